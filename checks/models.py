@@ -1,0 +1,123 @@
+"""The review's data model: what every surface (CLI, MCP server, reports) prints or returns.
+
+The JSON shape is the contract of `shared/spec/output.md`; field names here are that contract.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA = "wicked-data/review@1"
+
+Role = Literal["training", "inference", "serving", "notebook", "config", "feature", "other"]
+Confidence = Literal["high", "medium", "low"]
+
+
+class Severity(str, Enum):
+    """P1 critical, P2 high, P3 advisory. Ordered: P1 < P2 < P3 in rank (P1 is the most severe)."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+
+    @property
+    def rank(self) -> int:
+        return int(self.value[1])
+
+    def at_least(self, floor: "Severity") -> bool:
+        """True when this severity is as severe as `floor` or more (P1 is at least P2)."""
+        return self.rank <= floor.rank
+
+
+FAMILIES = {
+    "1": "data-handling",
+    "2": "evaluation",
+    "3": "feature-engineering",
+    "4": "production",
+    "5": "serving",
+}
+
+
+def family_of(rule_id: str) -> str:
+    return FAMILIES.get(rule_id[2:3], "other")
+
+
+class Related(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    file: str
+    line: int
+    note: str = ""
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = ""
+    rule: str
+    name: str
+    family: str
+    severity: Severity
+    confidence: Confidence
+    message: str
+    file: str
+    line: int
+    column: int = 0
+    end_line: int
+    evidence: str
+    related: list[Related] = Field(default_factory=list)
+    cell: int | None = None
+    cell_line: int | None = None
+
+    def fingerprint(self) -> str:
+        """Stable across runs and line shifts: rule + file + whitespace-normalised evidence."""
+        text = f"{self.rule}|{self.file}|{normalise_evidence(self.evidence)}"
+        return hashlib.sha1(text.encode()).hexdigest()[:6]
+
+    def with_id(self) -> "Finding":
+        return self.model_copy(update={"id": f"{self.rule}-{self.fingerprint()}"})
+
+
+def normalise_evidence(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class FileEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    role: Role
+
+
+class ErrorEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    file: str
+    message: str
+
+
+class ToolInfo(BaseModel):
+    name: str = "wicked-data"
+    version: str
+
+
+class Review(BaseModel):
+    """One review of one root: the findings, the files looked at and what could not be read."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: str = Field(default=SCHEMA, alias="schema")
+    tool: ToolInfo
+    root: str
+    files: list[FileEntry] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    errors: list[ErrorEntry] = Field(default_factory=list)
+
+    def to_json_dict(self) -> dict:
+        data = self.model_dump(mode="json", by_alias=True)
+        for finding in data["findings"]:
+            if finding.get("cell") is None:
+                finding.pop("cell", None)
+                finding.pop("cell_line", None)
+        return data
