@@ -1,0 +1,221 @@
+"""`ModuleAnalysis`: everything rules ask about one module, computed once and shared.
+
+Built from the flow facts (`flow.py`): the fits (what each `fit`/`fit_transform`/`fit_resample` was
+fitted on, and what kind of object was fitted), the predictions, the metrics, which values are the
+feature matrix and the target, and the role the file plays.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import cached_property
+
+from checks.analysis import vocab
+from checks.analysis.flow import CallSite, FlowAnalysis, Split, Val, str_list
+from checks.analysis.names import Imports, last
+from checks.analysis.source import SourceFile
+
+TRANSFORMER_NAME_HINTS = ("scaler", "encoder", "imputer", "vectorizer", "vectoriser", "pca", "selector",
+                          "transformer", "tfidf", "normalizer", "preprocessor", "svd", "binarizer")
+WRAPPERS = {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV",
+            "CalibratedClassifierCV", "BayesSearchCV", "TunedThresholdClassifierCV", "OneVsRestClassifier",
+            "MultiOutputClassifier", "BaggingClassifier"}
+COMPOSITES = {"ColumnTransformer", "make_column_transformer", "FeatureUnion", "make_union"}
+
+
+@dataclass(eq=False)
+class Fit:
+    call: CallSite
+    estimator: Val | None
+    X: Val | None
+    y: Val | None
+    kind: str  # 'transformer' | 'resampler' | 'model' | 'pipeline'
+    confidence: str  # how sure we are of `kind`
+
+    @property
+    def line(self) -> int:
+        return self.call.line
+
+    @property
+    def classes(self) -> frozenset[str]:
+        return self.estimator.ctors if self.estimator is not None else frozenset()
+
+    @property
+    def ctor(self) -> str | None:
+        return self.estimator.ctor if self.estimator is not None else None
+
+
+class ModuleAnalysis:
+    def __init__(self, source: SourceFile, tree: ast.Module) -> None:
+        self.source = source
+        self.tree = tree
+        self.lines = source.text.splitlines()
+        self.imports = Imports()
+        self.flow = FlowAnalysis(tree, self.imports)
+
+    # ------------------------------------------------------------------ source text
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def text(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source.text, node) or self.line_text(getattr(node, "lineno", 0))
+
+    # ------------------------------------------------------------------ calls
+    @property
+    def calls(self) -> list[CallSite]:
+        return self.flow.calls
+
+    @property
+    def splits(self) -> list[Split]:
+        return self.flow.splits
+
+    def calls_named(self, *candidates: str) -> list[CallSite]:
+        return [c for c in self.calls if c.is_(*candidates)]
+
+    def calls_short(self, *names: str) -> list[CallSite]:
+        """Calls whose function (not method on a value) ends with one of `names`."""
+        wanted = set(names)
+        return [c for c in self.calls if c.method is None and last(c.name) in wanted]
+
+    def method_calls(self, *methods: str) -> list[CallSite]:
+        wanted = set(methods)
+        return [c for c in self.calls if c.method in wanted]
+
+    # ------------------------------------------------------------------ fits and models
+    @cached_property
+    def fits(self) -> list[Fit]:
+        fits = []
+        for call in self.calls:
+            if call.method in vocab.FIT_METHODS:
+                fits.append(self._fit_of(call))
+            elif call.is_(*vocab.NATIVE_TRAIN_FUNCS):
+                fits.append(Fit(call, None, call.arg(1, "dtrain") or call.arg(1, "train_set"), None, "model", "high"))
+        return fits
+
+    def _fit_of(self, call: CallSite) -> Fit:
+        est = call.receiver
+        X = call.arg(0, "X")
+        y = call.arg(1, "y")
+        kind, confidence = self.kind_of(est, call.method or "")
+        return Fit(call, est, X, y, kind, confidence)
+
+    def kind_of(self, est: Val | None, method: str = "") -> tuple[str, str]:
+        ctor = est.ctor if est is not None else None
+        short = last(ctor)
+        ctors = est.ctors if est is not None else frozenset()
+        if method == "fit_resample" or vocab.is_resampler(ctor):
+            return "resampler", "high"
+        if short in WRAPPERS:
+            return "pipeline" if any(vocab.is_transformer(c) for c in ctors) else "model", "high"
+        if short in vocab.PIPELINE_NAMES:
+            nested_models = [c for c in ctors if vocab.is_estimator(c)]
+            return ("pipeline" if nested_models else "transformer"), "high"
+        if short in COMPOSITES:
+            return "transformer", "high"
+        if ctor and vocab.is_transformer(ctor):
+            return "transformer", "high"
+        if ctor and (vocab.is_estimator(ctor) or short[:1].isupper()):
+            return "model", "high" if vocab.is_estimator(ctor) else "medium"
+        name = (est.name or "").lower() if est is not None else ""
+        if any(h in name for h in TRANSFORMER_NAME_HINTS):
+            return "transformer", "medium"
+        if method == "fit_transform":
+            return "transformer", "medium"
+        return "model", "low"
+
+    @cached_property
+    def model_fits(self) -> list[Fit]:
+        return [f for f in self.fits if f.kind in ("model", "pipeline")]
+
+    @cached_property
+    def predictions(self) -> list[CallSite]:
+        return [c for c in self.calls if c.method in vocab.PREDICT_METHODS]
+
+    def is_classifier_fit(self, fit: Fit) -> bool | None:
+        """True for a classifier, False for a regressor, None when unknown."""
+        for name in fit.classes or ({fit.ctor} if fit.ctor else set()):
+            if vocab.is_classifier(name):
+                return True
+            if vocab.is_regressor(name):
+                return False
+        return None
+
+    @cached_property
+    def classifiers(self) -> list[Fit]:
+        return [f for f in self.model_fits if self.is_classifier_fit(f)]
+
+    @cached_property
+    def constructed(self) -> set[str]:
+        """Short names of every class constructed in the module (pipeline steps included)."""
+        return {last(c.name) for c in self.calls if c.val is not None and c.val.ctor}
+
+    # ------------------------------------------------------------------ metrics
+    @cached_property
+    def metric_calls(self) -> list[CallSite]:
+        out = []
+        for call in self.calls:
+            name = call.name or ""
+            if call.method is None and (name.startswith(vocab.METRIC_MODULES) or last(name).endswith(("_score", "_error", "_loss"))
+                                        or last(name) in vocab.RICH_METRICS):
+                out.append(call)
+            elif call.method == "score" and call.receiver is not None:
+                out.append(call)
+        return out
+
+    # ------------------------------------------------------------------ target and features
+    @cached_property
+    def target_columns(self) -> set[str]:
+        """Columns used as the label: the `y` of model fits and splits, `df.pop('target')`, `y = df['t']`."""
+        cols: set[str] = set()
+        candidates: list[Val | None] = [f.y for f in self.model_fits]
+        for split in self.splits:
+            if split.kind == "function" and len(split.inputs) >= 2:
+                candidates.append(split.inputs[-1])
+        for val in candidates:
+            col = self.column_of(val)
+            if col:
+                cols.add(col)
+        for call in self.method_calls("pop"):
+            col = str_list(call.arg_node(0))
+            if col and len(col) == 1 and call.val is not None and (call.val.name or "").lower() in ("y", "target", "label", "labels"):
+                cols.add(col[0])
+        for name in ("y", "target", "labels", "y_all"):
+            col = self.column_of(self.flow.module_env.get(name))
+            if col:
+                cols.add(col)
+        return cols
+
+    def column_of(self, val: Val | None, depth: int = 6) -> str | None:
+        """The single column a value reads: `df['churned']`, `df.churned.values`, `df['t'].astype(int)`."""
+        while val is not None and depth > 0:
+            if isinstance(val.key, str):
+                return val.key
+            if val.call is not None and val.call.method == "pop":
+                col = str_list(val.call.arg_node(0))
+                return col[0] if col and len(col) == 1 else None
+            if not val.parents:
+                return None
+            val = val.parents[0]
+            depth -= 1
+        return None
+
+    # ------------------------------------------------------------------ role
+    @cached_property
+    def role(self) -> str:
+        if self.source.is_notebook:
+            return "notebook"
+        if any(self._is_route(d) for fn in self.flow.functions.values() for d in fn.node.decorator_list):
+            return "serving"
+        if self.model_fits:
+            return "training"
+        loads = self.calls_named("pickle.load", "joblib.load", "torch.load", "pickle.loads", "cloudpickle.load")
+        if loads or (self.predictions and not self.fits):
+            return "inference"
+        if self.flow.functions and self.flow.column_writes:
+            return "feature"
+        return "other"
+
+    @staticmethod
+    def _is_route(deco: ast.expr) -> bool:
+        func = deco.func if isinstance(deco, ast.Call) else deco
+        return isinstance(func, ast.Attribute) and func.attr in ("get", "post", "put", "route", "api_route", "websocket")

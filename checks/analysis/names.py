@@ -1,0 +1,90 @@
+"""Import aliases resolved to qualified names.
+
+`import pandas as pd` makes `pd.Timestamp.now` read `pandas.Timestamp.now`; `from datetime import
+datetime as dt` makes `dt.now` read `datetime.datetime.now`; `import sklearn.model_selection as ms`
+makes `ms.KFold` read `sklearn.model_selection.KFold`. Names that were not imported (a star import,
+a notebook cell that ran elsewhere) keep their written spelling, and `matches` falls back to
+comparing the trailing components so `train_test_split(...)` is still recognised.
+"""
+from __future__ import annotations
+
+import ast
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+class Imports:
+    def __init__(self) -> None:
+        self.aliases: dict[str, str] = {}
+        self.modules: set[str] = set()
+
+    def add(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.modules.add(alias.name)
+                if alias.asname:
+                    self.aliases[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    self.aliases[head] = head
+            return
+        module = node.module or ""
+        self.modules.add(module)
+        for alias in node.names:
+            if alias.name != "*":
+                self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+
+    def is_imported(self, name: str) -> bool:
+        return name in self.aliases
+
+    def resolve(self, node: ast.AST) -> str | None:
+        """The qualified name of a Name/Attribute chain whose head was imported, else None."""
+        text = dotted(node)
+        if text is None:
+            return None
+        head, _, rest = text.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def uses(self, *prefixes: str) -> bool:
+        return any(m == p or m.startswith(p + ".") for m in self.modules for p in prefixes)
+
+
+def matches(name: str | None, *candidates: str, resolved: bool = True) -> bool:
+    """Does `name` denote one of `candidates` (fully qualified)?
+
+    A resolved name must equal a candidate (or differ only by a private submodule, as in
+    `sklearn.model_selection._split.train_test_split`); an unresolved spelling matches when it is
+    a tail of the candidate (`train_test_split`, `model_selection.train_test_split`).
+    """
+    if not name:
+        return False
+    for cand in candidates:
+        if name == cand:
+            return True
+        if resolved:
+            if _strip_private(name) == cand:
+                return True
+        elif cand.endswith("." + name):
+            return True
+    return False
+
+
+def _strip_private(name: str) -> str:
+    return ".".join(p for p in name.split(".") if not (p.startswith("_") and not p.startswith("__")))
+
+
+def last(name: str | None) -> str:
+    return name.rsplit(".", 1)[-1] if name else ""

@@ -1,0 +1,81 @@
+"""Review settings: `[tool.wicked-data]` in the reviewed project's pyproject.toml, then the command line.
+
+One validated model; an unknown key or a bad value is an error, never silently ignored.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from checks.models import Severity
+
+DEFAULT_EXCLUDE = [".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__", "build", "dist",
+                   "site-packages", ".tox", ".nox", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache",
+                   ".wicked-data-cache"]
+
+
+class ConfigError(Exception):
+    """Invalid configuration; the message names the key and the problem."""
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
+
+    select: list[str] = Field(default_factory=list, description="rule id prefixes to run (empty: all)")
+    ignore: list[str] = Field(default_factory=list, description="rule id prefixes to skip")
+    min_severity: Severity = Severity.P3
+    exclude: list[str] = Field(default_factory=list, description="extra glob patterns of paths to skip")
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    max_file_size: int = Field(default=2_000_000, gt=0)
+    cache: bool = True
+    jobs: int = Field(default=0, ge=0, description="worker processes; 0 picks by file count and cores")
+
+    @field_validator("select", "ignore")
+    @classmethod
+    def _codes(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not (code.startswith("ML") and code[2:].isdigit() and len(code) <= 5):
+                raise ValueError(f"{code!r} is not a rule id or prefix (e.g. ML1, ML10, ML101)")
+        return codes
+
+    def wants(self, rule_id: str) -> bool:
+        if self.select and not any(rule_id.startswith(p) for p in self.select):
+            return False
+        return not any(rule_id.startswith(p) for p in self.ignore)
+
+    def merged(self, **overrides) -> "Config":
+        data = self.model_dump()
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        return Config.model_validate(data)
+
+
+def load_project_config(root: Path) -> Config:
+    """`[tool.wicked-data]` of `root/pyproject.toml` (or of the nearest parent that has one)."""
+    for folder in [root, *root.parents]:
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            return _from_pyproject(pyproject)
+    return Config()
+
+
+def _from_pyproject(path: Path) -> Config:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot parse TOML: {exc}") from None
+    section = data.get("tool", {}).get("wicked-data")
+    if section is None:
+        return Config()
+    try:
+        return Config.model_validate(section)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(section)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: invalid [tool.wicked-data]: {problems}") from None

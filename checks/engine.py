@@ -1,0 +1,345 @@
+"""`review(paths, config) -> Review`: the one library call every surface uses.
+
+Per file: read (bad input becomes an error entry), parse once, build one `ModuleAnalysis`, run every
+rule on it in one pass (an exception in one rule becomes an error entry and costs no other finding).
+Per project: rules that report an absence are silenced when any file satisfies them; then
+suppression comments, configuration and the baseline filter what remains. Files are analysed in
+parallel when there are many, and each file's result is cached by content hash.
+"""
+from __future__ import annotations
+
+import ast
+import fnmatch
+import json
+import os
+import re
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from checks import __version__
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.source import SourceError, SourceFile, load
+from checks.cache import Cache
+from checks.config import DEFAULT_EXCLUDE, Config
+from checks.models import ErrorEntry, FileEntry, Finding, Related, Review, Severity, ToolInfo, family_of
+from checks.rules.base import Hit, Rule, registry
+
+SOURCE_SUFFIXES = {".py", ".ipynb"}
+CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml"}
+PARALLEL_THRESHOLD = 24
+SUPPRESS = re.compile(r"#\s*wicked-data:\s*ignore(?:\[(?P<codes>[A-Z0-9,\s]+)\])?")
+
+Progress = Callable[[int, int], None]
+
+
+def review(paths: Sequence[str | Path], config: Config | None = None, *, baseline: Path | None = None,
+           progress: Progress | None = None, cache_dir: Path | None = None) -> Review:
+    config = config or Config()
+    roots = [Path(p) for p in paths] or [Path(".")]
+    root = _common_root(roots)
+    files, errors = discover(roots, root, config)
+    results = _analyse_all(files, root, config, progress, cache_dir)
+    findings: list[Finding] = []
+    entries: list[FileEntry] = []
+    satisfied: set[str] = set()
+    for rel, result in results:
+        entries.append(FileEntry(path=rel, role=result.get("role", "other")))
+        if result.get("error"):
+            errors.append(ErrorEntry(file=rel, message=result["error"]))
+            continue
+        errors.extend(ErrorEntry(file=rel, message=m) for m in result.get("rule_errors", []))
+        satisfied.update(result.get("satisfied", []))
+        findings.extend(Finding.model_validate(f) for f in result.get("findings", []))
+    findings = [f for f in findings if f.rule not in satisfied]
+    findings = _filter(findings, config, _baseline_ids(baseline) if baseline else set())
+    findings.sort(key=lambda f: (f.file, f.line, f.rule))
+    entries.sort(key=lambda e: e.path)
+    errors.sort(key=lambda e: e.file)
+    return Review(tool=ToolInfo(version=__version__), root=_display(root), files=entries,
+                  findings=_unique_ids(findings), errors=errors)
+
+
+# ---------------------------------------------------------------------- discovery
+def _common_root(roots: list[Path]) -> Path:
+    resolved = [(p if p.is_dir() else p.parent) for p in roots]
+    if len(resolved) == 1:
+        return resolved[0]
+    common = os.path.commonpath([str(p.absolute()) for p in resolved])
+    return Path(common)
+
+
+def _display(root: Path) -> str:
+    text = str(root)
+    return text.replace(os.sep, "/")
+
+
+def discover(roots: list[Path], root: Path, config: Config) -> tuple[list[tuple[Path, str]], list[ErrorEntry]]:
+    """The files to review under `roots` as (path, path relative to `root`), and unreadable paths."""
+    found: dict[str, Path] = {}
+    errors: list[ErrorEntry] = []
+    patterns = DEFAULT_EXCLUDE + config.exclude
+    for start in roots:
+        if not start.exists() and not start.is_symlink():
+            errors.append(ErrorEntry(file=str(start), message="path does not exist"))
+            continue
+        if start.is_file() or (start.is_symlink() and not start.is_dir()):
+            _add(found, errors, start, root)
+            continue
+        seen_dirs: set[tuple[int, int]] = set()
+        for dirpath, dirnames, filenames in os.walk(start, followlinks=True, onerror=lambda e: errors.append(
+                ErrorEntry(file=_rel(Path(e.filename or start), root), message=f"cannot list directory: {e.strerror}"))):
+            try:
+                st = os.stat(dirpath)
+            except OSError as exc:
+                errors.append(ErrorEntry(file=_rel(Path(dirpath), root), message=f"cannot read directory: {exc.strerror}"))
+                dirnames[:] = []
+                continue
+            if (st.st_dev, st.st_ino) in seen_dirs:
+                errors.append(ErrorEntry(file=_rel(Path(dirpath), root), message="symlink loop: directory already visited; skipped"))
+                dirnames[:] = []
+                continue
+            seen_dirs.add((st.st_dev, st.st_ino))
+            dirnames[:] = sorted(d for d in dirnames if not _excluded(d, patterns))
+            for name in sorted(filenames):
+                path = Path(dirpath) / name
+                if path.suffix in SOURCE_SUFFIXES | CONFIG_SUFFIXES and not _excluded(name, patterns) \
+                        and not _excluded(_rel(path, root), patterns):
+                    _add(found, errors, path, root)
+    return sorted(((p, rel) for rel, p in found.items()), key=lambda t: t[1]), errors
+
+
+def _add(found: dict[str, Path], errors: list[ErrorEntry], path: Path, root: Path) -> None:
+    rel = _rel(path, root)
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            reason = "symlink loop" if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40 else "dangling symlink"
+            errors.append(ErrorEntry(file=rel, message=f"{reason}; skipped"))
+            return
+    found.setdefault(rel, path)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        rel = path.absolute().relative_to(root.absolute())
+        text = str(rel)
+    except ValueError:
+        text = str(path)
+    return "." if text == "" else text.replace(os.sep, "/")
+
+
+def _excluded(rel: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(Path(rel).name, p) for p in patterns)
+
+
+# ---------------------------------------------------------------------- analysis
+def _analyse_all(files: list[tuple[Path, str]], root: Path, config: Config, progress: Progress | None,
+                 cache_dir: Path | None) -> list[tuple[str, dict]]:
+    cache = Cache.open(root, cache_dir) if config.cache else None
+    results: dict[str, dict] = {}
+    todo: list[tuple[Path, str, bytes | None, str | None]] = []
+    for path, rel in files:
+        data, digest = _read_for_cache(path, config) if cache else (None, None)
+        hit = cache.get(rel, digest) if cache and digest else None
+        if hit is not None:
+            results[rel] = hit
+        else:
+            todo.append((path, rel, data, digest))
+    done = len(results)
+    total = len(files)
+    if progress:
+        progress(done, total)
+    for rel, digest, result in _run(todo, config):
+        results[rel] = result
+        if cache and digest and not result.get("rule_errors"):
+            cache.put(rel, digest, result)
+        done += 1
+        if progress:
+            progress(done, total)
+    if cache:
+        cache.save()
+    return [(rel, results[rel]) for _, rel in files]
+
+
+def _read_for_cache(path: Path, config: Config) -> tuple[bytes | None, str | None]:
+    try:
+        if path.stat().st_size > config.max_file_size:
+            return None, None
+        data = path.read_bytes()
+    except OSError:
+        return None, None
+    return data, Cache.digest(data)
+
+
+def _run(todo, config: Config) -> Iterable[tuple[str, str | None, dict]]:
+    jobs = config.jobs or (os.cpu_count() or 1)
+    if len(todo) >= PARALLEL_THRESHOLD and jobs > 1:
+        chunk = max(1, len(todo) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            args = [(str(p), rel, data, config.max_file_size) for p, rel, data, _ in todo]
+            for (_, rel, _, digest), result in zip(todo, pool.map(_analyse_args, args, chunksize=chunk)):
+                yield rel, digest, result
+        return
+    for path, rel, data, digest in todo:
+        yield rel, digest, analyse_file(path, rel, data, config.max_file_size)
+
+
+def _analyse_args(args: tuple) -> dict:
+    path, rel, data, max_bytes = args
+    return analyse_file(Path(path), rel, data, max_bytes)
+
+
+def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int = 2_000_000) -> dict:
+    """The result for one file: its role, its raw findings (before project-level filters), the rules
+    it satisfies, and errors. Plain data, so it can be cached and sent between processes."""
+    if path.suffix in CONFIG_SUFFIXES:
+        return {"role": "config", "findings": []}
+    try:
+        if data is not None:
+            from checks.analysis.source import decode, _notebook
+            text = decode(data)
+            source = _notebook(path, rel, text) if path.suffix == ".ipynb" else SourceFile(path, rel, text)
+        else:
+            source = load(path, rel, max_bytes)
+    except SourceError as exc:
+        return {"role": "notebook" if path.suffix == ".ipynb" else "other", "error": str(exc)}
+    try:
+        tree = parse(source)
+    except SourceError as exc:
+        return {"role": "notebook" if source.is_notebook else "other", "error": str(exc)}
+    module = ModuleAnalysis(source, tree)
+    findings: list[dict] = []
+    satisfied: list[str] = []
+    rule_errors: list[str] = []
+    suppressions = _suppressions(source.text)
+    for rule_cls in registry().values():
+        rule = rule_cls()
+        try:
+            if rule.satisfied(module):
+                satisfied.append(rule.id)
+            for hit in rule.check(module):
+                finding = to_finding(rule, hit, module)
+                if not _suppressed(finding, suppressions):
+                    findings.append(finding.model_dump(mode="json"))
+        except Exception as exc:  # one rule's bug must not cost the other findings
+            rule_errors.append(f"internal error in rule {rule.id} ({type(exc).__name__}: {exc}); "
+                               "its findings for this file are missing, please report this")
+    try:
+        role = module.role
+    except Exception:
+        role = "other"
+    return {"role": role, "findings": findings, "satisfied": satisfied, "rule_errors": rule_errors}
+
+
+def parse(source: SourceFile) -> ast.Module:
+    if not source.text.strip():
+        return ast.Module(body=[], type_ignores=[])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return ast.parse(source.text, filename=source.rel)
+    except SyntaxError as exc:
+        line = exc.lineno or 0
+        where = f"line {line}"
+        if source.is_notebook:
+            cell = source.cell_of(line)
+            if cell:
+                where = f"cell {cell[0]}, line {cell[1]}"
+        hint = ""
+        text = (exc.text or "").strip()
+        if re.match(r"print\s+[^(=]", text) or re.match(r"exec\s+\"", text) or "Missing parentheses" in (exc.msg or ""):
+            hint = " (this looks like Python 2 code; wicked-data reviews Python 3)"
+        raise SourceError(f"syntax error at {where}: {exc.msg}{hint}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise SourceError(f"cannot parse: {type(exc).__name__}: {exc}") from None
+
+
+def to_finding(rule: Rule, hit: Hit, module: ModuleAnalysis) -> Finding:
+    line = max(1, hit.lineno)
+    end = max(line, hit.end_lineno)
+    finding = Finding(
+        rule=rule.id, name=rule.name, family=family_of(rule.id), severity=hit.severity or rule.severity,
+        confidence=hit.confidence, message=hit.message, file=module.source.rel, line=line, column=hit.col,
+        end_line=end, evidence=_evidence(module, line, end),
+        related=[Related(file=f or module.source.rel, line=ln, note=note) for f, ln, note in hit.related],
+    )
+    cell = module.source.cell_of(line)
+    if cell is not None:
+        finding.cell, finding.cell_line = cell
+    return finding.with_id()
+
+
+def _evidence(module: ModuleAnalysis, line: int, end: int) -> str:
+    lines = [module.line_text(n) for n in range(line, min(end, line + 5) + 1)]
+    indent = min((len(s) - len(s.lstrip()) for s in lines if s.strip()), default=0)
+    return "\n".join(s[indent:] for s in lines).rstrip()
+
+
+# ---------------------------------------------------------------------- filters
+def _suppressions(text: str) -> dict[int, set[str] | None]:
+    """line -> suppressed codes (None: all) for `# wicked-data: ignore[ML101, ML2]` comments."""
+    out: dict[int, set[str] | None] = {}
+    if "wicked-data" not in text:
+        return out
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = SUPPRESS.search(line)
+        if match:
+            codes = match.group("codes")
+            out[number] = {c.strip() for c in codes.split(",") if c.strip()} if codes else None
+    return out
+
+
+def _suppressed(finding: Finding, suppressions: dict[int, set[str] | None]) -> bool:
+    for line in range(finding.line, finding.end_line + 1):
+        if line in suppressions:
+            codes = suppressions[line]
+            if codes is None or any(finding.rule.startswith(c) for c in codes):
+                return True
+    return False
+
+
+def _filter(findings: list[Finding], config: Config, baseline: set[str]) -> list[Finding]:
+    out = []
+    for f in findings:
+        if not config.wants(f.rule) or not f.severity.at_least(config.min_severity):
+            continue
+        if any(fnmatch.fnmatch(f.file, pattern) and any(f.rule.startswith(c) for c in codes)
+               for pattern, codes in config.per_file_ignores.items()):
+            continue
+        if f.id in baseline:
+            continue
+        out.append(f)
+    return out
+
+
+def _baseline_ids(path: Path) -> set[str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc}") from None
+    findings = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(findings, list):
+        raise BaselineError(f"baseline {path} is not a wicked-data JSON review (no 'findings' list)")
+    return {f["id"] for f in findings if isinstance(f, dict) and "id" in f}
+
+
+class BaselineError(Exception):
+    pass
+
+
+def _unique_ids(findings: list[Finding]) -> list[Finding]:
+    """Two findings with the same rule, file and evidence get `-2`, `-3` suffixes, in line order."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        n = seen.get(f.id, 0) + 1
+        seen[f.id] = n
+        out.append(f if n == 1 else f.model_copy(update={"id": f"{f.id}-{n}"}))
+    return out
+
+
+def severity_counts(findings: list[Finding]) -> dict[Severity, int]:
+    return {s: sum(1 for f in findings if f.severity == s) for s in Severity}

@@ -1,0 +1,102 @@
+"""The rule contract: one small class per rule, registered by subclassing.
+
+A rule reads the shared analysis of one module (`ModuleAnalysis`) and yields `Hit`s. Its
+documentation is its docstring (What it does / Why is this bad? / Example / Use instead / Known
+problems) and its `valid`/`invalid` examples are run by the test suite: in an invalid example, each
+line that must be flagged ends with `# ruleid: MLxxx`; a known miss is marked `# todoruleid: MLxxx`
+(and must stay unflagged until the rule learns it). An example is a source string, or a dict of
+file name to source for multi-file projects.
+
+Rules whose finding is an absence ("no cross-validation anywhere") also say what satisfies them
+(`satisfied`); the engine drops their findings when any module of the reviewed project satisfies
+them, so evidence in another file counts.
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Iterator, Union
+
+from checks.models import Confidence, Severity
+
+if TYPE_CHECKING:
+    from checks.analysis.module import ModuleAnalysis
+
+Example = Union[str, dict[str, str]]
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known problems")
+
+
+@dataclass
+class Hit:
+    """One place a rule fires. `node` (or `line`) locates it; `related` holds other places."""
+
+    message: str
+    node: ast.AST | None = None
+    line: int | None = None
+    confidence: Confidence = "high"
+    related: list[tuple[str | None, int, str]] = field(default_factory=list)
+    severity: Severity | None = None
+
+    @property
+    def lineno(self) -> int:
+        return self.line if self.line is not None else getattr(self.node, "lineno", 1)
+
+    @property
+    def end_lineno(self) -> int:
+        end = getattr(self.node, "end_lineno", None) if self.line is None else None
+        return end or self.lineno
+
+    @property
+    def col(self) -> int:
+        return getattr(self.node, "col_offset", 0) if self.line is None else 0
+
+
+_REGISTRY: dict[str, type["Rule"]] = {}
+
+
+class Rule:
+    """Base class. Subclasses set `id`, `name`, `severity` and implement `check`."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    valid: ClassVar[list[Example]] = []
+    invalid: ClassVar[list[Example]] = []
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if inspect.isabstract(cls) or "id" not in cls.__dict__:
+            return
+        if cls.id in _REGISTRY:
+            raise TypeError(f"rule id {cls.id} registered twice")
+        _REGISTRY[cls.id] = cls
+
+    def check(self, module: "ModuleAnalysis") -> Iterator[Hit]:
+        raise NotImplementedError
+
+    def satisfied(self, module: "ModuleAnalysis") -> bool:
+        """True when this module holds evidence that silences the rule project-wide."""
+        return False
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of the 'What it does' section."""
+        text = cls.section("What it does")
+        return text.split(". ")[0].rstrip(".") + "." if text else cls.name
+
+    @classmethod
+    def section(cls, title: str) -> str:
+        doc = inspect.getdoc(cls) or ""
+        pattern = rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)"
+        match = re.search(pattern, doc, re.S | re.M)
+        return match.group(1).strip() if match else ""
+
+
+def registry() -> dict[str, type[Rule]]:
+    """Every rule, keyed by id, in id order."""
+    import checks.rules  # noqa: F401  (imports every rule module)
+
+    return dict(sorted(_REGISTRY.items()))

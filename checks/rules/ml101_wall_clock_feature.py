@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterator
+
+from checks.analysis.flow import DELTA, FALLBACK, NOW, TEXT, Val
+from checks.analysis.module import ModuleAnalysis
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+SQL_CLOCK = re.compile(
+    r"\b(NOW\s*\(\s*\)|CURRENT_DATE|CURRENT_TIMESTAMP|GETDATE\s*\(\s*\)|SYSDATE|SYSDATETIME\s*\(\s*\)"
+    r"|LOCALTIMESTAMP|CURDATE\s*\(\s*\)|date\s*\(\s*'now'\s*\))",
+    re.I,
+)
+SQL_CLAUSE = re.compile(r"\b(SELECT|FROM|WHERE|HAVING|GROUP\s+BY|ORDER\s+BY|JOIN|ON|LIMIT|QUALIFY)\b", re.I)
+
+
+class WallClockFeature(Rule):
+    """
+    ## What it does
+    Flags features computed from the current time: an age or a recency such as
+    `now() - signup_date` (with `pd.Timestamp.now()`, `datetime.now()/utcnow()/today()`,
+    `date.today()`, `time.time()`, `np.datetime64('now')`, or SQL `NOW()`/`CURRENT_DATE`/`GETDATE()`
+    in the select list of a query), written to a column, a feature dict, or returned by a helper.
+
+    ## Why is this bad?
+    The value depends on when the code runs, not on the record. Training rows computed today see
+    ages that did not exist when their label was observed (leaking the future), and the same
+    customer gets different features at training and at inference. Offline metrics look better
+    than production ever will.
+
+    ## Example
+    ```python
+    df["tenure_months"] = (pd.Timestamp.now() - df["signup_date"]).dt.days / 30
+    ```
+
+    ## Use instead
+    Compute ages against an as-of date that belongs to the record (a snapshot or label date), and
+    pass the reference date explicitly at inference:
+    ```python
+    df["tenure_months"] = (df["snapshot_date"] - df["signup_date"]).dt.days / 30
+    def features(customer, reference_date): ...
+    ```
+
+    ## Known problems
+    A clock read only used to filter rows (`df[df.date > now - 30 days]`, a SQL `WHERE`), for
+    timing, log lines, run ids or file names is not a feature and is not flagged. A clock read that
+    is only the default of a caller-supplied reference date (`as_of or now()`) is not flagged. A
+    clock value stored in an attribute of an object and read back in another method is missed.
+    """
+
+    id = "ML101"
+    name = "wall-clock-feature"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        reported: set[int] = set()
+        for write in sorted(module.flow.column_writes, key=lambda w: w.line):
+            hit = self._hit(module, write.value, write.node, f"'{write.column}'", reported)
+            if hit:
+                yield hit
+        for entry in module.flow.dict_entries:
+            hit = self._hit(module, entry.value, entry.node, f"'{entry.key}'", reported)
+            if hit:
+                yield hit
+        for fn in module.flow.functions.values():
+            for ret in fn.returns:
+                hit = self._hit(module, ret, ret.node, f"the value returned by {fn.node.name}()", reported,
+                                returned=True)
+                if hit:
+                    yield hit
+        yield from self._sql(module)
+
+    def _hit(self, module: ModuleAnalysis, val: Val | None, node: ast.AST, what: str, reported: set[int],
+             returned: bool = False) -> Hit | None:
+        if val is None or not val.flags & DELTA or val.flags & (FALLBACK | TEXT) or val.origin is None:
+            return None
+        if id(val.origin) in reported:
+            return None
+        reported.add(id(val.origin))
+        if returned and isinstance(val.node, ast.Dict):
+            return None  # entries of a returned dict are reported one by one
+        clock = _clock_read(module, val.origin)
+        related = []
+        if clock is not None and clock.line != getattr(node, "lineno", 0):
+            related.append((None, clock.line, "the clock is read here"))
+        clock_text = module.text(clock.node) if clock is not None else "the current time"
+        return Hit(
+            f"{what} is computed from the current time ({clock_text}); training and inference see "
+            "different values for the same record. Use a snapshot/as-of date instead",
+            node=node, related=related, confidence="high",
+        )
+
+    def _sql(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        for const in module.flow.strings:
+            text = const.value
+            for match in SQL_CLOCK.finditer(text):
+                if _clause_at(text, match.start()) != "SELECT":
+                    continue
+                line = const.lineno + text.count("\n", 0, match.start())
+                yield Hit(f"SQL computes a feature from {match.group(1).upper()} (the current time) in its select "
+                          "list; rows scored at different times get different values. Use an as-of date "
+                          "parameter", line=line, confidence="medium")
+
+
+def _clock_read(module: ModuleAnalysis, origin: Val) -> Val | None:
+    for anc in module.flow.ancestors(origin, values=True):
+        if anc.call is not None and anc.flags & NOW and not any(p.flags & NOW for p in [*anc.parents, *anc.kw]):
+            return anc
+    return None
+
+
+def _clause_at(sql: str, pos: int) -> str | None:
+    """The SQL clause (SELECT, WHERE, ...) that the text at `pos` belongs to, at parenthesis depth 0
+    relative to its enclosing sub-query."""
+    depth_at_pos = sql.count("(", 0, pos) - sql.count(")", 0, pos)
+    clause = None
+    for match in SQL_CLAUSE.finditer(sql, 0, pos):
+        depth = sql.count("(", 0, match.start()) - sql.count(")", 0, match.start())
+        if depth <= depth_at_pos:
+            clause = match.group(1).upper().split()[0]
+    return clause
+
+
+WallClockFeature.invalid = [
+    """
+    import pandas as pd
+    df = pd.read_csv("customers.csv")
+    df['tenure_months'] = (pd.Timestamp.now() - pd.to_datetime(df['signup_date'])).dt.days / 30  # ruleid: ML101
+    df['avg_order_value'] = df['total_revenue'] / df['order_count']
+    """,
+    # aliases, a clock read kept in a variable and reused for two features
+    """
+    from datetime import datetime as dt
+    import pandas
+    frame = pandas.read_parquet("orders.parquet")
+    today = dt.today()
+    frame["recency_days"] = (today - frame["last_order"]).dt.days  # ruleid: ML101
+    frame = frame.assign(age=lambda d: today.year - d["birth_year"])  # ruleid: ML101
+    frame["recency_weeks"] = frame["recency_days"] / 7
+    """,
+    # a helper function returns the clock-relative value
+    """
+    import datetime
+    import numpy as np
+
+    def days_since(col):
+        return (np.datetime64('now') - col).astype('timedelta64[D]')
+
+    def build(data):
+        data['days_since_visit'] = days_since(data['last_visit'])  # ruleid: ML101
+        return data
+    """,
+    # a feature dict at inference, date.today() through `import datetime as d`
+    """
+    import datetime as d
+
+    def features(customer):
+        return {
+            "age_days": (d.date.today() - customer["signup"]).days,  # ruleid: ML101
+            "orders": customer["orders"],
+        }
+    """,
+    # SQL computing a feature from NOW() in the select list
+    '''
+    import pandas as pd
+    QUERY = """
+        SELECT lead_id,
+               DATE_PART('day', NOW() - created_at) AS days_since_creation  -- ruleid: ML101
+        FROM leads
+        WHERE status = 'open'
+    """
+    leads = pd.read_sql(QUERY, conn)
+    ''',
+    # a notebook: import in one cell, the feature in another
+    {"explore.ipynb": """
+    import pandas as pd
+    import time
+    # %%
+    events = pd.read_csv("events.csv")
+    events["secs_since_event"] = time.time() - events["ts"]  # ruleid: ML101
+    """},
+]
+
+WallClockFeature.valid = [
+    # the clock only names an output file, stamps a log line and times the run
+    """
+    import logging, time
+    from datetime import datetime
+    import pandas as pd
+    start = time.time()
+    df = pd.read_csv("data.csv")
+    df["tenure_months"] = (df["snapshot_date"] - df["signup_date"]).dt.days / 30
+    logging.info("trained at %s", datetime.now())
+    print(f"run finished at {datetime.now():%H:%M}")
+    df.to_csv(f"features_{datetime.now().strftime('%Y%m%d')}.csv")
+    elapsed = time.time() - start
+    print(f"took {elapsed:.1f}s")
+    """,
+    # the clock filters rows (a recent window); it is not a feature
+    """
+    import pandas as pd
+    df = pd.read_csv("tx.csv", parse_dates=["ts"])
+    cutoff = pd.Timestamp.now() - pd.Timedelta(days=90)
+    recent = df[df["ts"] > cutoff]
+    recent["amount_log"] = recent["amount"].clip(lower=0)
+    """,
+    # the reference date is a parameter; now() is only its default
+    """
+    import pandas as pd
+
+    def add_tenure(df, as_of=None):
+        as_of = as_of or pd.Timestamp.now()
+        df["tenure_days"] = (as_of - df["signup_date"]).dt.days
+        return df
+    """,
+    # SQL uses NOW() only to select recent rows; a response carries a timestamp
+    '''
+    from datetime import datetime
+    QUERY = """
+        SELECT id, score, created_at FROM leads
+        WHERE created_at > NOW() - INTERVAL '30 days'
+    """
+    def respond(p):
+        return {"probability": p, "scored_at": datetime.utcnow().isoformat()}
+    ''',
+]
