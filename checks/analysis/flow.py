@@ -227,6 +227,7 @@ class FlowAnalysis:
         self.dict_entries: list[DictEntry] = []
         self.splits: list[Split] = []
         self.strings: list[ast.Constant] = []
+        self.bindings: list[tuple[str, Val]] = []  # every `name = value`, in walk order
         self.functions: dict[str, Function] = {}
         self.classes: dict[str, dict[str, Val]] = {}
         self.module_env: dict[str, Val] = {}
@@ -439,6 +440,7 @@ class FlowAnalysis:
             if val is not None and val.name is None:
                 val.name = target.id
             self._env[target.id] = bound
+            self.bindings.append((target.id, bound))
             self._maybe_slice_split(target.id, value_node, bound)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self._bind_tuple(target, val, value_node, stmt)

@@ -1,0 +1,124 @@
+"""Shared questions the leakage rules ask: did a fit see rows of a split's held-out part, which
+columns does a feature matrix keep, which columns derive from which."""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from checks.analysis.flow import LITERAL, Split, Val, str_list
+from checks.analysis.module import ModuleAnalysis
+
+STAT_METHODS = {"mean", "median", "mode", "std", "var", "quantile", "min", "max", "sum", "nunique"}
+
+
+def roles_of(val: Val | None) -> set[str]:
+    return {role for _, role in val.roles} if val is not None else set()
+
+
+def sees_held_out_rows(module: ModuleAnalysis, fitted_on: Val, split: Split) -> str | None:
+    """'whole' when `fitted_on` holds all rows that the split later divides, 'held-out' when it
+    holds only the held-out part, None when it is restricted to the training part or unrelated."""
+    own = {role for key, role in fitted_on.roles if key == id(split)}
+    if own:
+        return "held-out" if "train" not in own else None
+    if "train" in roles_of(fitted_on):
+        return None  # trained on the training part of another split
+    sources = module.flow.data_sources(fitted_on)
+    for inp in split.inputs:
+        if sources & module.flow.data_sources(inp):
+            return "whole"
+    return None
+
+
+def is_literal(val: Val | None) -> bool:
+    return val is None or bool(val.flags & LITERAL)
+
+
+@dataclass
+class FeatureSelection:
+    """How a feature matrix picks its columns from a frame."""
+
+    node: ast.AST
+    explicit: list[str] | None = None  # X = df[[...]]
+    dropped: list[str] | None = None  # X = df.drop(columns=[...])
+    frame: Val | None = None
+
+
+def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> FeatureSelection | None:
+    """Follow `X` back through `.values`, `.copy()`, `astype` to where its columns are chosen."""
+    val = X
+    while val is not None and depth > 0:
+        depth -= 1
+        node = val.node
+        if isinstance(node, ast.Subscript):
+            cols = str_list(node.slice)
+            if cols is None and val.index and val.index[0].node is not None:
+                cols = str_list(val.index[0].node)
+            if cols is not None and not isinstance(node.slice, ast.Constant):
+                return FeatureSelection(node, explicit=cols, frame=val.parents[0] if val.parents else None)
+            return None
+        call = val.call
+        if call is not None and call.method == "drop":
+            dropped = _dropped_columns(call.node)
+            if dropped is None:
+                return None
+            return FeatureSelection(call.node, dropped=dropped, frame=call.receiver)
+        if call is not None and call.method in ("copy", "astype", "to_numpy", "fillna", "reset_index", "values"):
+            val = call.receiver
+            continue
+        if isinstance(node, ast.Attribute) and node.attr in ("values",) and val.parents:
+            val = val.parents[0]
+            continue
+        if isinstance(node, ast.Name) or (isinstance(node, ast.arg)):
+            val = val.parents[0] if len(val.parents) == 1 else None
+            continue
+        return None
+    return None
+
+
+def _dropped_columns(call: ast.Call) -> list[str] | None:
+    axis_columns = any(kw.arg == "axis" and isinstance(kw.value, ast.Constant) and kw.value.value in (1, "columns")
+                       for kw in call.keywords)
+    for kw in call.keywords:
+        if kw.arg == "columns" or (kw.arg == "labels" and axis_columns):
+            return str_list(kw.value)
+    if call.args and (axis_columns or (len(call.args) > 1 and isinstance(call.args[1], ast.Constant)
+                                       and call.args[1].value in (1, "columns"))):
+        return str_list(call.args[0])
+    return None
+
+
+def column_reads(module: ModuleAnalysis, val: Val | None, limit: int = 400) -> set[str]:
+    """Columns a value is computed from: every `frame['c']` / `frame.c` among its ancestors."""
+    cols: set[str] = set()
+    for n, anc in enumerate(module.flow.ancestors(val, values=True)):
+        if n > limit:
+            break
+        if isinstance(anc.key, str):
+            cols.add(anc.key)
+        elif isinstance(anc.key, tuple):
+            cols.update(anc.key)
+    return cols
+
+
+def column_derivations(module: ModuleAnalysis) -> dict[str, tuple[set[str], int]]:
+    """column -> (columns it is computed from, line of the write), for every column write."""
+    out: dict[str, tuple[set[str], int]] = {}
+    for write in module.flow.column_writes:
+        reads = column_reads(module, write.value) - {write.column}
+        previous = out.get(write.column)
+        out[write.column] = ((previous[0] if previous else set()) | reads, write.line)
+    return out
+
+
+def derived_from(derivations: dict[str, tuple[set[str], int]], column: str) -> set[str]:
+    """Every column whose value depends (transitively) on `column`."""
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for col, (reads, _) in derivations.items():
+            if col not in found and col != column and (column in reads or reads & found):
+                found.add(col)
+                changed = True
+    return found

@@ -1,0 +1,52 @@
+"""Is the data time-ordered? Signals, strongest first: time-series operations (lags, rolling
+windows, differences), sorting by a date, parsed date columns, columns named like dates."""
+from __future__ import annotations
+
+import ast
+
+from checks.analysis.flow import is_time_name, str_list
+from checks.analysis.module import ModuleAnalysis
+
+SERIES_OPS = {"shift", "rolling", "ewm", "diff", "pct_change", "expanding", "resample", "asfreq", "lag"}
+
+
+def temporal_evidence(module: ModuleAnalysis) -> tuple[str, int, str] | None:
+    """(strength 'high'|'medium', line, what) for the first sign that rows are ordered in time."""
+    cached = getattr(module, "_temporal", False)
+    if cached is not False:
+        return cached
+    result = _compute(module)
+    module._temporal = result  # type: ignore[attr-defined]
+    return result
+
+
+def _compute(module: ModuleAnalysis) -> tuple[str, int, str] | None:
+    medium = None
+    for call in module.calls:
+        if call.method in SERIES_OPS and call.receiver is not None:
+            return "high", call.line, f".{call.method}() builds time-series features"
+        if call.method == "sort_values":
+            by = str_list(call.arg_node(0, "by"))
+            if by and any(is_time_name(c) for c in by):
+                return "high", call.line, f"rows are sorted by {by[0]!r}"
+        if medium is None and call.is_("pandas.to_datetime"):
+            medium = ("medium", call.line, "dates are parsed with pd.to_datetime")
+        if medium is None and call.kwarg_node("parse_dates") is not None:
+            medium = ("medium", call.line, "dates are parsed at load time")
+    if medium:
+        return medium
+    for write in module.flow.column_writes:
+        if is_time_name(write.column) and write.column.lower() not in ("hour", "weekday", "dayofweek"):
+            return "medium", write.line, f"a date column {write.column!r}"
+    for node in _subscript_keys(module):
+        if is_time_name(node.value):
+            return "medium", node.lineno, f"a date column {node.value!r}"
+    return None
+
+
+def _subscript_keys(module: ModuleAnalysis):
+    for call in module.calls:
+        for val in [call.receiver, *call.args]:
+            if val is not None and isinstance(val.key, str) and isinstance(val.node, ast.Subscript) \
+                    and isinstance(val.node.slice, ast.Constant):
+                yield val.node.slice

@@ -1,0 +1,55 @@
+"""GitHub Actions format: workflow commands that annotate the pull request, one per finding.
+
+    ::error file=models/churn/model.py,line=12,endLine=12,col=1,title=ML101 wall-clock-feature::...
+
+Escaping follows the Actions toolkit (`@actions/core` `issueCommand`): the message escapes `%`,
+CR and LF; property values also escape `:` and `,`, which would otherwise end them.
+"""
+from __future__ import annotations
+
+from checks.formats.describe import cell_label
+from checks.models import Finding, Review, Severity
+
+COMMANDS = {Severity.P1: "error", Severity.P2: "warning", Severity.P3: "notice"}
+
+
+def render(review: Review) -> str:
+    lines = [finding_command(review.root, finding) for finding in review.findings]
+    lines += [
+        command("error", {"file": repo_path(review.root, e.file), "title": "wicked-data could not review this file"}, e.message)
+        for e in review.errors
+    ]
+    return "\n".join(lines)
+
+
+def finding_command(root: str, finding: Finding) -> str:
+    title = f"{finding.rule} {finding.name}"
+    cell = cell_label(finding)
+    properties = {
+        "file": repo_path(root, finding.file),
+        "line": finding.line,
+        "endLine": finding.end_line,
+        "col": finding.column + 1,
+        # GitHub shows notebook lines against the raw JSON; the cell tells the reader where to look.
+        "title": f"{title} ({cell})" if cell else title,
+    }
+    return command(COMMANDS[finding.severity], properties, finding.message)
+
+
+def command(name: str, properties: dict[str, object], message: str) -> str:
+    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    return f"::{name} {props}::{escape_data(message)}"
+
+
+def repo_path(root: str, file: str) -> str:
+    """The file as the workflow sees it: the root as given on the command line, then the file."""
+    root = root.replace("\\", "/").rstrip("/")
+    return file if root in ("", ".") else f"{root}/{file}"
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,136 @@
+"""Markdown format: the review as a reviewer writes it up, by family then severity.
+
+Families come in id order (ML1 Data Handling .. ML5 Serving) and are omitted when clean; within a
+family, findings are numbered straight through Critical, High Priority and Advisory.
+"""
+from __future__ import annotations
+
+import re
+
+from checks.formats.describe import cell_label, fix_hint, plural, severity_counts
+from checks.models import FAMILIES, Finding, Review, Severity
+
+FAMILY_TITLES = {
+    "data-handling": "Data Handling",
+    "evaluation": "Evaluation",
+    "feature-engineering": "Feature Engineering",
+    "production": "Production Readiness",
+    "serving": "Serving",
+}
+SEVERITY_TITLES = {
+    Severity.P1: "Critical (P1)",
+    Severity.P2: "High Priority (P2)",
+    Severity.P3: "Advisory (P3)",
+}
+
+
+def render(review: Review) -> str:
+    sections = [f"# wicked-data review: {review.root}", overview(review), summary_table(review)]
+    sections += [family_section(family, review.findings) for family in families(review)]
+    sections.append(files_table(review))
+    if review.errors:
+        sections.append(errors_section(review))
+    return "\n\n".join(sections)
+
+
+def overview(review: Review) -> str:
+    return (
+        f"{review.tool.name} {review.tool.version} reviewed {plural(len(review.files), 'file')}: "
+        f"{plural(len(review.findings), 'finding')}, {plural(len(review.errors), 'error')}."
+    )
+
+
+def families(review: Review) -> list[str]:
+    """Families with findings: the known ones in id order, then any others (unknown ids) by name."""
+    present = {finding.family for finding in review.findings}
+    known = [family for family in FAMILIES.values() if family in present]
+    return known + sorted(present - set(known))
+
+
+def family_title(family: str) -> str:
+    return FAMILY_TITLES.get(family, family.replace("-", " ").title())
+
+
+def summary_table(review: Review) -> str:
+    if not review.findings:
+        return "## Summary\n\nNo findings."
+    rows = ["## Summary", "", "| Family | P1 | P2 | P3 | Total |", "|---|---:|---:|---:|---:|"]
+    for family in families(review):
+        counts = severity_counts([f for f in review.findings if f.family == family])
+        rows.append(table_row(family_title(family), *counts.values(), sum(counts.values())))
+    totals = severity_counts(review.findings)
+    rows.append(table_row("**Total**", *totals.values(), len(review.findings)))
+    return "\n".join(rows)
+
+
+def family_section(family: str, findings: list[Finding]) -> str:
+    parts = [f"## {family_title(family)}"]
+    number = 1
+    for severity in Severity:
+        group = [f for f in findings if f.family == family and f.severity == severity]
+        if not group:
+            continue
+        parts.append(f"### {SEVERITY_TITLES[severity]}")
+        # Numbering runs on across severities; Markdown lists honour a start number above 1.
+        parts += [finding_item(number + offset, finding) for offset, finding in enumerate(group)]
+        number += len(group)
+    return "\n\n".join(parts)
+
+
+def finding_item(number: int, finding: Finding) -> str:
+    marker = f"{number}. "
+    message = " ".join(finding.message.split())
+    head = (
+        f"{marker}**{finding.name}** (`{finding.rule}`, {finding.confidence} confidence) — "
+        f"{message} — `{location(finding)}`"
+    )
+    blocks = []
+    if finding.evidence.strip():
+        blocks.append(code_block(finding.evidence))
+    if finding.related:
+        blocks.append("\n".join(f"- related: `{r.file}:{r.line}` {r.note}".rstrip() for r in finding.related))
+    hint = fix_hint(finding.rule)
+    if hint:
+        blocks.append(f"**Use instead:**\n\n{hint}")
+    # A list item's continuation is indented to its text, or Markdown ends the item.
+    indent = " " * len(marker)
+    return "\n\n".join([head, *(indent_block(block, indent) for block in blocks)])
+
+
+def location(finding: Finding) -> str:
+    cell = cell_label(finding)
+    return f"{finding.file}:{finding.line}" + (f" ({cell})" if cell else "")
+
+
+def code_block(source: str) -> str:
+    # The fence must be longer than any backtick run in the code, or the code would close it.
+    longest = max((len(run) for run in re.findall(r"`+", source)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}python\n{source.rstrip()}\n{fence}"
+
+
+def indent_block(block: str, indent: str) -> str:
+    return "\n".join(indent + line if line.strip() else "" for line in block.split("\n"))
+
+
+def files_table(review: Review) -> str:
+    if not review.files:
+        return "## Files reviewed\n\nNo files were reviewed."
+    rows = ["## Files reviewed", "", "| Path | Role |", "|---|---|"]
+    rows += [table_row(f"`{entry.path}`", entry.role) for entry in review.files]
+    return "\n".join(rows)
+
+
+def errors_section(review: Review) -> str:
+    lines = ["## Errors", ""]
+    lines += [f"- `{error.file}`: {' '.join(error.message.split())}" for error in review.errors]
+    return "\n".join(lines)
+
+
+def table_row(*cells: object) -> str:
+    return "| " + " | ".join(escape_cell(str(cell)) for cell in cells) + " |"
+
+
+def escape_cell(text: str) -> str:
+    """A pipe would end the cell and a newline the row; neither may survive inside one."""
+    return " ".join(text.split()).replace("|", "\\|")

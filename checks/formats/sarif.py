@@ -1,0 +1,135 @@
+"""SARIF 2.1.0 format: for code-scanning services (GitHub code scanning, Azure DevOps, IDE viewers).
+
+Locations are relative to the reviewed root, named by the `%SRCROOT%` base id that
+`run.originalUriBaseIds` resolves; `partialFingerprints` carries the finding's stable id so a
+service tracks one finding across runs even when its line moves.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from checks.formats.describe import summary
+from checks.models import Finding, Review, Severity, family_of
+from checks.rules.base import Rule, registry
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/wicked-data/wicked-data"
+SRCROOT = "%SRCROOT%"
+LEVELS = {Severity.P1: "error", Severity.P2: "warning", Severity.P3: "note"}
+
+
+def render(review: Review) -> str:
+    return json.dumps(sarif_log(review), indent=2)
+
+
+def sarif_log(review: Review) -> dict:
+    descriptors = rule_descriptors(review.findings)
+    rule_index = {descriptor["id"]: index for index, descriptor in enumerate(descriptors)}
+    run = {
+        "tool": {
+            "driver": {
+                "name": review.tool.name,
+                "version": review.tool.version,
+                "informationUri": INFORMATION_URI,
+                "rules": descriptors,
+            }
+        },
+        # Unreadable files do not make the run fail: the rest was reviewed, and they are reported.
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [notification(e.file, e.message) for e in review.errors],
+            }
+        ],
+        "originalUriBaseIds": {SRCROOT: {"uri": root_uri(review.root)}},
+        "results": [result(finding, rule_index[finding.rule]) for finding in review.findings],
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def rule_descriptors(findings: list[Finding]) -> list[dict]:
+    """Every registered rule, then any rule a finding names that this installation does not know."""
+    rules = registry()
+    descriptors = [registered_descriptor(rule) for rule in rules.values()]
+    unknown = {finding.rule: finding for finding in findings if finding.rule not in rules}
+    return descriptors + [unknown_descriptor(finding) for finding in unknown.values()]
+
+
+def registered_descriptor(rule: type[Rule]) -> dict:
+    descriptor = {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": summary(rule)},
+        "fullDescription": {"text": rule.section("What it does") or summary(rule)},
+        "defaultConfiguration": {"level": LEVELS[Severity(rule.severity)]},
+        "properties": {"tags": [family_of(rule.id)]},
+    }
+    fix = rule.section("Use instead")
+    if fix:
+        descriptor["help"] = {"text": fix}
+    return descriptor
+
+
+def unknown_descriptor(finding: Finding) -> dict:
+    return {
+        "id": finding.rule,
+        "name": finding.name,
+        "shortDescription": {"text": finding.name},
+        "defaultConfiguration": {"level": LEVELS[finding.severity]},
+        "properties": {"tags": [finding.family]},
+    }
+
+
+def result(finding: Finding, rule_index: int) -> dict:
+    region = {"startLine": finding.line, "startColumn": finding.column + 1, "endLine": finding.end_line}
+    if finding.evidence.strip():
+        region["snippet"] = {"text": finding.evidence}
+    properties = {"confidence": finding.confidence, "severity": finding.severity.value}
+    if finding.cell is not None:
+        properties.update(cell=finding.cell, cellLine=finding.cell_line)
+    sarif_result = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": physical_location(finding.file, region)}],
+    }
+    if finding.related:
+        sarif_result["relatedLocations"] = [
+            related_location(index, r.file, r.line, r.note) for index, r in enumerate(finding.related)
+        ]
+    if finding.id:
+        sarif_result["partialFingerprints"] = {"wickedData/v1": finding.id}
+    sarif_result["properties"] = properties
+    return sarif_result
+
+
+def related_location(index: int, file: str, line: int, note: str) -> dict:
+    location = {"id": index, "physicalLocation": physical_location(file, {"startLine": line})}
+    if note:
+        location["message"] = {"text": note}
+    return location
+
+
+def physical_location(file: str, region: dict | None = None) -> dict:
+    location = {"artifactLocation": {"uri": quote(file), "uriBaseId": SRCROOT}}
+    if region:
+        location["region"] = region
+    return location
+
+
+def notification(file: str, message: str) -> dict:
+    return {
+        "level": "error",
+        "message": {"text": message},
+        "locations": [{"physicalLocation": physical_location(file)}],
+    }
+
+
+def root_uri(root: str) -> str:
+    """The reviewed root as a directory URI: a file URI when absolute, else relative as given."""
+    path = Path(root)
+    uri = path.as_uri() if path.is_absolute() else quote(path.as_posix())
+    return uri.rstrip("/") + "/"

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.flow import CallSite, Val
+from checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
+from checks.analysis.vocab import CV_FUNCS
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class PreprocessingBeforeSplit(Rule):
+    """
+    ## What it does
+    Flags a stateful transform (scaler, imputer, encoder, vectorizer, PCA, feature selector, or a
+    `fillna`/`replace` with statistics such as `df.mean()`) fitted on rows that later reach the
+    test or validation part of a split, and a transform fitted on the whole data set whose output is
+    then cross-validated outside a pipeline.
+
+    ## Why is this bad?
+    The transform learns means, vocabularies, selected features or category maps from the held-out
+    rows. The evaluation then measures a model that has already seen its test data, and the score
+    overstates what production will see.
+
+    ## Example
+    ```python
+    X_scaled = StandardScaler().fit_transform(X)
+    X_train, X_test, y_train, y_test = train_test_split(X_scaled, y)
+    ```
+
+    ## Use instead
+    Split first and fit on the training part only, or put the transform in a `Pipeline` that is
+    given to `cross_val_score`/`GridSearchCV`:
+    ```python
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    ```
+
+    ## Known problems
+    A split done in another file (a preprocessing script that fits, a training script that splits)
+    is not linked. A transform whose kind cannot be told from its class is recognised by its
+    variable name (`scaler`, `encoder`...) with medium confidence.
+    """
+
+    id = "ML102"
+    name = "preprocessing-before-split"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        cv_calls = [c for c in module.calls if last(c.name) in CV_FUNCS or
+                    (c.method == "fit" and c.receiver is not None and last(c.receiver.ctor) in CV_FUNCS)]
+        seen: set[int] = set()
+        for call, fitted_on, what, confidence in self._fits(module):
+            if fitted_on is None or call.line in seen:
+                continue
+            hit = self._leak(module, call, fitted_on, what, confidence, cv_calls)
+            if hit:
+                seen.add(call.line)
+                yield hit
+
+    @staticmethod
+    def _fits(module: ModuleAnalysis):
+        for fit in module.fits:
+            if fit.kind == "transformer":
+                what = last(fit.ctor) or (fit.estimator.name if fit.estimator is not None else None) or "a transform"
+                yield fit.call, fit.X, what, fit.confidence
+        for call in module.method_calls("fillna", "replace", "clip"):
+            for arg in [*call.args, *call.kwargs.values()]:
+                stat = _statistic(module, arg)
+                if stat is not None:
+                    yield call, stat.receiver, f"{call.method}() with {stat.method}() of the data", "high"
+
+    def _leak(self, module, call: CallSite, fitted_on: Val, what: str, confidence: str, cv_calls) -> Hit | None:
+        for split in module.splits:
+            if split.line < call.line and split.kind in ("mask", "slice"):
+                continue  # a cut-off split taken earlier: the frame fitted on is already one side
+            kind = sees_held_out_rows(module, fitted_on, split)
+            if kind == "whole":
+                return Hit(f"{what} is fitted on all rows before the train/test split at line {split.line}; "
+                           "it learns statistics of the test rows. Fit it on the training split only, "
+                           "or inside a Pipeline", node=call.node, confidence=confidence,
+                           related=[(None, split.line, "the split")])
+            if kind == "held-out":
+                return Hit(f"{what} is fitted on the held-out split; transforms must be fitted on the training "
+                           "split and only applied to the test split", node=call.node, confidence="medium",
+                           related=[(None, split.line, "the split")])
+        out = call.val
+        for cv in cv_calls:
+            X = cv.arg(1, "X") if cv.method is None else cv.arg(0, "X")
+            if X is None or "train" in {r for _, r in fitted_on.roles}:
+                continue
+            if module.flow.derives_from(X, out) or module.flow.data_sources(X) & module.flow.data_sources(fitted_on):
+                if cv.line < call.line:
+                    continue
+                return Hit(f"{what} is fitted on the whole data set and its output is cross-validated at line "
+                           f"{cv.line}; every fold's validation rows were seen by the transform. Put it in a "
+                           "Pipeline given to the cross-validation", node=call.node, confidence=confidence,
+                           related=[(None, cv.line, "the cross-validation")])
+        return None
+
+
+def _statistic(module: ModuleAnalysis, val: Val | None) -> CallSite | None:
+    for anc in module.flow.ancestors(val, values=True):
+        if anc.call is not None and anc.call.method in STAT_METHODS and anc.call.receiver is not None:
+            return anc.call
+    return None
+
+
+PreprocessingBeforeSplit.invalid = [
+    """
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.model_selection import train_test_split
+    df = pd.read_csv("d.csv")
+    X, y = df.drop(columns=["label"]), df["label"]
+    X_scaled = StandardScaler().fit_transform(X)  # ruleid: ML102
+    X_train, X_test, y_train, y_test = train_test_split(X_scaled, y, stratify=y, random_state=0)
+    """,
+    # aliases; the scaler fitted on the full matrix after the split, then applied to both parts
+    """
+    import sklearn.model_selection as ms
+    from sklearn import preprocessing
+    def run(features, target):
+        Xtr, Xte, ytr, yte = ms.train_test_split(features, target, random_state=1, stratify=target)
+        sc = preprocessing.MinMaxScaler()
+        sc.fit(features)  # ruleid: ML102
+        return sc.transform(Xtr), sc.transform(Xte)
+    """,
+    # a helper that imputes with the data's own statistics before the split
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+
+    def clean(frame):
+        return frame.fillna(frame.median(numeric_only=True))  # ruleid: ML102
+
+    data = clean(pd.read_csv("loans.csv"))
+    train, test = train_test_split(data, test_size=0.25, random_state=7)
+    """,
+    # a vectorizer fitted on the whole corpus, then cross-validated outside a pipeline
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+    vec = TfidfVectorizer(min_df=2)
+    X = vec.fit_transform(texts)  # ruleid: ML102
+    print(cross_val_score(LogisticRegression(), X, labels, cv=5, scoring="f1").mean())
+    """,
+    # feature selection using the labels of every row, in a notebook
+    {"select.ipynb": """
+    from sklearn.feature_selection import SelectKBest, f_classif
+    from sklearn.model_selection import train_test_split
+    # %%
+    selector = SelectKBest(f_classif, k=20)
+    X_sel = selector.fit_transform(X, y)  # ruleid: ML102
+    # %%
+    X_tr, X_te, y_tr, y_te = train_test_split(X_sel, y, stratify=y, random_state=3)
+    """},
+]
+
+PreprocessingBeforeSplit.valid = [
+    """
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.model_selection import train_test_split
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    scaler = StandardScaler()
+    X_train_s = scaler.fit_transform(X_train)
+    X_test_s = scaler.transform(X_test)
+    """,
+    """
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    scores = cross_val_score(pipe, X, y, cv=5, scoring="roc_auc")
+    pipe.fit(X, y)
+    """,
+    # statistics from the training part fill both parts; K-fold with per-fold fitting
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split, StratifiedKFold
+    from sklearn.impute import SimpleImputer
+    train_df, test_df = train_test_split(df, random_state=0, stratify=df["y"])
+    medians = train_df.median(numeric_only=True)
+    train_df = train_df.fillna(medians)
+    test_df = test_df.fillna(medians)
+    skf = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    for tr_idx, va_idx in skf.split(X, y):
+        imp = SimpleImputer(strategy="median")
+        X_tr = imp.fit_transform(X.iloc[tr_idx])
+        X_va = imp.transform(X.iloc[va_idx])
+    """,
+    # fitted on everything, but there is no evaluation split here: a final refit for serving
+    """
+    import joblib
+    from sklearn.preprocessing import OneHotEncoder
+    enc = OneHotEncoder(handle_unknown="ignore").fit(all_rows[["country"]])
+    joblib.dump(enc, "encoder.joblib")
+    """,
+]

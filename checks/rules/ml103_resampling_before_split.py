@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.flow import RESAMPLED, Val
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
+from checks.analysis.vocab import CV_FUNCS
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class ResamplingBeforeSplit(Rule):
+    """
+    ## What it does
+    Flags oversampling (SMOTE, ADASYN, RandomOverSampler, `sklearn.utils.resample` with
+    replacement) whose output is then split into train and test, or cross-validated.
+
+    ## Why is this bad?
+    Oversampling creates copies and near-copies of minority rows. Split afterwards, a copy lands in
+    training and its twin in test, so the test measures memorisation and recall looks far better
+    than it will be on new data.
+
+    ## Example
+    ```python
+    X_res, y_res = SMOTE().fit_resample(X, y)
+    X_train, X_test, y_train, y_test = train_test_split(X_res, y_res)
+    ```
+
+    ## Use instead
+    Split first and resample the training part only, or use an imblearn `Pipeline` so that each
+    cross-validation fold resamples its own training rows:
+    ```python
+    pipe = imblearn.pipeline.make_pipeline(SMOTE(random_state=0), RandomForestClassifier())
+    cross_val_score(pipe, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    ```
+
+    ## Known problems
+    Hand-written duplication (`pd.concat([df, df[df.y == 1]] * 5)`) is not recognised.
+    Undersampling before a split does not create copies and is not flagged.
+    """
+
+    id = "ML103"
+    name = "resampling-before-split"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        reported: set[int] = set()
+        targets: list[tuple[Val, int, str]] = []
+        for split in module.splits:
+            targets += [(inp, split.line, "split") for inp in split.inputs]
+        for call in module.calls:
+            if last(call.name) in CV_FUNCS and call.method is None:
+                X = call.arg(1, "X")
+                if X is not None:
+                    targets.append((X, call.line, "cross-validation"))
+        for val, line, what in targets:
+            if not val.flags & RESAMPLED:
+                continue
+            source = _resample_call(module, val)
+            if source is None or source.line in reported:
+                continue
+            reported.add(source.line)
+            yield Hit(f"oversampled data is {'split' if what == 'split' else 'cross-validated'} at line {line}: "
+                      "copies of minority rows end up on both sides. Resample the training part only",
+                      node=source.node, related=[(None, line, f"the {what}")])
+
+
+def _resample_call(module: ModuleAnalysis, val: Val):
+    origin = None
+    for anc in module.flow.ancestors(val):
+        if anc.call is not None and anc.flags & RESAMPLED and not any(p.flags & RESAMPLED for p in anc.parents):
+            origin = anc.call
+    return origin
+
+
+ResamplingBeforeSplit.invalid = [
+    """
+    from imblearn.over_sampling import SMOTE
+    from sklearn.model_selection import train_test_split
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)  # ruleid: ML103
+    X_train, X_test, y_train, y_test = train_test_split(X_res, y_res, stratify=y_res, random_state=0)
+    """,
+    # sklearn.utils.resample to upsample the minority class, then a split of the balanced frame
+    """
+    import pandas as pd
+    from sklearn.utils import resample
+    from sklearn import model_selection as ms
+    majority = df[df.fraud == 0]
+    minority = df[df.fraud == 1]
+    minority_up = resample(minority, replace=True, n_samples=len(majority), random_state=1)  # ruleid: ML103
+    balanced = pd.concat([majority, minority_up])
+    train, test = ms.train_test_split(balanced, random_state=0)
+    """,
+    # an oversampler behind a variable, then cross-validation on its output
+    """
+    from imblearn.over_sampling import RandomOverSampler as ROS
+    from sklearn.model_selection import cross_val_score
+    sampler = ROS(random_state=42)
+    Xb, yb = sampler.fit_resample(features, labels)  # ruleid: ML103
+    print(cross_val_score(model, Xb, yb, cv=5, scoring="f1"))
+    """,
+]
+
+ResamplingBeforeSplit.valid = [
+    """
+    from imblearn.over_sampling import SMOTE
+    from sklearn.model_selection import train_test_split
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    X_train_res, y_train_res = SMOTE(random_state=0).fit_resample(X_train, y_train)
+    model.fit(X_train_res, y_train_res)
+    """,
+    """
+    from imblearn.pipeline import Pipeline
+    from imblearn.over_sampling import SMOTE
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import cross_val_score, StratifiedKFold
+    pipe = Pipeline([("smote", SMOTE(random_state=0)), ("rf", RandomForestClassifier(random_state=0))])
+    cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    print(cross_val_score(pipe, X, y, cv=cv, scoring="average_precision").mean())
+    """,
+]

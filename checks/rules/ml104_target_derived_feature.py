@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.flow import Val
+from checks.analysis.leakage import column_derivations, derived_from, feature_selection
+from checks.analysis.module import ModuleAnalysis
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class TargetDerivedFeature(Rule):
+    """
+    ## What it does
+    Flags a feature matrix that keeps the target column, a column computed from the target
+    (`df['churn_flag'] = df['churned'] * 1`, a group mean of the target), or the source column the
+    target was defined from (`y = df['days_late'] > 30` with `days_late` still among the features).
+
+    ## Why is this bad?
+    The model reads the answer from its inputs. Offline scores are near perfect and collapse in
+    production, where the target (and anything computed from it) does not exist yet.
+
+    ## Example
+    ```python
+    y = df["churned"]
+    X = df.drop(columns=["customer_id"])  # 'churned' is still in X
+    ```
+
+    ## Use instead
+    ```python
+    X = df.drop(columns=["customer_id", "churned"])
+    ```
+
+    ## Known problems
+    Feature matrices built by position (`df.iloc[:, :-1]`), by dtype or by a comprehension over
+    `df.columns` are not checked. Columns derived from the target in another file are missed.
+    """
+
+    id = "ML104"
+    name = "target-derived-feature"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        targets = module.target_columns
+        if not targets:
+            return
+        derivations = column_derivations(module)
+        popped = {c for call in module.method_calls("pop") for c in _strs(call)}
+        seen: set[int] = set()
+        for X in self._feature_matrices(module):
+            selection = feature_selection(module, X)
+            if selection is None or selection.node.lineno in seen:
+                continue
+            for target in sorted(targets):
+                hit = self._check_target(target, selection, derivations, popped)
+                if hit:
+                    seen.add(selection.node.lineno)
+                    yield hit
+                    break
+
+    @staticmethod
+    def _feature_matrices(module: ModuleAnalysis) -> list[Val]:
+        out = []
+        for fit in module.model_fits:
+            X = fit.X
+            split_input = _split_input(module, X)
+            out.append(split_input or X)
+        for split in module.splits:
+            if split.kind == "function" and len(split.inputs) >= 2:
+                out.append(split.inputs[0])
+        return [x for x in out if x is not None]
+
+    @staticmethod
+    def _check_target(target, selection, derivations, popped) -> Hit | None:
+        leaky = derived_from(derivations, target)
+        sources = derivations.get(target, (set(), 0))[0]
+        node = selection.node
+        if selection.explicit is not None:
+            cols = selection.explicit
+            if target in cols:
+                return Hit(f"the target column '{target}' is in the feature list", node=node)
+            for col in cols:
+                if col in leaky:
+                    return Hit(f"feature '{col}' is computed from the target '{target}'", node=node,
+                               related=[(None, derivations[col][1], f"'{col}' derived from '{target}'")])
+                if col in sources:
+                    return Hit(f"feature '{col}' is the column the target '{target}' is defined from",
+                               node=node, confidence="medium",
+                               related=[(None, derivations[target][1], f"'{target}' defined from '{col}'")])
+            return None
+        dropped = set(selection.dropped or [])
+        if target not in dropped and target not in popped:
+            return Hit(f"the features are every column except {sorted(dropped)}: the target '{target}' is still "
+                       "among them", node=node)
+        for col in sorted(leaky - dropped):
+            return Hit(f"feature '{col}' is computed from the target '{target}' and is not dropped", node=node,
+                       related=[(None, derivations[col][1], f"'{col}' derived from '{target}'")])
+        for col in sorted(sources - dropped):
+            return Hit(f"'{col}', the column the target '{target}' is defined from, stays among the features",
+                       node=node, confidence="medium",
+                       related=[(None, derivations[target][1], f"'{target}' defined from '{col}'")])
+        return None
+
+
+def _strs(call) -> list[str]:
+    from checks.analysis.flow import str_list
+    return str_list(call.arg_node(0)) or []
+
+
+def _split_input(module: ModuleAnalysis, X: Val | None) -> Val | None:
+    if X is None or not X.roles:
+        return None
+    for split in module.splits:
+        for pos, (out, _) in enumerate(split.outputs):
+            if out is X and split.inputs:
+                index = pos // 2 if split.kind == "function" else 0
+                return split.inputs[min(index, len(split.inputs) - 1)]
+    return None
+
+
+TargetDerivedFeature.invalid = [
+    """
+    import pandas as pd
+    from sklearn.ensemble import GradientBoostingClassifier
+    df = pd.read_csv("customers.csv")
+    y = df["churned"]
+    X = df.drop(columns=["customer_id"])  # ruleid: ML104
+    GradientBoostingClassifier().fit(X, y)
+    """,
+    # a column derived from the target, through a group mean, stays in the explicit list
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+    loans = pd.read_csv("loans.csv")
+    loans["grade_default_rate"] = loans.groupby("grade")["defaulted"].transform("mean")
+    cols = ["income", "grade_default_rate", "term"]
+    X_tr, X_te, y_tr, y_te = train_test_split(loans[cols], loans["defaulted"], random_state=0)  # ruleid: ML104
+    """,
+    # the target is defined from a column that is still a feature
+    """
+    import pandas as pd
+    from lightgbm import LGBMClassifier
+    orders = pd.read_parquet("orders.parquet")
+    orders["is_late"] = (orders["days_late"] > 0).astype(int)
+    features = orders.drop(columns=["order_id", "is_late"])  # ruleid: ML104
+    model = LGBMClassifier().fit(features, orders["is_late"])
+    """,
+]
+
+TargetDerivedFeature.valid = [
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+    df = pd.read_csv("customers.csv")
+    X = df.drop(columns=["customer_id", "churned"])
+    y = df["churned"]
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    """,
+    """
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    data = pd.read_csv("fraud.csv")
+    target = data.pop("is_fraud")
+    LogisticRegression(max_iter=500).fit(data, target)
+    """,
+    """
+    from xgboost import XGBClassifier
+    FEATURES = ["amount", "merchant_risk", "hour"]
+    clf = XGBClassifier(n_estimators=200).fit(tx[FEATURES], tx["label"])
+    """,
+]

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from checks.analysis.flow import Split
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
+from checks.analysis.temporal import temporal_evidence
+from checks.analysis.vocab import CV_FUNCS, SHUFFLED_SPLITTERS
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class RandomSplitOnTemporalData(Rule):
+    """
+    ## What it does
+    Flags a shuffled split (`train_test_split` without `shuffle=False`, `ShuffleSplit`,
+    `KFold(shuffle=True)`, `df.sample(frac=...)`) of data that is ordered in time: rows carry
+    dates, are sorted by date, or feed lags and rolling windows.
+
+    ## Why is this bad?
+    A shuffled split trains on the future and tests on the past. Trends, seasonality and
+    customer behaviour leak across the split, and the score does not say how the model does on
+    next month's data, which is the only thing production asks of it.
+
+    ## Example
+    ```python
+    df["tenure"] = (snapshot - pd.to_datetime(df["signup_date"])).dt.days
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+    ```
+
+    ## Use instead
+    Split on a date cut-off, or use `TimeSeriesSplit`:
+    ```python
+    train = df[df["snapshot_date"] < "2024-01-01"]
+    test = df[df["snapshot_date"] >= "2024-01-01"]
+    ```
+
+    ## Known problems
+    Date columns that describe a static attribute (a birth date) are read as a time signal, with
+    medium confidence. Time order established in another file is not seen.
+    """
+
+    id = "ML105"
+    name = "random-split-on-temporal-data"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        evidence = None
+        for node, what in self._shuffled_splits(module):
+            evidence = evidence or temporal_evidence(module)
+            if evidence is None:
+                return
+            strength, line, reason = evidence
+            yield Hit(f"{what} shuffles rows of time-ordered data ({reason}, line {line}); the model trains on "
+                      "the future and is tested on the past. Split by date or use TimeSeriesSplit",
+                      node=node, confidence=strength, related=[(None, line, reason)])
+
+    @staticmethod
+    def _shuffled_splits(module: ModuleAnalysis) -> Iterator[tuple[ast.AST, str]]:
+        seen = set()
+        split: Split
+        for split in module.splits:
+            if split.shuffled and not split.temporal:
+                seen.add(split.line)
+                yield split.node, f"{last(split.splitter) or 'the split'}"
+        for call in module.calls:
+            if last(call.name) not in CV_FUNCS or call.line in seen:
+                continue
+            cv = call.kwargs.get("cv")
+            if cv is not None and cv.ctor and (last(cv.ctor) in SHUFFLED_SPLITTERS or _shuffle_true(cv.node)):
+                seen.add(call.line)
+                yield call.node, f"{last(call.name)} with {last(cv.ctor)}"
+
+
+def _shuffle_true(node) -> bool:
+    return isinstance(node, ast.Call) and any(
+        kw.arg == "shuffle" and isinstance(kw.value, ast.Constant) and kw.value.value is True for kw in node.keywords)
+
+
+RandomSplitOnTemporalData.invalid = [
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+    df = pd.read_csv("customers.csv")
+    df["tenure"] = (df["snapshot"] - pd.to_datetime(df["signup_date"])).dt.days
+    X_train, X_test, y_train, y_test = train_test_split(df[["tenure"]], df["churned"], random_state=0)  # ruleid: ML105
+    """,
+    # lag features, then a shuffled K-fold handed to cross-validation
+    """
+    import pandas as pd
+    from sklearn.model_selection import KFold, cross_val_score
+    sales = pd.read_csv("sales.csv")
+    sales["lag_7"] = sales.groupby("store")["units"].shift(7)
+    cv = KFold(n_splits=5, shuffle=True, random_state=0)
+    scores = cross_val_score(model, sales[["lag_7"]], sales["units"], cv=cv)  # ruleid: ML105
+    """,
+    # a random sample of dated rows used as the training set
+    """
+    import pandas as pd
+    events = pd.read_csv("events.csv", parse_dates=["event_time"])
+    train = events.sample(frac=0.8, random_state=1)  # ruleid: ML105
+    test = events.drop(train.index)
+    """,
+]
+
+RandomSplitOnTemporalData.valid = [
+    """
+    import pandas as pd
+    df = pd.read_csv("customers.csv", parse_dates=["snapshot_date"])
+    train = df[df["snapshot_date"] < "2024-01-01"]
+    test = df[df["snapshot_date"] >= "2024-01-01"]
+    """,
+    """
+    import pandas as pd
+    from sklearn.model_selection import TimeSeriesSplit, train_test_split
+    sales = pd.read_csv("sales.csv").sort_values("date")
+    sales["lag_1"] = sales["units"].shift(1)
+    for tr, te in TimeSeriesSplit(n_splits=4).split(sales):
+        pass
+    X_tr, X_te, y_tr, y_te = train_test_split(sales[["lag_1"]], sales["units"], shuffle=False, test_size=0.2)
+    """,
+    # no dates anywhere: a shuffled split is fine
+    """
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import train_test_split
+    X, y = load_iris(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    """,
+]

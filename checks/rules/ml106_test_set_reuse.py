@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from checks.analysis.flow import Val
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
+from checks.analysis.vocab import CV_FUNCS
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+EVAL_KWARGS = ("eval_set", "validation_data", "valid_sets", "eval_sets", "evals", "val_dataloaders")
+STOPPERS = ("EarlyStopping", "early_stopping", "ModelCheckpoint", "early_stopping_rounds")
+SELECTORS = {"max", "min", "argmax", "argmin", "idxmax", "idxmin", "sorted", "nlargest", "nsmallest"}
+
+
+def _on_test(val: Val | None) -> bool:
+    return val is not None and any(role == "test" for _, role in val.roles)
+
+
+class TestSetReuse(Rule):
+    """
+    ## What it does
+    Flags the test split used to make choices: early stopping or best-checkpoint selection on it
+    (`eval_set=[(X_test, y_test)]`, `validation_data=(X_test, y_test)` with `EarlyStopping`), a
+    loop over models or hyperparameters that keeps the best test score, a decision threshold picked
+    from a curve computed on the test split, or a model (or search) fitted on the test split.
+
+    ## Why is this bad?
+    Once a choice is made by looking at the test set, the test score is a training score: it is
+    the maximum of several noisy estimates, biased upwards, and there is nothing left to measure
+    how the final model does on unseen data.
+
+    ## Example
+    ```python
+    for depth in [3, 5, 8]:
+        score = f1_score(y_test, RandomForestClassifier(max_depth=depth).fit(X_train, y_train).predict(X_test))
+        if score > best_score:
+            best_score, best_depth = score, depth
+    ```
+
+    ## Use instead
+    Choose on a validation split or with cross-validation on the training data
+    (`GridSearchCV`), and touch the test split once, at the end.
+
+    ## Known problems
+    A split named `X_val` is a validation split and is allowed for selection; a split whose
+    held-out part is named neutrally (`X2`) is taken to be the test set.
+    """
+
+    __test__ = False
+    id = "ML106"
+    name = "test-set-reuse"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if not any(role == "test" for split in module.splits for _, role in split.outputs):
+            return
+        seen: set[int] = set()
+        for hit in [*self._early_stopping(module), *self._fit_on_test(module), *self._selection_loops(module),
+                    *self._thresholds(module)]:
+            if hit.lineno not in seen:
+                seen.add(hit.lineno)
+                yield hit
+
+    def _early_stopping(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        for fit in module.fits:
+            call = fit.call
+            held = [k for k in EVAL_KWARGS if _on_test(call.kwargs.get(k))]
+            if not held:
+                continue
+            texts = [module.text(call.node)]
+            if fit.estimator is not None and fit.estimator.node is not None:
+                texts.append(module.text(fit.estimator.node))
+            callbacks = call.kwargs.get("callbacks")
+            if callbacks is not None:
+                texts.append(module.text(callbacks.node))
+            if any(s in t for t in texts for s in STOPPERS):
+                yield Hit(f"early stopping/checkpoint selection uses the test split ({held[0]}=...); the test "
+                          "score then measures a choice made on it. Stop on a validation split",
+                          node=call.node)
+
+    def _fit_on_test(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        for fit in module.fits:
+            if fit.kind in ("model", "pipeline") and _on_test(fit.X) and not any(r == "train" for _, r in fit.X.roles):
+                what = "a hyperparameter search" if last(fit.ctor) in CV_FUNCS else "the model"
+                yield Hit(f"{what} is fitted on the test split", node=fit.call.node)
+
+    def _selection_loops(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        loops = [n for n in ast.walk(module.tree) if isinstance(n, (ast.For, ast.While, ast.comprehension))]
+        if not loops:
+            return
+        for metric in module.metric_calls:
+            if not any(_on_test(a) for a in [*metric.args, *metric.kwargs.values(), metric.receiver]
+                       if metric.method != "score" or a is not metric.receiver):
+                continue
+            loop = next((lp for lp in loops if _inside(metric.node, lp)), None)
+            if loop is None:
+                continue
+            start, end = loop.lineno if hasattr(loop, "lineno") else metric.line, getattr(loop, "end_lineno", metric.line)
+            picks_best = any("best" in name.lower() and start <= val.line <= end for name, val in module.flow.bindings)
+            picks_best = picks_best or any(
+                c.method is None and last(c.name) in SELECTORS or c.method in SELECTORS
+                for c in module.calls if any(module.flow.derives_from(a, metric.val, rows=False)
+                                             for a in [*c.args, c.receiver] if a is not None))
+            if picks_best:
+                yield Hit("models or hyperparameters are compared on the test split and the best is kept; "
+                          "select on a validation split or with cross-validation", node=metric.node,
+                          confidence="medium")
+
+    def _thresholds(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        for call in module.calls:
+            if last(call.name) not in ("precision_recall_curve", "roc_curve") or not any(_on_test(a) for a in call.args):
+                continue
+            chosen = any(any(t in name.lower() for t in ("threshold", "thresh", "thr", "cutoff"))
+                         and module.flow.derives_from(val, call.val, rows=False)
+                         for name, val in module.flow.bindings)
+            if chosen:
+                yield Hit("the decision threshold is chosen on the test split; its test score is then optimistic. "
+                          "Choose it on a validation split or out-of-fold predictions", node=call.node,
+                          confidence="medium")
+
+
+def _inside(node: ast.AST, loop: ast.AST) -> bool:
+    if isinstance(loop, ast.comprehension):
+        return False
+    return loop.lineno < node.lineno <= (loop.end_lineno or loop.lineno)
+
+
+TestSetReuse.invalid = [
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import f1_score
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    best_score, best_depth = 0, None
+    for depth in [3, 5, 8, 12]:
+        model = RandomForestClassifier(max_depth=depth, random_state=0).fit(X_train, y_train)
+        score = f1_score(y_test, model.predict(X_test))  # ruleid: ML106
+        if score > best_score:
+            best_score, best_depth = score, depth
+    """,
+    # XGBoost early stopping on the test split
+    """
+    import xgboost as xgb
+    from sklearn import model_selection
+    X_tr, X_te, y_tr, y_te = model_selection.train_test_split(X, y, random_state=0, stratify=y)
+    clf = xgb.XGBClassifier(n_estimators=2000, early_stopping_rounds=50)
+    clf.fit(X_tr, y_tr, eval_set=[(X_te, y_te)], verbose=False)  # ruleid: ML106
+    """,
+    # a threshold tuned on the test split, then reported on it
+    """
+    import numpy as np
+    from sklearn.metrics import precision_recall_curve, f1_score
+    from sklearn.model_selection import train_test_split
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    proba = clf.fit(X_train, y_train).predict_proba(X_test)[:, 1]
+    prec, rec, thr = precision_recall_curve(y_test, proba)  # ruleid: ML106
+    best_threshold = thr[np.argmax(2 * prec * rec / (prec + rec + 1e-9))]
+    print(f1_score(y_test, proba >= best_threshold))
+    """,
+]
+
+TestSetReuse.valid = [
+    # selection on a validation split carved from training; one final test evaluation
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.metrics import f1_score
+    X_tmp, X_test, y_tmp, y_test = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+    X_train, X_val, y_train, y_val = train_test_split(X_tmp, y_tmp, test_size=0.25, stratify=y_tmp, random_state=0)
+    best = None
+    for c in [0.1, 1.0, 10.0]:
+        m = make_model(c).fit(X_train, y_train)
+        s = f1_score(y_val, m.predict(X_val))
+        if best is None or s > best[0]:
+            best = (s, m)
+    print("test F1", f1_score(y_test, best[1].predict(X_test)))
+    """,
+    # early stopping on a validation set; comparing train and test metrics once
+    """
+    import lightgbm as lgb
+    from sklearn.model_selection import train_test_split
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
+    X_fit, X_valid, y_fit, y_valid = train_test_split(X_train, y_train, random_state=0, stratify=y_train)
+    model = lgb.LGBMClassifier(n_estimators=5000)
+    model.fit(X_fit, y_fit, eval_set=[(X_valid, y_valid)], callbacks=[lgb.early_stopping(100)])
+    print(model.score(X_fit, y_fit), model.score(X_test, y_test))
+    """,
+]
