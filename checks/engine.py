@@ -210,7 +210,13 @@ def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int
         tree = parse(source)
     except SourceError as exc:
         return {"role": "notebook" if source.is_notebook else "other", "error": str(exc)}
-    module = ModuleAnalysis(source, tree)
+    try:
+        module = ModuleAnalysis(source, tree)
+    except RecursionError:
+        return {"role": "other", "error": "too deeply nested to analyse; skipped"}
+    except Exception as exc:  # a bug in the shared analysis: report it, keep reviewing other files
+        return {"role": "other", "error": f"internal error in the analysis ({type(exc).__name__}: {exc}); "
+                                          "please report this"}
     findings: list[dict] = []
     satisfied: list[str] = []
     rule_errors: list[str] = []

@@ -241,10 +241,10 @@ class FlowAnalysis:
         self._collect_defs(tree.body, prefix="", cls=None)
         self._push(self.module_env, "<module>", None, None)
         self._block(tree.body)
-        self._pop()
         for fn in list(self.functions.values()):
             if not fn.analysed:
                 self._analyse_function(fn)
+        self._pop()
 
     def _collect_defs(self, body: list[ast.stmt], prefix: str, cls: str | None) -> None:
         for stmt in body:

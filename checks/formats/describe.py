@@ -41,7 +41,7 @@ def summary(rule: type[Rule]) -> str:
 def cell_label(finding: Finding) -> str:
     """'cell 4, line 2' for a notebook finding, '' otherwise.
 
-    Cells are shown 1-based, as ruff and Jupyter users count them; the JSON keeps the 0-based index.
+    Cells are shown 1-based, as ruff shows them; the JSON keeps the 0-based index.
     """
     if finding.cell is None:
         return ""

@@ -15,10 +15,7 @@ COMMANDS = {Severity.P1: "error", Severity.P2: "warning", Severity.P3: "notice"}
 
 def render(review: Review) -> str:
     lines = [finding_command(review.root, finding) for finding in review.findings]
-    lines += [
-        command("error", {"file": repo_path(review.root, e.file), "title": "wicked-data could not review this file"}, e.message)
-        for e in review.errors
-    ]
+    lines += [error_command(review.root, error.file, error.message) for error in review.errors]
     return "\n".join(lines)
 
 
@@ -34,6 +31,11 @@ def finding_command(root: str, finding: Finding) -> str:
         "title": f"{title} ({cell})" if cell else title,
     }
     return command(COMMANDS[finding.severity], properties, finding.message)
+
+
+def error_command(root: str, file: str, message: str) -> str:
+    properties = {"file": repo_path(root, file), "title": "wicked-data could not review this file"}
+    return command("error", properties, message)
 
 
 def command(name: str, properties: dict[str, object], message: str) -> str:

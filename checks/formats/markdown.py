@@ -88,7 +88,8 @@ def finding_item(number: int, finding: Finding) -> str:
     if finding.evidence.strip():
         blocks.append(code_block(finding.evidence))
     if finding.related:
-        blocks.append("\n".join(f"- related: `{r.file}:{r.line}` {r.note}".rstrip() for r in finding.related))
+        related = [f"- related: `{r.file}:{r.line}` {r.note}".rstrip() for r in finding.related]
+        blocks.append("\n".join(related))
     hint = fix_hint(finding.rule)
     if hint:
         blocks.append(f"**Use instead:**\n\n{hint}")

@@ -40,7 +40,9 @@ def sarif_log(review: Review) -> dict:
         "invocations": [
             {
                 "executionSuccessful": True,
-                "toolExecutionNotifications": [notification(e.file, e.message) for e in review.errors],
+                "toolExecutionNotifications": [
+                    notification(error.file, error.message) for error in review.errors
+                ],
             }
         ],
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri(review.root)}},
@@ -68,7 +70,7 @@ def registered_descriptor(rule: type[Rule]) -> dict:
     }
     fix = rule.section("Use instead")
     if fix:
-        descriptor["help"] = {"text": fix}
+        descriptor["help"] = {"text": fix, "markdown": fix}
     return descriptor
 
 
@@ -83,7 +85,11 @@ def unknown_descriptor(finding: Finding) -> dict:
 
 
 def result(finding: Finding, rule_index: int) -> dict:
-    region = {"startLine": finding.line, "startColumn": finding.column + 1, "endLine": finding.end_line}
+    region = {
+        "startLine": finding.line,
+        "startColumn": finding.column + 1,
+        "endLine": finding.end_line,
+    }
     if finding.evidence.strip():
         region["snippet"] = {"text": finding.evidence}
     properties = {"confidence": finding.confidence, "severity": finding.severity.value}
@@ -98,7 +104,8 @@ def result(finding: Finding, rule_index: int) -> dict:
     }
     if finding.related:
         sarif_result["relatedLocations"] = [
-            related_location(index, r.file, r.line, r.note) for index, r in enumerate(finding.related)
+            related_location(index, other.file, other.line, other.note)
+            for index, other in enumerate(finding.related)
         ]
     if finding.id:
         sarif_result["partialFingerprints"] = {"wickedData/v1": finding.id}

@@ -36,14 +36,15 @@ class Palette:
 def render(review: Review, *, color: bool = False) -> str:
     paint = Palette(color)
     blocks = [finding_block(finding, paint) + "\n" for finding in review.findings]
-    blocks += [f"{paint('error', 'bold', 'red')}: {error.file}: {error.message}" for error in review.errors]
+    error = paint("error", "bold", "red")
+    blocks += [f"{error}: {entry.file}: {entry.message}" for entry in review.errors]
     blocks.append(summary_line(review))
     return "\n".join(blocks)
 
 
 def finding_block(finding: Finding, paint: Palette) -> str:
     severity = finding.severity
-    gutter = len(str(_first_shown_line(finding) + finding.evidence.count("\n")))
+    gutter = len(str(_first_shown_line(finding) + finding.evidence.rstrip("\n").count("\n")))
     pad = " " * gutter
     lines = [
         f"{paint(finding.rule, 'bold', SEVERITY_COLOURS[severity])} [{severity.value}] "
@@ -52,8 +53,10 @@ def finding_block(finding: Finding, paint: Palette) -> str:
     ]
     if finding.evidence.strip():
         lines += snippet(finding, gutter, paint)
-    lines += [f"{pad}{paint(':::', 'blue')} {r.file}:{r.line} {r.note}".rstrip() for r in finding.related]
-    lines.append(f"{pad} = {paint('note', 'bold')}: {finding.name} ({finding.confidence} confidence)")
+    arrow = paint(":::", "blue")
+    lines += [f"{pad}{arrow} {r.file}:{r.line} {r.note}".rstrip() for r in finding.related]
+    note = f"{finding.name} ({finding.confidence} confidence)"
+    lines.append(f"{pad} = {paint('note', 'bold')}: {note}")
     hint = help_line(finding.rule)
     if hint:
         lines.append(f"{pad} = {paint('help', 'bold', 'cyan')}: {hint}")
@@ -95,7 +98,7 @@ def summary_line(review: Review) -> str:
     files = plural(len(review.files), "file")
     if not review.findings:
         return f"No findings in {files}."
-    counts = ", ".join(f"{severity.value}: {count}" for severity, count in severity_counts(review.findings).items())
+    counts = ", ".join(f"{sev.value}: {n}" for sev, n in severity_counts(review.findings).items())
     return f"Found {plural(len(review.findings), 'finding')} ({counts}) in {files}."
 
 

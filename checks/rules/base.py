@@ -84,7 +84,7 @@ class Rule:
     @classmethod
     def summary(cls) -> str:
         """The first sentence of the 'What it does' section."""
-        text = cls.section("What it does")
+        text = " ".join(cls.section("What it does").split())
         return text.split(". ")[0].rstrip(".") + "." if text else cls.name
 
     @classmethod

@@ -1,0 +1,143 @@
+"""`wicked-data`: the command line, a thin adapter over `review()`.
+
+Exit codes follow ruff: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import sys
+from pathlib import Path
+
+from checks import __version__
+from checks.config import ConfigError, load_project_config
+from checks.engine import BaselineError, review
+from checks.formats import FORMATS, render
+from checks.models import Severity
+from checks.rules.base import registry
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wicked-data", description="Review machine-learning code for leakage, "
+                                     "evaluation, train/serve skew, production and serving problems.")
+    parser.add_argument("--version", action="version", version=f"wicked-data {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rev = sub.add_parser("review", help="review files or folders")
+    rev.add_argument("paths", nargs="+", metavar="PATH")
+    rev.add_argument("--format", choices=FORMATS, default="text")
+    rev.add_argument("--select", action="append", metavar="CODES", help="rule ids or prefixes, comma-separated (ML1, ML201)")
+    rev.add_argument("--ignore", action="append", metavar="CODES", help="rule ids or prefixes to skip")
+    rev.add_argument("--min-severity", choices=[s.value for s in Severity], help="report only this severity or worse")
+    rev.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    rev.add_argument("--baseline", type=Path, metavar="FILE", help="a previous JSON review whose findings are ignored")
+    rev.add_argument("--no-cache", action="store_true", help="analyse every file again")
+    rev.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: by file count and cores)")
+    rev.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    explain = sub.add_parser("explain", help="explain a rule")
+    explain.add_argument("rule", metavar="RULE", help="a rule id (ML101) or name (wall-clock-feature)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "review":
+            return _review(args)
+        if args.command == "rules":
+            return _rules(args)
+        return _explain(args)
+    except (ConfigError, BaselineError) as exc:
+        print(f"wicked-data: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_CLEAN
+
+
+def _review(args) -> int:
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
+    if missing and len(missing) == len(paths):
+        print(f"wicked-data: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_ERROR
+    first = paths[0] if paths[0].is_dir() else paths[0].parent
+    config = load_project_config(first.resolve()).merged(
+        select=_codes(args.select), ignore=_codes(args.ignore), min_severity=args.min_severity,
+        cache=False if args.no_cache else None, jobs=args.jobs,
+    )
+    progress = _ProgressBar() if sys.stderr.isatty() else None
+    result = review(paths, config, baseline=args.baseline, progress=progress)
+    if progress:
+        progress.finish()
+    color = args.format == "text" and args.output is None and sys.stdout.isatty()
+    text = render(result, args.format, color=color)
+    if args.output:
+        args.output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    else:
+        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+    if result.findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _rules(args) -> int:
+    rules = registry().values()
+    if args.format == "json":
+        print(json.dumps([{"id": r.id, "name": r.name, "severity": r.severity.value, "summary": r.summary()}
+                          for r in rules], indent=2))
+        return EXIT_CLEAN
+    for r in rules:
+        print(f"{r.id}  {r.severity.value}  {r.name:36s} {r.summary()}")
+    return EXIT_CLEAN
+
+
+def _explain(args) -> int:
+    wanted = args.rule.strip()
+    for rule in registry().values():
+        if wanted.upper() == rule.id or wanted == rule.name:
+            print(f"# {rule.id} {rule.name} ({rule.severity.value})\n")
+            print(inspect.getdoc(rule))
+            return EXIT_CLEAN
+    print(f"wicked-data: error: unknown rule {wanted!r}; `wicked-data rules` lists them", file=sys.stderr)
+    return EXIT_ERROR
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, shown only for long runs at a terminal."""
+
+    MIN_FILES = 50
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MIN_FILES:
+            return
+        if done != total and done % max(1, total // 100):
+            return
+        width = 30
+        filled = int(width * done / total) if total else width
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

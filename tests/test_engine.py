@@ -1,0 +1,204 @@
+"""The engine end to end: the seed scenario, the JSON contract, bad input, isolation, filters, cache."""
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from checks import engine, review
+from checks.config import Config
+from checks.rules.base import registry
+from tests.conftest import REPO
+from tests.examples import notebook
+
+CHURN = REPO / "scenarios" / "churn_predictor" / "workspace"
+
+
+def places(result, rule=None):
+    return {(f.rule, f.file, f.line) for f in result.findings if rule is None or f.rule == rule}
+
+
+def test_bundled_churn_workspace_is_the_seed(tmp_path):
+    import subprocess
+    subprocess.run([sys.executable, str(REPO.parent / "shared/tools/seed_workspace.py"), str(tmp_path)], check=True,
+                   capture_output=True)
+    for name in ("model.py", "predict.py", "config.yaml"):
+        assert (CHURN / name).read_text() == (tmp_path / name).read_text()
+
+
+def test_seed_leakage_findings():
+    found = places(review([CHURN], Config(cache=False, select=["ML1"])))
+    assert {("ML101", "model.py", 12), ("ML101", "model.py", 14), ("ML108", "model.py", 17),
+            ("ML105", "model.py", 26)} <= found
+    assert not {f for f in found if f[0] in ("ML102", "ML103", "ML104", "ML106", "ML107")}
+
+
+def test_json_contract_and_stable_ids():
+    first = review([CHURN], Config(cache=False)).to_json_dict()
+    second = review([CHURN], Config(cache=False)).to_json_dict()
+    assert first["schema"] == "wicked-data/review@1"
+    assert set(first) == {"schema", "tool", "root", "files", "findings", "errors"}
+    assert [f["id"] for f in first["findings"]] == [f["id"] for f in second["findings"]]
+    assert len({f["id"] for f in first["findings"]}) == len(first["findings"])
+    keys = {"id", "rule", "name", "family", "severity", "confidence", "message", "file", "line", "column",
+            "end_line", "evidence", "related"}
+    for f in first["findings"]:
+        assert keys <= set(f) and "cell" not in f
+        assert f["id"].startswith(f["rule"] + "-")
+        source = (CHURN / f["file"]).read_text().splitlines()
+        assert f["evidence"].splitlines()[0].strip() == source[f["line"] - 1].strip()
+    roles = {e["path"]: e["role"] for e in first["files"]}
+    assert roles == {"model.py": "training", "predict.py": "inference", "config.yaml": "config"}
+
+
+BAD_INPUTS = {
+    "syntax.py": b"def broken(:\n    pass\n",
+    "py2.py": b"print 'hello'\n",
+    "latin1.py": "x = 'caf\xe9'\n".encode("latin-1"),
+    "binary.py": b"\x00\x01\x02\x03binary",
+    "broken.ipynb": b"{not json",
+    "nocells.ipynb": b'{"nbformat": 4}',
+}
+
+
+def test_bad_input_becomes_errors_and_the_rest_is_reviewed(tmp_path):
+    for name, data in BAD_INPUTS.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "empty.py").write_bytes(b"")
+    (tmp_path / "huge.py").write_bytes(b"x = 1\n" * 50)
+    (tmp_path / "good.py").write_text("import pandas as pd\ndf = pd.read_csv('a.csv')\ndf = df.fillna(0)\n")
+    (tmp_path / "loop").mkdir()
+    os.symlink(tmp_path, tmp_path / "loop" / "back")
+    os.symlink(tmp_path / "self_a.py", tmp_path / "self_b.py")
+    os.symlink(tmp_path / "self_b.py", tmp_path / "self_a.py")
+    os.symlink(tmp_path / "missing.py", tmp_path / "dangling.py")
+    result = review([tmp_path], Config(cache=False, max_file_size=200))
+    errors = {e.file: e.message for e in result.errors}
+    assert "syntax error at line 1" in errors["syntax.py"]
+    assert "Python 2" in errors["py2.py"]
+    assert "not valid UTF-8" in errors["latin1.py"]
+    assert "binary" in errors["binary.py"]
+    assert "malformed notebook" in errors["broken.ipynb"] and "malformed notebook" in errors["nocells.ipynb"]
+    assert "limit" in errors["huge.py"]
+    assert "symlink loop" in errors["self_a.py"] and "dangling" in errors["dangling.py"]
+    assert any("symlink loop" in m for f, m in errors.items() if f.startswith("loop"))
+    assert "empty.py" not in errors
+    assert ("ML108", "good.py", 3) in places(result)
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    (tmp_path / "secret.py").write_text("x = 1\n")
+    (tmp_path / "good.py").write_text("import pandas as pd\ndf = pd.read_csv('a.csv').fillna(0)\n")
+    real = Path.read_bytes
+
+    def deny(self):
+        if self.name == "secret.py":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    result = review([tmp_path], Config(cache=False))
+    assert "permission denied" in {e.file: e.message for e in result.errors}["secret.py"]
+    assert places(result, "ML108")
+
+
+def test_reviewed_code_is_never_imported_or_run(tmp_path):
+    marker = tmp_path / "ran"
+    payload = f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\nraise SystemExit(3)\n"
+    (tmp_path / "evil_module_xyz.py").write_text(payload)
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook([payload])))
+    (tmp_path / "conftest.py").write_text(payload)
+    review([tmp_path], Config(cache=False, jobs=1))
+    assert not marker.exists()
+    assert "evil_module_xyz" not in sys.modules
+
+
+def test_one_rule_crashing_costs_no_other_finding(monkeypatch):
+    rule = registry()["ML108"]
+
+    def boom(self, module):
+        raise ValueError("synthetic failure")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(rule, "check", boom)
+    result = review([CHURN], Config(cache=False))
+    assert any("internal error in rule ML108" in e.message and e.file == "model.py" for e in result.errors)
+    assert ("ML101", "model.py", 12) in places(result)
+
+
+def test_notebook_findings_map_to_cells(tmp_path):
+    cells = ["# setup\nimport pandas as pd\n%matplotlib inline", "df = pd.read_csv('x.csv')\n!ls\ndf = df.fillna(0)"]
+    nb = notebook(cells)
+    nb["cells"].insert(1, {"cell_type": "markdown", "metadata": {}, "source": ["# Title"]})
+    (tmp_path / "eda.ipynb").write_text(json.dumps(nb))
+    result = review([tmp_path], Config(cache=False))
+    [finding] = [f for f in result.findings if f.rule == "ML108"]
+    assert (finding.line, finding.cell, finding.cell_line) == (6, 2, 3)
+    assert finding.evidence == "df = df.fillna(0)"
+    assert {e.path: e.role for e in result.files} == {"eda.ipynb": "notebook"}
+
+
+def test_inline_suppression(tmp_path):
+    (tmp_path / "a.py").write_text(
+        "import pandas as pd\n"
+        "df = pd.read_csv('a.csv').fillna(0)  # wicked-data: ignore[ML108]\n"
+        "other = pd.read_csv('b.csv').fillna(-1)  # wicked-data: ignore[ML1]\n"
+        "third = pd.read_csv('c.csv').fillna(-2)  # wicked-data: ignore[ML101]\n"
+        "fourth = pd.read_csv('d.csv').fillna(-3)  # wicked-data: ignore\n")
+    assert places(review([tmp_path], Config(cache=False)), "ML108") == {("ML108", "a.py", 4)}
+
+
+def test_pyproject_config_is_validated(tmp_path):
+    from checks.config import ConfigError, load_project_config
+    (tmp_path / "pyproject.toml").write_text('[tool.wicked-data]\nignore = ["ML108"]\nmin-severity = "P2"\n')
+    config = load_project_config(tmp_path)
+    assert config.ignore == ["ML108"] and config.min_severity.value == "P2"
+    (tmp_path / "pyproject.toml").write_text('[tool.wicked-data]\nignor = ["ML108"]\n')
+    with pytest.raises(ConfigError, match="ignor"):
+        load_project_config(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.wicked-data]\nselect = ["F401"]\n')
+    with pytest.raises(ConfigError, match="F401"):
+        load_project_config(tmp_path)
+
+
+def test_filters_select_ignore_severity():
+    full = review([CHURN], Config(cache=False))
+    only_ml1 = review([CHURN], Config(cache=False, select=["ML1"]))
+    assert only_ml1.findings and all(f.rule.startswith("ML1") for f in only_ml1.findings)
+    no_108 = review([CHURN], Config(cache=False, ignore=["ML108"]))
+    assert not places(no_108, "ML108") and places(full, "ML108")
+    severe = review([CHURN], Config(cache=False, min_severity="P1"))
+    assert severe.findings and all(f.severity.value == "P1" for f in severe.findings)
+
+
+def test_baseline_ignores_line_numbers(tmp_path):
+    work = tmp_path / "proj"
+    work.mkdir()
+    for name in ("model.py", "predict.py"):
+        (work / name).write_text((CHURN / name).read_text())
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(review([work], Config(cache=False)).to_json_dict()))
+    (work / "model.py").write_text("\n\n# moved down\n" + (CHURN / "model.py").read_text())
+    assert review([work], Config(cache=False), baseline=baseline).findings == []
+    (work / "model.py").write_text((work / "model.py").read_text() + "\nextra = df.fillna(-1)\n")
+    assert places(review([work], Config(cache=False), baseline=baseline)) == {("ML108", "model.py", 45)}
+
+
+def test_cache_serves_unchanged_files(tmp_path, monkeypatch):
+    work = tmp_path / "proj"
+    work.mkdir()
+    (work / "model.py").write_text((CHURN / "model.py").read_text())
+    cache_dir = tmp_path / "cache"
+    first = review([work], Config(), cache_dir=cache_dir)
+    monkeypatch.setattr(engine, "analyse_file", lambda *a, **k: pytest.fail("cache miss on an unchanged file"))
+    second = review([work], Config(), cache_dir=cache_dir)
+    assert second.findings == first.findings
+
+
+def test_parallel_run_matches_serial(tmp_path):
+    for i in range(engine.PARALLEL_THRESHOLD + 2):
+        (tmp_path / f"m{i:02d}.py").write_text((CHURN / "model.py").read_text())
+    serial = review([tmp_path], Config(cache=False, jobs=1))
+    parallel = review([tmp_path], Config(cache=False, jobs=2))
+    assert serial.findings == parallel.findings and serial.findings

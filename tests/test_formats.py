@@ -1,0 +1,466 @@
+"""The report formats, on a review built by hand so the tests do not depend on which rules exist.
+
+Rule documentation (help lines, fix hints, SARIF rule descriptors) is checked against whatever the
+registry holds when the test runs: a finding whose rule is not registered must still render.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from checks.formats import FORMATS, render
+from checks.formats.describe import fix_hint, help_line, summary
+from checks.models import (
+    ErrorEntry, FileEntry, Finding, Related, Review, Severity, ToolInfo, family_of,
+)
+from checks.rules.base import registry
+
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+FAMILY_TITLES = {
+    "data-handling": "Data Handling",
+    "evaluation": "Evaluation",
+    "feature-engineering": "Feature Engineering",
+    "production": "Production Readiness",
+    "serving": "Serving",
+}
+SEVERITY_TITLES = {"P1": "Critical (P1)", "P2": "High Priority (P2)", "P3": "Advisory (P3)"}
+
+
+def make_finding(
+    rule: str, name: str, severity: str, file: str, line: int, evidence: str, **extra
+) -> Finding:
+    fields = {"confidence": "high", "message": f"{name} at {file}:{line}", "end_line": line} | extra
+    finding = Finding(
+        rule=rule, name=name, family=family_of(rule), severity=Severity(severity),
+        file=file, line=line, evidence=evidence, **fields,
+    )
+    return finding.with_id()
+
+
+WALL_CLOCK = make_finding(
+    "ML101", "wall-clock-feature", "P1", "model.py", 12,
+    "df['tenure_months'] = (pd.Timestamp.now() - pd.to_datetime(df['signup_date'])).dt.days / 30",
+    message="tenure_months is computed from the current time; "
+    "training and inference see different values",
+    related=[Related(file="predict.py", line=13, note="inference takes tenure_months as given")],
+)
+FILLNA = make_finding(
+    "ML108", "blanket-fillna", "P2", "model.py", 17, "df = df.fillna(0)",
+    column=5, confidence="medium",
+)
+ACCURACY = make_finding(
+    "ML201", "accuracy-only-metric", "P1", "model.py", 33,
+    'print(f"Accuracy: {accuracy_score(y_test, y_pred):.2f}")',
+)
+NOTEBOOK = make_finding(
+    "ML209", "metrics-not-persisted", "P3", "notebooks/explore.ipynb", 14, "print(scores)",
+    cell=3, cell_line=2, confidence="low",
+)
+SKEW = make_finding(
+    "ML301", "train-serve-feature-mismatch", "P1", "predict.py", 16,
+    "        'avg_order_value': customer_data['total_revenue'] / customer_data['order_count'],",
+    column=27, related=[Related(file="model.py", line=13)],
+)
+LOAD = make_finding(
+    "ML407", "model-load-side-effect", "P2", "predict.py", 5,
+    'with open("churn_model.pkl", "rb") as f:\n    model = pickle.load(f)', end_line=6,
+)
+NO_VERSION = make_finding(
+    "ML409", "no-model-version-in-output", "P3", "predict.py", 22,
+    "    return model.predict_proba(features)[0][1]", column=4,
+)
+# Deliberately out of family and severity order: the reports must do the grouping.
+FINDINGS = [NO_VERSION, NOTEBOOK, SKEW, FILLNA, LOAD, ACCURACY, WALL_CLOCK]
+
+
+@pytest.fixture
+def review() -> Review:
+    return Review(
+        tool=ToolInfo(version="0.1.0"),
+        root="models/churn_predictor",
+        files=[
+            FileEntry(path="model.py", role="training"),
+            FileEntry(path="predict.py", role="inference"),
+            FileEntry(path="notebooks/explore.ipynb", role="notebook"),
+            FileEntry(path="config.yaml", role="config"),
+        ],
+        findings=FINDINGS,
+        errors=[ErrorEntry(file="broken.py", message="syntax error at line 4: unexpected indent")],
+    )
+
+
+def test_every_format_renders_and_unknown_formats_are_refused(review):
+    assert FORMATS == ("text", "json", "markdown", "sarif", "github")
+    for fmt in FORMATS:
+        assert render(review, fmt).strip()
+    with pytest.raises(ValueError, match="unknown format 'xml'"):
+        render(review, "xml")
+
+
+# --- json ---------------------------------------------------------------------------------------
+
+FINDING_KEYS = {"id", "rule", "name", "family", "severity", "confidence", "message", "file", "line",
+                "column", "end_line", "evidence", "related"}
+
+
+def test_json_is_the_contract_and_round_trips(review):
+    output = render(review, "json")
+    assert output == json.dumps(review.to_json_dict(), indent=2)
+    data = json.loads(output)
+    assert set(data) == {"schema", "tool", "root", "files", "findings", "errors"}
+    assert data["schema"] == "wicked-data/review@1"
+    assert data["tool"] == {"name": "wicked-data", "version": "0.1.0"}
+    assert data["errors"] == [
+        {"file": "broken.py", "message": "syntax error at line 4: unexpected indent"}
+    ]
+    assert Review.model_validate(data) == review
+
+
+def test_json_findings_use_the_contract_field_names(review):
+    findings = {f["rule"]: f for f in json.loads(render(review, "json"))["findings"]}
+    assert set(findings["ML101"]) == FINDING_KEYS
+    assert set(findings["ML209"]) == FINDING_KEYS | {"cell", "cell_line"}
+    assert findings["ML101"]["related"] == [
+        {"file": "predict.py", "line": 13, "note": "inference takes tenure_months as given"}
+    ]
+    assert findings["ML101"]["id"] == WALL_CLOCK.id
+    assert re.fullmatch(r"ML101-[0-9a-f]{6}", WALL_CLOCK.id)
+
+
+# --- sarif --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sarif_validator() -> Draft202012Validator:
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def schema_errors(validator: Draft202012Validator, document: dict) -> list[str]:
+    errors = validator.iter_errors(document)
+    return [f"{list(error.absolute_path)}: {error.message}" for error in errors]
+
+
+def test_sarif_validates_against_the_official_schema(review, sarif_validator):
+    assert schema_errors(sarif_validator, json.loads(render(review, "sarif"))) == []
+
+
+def test_sarif_validates_without_findings_or_errors(sarif_validator):
+    empty = Review(tool=ToolInfo(version="0.1.0"), root="/abs/path")
+    assert schema_errors(sarif_validator, json.loads(render(empty, "sarif"))) == []
+
+
+@pytest.mark.parametrize("breakage", ["bad level", "no version", "string line"])
+def test_a_broken_sarif_document_fails_validation(review, sarif_validator, breakage):
+    # Each breakage sits behind a different `$ref`, so passing proves the references resolve.
+    document = json.loads(render(review, "sarif"))
+    result = document["runs"][0]["results"][0]
+    if breakage == "bad level":
+        result["level"] = "fatal"
+    elif breakage == "no version":
+        del document["version"]
+    else:
+        result["locations"][0]["physicalLocation"]["region"]["startLine"] = "12"
+    assert schema_errors(sarif_validator, document)
+
+
+def test_sarif_run_describes_tool_rules_and_root(review):
+    run = json.loads(render(review, "sarif"))["runs"][0]
+    driver = run["tool"]["driver"]
+    assert (driver["name"], driver["version"]) == ("wicked-data", "0.1.0")
+    assert driver["informationUri"] == "https://github.com/wicked-data/wicked-data"
+    descriptor_ids = [rule["id"] for rule in driver["rules"]]
+    assert len(descriptor_ids) == len(set(descriptor_ids))
+    assert set(registry()) | {f.rule for f in FINDINGS} == set(descriptor_ids)
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "models/churn_predictor/"}}
+    invocation = run["invocations"][0]
+    assert invocation["executionSuccessful"] is True
+    [notification] = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error"
+    assert notification["message"]["text"] == "syntax error at line 4: unexpected indent"
+    [location] = notification["locations"]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"
+
+
+def test_sarif_descriptors_carry_the_rule_docs():
+    document = json.loads(render(Review(tool=ToolInfo(version="0.1.0"), root="."), "sarif"))
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    levels = {"P1": "error", "P2": "warning", "P3": "note"}
+    for descriptor, rule in zip(rules, registry().values(), strict=True):
+        assert descriptor["id"] == rule.id and descriptor["name"] == rule.name
+        assert descriptor["shortDescription"]["text"] == summary(rule)
+        assert descriptor["defaultConfiguration"]["level"] == levels[Severity(rule.severity).value]
+        assert descriptor["properties"]["tags"] == [family_of(rule.id)]
+        assert descriptor.get("help", {}).get("text", "") == rule.section("Use instead")
+
+
+def test_sarif_results_locate_and_fingerprint_each_finding(review):
+    run = json.loads(render(review, "sarif"))["runs"][0]
+    levels = {"P1": "error", "P2": "warning", "P3": "note"}
+    assert len(run["results"]) == len(FINDINGS)
+    for result, finding in zip(run["results"], FINDINGS, strict=True):
+        descriptor = run["tool"]["driver"]["rules"][result["ruleIndex"]]
+        assert descriptor["id"] == result["ruleId"] == finding.rule
+        assert result["level"] == levels[finding.severity.value]
+        assert result["message"]["text"] == finding.message
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"] == {"uri": finding.file, "uriBaseId": "%SRCROOT%"}
+        assert location["region"] == {
+            "startLine": finding.line,
+            "startColumn": finding.column + 1,
+            "endLine": finding.end_line,
+            "snippet": {"text": finding.evidence},
+        }
+        assert result["partialFingerprints"] == {"wickedData/v1": finding.id}
+        assert result["properties"]["confidence"] == finding.confidence
+        assert result["properties"]["severity"] == finding.severity.value
+
+
+def test_sarif_related_locations_and_notebook_cells(review):
+    results = {r["ruleId"]: r for r in json.loads(render(review, "sarif"))["runs"][0]["results"]}
+    [related] = results["ML101"]["relatedLocations"]
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "predict.py"
+    assert related["physicalLocation"]["region"] == {"startLine": 13}
+    assert related["message"]["text"] == "inference takes tenure_months as given"
+    assert "message" not in results["ML301"]["relatedLocations"][0]  # no note, no empty message
+    assert "relatedLocations" not in results["ML108"]
+    notebook = results["ML209"]["properties"]
+    assert notebook == {"confidence": "low", "severity": "P3", "cell": 3, "cellLine": 2}
+
+
+def test_sarif_root_uri_is_a_file_uri_when_absolute():
+    review = Review(tool=ToolInfo(version="0.1.0"), root="/tmp/ml models/churn/")
+    run = json.loads(render(review, "sarif"))["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///tmp/ml%20models/churn/"
+
+
+# --- markdown -----------------------------------------------------------------------------------
+
+def heading_path(markdown: str, needle: str) -> tuple[str | None, str | None]:
+    """The `## ` and `### ` headings the first line containing `needle` sits under."""
+    family = severity = None
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            family, severity = line[3:], None
+        elif line.startswith("### "):
+            severity = line[4:]
+        elif needle in line:
+            return family, severity
+    raise AssertionError(f"{needle!r} not in the report")
+
+
+def test_markdown_sections_come_in_family_order(review):
+    markdown = render(review, "markdown")
+    assert markdown.startswith("# wicked-data review: models/churn_predictor\n")
+    sections = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
+    # Serving has no finding, so it has no section.
+    assert sections == ["Summary", "Data Handling", "Evaluation", "Feature Engineering",
+                        "Production Readiness", "Files reviewed", "Errors"]
+
+
+def test_markdown_severities_come_in_order_within_each_family(review):
+    markdown = render(review, "markdown")
+    subsections: dict[str, list[str]] = {}
+    family = None
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            family = line[3:]
+        elif line.startswith("### "):
+            subsections.setdefault(family, []).append(line[4:])
+    assert subsections == {
+        "Data Handling": ["Critical (P1)", "High Priority (P2)"],
+        "Evaluation": ["Critical (P1)", "Advisory (P3)"],
+        "Feature Engineering": ["Critical (P1)"],
+        "Production Readiness": ["High Priority (P2)", "Advisory (P3)"],
+    }
+
+
+@pytest.mark.parametrize("finding", FINDINGS, ids=lambda f: f.rule)
+def test_markdown_lists_every_finding_under_its_family_and_severity(review, finding):
+    markdown = render(review, "markdown")
+    label = f"**{finding.name}** (`{finding.rule}`, {finding.confidence} confidence)"
+    head = f"{label} — {finding.message}"
+    expected = (FAMILY_TITLES[finding.family], SEVERITY_TITLES[finding.severity.value])
+    assert heading_path(markdown, head) == expected
+    assert markdown.count(head) == 1
+    for source_line in finding.evidence.splitlines():
+        assert source_line.strip() in markdown
+    hint = fix_hint(finding.rule)
+    if hint:
+        assert hint.splitlines()[0] in markdown
+
+
+def test_markdown_items_are_numbered_through_a_family_with_evidence_and_related(review):
+    markdown = render(review, "markdown")
+    assert "1. **wall-clock-feature** (`ML101`, high confidence)" in markdown
+    assert "2. **blanket-fillna** (`ML108`, medium confidence)" in markdown
+    assert "— `model.py:12`" in markdown
+    assert "   ```python\n   df['tenure_months'] = (pd.Timestamp.now()" in markdown
+    assert "   - related: `predict.py:13` inference takes tenure_months as given" in markdown
+    assert "— `notebooks/explore.ipynb:14 (cell 4, line 2)`" in markdown
+
+
+def test_markdown_summary_files_and_errors(review):
+    markdown = render(review, "markdown")
+    assert "| Data Handling | 1 | 1 | 0 | 2 |" in markdown
+    assert "| Evaluation | 1 | 0 | 1 | 2 |" in markdown
+    assert "| Production Readiness | 0 | 1 | 1 | 2 |" in markdown
+    assert "| **Total** | 3 | 2 | 2 | 7 |" in markdown
+    assert "| `notebooks/explore.ipynb` | notebook |" in markdown
+    error = "`broken.py`: syntax error at line 4: unexpected indent"
+    assert heading_path(markdown, error) == ("Errors", None)
+
+
+def test_markdown_puts_unknown_families_after_the_known_ones(review):
+    # A rule this installation does not know (a review written by another version) still renders.
+    stranger = make_finding("ML901", "from-the-future", "P2", "model.py", 3, "x = 1")
+    assert stranger.family == "other" and stranger.rule not in registry()
+    review.findings.append(stranger)
+    markdown = render(review, "markdown")
+    sections = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
+    assert sections[-4:] == ["Production Readiness", "Other", "Files reviewed", "Errors"]
+    assert heading_path(markdown, "**from-the-future** (`ML901`") == ("Other", "High Priority (P2)")
+    for fmt in FORMATS:
+        assert "ML901" in render(review, fmt)
+
+
+def test_markdown_escapes_pipes_in_table_cells(review):
+    review.files.append(FileEntry(path="odd|name.py", role="other"))
+    [row] = [line for line in render(review, "markdown").splitlines() if "odd" in line]
+    assert row == "| `odd\\|name.py` | other |"
+    assert len(re.split(r"(?<!\\)\|", row)) == 4  # two cells between three unescaped pipes
+
+
+def test_markdown_without_findings_or_errors():
+    markdown = render(Review(tool=ToolInfo(version="0.1.0"), root="."), "markdown")
+    assert "No findings." in markdown
+    assert "### " not in markdown and "## Errors" not in markdown
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+def block_of(text: str, rule: str) -> list[str]:
+    """The lines of the finding block that starts with `rule`, up to the blank line that ends it."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{rule} "))
+    return lines[start:lines.index("", start)]
+
+
+def help_lines(rule: str, pad: str) -> list[str]:
+    hint = help_line(rule)
+    return [f"{pad} = help: {hint}"] if hint else []
+
+
+def test_text_block_has_ruffs_shape(review):
+    block = block_of(render(review, "text"), "ML101")
+    evidence = WALL_CLOCK.evidence
+    assert block == [
+        f"ML101 [P1] {WALL_CLOCK.message}",
+        "  --> model.py:12:1",
+        "   |",
+        f"12 | {evidence}",
+        f"   | {'^' * len(evidence)}",
+        "   |",
+        "  ::: predict.py:13 inference takes tenure_months as given",
+        "   = note: wall-clock-feature (high confidence)",
+        *help_lines("ML101", "  "),
+    ]
+
+
+def test_text_carets_start_at_the_column(review):
+    block = block_of(render(review, "text"), "ML301")
+    code = SKEW.evidence.rstrip()
+    assert block[4] == "   | " + " " * 27 + "^" * (len(code) - 27)
+    assert block[6] == "  ::: model.py:13"
+
+
+def test_text_notebook_and_multiline_locations(review):
+    text = render(review, "text")
+    notebook = block_of(text, "ML209")
+    assert notebook[1:5] == [
+        " --> notebooks/explore.ipynb:cell 4:2:1",
+        "  |",
+        "2 | print(scores)",
+        "  | " + "^" * len("print(scores)"),
+    ]
+    load = block_of(text, "ML407")
+    first, second = LOAD.evidence.splitlines()
+    assert load[3:6] == [f"5 | {first}", "  | " + "^" * len(first), f"6 | {second}"]
+
+
+def test_text_ends_with_errors_and_the_summary(review):
+    lines = render(review, "text").splitlines()
+    assert lines[-2:] == [
+        "error: broken.py: syntax error at line 4: unexpected indent",
+        "Found 7 findings (P1: 3, P2: 2, P3: 2) in 4 files.",
+    ]
+    headers = [line.split()[0] for line in lines if re.match(r"ML\d{3} \[", line)]
+    assert headers == [finding.rule for finding in FINDINGS]
+
+
+def test_text_summary_counts_singular_and_none():
+    files = [FileEntry(path="a.py", role="other")]
+    review = Review(tool=ToolInfo(version="0.1.0"), root=".", files=files)
+    assert render(review, "text") == "No findings in 1 file."
+    review.findings.append(FILLNA)
+    summary = render(review, "text").splitlines()[-1]
+    assert summary == "Found 1 finding (P1: 0, P2: 1, P3: 0) in 1 file."
+
+
+def test_text_colour_only_when_asked(review):
+    plain = render(review, "text")
+    coloured = render(review, "text", color=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[1;31mML101\x1b[0m" in coloured
+    assert ANSI.sub("", coloured) == plain
+
+
+@pytest.mark.parametrize("rule", registry().values(), ids=lambda rule: rule.id)
+def test_every_registered_rule_has_a_one_line_help(rule):
+    hint = help_line(rule.id)
+    assert hint and "\n" not in hint and hint.endswith(".")
+
+
+# --- github -------------------------------------------------------------------------------------
+
+def test_github_one_command_per_finding_and_error(review):
+    lines = render(review, "github").splitlines()
+    commands = {"P1": "::error ", "P2": "::warning ", "P3": "::notice "}
+    assert len(lines) == len(FINDINGS) + 1
+    for line, finding in zip(lines, FINDINGS):
+        assert line.startswith(commands[finding.severity.value])
+    assert lines[-1] == (
+        "::error file=models/churn_predictor/broken.py,title=wicked-data could not review this file"
+        "::syntax error at line 4: unexpected indent"
+    )
+
+
+def test_github_command_for_a_finding(review):
+    line = render(review, "github").splitlines()[FINDINGS.index(WALL_CLOCK)]
+    assert line == (
+        "::error file=models/churn_predictor/model.py,line=12,endLine=12,col=1,"
+        f"title=ML101 wall-clock-feature::{WALL_CLOCK.message}"
+    )
+    notebook = render(review, "github").splitlines()[FINDINGS.index(NOTEBOOK)]
+    assert "title=ML209 metrics-not-persisted (cell 4%2C line 2)::" in notebook
+
+
+def test_github_escapes_messages_and_properties():
+    awkward = {"file": "data,v2/a:b.py", "message": "100% filled\r\nper column, say: 0"}
+    finding = FILLNA.model_copy(update=awkward)
+    review = Review(tool=ToolInfo(version="0.1.0"), root="ci/", findings=[finding])
+    assert render(review, "github") == (
+        "::warning file=ci/data%2Cv2/a%3Ab.py,line=17,endLine=17,col=6,title=ML108 blanket-fillna"
+        "::100%25 filled%0D%0Aper column, say: 0"
+    )
+
+
+def test_github_paths_without_a_root_prefix():
+    review = Review(tool=ToolInfo(version="0.1.0"), root=".", findings=[FILLNA])
+    assert render(review, "github").startswith("::warning file=model.py,line=17,")
