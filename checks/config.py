@@ -52,7 +52,10 @@ class Config(BaseModel):
     def merged(self, **overrides) -> "Config":
         data = self.model_dump()
         data.update({k: v for k, v in overrides.items() if v is not None})
-        return Config.model_validate(data)
+        try:
+            return Config.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"invalid option: {_problems(exc)}") from None
 
 
 def load_project_config(root: Path) -> Config:
@@ -75,7 +78,8 @@ def _from_pyproject(path: Path) -> Config:
     try:
         return Config.model_validate(section)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(section)'}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: invalid [tool.wicked-data]: {problems}") from None
+        raise ConfigError(f"{path}: invalid [tool.wicked-data]: {_problems(exc)}") from None
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in err['loc']) or '(section)'}: {err['msg']}" for err in exc.errors())
