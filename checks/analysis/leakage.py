@@ -20,7 +20,9 @@ def sees_held_out_rows(module: ModuleAnalysis, fitted_on: Val, split: Split) -> 
     holds only the held-out part, None when it is restricted to the training part or unrelated."""
     own = {role for key, role in fitted_on.roles if key == id(split)}
     if own:
-        return "held-out" if "train" not in own else None
+        if own == {"train"}:
+            return None
+        return "held-out" if "train" not in own else "whole"  # train and test put back together
     if "train" in roles_of(fitted_on):
         return None  # trained on the training part of another split
     sources = module.flow.data_sources(fitted_on)

@@ -78,10 +78,12 @@ class PreprocessingBeforeSplit(Rule):
                 continue  # a cut-off split taken earlier: the frame fitted on is already one side
             kind = sees_held_out_rows(module, fitted_on, split)
             if kind == "whole":
-                return Hit(f"{what} is fitted on all rows before the train/test split at line {split.line}; "
-                           "it learns statistics of the test rows. Fit it on the training split only, "
-                           "or inside a Pipeline", node=call.node, confidence=confidence,
-                           related=[(None, split.line, "the split")])
+                when = "before the train/test split at" if split.line > call.line else "on rows that include the test part of the split at"
+                if what.endswith(("LabelEncoder", "OrdinalEncoder", "OneHotEncoder")) and confidence == "high":
+                    confidence = "medium"  # a category vocabulary leaks less than statistics do
+                return Hit(f"{what} is fitted on all rows {when} line {split.line}; it learns from the test "
+                           "rows. Fit it on the training split only, or inside a Pipeline", node=call.node,
+                           confidence=confidence, related=[(None, split.line, "the split")])
             if kind == "held-out":
                 return Hit(f"{what} is fitted on the held-out split; transforms must be fitted on the training "
                            "split and only applied to the test split", node=call.node, confidence="medium",
