@@ -88,6 +88,7 @@ class CallSite:
     kwargs: dict[str, Val | None]
     scope: str
     val: Val | None = None
+    callee: "Function | None" = None  # the module function or method called, when known
 
     @property
     def name(self) -> str | None:
@@ -840,6 +841,7 @@ class FlowAnalysis:
         call = CallSite(node, qualname, spelled, method, receiver, args, kwargs, self._scope)
         self.calls.append(call)
         callee = self._callee(func)
+        call.callee = callee
         returns: list[Val] = []
         if callee is not None:
             callee.calls += 1

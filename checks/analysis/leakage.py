@@ -68,6 +68,9 @@ def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> 
         if call is not None and call.method in ("copy", "astype", "to_numpy", "fillna", "reset_index", "values"):
             val = call.receiver
             continue
+        if call is not None and call.callee is not None and len(call.callee.returns) == 1:
+            val = call.callee.returns[0]
+            continue
         if isinstance(node, ast.Attribute) and node.attr in ("values",) and val.parents:
             val = val.parents[0]
             continue

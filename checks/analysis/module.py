@@ -149,6 +149,11 @@ class ModuleAnalysis:
         """Short names of every class constructed in the module (pipeline steps included)."""
         return {last(c.name) for c in self.calls if c.val is not None and c.val.ctor}
 
+    @cached_property
+    def cv_calls(self) -> list[CallSite]:
+        """`cross_val_score(estimator, X, y, ...)` and its siblings."""
+        return [c for c in self.calls if c.method is None and last(c.name) in vocab.CV_EVAL_FUNCS]
+
     # ------------------------------------------------------------------ metrics
     @cached_property
     def metric_calls(self) -> list[CallSite]:
@@ -171,6 +176,7 @@ class ModuleAnalysis:
         for split in self.splits:
             if split.kind == "function" and len(split.inputs) >= 2:
                 candidates.append(split.inputs[-1])
+        candidates += [c.arg(2, "y") for c in self.cv_calls]
         for val in candidates:
             col = self.column_of(val)
             if col:

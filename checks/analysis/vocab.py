@@ -33,6 +33,8 @@ CV_FUNCS = {
     "permutation_test_score", "RFECV", "LogisticRegressionCV", "RidgeCV", "LassoCV", "ElasticNetCV",
     "CalibratedClassifierCV", "TunedThresholdClassifierCV", "BayesSearchCV",
 }
+CV_EVAL_FUNCS = {"cross_val_score", "cross_validate", "cross_val_predict", "learning_curve", "validation_curve",
+                 "permutation_test_score"}
 NATIVE_CV_FUNCS = ("xgboost.cv", "lightgbm.cv", "catboost.cv", "optuna.integration.OptunaSearchCV")
 
 TRANSFORMER_SUFFIXES = ("Scaler", "Encoder", "Imputer", "Vectorizer", "Discretizer", "Selector", "Transformer")

@@ -62,8 +62,9 @@ class PreprocessingBeforeSplit(Rule):
 
     @staticmethod
     def _fits(module: ModuleAnalysis):
+        targets = module.target_columns
         for fit in module.fits:
-            if fit.kind == "transformer":
+            if fit.kind == "transformer" and not _encodes_labels(module, fit, targets):
                 what = last(fit.ctor) or (fit.estimator.name if fit.estimator is not None else None) or "a transform"
                 yield fit.call, fit.X, what, fit.confidence
         for call in module.method_calls("fillna", "replace", "clip"):
@@ -101,6 +102,14 @@ class PreprocessingBeforeSplit(Rule):
                            "Pipeline given to the cross-validation", node=call.node, confidence=confidence,
                            related=[(None, cv.line, "the cross-validation")])
         return None
+
+
+def _encodes_labels(module: ModuleAnalysis, fit, targets: set[str]) -> bool:
+    """Encoding the target's classes (`LabelEncoder().fit_transform(df['label'])`) learns no feature."""
+    if last(fit.ctor) in ("LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"):
+        return True
+    column = module.column_of(fit.X)
+    return column is not None and column in targets
 
 
 def _statistic(module: ModuleAnalysis, val: Val | None) -> CallSite | None:
@@ -194,6 +203,13 @@ PreprocessingBeforeSplit.valid = [
         imp = SimpleImputer(strategy="median")
         X_tr = imp.fit_transform(X.iloc[tr_idx])
         X_va = imp.transform(X.iloc[va_idx])
+    """,
+    # the labels' classes encoded before the split: no feature learns from the test rows
+    """
+    from sklearn.preprocessing import LabelEncoder
+    from sklearn.model_selection import train_test_split
+    y = LabelEncoder().fit_transform(df["species"])
+    X_train, X_test, y_train, y_test = train_test_split(df[["a", "b"]], y, stratify=y, random_state=0)
     """,
     # fitted on everything, but there is no evaluation split here: a final refit for serving
     """

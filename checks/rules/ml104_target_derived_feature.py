@@ -68,6 +68,7 @@ class TargetDerivedFeature(Rule):
         for split in module.splits:
             if split.kind == "function" and len(split.inputs) >= 2:
                 out.append(split.inputs[0])
+        out += [c.arg(1, "X") for c in module.cv_calls]
         return [x for x in out if x is not None]
 
     @staticmethod
