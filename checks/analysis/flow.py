@@ -172,7 +172,7 @@ class Function:
     calls: int = 0  # call sites seen in the module
 
 
-SPLIT_NAME_ROLES = (("val", "validation"), ("valid", "validation"), ("dev", "validation"),
+SPLIT_NAME_ROLES = (("val", "validation"), ("valid", "validation"), ("dev", "validation"), ("va", "validation"),
                     ("test", "test"), ("holdout", "test"), ("hold_out", "test"), ("oot", "test"),
                     ("train", "train"), ("trn", "train"), ("tr", "train"), ("te", "test"))
 
@@ -185,11 +185,9 @@ def role_from_name(name: str | None) -> str | None:
     for token, role in SPLIT_NAME_ROLES:
         if token in parts:
             return role
-    for token, role in SPLIT_NAME_ROLES[:7]:
+    for token, role in (("val", "validation"), ("test", "test"), ("holdout", "test"), ("train", "train")):
         if token in low:
             return role
-    if "train" in low:
-        return "train"
     return None
 
 
@@ -246,6 +244,9 @@ class FlowAnalysis:
             if not fn.analysed:
                 self._analyse_function(fn)
         self._pop()
+        # A row filter named `train...` with no held-out counterpart is a filter, not a split.
+        self.splits = [s for s in self.splits if s.kind not in ("mask", "slice")
+                       or len({r == "train" for _, r in s.outputs}) == 2]
 
     def _collect_defs(self, body: list[ast.stmt], prefix: str, cls: str | None) -> None:
         for stmt in body:
@@ -518,10 +519,10 @@ class FlowAnalysis:
         for pos, sub_target in enumerate(elts):
             child = self._derived(sub_target, [val] if val is not None else [])
             name = dotted(sub_target)
-            role = role_from_name(name) if split.kind != "function" else None
+            role = role_from_name(name) if split.kind not in ("function", "splitter") else None
             role = role or roles[pos]
-            if role_from_name(name) == "validation":
-                role = "validation"
+            if role_from_name(name) == "validation" or (split.kind == "splitter" and role != "train"):
+                role = "validation"  # a cross-validation fold is a validation set, whatever its name
             child.roles = child.roles | {(id(split), role)}
             child.name = name
             if split.inputs and split.inputs[0].shape:

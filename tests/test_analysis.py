@@ -1,0 +1,127 @@
+"""The shared analysis layer: names, data flow, splits, fits, targets, notebooks."""
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import Imports
+from checks.analysis.source import SourceError, SourceFile, load
+
+
+def analyse(code: str) -> ModuleAnalysis:
+    text = textwrap.dedent(code)
+    return ModuleAnalysis(SourceFile(Path("m.py"), "m.py", text), ast.parse(text))
+
+
+@pytest.mark.parametrize("imports, expr, expected", [
+    ("import pandas as pd", "pd.Timestamp.now", "pandas.Timestamp.now"),
+    ("from datetime import datetime as dt", "dt.now", "datetime.datetime.now"),
+    ("import sklearn.model_selection as ms", "ms.KFold", "sklearn.model_selection.KFold"),
+    ("from sklearn import model_selection", "model_selection.train_test_split", "sklearn.model_selection.train_test_split"),
+    ("import os.path", "os.path.join", "os.path.join"),
+    ("import numpy as np", "df.mean", None),
+])
+def test_import_resolution(imports, expr, expected):
+    table = Imports()
+    for node in ast.parse(imports).body:
+        table.add(node)
+    assert table.resolve(ast.parse(expr, mode="eval").body) == expected
+
+
+def test_call_names_resolve_through_aliases():
+    m = analyse("""
+        import sklearn.model_selection as ms
+        from sklearn.preprocessing import StandardScaler as SS
+        a, b = ms.train_test_split(X, y)
+        s = SS()
+        """)
+    assert [c.name for c in m.calls] == ["sklearn.model_selection.train_test_split", "sklearn.preprocessing.StandardScaler"]
+
+
+def test_flow_through_chains_helpers_and_unpacking():
+    m = analyse("""
+        import pandas as pd
+        def clean(frame):
+            out = frame.dropna().reset_index(drop=True)
+            return out
+        raw = pd.read_csv("a.csv")
+        df = clean(raw)
+        X, y = df.drop(columns=["t"]), df["t"]
+        """)
+    env = m.flow.module_env
+    assert m.flow.derives_from(env["X"], env["raw"])
+    assert m.flow.derives_from(env["y"], env["raw"])
+    assert not m.flow.derives_from(env["raw"], env["X"])
+    assert m.target_columns == {"t"}  # bound to `y`
+
+
+@pytest.mark.parametrize("code, kind, roles, shuffled, temporal", [
+    ("X_tr, X_te, y_tr, y_te = train_test_split(X, y)", "function", ["train", "test", "train", "test"], True, False),
+    ("a, b = train_test_split(df, shuffle=False)", "function", ["train", "test"], False, True),
+    ("from sklearn.model_selection import KFold\nfor tr, va in KFold(5, shuffle=True).split(X):\n    pass",
+     "splitter", ["train", "validation"], True, False),
+    ("from sklearn.model_selection import TimeSeriesSplit\nfor i, (a_idx, b_idx) in enumerate(TimeSeriesSplit().split(X)):\n    pass",
+     "splitter", ["train", "validation"], False, True),
+    ("train = df[df['date'] < '2024-01-01']\ntest = df[df['date'] >= '2024-01-01']", "mask", ["train", "test"], False, True),
+    ("X_train = X[:800]\nX_test = X[800:]", "slice", ["train", "test"], False, True),
+    ("train = df.sample(frac=0.8, random_state=0)\ntest = df.drop(train.index)", "sample", ["train", "test"], True, False),
+    ("import torch\ntr, te = torch.utils.data.random_split(ds, [0.8, 0.2])", "random_split", ["train", "test"], True, False),
+])
+def test_split_detection(code, kind, roles, shuffled, temporal):
+    m = analyse("from sklearn.model_selection import train_test_split\n" + code)
+    [split] = m.splits
+    assert split.kind == kind
+    assert [r for _, r in split.outputs] == roles
+    assert split.shuffled == shuffled and split.temporal == temporal
+
+
+def test_fits_know_what_was_fitted_on_what():
+    m = analyse("""
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.linear_model import LogisticRegression
+        from imblearn.over_sampling import SMOTE
+        X_tr, X_te, y_tr, y_te = train_test_split(X, y)
+        scaler = StandardScaler().fit(X_tr)
+        Xb, yb = SMOTE().fit_resample(X_tr, y_tr)
+        pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(Xb, yb)
+        """)
+    kinds = [(f.kind, f.X.name) for f in m.fits]
+    assert kinds == [("transformer", "X_tr"), ("resampler", "X_tr"), ("pipeline", "Xb")]
+    assert m.is_classifier_fit(m.fits[2]) is True
+    assert {r for _, r in m.fits[0].X.roles} == {"train"}
+
+
+def test_target_column_from_fit_and_split():
+    m = analyse("""
+        import pandas as pd
+        df = pd.read_csv("c.csv")
+        y = df["churned"].values
+        X_train, X_test, y_train, y_test = train_test_split(df[["a"]], y)
+        """)
+    assert m.target_columns == {"churned"}
+
+
+def test_notebook_is_one_module_with_cell_mapping(tmp_path):
+    import json
+    nb = {"nbformat": 4, "cells": [
+        {"cell_type": "code", "source": ["import pandas as pd\n", "%time x = 1"]},
+        {"cell_type": "markdown", "source": "notes"},
+        {"cell_type": "code", "source": "%%bash\nls"},
+        {"cell_type": "code", "source": ["df = pd.read_csv('a.csv')\n", "!pip install x"]},
+    ]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb))
+    source = load(path, "nb.ipynb")
+    ast.parse(source.text)  # magics and shell escapes are neutralised
+    assert source.text.splitlines()[4] == "df = pd.read_csv('a.csv')"
+    assert source.cell_of(5) == (3, 1) and source.cell_of(1) == (0, 1) and source.cell_of(3) == (2, 1)
+
+
+def test_malformed_notebook_cell(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    path.write_text('{"cells": [{"cell_type": "code", "source": [1, 2]}]}')
+    with pytest.raises(SourceError, match="cell 0"):
+        load(path, "nb.ipynb")
