@@ -832,9 +832,8 @@ class FlowAnalysis:
         method = None
         if qualname is None and isinstance(func, ast.Attribute):
             receiver = self._eval(func.value)
-            method = func.attr
-            if receiver is None and spelled and spelled.split(".")[0] not in self._all_names():
-                method = None  # an unresolved dotted call like `ms.train_test_split` from a missing import
+            # `Class.method(...)` or a builtin's method is not a call on a tracked value.
+            method = func.attr if receiver is not None else None
         elif qualname is None and not isinstance(func, (ast.Name, ast.Attribute)):
             receiver = self._eval(func)
         args = [self._eval(a.value if isinstance(a, ast.Starred) else a) for a in node.args]
@@ -857,12 +856,6 @@ class FlowAnalysis:
         call.val = val
         self._annotate_call(call, val)
         return val
-
-    def _all_names(self) -> set[str]:
-        names = set(self.module_env)
-        for env, *_ in self._scope_stack:
-            names.update(env)
-        return names
 
     def _callee(self, func: ast.expr) -> Function | None:
         if isinstance(func, ast.Name):
