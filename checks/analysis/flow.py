@@ -227,6 +227,8 @@ class FlowAnalysis:
         self.splits: list[Split] = []
         self.strings: list[ast.Constant] = []
         self.bindings: list[tuple[str, Val]] = []  # every `name = value`, in walk order
+        # `(X - X.mean()) / X.std()`: data rescaled with its own statistics (node, statistic call)
+        self.stat_ops: list[tuple[ast.BinOp, CallSite]] = []
         self.functions: dict[str, Function] = {}
         self.classes: dict[str, dict[str, Val]] = {}
         self.module_env: dict[str, Val] = {}
@@ -740,6 +742,11 @@ class FlowAnalysis:
         val = self._merge(node, [left, right])
         if left is not None and right is not None and isinstance(node.op, (ast.Sub, ast.Add)):
             self._mark_delta(val, left, right)
+        if left is not None and right is not None and isinstance(node.op, (ast.Sub, ast.Div)):
+            stat = right.call
+            if stat is not None and stat.method in _SCALING_STATS and stat.receiver is not None \
+                    and not isinstance(node.left, ast.Constant):
+                self.stat_ops.append((node, stat))
         return val
 
     def _mark_delta(self, val: Val, left: Val | None, right: Val | None) -> None:
@@ -990,6 +997,7 @@ def is_time_name(text: str) -> bool:
     return any(p in _TIME_TOKENS for p in parts)
 
 
+_SCALING_STATS = {"mean", "std", "min", "max", "median", "var", "quantile"}
 _ROW_KWARGS = {"X", "y", "X_train", "y_train", "data", "df", "frame", "objs", "left", "right", "other",
                "x", "arrays", "dataset", "features", "labels", "train_set", "dtrain", "index"}
 _FRAME_ATTRS = {"values", "shape", "columns", "index", "dtypes", "loc", "iloc", "at", "iat", "T", "size",

@@ -67,6 +67,8 @@ class PreprocessingBeforeSplit(Rule):
             if fit.kind == "transformer" and not _encodes_labels(module, fit, targets):
                 what = last(fit.ctor) or (fit.estimator.name if fit.estimator is not None else None) or "a transform"
                 yield fit.call, fit.X, what, fit.confidence
+        for node, stat in module.flow.stat_ops:
+            yield stat, stat.receiver, f"rescaling with {stat.method}() of the data", "high"
         for call in module.method_calls("fillna", "replace", "clip"):
             for arg in [*call.args, *call.kwargs.values()]:
                 stat = _statistic(module, arg)
@@ -150,6 +152,14 @@ PreprocessingBeforeSplit.invalid = [
     data = clean(pd.read_csv("loans.csv"))
     train, test = train_test_split(data, test_size=0.25, random_state=7)
     """,
+    # standardised by hand with the statistics of every row
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+    X = df.drop(columns=["target"])
+    X = (X - X.mean()) / X.std()  # ruleid: ML102
+    X_train, X_test, y_train, y_test = train_test_split(X, df["target"], random_state=0)
+    """,
     # a vectorizer fitted on the whole corpus, then cross-validated outside a pipeline
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -195,6 +205,8 @@ PreprocessingBeforeSplit.valid = [
     from sklearn.model_selection import train_test_split, StratifiedKFold
     from sklearn.impute import SimpleImputer
     train_df, test_df = train_test_split(df, random_state=0, stratify=df["y"])
+    mu, sd = train_df["amount"].mean(), train_df["amount"].std()
+    test_df["amount_z"] = (test_df["amount"] - mu) / sd
     medians = train_df.median(numeric_only=True)
     train_df = train_df.fillna(medians)
     test_df = test_df.fillna(medians)
