@@ -191,6 +191,31 @@ class ModuleAnalysis:
                 cols.add(col)
         return cols
 
+    @cached_property
+    def feature_matrices(self) -> list[Val]:
+        """The values models are trained on, traced back through splits to the full matrix: the `X`
+        of model fits and cross-validation calls, and the first array given to `train_test_split`."""
+        out: list[Val] = []
+        for fit in self.model_fits:
+            if fit.X is not None:
+                out.append(self.split_input_of(fit.X) or fit.X)
+        for split in self.splits:
+            if split.kind == "function" and len(split.inputs) >= 2:
+                out.append(split.inputs[0])
+        out += [x for x in (c.arg(1, "X") for c in self.cv_calls) if x is not None]
+        return out
+
+    def split_input_of(self, val: Val) -> Val | None:
+        """For a split's output (`X_train`), the value that was split (`X`)."""
+        if not val.roles:
+            return None
+        for split in self.splits:
+            for pos, (out, _) in enumerate(split.outputs):
+                if out is val and split.inputs:
+                    index = pos // 2 if split.kind == "function" else 0
+                    return split.inputs[min(index, len(split.inputs) - 1)]
+        return None
+
     def column_of(self, val: Val | None, depth: int = 6) -> str | None:
         """The single column a value reads: `df['churned']`, `df.churned.values`, `df['t'].astype(int)`."""
         while val is not None and depth > 0:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.analysis.flow import Val
 from checks.analysis.leakage import column_derivations, derived_from, feature_selection
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
@@ -47,7 +46,7 @@ class TargetDerivedFeature(Rule):
         derivations = column_derivations(module)
         popped = {c for call in module.method_calls("pop") for c in _strs(call)}
         seen: set[int] = set()
-        for X in self._feature_matrices(module):
+        for X in module.feature_matrices:
             selection = feature_selection(module, X)
             if selection is None or selection.node.lineno in seen:
                 continue
@@ -57,19 +56,6 @@ class TargetDerivedFeature(Rule):
                     seen.add(selection.node.lineno)
                     yield hit
                     break
-
-    @staticmethod
-    def _feature_matrices(module: ModuleAnalysis) -> list[Val]:
-        out = []
-        for fit in module.model_fits:
-            X = fit.X
-            split_input = _split_input(module, X)
-            out.append(split_input or X)
-        for split in module.splits:
-            if split.kind == "function" and len(split.inputs) >= 2:
-                out.append(split.inputs[0])
-        out += [c.arg(1, "X") for c in module.cv_calls]
-        return [x for x in out if x is not None]
 
     @staticmethod
     def _check_target(target, selection, derivations, popped) -> Hit | None:
@@ -106,17 +92,6 @@ class TargetDerivedFeature(Rule):
 def _strs(call) -> list[str]:
     from checks.analysis.flow import str_list
     return str_list(call.arg_node(0)) or []
-
-
-def _split_input(module: ModuleAnalysis, X: Val | None) -> Val | None:
-    if X is None or not X.roles:
-        return None
-    for split in module.splits:
-        for pos, (out, _) in enumerate(split.outputs):
-            if out is X and split.inputs:
-                index = pos // 2 if split.kind == "function" else 0
-                return split.inputs[min(index, len(split.inputs) - 1)]
-    return None
 
 
 TargetDerivedFeature.invalid = [

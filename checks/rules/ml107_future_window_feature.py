@@ -65,8 +65,8 @@ class FutureWindowFeature(Rule):
 
 def _feature_columns(module: ModuleAnalysis) -> set[str]:
     cols: set[str] = set()
-    for fit in module.model_fits:
-        selection = feature_selection(module, fit.X)
+    for X in module.feature_matrices:
+        selection = feature_selection(module, X)
         if selection is not None and selection.explicit:
             cols.update(selection.explicit)
     return cols
