@@ -142,7 +142,8 @@ def _analyse_all(files: list[tuple[Path, str]], root: Path, config: Config, prog
     results: dict[str, dict] = {}
     todo: list[tuple[Path, str, bytes | None, str | None]] = []
     for path, rel in files:
-        data, digest = _read_for_cache(path, config) if cache else (None, None)
+        reads = cache is not None and path.suffix not in CONFIG_SUFFIXES  # config files are not analysed yet
+        data, digest = _read_for_cache(path, config) if reads else (None, None)
         hit = cache.get(rel, digest) if cache and digest else None
         if hit is not None:
             results[rel] = hit
