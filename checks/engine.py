@@ -199,12 +199,7 @@ def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int
     if path.suffix in CONFIG_SUFFIXES:
         return {"role": "config", "findings": []}
     try:
-        if data is not None:
-            from checks.analysis.source import decode, _notebook
-            text = decode(data)
-            source = _notebook(path, rel, text) if path.suffix == ".ipynb" else SourceFile(path, rel, text)
-        else:
-            source = load(path, rel, max_bytes)
+        source = load(path, rel, max_bytes, data)
     except SourceError as exc:
         return {"role": "notebook" if path.suffix == ".ipynb" else "other", "error": str(exc)}
     try:

@@ -67,8 +67,9 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def load(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> SourceFile:
-    text = decode(read_bytes(path, max_bytes))
+def load(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES, data: bytes | None = None) -> SourceFile:
+    """Read (unless the bytes are given) and decode a source file or notebook."""
+    text = decode(read_bytes(path, max_bytes) if data is None else data)
     if path.suffix == ".ipynb":
         return _notebook(path, rel, text)
     return SourceFile(path=path, rel=rel, text=text)
