@@ -32,11 +32,12 @@ RESAMPLED = 16  # derived from an oversampler's output
 LITERAL = 32  # a constant or a container of constants only
 
 _EMPTY: frozenset = frozenset()
+_UNSET = object()
 
 
 class Val:
     __slots__ = ("id", "node", "parents", "index", "kw", "call", "ctor", "ctors", "key", "flags",
-                 "roles", "name", "shape", "origin", "colvals")
+                 "roles", "name", "shape", "origin", "colvals", "fn")
 
     def __init__(self, node: ast.AST | None, parents=(), index=(), kw=(), call=None) -> None:
         self.node = node
@@ -53,6 +54,7 @@ class Val:
         # For frames: the value last written to each column, so that reading `df['a']` carries
         # what was written to 'a' and not what was written to the other columns.
         self.colvals: dict[str, Val] | None = None
+        self.fn: Function | None | object = _UNSET  # the function whose body computed it (None: module)
         flags = 0
         roles: frozenset = _EMPTY
         for p in self.parents:
@@ -519,7 +521,10 @@ class FlowAnalysis:
     def _bind_split_outputs(self, split: Split, elts: list[ast.expr], val: Val | None, stmt) -> None:
         roles = self._positional_roles(split, len(elts))
         for pos, sub_target in enumerate(elts):
-            child = self._derived(sub_target, [val] if val is not None else [])
+            # each part derives from the array it was cut from, not from the other arrays split with it
+            index = pos // 2 if split.kind == "function" else 0
+            source = split.inputs[index] if index < len(split.inputs) and split.kind == "function" else val
+            child = self._derived(sub_target, [source] if source is not None else [])
             name = dotted(sub_target)
             role = role_from_name(name) if split.kind not in ("function", "splitter") else None
             role = role or roles[pos]
@@ -667,9 +672,12 @@ class FlowAnalysis:
             return None
         method = getattr(self, "_eval_" + type(node).__name__, None)
         if method is not None:
-            return method(node)
-        # Generic expression: the merge of its children.
-        return self._merge(node, [self._eval(child) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)])
+            val = method(node)
+        else:  # generic expression: the merge of its children
+            val = self._merge(node, [self._eval(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)])
+        if val is not None and val.fn is _UNSET:
+            val.fn = self._function
+        return val
 
     def _eval_Constant(self, node: ast.Constant) -> Val | None:
         if isinstance(node.value, str) and len(node.value) > 12 and "select" in node.value.lower():
@@ -744,8 +752,10 @@ class FlowAnalysis:
             self._mark_delta(val, left, right)
         if left is not None and right is not None and isinstance(node.op, (ast.Sub, ast.Div)):
             stat = right.call
+            window = stat.receiver.call if stat is not None and stat.receiver is not None else None
             if stat is not None and stat.method in _SCALING_STATS and stat.receiver is not None \
-                    and not isinstance(node.left, ast.Constant):
+                    and not isinstance(node.left, ast.Constant) \
+                    and not (window is not None and window.method in _WINDOWS):
                 self.stat_ops.append((node, stat))
         return val
 
@@ -857,15 +867,22 @@ class FlowAnalysis:
             else:
                 self._add_bindings(callee, args, kwargs)
             returns = callee.returns
+        if isinstance(func, ast.Name) and func.id in self.classes:
+            returns = [*returns, *self.classes[func.id].values()]  # an instance carries what __init__ stored
         kw_vals = [v for k, v in kwargs.items() if k not in _ROW_KWARGS]
         row_kw = [v for k, v in kwargs.items() if k in _ROW_KWARGS]
         val = Val(node, [receiver, *args, *row_kw, *returns], kw=kw_vals, call=call)
+        if method in _APPLY_METHODS and receiver is not None and receiver.roles:
+            # `model.predict(X_test)` holds X_test's rows, not those the model was fitted on
+            val.roles = frozenset().union(*(a.roles for a in [*args, *row_kw] if a is not None))
         call.val = val
         self._annotate_call(call, val)
         return val
 
     def _callee(self, func: ast.expr) -> Function | None:
         if isinstance(func, ast.Name):
+            if func.id in self.classes:  # constructing a module class runs its __init__
+                return self.functions.get(f"{func.id}.__init__")
             return self.functions.get(func.id)
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") \
                 and self._class is not None:
@@ -896,7 +913,12 @@ class FlowAnalysis:
         if call.method in TEXT_METHODS or (call.spelled in ("str", "repr") and call.method is None):
             val.flags = (val.flags & ~(NOW | DELTA)) | TEXT
         # Constructors: remember the class and the classes nested in it (pipeline steps).
-        if call.method is None and short[:1].isupper() or short in ("make_pipeline", "make_column_transformer", "make_union"):
+        if call.callee is not None and call.callee.returns:
+            made = next((r for r in call.callee.returns if r.ctor), None)
+            if made is not None:  # `model = build_model()`: the helper's estimator
+                val.ctor, val.ctors = made.ctor, made.ctors
+        elif call.method is None and short[:1].isupper() or (
+                call.qualname and short in ("make_pipeline", "make_column_transformer", "make_union")):
             val.ctor = name
             nested = frozenset().union(*(a.ctors for a in [*call.args, *call.kwargs.values()] if a is not None))
             val.ctors = nested | {last(name)}
@@ -961,8 +983,20 @@ class FlowAnalysis:
         return any(a is other for a in self.ancestors(val, rows=rows))
 
     def data_sources(self, val: Val | None) -> set[int]:
-        """Ids of the non-literal Vals `val` derives its rows from."""
-        return {id(a) for a in self.ancestors(val, rows=True) if not a.flags & LITERAL}
+        """Ids of the non-literal Vals `val` derives its rows from. A parameter that received
+        arguments, and values computed inside a function called from several places, stand for
+        whatever their callers passed, so they are looked through rather than counted: two
+        different files loaded by one helper do not share rows."""
+        out = set()
+        for a in self.ancestors(val, rows=True):
+            if a.flags & LITERAL:
+                continue
+            if isinstance(a.node, ast.arg) and a.parents:
+                continue
+            if isinstance(a.fn, Function) and a.fn.calls > 1:
+                continue
+            out.add(id(a))
+        return out
 
     def split_of(self, key: int) -> Split | None:
         for split in self.splits:
@@ -985,18 +1019,23 @@ def _mentions_time(node: ast.AST) -> bool:
     return False
 
 
-_TIME_TOKENS = ("date", "time", "timestamp", "datetime", "day", "month", "year", "week", "period",
-                "cutoff", "ts", "dt", "as_of", "asof", "snapshot")
+_TIME_TOKENS = {"date", "time", "timestamp", "datetime", "ts", "dt", "month", "year", "week", "day", "period",
+                "cutoff", "asof", "snapshot", "yyyymm", "yyyymmdd"}
 
 
 def is_time_name(text: str) -> bool:
+    """A column or variable naming a point in time: `signup_date`, `ts`, `created_at`, `month`
+    (not a duration such as `contract_months` or `tenure_days`)."""
     low = text.lower()
-    if any(tok in low for tok in ("date", "time", "month", "year", "week", "cutoff", "snapshot")):
+    if "date" in low or "timestamp" in low:
         return True
     parts = [p for p in low.replace("-", "_").split("_") if p]
-    return any(p in _TIME_TOKENS for p in parts)
+    return any(p in _TIME_TOKENS for p in parts) or (len(parts) > 1 and parts[-1] == "at")
 
 
+_WINDOWS = {"rolling", "expanding", "ewm", "groupby", "resample", "transform"}  # per-row statistics
+_APPLY_METHODS = {"predict", "predict_proba", "decision_function", "predict_log_proba", "transform", "score",
+                  "evaluate", "inverse_transform"}
 _SCALING_STATS = {"mean", "std", "min", "max", "median", "var", "quantile"}
 _ROW_KWARGS = {"X", "y", "X_train", "y_train", "data", "df", "frame", "objs", "left", "right", "other",
                "x", "arrays", "dataset", "features", "labels", "train_set", "dtrain", "index"}

@@ -65,7 +65,7 @@ def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> 
             if dropped is None:
                 return None
             return FeatureSelection(call.node, dropped=dropped, frame=call.receiver)
-        if call is not None and call.method in ("copy", "astype", "to_numpy", "fillna", "reset_index", "values"):
+        if call is not None and call.method in _COLUMN_KEEPING:
             val = call.receiver
             continue
         if call is not None and call.callee is not None and len(call.callee.returns) == 1:
@@ -96,14 +96,33 @@ def _dropped_columns(call: ast.Call) -> list[str] | None:
 def column_reads(module: ModuleAnalysis, val: Val | None, limit: int = 400) -> set[str]:
     """Columns a value is computed from: every `frame['c']` / `frame.c` among its ancestors."""
     cols: set[str] = set()
-    for n, anc in enumerate(module.flow.ancestors(val, values=True)):
-        if n > limit:
-            break
+    if val is None:
+        return cols
+    seen = {id(val)}
+    stack = [val]
+    while stack and len(seen) < limit:
+        anc = stack.pop()
         if isinstance(anc.key, str):
             cols.add(anc.key)
         elif isinstance(anc.key, tuple):
             cols.update(anc.key)
+        if _is_lag(anc):
+            continue  # a lag reads past values only: a lagged target is a legitimate feature
+        for parent in [*anc.parents, *anc.kw]:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
     return cols
+
+
+def _is_lag(val: Val) -> bool:
+    call = val.call
+    if call is None or call.method != "shift":
+        return False
+    periods = call.arg_node(0, "periods")
+    if periods is None:
+        return True
+    return isinstance(periods, ast.Constant) and isinstance(periods.value, int) and periods.value > 0
 
 
 def column_derivations(module: ModuleAnalysis) -> dict[str, tuple[set[str], int]]:
@@ -127,3 +146,8 @@ def derived_from(derivations: dict[str, tuple[set[str], int]], column: str) -> s
                 found.add(col)
                 changed = True
     return found
+
+
+# Methods that keep a frame's columns (or, like select_dtypes("number"), keep a numeric target).
+_COLUMN_KEEPING = {"copy", "astype", "to_numpy", "fillna", "reset_index", "values", "select_dtypes", "dropna",
+                   "sort_values", "query", "head", "tail", "sample", "infer_objects", "convert_dtypes"}

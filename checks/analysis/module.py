@@ -7,6 +7,7 @@ feature matrix and the target, and the role the file plays.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,6 +21,7 @@ TRANSFORMER_NAME_HINTS = ("scaler", "encoder", "imputer", "vectorizer", "vectori
 WRAPPERS = {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV",
             "CalibratedClassifierCV", "BayesSearchCV", "TunedThresholdClassifierCV", "OneVsRestClassifier",
             "MultiOutputClassifier", "BaggingClassifier"}
+_EVALUATION_NAME = re.compile(r"accuracy|score|evaluat|metric|auc|f1|precision|recall|loss", re.I)
 COMPOSITES = {"ColumnTransformer", "make_column_transformer", "FeatureUnion", "make_union"}
 
 
@@ -114,13 +116,13 @@ class ModuleAnalysis:
             return "transformer", "high"
         if ctor and vocab.is_transformer(ctor):
             return "transformer", "high"
-        if ctor and (vocab.is_estimator(ctor) or short[:1].isupper()):
-            return "model", "high" if vocab.is_estimator(ctor) else "medium"
+        if ctor and vocab.is_estimator(ctor):
+            return "model", "high"
         name = (est.name or "").lower() if est is not None else ""
-        if any(h in name for h in TRANSFORMER_NAME_HINTS):
+        if method == "fit_transform" or any(h in name for h in TRANSFORMER_NAME_HINTS):
             return "transformer", "medium"
-        if method == "fit_transform":
-            return "transformer", "medium"
+        if ctor and short[:1].isupper():
+            return "model", "medium"
         return "model", "low"
 
     @cached_property
@@ -167,6 +169,12 @@ class ModuleAnalysis:
                 out.append(call)
         return out
 
+    @cached_property
+    def evaluation_calls(self) -> list[CallSite]:
+        """Metric calls and calls of the module's own evaluation helpers (`accuracy(model, loader)`)."""
+        own = [c for c in self.calls if c.callee is not None and _EVALUATION_NAME.search(c.callee.node.name)]
+        return [*self.metric_calls, *own]
+
     # ------------------------------------------------------------------ target and features
     @cached_property
     def target_columns(self) -> set[str]:
@@ -177,6 +185,8 @@ class ModuleAnalysis:
             if split.kind == "function" and len(split.inputs) >= 2:
                 candidates.append(split.inputs[-1])
         candidates += [c.arg(2, "y") for c in self.cv_calls]
+        # xgb.DMatrix(X, label=y), lgb.Dataset(X, label=y), catboost.Pool(X, label=y)
+        candidates += [c.kwargs.get("label") for c in self.calls if last(c.name) in ("DMatrix", "Dataset", "Pool")]
         for val in candidates:
             col = self.column_of(val)
             if col:

@@ -27,8 +27,9 @@ def _compute(module: ModuleAnalysis) -> tuple[str, int, str] | None:
             return "high", call.line, f".{call.method}() builds time-series features"
         if call.method == "sort_values":
             by = str_list(call.arg_node(0, "by"))
-            if by and any(is_time_name(c) for c in by):
-                return "high", call.line, f"rows are sorted by {by[0]!r}"
+            timed = [c for c in by or () if is_time_name(c)]
+            if timed:
+                return "high", call.line, f"rows are sorted by {timed[0]!r}"
         if medium is None and call.is_("pandas.to_datetime"):
             medium = ("medium", call.line, "dates are parsed with pd.to_datetime")
         if medium is None and call.kwarg_node("parse_dates") is not None:

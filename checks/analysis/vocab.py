@@ -37,7 +37,8 @@ CV_EVAL_FUNCS = {"cross_val_score", "cross_validate", "cross_val_predict", "lear
                  "permutation_test_score"}
 NATIVE_CV_FUNCS = ("xgboost.cv", "lightgbm.cv", "catboost.cv", "optuna.integration.OptunaSearchCV")
 
-TRANSFORMER_SUFFIXES = ("Scaler", "Encoder", "Imputer", "Vectorizer", "Discretizer", "Selector", "Transformer")
+TRANSFORMER_SUFFIXES = ("Scaler", "Encoder", "Imputer", "Vectorizer", "Discretizer", "Selector", "Transformer",
+                        "Preprocessor", "Featurizer")
 TRANSFORMER_NAMES = {
     "PCA", "KernelPCA", "IncrementalPCA", "TruncatedSVD", "NMF", "FactorAnalysis", "FastICA",
     "LatentDirichletAllocation", "SelectKBest", "SelectPercentile", "SelectFromModel", "RFE",

@@ -42,16 +42,26 @@ class Hit:
 
     @property
     def lineno(self) -> int:
-        return self.line if self.line is not None else getattr(self.node, "lineno", 1)
+        if self.line is not None:
+            return self.line
+        node = self.node
+        # In a chain spread over lines (`df.sort_values(...)\n  .fillna(0)`), point at the method.
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.end_lineno:
+            return node.func.end_lineno
+        return getattr(node, "lineno", 1)
 
     @property
     def end_lineno(self) -> int:
         end = getattr(self.node, "end_lineno", None) if self.line is None else None
-        return end or self.lineno
+        return max(end or self.lineno, self.lineno)
 
     @property
     def col(self) -> int:
-        return getattr(self.node, "col_offset", 0) if self.line is None else 0
+        if self.line is not None or self.node is None:
+            return 0
+        if self.lineno != getattr(self.node, "lineno", self.lineno):
+            return max(0, (self.node.func.end_col_offset or 0) - len(self.node.func.attr) - 1)  # type: ignore[attr-defined]
+        return getattr(self.node, "col_offset", 0)
 
 
 _REGISTRY: dict[str, type["Rule"]] = {}

@@ -60,7 +60,9 @@ class TargetDerivedFeature(Rule):
     @staticmethod
     def _check_target(target, selection, derivations, popped) -> Hit | None:
         leaky = derived_from(derivations, target)
-        sources = derivations.get(target, (set(), 0))[0]
+        sources = set(derivations.get(target, (set(), 0))[0])
+        for source in list(sources):  # a column computed from the target's own source is the target again
+            sources |= derived_from(derivations, source) - {target}
         node = selection.node
         if selection.explicit is not None:
             cols = selection.explicit
@@ -73,7 +75,7 @@ class TargetDerivedFeature(Rule):
                 if col in sources:
                     return Hit(f"feature '{col}' is the column the target '{target}' is defined from",
                                node=node, confidence="medium",
-                               related=[(None, derivations[target][1], f"'{target}' defined from '{col}'")])
+                               related=[(None, derivations[target][1], f"'{target}' is defined from the same source")])
             return None
         dropped = set(selection.dropped or [])
         if target not in dropped and target not in popped:

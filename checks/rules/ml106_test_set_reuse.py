@@ -91,7 +91,7 @@ class TestSetReuse(Rule):
         loops = [n for n in ast.walk(module.tree) if isinstance(n, (ast.For, ast.While, ast.comprehension))]
         if not loops:
             return
-        for metric in module.metric_calls:
+        for metric in module.evaluation_calls:
             if not any(_on_test(a) for a in [*metric.args, *metric.kwargs.values(), metric.receiver]
                        if metric.method != "score" or a is not metric.receiver):
                 continue

@@ -49,12 +49,15 @@ class FutureWindowFeature(Rule):
         for call, what in _look_aheads(module):
             sinks = [w for w in module.flow.column_writes
                      if w.value is not None and module.flow.derives_from(w.value, call.val, rows=False)]
-            if any(w.column not in features and (w.column in targets or LABEL_NAME.search(w.column)) for w in sinks):
+            imputes = call.method in ("bfill", "backfill", "fillna")  # filling gaps never builds a label
+            if not imputes and any(w.column not in features and (w.column in targets or LABEL_NAME.search(w.column))
+                                   for w in sinks):
                 continue
             if not sinks and any(LABEL_NAME.search(name) for name, val in module.flow.bindings
                                  if module.flow.derives_from(val, call.val, rows=False)):
                 continue
-            if any(module.flow.derives_from(f.y, call.val, rows=False) for f in module.model_fits if f.y is not None):
+            if not imputes and any(module.flow.derives_from(f.y, call.val, rows=False)
+                                   for f in module.model_fits if f.y is not None):
                 continue
             node = sinks[0].node if sinks else call.node
             column = f"'{sinks[0].column}'" if sinks else "a feature"

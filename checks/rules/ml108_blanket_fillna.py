@@ -51,7 +51,7 @@ class BlanketFillna(Rule):
             receiver_node = call.node.func.value  # type: ignore[attr-defined]
             if isinstance(receiver_node, ast.Subscript):
                 continue  # a column or a chosen set of columns
-            shape = call.receiver.shape if call.receiver is not None else None
+            shape = _shape(call.receiver)
             if shape == "series":
                 continue
             name = (call.receiver.name or "") if call.receiver is not None else ""
@@ -81,6 +81,17 @@ class BlanketFillna(Rule):
         if isinstance(value, ast.Constant) and value.value is not None:
             return repr(value.value)
         return None
+
+
+def _shape(val) -> str | None:
+    """The receiver's shape, looking back through a method chain (`df.set_index(...).sort_index()`)."""
+    for _ in range(8):
+        if val is None or val.shape is not None:
+            return val.shape if val is not None else None
+        if val.call is None or val.call.receiver is None or val.call.method in ("groupby", "resample", "rolling"):
+            return None
+        val = val.call.receiver
+    return None
 
 
 def _is_nan(node: ast.AST) -> bool:

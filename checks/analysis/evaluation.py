@@ -1,0 +1,673 @@
+"""Shared questions the evaluation rules (ML2xx) ask of a module.
+
+Is the problem classification or regression, and does its target look imbalanced? Which metrics
+are computed, of what kind, on which rows (train / test / validation)? And what evidence of careful
+evaluation does the module hold: cross-validation, a baseline, threshold analysis, imbalance
+handling, persisted metrics, feature importance, a global seed?
+
+Built once per module (`evaluation(module)`) from the flow and module facts.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import weakref
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import PurePath
+
+from checks.analysis import vocab
+from checks.analysis.flow import LITERAL, CallSite, Val, role_from_name, str_list
+from checks.analysis.module import Fit, ModuleAnalysis
+from checks.analysis.names import last
+
+# ---------------------------------------------------------------------- vocabulary
+# Stems of words naming a rare positive class, or a problem whose errors cost unequally.
+IMBALANCE_STEMS = ("churn", "fraud", "default", "conver", "click", "ctr", "anomal", "attrition", "fail",
+                   "spam", "rare", "fault", "outage", "disease", "readmi", "delinquen", "intrusion", "cancer")
+
+ACCURACY_NAMES = {"accuracy_score", "Accuracy", "BinaryAccuracy", "MulticlassAccuracy", "accuracy",
+                  "binary_accuracy", "SparseCategoricalAccuracy", "CategoricalAccuracy"}
+ACCURACY_HELPERS = {"accuracy", "compute_accuracy", "calc_accuracy", "get_accuracy", "evaluate_accuracy", "eval_accuracy"}
+ACCURACY_STRINGS = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+                    "error", "binary_error", "merror", "multi_error"}
+RICH_STRINGS = {s.lower() for s in vocab.RICH_METRIC_STRINGS} | {
+    "roc_auc_ovr", "roc_auc_ovo", "f1_micro", "f1_samples", "precision_macro", "recall_macro",
+    "map", "mlogloss", "binary_logloss", "multi_logloss", "average_precision_score", "pr-auc"}
+REGRESSION_METRICS = {
+    "mean_squared_error", "mean_absolute_error", "r2_score", "root_mean_squared_error", "median_absolute_error",
+    "mean_absolute_percentage_error", "explained_variance_score", "max_error", "mean_squared_log_error",
+    "root_mean_squared_log_error", "mean_poisson_deviance", "mean_gamma_deviance", "mean_tweedie_deviance",
+    "d2_absolute_error_score", "MeanSquaredError", "MeanAbsoluteError", "R2Score"}
+REGRESSION_STRINGS = {"neg_mean_squared_error", "neg_root_mean_squared_error", "neg_mean_absolute_error", "r2",
+                      "rmse", "mae", "mse", "mape", "l2", "l1", "mean_squared_error", "mean_absolute_error"}
+METRIC_KWARGS = ("scoring", "metrics", "eval_metric", "metric", "refit")
+CLASSIFICATION_LOSSES = {"BCEWithLogitsLoss", "BCELoss", "CrossEntropyLoss", "NLLLoss", "BinaryCrossentropy",
+                         "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "FocalLoss"}
+FUNCTIONAL_LOSSES = {"binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"}
+REGRESSION_LOSSES = {"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "MeanSquaredError", "MeanAbsoluteError"}
+CLASSIFICATION_OBJECTIVES = ("binary", "multi", "cross_entropy", "crossentropy", "hinge", "multiclass",
+                             "softmax", "logloss")
+REGRESSION_OBJECTIVES = ("reg:", "regression", "mse", "mae", "huber", "poisson", "tweedie", "gamma",
+                         "quantile", "rmse", "mean_squared", "mean_absolute")
+
+# Methods that apply a fitted object to data: their receiver's rows are not the result's rows.
+APPLY_METHODS = vocab.PREDICT_METHODS | {"transform", "score", "evaluate", "inverse_transform", "predict_classes"}
+PROBABILITY_METHODS = {"predict_proba", "decision_function", "predict_log_proba", "sigmoid", "softmax", "expit"}
+ROUND_NAMES = {"round", "rint", "around"}
+
+THRESHOLD_TOOLS = {"precision_recall_curve", "roc_curve", "det_curve", "TunedThresholdClassifierCV",
+                   "FixedThresholdClassifier", "PrecisionRecallDisplay", "DiscriminationThreshold"}
+WEIGHT_KWARGS = {"class_weight", "class_weights", "scale_pos_weight", "is_unbalance", "pos_weight",
+                 "auto_class_weights", "sample_weight", "sample_weights"}
+IMBALANCE_TOOLS = (vocab.RESAMPLER_NAMES | vocab.UNDERSAMPLER_NAMES | {
+    "BalancedRandomForestClassifier", "BalancedBaggingClassifier", "EasyEnsembleClassifier", "RUSBoostClassifier",
+    "WeightedRandomSampler", "compute_class_weight", "compute_sample_weight", "InstanceHardnessThreshold"})
+
+# `self.model(x)`: a network held in an attribute and called.
+NETWORK_ATTRS = {"model", "net", "network", "forward", "classifier", "regressor", "backbone", "encoder"}
+DUMMY_CLASSES = {"DummyClassifier", "DummyRegressor"}
+BASELINE_WORDS = ("baseline", "dummy", "naive", "majority", "heuristic", "rule_based", "rulebased")
+
+PERSIST_CALLS = ("mlflow.log_metric", "mlflow.log_metrics", "mlflow.log_dict", "mlflow.log_text",
+                 "mlflow.log_table", "wandb.log", "dvclive.Live", "neptune.init_run", "comet_ml.Experiment")
+PERSIST_METHODS = {"log_metric", "log_metrics", "add_scalar", "add_scalars", "log_dict", "log_table",
+                   "log_artifact", "log_hyperparams"}
+PERSIST_CALLBACKS = {"CSVLogger", "TensorBoard", "WandbCallback", "MLflowCallback"}
+DUMP_CALLS = ("json.dump", "json.dumps", "yaml.dump", "yaml.safe_dump", "toml.dump", "pickle.dump",
+              "joblib.dump", "orjson.dumps")
+WRITE_METHODS = {"to_csv", "to_json", "to_parquet", "to_markdown", "to_html", "write_text", "write", "dump"}
+METRIC_WORDS = ("metric", "score", "result", "report", "eval", "perf")
+REPORT_FUNCS = {"print", "pprint", "display", "echo"}
+LOG_METHODS = {"info", "debug", "warning", "warn", "error", "critical", "log", "exception", "write", "success"}
+
+IMPORTANCE_CALLS = {"permutation_importance", "plot_importance", "SelectFromModel", "RFE", "RFECV",
+                    "SequentialFeatureSelector", "partial_dependence", "PartialDependenceDisplay"}
+IMPORTANCE_METHODS = {"get_score", "get_fscore", "feature_importance", "get_feature_importance"}
+IMPORTANCE_LIBS = ("shap", "lime", "eli5", "captum", "interpret", "alibi", "dalex")
+IMPORTANCE_ATTRS = {"feature_importances_", "coef_"}
+
+NUMPY_SEEDS = ("numpy.random.seed", "keras.utils.set_random_seed", "tensorflow.keras.utils.set_random_seed")
+TORCH_SEEDS = ("torch.manual_seed",)
+SEED_HELPERS = {"seed_everything", "set_seed", "set_seeds", "set_random_seed", "seed_all", "fix_seed", "set_all_seeds"}
+
+DEEP_LEARNING = ("torch", "tensorflow", "keras", "jax", "flax")
+
+
+@dataclass(eq=False)
+class Evaluation:
+    """One metric computed on data: `f1_score(y_test, pred)`, `model.score(X, y)`, `model.evaluate(...)`."""
+
+    call: CallSite
+    metric: str  # short name: 'accuracy_score', 'score', 'evaluate', ...
+    kind: str  # 'accuracy' | 'rich' | 'regression' | 'other'
+    roles: frozenset[str]  # rows it is computed on ('train', 'test', 'validation'); empty when unknown
+    inputs: list[Val]  # the data given to it (a model receiver excluded)
+
+    @property
+    def line(self) -> int:
+        return self.call.line
+
+    @property
+    def held_out(self) -> bool:
+        return bool(self.roles & {"test", "validation"})
+
+    @property
+    def on_training_rows(self) -> bool:
+        return self.roles == {"train"}
+
+
+class EvaluationFacts:
+    def __init__(self, module: ModuleAnalysis) -> None:
+        self.module = module
+        self.flow = module.flow
+
+    # ------------------------------------------------------------------ estimators and tasks
+    def estimator_classes(self, val: Val | None, depth: int = 6) -> frozenset[str]:
+        """Short class names of an estimator, followed through helper functions that build it
+        (`model = make_model()`) and parameters (`def train(model, X, y)`)."""
+        while val is not None and depth > 0:
+            if val.ctors:
+                return frozenset(last(c) for c in val.ctors)
+            call = val.call
+            if call is not None and call.callee is not None and call.callee.returns:
+                return frozenset().union(*(self.estimator_classes(r, depth - 1) for r in call.callee.returns))
+            if call is None and len(val.parents) == 1:
+                val = val.parents[0]
+                depth -= 1
+                continue
+            return frozenset()
+        return frozenset()
+
+    def task_of_classes(self, classes: frozenset[str]) -> str | None:
+        names = [c for c in classes if c not in DUMMY_CLASSES] or list(classes)
+        if any(vocab.is_classifier(c) or c in CLASSIFICATION_LOSSES for c in names):
+            return "classification"
+        if any(vocab.is_regressor(c) or c in REGRESSION_LOSSES for c in names):
+            return "regression"
+        return None
+
+    def fit_task(self, fit: Fit) -> str | None:
+        """'classification' / 'regression' for one fit, else the module's task."""
+        own = self.task_of_classes(self.estimator_classes(fit.estimator))
+        return own or self.task
+
+    @cached_property
+    def task(self) -> str | None:
+        """The module's problem: from its estimators, else its losses and objectives, else its metrics."""
+        fits = {self.task_of_classes(self.estimator_classes(f.estimator)) for f in self.module.model_fits} - {None}
+        if len(fits) == 1:
+            return fits.pop()
+        built = self.task_of_classes(frozenset(self.module.constructed))
+        if built:
+            return built
+        objective = self._objective_task()
+        if objective:
+            return objective
+        # metric names only: a `.score()` is classified by the task, not the other way round
+        names = {_metric_name(c) for c in self.module.metric_calls}
+        kinds = {k for k, _ in self.metric_strings}
+        kinds |= {"accuracy"} if names & (ACCURACY_NAMES | vocab.RICH_METRICS) else set()
+        kinds |= {"regression"} if names & REGRESSION_METRICS else set()
+        if kinds & {"accuracy", "rich"}:
+            return "classification"
+        if "regression" in kinds:
+            return "regression"
+        return None
+
+    def _objective_task(self) -> str | None:
+        texts = [s.lower() for _, s in self._keyword_strings(("loss", "objective"))]
+        for text in texts:
+            if text.startswith(REGRESSION_OBJECTIVES) or text in REGRESSION_STRINGS:
+                return "regression"
+            if any(t in text for t in CLASSIFICATION_OBJECTIVES):
+                return "classification"
+        return None
+
+    def _keyword_strings(self, keys: tuple[str, ...]) -> list[tuple[ast.AST, str]]:
+        """String values given under one of `keys`, as a keyword argument or a dict entry."""
+        out: list[tuple[ast.AST, str]] = []
+        for call in self.module.calls:
+            for kw in call.node.keywords:
+                if kw.arg in keys:
+                    out += [(call.node, s) for s in _strings(kw.value)]
+        for entry in self.flow.dict_entries:
+            if entry.key in keys:
+                out += [(entry.node, s) for s in _strings(entry.node)]
+        return out
+
+    # ------------------------------------------------------------------ the target
+    @cached_property
+    def target_names(self) -> set[str]:
+        """Target columns and the names of the label variables."""
+        names = set(self.module.target_columns)
+        labels: list[Val | None] = [f.y for f in self.module.model_fits]
+        labels += [s.inputs[-1] for s in self.module.splits if s.kind == "function" and len(s.inputs) >= 2]
+        labels += [c.kwargs.get("label") for c in self.module.calls if last(c.name) in ("DMatrix", "Dataset", "Pool")]
+        labels += [c.arg(1, "target") for c in self.module.calls if self._is_loss_call(c)]
+        for val in labels:
+            for n, anc in enumerate(self.flow.ancestors(val)):
+                if n > 12:
+                    break
+                if anc.name:
+                    names.add(anc.name)
+                if isinstance(anc.key, str):
+                    names.add(anc.key)
+        return names
+
+    def _is_loss_call(self, call: CallSite) -> bool:
+        """`criterion(output, target)` with a loss object, or `F.cross_entropy(output, target)`."""
+        if last(call.name) in FUNCTIONAL_LOSSES:
+            return True
+        if call.method is not None or not isinstance(call.node.func, ast.Name):
+            return False
+        bound = [v for name, v in self.flow.bindings if name == call.node.func.id]
+        return any(last(v.ctor).endswith("Loss") for v in bound if v.ctor)
+
+    @cached_property
+    def imbalance(self) -> str | None:
+        """Why the target is likely imbalanced, or None: a rare-class name, or its balance inspected."""
+        if self.costly_errors:
+            return self.costly_errors
+        for call in self.module.calls:
+            if call.method in ("value_counts", "bincount") or last(call.name) in ("bincount", "Counter"):
+                data = call.receiver if call.method else call.arg(0)
+                if data is not None and ((data.name or "") in self.target_names
+                                         or self.module.column_of(data) in self.target_names):
+                    return "the class balance inspected in the code"
+        return None
+
+    @cached_property
+    def costly_errors(self) -> str | None:
+        """Why the two errors likely cost differently (a churn/fraud/default... target), or None."""
+        for name in sorted(self.target_names):
+            if _mentions_rare_class(name):
+                return f"the target '{name}'"
+        for call in self.module.calls:
+            if call.is_(*_READERS) or (call.spelled == "open" and "rb" in _strings(call.arg_node(1, "mode"))):
+                path = call.arg_node(0)
+                if isinstance(path, ast.Constant) and isinstance(path.value, str) and _mentions_rare_class(
+                        PurePath(path.value).stem):
+                    return f"the file '{path.value}'"
+        stem = PurePath(self.module.source.rel).stem
+        if _mentions_rare_class(stem):
+            return f"the file name '{self.module.source.rel}'"
+        return None
+
+    # ------------------------------------------------------------------ rows
+    @cached_property
+    def _output_roles(self) -> dict[int, str]:
+        return {id(val): role for split in self.module.splits for val, role in split.outputs}
+
+    def row_roles(self, val: Val | None, limit: int = 300) -> frozenset[str]:
+        """The parts of a split ('train', 'test', 'validation') whose rows `val` holds: from the split
+        outputs it derives from, else from the names of what it derives from (`X_test` read from a file).
+        A fitted model's rows are not the rows of what it is applied to, so receivers of
+        `predict`/`transform`/`score` are not followed."""
+        found: set[str] = set()
+        seen: set[int] = set()
+        stack = [val]
+        while stack and len(seen) < limit:
+            cur = stack.pop()
+            if cur is None or id(cur) in seen:
+                continue
+            seen.add(id(cur))
+            role = self._output_roles.get(id(cur))
+            if role is None and not cur.roles:
+                role = role_from_name(cur.name)
+            if role is not None:
+                found.add(role)
+                continue
+            call = cur.call
+            if call is not None and call.method in APPLY_METHODS:
+                stack += [*call.args, *call.kwargs.values()]
+            else:
+                stack += [*cur.parents, *cur.index]
+        return frozenset(found)
+
+    # ------------------------------------------------------------------ metrics
+    @cached_property
+    def evaluations(self) -> list[Evaluation]:
+        out = []
+        calls = [*self.module.metric_calls, *self.module.method_calls("evaluate")]
+        # a hand-written `def accuracy(model, loader)` (PyTorch loops) is an accuracy metric too
+        calls += [c for c in self.module.calls if c.callee is not None and c.callee.node.name.lower() in ACCURACY_HELPERS]
+        for call in sorted(calls, key=lambda c: (c.line, c.node.col_offset)):
+            metric = _metric_name(call)
+            if metric in ("make_scorer", "get_scorer", "check_scoring"):
+                continue
+            if call.method in ("score", "evaluate"):
+                inputs = [v for v in [*call.args, call.kwargs.get("X"), call.kwargs.get("x"), call.kwargs.get("y")]
+                          if v is not None]
+            else:
+                inputs = [v for k, v in [*enumerate(call.args), *call.kwargs.items()]
+                          if v is not None and (isinstance(k, int) or k.startswith("y") or k in ("probas_pred", "preds", "target"))]
+            if not inputs and metric not in ACCURACY_NAMES | vocab.RICH_METRICS:
+                continue
+            roles = frozenset().union(*(self.row_roles(v) for v in inputs)) if inputs else frozenset()
+            out.append(Evaluation(call, metric, self._metric_kind(call, metric), roles, inputs))
+        return out
+
+    def _metric_kind(self, call: CallSite, metric: str) -> str:
+        if metric in ACCURACY_NAMES or (call.callee is not None and call.callee.node.name.lower() in ACCURACY_HELPERS):
+            return "accuracy"
+        if metric in vocab.RICH_METRICS:
+            return "rich"
+        if metric in REGRESSION_METRICS:
+            return "regression"
+        if metric == "score" and call.receiver is not None:
+            task = self.task_of_classes(self.estimator_classes(call.receiver))
+            if task == "classification" or (task is None and self.task == "classification"):
+                return "accuracy"
+            if task == "regression" or self.task == "regression":
+                return "regression"
+        return "other"
+
+    def fitted_rows(self, ev: Evaluation) -> Fit | None:
+        """The model fit whose training rows this evaluation is computed on, if any: a split's train
+        part, or (with no split) the very data given to `fit`."""
+        if ev.roles - {"train"}:
+            return None
+        fits = [f for f in self.module.model_fits if f.X is not None
+                and not self.estimator_classes(f.estimator) & DUMMY_CLASSES]
+        data = [self._sources(d) for v in ev.inputs for d in self._applied_data(v)]
+        for fit in fits:
+            fitted = self._sources(fit.X) | self._sources(fit.y)
+            if ev.roles == {"train"} and self.row_roles(fit.X) == {"train"}:
+                return fit
+            if data and all(d and d <= fitted for d in data):
+                return fit
+        return None
+
+    def _sources(self, val: Val | None) -> set[int]:
+        """The data a value's rows come from; a helper's parameter is only a name for its argument."""
+        return {id(a) for a in self.flow.ancestors(val, rows=True)
+                if not a.flags & LITERAL and not isinstance(a.node, ast.arg)}
+
+    def _applied_data(self, val: Val) -> list[Val]:
+        """What a model was applied to, for a prediction (`model.predict(X)[:, 1]` -> X); else the value."""
+        for anc in self.flow.ancestors(val):
+            if anc.call is not None and anc.call.method in APPLY_METHODS:
+                return [a for a in anc.call.args if a is not None]
+        return [val]
+
+    @cached_property
+    def metric_strings(self) -> list[tuple[str, ast.AST]]:
+        """Metrics named by string: `scoring='f1'`, `metrics=['accuracy']`, `eval_metric='auc'`,
+        `{'metric': 'binary_logloss'}`, as ('accuracy' | 'rich' | 'regression', node)."""
+        out = []
+        for node, text in self._keyword_strings(METRIC_KWARGS):
+            low = text.lower()
+            if low in ACCURACY_STRINGS:
+                out.append(("accuracy", node))
+            elif low in RICH_STRINGS or any(low.startswith(p) for p in ("f1", "precision", "recall", "roc_auc", "auc")):
+                out.append(("rich", node))
+            elif low in REGRESSION_STRINGS:
+                out.append(("regression", node))
+        return out
+
+    @cached_property
+    def scorers(self) -> list[str]:
+        """Metric functions wrapped by `make_scorer(f1_score)`."""
+        return [last(_dotted_name(c.arg_node(0))) for c in self.module.calls if last(c.name) == "make_scorer"]
+
+    @cached_property
+    def rich_metrics(self) -> list[ast.AST]:
+        """Evidence that a classifier is judged beyond accuracy."""
+        out = [e.call.node for e in self.evaluations if e.kind == "rich"]
+        out += [node for kind, node in self.metric_strings if kind == "rich"]
+        out += [c.node for c in self.module.calls if last(c.name) in vocab.RICH_METRICS and c.method is None]
+        if any(s in vocab.RICH_METRICS for s in self.scorers):
+            out.append(self.module.tree)
+        return out
+
+    @cached_property
+    def accuracy_metrics(self) -> list[tuple[ast.AST, Evaluation | None]]:
+        """Places where a classifier is judged by accuracy: metric calls and named metrics."""
+        out: list[tuple[ast.AST, Evaluation | None]] = [(e.call.node, e) for e in self.evaluations if e.kind == "accuracy"]
+        out += [(node, None) for kind, node in self.metric_strings if kind == "accuracy"]
+        return sorted(out, key=lambda t: getattr(t[0], "lineno", 0))
+
+    # ------------------------------------------------------------------ evidence of good practice
+    @cached_property
+    def cross_validation(self) -> list[CallSite]:
+        out = []
+        for call in self.module.calls:
+            short = last(call.name)
+            if (call.method is None and (short in vocab.CV_FUNCS or short in vocab.SPLITTER_CLASSES - {"PredefinedSplit"}))\
+                    or call.is_(*vocab.NATIVE_CV_FUNCS) or (call.kwarg_node("cv") is not None and call.method != "fit"):
+                out.append(call)
+        return out
+
+    @cached_property
+    def model_outputs(self) -> set[int]:
+        """Ids of Vals produced by applying a model: `predict*`, `score`, or calling a network `net(x)`."""
+        bound = {name for name, _ in self.flow.bindings} | {p for f in self.flow.functions.values() for p in f.params}
+        out = set()
+        for call in self.module.calls:
+            if call.val is None:
+                continue
+            if call.method in APPLY_METHODS - {"transform", "inverse_transform"} or call.method in NETWORK_ATTRS or (
+                    call.method is None and call.qualname is None and call.callee is None
+                    and isinstance(call.node.func, ast.Name) and call.node.func.id in bound):
+                out.add(id(call.val))
+        return out
+
+    def from_model(self, val: Val | None) -> bool:
+        return any(id(a) in self.model_outputs for a in self.flow.ancestors(val))
+
+    @cached_property
+    def baselines(self) -> list[ast.AST]:
+        """A dummy estimator, a metric of something named as a baseline, or a metric of predictions
+        built from the held-out rows without a model (a simple rule)."""
+        out = [c.node for c in self.module.calls if last(c.name) in DUMMY_CLASSES]
+        # a score kept under a baseline's name: `naive_mae = mae(...)`, `{"baseline_auc": auc(...)}`
+        named = [(name, val) for name, val in self.flow.bindings] + [(e.key, e.value) for e in self.flow.dict_entries]
+        scores = {id(e.call.val) for e in self.evaluations}
+        out += [val.node for name, val in named if val is not None and id(val) in scores
+                and any(w in name.lower() for w in BASELINE_WORDS)]
+        for ev in self.evaluations:
+            names = {(a.name or "").lower() for v in ev.inputs for a in self.flow.ancestors(v)}
+            if any(w in n for n in names for w in BASELINE_WORDS):
+                out.append(ev.call.node)
+            elif ev.call.method is None and len(ev.call.args) >= 2 and self._rule_prediction(ev.call.args[1]):
+                out.append(ev.call.node)
+        return out
+
+    def _rule_prediction(self, val: Val | None) -> bool:
+        """Predictions made from the held-out rows without a model: a rule on a column, a constant."""
+        return val is not None and not self.from_model(val) and bool(self.row_roles(val) & {"test", "validation"})
+
+    @cached_property
+    def probability_compares(self) -> list[tuple[ast.Compare, float | None]]:
+        """`score > t` comparisons of a model's output, with the constant threshold (None when the
+        threshold is a variable)."""
+        out = []
+        for node in ast.walk(self.module.tree):
+            if not isinstance(node, ast.Compare) or len(node.ops) != 1 \
+                    or not isinstance(node.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
+                continue
+            left, right = node.left, node.comparators[0]
+            for side, other in ((left, right), (right, left)):
+                if self._is_probability(side, node.lineno):
+                    constant = _number(other)
+                    if constant is not None or not _number(side):
+                        out.append((node, constant))
+                    break
+        return out
+
+    def _is_probability(self, expr: ast.AST, line: int) -> bool:
+        """Does the expression hold a model's scores (predict_proba, a sigmoid, a network's output)?"""
+        while isinstance(expr, (ast.Subscript, ast.Attribute)) and not isinstance(expr, ast.Call):
+            expr = expr.value
+        vals: list[Val] = []
+        if isinstance(expr, ast.Call):
+            vals = [c.val for c in self.module.calls if c.node is expr and c.val is not None]
+        elif isinstance(expr, ast.Name):
+            vals = [v for name, v in self.flow.bindings if name == expr.id and v.line <= line]
+            vals = vals[-1:] if vals else []
+        for val in vals:
+            for anc in self.flow.ancestors(val):
+                call = anc.call
+                if call is None:
+                    continue
+                if call.method in PROBABILITY_METHODS or last(call.name) in PROBABILITY_METHODS:
+                    return True
+                if id(anc) in self.model_outputs and (call.method != "predict" or self.predicts_scores(call)):
+                    return True
+        return False
+
+    def predicts_scores(self, call: CallSite) -> bool:
+        """Does this `predict()` return scores rather than labels (a Keras network, a native booster)?"""
+        receiver = call.receiver
+        if receiver is None:
+            return True
+        classes = self.estimator_classes(receiver)
+        if classes & {"Sequential", "Model", "Functional"}:
+            return True
+        for anc in self.flow.ancestors(receiver):
+            if anc.call is not None and (anc.call.is_(*vocab.NATIVE_TRAIN_FUNCS) or
+                                         (anc.call.qualname or "").startswith(("keras.", "tensorflow."))):
+                return True
+        return False
+
+    @cached_property
+    def default_thresholds(self) -> list[ast.AST]:
+        """`proba > 0.5` and `round(sigmoid(x))`: model scores cut at the default 0.5."""
+        out: list[ast.AST] = [node for node, t in self.probability_compares if t == 0.5]
+        for call in self.module.calls:
+            if call.method in ROUND_NAMES or (call.method is None and last(call.name) in ROUND_NAMES):
+                data = call.receiver if call.method else call.arg(0)
+                if data is not None and any(
+                        a.call is not None and (a.call.method in PROBABILITY_METHODS or last(a.call.name) in PROBABILITY_METHODS
+                                                or (id(a) in self.model_outputs and self.predicts_scores(a.call)))
+                        for a in self.flow.ancestors(data)):
+                    out.append(call.node)
+        return out
+
+    @cached_property
+    def threshold_analysis(self) -> list[ast.AST]:
+        """A curve or a tuned/fixed threshold, or scores cut at a threshold other than 0.5."""
+        out = [c.node for c in self.module.calls if last(c.name) in THRESHOLD_TOOLS]
+        out += [node for node, t in self.probability_compares if t != 0.5]
+        return out
+
+    @cached_property
+    def imbalance_handling(self) -> list[ast.AST]:
+        """Class or sample weights, resampling, balanced ensembles, threshold tuning."""
+        out = []
+        for call in self.module.calls:
+            if last(call.name) in IMBALANCE_TOOLS or call.is_("sklearn.utils.resample"):
+                out.append(call.node)
+            for kw in call.node.keywords:
+                if kw.arg in WEIGHT_KWARGS and not _is_none(kw.value) \
+                        or (kw.arg == "weight" and (last(call.name) in CLASSIFICATION_LOSSES | {"DMatrix", "Dataset", "Pool"})):
+                    out.append(call.node)
+        out += [e.node for e in self.flow.dict_entries if e.key in WEIGHT_KWARGS and not _is_none(e.node)]
+        return out + self.threshold_analysis
+
+    @cached_property
+    def metric_values(self) -> list[Val]:
+        return [e.call.val for e in self.evaluations if e.call.val is not None]
+
+    def holds_metric(self, val: Val | None) -> bool:
+        if val is None:
+            return False
+        ids = {id(v) for v in self.metric_values}
+        for n, anc in enumerate(self.flow.ancestors(val)):
+            if n > 400:
+                break
+            if id(anc) in ids or any(w in (anc.name or "").lower() for w in METRIC_WORDS):
+                return True
+        return False
+
+    @cached_property
+    def persisted_metrics(self) -> list[ast.AST]:
+        """Metrics written somewhere that outlives the run: a tracker, a JSON/CSV file, the model bundle."""
+        out = []
+        for call in self.module.calls:
+            short = last(call.name)
+            if call.is_(*PERSIST_CALLS) or call.method in PERSIST_METHODS or short in PERSIST_CALLBACKS:
+                out.append(call.node)
+            elif (call.is_(*DUMP_CALLS) or call.method in WRITE_METHODS) and any(
+                    self.holds_metric(v) for v in [call.receiver, *call.args, *call.kwargs.values()]):
+                out.append(call.node)
+        return out
+
+    @cached_property
+    def metric_reports(self) -> list[CallSite]:
+        """print/log calls whose message carries a computed metric."""
+        ids = {id(v) for v in self.metric_values}
+        out = []
+        for call in self.module.calls:
+            is_print = call.method is None and last(call.name) in REPORT_FUNCS
+            is_log = (call.qualname or "").startswith("logging.") or (
+                call.method in LOG_METHODS and call.receiver is not None and "log" in (call.receiver.name or "").lower())
+            if not (is_print or is_log):
+                continue
+            if any(id(a) in ids for v in [*call.args, *call.kwargs.values()] for a in self.flow.ancestors(v)):
+                out.append(call)
+        return out
+
+    @cached_property
+    def importance_analysis(self) -> list[ast.AST]:
+        out = []
+        for call in self.module.calls:
+            short = last(call.name)
+            if short in IMPORTANCE_CALLS or call.method in IMPORTANCE_METHODS \
+                    or (call.qualname or "").split(".")[0] in IMPORTANCE_LIBS:
+                out.append(call.node)
+        out += [val.node for val in self.all_values
+                if isinstance(val.node, ast.Attribute) and val.node.attr in IMPORTANCE_ATTRS]
+        return out
+
+    @cached_property
+    def all_values(self) -> list[Val]:
+        """Every Val reachable from the module's calls, bindings, column writes and returns."""
+        roots = [c.val for c in self.module.calls] + [v for _, v in self.flow.bindings]
+        roots += [w.value for w in self.flow.column_writes] + [r for f in self.flow.functions.values() for r in f.returns]
+        seen: set[int] = set()
+        out = []
+        stack = [r for r in roots if r is not None]
+        while stack:
+            cur = stack.pop()
+            if id(cur) in seen:
+                continue
+            seen.add(id(cur))
+            out.append(cur)
+            stack += [*cur.parents, *cur.index, *cur.kw]
+        return out
+
+    def seeded_before(self, line: int, torch: bool = False) -> CallSite | None:
+        """A global seed call (numpy, or torch for torch splitters) at or before `line`, or in a helper."""
+        wanted = TORCH_SEEDS if torch else NUMPY_SEEDS
+        for call in self.module.calls:
+            if call.is_(*wanted) or (call.method is None and last(call.name) in SEED_HELPERS):
+                if call.line <= line or call.scope != "<module>":
+                    return call
+        return None
+
+    @cached_property
+    def deep_learning(self) -> bool:
+        return self.module.imports.uses(*DEEP_LEARNING)
+
+
+_CACHE: "weakref.WeakKeyDictionary[ModuleAnalysis, EvaluationFacts]" = weakref.WeakKeyDictionary()
+
+
+def evaluation(module: ModuleAnalysis) -> EvaluationFacts:
+    """The evaluation facts of a module, computed once."""
+    facts = _CACHE.get(module)
+    if facts is None:
+        facts = _CACHE[module] = EvaluationFacts(module)
+    return facts
+
+
+# ---------------------------------------------------------------------- helpers
+_READERS = tuple(f for f in ("pandas.read_csv", "pandas.read_parquet", "pandas.read_excel", "pandas.read_json",
+                             "pandas.read_feather", "pandas.read_table", "polars.read_csv", "joblib.load"))
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def _mentions_rare_class(name: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(name)]
+    return any(w.startswith(IMBALANCE_STEMS) if len(w) > 3 else w == "ctr" for w in words)
+
+
+def _metric_name(call: CallSite) -> str:
+    if call.method is not None:
+        return call.method
+    parts = (call.name or "").split(".")
+    for part in parts:
+        if part in vocab.RICH_METRICS or part in ACCURACY_NAMES or part in REGRESSION_METRICS:
+            return part
+    return parts[-1]
+
+
+def _strings(node: ast.AST | None) -> list[str]:
+    """Constant strings of a string, a list/tuple of strings (other items skipped) or a dict's values."""
+    if node is None:
+        return []
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [s for e in node.elts for s in _strings(e) if not isinstance(e, (ast.List, ast.Tuple))]
+    if isinstance(node, ast.Dict):
+        return [s for v in node.values for s in _strings(v)]
+    return str_list(node) or []
+
+
+def _dotted_name(node: ast.AST | None) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _number(node: ast.AST) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return float(node.value)
+    return None
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (None, False)

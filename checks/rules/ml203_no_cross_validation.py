@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.evaluation import evaluation
+from checks.analysis.module import ModuleAnalysis
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+HOLD_OUT_KINDS = ("function", "random_split", "sample", "mask", "slice")
+
+
+class NoCrossValidation(Rule):
+    """
+    ## What it does
+    Flags a single hold-out split (`train_test_split`, `random_split`, `df.sample` + `drop`, a
+    mask or slice named train/test) when nothing in the project cross-validates: no
+    `cross_val_score`/`cross_validate`, no search (`GridSearchCV`...), no K-fold splitter, no
+    `cv=` argument, no `xgb.cv`/`lgb.cv`.
+
+    ## Why is this bad?
+    One split gives one number. Its variance is unknown: another random split can move the score
+    by several points, enough to reverse a comparison between two models or to promise a
+    performance production will not see.
+
+    ## Example
+    ```python
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+    model.fit(X_train, y_train)
+    ```
+
+    ## Use instead
+    Cross-validate on the training part (keep the test split for the final check):
+    ```python
+    scores = cross_val_score(model, X_train, y_train, cv=StratifiedKFold(5, shuffle=True, random_state=0),
+                             scoring="roc_auc")
+    print(scores.mean(), scores.std())
+    ```
+
+    ## Known problems
+    Deep-learning projects often cannot afford cross-validation; there the finding has low
+    confidence, as it does for a date cut-off (a single backtest). Hand-written fold loops that do
+    not use a scikit-learn splitter are not recognised as cross-validation.
+    """
+
+    id = "ML203"
+    name = "no-cross-validation"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        facts = evaluation(module)
+        if facts.cross_validation:
+            return
+        holdouts = sorted((s for s in module.splits if s.kind in HOLD_OUT_KINDS), key=lambda s: s.line)
+        if not holdouts:
+            return
+        first = holdouts[0]
+        related = sorted({(None, s.line, "another hold-out split") for s in holdouts[1:] if s.line != first.line})
+        confidence = "low" if facts.deep_learning or first.kind in ("mask", "slice", "random_split") else "high"
+        yield Hit("the model is judged on one hold-out split and nothing cross-validates; the score's variance "
+                  "is unknown. Cross-validate on the training part (cross_val_score with a K-fold splitter)",
+                  node=first.node, related=related, confidence=confidence)
+
+    def satisfied(self, module: ModuleAnalysis) -> bool:
+        return bool(evaluation(module).cross_validation)
+
+
+NoCrossValidation.invalid = [
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.ensemble import RandomForestClassifier
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)  # ruleid: ML203
+    model = RandomForestClassifier().fit(X_train, y_train)
+    """,
+    # an aliased module, a train/validation/test cascade (one finding, the second split related)
+    """
+    import sklearn.model_selection as ms
+    X_tmp, X_test, y_tmp, y_test = ms.train_test_split(X, y, test_size=0.2, random_state=0)  # ruleid: ML203
+    X_train, X_val, y_train, y_val = ms.train_test_split(X_tmp, y_tmp, test_size=0.25, random_state=0)
+    """,
+    # pandas sample/drop split inside a helper
+    """
+    def split(df, frac=0.8):
+        train = df.sample(frac=frac, random_state=1)  # ruleid: ML203
+        test = df.drop(train.index)
+        return train, test
+
+    train, test = split(pd.read_csv("data.csv"))
+    """,
+    # LightGBM with an eval set on one validation split
+    """
+    import lightgbm as lgb
+    from sklearn.model_selection import train_test_split
+    X_tr, X_va, y_tr, y_va = train_test_split(X, y, random_state=7)  # ruleid: ML203
+    model = lgb.LGBMClassifier(n_estimators=1000)
+    model.fit(X_tr, y_tr, eval_set=[(X_va, y_va)], callbacks=[lgb.early_stopping(50)])
+    """,
+    # notebook; the split in one cell, the model in another
+    {"explore.ipynb": """
+    from sklearn.model_selection import train_test_split
+    from sklearn.linear_model import Ridge
+    # %%
+    a_train, a_test, b_train, b_test = train_test_split(A, b)  # ruleid: ML203
+    # %%
+    Ridge().fit(a_train, b_train).score(a_test, b_test)
+    """},
+    # PyTorch random_split (low confidence)
+    """
+    import torch
+    from torch.utils.data import random_split
+    train_ds, val_ds = random_split(dataset, [0.8, 0.2], generator=torch.Generator().manual_seed(0))  # ruleid: ML203
+    """,
+]
+
+NoCrossValidation.valid = [
+    # cross_val_score beside the hold-out
+    """
+    from sklearn.model_selection import train_test_split, cross_val_score
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    print(cross_val_score(model, X_train, y_train, cv=5).mean())
+    """,
+    # a grid search cross-validates
+    """
+    from sklearn import model_selection
+    Xtr, Xte, ytr, yte = model_selection.train_test_split(X, y, random_state=0)
+    search = model_selection.GridSearchCV(model, grid, cv=5).fit(Xtr, ytr)
+    """,
+    # a K-fold loop
+    """
+    from sklearn.model_selection import StratifiedKFold
+    for tr, va in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
+        model.fit(X[tr], y[tr])
+    """,
+    # native xgboost cross-validation
+    """
+    import xgboost as xgb
+    from sklearn.model_selection import train_test_split
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=3)
+    xgb.cv(params, xgb.DMatrix(X_train, label=y_train), nfold=5)
+    """,
+    # the split is in prepare.py, cross-validation in train.py
+    {"prepare.py": """
+    from sklearn.model_selection import train_test_split
+    train, test = train_test_split(df, random_state=0)
+    train.to_csv("train.csv"); test.to_csv("test.csv")
+    """, "train.py": """
+    from sklearn.model_selection import cross_validate
+    cross_validate(model, X, y, cv=5, scoring=["roc_auc", "f1"])
+    """},
+]

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.evaluation import DUMMY_CLASSES, evaluation
+from checks.analysis.module import ModuleAnalysis
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class NoBaseline(Rule):
+    """
+    ## What it does
+    Flags a model evaluated on held-out data when nothing in the project evaluates a baseline: no
+    `DummyClassifier`/`DummyRegressor`, no metric of a value named as a baseline (`baseline_pred`,
+    `naive_forecast`), no metric of a simple rule computed from the held-out rows
+    (`X_test["days_since_last_order"] > 60`) or of a constant prediction.
+
+    ## Why is this bad?
+    A score means nothing without a reference. 92% accuracy is worse than useless when 93% of
+    customers do not churn; an RMSE only matters against predicting the mean. Without a baseline
+    nobody can tell whether the model learned anything worth deploying.
+
+    ## Example
+    ```python
+    model.fit(X_train, y_train)
+    print(f1_score(y_test, model.predict(X_test)))
+    ```
+
+    ## Use instead
+    Score a trivial model, and the business rule the model replaces, on the same split:
+    ```python
+    dummy = DummyClassifier(strategy="prior").fit(X_train, y_train)
+    rule = (X_test["days_since_last_order"] > 60).astype(int)
+    print(f1_score(y_test, model.predict(X_test)), f1_score(y_test, dummy.predict(X_test)), f1_score(y_test, rule))
+    ```
+
+    ## Known problems
+    A baseline is recognised by its construction or its name; a hand-written rule whose
+    predictions come from a helper that also calls a model is taken for the model. A baseline
+    anywhere in the project silences the rule, even on another split.
+    """
+
+    id = "ML204"
+    name = "no-baseline"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        facts = evaluation(module)
+        if facts.baselines or not (module.model_fits or module.predictions):
+            return
+        candidates = [e for e in facts.evaluations if facts.fitted_rows(e) is None]
+        held_out = [e for e in candidates if e.held_out]
+        if not (held_out or candidates):
+            return
+        first = (held_out or candidates)[0]
+        fits = [f for f in module.model_fits if not facts.estimator_classes(f.estimator) & DUMMY_CLASSES]
+        related = [(None, fits[0].line, "the model is fitted here")] if fits and fits[0].line != first.line else []
+        final = (held_out or candidates)[-1]
+        if final.line != first.line:
+            related.append((None, final.line, "the model is evaluated here too"))
+        yield Hit("the model is evaluated with no baseline to compare against (a DummyClassifier/DummyRegressor "
+                  "or the simple rule it replaces, scored on the same split); the score cannot be judged",
+                  node=first.call.node, related=related, confidence="high" if held_out else "medium")
+
+    def satisfied(self, module: ModuleAnalysis) -> bool:
+        return bool(evaluation(module).baselines)
+
+
+NoBaseline.invalid = [
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import accuracy_score
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+    model = RandomForestClassifier()
+    model.fit(X_train, y_train)
+    y_pred = model.predict(X_test)
+    print(f"Accuracy: {accuracy_score(y_test, y_pred):.2f}")  # ruleid: ML204
+    """,
+    # `from sklearn import metrics`; a regressor; several metrics (one finding, at the first)
+    """
+    from sklearn import metrics
+    from sklearn.model_selection import train_test_split as tts
+    from sklearn.ensemble import GradientBoostingRegressor
+    X_tr, X_te, y_tr, y_te = tts(X, y, random_state=0)
+    reg = GradientBoostingRegressor().fit(X_tr, y_tr)
+    pred = reg.predict(X_te)
+    rmse = metrics.mean_squared_error(y_te, pred) ** 0.5  # ruleid: ML204
+    mae = metrics.mean_absolute_error(y_te, pred)
+    print(rmse, mae)
+    """,
+    # evaluation in a helper function, XGBoost
+    """
+    from xgboost import XGBClassifier
+    from sklearn.metrics import roc_auc_score
+
+    def report(model, X, y):
+        return roc_auc_score(y, model.predict_proba(X)[:, 1])  # ruleid: ML204
+
+    clf = XGBClassifier().fit(X_train, y_train)
+    print(report(clf, X_test, y_test))
+    """,
+    # Keras evaluate on the test split
+    """
+    from tensorflow import keras
+    model = keras.Sequential([keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(X_train, y_train, epochs=5)
+    loss = model.evaluate(X_test, y_test)  # ruleid: ML204
+    """,
+    # evaluation in its own file with a loaded model
+    {"train.py": """
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+    joblib.dump(LogisticRegression().fit(X, y), "m.joblib")
+    """, "evaluate.py": """
+    import joblib, pandas as pd
+    from sklearn.metrics import f1_score
+    test_df = pd.read_csv("test.csv")
+    model = joblib.load("m.joblib")
+    print(f1_score(test_df["y"], model.predict(test_df[FEATURES])))  # ruleid: ML204
+    """},
+]
+
+NoBaseline.valid = [
+    # a DummyClassifier on the same split
+    """
+    from sklearn.dummy import DummyClassifier
+    from sklearn.metrics import f1_score
+    dummy = DummyClassifier(strategy="most_frequent").fit(X_train, y_train)
+    print(f1_score(y_test, model.predict(X_test)), f1_score(y_test, dummy.predict(X_test)))
+    """,
+    # a simple business rule scored on the held-out rows
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.metrics import recall_score
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    model.fit(X_train, y_train)
+    rule = (X_test["days_since_last_order"] > 60).astype(int)
+    print(recall_score(y_test, model.predict(X_test)), recall_score(y_test, rule))
+    """,
+    # a naive forecast, recognised by its name
+    """
+    from sklearn.metrics import mean_absolute_error
+    naive_forecast = y_test.shift(1).bfill()
+    print(mean_absolute_error(y_test, model.predict(X_test)), mean_absolute_error(y_test, naive_forecast))
+    """,
+    # a DummyRegressor in another file
+    {"train.py": """
+    from sklearn.metrics import r2_score
+    reg.fit(X_train, y_train)
+    print(r2_score(y_test, reg.predict(X_test)))
+    """, "baseline.py": """
+    from sklearn.dummy import DummyRegressor
+    DummyRegressor(strategy="median").fit(X_train, y_train)
+    """},
+    # only training-set numbers: nothing is evaluated on held-out rows here
+    """
+    model.fit(X, y)
+    print(model.score(X, y))
+    """,
+]

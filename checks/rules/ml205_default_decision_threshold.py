@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.evaluation import DUMMY_CLASSES, evaluation
+from checks.analysis.module import ModuleAnalysis
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class DefaultDecisionThreshold(Rule):
+    """
+    ## What it does
+    On a problem where the two errors cost differently (churn, fraud, default, conversion,
+    failures, disease...), flags decisions taken at the default threshold: a classifier's
+    `predict()` (which cuts probabilities at 0.5), `proba > 0.5`, `np.round(proba)`,
+    `torch.sigmoid(logits) > 0.5`, when nothing in the project analyses the threshold
+    (`precision_recall_curve`, `roc_curve`, `TunedThresholdClassifierCV`, or a cut at another value).
+
+    ## Why is this bad?
+    0.5 is only right when both errors cost the same and the classes are balanced. Missing a
+    churner who would have stayed for a discount costs far more than a discount given to a loyal
+    customer; with a rare positive class, a 0.5 cut also flags almost nobody.
+
+    ## Example
+    ```python
+    y_pred = model.predict(X_test)
+    ```
+
+    ## Use instead
+    Choose the threshold from the costs on validation data, and decide with it:
+    ```python
+    precision, recall, thresholds = precision_recall_curve(y_val, model.predict_proba(X_val)[:, 1])
+    threshold = thresholds[np.argmax(recall[:-1] >= 0.8 * precision[:-1])]  # or a cost function
+    y_pred = model.predict_proba(X_test)[:, 1] >= threshold
+    ```
+
+    ## Known problems
+    The asymmetric-cost signal is a name (target, data file or file name). `argmax` over two
+    logits is not recognised as a 0.5 cut. Predictions on the training rows are not flagged. Any
+    threshold analysis in the project silences the rule.
+    """
+
+    id = "ML205"
+    name = "default-decision-threshold"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        facts = evaluation(module)
+        if not facts.costly_errors or facts.threshold_analysis or facts.task == "regression":
+            return
+        reported: set[int] = set()
+        for call in module.predictions:
+            if call.method != "predict" or facts.predicts_scores(call) or call.line in reported:
+                continue
+            classes = facts.estimator_classes(call.receiver)
+            task = facts.task_of_classes(classes)
+            if classes & DUMMY_CLASSES or task == "regression" or facts.row_roles(call.val) == {"train"}:
+                continue
+            reported.add(call.line)
+            confidence = "high" if task == "classification" else "medium" if facts.task else "low"
+            yield Hit(f"predict() decides at the default 0.5 threshold, but {facts.costly_errors} points to errors "
+                      "of unequal cost; choose the threshold from a precision-recall curve or a cost function "
+                      "and decide with predict_proba() >= threshold", node=call.node, confidence=confidence)
+        for node in facts.default_thresholds:
+            if node.lineno not in reported:
+                reported.add(node.lineno)
+                yield Hit(f"scores are cut at the default 0.5, but {facts.costly_errors} points to errors of unequal "
+                          "cost; choose the threshold from a precision-recall curve or a cost function",
+                          node=node, confidence="high" if facts.task == "classification" else "medium")
+
+    def satisfied(self, module: ModuleAnalysis) -> bool:
+        return bool(evaluation(module).threshold_analysis)
+
+
+DefaultDecisionThreshold.invalid = [
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import accuracy_score
+    df = pd.read_csv("customer_data.csv")
+    X, y = df.drop(columns=["churned"]), df["churned"]
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+    model = RandomForestClassifier().fit(X_train, y_train)
+    y_pred = model.predict(X_test)  # ruleid: ML205
+    print(accuracy_score(y_test, y_pred))
+    """,
+    # predict_proba cut at 0.5 by hand
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    clf = LogisticRegression(class_weight="balanced").fit(X_train, y_train_fraud)
+    proba = clf.predict_proba(X_test)[:, 1]
+    flagged = np.where(proba >= 0.5, 1, 0)  # ruleid: ML205
+    """,
+    # Keras: predict returns probabilities; rounding them is a 0.5 cut
+    """
+    import numpy as np
+    from tensorflow import keras
+    model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy", metrics=["AUC"])
+    model.fit(X_train, y_default_train)
+    decisions = np.round(model.predict(X_test))  # ruleid: ML205
+    """,
+    # PyTorch: sigmoid > 0.5 inside the evaluation loop
+    """
+    import torch
+    criterion = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor([10.0]))
+    for xb, readmitted in test_loader:
+        logits = model(xb)
+        val_loss = criterion(logits, readmitted.float())
+        preds = (torch.sigmoid(logits) > 0.5).float()  # ruleid: ML205
+    """,
+    # serving code: a loaded model decides with predict() in a fraud service
+    {"fraud_service.py": """
+    import joblib
+    model = joblib.load("model.joblib")
+
+    def score(tx):
+        return {"block": bool(model.predict([tx])[0])}  # ruleid: ML205
+    """},
+    # nightly scoring with a loaded churn model: the contact list is predict()'s 0.5 cut
+    {"predict.py": """
+    import joblib
+    bundle = joblib.load("artifacts/churn_hgb.joblib")
+    accounts["contact"] = bundle["model"].predict(X)  # ruleid: ML205
+    """},
+    # native XGBoost booster: predict gives probabilities, cut at 0.5
+    """
+    import xgboost as xgb
+    bst = xgb.train({"objective": "binary:logistic"}, xgb.DMatrix(X_train, label=y_converted_train))
+    preds = bst.predict(xgb.DMatrix(X_test))
+    y_hat = (preds > 0.5).astype(int)  # ruleid: ML205
+    """,
+]
+
+DefaultDecisionThreshold.valid = [
+    # known miss (kept unflagged until the rule learns it): argmax over two logits is a 0.5 cut too
+    """
+    import torch
+    for xb, churned in loader:
+        out = model(xb)
+        pred = out.argmax(dim=1)  # todoruleid: ML205
+    """,
+    # threshold chosen from a precision-recall curve
+    """
+    import numpy as np
+    from sklearn.metrics import precision_recall_curve
+    model.fit(X_train, y_train_churn)
+    p, r, t = precision_recall_curve(y_val, model.predict_proba(X_val)[:, 1])
+    threshold = t[np.argmax(2 * p * r / (p + r + 1e-9))]
+    y_pred = model.predict(X_test)
+    """,
+    # a business threshold other than 0.5
+    """
+    from sklearn.ensemble import GradientBoostingClassifier
+    clf = GradientBoostingClassifier().fit(X_train, y_fraud_train)
+    alerts = clf.predict_proba(X_new)[:, 1] > 0.15
+    """,
+    # TunedThresholdClassifierCV
+    """
+    from sklearn.model_selection import TunedThresholdClassifierCV
+    tuned = TunedThresholdClassifierCV(base, scoring="f1").fit(X_train, y_train_default)
+    tuned.predict(X_test)
+    """,
+    # a class balance inspected is not a cost asymmetry: news topics
+    """
+    from sklearn.svm import LinearSVC
+    y = articles["topic"]
+    print(y.value_counts())
+    pred = LinearSVC().fit(X_train, y_train).predict(X_test)
+    """,
+    # no asymmetric-cost signal: handwritten digits
+    """
+    from sklearn.svm import SVC
+    clf = SVC().fit(X_train, digits_train)
+    pred = clf.predict(X_test)
+    """,
+    # regression on a churn-related quantity
+    """
+    from sklearn.linear_model import Ridge
+    y = df["churn_revenue"]
+    Ridge().fit(X_train, y_train).predict(X_test)
+    """,
+    # the threshold is tuned in another file of the project
+    {"train.py": """
+    from sklearn.ensemble import RandomForestClassifier
+    y = df["churned"]
+    model = RandomForestClassifier().fit(X_train, y_train)
+    print(model.predict(X_test))
+    """, "tune.py": """
+    from sklearn.metrics import roc_curve
+    fpr, tpr, thr = roc_curve(y_val, scores)
+    """},
+]

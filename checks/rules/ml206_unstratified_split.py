@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from checks.analysis.evaluation import evaluation
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+# Splitters that ignore the class labels; their stratified counterparts exist.
+UNSTRATIFIED_SPLITTERS = {"KFold": "StratifiedKFold", "ShuffleSplit": "StratifiedShuffleSplit",
+                          "RepeatedKFold": "RepeatedStratifiedKFold"}
+
+
+class UnstratifiedSplit(Rule):
+    """
+    ## What it does
+    On a classification problem, flags a shuffled `train_test_split` without `stratify=`, and a
+    `KFold`, `ShuffleSplit` or `RepeatedKFold` where the stratified splitter applies.
+
+    ## Why is this bad?
+    A random split lets the class proportions drift between train and test. With 3% positives, a
+    20% test set can hold half or double the expected positives, so the test score moves with the
+    seed and folds can end up with almost no positives at all.
+
+    ## Example
+    ```python
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+    ```
+
+    ## Use instead
+    ```python
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+    cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    ```
+
+    ## Known problems
+    The problem must be recognisable as classification (a classifier, a classification loss or
+    metric); otherwise nothing is flagged. Unshuffled (time-ordered) splits, group splitters and
+    PyTorch `random_split` (which cannot stratify) are not flagged.
+    """
+
+    id = "ML206"
+    name = "unstratified-split"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        facts = evaluation(module)
+        if facts.task != "classification":
+            return
+        confidence = "high" if facts.imbalance else "medium"
+        for split in module.splits:
+            call = split.call
+            if split.kind != "function" or call is None or not split.shuffled:
+                continue
+            stratify = call.kwarg_node("stratify")
+            if stratify is None or (isinstance(stratify, ast.Constant) and stratify.value is None):
+                yield Hit("a classification split without stratify=: class proportions can differ between train "
+                          "and test. Pass stratify=y", node=call.node, confidence=confidence)
+        for call in module.calls:
+            short = last(call.name)
+            if call.method is None and short in UNSTRATIFIED_SPLITTERS:
+                yield Hit(f"{short} ignores the class labels on a classification problem; folds can miss the rare "
+                          f"class. Use {UNSTRATIFIED_SPLITTERS[short]}", node=call.node, confidence=confidence)
+
+
+UnstratifiedSplit.invalid = [
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.ensemble import RandomForestClassifier
+    y = df["churned"]
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)  # ruleid: ML206
+    RandomForestClassifier().fit(X_train, y_train)
+    """,
+    # an aliased module, stratify=None spelled out, the classifier built in a helper
+    """
+    import sklearn.model_selection as ms
+    from sklearn.linear_model import LogisticRegression
+
+    def make():
+        return LogisticRegression(max_iter=200)
+
+    Xtr, Xte, ytr, yte = ms.train_test_split(X, y, stratify=None, random_state=0)  # ruleid: ML206
+    make().fit(Xtr, ytr)
+    """,
+    # KFold passed to cross_val_score for a classifier
+    """
+    from sklearn.model_selection import KFold, cross_val_score
+    from xgboost import XGBClassifier
+    cv = KFold(n_splits=5, shuffle=True, random_state=0)  # ruleid: ML206
+    print(cross_val_score(XGBClassifier(), X, y, cv=cv, scoring="roc_auc"))
+    """,
+    # a whole frame split; the task is known from the metric
+    {"nb.ipynb": """
+    from sklearn.model_selection import train_test_split
+    from sklearn.metrics import f1_score
+    # %%
+    train_df, test_df = train_test_split(df, test_size=0.25, random_state=42)  # ruleid: ML206
+    # %%
+    print(f1_score(test_df["label"], model.predict(test_df[FEATURES])))
+    """},
+    # Keras classifier (binary cross-entropy)
+    """
+    from sklearn.model_selection import train_test_split
+    from tensorflow import keras
+    X_tr, X_val, y_tr, y_val = train_test_split(X, y, test_size=0.1, random_state=1)  # ruleid: ML206
+    net = keras.Sequential([keras.layers.Dense(1, activation="sigmoid")])
+    net.compile(loss="binary_crossentropy", optimizer="adam")
+    net.fit(X_tr, y_tr, validation_data=(X_val, y_val))
+    """,
+]
+
+UnstratifiedSplit.valid = [
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.ensemble import RandomForestClassifier
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+    RandomForestClassifier().fit(X_train, y_train)
+    """,
+    # a regression problem
+    """
+    from sklearn.model_selection import train_test_split, KFold
+    from sklearn.ensemble import GradientBoostingRegressor
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    cv = KFold(5, shuffle=True, random_state=0)
+    GradientBoostingRegressor().fit(X_train, y_train)
+    """,
+    # a time-ordered split cannot be stratified
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.linear_model import LogisticRegression
+    X_train, X_test, y_train, y_test = train_test_split(X, y, shuffle=False)
+    LogisticRegression().fit(X_train, y_train)
+    """,
+    # StratifiedKFold; cv=5 on a classifier stratifies by itself
+    """
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.svm import SVC
+    cross_val_score(SVC(), X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    cross_val_score(SVC(), X, y, cv=5)
+    """,
+    # stratified through a variable
+    """
+    from sklearn import model_selection
+    from sklearn.tree import DecisionTreeClassifier
+    labels = df.pop("is_fraud")
+    a, b, c, d = model_selection.train_test_split(df, labels, stratify=labels, random_state=0)
+    DecisionTreeClassifier().fit(a, c)
+    """,
+]
