@@ -169,6 +169,7 @@ class Function:
     qualname: str
     params: dict[str, Val] = field(default_factory=dict)
     returns: list[Val] = field(default_factory=list)
+    returned_tuples: list[list[Val | None]] = field(default_factory=list)  # `return a, b`: per position
     cls: str | None = None
     analysed: bool = False
     calls: int = 0  # call sites seen in the module
@@ -376,8 +377,13 @@ class FlowAnalysis:
         self._eval(stmt.value)
 
     def _stmt_Return(self, stmt: ast.Return) -> None:
-        val = self._eval(stmt.value) if stmt.value is not None else None
         fn = self._function
+        if isinstance(stmt.value, ast.Tuple) and fn is not None and not any(isinstance(e, ast.Starred) for e in stmt.value.elts):
+            parts = [self._eval(e) for e in stmt.value.elts]
+            fn.returned_tuples.append(parts)
+            val = self._merge(stmt.value, parts)
+        else:
+            val = self._eval(stmt.value) if stmt.value is not None else None
         if fn is not None and val is not None:
             fn.returns.append(val)
 
@@ -508,6 +514,15 @@ class FlowAnalysis:
         split = self._split_for_call(call) if call is not None else None
         if split is not None:
             self._bind_split_outputs(split, elts, val, stmt)
+            return
+        callee = call.callee if call is not None else None
+        if callee is not None and callee.returned_tuples and all(len(t) == len(elts) for t in callee.returned_tuples):
+            # `dev, test = split(df)` where split() ends in `return dev, test`: position by position
+            for pos, sub_target in enumerate(elts):
+                parts = [t[pos] for t in callee.returned_tuples]
+                child = self._derived(sub_target, parts)
+                child.ctor = next((p.ctor for p in parts if p is not None and p.ctor), None)
+                self._bind(sub_target, child, None, stmt)
             return
         if isinstance(value_node, (ast.Tuple, ast.List)) and len(value_node.elts) == len(elts) \
                 and not any(isinstance(e, ast.Starred) for e in value_node.elts):
@@ -1030,7 +1045,8 @@ def is_time_name(text: str) -> bool:
     if "date" in low or "timestamp" in low:
         return True
     parts = [p for p in low.replace("-", "_").split("_") if p]
-    return any(p in _TIME_TOKENS for p in parts) or (len(parts) > 1 and parts[-1] == "at")
+    timed = [p for i, p in enumerate(parts) if p in _TIME_TOKENS and (i == 0 or parts[i - 1] != "per")]
+    return bool(timed) or (len(parts) > 1 and parts[-1] == "at")  # `visits_per_week` is a rate
 
 
 _WINDOWS = {"rolling", "expanding", "ewm", "groupby", "resample", "transform"}  # per-row statistics

@@ -151,3 +151,18 @@ def derived_from(derivations: dict[str, tuple[set[str], int]], column: str) -> s
 # Methods that keep a frame's columns (or, like select_dtypes("number"), keep a numeric target).
 _COLUMN_KEEPING = {"copy", "astype", "to_numpy", "fillna", "reset_index", "values", "select_dtypes", "dropna",
                    "sort_values", "query", "head", "tail", "sample", "infer_objects", "convert_dtypes"}
+
+
+def is_forecast_label(module: ModuleAnalysis, column: str) -> bool:
+    """A label built from later rows (`df['up_next'] = df['close'].shift(-1) > df['close']`): its
+    source series is what is being forecast, and features from that series' past are legitimate."""
+    for write in module.flow.column_writes:
+        if write.column != column:
+            continue
+        for anc in module.flow.ancestors(write.value, values=True):
+            call = anc.call
+            if call is not None and call.method in ("shift", "diff", "pct_change"):
+                periods = call.arg_node(0, "periods")
+                if isinstance(periods, ast.UnaryOp) and isinstance(periods.op, ast.USub):
+                    return True
+    return False

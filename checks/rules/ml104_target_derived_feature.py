@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.analysis.leakage import column_derivations, derived_from, feature_selection
+from checks.analysis.leakage import column_derivations, derived_from, feature_selection, is_forecast_label
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -51,16 +51,17 @@ class TargetDerivedFeature(Rule):
             if selection is None or selection.node.lineno in seen:
                 continue
             for target in sorted(targets):
-                hit = self._check_target(target, selection, derivations, popped)
+                hit = self._check_target(target, selection, derivations, popped,
+                                         is_forecast_label(module, target))
                 if hit:
                     seen.add(selection.node.lineno)
                     yield hit
                     break
 
     @staticmethod
-    def _check_target(target, selection, derivations, popped) -> Hit | None:
+    def _check_target(target, selection, derivations, popped, forecast) -> Hit | None:
         leaky = derived_from(derivations, target)
-        sources = set(derivations.get(target, (set(), 0))[0])
+        sources = set() if forecast else set(derivations.get(target, (set(), 0))[0])
         for source in list(sources):  # a column computed from the target's own source is the target again
             sources |= derived_from(derivations, source) - {target}
         node = selection.node
