@@ -949,7 +949,7 @@ class FlowAnalysis:
         if call.method in vocab.FIT_METHODS and call.method == "fit_resample" and call.receiver is not None \
                 and any(vocab.is_resampler(c) for c in call.receiver.ctors):
             val.flags |= RESAMPLED
-        if call.is_("sklearn.utils.resample"):
+        if call.is_("sklearn.utils.resample") or _duplicates_rows(call):
             val.flags |= RESAMPLED
         # In-place edits rebind the receiver's name to the edited value.
         inplace = call.kwarg_node("inplace")
@@ -1018,6 +1018,26 @@ class FlowAnalysis:
             if id(split) == key:
                 return split
         return None
+
+
+def _duplicates_rows(call: CallSite) -> bool:
+    """Oversampling by hand: `pd.concat([df, minority, minority])`, `pd.concat([df] + [minority] * 3)`,
+    `minority.sample(frac=3, replace=True)`."""
+    if call.is_("pandas.concat", "polars.concat"):
+        items = call.arg_node(0, "objs")
+        if isinstance(items, ast.BinOp) and isinstance(items.op, (ast.Mult, ast.Add)):
+            return any(isinstance(side, ast.BinOp) and isinstance(side.op, ast.Mult) for side in (items.left, items.right)) \
+                or isinstance(items.op, ast.Mult)
+        if isinstance(items, (ast.List, ast.Tuple)):
+            names = [dotted(e) for e in items.elts]
+            named = [n for n in names if n]
+            return len(named) != len(set(named))
+    if call.method == "sample":
+        replace = call.kwarg_node("replace")
+        frac = call.kwarg_node("frac")
+        return isinstance(replace, ast.Constant) and replace.value is True and (
+            frac is None or (isinstance(frac, ast.Constant) and isinstance(frac.value, (int, float)) and frac.value > 1))
+    return False
 
 
 def _mentions_time(node: ast.AST) -> bool:

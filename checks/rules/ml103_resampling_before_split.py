@@ -36,8 +36,9 @@ class ResamplingBeforeSplit(Rule):
     ```
 
     ## Known problems
-    Hand-written duplication (`pd.concat([df, df[df.y == 1]] * 5)`) is not recognised.
-    Undersampling before a split does not create copies and is not flagged.
+    Hand-written duplication is recognised in `pd.concat` (a frame listed twice, a list multiplied)
+    and `sample(replace=True)`; other ways (`np.repeat`, loops of appends) are missed. Undersampling
+    before a split does not create copies and is not flagged.
     """
 
     id = "ML103"
@@ -92,6 +93,15 @@ ResamplingBeforeSplit.invalid = [
     balanced = pd.concat([majority, minority_up])
     train, test = ms.train_test_split(balanced, random_state=0)
     """,
+    # oversampling by hand: the minority frame concatenated several times
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+    pos = df[df.label == 1]
+    neg = df[df.label == 0]
+    balanced = pd.concat([neg] + [pos] * 10, ignore_index=True)  # ruleid: ML103
+    tr, te = train_test_split(balanced, stratify=balanced.label, random_state=0)
+    """,
     # an oversampler behind a variable, then cross-validation on its output
     """
     from imblearn.over_sampling import RandomOverSampler as ROS
@@ -103,6 +113,14 @@ ResamplingBeforeSplit.invalid = [
 ]
 
 ResamplingBeforeSplit.valid = [
+    # two different frames stacked, and a bootstrap sample of the training part only
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+    both = pd.concat([jan, feb], ignore_index=True)
+    train, test = train_test_split(both, random_state=0)
+    boot = train.sample(frac=1.0, replace=True, random_state=0)
+    """,
     """
     from imblearn.over_sampling import SMOTE
     from sklearn.model_selection import train_test_split
