@@ -34,6 +34,18 @@ def test_seed_leakage_findings():
     assert not {f for f in found if f[0] in ("ML102", "ML103", "ML104", "ML106", "ML107")}
 
 
+def test_seed_evaluation_findings():
+    found = places(review([CHURN], Config(cache=False, select=["ML2"])))
+    assert {("ML201", "model.py", 34), ("ML202", "model.py", 29), ("ML203", "model.py", 26),
+            ("ML204", "model.py", 34), ("ML205", "model.py", 33), ("ML206", "model.py", 26),
+            ("ML207", "model.py", 26)} <= found
+    assert not {f for f in found if f[0] == "ML208"}
+
+
+def test_seed_predict_file_gets_no_training_findings():
+    assert not [f for f in review([CHURN], Config(cache=False)).findings if f.file == "predict.py"]
+
+
 def test_json_contract_and_stable_ids():
     first = review([CHURN], Config(cache=False)).to_json_dict()
     second = review([CHURN], Config(cache=False)).to_json_dict()
