@@ -47,11 +47,16 @@ class NoBaseline(Rule):
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
-        if facts.baselines or not (module.model_fits or module.predictions):
+        if facts.baselines or not (module.model_fits or module.predictions or module.cv_calls):
             return
         candidates = [e for e in facts.evaluations if facts.fitted_rows(e) is None]
         held_out = [e for e in candidates if e.held_out]
         if not (held_out or candidates):
+            if module.cv_calls:  # cross-validated scores are held-out scores too
+                cv = module.cv_calls[0]
+                yield Hit("the model is cross-validated with no baseline scored the same way (a DummyClassifier/"
+                          "DummyRegressor or the simple rule it replaces); the score cannot be judged",
+                          node=cv.node, confidence="medium")
             return
         first = (held_out or candidates)[0]
         fits = [f for f in module.model_fits if not facts.estimator_classes(f.estimator) & DUMMY_CLASSES]
@@ -68,6 +73,12 @@ class NoBaseline(Rule):
 
 
 NoBaseline.invalid = [
+    """
+    from sklearn.ensemble import GradientBoostingRegressor
+    from sklearn.model_selection import cross_val_score
+    scores = cross_val_score(GradientBoostingRegressor(), X, y, cv=5, scoring="neg_mean_absolute_error")  # ruleid: ML204
+    print(scores.mean())
+    """,
     """
     from sklearn.model_selection import train_test_split
     from sklearn.ensemble import RandomForestClassifier
