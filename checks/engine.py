@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import gc
 import json
 import os
 import re
@@ -196,6 +197,19 @@ def _analyse_args(args: tuple) -> dict:
 def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int = 2_000_000) -> dict:
     """The result for one file: its role, its raw findings (before project-level filters), the rules
     it satisfies, and errors. Plain data, so it can be cached and sent between processes."""
+    # The analysis allocates many small objects and keeps them all until the file is done, so the
+    # cyclic collector's repeated scans during it only cost time (half of it, measured on the
+    # scikit-learn sources); the file's garbage is collected once it is re-enabled.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse_file(path, rel, data, max_bytes)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int) -> dict:
     if path.suffix in CONFIG_SUFFIXES:
         return {"role": "config", "findings": []}
     try:

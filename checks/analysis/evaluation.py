@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import re
-import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePath
@@ -221,7 +220,7 @@ class EvaluationFacts:
             return True
         if call.method is not None or not isinstance(call.node.func, ast.Name):
             return False
-        bound = [v for name, v in self.flow.bindings if name == call.node.func.id]
+        bound = self.flow.bindings_by_name.get(call.node.func.id, [])
         return any(last(v.ctor).endswith("Loss") for v in bound if v.ctor)
 
     @cached_property
@@ -443,8 +442,8 @@ class EvaluationFacts:
         """`score > t` comparisons of a model's output, with the constant threshold (None when the
         threshold is a variable)."""
         out = []
-        for node in ast.walk(self.module.tree):
-            if not isinstance(node, ast.Compare) or len(node.ops) != 1 \
+        for node in self.flow.compares:
+            if len(node.ops) != 1 \
                     or not isinstance(node.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
                 continue
             left, right = node.left, node.comparators[0]
@@ -462,9 +461,10 @@ class EvaluationFacts:
             expr = expr.value
         vals: list[Val] = []
         if isinstance(expr, ast.Call):
-            vals = [c.val for c in self.module.calls if c.node is expr and c.val is not None]
+            call = self.flow.call_at(expr)
+            vals = [call.val] if call is not None and call.val is not None else []
         elif isinstance(expr, ast.Name):
-            vals = [v for name, v in self.flow.bindings if name == expr.id and v.line <= line]
+            vals = [v for v in self.flow.bindings_by_name.get(expr.id, []) if v.line <= line]
             vals = vals[-1:] if vals else []
         for val in vals:
             for anc in self.flow.ancestors(val):
@@ -612,15 +612,9 @@ class EvaluationFacts:
         return self.module.imports.uses(*DEEP_LEARNING)
 
 
-_CACHE: "weakref.WeakKeyDictionary[ModuleAnalysis, EvaluationFacts]" = weakref.WeakKeyDictionary()
-
-
 def evaluation(module: ModuleAnalysis) -> EvaluationFacts:
     """The evaluation facts of a module, computed once."""
-    facts = _CACHE.get(module)
-    if facts is None:
-        facts = _CACHE[module] = EvaluationFacts(module)
-    return facts
+    return module.shared(EvaluationFacts)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 from checks.analysis import vocab
-from checks.analysis.names import Imports, dotted, last, matches
+from checks.analysis.names import Imports, dotted, last, matches, strip_private
 
 # Val flags, propagated eagerly from origins to derived values.
 NOW = 1  # derived from a wall-clock read
@@ -103,8 +104,14 @@ class CallSite:
 
     def is_(self, *candidates: str) -> bool:
         if self.qualname:
-            return matches(self.qualname, *candidates)
+            return self.qualname in candidates or self.public_name in candidates
         return self.method is None and matches(self.spelled, *candidates, resolved=False)
+
+    @cached_property
+    def public_name(self) -> str | None:
+        """The qualified name without private submodules (`sklearn.model_selection._split.KFold`
+        reads `sklearn.model_selection.KFold`)."""
+        return strip_private(self.qualname) if self.qualname and "._" in self.qualname else self.qualname
 
     def kwarg_node(self, name: str) -> ast.expr | None:
         for kw in self.node.keywords:
@@ -230,6 +237,9 @@ class FlowAnalysis:
         self.splits: list[Split] = []
         self.strings: list[ast.Constant] = []
         self.bindings: list[tuple[str, Val]] = []  # every `name = value`, in walk order
+        self.compares: list[ast.Compare] = []
+        self.loops: list[ast.For | ast.AsyncFor | ast.While] = []
+        self._calls_by_node: dict[int, CallSite] = {}
         # `(X - X.mean()) / X.std()`: data rescaled with its own statistics (node, statistic call)
         self.stat_ops: list[tuple[ast.BinOp, CallSite]] = []
         self.functions: dict[str, Function] = {}
@@ -402,6 +412,7 @@ class FlowAnalysis:
         self._bind(stmt.target, val, stmt.value, stmt)
 
     def _stmt_For(self, stmt: ast.For) -> None:
+        self.loops.append(stmt)
         iter_val = self._eval(stmt.iter)
         self._bind_for_target(stmt.target, stmt.iter, iter_val, stmt)
         self._block(stmt.body)
@@ -417,6 +428,12 @@ class FlowAnalysis:
         self._block(stmt.body)
 
     _stmt_AsyncWith = _stmt_With
+
+    def _stmt_While(self, stmt: ast.While) -> None:
+        self.loops.append(stmt)
+        self._eval(stmt.test)
+        self._block(stmt.body)
+        self._block(stmt.orelse)
 
     def _stmt_If(self, stmt: ast.If) -> None:
         self._eval(stmt.test)
@@ -576,10 +593,19 @@ class FlowAnalysis:
         self._bind(target, element, None, stmt)
 
     def _call_of(self, node: ast.expr) -> CallSite | None:
-        for call in reversed(self.calls):
-            if call.node is node:
-                return call
-        return None
+        return self._calls_by_node.get(id(node))
+
+    @cached_property
+    def bindings_by_name(self) -> dict[str, list[Val]]:
+        """Every value bound to each name, in walk order."""
+        out: dict[str, list[Val]] = {}
+        for name, val in self.bindings:
+            out.setdefault(name, []).append(val)
+        return out
+
+    def call_at(self, node: ast.AST) -> CallSite | None:
+        """The call recorded for a syntax node, if any."""
+        return self._calls_by_node.get(id(node))
 
     # ------------------------------------------------------------------ splits
     def _split_for_call(self, call: CallSite) -> Split | None:
@@ -785,6 +811,10 @@ class FlowAnalysis:
                 val.origin = val
                 return
 
+    def _eval_Compare(self, node: ast.Compare) -> Val | None:
+        self.compares.append(node)
+        return self._merge(node, [self._eval(node.left), *(self._eval(c) for c in node.comparators)])
+
     def _eval_JoinedStr(self, node: ast.JoinedStr) -> Val | None:
         val = self._merge(node, [self._eval(v) for v in node.values])
         if val is None:
@@ -872,6 +902,7 @@ class FlowAnalysis:
         kwargs = {kw.arg or "**": self._eval(kw.value) for kw in node.keywords}
         call = CallSite(node, qualname, spelled, method, receiver, args, kwargs, self._scope)
         self.calls.append(call)
+        self._calls_by_node[id(node)] = call
         callee = self._callee(func)
         call.callee = callee
         returns: list[Val] = []

@@ -10,12 +10,14 @@ import ast
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Callable, TypeVar
 
 from checks.analysis import vocab
 from checks.analysis.flow import CallSite, FlowAnalysis, Split, Val, str_list
 from checks.analysis.names import Imports, last
 from checks.analysis.source import SourceFile
 
+T = TypeVar("T")
 TRANSFORMER_NAME_HINTS = ("scaler", "encoder", "imputer", "vectorizer", "vectoriser", "pca", "selector",
                           "transformer", "tfidf", "normalizer", "preprocessor", "svd", "binarizer")
 WRAPPERS = {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV",
@@ -54,6 +56,13 @@ class ModuleAnalysis:
         self.lines = source.text.splitlines()
         self.imports = Imports()
         self.flow = FlowAnalysis(tree, self.imports)
+        self._shared: dict = {}
+
+    def shared(self, factory: Callable[["ModuleAnalysis"], T]) -> T:
+        """`factory(self)`, computed once per module: facts that several rules ask for."""
+        if factory not in self._shared:
+            self._shared[factory] = factory(self)
+        return self._shared[factory]
 
     # ------------------------------------------------------------------ source text
     def line_text(self, line: int) -> str:

@@ -75,14 +75,14 @@ def matches(name: str | None, *candidates: str, resolved: bool = True) -> bool:
         if name == cand:
             return True
         if resolved:
-            if _strip_private(name) == cand:
+            if "._" in name and strip_private(name) == cand:
                 return True
         elif cand.endswith("." + name):
             return True
     return False
 
 
-def _strip_private(name: str) -> str:
+def strip_private(name: str) -> str:
     return ".".join(p for p in name.split(".") if not (p.startswith("_") and not p.startswith("__")))
 
 

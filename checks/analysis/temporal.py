@@ -12,12 +12,7 @@ SERIES_OPS = {"shift", "rolling", "ewm", "diff", "pct_change", "expanding", "res
 
 def temporal_evidence(module: ModuleAnalysis) -> tuple[str, int, str] | None:
     """(strength 'high'|'medium', line, what) for the first sign that rows are ordered in time."""
-    cached = getattr(module, "_temporal", False)
-    if cached is not False:
-        return cached
-    result = _compute(module)
-    module._temporal = result  # type: ignore[attr-defined]
-    return result
+    return module.shared(_compute)
 
 
 def _compute(module: ModuleAnalysis) -> tuple[str, int, str] | None:

@@ -88,7 +88,7 @@ class TestSetReuse(Rule):
                 yield Hit(f"{what} is fitted on the test split", node=fit.call.node)
 
     def _selection_loops(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        loops = [n for n in ast.walk(module.tree) if isinstance(n, (ast.For, ast.While, ast.comprehension))]
+        loops = module.flow.loops
         if not loops:
             return
         for metric in module.evaluation_calls:
@@ -123,8 +123,6 @@ class TestSetReuse(Rule):
 
 
 def _inside(node: ast.AST, loop: ast.AST) -> bool:
-    if isinstance(loop, ast.comprehension):
-        return False
     return loop.lineno < node.lineno <= (loop.end_lineno or loop.lineno)
 
 
