@@ -183,6 +183,8 @@ class Function:
 
 
 SPLIT_NAME_ROLES = (("val", "validation"), ("valid", "validation"), ("dev", "validation"), ("va", "validation"),
+                    ("cal", "validation"), ("calib", "validation"), ("calibration", "validation"),
+                    ("tune", "validation"), ("tuning", "validation"), ("es", "validation"),
                     ("test", "test"), ("holdout", "test"), ("hold_out", "test"), ("oot", "test"),
                     ("train", "train"), ("trn", "train"), ("tr", "train"), ("te", "test"))
 
@@ -195,7 +197,8 @@ def role_from_name(name: str | None) -> str | None:
     for token, role in SPLIT_NAME_ROLES:
         if token in parts:
             return role
-    for token, role in (("val", "validation"), ("test", "test"), ("holdout", "test"), ("train", "train")):
+    for token, role in (("val", "validation"), ("calib", "validation"), ("test", "test"), ("holdout", "test"),
+                        ("train", "train")):
         if token in low:
             return role
     return None
@@ -246,14 +249,16 @@ class FlowAnalysis:
         self.classes: dict[str, dict[str, Val]] = {}
         self.module_env: dict[str, Val] = {}
         self._slice_splits: dict[int, Split] = {}
-        self._scope_stack: list[tuple[dict[str, Val], str, Function | None, str | None]] = []
+        # (env, scope name, function, class, enclosing envs): names resolve lexically, in the scope's
+        # own env, then its enclosing functions' (for nested functions), then the module's.
+        self._scope_stack: list[tuple[dict[str, Val], str, Function | None, str | None, list[dict[str, Val]]]] = []
         self._bodies_seen = 0
         self._run(tree)
 
     # ------------------------------------------------------------------ driving the walk
     def _run(self, tree: ast.Module) -> None:
         self._collect_defs(tree.body, prefix="", cls=None)
-        self._push(self.module_env, "<module>", None, None)
+        self._push(self.module_env, "<module>", None, None, [])
         self._block(tree.body)
         for fn in list(self.functions.values()):
             if not fn.analysed:
@@ -276,8 +281,8 @@ class FlowAnalysis:
                 for sub in (getattr(stmt, "body", []), getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])):
                     self._collect_defs(sub, prefix, cls)
 
-    def _push(self, env, scope, fn, cls) -> None:
-        self._scope_stack.append((env, scope, fn, cls))
+    def _push(self, env, scope, fn, cls, outer: list[dict[str, Val]] | None = None) -> None:
+        self._scope_stack.append((env, scope, fn, cls, outer if outer is not None else [self.module_env]))
 
     def _pop(self) -> None:
         self._scope_stack.pop()
@@ -299,7 +304,8 @@ class FlowAnalysis:
         return self._scope_stack[-1][3]
 
     def _analyse_function(self, fn: Function, call_args: list[Val | None] | None = None,
-                          call_kwargs: dict[str, Val | None] | None = None) -> None:
+                          call_kwargs: dict[str, Val | None] | None = None,
+                          outer: list[dict[str, Val]] | None = None) -> None:
         fn.analysed = True
         cls = fn.cls
         env: dict[str, Val] = {}
@@ -322,7 +328,7 @@ class FlowAnalysis:
             if arg is not None:
                 fn.params[arg.arg] = self._param(arg, None, None)
         env.update(fn.params)
-        self._push(env, fn.qualname, fn, cls)
+        self._push(env, fn.qualname, fn, cls, outer)
         for deco in fn.node.decorator_list:
             self._eval(deco)
         self._block(fn.node.body)
@@ -374,7 +380,8 @@ class FlowAnalysis:
         if self._function is None or any(fn.node is stmt for fn in self.functions.values()):
             return
         fn = Function(stmt, f"{self._scope}.{stmt.name}")
-        self._analyse_function(fn)
+        frame = self._scope_stack[-1]
+        self._analyse_function(fn, outer=[frame[0], *frame[4]])
         self._env[stmt.name] = fn.returns[0] if fn.returns else Val(stmt)
 
     _stmt_AsyncFunctionDef = _stmt_FunctionDef
@@ -729,18 +736,19 @@ class FlowAnalysis:
         if isinstance(node.ctx, ast.Store):
             return None
         name = node.id
-        for env, *_ in reversed(self._scope_stack):
+        frame = self._scope_stack[-1]
+        for env in (frame[0], *frame[4]):
             if name in env:
                 return env[name]
-        if name in self.module_env:
-            return self.module_env[name]
         if self.imports.is_imported(name) or name in self.functions or name in self.classes:
             return None
         if name in _BUILTINS:
             return None
+        # A name defined nowhere in view (a star import, another notebook, a typo): an unknown
+        # value of its own, kept in the scope that used it so two functions do not share it.
         ext = Val(node)
         ext.name = name
-        self.module_env.setdefault(name, ext)
+        frame[0][name] = ext
         return ext
 
     def _eval_Attribute(self, node: ast.Attribute) -> Val | None:
@@ -906,18 +914,23 @@ class FlowAnalysis:
         callee = self._callee(func)
         call.callee = callee
         returns: list[Val] = []
+        reused: list[Val] = []
         if callee is not None:
             callee.calls += 1
             if not callee.analysed:
                 self._analyse_function(callee, args, kwargs)
+                returns = callee.returns
             else:
+                # The body was analysed with the first caller's arguments: its returns carry that
+                # caller's rows. Later callers take only what the body computes (a clock read, say),
+                # as a value edge, and their rows from their own arguments.
                 self._add_bindings(callee, args, kwargs)
-            returns = callee.returns
+                reused = callee.returns
         if isinstance(func, ast.Name) and func.id in self.classes:
             returns = [*returns, *self.classes[func.id].values()]  # an instance carries what __init__ stored
         kw_vals = [v for k, v in kwargs.items() if k not in _ROW_KWARGS]
         row_kw = [v for k, v in kwargs.items() if k in _ROW_KWARGS]
-        val = Val(node, [receiver, *args, *row_kw, *returns], kw=kw_vals, call=call)
+        val = Val(node, [receiver, *args, *row_kw, *returns], kw=[*kw_vals, *reused], call=call)
         if method in _APPLY_METHODS and receiver is not None and receiver.roles:
             # `model.predict(X_test)` holds X_test's rows, not those the model was fitted on
             val.roles = frozenset().union(*(a.roles for a in [*args, *row_kw] if a is not None))
@@ -1033,15 +1046,21 @@ class FlowAnalysis:
         arguments, and values computed inside a function called from several places, stand for
         whatever their callers passed, so they are looked through rather than counted: two
         different files loaded by one helper do not share rows."""
-        out = set()
-        for a in self.ancestors(val, rows=True):
-            if a.flags & LITERAL:
-                continue
-            if isinstance(a.node, ast.arg) and a.parents:
-                continue
-            if isinstance(a.fn, Function) and a.fn.calls > 1:
-                continue
-            out.add(id(a))
+        out: set[int] = set()
+        if val is None:
+            return out
+        seen = {id(val)}
+        stack = [val]
+        while stack:
+            a = stack.pop()
+            if isinstance(a.fn, Function) and a.fn.calls > 1 and a is not val:
+                continue  # another caller's rows, seen through a shared helper's body
+            if not a.flags & LITERAL and not (isinstance(a.node, ast.arg) and a.parents):
+                out.add(id(a))
+            for p in (*a.parents, *a.index):
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append(p)
         return out
 
     def split_of(self, key: int) -> Split | None:

@@ -93,6 +93,8 @@ class PreprocessingBeforeSplit(Rule):
                            related=[(None, split.line, "the split")])
         out = call.val
         for cv in cv_calls:
+            if cv is call:
+                continue  # a selector that cross-validates itself (RFECV) is not evaluated by its own fit
             X = cv.arg(1, "X") if cv.method is None else cv.arg(0, "X")
             if X is None or "train" in {r for _, r in fitted_on.roles}:
                 continue
