@@ -21,11 +21,12 @@ from typing import Callable, Iterable, Sequence
 
 from checks import __version__
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.source import SourceError, SourceFile, load
+from checks.analysis.project import Project, config_facts, module_facts
+from checks.analysis.source import SourceError, SourceFile, decode, load, read_bytes
 from checks.cache import Cache
 from checks.config import DEFAULT_EXCLUDE, Config
 from checks.models import ErrorEntry, FileEntry, Finding, Related, Review, Severity, ToolInfo, family_of
-from checks.rules.base import Hit, Rule, registry
+from checks.rules.base import Hit, ProjectRule, Rule, registry
 
 SOURCE_SUFFIXES = {".py", ".ipynb"}
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml"}
@@ -54,6 +55,10 @@ def review(paths: Sequence[str | Path], config: Config | None = None, *, baselin
         satisfied.update(result.get("satisfied", []))
         findings.extend(Finding.model_validate(f) for f in result.get("findings", []))
     findings = [f for f in findings if f.rule not in satisfied]
+    project = Project({rel: r["facts"] for rel, r in results if r.get("facts")}, {e.path: e.role for e in entries})
+    project_findings, project_errors = _project_findings(project, root, files)
+    findings += project_findings
+    errors += project_errors
     findings = _filter(findings, config, _baseline_ids(baseline) if baseline else set())
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     entries.sort(key=lambda e: e.path)
@@ -143,8 +148,7 @@ def _analyse_all(files: list[tuple[Path, str]], root: Path, config: Config, prog
     results: dict[str, dict] = {}
     todo: list[tuple[Path, str, bytes | None, str | None]] = []
     for path, rel in files:
-        reads = cache is not None and path.suffix not in CONFIG_SUFFIXES  # config files are not analysed yet
-        data, digest = _read_for_cache(path, config) if reads else (None, None)
+        data, digest = _read_for_cache(path, config) if cache else (None, None)
         hit = cache.get(rel, digest) if cache and digest else None
         if hit is not None:
             results[rel] = hit
@@ -211,7 +215,15 @@ def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int
 
 def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int) -> dict:
     if path.suffix in CONFIG_SUFFIXES:
-        return {"role": "config", "findings": []}
+        try:
+            text = decode(read_bytes(path, max_bytes) if data is None else data)
+        except SourceError as exc:
+            return {"role": "config", "error": str(exc)}
+        facts = config_facts(rel, text)
+        result = {"role": "config", "findings": [], "facts": facts}
+        if facts.get("error"):
+            result["rule_errors"] = [facts["error"]]
+        return result
     try:
         source = load(path, rel, max_bytes, data)
     except SourceError as exc:
@@ -232,6 +244,8 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int) -> d
     rule_errors: list[str] = []
     suppressions = _suppressions(source.text)
     for rule_cls in registry().values():
+        if issubclass(rule_cls, ProjectRule):
+            continue
         rule = rule_cls()
         try:
             if rule.satisfied(module):
@@ -245,9 +259,62 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int) -> d
                                "its findings for this file are missing, please report this")
     try:
         role = module.role
-    except Exception:
-        role = "other"
-    return {"role": role, "findings": findings, "satisfied": satisfied, "rule_errors": rule_errors}
+        facts = module_facts(module)
+    except Exception as exc:  # the project-level rules lose this file; the file's own findings stay
+        role, facts = "other", None
+        rule_errors.append(f"internal error in the project facts ({type(exc).__name__}: {exc}); please report this")
+    return {"role": role, "findings": findings, "satisfied": satisfied, "rule_errors": rule_errors, "facts": facts}
+
+
+def _project_findings(project: Project, root: Path, files: list[tuple[Path, str]]) -> tuple[list[Finding], list[ErrorEntry]]:
+    """Run the project-level rules over every file's facts; evidence is read back from the files."""
+    paths = {rel: path for path, rel in files}
+    lines: dict[str, list[str]] = {}
+    findings, errors = [], []
+    for rule_cls in registry().values():
+        if not issubclass(rule_cls, ProjectRule):
+            continue
+        rule = rule_cls()
+        try:
+            for hit in rule.check_project(project):
+                if hit.file not in lines:
+                    lines[hit.file] = _read_lines(paths.get(hit.file))
+                text = lines[hit.file]
+                evidence = text[hit.line - 1].strip() if 0 < hit.line <= len(text) else ""
+                if hit.line <= len(text) and _suppressed_line(text[hit.line - 1], rule.id):
+                    continue
+                findings.append(Finding(
+                    rule=rule.id, name=rule.name, family=family_of(rule.id), severity=rule.severity,
+                    confidence=hit.confidence, message=hit.message, file=hit.file, line=hit.line, end_line=hit.line,
+                    evidence=evidence, related=[Related(file=f or hit.file, line=ln, note=n) for f, ln, n in hit.related],
+                ).with_id())
+        except Exception as exc:
+            errors.append(ErrorEntry(file=".", message=f"internal error in rule {rule.id} ({type(exc).__name__}: {exc}); "
+                                                        "its findings are missing, please report this"))
+    return findings, errors
+
+
+def _read_lines(path: Path | None) -> list[str]:
+    if path is None:
+        return []
+    try:
+        text = decode(read_bytes(path))
+    except SourceError:
+        return []
+    if path.suffix == ".ipynb":
+        try:
+            return load(path, path.name, data=text.encode()).text.splitlines()
+        except SourceError:
+            return []
+    return text.splitlines()
+
+
+def _suppressed_line(line: str, rule_id: str) -> bool:
+    match = SUPPRESS.search(line)
+    if not match:
+        return False
+    codes = match.group("codes")
+    return codes is None or any(rule_id.startswith(c.strip()) for c in codes.split(",") if c.strip())
 
 
 def parse(source: SourceFile) -> ast.Module:

@@ -43,7 +43,17 @@ def test_seed_evaluation_findings():
 
 
 def test_seed_predict_file_gets_no_training_findings():
-    assert not [f for f in review([CHURN], Config(cache=False)).findings if f.file == "predict.py"]
+    result = review([CHURN], Config(cache=False, select=["ML1", "ML2"]))
+    assert not [f for f in result.findings if f.file == "predict.py"]
+
+
+def test_seed_skew_findings():
+    result = review([CHURN], Config(cache=False, select=["ML3"]))
+    skew = {(f.rule, f.file, f.line, tuple((r.file, r.line) for r in f.related)) for f in result.findings}
+    assert {("ML301", "predict.py", 15, (("model.py", 13),)), ("ML301", "predict.py", 12, (("model.py", 12),)),
+            ("ML301", "predict.py", 16, (("model.py", 14),)), ("ML301", "predict.py", 11, (("model.py", 17),))} <= skew
+    [avg] = [f for f in result.findings if "avg_order_value" in f.message]
+    assert "ZeroDivisionError" in avg.message and "order_count" in avg.message
 
 
 def test_json_contract_and_stable_ids():

@@ -23,6 +23,7 @@ from checks.models import Confidence, Severity
 
 if TYPE_CHECKING:
     from checks.analysis.module import ModuleAnalysis
+    from checks.analysis.project import Project
 
 Example = Union[str, dict[str, str]]
 
@@ -110,3 +111,25 @@ def registry() -> dict[str, type[Rule]]:
     import checks.rules  # noqa: F401  (imports every rule module)
 
     return dict(sorted(_REGISTRY.items()))
+
+
+@dataclass
+class ProjectHit:
+    """A place a project-level rule fires: a file of the project (relative path) and a line."""
+
+    file: str
+    line: int
+    message: str
+    confidence: Confidence = "high"
+    related: list[tuple[str | None, int, str]] = field(default_factory=list)
+
+
+class ProjectRule(Rule):
+    """A rule over the facts of the whole project (several files at once): train/serve skew,
+    configuration drift. It reads `Project` (see `checks.analysis.project`), never syntax trees."""
+
+    def check(self, module: "ModuleAnalysis") -> Iterator[Hit]:
+        return iter(())
+
+    def check_project(self, project: "Project") -> Iterator[ProjectHit]:
+        raise NotImplementedError

@@ -1,0 +1,398 @@
+"""The project as a whole: what each file contributes to training and to serving, as plain facts
+(so they are cached with the file), and the links between files.
+
+Per Python file: the features it trains on and how each is derived (a normalised expression over
+raw columns, whether it reads the clock, the steps applied), the frame it builds before `predict`,
+the model artifacts it writes and loads, the configuration it reads and the literal settings it
+hard-codes. Per config file (YAML, JSON, TOML): its keys with values and lines.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import tomllib
+from pathlib import PurePosixPath
+
+from checks.analysis import vocab
+from checks.analysis.flow import DELTA, Val, str_list
+from checks.analysis.leakage import feature_selection
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import dotted, last
+
+STEP_METHODS = {"fillna", "clip", "replace", "round", "abs", "log", "log1p", "sqrt", "astype", "where", "mask"}
+LOAD_CALLS = ("pickle.load", "joblib.load", "torch.load", "cloudpickle.load", "dill.load", "skops.io.load",
+              "mlflow.pyfunc.load_model", "mlflow.sklearn.load_model", "xgboost.Booster", "lightgbm.Booster")
+CONFIG_LOADS = ("yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "json.loads", "tomllib.load",
+                "tomllib.loads", "toml.load", "omegaconf.OmegaConf.load", "configparser.ConfigParser",
+                "dotenv.load_dotenv", "hydra.main")
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".cfg")
+SETTING_KWARGS = {"n_estimators", "max_depth", "learning_rate", "test_size", "random_state", "C", "alpha",
+                  "min_samples_leaf", "min_samples_split", "num_leaves", "subsample", "max_iter", "n_neighbors",
+                  "threshold", "batch_size", "epochs", "lr", "max_features", "colsample_bytree", "gamma",
+                  "n_splits", "k", "penalty", "kernel", "objective", "reg_lambda", "reg_alpha"}
+
+
+# ---------------------------------------------------------------------- expressions
+def normalise(node: ast.AST | None) -> str:
+    """A canonical text for comparing how a feature is computed on either side: record and frame
+    accessors become the bare column (`df['a']`, `row.a`, `payload["a"]` -> `a`), conversions that
+    do not change the value are dropped (`pd.to_datetime(x)`, `.astype(float)`, `.values`), and
+    `.dt.days` reads as `.days`."""
+    if node is None:
+        return ""
+    return ast.unparse(_Normaliser().visit(_copy(node)))
+
+
+def _copy(node: ast.AST) -> ast.AST:
+    return ast.parse(ast.unparse(node), mode="eval").body if isinstance(node, ast.expr) else node
+
+
+class _Normaliser(ast.NodeTransformer):
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return ast.Name(id=key.value, ctx=ast.Load())
+        self.generic_visit(node)
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        self.generic_visit(node)
+        if node.attr in ("dt", "values", "array"):
+            return node.value
+        if isinstance(node.value, ast.Name) and node.value.id in _RECORD_NAMES:
+            return ast.Name(id=node.attr, ctx=ast.Load())
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        name = dotted(node.func) or ""
+        if last(name) in ("to_datetime", "Timestamp", "float", "int", "to_numeric") and len(node.args) == 1:
+            return node.args[0]
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("astype", "to_numpy", "copy") :
+            return node.func.value
+        return node
+
+
+_RECORD_NAMES = {"row", "record", "r", "df", "data", "frame", "x", "features", "payload", "customer", "item",
+                 "request", "req", "body", "inputs", "sample"}
+
+
+def steps_in(node: ast.AST | None) -> set[str]:
+    """The value-changing steps an expression applies (`fillna`, `clip`, ...)."""
+    if node is None:
+        return set()
+    return {n.func.attr for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and n.func.attr in STEP_METHODS - {"astype"}}
+
+
+def divisions(node: ast.AST | None) -> list[str]:
+    """The denominators of the divisions in an expression, normalised."""
+    if node is None:
+        return []
+    return [normalise(n.right) for n in ast.walk(node) if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod))]
+
+
+# ---------------------------------------------------------------------- per-file facts
+def module_facts(module: ModuleAnalysis) -> dict:
+    """The JSON-able facts a project-level rule needs from one Python file."""
+    return {
+        "training": _training(module),
+        "serving": _serving(module),
+        "artifacts": _artifacts(module),
+        "config": _config_use(module),
+        "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not _third_party(m)}),
+    }
+
+
+def _third_party(name: str) -> bool:
+    return name.split(".")[0] in _KNOWN_PACKAGES
+
+
+_KNOWN_PACKAGES = {"pandas", "numpy", "sklearn", "scipy", "torch", "tensorflow", "keras", "xgboost", "lightgbm",
+                   "catboost", "joblib", "pickle", "json", "yaml", "os", "sys", "pathlib", "datetime", "time",
+                   "logging", "typing", "fastapi", "flask", "pydantic", "imblearn", "matplotlib", "seaborn",
+                   "mlflow", "argparse", "re", "math", "collections", "functools", "itertools", "dataclasses",
+                   "tomllib", "hashlib", "uuid", "random", "__future__", "abc", "enum", "warnings", "shutil",
+                   "requests", "sqlalchemy", "statsmodels", "cloudpickle", "dill", "skops", "onnxruntime",
+                   "uvicorn", "starlette", "typing_extensions", "contextlib", "functools", "threading", "asyncio"}
+
+
+def _training(module: ModuleAnalysis) -> dict | None:
+    if not module.model_fits:
+        return None
+    features: list[str] = []
+    list_line = 0
+    for X in module.feature_matrices:
+        selection = feature_selection(module, X)
+        if selection is not None and selection.explicit:
+            features, list_line = list(selection.explicit), selection.node.lineno
+            break
+    derivations = {}
+    for write in module.flow.column_writes:
+        node = write.node.value if isinstance(write.node, ast.Assign) else write.node
+        derivations[write.column] = {
+            "expr": normalise(node), "line": write.line, "clock": bool(write.value is not None and write.value.flags & DELTA),
+            "steps": sorted(steps_in(node)), "divides_by": divisions(node),
+        }
+    frame_steps = []
+    for call in module.method_calls("fillna", "replace", "clip", "dropna"):
+        receiver = call.node.func.value  # type: ignore[attr-defined]
+        if isinstance(receiver, ast.Subscript) or call.receiver is None or call.receiver.shape == "series":
+            continue
+        frame_steps.append({"op": module.text(call.node.func).split(".")[-1] + _args(module, call.node), "line": call.line,
+                            "method": call.method})
+    return {"features": features, "features_line": list_line, "derivations": derivations, "frame_steps": frame_steps}
+
+
+def _args(module: ModuleAnalysis, call: ast.Call) -> str:
+    text = ", ".join(module.text(a) for a in call.args)
+    return f"({text})"
+
+
+def _serving(module: ModuleAnalysis) -> dict | None:
+    """The frame handed to `predict` on a model this file did not fit (a loaded one)."""
+    fitted = {id(f.estimator) for f in module.model_fits if f.estimator is not None}
+    for call in module.predictions:
+        if call.receiver is None or id(call.receiver) in fitted or module.model_fits:
+            continue
+        X = call.arg(0, "X")
+        frame = _feature_frame(module, X)
+        if frame is None:
+            continue
+        frame["predict_line"] = call.line
+        frame["refits"] = [f.line for f in module.fits if f.kind == "transformer"]
+        return frame
+    return None
+
+
+def _feature_frame(module: ModuleAnalysis, X: Val | None) -> dict | None:
+    """The named features of the value given to predict: a dict literal (in `pd.DataFrame([{...}])`
+    or returned by a helper) or a column list."""
+    steps: set[str] = set()
+    for anc in module.flow.ancestors(X, rows=True, values=True):
+        if anc.call is not None and anc.call.method in STEP_METHODS:
+            steps.add(anc.call.method)
+        node = anc.node
+        if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys):
+            entries = [{"name": k.value, "expr": normalise(v), "line": v.lineno, "steps": sorted(steps_in(v)),
+                        "divides_by": divisions(v), "scalar": True}
+                       for k, v in zip(node.keys, node.values)]
+            return {"features": entries, "line": node.lineno, "steps": sorted(steps)}
+        if isinstance(node, ast.Subscript):
+            cols = str_list(node.slice)
+            if cols is None and anc.index and anc.index[0].node is not None:
+                cols = str_list(anc.index[0].node)
+            if cols and len(cols) > 1:
+                entries = [{"name": c, "expr": c, "line": node.lineno, "steps": [], "divides_by": [], "scalar": False}
+                           for c in cols]
+                return {"features": entries, "line": node.lineno, "steps": sorted(steps)}
+    return None
+
+
+def _artifacts(module: ModuleAnalysis) -> dict:
+    written, loaded = [], []
+    for call in module.calls:
+        if call.is_(*vocab.MODEL_SAVE_CALLS) or call.method in vocab.MODEL_SAVE_METHODS:
+            path = _path_of(module, call, 1 if call.method is None else 0)
+            written.append({"path": path, "line": call.line})
+        elif call.is_(*LOAD_CALLS) or call.method in ("load_model",):
+            loaded.append({"path": _path_of(module, call, 0), "line": call.line, "scope": call.scope})
+    return {"written": written, "loaded": loaded}
+
+
+def _path_of(module: ModuleAnalysis, call, position: int) -> str | None:
+    """The file name a save/load call uses, through `open(...)` handles and variables."""
+    val = call.arg(position) if position < len(call.args) else None
+    for anc in module.flow.ancestors(val, values=True):
+        node = anc.node
+        if isinstance(node, ast.Call):
+            for arg in node.args[:1]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    return PurePosixPath(arg.value).name
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return PurePosixPath(node.value).name
+    for arg in call.node.args:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return PurePosixPath(arg.value).name
+    return None
+
+
+def _config_use(module: ModuleAnalysis) -> dict:
+    loads = [c.line for c in module.calls if c.is_(*CONFIG_LOADS)]
+    mentioned = sorted({PurePosixPath(n.value).name for n in _string_constants(module)
+                        if n.value.endswith(CONFIG_SUFFIXES) and "\n" not in n.value and len(n.value) < 200})
+    literals = []
+    for call in module.calls:
+        for kw in call.node.keywords:
+            if kw.arg in SETTING_KWARGS and isinstance(kw.value, ast.Constant) and not isinstance(kw.value.value, str | type(None)):
+                literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno})
+            elif kw.arg in SETTING_KWARGS and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno})
+    return {"loads": loads, "mentions": mentioned, "literals": literals}
+
+
+def _string_constants(module: ModuleAnalysis):
+    for call in module.calls:
+        for arg in [*call.node.args, *(k.value for k in call.node.keywords)]:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                yield arg
+    for name, val in module.flow.bindings:
+        if isinstance(val.node, ast.Constant) and isinstance(val.node.value, str):
+            yield val.node
+
+
+# ---------------------------------------------------------------------- config files
+def config_facts(name: str, text: str) -> dict:
+    """Leaf keys of a YAML/JSON/TOML file as {dotted key: {"value", "line"}}; lists of scalars are
+    one value. Unparseable files give an `error`."""
+    suffix = PurePosixPath(name).suffix
+    try:
+        if suffix in (".yaml", ".yml"):
+            keys = _yaml_keys(text)
+        elif suffix == ".json":
+            keys = _plain_keys(json.loads(text), text)
+        elif suffix == ".toml":
+            keys = _plain_keys(tomllib.loads(text), text)
+        else:
+            keys = {}
+    except Exception as exc:  # a broken config is reported, not fatal
+        return {"keys": {}, "error": f"cannot parse {suffix[1:].upper()}: {str(exc).splitlines()[0]}"}
+    return {"keys": keys}
+
+
+def _yaml_keys(text: str) -> dict:
+    import yaml
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    out: dict = {}
+
+    def walk(node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                path = f"{prefix}.{key.value}" if prefix else str(key.value)
+                if isinstance(value, (yaml.MappingNode,)):
+                    walk(value, path)
+                else:
+                    out[path] = {"value": _yaml_value(value), "line": key.start_mark.line + 1}
+
+    if root is not None:
+        walk(root, "")
+    return out
+
+
+def _yaml_value(node):
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return [_yaml_value(v) for v in node.value]
+    return yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
+
+
+def _plain_keys(data, text: str) -> dict:
+    out: dict = {}
+    lines = text.splitlines()
+
+    def line_of(key: str) -> int:
+        for number, line in enumerate(lines, start=1):
+            if f'"{key}"' in line or line.strip().startswith((f"{key} =", f"{key}=")):
+                return number
+        return 1
+
+    def walk(obj, prefix: str) -> None:
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                path = f"{prefix}.{key}" if prefix else str(key)
+                if isinstance(value, dict):
+                    walk(value, path)
+                else:
+                    out[path] = {"value": value, "line": line_of(str(key))}
+
+    walk(data, "")
+    return out
+
+
+# ---------------------------------------------------------------------- the project
+class Project:
+    """The facts of every reviewed file, keyed by path relative to the root."""
+
+    def __init__(self, facts: dict[str, dict], roles: dict[str, str]) -> None:
+        self.facts = facts
+        self.roles = roles
+
+    @property
+    def training(self) -> list[str]:
+        return [f for f, x in self.facts.items() if x.get("training") and x["training"].get("features") is not None]
+
+    @property
+    def serving(self) -> list[str]:
+        return [f for f, x in self.facts.items() if x.get("serving")]
+
+    @property
+    def configs(self) -> list[str]:
+        return [f for f, x in self.facts.items() if "keys" in x]
+
+    def pairs(self, training: str | None = None, serving: str | None = None) -> list[tuple[str, str]]:
+        """(training file, serving file) pairs: linked by the artifact one writes and the other
+        loads, else every serving file with the only training file."""
+        trains = [training] if training else self.training
+        serves = [serving] if serving else self.serving
+        out = []
+        for s in serves:
+            loads = {a["path"] for a in self.facts[s]["artifacts"]["loaded"] if a["path"]}
+            linked = [t for t in trains if loads & {a["path"] for a in self.facts[t]["artifacts"]["written"] if a["path"]}]
+            if not linked and len(trains) == 1:
+                linked = trains
+            out += [(t, s) for t in linked if t != s]
+        return out
+
+
+def compare_features(train: dict, serve: dict) -> list[dict]:
+    """Feature-by-feature comparison of one training file's facts with one serving file's facts:
+    each item has `feature`, `status` ('same' | 'different' | 'missing' | 'extra'), both
+    expressions and lines, and `differences` in words."""
+    t, s = train["training"], serve["serving"]
+    served = {e["name"]: e for e in s["features"]}
+    frame_steps = [st for st in t["frame_steps"] if st["method"] in ("fillna", "replace", "clip")
+                   and st["line"] > min((d["line"] for d in t["derivations"].values()), default=0)]
+    out = []
+    for name in t["features"] or list(t["derivations"]):
+        derivation = t["derivations"].get(name)
+        train_expr = derivation["expr"] if derivation else name
+        entry = served.get(name)
+        item = {"feature": name, "training": train_expr, "training_line": derivation["line"] if derivation else t["features_line"],
+                "serving": entry["expr"] if entry else None, "serving_line": entry["line"] if entry else s["line"],
+                "differences": []}
+        if entry is None:
+            item["status"] = "missing"
+            out.append(item)
+            continue
+        diffs = item["differences"]
+        if derivation and derivation["clock"] and entry["expr"] == name:
+            diffs.append("training derives it from raw dates and the current time; serving takes it precomputed "
+                         "from the caller, so nothing guarantees the same reference date or formula")
+        elif derivation and entry["expr"] not in (train_expr, name) and _strip_steps(entry["expr"]) != _strip_steps(train_expr):
+            diffs.append(f"computed differently: training `{train_expr}`, serving `{entry['expr']}`")
+        computed_at_serving = entry["expr"] != name  # a pass-through's steps are the caller's business
+        only_train = set(derivation["steps"]) - set(entry["steps"]) - set(s["steps"]) \
+            if derivation and computed_at_serving else set()
+        only_serve = set(entry["steps"]) - (set(derivation["steps"]) if derivation else set())
+        if only_train:
+            diffs.append(f"{', '.join(sorted(only_train))} only in training")
+        if only_serve:
+            diffs.append(f"{', '.join(sorted(only_serve))} only at serving")
+        if derivation and entry["scalar"] and entry["divides_by"] and derivation["divides_by"] and not derivation["clock"]:
+            denominator = entry["divides_by"][0]
+            diffs.append(f"training divides with pandas (a zero {denominator} gives inf/NaN"
+                         f"{', then filled' if frame_steps else ''}); serving divides Python scalars, which "
+                         f"raises ZeroDivisionError when {denominator} is 0")
+        item["status"] = "different" if diffs else "same"
+        out.append(item)
+    for name, entry in served.items():
+        if t["features"] and name not in t["features"]:
+            out.append({"feature": name, "status": "extra", "training": None, "training_line": t["features_line"],
+                        "serving": entry["expr"], "serving_line": entry["line"], "differences": []})
+    return out
+
+
+def _strip_steps(expr: str) -> str:
+    return expr.replace(" ", "")

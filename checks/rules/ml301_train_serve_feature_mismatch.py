@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.project import Project, compare_features
+from checks.models import Severity
+from checks.rules.base import ProjectHit, ProjectRule
+
+
+class TrainServeFeatureMismatch(ProjectRule):
+    """
+    ## What it does
+    Compares, feature by feature, how the training code computes each feature the model is trained
+    on with how the inference or serving code builds the frame it hands to `predict`, and flags
+    the differences: a different expression; a step (`fillna`, `clip`, `replace`) on one side only;
+    a vectorised pandas formula in training against a scalar Python one at serving with different
+    zero/NaN behaviour; a feature derived from raw dates and the current time in training but
+    taken precomputed from the caller at serving.
+
+    ## Why is this bad?
+    The model was fitted on one definition of each feature and is served another. Nothing fails:
+    predictions are silently wrong, and they differ most for the rows the difference matters for
+    (new customers, zero counts, missing values).
+
+    ## Example
+    ```python
+    # train.py
+    df["avg_order_value"] = df["total_revenue"] / df["order_count"]
+    df = df.fillna(0)
+    # predict.py
+    features = pd.DataFrame([{"avg_order_value": c["total_revenue"] / c["order_count"]}])
+    ```
+
+    ## Use instead
+    One feature function imported by both sides, and one persisted fitted pipeline:
+    ```python
+    from features import build_features  # used by train.py and predict.py
+    model = joblib.load("model.joblib")  # a Pipeline with its imputer and scaler
+    ```
+
+    ## Known problems
+    Training and serving files are paired by the artifact one writes and the other loads (or, with
+    one training file, all serving files are paired with it). Features built positionally
+    (`np.array([[a, b]])`) are not compared. Expressions are compared after normalising accessors,
+    so two formulas that are equal but written differently are reported as different.
+    """
+
+    id = "ML301"
+    name = "train-serve-feature-mismatch"
+    severity = Severity.P1
+
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        for train, serve in project.pairs():
+            comparison = compare_features(project.facts[train], project.facts[serve])
+            for item in comparison:
+                if item["status"] != "different":
+                    continue
+                yield ProjectHit(
+                    serve, item["serving_line"],
+                    f"'{item['feature']}' differs between training ({train}) and serving: "
+                    + "; ".join(item["differences"]),
+                    related=[(train, item["training_line"], f"training computes '{item['feature']}' here")])
+            yield from self._frame_steps(project, train, serve, comparison)
+
+    @staticmethod
+    def _frame_steps(project: Project, train: str, serve: str, comparison: list[dict]) -> Iterator[ProjectHit]:
+        """`df = df.fillna(0)` over the whole training frame, with no such step before predict."""
+        t, s = project.facts[train]["training"], project.facts[serve]["serving"]
+        first_feature_line = min((d["line"] for d in t["derivations"].values()), default=0)
+        for step in t["frame_steps"]:
+            if step["method"] not in ("fillna", "replace", "clip") or step["line"] < first_feature_line:
+                continue
+            if step["method"] in s["steps"]:
+                continue
+            yield ProjectHit(
+                serve, s["line"],
+                f"training applies {step['op']} to every feature (line {step['line']} of {train}); the frame built "
+                "for prediction has no such step, so missing values reach the model unfilled",
+                related=[(train, step["line"], f"{step['op']} in training only")])
+
+
+TrainServeFeatureMismatch.invalid = [
+    {
+        "train.py": """
+        import pandas as pd
+        import joblib
+        from sklearn.ensemble import RandomForestClassifier
+        orders = pd.read_csv("orders.csv")
+        orders["basket_value"] = orders["revenue"] / orders["n_orders"]
+        orders["age_days"] = (pd.Timestamp.now() - pd.to_datetime(orders["created"])).dt.days
+        orders = orders.fillna(0)
+        cols = ["basket_value", "age_days", "n_orders"]
+        clf = RandomForestClassifier(random_state=0).fit(orders[cols], orders["churned"])
+        joblib.dump(clf, "model.joblib")
+        """,
+        "serve.py": """
+        import joblib
+        import pandas as pd
+        clf = joblib.load("model.joblib")
+
+        def score(payload):
+            frame = pd.DataFrame([{  # ruleid: ML301
+                "basket_value": payload["revenue"] / payload["n_orders"],  # ruleid: ML301
+                "age_days": payload["age_days"],  # ruleid: ML301
+                "n_orders": payload["n_orders"],
+            }])
+            return clf.predict_proba(frame)[0, 1]
+        """,
+    },
+    # a clip applied in training only, reached through a helper that builds the record
+    {
+        "train.py": """
+        import pandas as pd, pickle
+        from sklearn.linear_model import LogisticRegression
+        df = pd.read_csv("loans.csv")
+        df["dti"] = (df["debt"] / df["income"].clip(lower=1)).clip(upper=5)
+        model = LogisticRegression().fit(df[["dti", "income"]], df["default"])
+        pickle.dump(model, open("loan.pkl", "wb"))
+        """,
+        "batch.py": """
+        import pickle
+        import pandas as pd
+        model = pickle.load(open("loan.pkl", "rb"))
+
+        def record(row):
+            return {"dti": row["debt"] / max(row["income"], 1), "income": row["income"]}  # ruleid: ML301
+
+        def run(rows):
+            return model.predict(pd.DataFrame([record(r) for r in rows]))
+        """,
+    },
+]
+
+TrainServeFeatureMismatch.valid = [
+    # one feature function and one persisted pipeline on both sides
+    {
+        "features.py": """
+        def build(frame):
+            frame = frame.copy()
+            frame["ratio"] = frame["a"] / frame["b"].replace(0, float("nan"))
+            return frame[["ratio", "b"]]
+        """,
+        "train.py": """
+        import joblib
+        import pandas as pd
+        from sklearn.pipeline import make_pipeline
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression
+        from features import build
+        raw = pd.read_csv("d.csv")
+        pipe = make_pipeline(SimpleImputer(), LogisticRegression()).fit(build(raw), raw["y"])
+        joblib.dump(pipe, "pipe.joblib")
+        """,
+        "serve.py": """
+        import joblib
+        import pandas as pd
+        from features import build
+        pipe = joblib.load("pipe.joblib")
+
+        def predict(rows):
+            return pipe.predict_proba(build(pd.DataFrame(rows)))[:, 1]
+        """,
+    },
+    # the same formula and the same step on both sides
+    {
+        "train.py": """
+        import pandas as pd, joblib
+        from xgboost import XGBClassifier
+        df = pd.read_csv("t.csv")
+        df["rate"] = df["clicks"] / df["views"]
+        df["rate"] = df["rate"].fillna(0)
+        XGBClassifier().fit(df[["rate", "views"]], df["y"])
+        """,
+        "predict.py": """
+        import joblib, pandas as pd
+        m = joblib.load("m.joblib")
+        def predict(batch):
+            frame = pd.DataFrame(batch)
+            X = frame[["rate", "views"]]
+            return m.predict(X)
+        """,
+    },
+]
