@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.project import Project, compare_features
+from checks.models import Severity
+from checks.rules.base import ProjectHit, ProjectRule
+
+
+class FeatureSetMismatch(ProjectRule):
+    """
+    ## What it does
+    Flags a frame given to the model at inference whose feature names differ from those the model
+    was trained on (a feature missing, an extra one), or whose order differs.
+
+    ## Why is this bad?
+    scikit-learn refuses a DataFrame whose names or order differ from training (an outage at
+    the first request); a NumPy array or a model without name checks silently reads each column
+    as another feature, and every prediction is wrong.
+
+    ## Example
+    ```python
+    # train.py: X = df[["tenure", "orders", "revenue"]]
+    # serve.py
+    model.predict(pd.DataFrame([{"orders": o, "tenure": t}]))
+    ```
+
+    ## Use instead
+    Keep the feature list with the model (`joblib.dump({"model": m, "features": cols})`) and build
+    the frame from it: `pd.DataFrame([payload])[bundle["features"]]`.
+
+    ## Known problems
+    Only named features are compared (a dict literal or a column list before `predict`); the
+    training list must be a literal list of columns.
+    """
+
+    id = "ML302"
+    name = "feature-set-mismatch"
+    severity = Severity.P1
+
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        for train, serve in project.pairs():
+            t = project.facts[train]["training"]
+            s = project.facts[serve]["serving"]
+            if not t["features"]:
+                continue
+            comparison = compare_features(project.facts[train], project.facts[serve])
+            missing = [c["feature"] for c in comparison if c["status"] == "missing"]
+            extra = [c["feature"] for c in comparison if c["status"] == "extra"]
+            related = [(train, t["features_line"], "the features the model is trained on")]
+            if missing or extra:
+                parts = []
+                if missing:
+                    parts.append(f"missing {missing}")
+                if extra:
+                    parts.append(f"not trained on {extra}")
+                yield ProjectHit(serve, s["line"], "the frame given to the model differs from the training features: "
+                                 + "; ".join(parts), related=related)
+                continue
+            served = [e["name"] for e in s["features"]]
+            if served != list(t["features"]):
+                yield ProjectHit(serve, s["line"], f"the features are given in another order than in training "
+                                 f"({served} against {list(t['features'])})", confidence="medium", related=related)
+
+
+FeatureSetMismatch.invalid = [
+    {
+        "train.py": """
+        import pandas as pd, joblib
+        from sklearn.ensemble import GradientBoostingClassifier
+        df = pd.read_csv("x.csv")
+        FEATURES = ["tenure", "orders", "revenue"]
+        joblib.dump(GradientBoostingClassifier().fit(df[FEATURES], df["y"]), "gb.joblib")
+        """,
+        "serve.py": """
+        import joblib, pandas as pd
+        gb = joblib.load("gb.joblib")
+        def predict(p):
+            row = pd.DataFrame([{"orders": p["orders"], "tenure": p["tenure"]}])  # ruleid: ML302
+            return gb.predict(row)
+        """,
+    },
+    {
+        "train.py": """
+        import pandas as pd, pickle
+        from sklearn.linear_model import LogisticRegression
+        d = pd.read_csv("x.csv")
+        m = LogisticRegression().fit(d[["a", "b", "c"]], d["y"])
+        pickle.dump(m, open("lr.pkl", "wb"))
+        """,
+        "score.py": """
+        import pickle, pandas as pd
+        m = pickle.load(open("lr.pkl", "rb"))
+        def score(df):
+            return m.predict_proba(df[["c", "b", "a"]])  # ruleid: ML302
+        """,
+    },
+]
+
+FeatureSetMismatch.valid = [
+    {
+        "train.py": """
+        import pandas as pd, joblib
+        from sklearn.ensemble import RandomForestRegressor
+        df = pd.read_csv("x.csv")
+        cols = ["a", "b"]
+        joblib.dump(RandomForestRegressor().fit(df[cols], df["y"]), "rf.joblib")
+        """,
+        "serve.py": """
+        import joblib, pandas as pd
+        rf = joblib.load("rf.joblib")
+        def predict(p):
+            return rf.predict(pd.DataFrame([{"a": p["a"], "b": p["b"]}]))
+        """,
+    },
+]

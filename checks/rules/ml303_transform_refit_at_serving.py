@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
+from checks.analysis.project import LOAD_CALLS
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class TransformRefitAtServing(Rule):
+    """
+    ## What it does
+    Flags a scaler, encoder, imputer or other stateful transform fitted (`fit`, `fit_transform`)
+    in code that serves a loaded model, instead of being loaded with it from training.
+
+    ## Why is this bad?
+    At serving the transform learns from the request batch: a single row scales to zeros, a new
+    batch gets new category codes, and the model receives inputs on a scale it was never trained
+    on. Predictions change with the batch they arrive in.
+
+    ## Example
+    ```python
+    model = joblib.load("model.joblib")
+    def predict(rows):
+        X = StandardScaler().fit_transform(rows)
+        return model.predict(X)
+    ```
+
+    ## Use instead
+    Persist the fitted transform with the model (best: one fitted `Pipeline`) and only call
+    `transform`/`predict` at serving.
+
+    ## Known problems
+    A file that both trains and serves is treated as training.
+    """
+
+    id = "ML303"
+    name = "transform-refit-at-serving"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if module.model_fits or not module.predictions or not module.calls_named(*LOAD_CALLS):
+            return
+        for fit in module.fits:
+            if fit.kind == "transformer":
+                what = last(fit.ctor) or (fit.estimator.name if fit.estimator is not None else "a transform")
+                yield Hit(f"{what} is fitted at serving time on the incoming data instead of loaded from training; "
+                          "the model receives inputs scaled/encoded differently from what it learned",
+                          node=fit.call.node, confidence=fit.confidence)
+
+
+TransformRefitAtServing.invalid = [
+    """
+    import joblib
+    from sklearn.preprocessing import StandardScaler
+    model = joblib.load("model.joblib")
+
+    def predict(rows):
+        X = StandardScaler().fit_transform(rows)  # ruleid: ML303
+        return model.predict(X)
+    """,
+    """
+    import pickle
+    import pandas as pd
+    from sklearn import preprocessing as pp
+    from flask import Flask, request
+    app = Flask(__name__)
+    clf = pickle.load(open("clf.pkl", "rb"))
+    enc = pp.LabelEncoder()
+
+    @app.post("/predict")
+    def predict():
+        frame = pd.DataFrame(request.json)
+        frame["city"] = enc.fit_transform(frame["city"])  # ruleid: ML303
+        return {"p": clf.predict_proba(frame)[:, 1].tolist()}
+    """,
+]
+
+TransformRefitAtServing.valid = [
+    """
+    import joblib
+    bundle = joblib.load("bundle.joblib")
+    scaler, model = bundle["scaler"], bundle["model"]
+    def predict(rows):
+        return model.predict(scaler.transform(rows))
+    """,
+    """
+    import joblib
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.linear_model import LogisticRegression
+    scaler = StandardScaler().fit(X_train)
+    model = LogisticRegression().fit(scaler.transform(X_train), y_train)
+    joblib.dump((scaler, model), "m.joblib")
+    """,
+]

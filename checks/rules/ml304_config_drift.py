@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Iterator
+
+from checks.analysis.project import SETTING_KWARGS, Project
+from checks.models import Severity
+from checks.rules.base import ProjectHit, ProjectRule
+
+ML_KEYS = SETTING_KWARGS | {"features", "feature_columns", "target", "label", "model", "model_path", "data_path",
+                            "threshold", "train", "training"}
+NOT_ML_CONFIG = {"pyproject.toml", "package.json", "package-lock.json", "tsconfig.json", ".pre-commit-config.yaml",
+                 "docker-compose.yml", "docker-compose.yaml", "environment.yml", "mkdocs.yml", ".readthedocs.yaml",
+                 "codecov.yml", "renovate.json", "poetry.lock", "Pipfile.lock"}
+
+
+class ConfigDrift(ProjectRule):
+    """
+    ## What it does
+    Flags a configuration file (YAML, JSON, TOML) with model or training settings that no code
+    loads, while the same settings are hard-coded in the code; and a setting the code loads but
+    contradicts with a hard-coded literal (config `n_estimators: 200`, code `n_estimators=100`).
+
+    ## Why is this bad?
+    The file looks like the source of truth; people edit it, retrain, and nothing changes. Or
+    the documented model (the config) is not the deployed one. Either way, the record of what was
+    trained is wrong.
+
+    ## Example
+    ```yaml
+    model:
+      n_estimators: 100   # config.yaml, never read
+    ```
+    ```python
+    RandomForestClassifier(n_estimators=100, max_depth=10)  # model.py
+    ```
+
+    ## Use instead
+    Load the file and pass its values: `cfg = yaml.safe_load(open("config.yaml"))`,
+    `RandomForestClassifier(**cfg["model"])`; or delete it.
+
+    ## Known problems
+    A file is taken as loaded when any Python file names it or loads configuration from a path
+    given at run time (argparse, environment). Only settings passed as keyword literals are
+    compared; general project files (pyproject.toml, package.json, CI files) are not checked.
+    """
+
+    id = "ML304"
+    name = "config-drift"
+    severity = Severity.P2
+
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        python = {f: x for f, x in project.facts.items() if "config" in x}
+        literals = [(f, lit) for f, x in python.items() for lit in x["config"]["literals"]]
+        for cfg in project.configs:
+            name = PurePosixPath(cfg).name
+            keys = project.facts[cfg]["keys"]
+            leaves = {k.rsplit(".", 1)[-1]: (k, v) for k, v in keys.items()}
+            if name in NOT_ML_CONFIG or not (set(leaves) & ML_KEYS):
+                continue
+            mentioned = any(name in x["config"]["mentions"] for x in python.values())
+            dynamic = any(x["config"]["loads"] and not x["config"]["mentions"] for x in python.values())
+            matching = [(f, lit) for f, lit in literals if lit["name"] in leaves]
+            if not mentioned and not dynamic:
+                first = 1
+                if matching:
+                    listed = ", ".join(f"{lit['name']}={lit['value']!r} ({f}:{lit['line']})" for f, lit in matching[:6])
+                    message = f"{name} is never loaded by the code; the values it holds are hard-coded instead: {listed}"
+                else:
+                    message = f"{name} holds model settings but no code loads it"
+                yield ProjectHit(cfg, first, message, related=[(f, lit["line"], f"{lit['name']} hard-coded")
+                                                                 for f, lit in matching[:6]])
+                continue
+            for f, lit in matching:
+                key, entry = leaves[lit["name"]]
+                if entry["value"] != lit["value"] and not isinstance(entry["value"], (list, dict)):
+                    yield ProjectHit(cfg, entry["line"], f"{name} sets {key}: {entry['value']!r} but {f}:{lit['line']} "
+                                     f"hard-codes {lit['name']}={lit['value']!r}", confidence="medium",
+                                     related=[(f, lit["line"], "the contradicting literal")])
+
+
+ConfigDrift.invalid = [
+    {
+        "config.yaml": """
+        model:  # ruleid: ML304
+          n_estimators: 300
+          max_depth: 6
+        """,
+        "train.py": """
+        import pandas as pd
+        from sklearn.ensemble import RandomForestClassifier
+        df = pd.read_csv("d.csv")
+        RandomForestClassifier(n_estimators=100, max_depth=6).fit(df[["a", "b"]], df["y"])
+        """,
+    },
+    # loaded, but one value is contradicted by a literal
+    {
+        "params.yml": """
+        learning_rate: 0.05
+        num_leaves: 31  # ruleid: ML304
+        n_estimators: 500
+        """,
+        "train.py": """
+        import yaml
+        import lightgbm as lgb
+        params = yaml.safe_load(open("params.yml"))
+        model = lgb.LGBMClassifier(learning_rate=params["learning_rate"], num_leaves=63, n_estimators=500)
+        """,
+    },
+]
+
+ConfigDrift.valid = [
+    {
+        "config.yaml": """
+        model:
+          n_estimators: 300
+        """,
+        "train.py": """
+        import yaml
+        from sklearn.ensemble import RandomForestClassifier
+        cfg = yaml.safe_load(open("config.yaml"))
+        RandomForestClassifier(**cfg["model"])
+        """,
+    },
+    {
+        ".pre-commit-config.yaml": """
+        repos:
+          - repo: https://github.com/psf/black
+        """,
+        "package.json": '{"name": "x", "version": "1.0.0"}',
+        "train.py": "print('hello')",
+    },
+]
