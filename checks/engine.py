@@ -36,6 +36,22 @@ SUPPRESS = re.compile(r"#\s*wicked-data:\s*ignore(?:\[(?P<codes>[A-Z0-9,\s]+)\])
 Progress = Callable[[int, int], None]
 
 
+def analyse_project(paths: Sequence[str | Path], config: Config | None = None, *, progress: Progress | None = None,
+                    cache_dir: Path | None = None) -> tuple[Project, list[ErrorEntry]]:
+    """The project model of the files under `paths` (each file analysed once, cached)."""
+    config = config or Config()
+    roots = [Path(p) for p in paths] or [Path(".")]
+    root = _common_root(roots)
+    files, errors = discover(roots, root, config)
+    results = _analyse_all(files, root, config, progress, cache_dir)
+    return _project(results), errors
+
+
+def _project(results: list[tuple[str, dict]]) -> Project:
+    return Project({rel: r["facts"] for rel, r in results if r.get("facts")},
+                   {rel: r.get("role", "other") for rel, r in results})
+
+
 def review(paths: Sequence[str | Path], config: Config | None = None, *, baseline: Path | None = None,
            progress: Progress | None = None, cache_dir: Path | None = None) -> Review:
     config = config or Config()
@@ -55,8 +71,7 @@ def review(paths: Sequence[str | Path], config: Config | None = None, *, baselin
         satisfied.update(result.get("satisfied", []))
         findings.extend(Finding.model_validate(f) for f in result.get("findings", []))
     findings = [f for f in findings if f.rule not in satisfied]
-    project = Project({rel: r["facts"] for rel, r in results if r.get("facts")}, {e.path: e.role for e in entries})
-    project_findings, project_errors = _project_findings(project, root, files)
+    project_findings, project_errors = _project_findings(_project(results), root, files)
     findings += project_findings
     errors += project_errors
     findings = _filter(findings, config, _baseline_ids(baseline) if baseline else set())

@@ -1,0 +1,43 @@
+"""`skew_diff`: the feature-by-feature comparison of training and serving code, as a library call
+(the MCP `skew_diff` tool wraps it). The ML301/ML302 rules report from the same comparison."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Sequence
+
+from pydantic import BaseModel
+
+from checks.analysis.project import compare_features
+from checks.config import Config
+from checks.engine import analyse_project
+
+
+class FeatureComparison(BaseModel):
+    feature: str
+    status: Literal["same", "different", "missing", "extra"]
+    training: str | None
+    training_line: int
+    serving: str | None
+    serving_line: int
+    differences: list[str]
+
+
+class SkewReport(BaseModel):
+    training_file: str
+    serving_file: str
+    features: list[FeatureComparison]
+
+
+def skew_diff(paths: Sequence[str | Path], training: str | None = None, serving: str | None = None,
+              config: Config | None = None) -> list[SkewReport]:
+    """Compare each training file with each serving file it is paired with (by the model artifact one
+    writes and the other loads; a lone training file pairs with every serving file). `training` and
+    `serving` (paths relative to the reviewed root) force the pair."""
+    project, _ = analyse_project(paths, config)
+    for name, wanted in (("training", training), ("serving", serving)):
+        if wanted is not None and wanted not in project.facts:
+            raise ValueError(f"{name} file {wanted!r} is not a reviewed Python file under {list(map(str, paths))}")
+    return [SkewReport(training_file=t, serving_file=s,
+                       features=[FeatureComparison(**item) for item in compare_features(project.facts[t], project.facts[s])])
+            for t, s in project.pairs(training, serving)
+            if project.facts[t].get("training") and project.facts[s].get("serving")]
