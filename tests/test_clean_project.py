@@ -1,4 +1,5 @@
-"""A well-made training script and notebook get no P1 or P2 finding."""
+"""A well-made training script, notebook and scoring API (sharing the feature function and the
+persisted pipeline) get no P1 or P2 finding."""
 from checks import review
 from checks.config import Config
 from tests.conftest import REPO
@@ -9,4 +10,5 @@ def test_clean_project_has_no_serious_findings():
     assert not result.errors
     serious = [f"{f.rule} {f.file}:{f.line} {f.message}" for f in result.findings if f.severity.value in ("P1", "P2")]
     assert serious == []
-    assert {e.path: e.role for e in result.files} == {"train.py": "training", "fraud_svm.ipynb": "notebook"}
+    assert {e.path: e.role for e in result.files} == {"train.py": "training", "fraud_svm.ipynb": "notebook",
+                                                      "serve.py": "serving"}
