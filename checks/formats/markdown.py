@@ -27,6 +27,8 @@ SEVERITY_TITLES = {
 def render(review: Review) -> str:
     sections = [f"# wicked-data review: {review.root}", overview(review), summary_table(review)]
     sections += [family_section(family, review.findings) for family in families(review)]
+    if any(entry.role in MODEL_ROLES for entry in review.files):
+        sections.append(readiness_checklist(review))
     sections.append(files_table(review))
     if review.errors:
         sections.append(errors_section(review))
@@ -112,6 +114,36 @@ def code_block(source: str) -> str:
 
 def indent_block(block: str, indent: str) -> str:
     return "\n".join(indent + line if line.strip() else "" for line in block.split("\n"))
+
+
+# The production-readiness checklist: each line passes when none of its rules has a finding.
+MODEL_ROLES = {"training", "inference", "serving", "notebook"}
+READINESS = (
+    ("Model versioning and metadata", ("ML401",)),
+    ("Input validation", ("ML404", "ML505")),
+    ("Monitoring of predictions, inputs and latency", ("ML408",)),
+    ("Error handling on the load/feature/predict path", ("ML406", "ML405", "ML507")),
+    ("Model loading (once, safely)", ("ML402", "ML407", "ML503")),
+    ("Configurable paths", ("ML403", "ML410")),
+    ("A/B and version comparison (model version in responses)", ("ML409",)),
+    ("Training and serving compute features the same way", ("ML301", "ML302", "ML303")),
+)
+
+
+def readiness_checklist(review: Review) -> str:
+    """Pass/fail per production concern, each failure citing its findings."""
+    from checks.rules.base import registry
+
+    known = set(registry())
+    rows = ["## Production readiness", "", "| Check | Status | Findings |", "|---|---|---|"]
+    for title, rules in READINESS:
+        if not set(rules) & known:
+            continue
+        hits = [f for f in review.findings if f.rule in rules]
+        status = "❌ fail" if hits else "✅ pass"
+        cited = ", ".join(f"`{f.id}` {location(f)}" for f in hits[:4]) + (" ..." if len(hits) > 4 else "")
+        rows.append(table_row(title, status, cited or "none"))
+    return "\n".join(rows)
 
 
 def files_table(review: Review) -> str:
