@@ -324,7 +324,7 @@ def test_markdown_puts_unknown_families_after_the_known_ones(review):
     review.findings.append(stranger)
     markdown = render(review, "markdown")
     sections = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
-    assert sections[-4:] == ["Production Readiness", "Other", "Files reviewed", "Errors"]
+    assert sections[-5:] == ["Production Readiness", "Other", "Production readiness", "Files reviewed", "Errors"]
     assert heading_path(markdown, "**from-the-future** (`ML901`") == ("Other", "High Priority (P2)")
     for fmt in FORMATS:
         assert "ML901" in render(review, fmt)
@@ -464,3 +464,17 @@ def test_github_escapes_messages_and_properties():
 def test_github_paths_without_a_root_prefix():
     review = Review(tool=ToolInfo(version="0.1.0"), root=".", findings=[FILLNA])
     assert render(review, "github").startswith("::warning file=model.py,line=17,")
+
+
+def test_markdown_production_readiness_checklist():
+    from checks import review as run_review
+    from checks.config import Config
+    from tests.conftest import REPO
+
+    result = run_review([REPO / "scenarios" / "churn_predictor" / "workspace"], Config(cache=False))
+    markdown = render(result, "markdown")
+    checklist = markdown.split("## Production readiness", 1)[1].split("\n## ", 1)[0]
+    skew = next(line for line in checklist.splitlines() if line.startswith("| Training and serving"))
+    assert "❌ fail" in skew and "predict.py:15" in skew
+    cited = {f.id for f in result.findings if f.rule.startswith("ML30")}
+    assert all(finding_id in checklist for finding_id in list(cited)[:4])
