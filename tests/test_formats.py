@@ -261,7 +261,7 @@ def test_markdown_sections_come_in_family_order(review):
     sections = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
     # Serving has no finding, so it has no section.
     assert sections == ["Summary", "Data Handling", "Evaluation", "Feature Engineering",
-                        "Production Readiness", "Files reviewed", "Errors"]
+                        "Production Readiness", "Production readiness", "Files reviewed", "Errors"]
 
 
 def test_markdown_severities_come_in_order_within_each_family(review):
