@@ -261,7 +261,7 @@ def test_markdown_sections_come_in_family_order(review):
     sections = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
     # Serving has no finding, so it has no section.
     assert sections == ["Summary", "Data Handling", "Evaluation", "Feature Engineering",
-                        "Production Readiness", "Production readiness", "Files reviewed", "Errors"]
+                        "Production Readiness", "Production-readiness checklist", "Files reviewed", "Errors"]
 
 
 def test_markdown_severities_come_in_order_within_each_family(review):
@@ -324,7 +324,7 @@ def test_markdown_puts_unknown_families_after_the_known_ones(review):
     review.findings.append(stranger)
     markdown = render(review, "markdown")
     sections = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
-    assert sections[-5:] == ["Production Readiness", "Other", "Production readiness", "Files reviewed", "Errors"]
+    assert sections[-5:] == ["Production Readiness", "Other", "Production-readiness checklist", "Files reviewed", "Errors"]
     assert heading_path(markdown, "**from-the-future** (`ML901`") == ("Other", "High Priority (P2)")
     for fmt in FORMATS:
         assert "ML901" in render(review, fmt)
@@ -473,7 +473,7 @@ def test_markdown_production_readiness_checklist():
 
     result = run_review([REPO / "scenarios" / "churn_predictor" / "workspace"], Config(cache=False))
     markdown = render(result, "markdown")
-    checklist = markdown.split("## Production readiness", 1)[1].split("\n## ", 1)[0]
+    checklist = markdown.split("## Production-readiness checklist", 1)[1].split("\n## ", 1)[0]
     skew = next(line for line in checklist.splitlines() if line.startswith("| Training and serving"))
     assert "❌ fail" in skew and "predict.py:15" in skew
     cited = [f.id for f in result.findings if f.rule in ("ML301", "ML302", "ML303")]

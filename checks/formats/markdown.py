@@ -135,7 +135,7 @@ def readiness_checklist(review: Review) -> str:
     from checks.rules.base import registry
 
     known = set(registry())
-    rows = ["## Production readiness", "", "| Check | Status | Findings |", "|---|---|---|"]
+    rows = ["## Production-readiness checklist", "", "| Check | Status | Findings |", "|---|---|---|"]
     for title, rules in READINESS:
         if not set(rules) & known:
             continue
