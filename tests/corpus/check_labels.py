@@ -5,6 +5,7 @@ and every category is one the shared scorer knows.
 usage: python tests/corpus/check_labels.py [--show]   (--show prints the source line under each label)
 
 Notebook lines count the code cells joined in order with newlines, as in shared/spec/output.md.
+Config files (YAML, JSON, TOML) must parse as such; a label on one may have scope "file".
 """
 from __future__ import annotations
 
@@ -13,16 +14,20 @@ import ast
 import importlib.util
 import json
 import sys
+import tomllib
 from pathlib import Path
+
+import yaml
 
 CORPUS = Path(__file__).resolve().parent
 CASES = CORPUS / "cases"
 SCORER = CORPUS.parents[2] / "shared" / "tools" / "score_findings.py"
-SCORED_PREFIXES = ("leakage.", "eval.", "data.")
+SCORED_PREFIXES = ("leakage.", "eval.", "data.", "skew.", "prod.")
+CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml"}
 
 
 def known_categories() -> set[str]:
-    """The categories of rules ML1xx/ML2xx in the scorer's table: the only ones this corpus labels."""
+    """The categories of rules ML1xx-ML4xx in the scorer's table: the only ones this corpus labels."""
     spec = importlib.util.spec_from_file_location("score_findings", SCORER)
     scorer = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(scorer)
@@ -52,7 +57,14 @@ def source_lines(path: Path) -> list[str]:
     if path.suffix == ".ipynb":
         return notebook_code(path)
     text = path.read_text()
-    ast.parse(text, filename=str(path))
+    if path.suffix in (".yaml", ".yml"):
+        yaml.safe_load(text)
+    elif path.suffix == ".json":
+        json.loads(text)
+    elif path.suffix == ".toml":
+        tomllib.loads(text)
+    else:
+        ast.parse(text, filename=str(path))
     return text.split("\n")
 
 
@@ -64,7 +76,7 @@ def check(show: bool) -> list[str]:
         key = (path.parent.name, path.name)
         try:
             files[key] = source_lines(path)
-        except (SyntaxError, ValueError, json.JSONDecodeError) as exc:
+        except (SyntaxError, ValueError, json.JSONDecodeError, yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
             problems.append(f"{path.relative_to(CORPUS)}: {exc}")
             files[key] = []
 
@@ -86,8 +98,10 @@ def check(show: bool) -> list[str]:
         if cats & set(e["negatives"]):
             problems.append(f"{where}: labelled and negative: {sorted(cats & set(e['negatives']))}")
         for lab in e["labels"]:
-            if lab.get("scope") != "line":
-                problems.append(f"{where}: label scope must be 'line'")
+            if lab.get("scope") not in ("line", "file"):
+                problems.append(f"{where}: label scope must be 'line' or 'file'")
+            elif lab["scope"] == "file" and Path(path).suffix not in CONFIG_SUFFIXES:
+                problems.append(f"{where}: scope 'file' is for labels on config files")
             places = [(path, lab["line"])] + [(r["path"], r["line"]) for r in lab.get("related", [])]
             for p, line in places:
                 lines = files.get((case, p))
