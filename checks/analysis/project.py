@@ -29,7 +29,8 @@ CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".cfg")
 SETTING_KWARGS = {"n_estimators", "max_depth", "learning_rate", "test_size", "random_state", "C", "alpha",
                   "min_samples_leaf", "min_samples_split", "num_leaves", "subsample", "max_iter", "n_neighbors",
                   "threshold", "batch_size", "epochs", "lr", "max_features", "colsample_bytree", "gamma",
-                  "n_splits", "k", "penalty", "kernel", "objective", "reg_lambda", "reg_alpha"}
+                  "n_splits", "k", "penalty", "kernel", "objective", "reg_lambda", "reg_alpha", "eta",
+                  "num_boost_round", "nfold", "early_stopping_rounds", "hidden_size", "dropout", "weight_decay"}
 
 
 # ---------------------------------------------------------------------- expressions
@@ -137,8 +138,8 @@ def _training(module: ModuleAnalysis) -> dict | None:
     frame_steps = []
     for call in module.method_calls("fillna", "replace", "clip", "dropna"):
         receiver = call.node.func.value  # type: ignore[attr-defined]
-        if isinstance(receiver, ast.Subscript) or call.receiver is None or call.receiver.shape == "series":
-            continue
+        if isinstance(receiver, ast.Subscript) or call.receiver is None or call.receiver.shape != "frame":
+            continue  # a column, or an expression: part of that feature's own derivation
         frame_steps.append({"op": module.text(call.node.func).split(".")[-1] + _args(module, call.node), "line": call.line,
                             "method": call.method})
     return {"features": features, "features_line": list_line, "derivations": derivations, "frame_steps": frame_steps}
@@ -151,12 +152,14 @@ def _args(module: ModuleAnalysis, call: ast.Call) -> str:
 
 def _serving(module: ModuleAnalysis) -> dict | None:
     """The frame handed to `predict` on a model this file did not fit (a loaded one)."""
-    fitted = {id(f.estimator) for f in module.model_fits if f.estimator is not None}
+    if module.model_fits:
+        return None
+    writes = _serving_writes(module)
     for call in module.predictions:
-        if call.receiver is None or id(call.receiver) in fitted or module.model_fits:
+        if call.receiver is None:
             continue
         X = call.arg(0, "X")
-        frame = _feature_frame(module, X)
+        frame = _feature_frame(module, X, writes)
         if frame is None:
             continue
         frame["predict_line"] = call.line
@@ -165,28 +168,75 @@ def _serving(module: ModuleAnalysis) -> dict | None:
     return None
 
 
-def _feature_frame(module: ModuleAnalysis, X: Val | None) -> dict | None:
+def _serving_writes(module: ModuleAnalysis) -> dict[str, dict]:
+    """Features computed at serving by assignment: `row["ratio"] = p["a"] / p["b"]` (a scalar on a
+    record) or `frame["ratio"] = frame["a"] / frame["b"]` (vectorised on a frame)."""
+    out = {}
+    for write in module.flow.column_writes:
+        node = write.node.value if isinstance(write.node, ast.Assign) else write.node
+        out[write.column] = _entry(write.column, node, scalar=write.frame is None or write.frame.shape != "frame")
+    return out
+
+
+def _entry(name: str, node: ast.AST, scalar: bool) -> dict:
+    return {"name": name, "expr": normalise(node), "line": node.lineno, "steps": sorted(steps_in(node)),
+            "divides_by": divisions(node), "scalar": scalar}
+
+
+def _passthrough(name: str, line: int) -> dict:
+    return {"name": name, "expr": name, "line": line, "steps": [], "divides_by": [], "scalar": False}
+
+
+def _feature_frame(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict]) -> dict | None:
     """The named features of the value given to predict: a dict literal (in `pd.DataFrame([{...}])`
-    or returned by a helper) or a column list."""
+    or returned by a helper), a column list, a positional array of record fields, or a selection by
+    a list known only at run time (every feature then comes as given)."""
     steps: set[str] = set()
+    selected_at: int | None = None  # `frame[bundle["features"]]`: names known only at run time
     for anc in module.flow.ancestors(X, rows=True, values=True):
         if anc.call is not None and anc.call.method in STEP_METHODS:
             steps.add(anc.call.method)
         node = anc.node
-        if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys):
-            entries = [{"name": k.value, "expr": normalise(v), "line": v.lineno, "steps": sorted(steps_in(v)),
-                        "divides_by": divisions(v), "scalar": True}
-                       for k, v in zip(node.keys, node.values)]
+        if isinstance(node, ast.Dict) and node.keys and all(isinstance(k, ast.Constant) for k in node.keys):
+            entries = [writes.get(k.value) or _entry(k.value, v, scalar=True) for k, v in zip(node.keys, node.values)]
             return {"features": entries, "line": node.lineno, "steps": sorted(steps)}
         if isinstance(node, ast.Subscript):
             cols = str_list(node.slice)
             if cols is None and anc.index and anc.index[0].node is not None:
                 cols = str_list(anc.index[0].node)
             if cols and len(cols) > 1:
-                entries = [{"name": c, "expr": c, "line": node.lineno, "steps": [], "divides_by": [], "scalar": False}
-                           for c in cols]
+                entries = [writes.get(c) or _passthrough(c, node.lineno) for c in cols]
                 return {"features": entries, "line": node.lineno, "steps": sorted(steps)}
+            if cols is None and selected_at is None and not isinstance(node.slice, (ast.Slice, ast.Tuple, ast.Compare)):
+                selected_at = node.lineno
+        if anc.call is not None and anc.call.method == "reindex" and anc.call.kwarg_node("columns") is not None \
+                and selected_at is None:
+            selected_at = anc.call.line
+        if anc.call is not None and last(anc.call.name) in ("array", "asarray", "tensor", "DMatrix") and anc.call.node.args:
+            names = _record_fields(anc.call.node.args[0])
+            if names:
+                entries = [writes.get(n) or _passthrough(n, anc.call.line) for n in names]
+                return {"features": entries, "line": anc.call.line, "steps": sorted(steps), "positional": True}
+    if selected_at is not None:
+        return {"features": [], "passthrough": True, "line": selected_at, "steps": sorted(steps)}
     return None
+
+
+def _record_fields(node: ast.AST) -> list[str] | None:
+    """`[[rec["age"], rec["income"]]]` or `[[p.age, p.income]]`: the field names, in order."""
+    while isinstance(node, ast.List) and len(node.elts) == 1 and isinstance(node.elts[0], ast.List):
+        node = node.elts[0]
+    if not isinstance(node, ast.List) or len(node.elts) < 2:
+        return None
+    names = []
+    for elt in node.elts:
+        if isinstance(elt, ast.Subscript) and isinstance(elt.slice, ast.Constant) and isinstance(elt.slice.value, str):
+            names.append(elt.slice.value)
+        elif isinstance(elt, ast.Attribute):
+            names.append(elt.attr)
+        else:
+            return None
+    return names
 
 
 def _artifacts(module: ModuleAnalysis) -> dict:
@@ -228,6 +278,14 @@ def _config_use(module: ModuleAnalysis) -> dict:
                 literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno})
             elif kw.arg in SETTING_KWARGS and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                 literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno})
+    for entry in module.flow.dict_entries:  # params = {"max_depth": 6, ...}
+        if entry.key in SETTING_KWARGS and isinstance(entry.node, ast.Constant) and entry.node.value is not None:
+            literals.append({"name": entry.key, "value": entry.node.value, "line": entry.node.lineno})
+    for compare in module.flow.compares:  # `proba >= 0.5`: a decision threshold
+        for side in (compare.left, *compare.comparators):
+            if isinstance(side, ast.Constant) and isinstance(side.value, float) and 0 < side.value < 1 \
+                    and isinstance(compare.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
+                literals.append({"name": "threshold", "value": side.value, "line": side.lineno})
     return {"loads": loads, "mentions": mentioned, "literals": literals}
 
 
@@ -352,6 +410,8 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
     expressions and lines, and `differences` in words."""
     t, s = train["training"], serve["serving"]
     served = {e["name"]: e for e in s["features"]}
+    if s.get("passthrough"):  # the caller's frame, selected by a list known at run time
+        served = {name: _passthrough(name, s["line"]) for name in (t["features"] or t["derivations"])}
     frame_steps = [st for st in t["frame_steps"] if st["method"] in ("fillna", "replace", "clip")
                    and st["line"] > min((d["line"] for d in t["derivations"].values()), default=0)]
     out = []
@@ -372,9 +432,11 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
                          "from the caller, so nothing guarantees the same reference date or formula")
         elif derivation and entry["expr"] not in (train_expr, name) and _strip_steps(entry["expr"]) != _strip_steps(train_expr):
             diffs.append(f"computed differently: training `{train_expr}`, serving `{entry['expr']}`")
-        computed_at_serving = entry["expr"] != name  # a pass-through's steps are the caller's business
+        # Steps count when serving computes the feature, or when training cleans the raw column
+        # itself (`x = x.fillna(0)`): a value passed through at serving arrives uncleaned.
+        cleans_raw = bool(derivation) and derivation["expr"].startswith(name + ".")
         only_train = set(derivation["steps"]) - set(entry["steps"]) - set(s["steps"]) \
-            if derivation and computed_at_serving else set()
+            if derivation and (entry["expr"] != name or cleans_raw) else set()
         only_serve = set(entry["steps"]) - (set(derivation["steps"]) if derivation else set())
         if only_train:
             diffs.append(f"{', '.join(sorted(only_train))} only in training")
@@ -388,7 +450,7 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
         item["status"] = "different" if diffs else "same"
         out.append(item)
     for name, entry in served.items():
-        if t["features"] and name not in t["features"]:
+        if t["features"] and name not in t["features"] and not s.get("passthrough"):
             out.append({"feature": name, "status": "extra", "training": None, "training_line": t["features_line"],
                         "serving": entry["expr"], "serving_line": entry["line"], "differences": []})
     return out

@@ -131,6 +131,27 @@ TrainServeFeatureMismatch.invalid = [
     },
 ]
 
+TrainServeFeatureMismatch.invalid.append(
+    # a raw column cleaned in training and passed through as the caller sent it
+    {
+        "train.py": """
+        import pandas as pd, joblib
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        users = pd.read_csv("u.csv")
+        users["days_idle"] = users["days_idle"].fillna(999)
+        users["minutes"] = users["minutes"].clip(upper=240)
+        m = HistGradientBoostingClassifier().fit(users[["days_idle", "minutes"]], users["active"])
+        joblib.dump({"model": m, "features": ["days_idle", "minutes"]}, "m.joblib")
+        """,
+        "service.py": """
+        import joblib, pandas as pd
+        BUNDLE = joblib.load("m.joblib")
+        def score(user: dict):
+            frame = pd.DataFrame([user]).reindex(columns=BUNDLE["features"])  # ruleid: ML301
+            return BUNDLE["model"].predict_proba(frame)[0, 1]
+        """,
+    })
+
 TrainServeFeatureMismatch.valid = [
     # one feature function and one persisted pipeline on both sides
     {
@@ -161,14 +182,13 @@ TrainServeFeatureMismatch.valid = [
             return pipe.predict_proba(build(pd.DataFrame(rows)))[:, 1]
         """,
     },
-    # the same formula and the same step on both sides
+    # the same formula and the same cleaning step on both sides
     {
         "train.py": """
         import pandas as pd, joblib
         from xgboost import XGBClassifier
         df = pd.read_csv("t.csv")
-        df["rate"] = df["clicks"] / df["views"]
-        df["rate"] = df["rate"].fillna(0)
+        df["rate"] = (df["clicks"] / df["views"]).fillna(0)
         XGBClassifier().fit(df[["rate", "views"]], df["y"])
         """,
         "predict.py": """
@@ -176,8 +196,8 @@ TrainServeFeatureMismatch.valid = [
         m = joblib.load("m.joblib")
         def predict(batch):
             frame = pd.DataFrame(batch)
-            X = frame[["rate", "views"]]
-            return m.predict(X)
+            frame["rate"] = (frame["clicks"] / frame["views"]).fillna(0)
+            return m.predict(frame[["rate", "views"]])
         """,
     },
 ]

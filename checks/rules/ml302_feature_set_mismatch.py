@@ -42,7 +42,7 @@ class FeatureSetMismatch(ProjectRule):
         for train, serve in project.pairs():
             t = project.facts[train]["training"]
             s = project.facts[serve]["serving"]
-            if not t["features"]:
+            if not t["features"] or s.get("passthrough"):
                 continue
             comparison = compare_features(project.facts[train], project.facts[serve])
             missing = [c["feature"] for c in comparison if c["status"] == "missing"]

@@ -4,7 +4,6 @@ from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.project import LOAD_CALLS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -41,7 +40,7 @@ class TransformRefitAtServing(Rule):
     severity = Severity.P1
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        if module.model_fits or not module.predictions or not module.calls_named(*LOAD_CALLS):
+        if module.model_fits or not (module.predictions or module.role in ("inference", "serving")):
             return
         for fit in module.fits:
             if fit.kind == "transformer":
@@ -49,6 +48,16 @@ class TransformRefitAtServing(Rule):
                 yield Hit(f"{what} is fitted at serving time on the incoming data instead of loaded from training; "
                           "the model receives inputs scaled/encoded differently from what it learned",
                           node=fit.call.node, confidence=fit.confidence)
+        for call in module.calls_named("pandas.get_dummies", "pandas.factorize"):
+            yield Hit(f"{last(call.name)}() encodes the request's own categories at serving: the columns/codes "
+                      "depend on what this batch contains, not on what the model was trained with",
+                      node=call.node, confidence="high")
+        seen: set[int] = set()
+        for node, stat in module.flow.stat_ops:
+            if node.lineno not in seen:
+                seen.add(node.lineno)
+                yield Hit(f"features are rescaled with the {stat.method}() of the request batch; use the "
+                          "statistics saved from training", node=node, confidence="high")
 
 
 TransformRefitAtServing.invalid = [
@@ -75,6 +84,22 @@ TransformRefitAtServing.invalid = [
         frame = pd.DataFrame(request.json)
         frame["city"] = enc.fit_transform(frame["city"])  # ruleid: ML303
         return {"p": clf.predict_proba(frame)[:, 1].tolist()}
+    """,
+]
+
+TransformRefitAtServing.invalid += [
+    # a network normalising each batch by its own statistics; dummies of one request
+    """
+    import torch
+    import pandas as pd
+    net = torch.load("net.pt", weights_only=False)
+    def risk(rows):
+        x = torch.tensor(rows, dtype=torch.float32)
+        x = (x - x.mean(dim=0)) / (x.std(dim=0) + 1e-6)  # ruleid: ML303
+        return net(x)
+    def upsell(payload, model):
+        frame = pd.get_dummies(pd.DataFrame([payload]), columns=["plan"])  # ruleid: ML303
+        return model.predict_proba(frame)
     """,
 ]
 

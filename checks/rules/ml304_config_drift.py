@@ -56,6 +56,9 @@ class ConfigDrift(ProjectRule):
             name = PurePosixPath(cfg).name
             keys = project.facts[cfg]["keys"]
             leaves = {k.rsplit(".", 1)[-1]: (k, v) for k, v in keys.items()}
+            for key, entry in keys.items():  # `decision_threshold: 0.35` is the cut-off of `proba >= 0.5`
+                if "threshold" in key.rsplit(".", 1)[-1]:
+                    leaves.setdefault("threshold", (key, entry))
             if name in NOT_ML_CONFIG or not (set(leaves) & ML_KEYS):
                 continue
             mentioned = any(name in x["config"]["mentions"] for x in python.values())
