@@ -483,7 +483,7 @@ class EvaluationFacts:
         if receiver is None:
             return True
         classes = self.estimator_classes(receiver)
-        if classes & {"Sequential", "Model", "Functional"}:
+        if classes & {"Sequential", "Model", "Functional", "Booster"}:  # xgb.Booster().predict gives scores
             return True
         for anc in self.flow.ancestors(receiver):
             if anc.call is not None and (anc.call.is_(*vocab.NATIVE_TRAIN_FUNCS) or

@@ -1108,6 +1108,9 @@ _TIME_TOKENS = {"date", "time", "timestamp", "datetime", "ts", "dt", "month", "y
                 "cutoff", "asof", "snapshot", "yyyymm", "yyyymmdd"}
 
 
+_UNIT_WORDS = {"per", "within", "each", "every", "a", "one", "next", "last", "in"}
+
+
 def is_time_name(text: str) -> bool:
     """A column or variable naming a point in time: `signup_date`, `ts`, `created_at`, `month`
     (not a duration such as `contract_months` or `tenure_days`)."""
@@ -1115,8 +1118,9 @@ def is_time_name(text: str) -> bool:
     if "date" in low or "timestamp" in low:
         return True
     parts = [p for p in low.replace("-", "_").split("_") if p]
-    timed = [p for i, p in enumerate(parts) if p in _TIME_TOKENS and (i == 0 or parts[i - 1] != "per")]
-    return bool(timed) or (len(parts) > 1 and parts[-1] == "at")  # `visits_per_week` is a rate
+    # `visits_per_week` is a rate, `left_within_year` a horizon: neither is a point in time
+    timed = [p for i, p in enumerate(parts) if p in _TIME_TOKENS and (i == 0 or parts[i - 1] not in _UNIT_WORDS)]
+    return bool(timed) or (len(parts) > 1 and parts[-1] == "at")
 
 
 _WINDOWS = {"rolling", "expanding", "ewm", "groupby", "resample", "transform"}  # per-row statistics

@@ -32,10 +32,12 @@ def _compute(module: ModuleAnalysis) -> tuple[str, int, str] | None:
     if medium:
         return medium
     for write in module.flow.column_writes:
-        if is_time_name(write.column) and write.column.lower() not in ("hour", "weekday", "dayofweek"):
+        if is_time_name(write.column) and write.column.lower() not in ("hour", "weekday", "dayofweek") \
+                and write.column not in module.target_columns:
             return "medium", write.line, f"a date column {write.column!r}"
+    targets = module.target_columns
     for node in _subscript_keys(module):
-        if is_time_name(node.value):
+        if is_time_name(node.value) and node.value not in targets:
             return "medium", node.lineno, f"a date column {node.value!r}"
     return None
 
