@@ -1,5 +1,6 @@
-"""The labelled corpus, scored by the shared scorer: precision and recall >= 0.9 on leakage, data and
-evaluation findings. The corpus was written to be independent of the rules' own examples."""
+"""The labelled corpus, scored by the shared scorer: precision and recall >= 0.9 on leakage, data,
+evaluation and train/serve-skew findings. The corpus was written to be independent of the rules'
+own examples."""
 import json
 import shlex
 import subprocess
