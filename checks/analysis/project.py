@@ -251,10 +251,13 @@ def _artifacts(module: ModuleAnalysis) -> dict:
 
 
 def _path_of(module: ModuleAnalysis, call, position: int) -> str | None:
-    """The file name a save/load call uses, through `open(...)` handles and variables."""
+    """The file name a save/load call uses, through `open(...)` handles and variables; a path read
+    from configuration (`settings["model_file"]`) is named by its key, `config:model_file`."""
     val = call.arg(position) if position < len(call.args) else None
     for anc in module.flow.ancestors(val, values=True):
         node = anc.node
+        if isinstance(node, ast.Subscript) and isinstance(anc.key, str):
+            return f"config:{anc.key}"
         if isinstance(node, ast.Call):
             for arg in node.args[:1]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -386,6 +389,15 @@ class Project:
         return [f for f, x in self.facts.items() if x.get("serving")]
 
     @property
+    def module_names(self) -> set[str]:
+        """Importable names of the project's own modules and packages."""
+        names = set()
+        for path in self.facts:
+            parts = PurePosixPath(path).with_suffix("").parts
+            names.update(parts[:1] if len(parts) > 1 else parts)
+        return names
+
+    @property
     def configs(self) -> list[str]:
         return [f for f, x in self.facts.items() if "keys" in x]
 
@@ -398,6 +410,9 @@ class Project:
         for s in serves:
             loads = {a["path"] for a in self.facts[s]["artifacts"]["loaded"] if a["path"]}
             linked = [t for t in trains if loads & {a["path"] for a in self.facts[t]["artifacts"]["written"] if a["path"]}]
+            if not linked:  # both import the same module of the project (shared feature code)
+                shared = set(self.facts[s]["local_imports"]) & self.module_names
+                linked = [t for t in trains if shared & set(self.facts[t]["local_imports"])]
             if not linked and len(trains) == 1:
                 linked = trains
             out += [(t, s) for t in linked if t != s]
