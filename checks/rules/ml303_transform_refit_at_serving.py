@@ -4,6 +4,7 @@ from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
+from checks.analysis.project import LOAD_CALLS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -40,8 +41,9 @@ class TransformRefitAtServing(Rule):
     severity = Severity.P1
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        if module.model_fits or not (module.predictions or module.role in ("inference", "serving")):
-            return
+        loads_model = bool(module.calls_named(*LOAD_CALLS) or module.method_calls("load_model", "load_state_dict"))
+        if module.model_fits or not (module.role == "serving" or (loads_model and module.predictions)):
+            return  # only code that serves a model trained elsewhere
         for fit in module.fits:
             if fit.kind == "transformer":
                 what = last(fit.ctor) or (fit.estimator.name if fit.estimator is not None else "a transform")
