@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterator
+
+from checks.analysis.flow import LITERAL, CallSite, Val
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.production import FunctionNode, Syntax, inference, syntax
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+# The saved object is the first argument of these; the destination is the second.
+SAVE_FUNCS = ("pickle.dump", "joblib.dump", "torch.save", "cloudpickle.dump", "dill.dump",
+              "sklearn.externals.joblib.dump", "skops.io.dump", "safetensors.torch.save_file")
+SAVE_METHODS = {"save_model", "save", "save_pretrained", "save_weights"}  # the receiver is saved
+MODEL_NAME = re.compile(r"model|clf|classifier|regressor|estimator|pipe|booster|net\b|network|bundle|artifact|gbm|"
+                        r"xgb|lgb|forest|svm|knn|state_dict|checkpoint|ckpt|weights|ridge|lasso|tree", re.I)
+METADATA_KEY = re.compile(r"version|trained_at|train(ing)?_date|created_at|timestamp|^features?$|feature_names|"
+                          r"^columns$|metrics?|score|auc|commit|git|sha|params|hyperparam|meta", re.I)
+VERSION_WORD = re.compile(r"version|\bver\b|_v\b|tag|run_id|timestamp|sha|commit|date|stamp", re.I)
+STAMP_CALLS = {"strftime", "now", "utcnow", "today", "isoformat", "uuid4", "uuid1", "time", "date"}
+STORE = re.compile(r"regist|store|repo|client|manager|session|bucket|db\b|cache", re.I)
+SIDE_CAR_WRITES = {"dump", "dumps", "write_text", "write", "to_json", "safe_dump", "log_params", "log_dict",
+                   "set_tags", "log_metrics"}
+
+
+class UnversionedModelArtifact(Rule):
+    """
+    ## What it does
+    Flags a model written to disk (`pickle.dump`, `joblib.dump`, `torch.save`, `model.save(...)`,
+    `booster.save_model(...)`) with no version and no metadata: the object saved is the bare
+    model (not a bundle with a version, training date, feature list or metrics), its file name is
+    not built from a version or a date, and the module writes no metadata file beside it.
+
+    ## Why is this bad?
+    A bare pickle cannot say which code, data, features and library versions produced it. When
+    predictions go wrong nobody can tell which model is live, reproduce it, roll back, or check
+    that the serving code expects the same features. Unpickling with another scikit-learn
+    version can silently change behaviour.
+
+    ## Example
+    ```python
+    with open("churn_model.pkl", "wb") as f:
+        pickle.dump(model, f)
+    ```
+
+    ## Use instead
+    Save a bundle that carries its own description, under a versioned name (or log it to a model
+    registry such as MLflow):
+    ```python
+    bundle = {"model": model, "version": VERSION, "trained_at": datetime.now(timezone.utc).isoformat(),
+              "features": FEATURES, "metrics": metrics, "sklearn_version": sklearn.__version__}
+    joblib.dump(bundle, MODEL_DIR / f"churn-{VERSION}.joblib")
+    ```
+
+    ## Known problems
+    A metadata file written by another module, or a version kept in the surrounding directory
+    name set by a deployment tool, is not seen. Any dict or JSON written in the same module with
+    a version or a training date counts as the artifact's metadata. Objects are recognised as
+    models by how they were built or by their names; a model saved through a helper of another
+    module is not seen.
+    """
+
+    id = "ML401"
+    name = "unversioned-model-artifact"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        syn = syntax(module)
+        sidecar = _writes_metadata(module)
+        for call in module.calls:
+            saved = _saved(call)
+            if saved is None or (call.name or "").startswith("mlflow."):
+                continue
+            obj_node, obj_val, dest = saved
+            if not _is_model(module, obj_node, obj_val):
+                continue
+            scope = syn.function_of(call.node)
+            if _has_metadata(syn, scope, obj_node) or (dest is not None and _versioned_path(syn, scope, dest)):
+                continue
+            if sidecar:
+                continue
+            what = module.text(obj_node) if obj_node is not None else "the model"
+            yield Hit(f"`{what}` is saved with no version and no metadata (training date, feature list, metrics, "
+                      "library versions); nobody can tell which model is deployed or reproduce it. Save a bundle "
+                      "with a version and metadata, under a versioned name or in a model registry",
+                      node=call.node, confidence="high" if obj_val is not None and _fitted(module, obj_val) else "medium")
+
+
+def _saved(call: CallSite) -> tuple[ast.AST | None, Val | None, ast.AST | None] | None:
+    """(saved object node, its value, destination node) of a model-saving call, else None."""
+    node = call.node
+    if call.is_(*SAVE_FUNCS):
+        obj = call.arg_node(0, "obj") or call.arg_node(0, "value")
+        dest = call.arg_node(1, "filename") or call.arg_node(1, "f") or call.arg_node(1, "file")
+        return obj, call.arg(0, "obj") or call.arg(0, "value"), dest
+    if call.method in SAVE_METHODS and call.receiver is not None and isinstance(node.func, ast.Attribute):
+        if call.method == "save" and (STORE.search(f"{call.receiver.name} {call.receiver.ctor}")
+                                      or not (_model_named(call.receiver) or call.receiver.ctors)):
+            return None  # `registry.save(name, model)`: the registry is reviewed where it pickles
+        return node.func.value, call.receiver, call.arg_node(0, "filepath") or call.arg_node(0, "fname")
+    return None
+
+
+def _is_model(module: ModuleAnalysis, node: ast.AST | None, val: Val | None) -> bool:
+    if val is not None and (val.shape in ("frame", "series")):
+        return False
+    if isinstance(node, ast.Dict):
+        return any(_is_model(module, v, None) for v in node.values) or _model_text(module, node)
+    if val is not None and (_fitted(module, val) or _model_named(val)):
+        return True
+    return _model_text(module, node) or (val is not None and bool(module.model_fits) and not val.flags & LITERAL)
+
+
+def _model_text(module: ModuleAnalysis, node: ast.AST | None) -> bool:
+    return node is not None and any(isinstance(n, ast.Name) and MODEL_NAME.search(n.id) for n in ast.walk(node))
+
+
+def _fitted(module: ModuleAnalysis, val: Val) -> bool:
+    fitted = inference(module).fitted_here
+    return any(id(a) in fitted for a in module.flow.ancestors(val))
+
+
+def _model_named(val: Val, depth: int = 3) -> bool:
+    for _ in range(depth):
+        if val is None:
+            return False
+        if MODEL_NAME.search(val.name or "") or (val.ctor and MODEL_NAME.search(val.ctor)):
+            return True
+        val = val.call.receiver if val.call is not None and val.call.receiver is not None else (
+            val.parents[0] if val.parents else None)
+    return False
+
+
+def _assignments(syn: Syntax, scope: FunctionNode | None, name: str) -> list[ast.expr]:
+    """Values assigned to `name` in the scope (`name = ...`, `name["k"] = ...` give the subscript)."""
+    body = syn.body_nodes(scope) if scope is not None else syn.body_nodes(syn.tree)
+    out = []
+    for node in body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == name:
+                    out.append(node.value)
+                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
+                    out.append(target)
+    return out
+
+
+def _has_metadata(syn: Syntax, scope: FunctionNode | None, obj: ast.AST | None) -> bool:
+    """The saved object is a bundle that carries metadata keys."""
+    candidates = [obj]
+    if isinstance(obj, ast.Name):
+        candidates += _assignments(syn, scope, obj.id)
+    for node in candidates:
+        keys: list[str] = []
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+            keys = [k.arg for k in node.keywords if k.arg]
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            keys = [str(node.slice.value)]
+        if any(METADATA_KEY.search(k) for k in keys):
+            return True
+    return False
+
+
+def _versioned_path(syn: Syntax, scope: FunctionNode | None, dest: ast.AST, depth: int = 2) -> bool:
+    """The destination is built from a version, a date or a run id (following names and the
+    `with open(path) as f` that a file handle comes from)."""
+    for node in ast.walk(dest):
+        if isinstance(node, ast.Name) and VERSION_WORD.search(node.id):
+            return True
+        if isinstance(node, ast.Attribute) and VERSION_WORD.search(node.attr) and node.attr not in ("parent",):
+            return True
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and isinstance(syn.parent.get(id(node)), ast.Subscript) \
+                and VERSION_WORD.search(node.value):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)) \
+                and (getattr(node.func, "attr", None) or getattr(node.func, "id", None)) in STAMP_CALLS:
+            return True
+    if depth == 0:
+        return False
+    for name in {n.id for n in ast.walk(dest) if isinstance(n, ast.Name)}:
+        for value in _assignments(syn, scope, name) + _with_sources(syn, scope, name):
+            if _versioned_path(syn, scope, value, depth - 1):
+                return True
+    return False
+
+
+def _with_sources(syn: Syntax, scope: FunctionNode | None, name: str) -> list[ast.expr]:
+    """`with open(path, "wb") as name:` / `with path.open("wb") as name:` -> the path expression."""
+    body = syn.body_nodes(scope) if scope is not None else syn.body_nodes(syn.tree)
+    out = []
+    for node in body:
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                target = item.optional_vars
+                if isinstance(target, ast.Name) and target.id == name and isinstance(item.context_expr, ast.Call):
+                    ctx = item.context_expr
+                    out += ctx.args[:1]
+                    if isinstance(ctx.func, ast.Attribute):
+                        out.append(ctx.func.value)
+    return out
+
+
+def _writes_metadata(module: ModuleAnalysis) -> bool:
+    """The module writes a metadata record (a dict with a version or a training date) beside the
+    artifact: a JSON/YAML side-car, MLflow params or tags."""
+    stamped = any(re.search(r"version|trained_at|train(ing)?_date|created_at", e.key, re.I)
+                  for e in module.flow.dict_entries)
+    if not stamped:
+        return False
+    return any((c.method or c.name or "").rsplit(".", 1)[-1] in SIDE_CAR_WRITES for c in module.calls)
+
+
+UnversionedModelArtifact.invalid = [
+    # the seed: a bare pickle
+    """
+    import pickle
+    from sklearn.ensemble import RandomForestClassifier
+    model = RandomForestClassifier(n_estimators=100)
+    model.fit(X_train, y_train)
+    with open("churn_model.pkl", "wb") as f:
+        pickle.dump(model, f)  # ruleid: ML401
+    """,
+    # joblib through an alias, inside a training function
+    """
+    import joblib as jl
+    from sklearn.linear_model import Ridge
+
+    def train(X, y, out_path):
+        ridge = Ridge(alpha=1.0).fit(X, y)
+        jl.dump(ridge, out_path)  # ruleid: ML401
+        return ridge
+    """,
+    # a torch state dict, an XGBoost booster and a Keras model saved bare
+    """
+    import torch
+    import xgboost as xgb
+    torch.save(net.state_dict(), "artifacts/risknet.pt")  # ruleid: ML401
+    booster = xgb.train(params, dtrain, num_boost_round=300)
+    booster.save_model("artifacts/attrition.json")  # ruleid: ML401
+    """,
+    # a registry class that pickles whatever model it is given
+    """
+    import pickle
+    from pathlib import Path
+
+    class ModelRegistry:
+        def __init__(self, root):
+            self.root = Path(root)
+
+        def save(self, name, model):
+            path = self.root / f"{name}.pkl"
+            with path.open("wb") as fh:
+                pickle.dump(model, fh)  # ruleid: ML401
+            return path
+    """,
+    # a notebook
+    {"train.ipynb": """
+    import joblib
+    from sklearn.ensemble import GradientBoostingClassifier
+    gbm = GradientBoostingClassifier().fit(X_train, y_train)
+    # %%
+    joblib.dump(gbm, "models/gbm.joblib")  # ruleid: ML401
+    """},
+    # a Keras model
+    """
+    from tensorflow import keras
+    model = keras.Sequential([keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(X, y, epochs=5)
+    model.save("model.keras")  # ruleid: ML401
+    """,
+]
+
+UnversionedModelArtifact.valid = [
+    # a bundle with version and metadata
+    """
+    import joblib, sklearn
+    from datetime import datetime, timezone
+    bundle = {"model": model, "version": VERSION, "trained_at": datetime.now(timezone.utc).isoformat(),
+              "features": FEATURES, "sklearn_version": sklearn.__version__}
+    joblib.dump(bundle, MODEL_DIR / "churn.joblib")
+    """,
+    # the bundle written inline
+    """
+    import pickle
+    with open("engagement.pkl", "wb") as fh:
+        pickle.dump({"model": model, "features": FEATURES, "version": "engage-2"}, fh)
+    """,
+    # a file name built from the version
+    """
+    import joblib
+    from sklearn.ensemble import RandomForestClassifier
+    model = RandomForestClassifier().fit(X, y)
+    model_version = os.environ["MODEL_VERSION"]
+    joblib.dump(model, f"models/churn-{model_version}.joblib")
+    """,
+    # a dated file name through a with-statement
+    """
+    import pickle
+    from datetime import datetime
+    clf.fit(X, y)
+    path = f"models/clf_{datetime.now():%Y%m%d}.pkl"
+    with open(path, "wb") as f:
+        pickle.dump(clf, f)
+    """,
+    # a metadata side-car file next to the model
+    """
+    import json
+    booster = lgb.train(params, train_set)
+    booster.save_model(str(out / "model.txt"))
+    meta = {"version": cfg["model_version"], "features": FEATURES, "metrics": metrics}
+    (out / "metadata.json").write_text(json.dumps(meta))
+    """,
+    # MLflow logs the model with its run, parameters and library versions
+    """
+    import mlflow.sklearn
+    mlflow.sklearn.log_model(model, "model", registered_model_name="churn")
+    """,
+    # data, not a model
+    """
+    import pandas as pd
+    df = pd.read_csv("events.csv")
+    df.to_pickle("cache/events.pkl")
+    """,
+]

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.production import INTEGRITY, FunctionNode, Inference, Load, inference
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class UnsafeDeserialization(Rule):
+    """
+    ## What it does
+    Flags `pickle.load`/`pickle.loads`, `joblib.load`, `cloudpickle`/`dill` loads, `numpy.load(...,
+    allow_pickle=True)` and `torch.load` without `weights_only=True`, when nothing checks the
+    artifact's integrity first (a SHA-256/HMAC digest compared with a recorded one, a
+    `verify_checksum(...)` helper) in the function that loads it or in its caller.
+
+    ## Why is this bad?
+    Unpickling runs whatever code the file contains. Anyone who can replace the artifact (a shared
+    bucket, a mounted volume, an upload, a compromised CI job) gets code execution in the service,
+    with its credentials. A corrupted or truncated file fails in confusing ways instead of being
+    refused up front.
+
+    ## Example
+    ```python
+    with open("churn_model.pkl", "rb") as f:
+        model = pickle.load(f)
+    ```
+
+    ## Use instead
+    Verify a digest recorded at training time before loading, or use a format that cannot run code
+    (skops, safetensors, ONNX, `torch.load(..., weights_only=True)`):
+    ```python
+    if hashlib.sha256(path.read_bytes()).hexdigest() != manifest["sha256"]:
+        raise RuntimeError(f"{path} failed its checksum")
+    bundle = joblib.load(path)
+    ```
+
+    ## Known problems
+    Any hashing or `verify`/`checksum` call in the loading function or its caller counts as an
+    integrity check, without proving that its result guards the load. A check done by another
+    module before calling the loader is not seen. `torch.load` defaults to `weights_only=True`
+    since PyTorch 2.6; the rule still asks for it explicitly because the installed version is not
+    known.
+    """
+
+    id = "ML402"
+    name = "unsafe-deserialization"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        facts = inference(module)
+        for load in facts.loads:
+            if not load.unsafe or _integrity_checked(facts, load):
+                continue
+            call = load.call
+            fix = "pass weights_only=True" if call.is_("torch.load") else \
+                "verify a recorded checksum first, or use a format that cannot run code (skops, safetensors, ONNX)"
+            untrusted = load.placement == "request" or any(
+                o.kind == "request" for e in facts.entries for o in e.origins if o.function is load.function)
+            yield Hit(f"{module.text(call.node.func)}() executes code stored in the artifact and nothing checks the "
+                      f"file's integrity before it is loaded; {fix}",
+                      node=call.node, confidence="high" if untrusted or module.role in ("serving", "inference") else "medium")
+
+
+def _integrity_checked(facts: Inference, load: Load) -> bool:
+    if _checks_integrity(facts, load.function):
+        return True
+    if load.function is not None:
+        return any(_checks_integrity(facts, facts.syntax.function_of(c.node)) for c in facts.callers(load.function))
+    return False
+
+
+def _checks_integrity(facts: Inference, fn: FunctionNode | None) -> bool:
+    body = facts.syntax.body_nodes(fn) if fn is not None else facts.syntax.body_nodes(facts.syntax.tree)
+    for node in body:
+        if isinstance(node, ast.Call):
+            call = facts.module.flow.call_at(node)
+            name = call.name if call is not None and call.name else ""
+            if call is not None and call.callee is not None:
+                name = call.callee.node.name
+            if name.startswith(("hashlib.", "hmac.")) or INTEGRITY.search(name.rsplit(".", 1)[-1]):
+                return True
+    return False
+
+
+UnsafeDeserialization.invalid = [
+    # the seed: a pickle loaded at import time
+    """
+    import pickle
+    with open("churn_model.pkl", "rb") as f:
+        model = pickle.load(f)  # ruleid: ML402
+    """,
+    # joblib through an alias in a batch job; torch without weights_only
+    """
+    import joblib as jl
+    import torch
+
+    def main(model_path, in_path):
+        ridge = jl.load(model_path)  # ruleid: ML402
+        net.load_state_dict(torch.load("risknet.pt"))  # ruleid: ML402
+        return ridge
+    """,
+    # a FastAPI lifespan without a checksum still loads untrusted bytes
+    """
+    import joblib
+    from contextlib import asynccontextmanager
+    from fastapi import FastAPI
+    resources = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        resources["bundle"] = joblib.load("artifacts/solar_lr.joblib")  # ruleid: ML402
+        yield
+    """,
+    # bytes from a request
+    """
+    import pickle
+    from flask import Flask, request
+    app = Flask(__name__)
+
+    @app.post("/score")
+    def score():
+        model = pickle.loads(request.data)  # ruleid: ML402
+        return {"ok": True}
+    """,
+    # numpy arrays of objects
+    """
+    import numpy as np
+    feats = np.load("features.npy", allow_pickle=True)  # ruleid: ML402
+    """,
+]
+
+UnsafeDeserialization.valid = [
+    # a checksum compared before the load
+    """
+    import hashlib, joblib
+
+    def load_verified_bundle(directory, version):
+        artifact = directory / f"fraud-{version}.joblib"
+        expected = (directory / f"fraud-{version}.sha256").read_text().strip()
+        if hashlib.sha256(artifact.read_bytes()).hexdigest() != expected:
+            raise RuntimeError("checksum mismatch")
+        return joblib.load(artifact)
+    """,
+    # the caller verifies, the helper loads; weights_only for torch
+    """
+    import joblib, torch
+    from functools import lru_cache
+
+    def _read(path):
+        return joblib.load(path)
+
+    @lru_cache(maxsize=1)
+    def get_model(path):
+        verify_checksum(path)
+        return _read(path)
+
+    state = torch.load("weights.pt", weights_only=True)
+    """,
+    # formats that cannot run code
+    """
+    import onnxruntime as ort
+    from skops.io import load as skops_load
+    from safetensors.torch import load_file
+    session = ort.InferenceSession("model.onnx")
+    clf = skops_load("model.skops", trusted=["sklearn.ensemble.RandomForestClassifier"])
+    weights = load_file("model.safetensors")
+    """,
+]

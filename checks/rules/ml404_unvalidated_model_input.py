@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.production import Entry, Origin, inference
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class UnvalidatedModelInput(Rule):
+    """
+    ## What it does
+    Flags an inference entry point that hands caller data to the model with no schema, type or
+    range validation. Entry points are route handlers (Flask, FastAPI), functions whose own
+    parameter (a customer record, a request payload) reaches `predict`/`predict_proba`, and
+    command lines that parse a record from their arguments. The data counts as validated when it
+    is declared with a schema (a pydantic model or scalar types on a FastAPI parameter), passes
+    through a validator (`validate(...)`, `parse_order(...)`, `Order(**payload)`,
+    `Schema.model_validate(...)`, pandera), or is tested by a check that rejects it (`if ...: raise`,
+    `abort(400)`).
+
+    ## Why is this bad?
+    A missing field raises a `KeyError` deep inside feature code, a string where a number belongs
+    becomes a `TypeError` (or is silently coerced), a negative count or an age of 900 produces a
+    confident but meaningless score. Without validation, bad input turns into 500 errors or, worse,
+    wrong decisions that nobody notices.
+
+    ## Example
+    ```python
+    def predict_churn(customer_data):
+        features = pd.DataFrame([{"order_count": customer_data["order_count"], ...}])
+        return model.predict_proba(features)[0][1]
+    ```
+
+    ## Use instead
+    Declare the input and its ranges once, and let the framework reject what does not fit:
+    ```python
+    class Customer(BaseModel):
+        order_count: int = Field(ge=0)
+        total_revenue: float = Field(ge=0)
+
+    @app.post("/churn")
+    def churn(customer: Customer): ...
+    ```
+
+    ## Known problems
+    Validation is recognised by its shape (a schema annotation, a validator's name, a rejecting
+    `if` that mentions the data), not proven complete: checking one field silences the rule for
+    the whole record. Batch jobs that read their input from files are not entry points here.
+    Data that reaches the model through an object attribute set in another method is not traced.
+    """
+
+    id = "ML404"
+    name = "unvalidated-model-input"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if module.source.is_notebook or module.role == "training":
+            return
+        facts = inference(module)
+        for entry in facts.entries:
+            missing = facts.unvalidated(entry)
+            if missing:
+                yield _hit(module, entry, missing[0])
+
+
+def _hit(module: ModuleAnalysis, entry: Entry, origin: Origin) -> Hit:
+    pred = entry.predictions[0]
+    name = entry.name
+    if origin.kind == "param":
+        what = f"parameter `{origin.node.arg}` of {name}()"  # type: ignore[attr-defined]
+    elif origin.kind == "request":
+        what = f"the request body (`{module.text(origin.node)}`)"
+    else:
+        what = f"command-line input (`{module.text(origin.node)}`)"
+    message = (f"{what} reaches the model with no schema, type or range validation; a missing field, a wrong "
+               "type or an out-of-range value becomes an error or a silently wrong prediction. Validate it "
+               "(a pydantic model, a schema, explicit checks) before building features")
+    if origin.kind == "param" and entry.kind != "route":
+        # a plain function: point at the prediction, with the entry point as context
+        related = [(None, entry.function.lineno, f"{name}() takes the caller's data here")] if entry.function else []
+        return Hit(message, node=pred.node, related=related, confidence="medium")
+    related = [(None, pred.line, "the model is applied here")] if pred.line != origin.line else []
+    return Hit(message, node=origin.node, related=related, confidence="high")
+
+
+UnvalidatedModelInput.invalid = [
+    # the seed: a function hands the caller's dict to the model
+    """
+    import pandas as pd
+    import pickle
+    with open("churn_model.pkl", "rb") as f:
+        model = pickle.load(f)
+
+    def predict_churn(customer_data):
+        features = pd.DataFrame([{
+            "order_count": customer_data["order_count"],
+            "avg_order_value": customer_data["total_revenue"] / customer_data["order_count"],
+        }])
+        return model.predict_proba(features)[0][1]  # ruleid: ML404
+    """,
+    # Flask: the JSON body goes straight into a frame
+    """
+    import joblib
+    import pandas as pd
+    from flask import Flask, jsonify, request
+    app = Flask(__name__)
+    model = joblib.load("model.joblib")
+
+    @app.route("/churn-score", methods=["POST"])
+    def churn_score():
+        payload = request.get_json()  # ruleid: ML404
+        row = dict(payload)
+        frame = pd.DataFrame([row])[FEATURES]
+        return jsonify({"p": float(model.predict_proba(frame)[0, 1])})
+    """,
+    # FastAPI with a raw dict body, the model in a module-level bundle, a helper builds the features
+    """
+    import pandas as pd
+    from fastapi import Body, FastAPI
+    from loader import BUNDLE
+    app = FastAPI()
+
+    def to_frame(user):
+        return pd.DataFrame([user]).reindex(columns=BUNDLE["features"])
+
+    @app.post("/engagement")
+    def engagement(user: dict = Body(...)):  # ruleid: ML404
+        probability = BUNDLE["model"].predict_proba(to_frame(user))[0, 1]
+        return {"p": float(probability)}
+
+    @app.post("/engagement-batch")
+    def engagement_batch(users: list[dict]):  # ruleid: ML404
+        return {"p": BUNDLE["model"].predict_proba(pd.DataFrame(users))[:, 1].tolist()}
+    """,
+    # a command line parsing one record
+    """
+    import argparse, json
+    import numpy as np
+    import xgboost as xgb
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--employee", required=True)
+        args = parser.parse_args()
+        employee = json.loads(args.employee)  # ruleid: ML404
+        booster = xgb.Booster()
+        booster.load_model("attrition.json")
+        row = np.array([[employee["age"], employee["monthly_income"]]])
+        print(float(booster.predict(xgb.DMatrix(row))[0]))
+    """,
+    # a predictor class
+    """
+    import joblib as jl
+    import pandas as pd
+
+    class ChurnScorer:
+        def __init__(self, path):
+            self.model = jl.load(path)
+
+        def score(self, customer):
+            return self.model.predict_proba(pd.DataFrame([customer]))[:, 1]  # ruleid: ML404
+    """,
+]
+
+UnvalidatedModelInput.valid = [
+    # FastAPI with a pydantic request model
+    """
+    import pandas as pd
+    from fastapi import FastAPI
+    from pydantic import BaseModel, Field
+    app = FastAPI()
+    MODEL = {}
+
+    class PredictRequest(BaseModel):
+        tenure_months: float = Field(ge=0)
+        order_count: int = Field(ge=0)
+
+    @app.post("/predict")
+    def predict(req: PredictRequest):
+        return {"p": float(MODEL["model"].predict_proba(pd.DataFrame([req.model_dump()]))[0, 1])}
+
+    @app.post("/predict-batch")
+    def predict_batch(reqs: list[PredictRequest]):
+        return {"p": MODEL["model"].predict_proba(pd.DataFrame([r.model_dump() for r in reqs]))[:, 1].tolist()}
+    """,
+    # Flask with a parsing function that rejects bad input
+    """
+    from flask import Flask, jsonify, request
+    app = Flask(__name__)
+
+    def parse_order(body):
+        if not isinstance(body, dict):
+            raise ValueError("body must be a JSON object")
+        return {"distance_km": float(body["distance_km"])}
+
+    @app.post("/late-risk")
+    def late_risk():
+        order = parse_order(request.get_json(silent=True))
+        return jsonify({"p": float(bundle["pipeline"].predict_proba(build(order))[0, 1])})
+    """,
+    # explicit checks in the function
+    """
+    import pandas as pd
+
+    def predict_churn(customer, model):
+        missing = REQUIRED - customer.keys()
+        if missing:
+            raise ValueError(f"missing fields {sorted(missing)}")
+        return model.predict_proba(pd.DataFrame([customer]))[0, 1]
+    """,
+    # training: the model is fitted here, predictions are evaluation
+    """
+    from sklearn.ensemble import RandomForestClassifier
+    def evaluate(X_train, y_train, X_test):
+        model = RandomForestClassifier().fit(X_train, y_train)
+        return model.predict(X_test)
+    """,
+    # a batch job reading its input from a file
+    """
+    import joblib, sys
+    import pandas as pd
+
+    def main(in_path, out_path):
+        model = joblib.load("model.joblib")
+        listings = pd.read_csv(in_path)
+        listings["score"] = model.predict(listings[COLUMNS])
+        listings.to_csv(out_path)
+    """,
+]

@@ -1,0 +1,326 @@
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.production import CONFIG_RECEIVERS, PATHISH_NAME, FunctionNode, Syntax, inference
+from checks.analysis.names import last
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+# Calls whose result cannot be zero (or is NaN instead): the denominator is guarded.
+GUARD_CALLS = {"max", "maximum", "fmax", "clip", "clip_lower", "replace", "where", "mask", "nan_to_num"}
+# Calls that keep the value (and its zeros): look through them.
+PASS_CALLS = {"float", "int", "abs", "astype", "to_numpy", "values", "get", "item", "round", "squeeze", "Decimal"}
+EARLY_EXIT = (ast.Raise, ast.Return, ast.Continue, ast.Break)
+
+
+class UnguardedDivision(Rule):
+    """
+    ## What it does
+    Flags a division on an inference path (a serving function, a scoring job, a feature module)
+    whose denominator is a field of the caller's record or a column of the data
+    (`customer["order_count"]`, `df["floor_area_m2"]`), directly or through a variable, with no
+    zero guard: no `max(d, 1)`, `np.maximum`, `.clip(lower=1)`, `.replace(0, np.nan)`, `.where(...)`,
+    `d + eps`, `d or 1`, no enclosing `if d` / `np.where(d > 0, ...)` / conditional expression, no
+    earlier `if d == 0: raise/return`, and no `except ZeroDivisionError`.
+
+    ## Why is this bad?
+    A real customer with zero orders makes the service raise `ZeroDivisionError` (a 500 for that
+    customer, every time), and in pandas the same division silently produces `inf` or `NaN` that
+    the model turns into an arbitrary score. Training data often has no zeros in that column, so
+    the bug only shows in production.
+
+    ## Example
+    ```python
+    "avg_order_value": customer_data["total_revenue"] / customer_data["order_count"],
+    ```
+
+    ## Use instead
+    Decide what a zero means and write it down:
+    ```python
+    orders = customer_data["order_count"]
+    "avg_order_value": customer_data["total_revenue"] / orders if orders else 0.0,
+    df["avg_order_value"] = df["total_revenue"] / df["order_count"].replace(0, np.nan)
+    ```
+
+    ## Known problems
+    Training code (a module that fits a model) and notebooks are not checked: a division there
+    breaks loudly during development. Ranges declared in a pydantic model (`Field(gt=0)`) are not
+    read, and a guard is recognised when its test mentions the same field or variable, without
+    checking which way it compares.
+    """
+
+    id = "ML405"
+    name = "unguarded-division"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if module.source.is_notebook or module.role == "training":
+            return
+        facts = inference(module)
+        syn = facts.syntax
+        serving = facts.serving_functions
+        module_level = any(p.function is None for p in facts.predictions)
+        feature_module = module.role == "feature"
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv)):
+                denominator = node.right
+            elif isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Div, ast.FloorDiv)):
+                denominator = node.value
+            else:
+                continue
+            fn = syn.function_of(node)
+            if _path_join(syn, fn, node):
+                continue
+            on_path = id(fn) in serving if fn is not None else module_level
+            if not (on_path or feature_module):
+                continue
+            source = _data_source(syn, fn, denominator, depth=3)
+            if source is None or _guarded(syn, fn, node, denominator):
+                continue
+            yield Hit(f"the denominator `{module.text(denominator)}` comes from the input data ({source}) and nothing "
+                      "guards it against zero; a record with 0 raises ZeroDivisionError or yields inf/NaN that "
+                      "reaches the model. Decide what zero means (`x / d if d else 0`, `.replace(0, np.nan)`, "
+                      "`max(d, 1)`)", node=node, confidence="high" if on_path else "medium")
+
+
+def _data_source(syn: Syntax, fn: FunctionNode | None, expr: ast.expr, depth: int) -> str | None:
+    """The field or column the denominator reads (`customer['order_count']`), or None when it is a
+    constant, a statistic, or already guarded."""
+    if isinstance(expr, ast.Subscript):
+        key = expr.slice
+        base = last(_dotted(expr.value))
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and not CONFIG_RECEIVERS.match(base) \
+                and base != "environ":
+            return f"field '{key.value}'"
+        return None
+    if isinstance(expr, ast.Call):
+        name = _call_name(expr)
+        if name in GUARD_CALLS:
+            return None
+        if name == "get" and expr.args and isinstance(expr.args[0], ast.Constant) and isinstance(expr.func, ast.Attribute) \
+                and not CONFIG_RECEIVERS.match(last(_dotted(expr.func.value))):
+            return f"field '{expr.args[0].value}'"
+        if name in PASS_CALLS:
+            # a method keeps its receiver's zeros (`d.astype(float)`), a function its argument's (`float(d)`)
+            inner = expr.func.value if isinstance(expr.func, ast.Attribute) else (expr.args[0] if expr.args else None)
+            return _data_source(syn, fn, inner, depth) if inner is not None else None
+        return None
+    if isinstance(expr, ast.Attribute) and expr.attr in PASS_CALLS:
+        return _data_source(syn, fn, expr.value, depth)
+    if isinstance(expr, ast.BinOp):
+        if isinstance(expr.op, ast.Add) and any(_positive(side) for side in (expr.left, expr.right)):
+            return None  # d + eps
+        if isinstance(expr.op, (ast.Mult, ast.Sub, ast.Add)):
+            for side in (expr.left, expr.right):
+                found = _data_source(syn, fn, side, depth)
+                if found:
+                    return found
+        return None
+    if isinstance(expr, ast.Name) and depth > 0:
+        values = _assigned(syn, fn, expr.id)
+        found = [_data_source(syn, fn, v, depth - 1) for v in values]
+        return found[-1] if found and found[-1] else None
+    return None
+
+
+def _guarded(syn: Syntax, fn: FunctionNode | None, node: ast.AST, denominator: ast.expr) -> bool:
+    marks = _identity(syn, fn, denominator)
+    child = node
+    for anc in syn.ancestors(node):
+        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            break
+        if isinstance(anc, (ast.If, ast.IfExp, ast.While)) and child is not anc.test and _mentions(anc.test, marks):
+            return True
+        if isinstance(anc, ast.BoolOp) and isinstance(anc.op, ast.And):
+            earlier = anc.values[:anc.values.index(child)] if child in anc.values else []
+            if any(_mentions(v, marks) for v in earlier):
+                return True
+        if isinstance(anc, ast.Call) and _call_name(anc) in ("where", "select", "mask") and anc.args \
+                and child is not anc.args[0] and _mentions(anc.args[0], marks):
+            return True
+        child = anc
+    if syn.handled(node, ("ZeroDivisionError", "ArithmeticError")):
+        return True
+    scope = fn if fn is not None else syn.tree
+    for stmt in syn.body_nodes(scope):
+        if getattr(stmt, "lineno", 1 << 30) >= getattr(node, "lineno", 0):
+            continue
+        if isinstance(stmt, ast.If) and _mentions(stmt.test, marks) and any(
+                isinstance(n, EARLY_EXIT) for s in stmt.body for n in ast.walk(s)):
+            return True
+        if isinstance(stmt, ast.Assert) and _mentions(stmt.test, marks):
+            return True
+    return False
+
+
+def _identity(syn: Syntax, fn: FunctionNode | None, denominator: ast.expr) -> set[str]:
+    """What a guard would mention: the expression itself, the fields it reads, the variable, and
+    the fields behind that variable."""
+    marks = {ast.dump(denominator)}
+    for sub in ast.walk(denominator):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            marks.add("key:" + sub.value)
+        elif isinstance(sub, ast.Name):
+            marks.add("name:" + sub.id)
+            for value in _assigned(syn, fn, sub.id):
+                marks |= {"key:" + c.value for c in ast.walk(value) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+    return marks
+
+
+def _mentions(test: ast.AST, marks: set[str]) -> bool:
+    for sub in ast.walk(test):
+        if ast.dump(sub) in marks:
+            return True
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and "key:" + sub.value in marks:
+            return True
+        if isinstance(sub, ast.Name) and "name:" + sub.id in marks:
+            return True
+    return False
+
+
+def _assigned(syn: Syntax, fn: FunctionNode | None, name: str) -> list[ast.expr]:
+    scope = fn if fn is not None else syn.tree
+    out = []
+    for node in syn.body_nodes(scope):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            out.append((node.lineno, node.value))
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and isinstance(node.target, ast.Name) \
+                and node.target.id == name and node.value is not None:
+            out.append((node.lineno, node.value))
+    return [v for _, v in sorted(out, key=lambda t: t[0])]
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _path_join(syn: Syntax, fn: FunctionNode | None, node: ast.AST) -> bool:
+    """`model_dir / manifest["artifact"]`: pathlib's `/`, not a division."""
+    if not isinstance(node, ast.BinOp):
+        return False
+    if isinstance(node.right, (ast.JoinedStr, ast.Constant)) and isinstance(getattr(node.right, "value", ""), str):
+        return True
+    left = node.left
+    while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Div):
+        left = left.left
+    if isinstance(left, ast.Call):
+        return _call_name(left) in ("Path", "PurePath", "home", "cwd", "parent", "resolve", "expanduser")
+    if isinstance(left, (ast.Name, ast.Attribute)):
+        name = left.id if isinstance(left, ast.Name) else left.attr
+        if PATHISH_NAME.search(name) or name == "parent":
+            return True
+        if isinstance(left, ast.Name):
+            return any(isinstance(v, ast.Call) and _call_name(v) in ("Path", "PurePath")
+                       for v in _assigned(syn, fn, name))
+    return False
+
+
+def _positive(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and node.value > 0
+
+
+UnguardedDivision.invalid = [
+    # the seed: a caller's field divides
+    """
+    import pandas as pd
+    import pickle
+    with open("churn_model.pkl", "rb") as f:
+        model = pickle.load(f)
+
+    def predict_churn(customer_data):
+        features = pd.DataFrame([{
+            "order_count": customer_data["order_count"],
+            "avg_order_value": customer_data["total_revenue"] / customer_data["order_count"],  # ruleid: ML405
+        }])
+        return model.predict_proba(features)[0][1]
+    """,
+    # Flask: a request field, through a variable
+    """
+    from flask import Flask, jsonify, request
+    app = Flask(__name__)
+
+    @app.post("/bnpl/decision")
+    def decision():
+        body = request.json
+        p_default = float(bundle["model"].predict_proba(make_features(body))[0, 1])
+        installments = body["installments"]
+        loss = p_default * body["basket_value"] / installments  # ruleid: ML405
+        return jsonify({"p": p_default, "loss": loss})
+    """,
+    # a batch job dividing by a column of its input
+    """
+    import joblib as jl
+    import pandas as pd
+
+    def main(in_path):
+        ridge = jl.load("ridge.joblib")
+        listings = pd.read_csv(in_path)
+        listings["rent"] = ridge.predict(listings[COLUMNS])
+        listings["rent_per_m2"] = listings["rent"] / listings["floor_area_m2"]  # ruleid: ML405
+        return listings
+    """,
+    # a feature module shared by training and serving
+    """
+    import pandas as pd
+
+    def build_features(df):
+        out = pd.DataFrame(index=df.index)
+        out["claims_per_year"] = df["n_claims"] / df["policy_years"].astype(float)  # ruleid: ML405
+        return out
+    """,
+]
+
+UnguardedDivision.valid = [
+    # guards of every kind
+    """
+    import numpy as np
+    import pandas as pd
+
+    def build_features(df, record):
+        out = pd.DataFrame(index=df.index)
+        income = df["annual_income"].replace(0, np.nan)
+        out["premium_to_income"] = df["annual_premium"] / income
+        out["claims_per_year"] = df["n_claims"] / np.maximum(df["policy_years"], 1.0)
+        out["km_per_item"] = df["distance_km"] / df["items"].clip(lower=1)
+        out["ratio"] = np.where(df["avg"] > 0, df["amount"] / df["avg"], 1.0)
+        out["norm"] = (df["x"] - df["x"].mean()) / (df["x"].std() + 1e-6)
+        per_item = record["distance_km"] / max(record["items"], 1)
+        share = record["a"] / record["b"] if record["b"] else 0.0
+        return out, per_item, share
+    """,
+    # an early exit on zero, a try around the division
+    """
+    def score(customer, model):
+        if customer["order_count"] == 0:
+            return 0.0
+        aov = customer["total_revenue"] / customer["order_count"]
+        try:
+            rate = customer["returns"] / customer["orders"]
+        except ZeroDivisionError:
+            rate = 0.0
+        return model.predict_proba([[aov, rate]])[0, 1]
+    """,
+    # training code is not checked; constants and lengths are not data fields
+    """
+    import pandas as pd
+    from sklearn.ensemble import RandomForestClassifier
+    df = pd.read_csv("customers.csv")
+    df["avg_order_value"] = df["total_revenue"] / df["order_count"]
+    df["tenure_months"] = df["tenure_days"] / 30
+    RandomForestClassifier().fit(df[FEATURES], df["churned"])
+    """,
+]

@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.production import FunctionNode, Inference, inference
+from checks.analysis.names import last
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+ERROR_HANDLER_REGISTRATIONS = {"errorhandler", "register_error_handler", "exception_handler", "add_exception_handler",
+                               "app_errorhandler"}
+
+
+class UnhandledInferenceErrors(Rule):
+    """
+    ## What it does
+    Flags a prediction on a served model (a route handler, a scoring function, a batch job) that
+    no `try`/`except` covers: not in the function that predicts, not around every call of that
+    function in the module, and, for routes, no application-wide error handler
+    (`@app.errorhandler`, `app.add_exception_handler`).
+
+    ## Why is this bad?
+    Feature building and `predict` fail on real input: a missing column, an unseen category, a
+    NaN, a dtype the model does not accept, a model file that did not load. Unhandled, one bad
+    record returns a bare 500 with a stack trace, kills a whole batch run halfway through, and
+    leaves nothing in the logs that says which input failed or why.
+
+    ## Example
+    ```python
+    def predict_churn(customer_data):
+        features = build(customer_data)
+        return model.predict_proba(features)[0][1]
+    ```
+
+    ## Use instead
+    Catch what the model path can raise, log it with context, and answer with a clear error (or
+    skip the record in a batch and count it):
+    ```python
+    try:
+        p = float(model.predict_proba(build(customer))[0, 1])
+    except (KeyError, ValueError) as exc:
+        log.exception("scoring failed for %s", customer.get("id"))
+        raise HTTPException(status_code=422, detail=str(exc))
+    ```
+
+    ## Known problems
+    A handler in another module (a caller importing this function, a middleware) is not seen, so
+    library functions meant to raise to their caller are flagged; a `try` anywhere around the call
+    counts, whatever it catches. Training code and notebooks are not checked.
+    """
+
+    id = "ML406"
+    name = "unhandled-inference-errors"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if module.source.is_notebook or module.role == "training":
+            return
+        facts = inference(module)
+        served = {id(p) for e in facts.entries for p in e.predictions}
+        routes = {id(f) for e in facts.entries if e.kind == "route" for f in e.reach}
+        global_handler = _has_error_handler(module)
+        reported: set[int] = set()
+        for pred in facts.predictions:
+            if id(pred) not in served and not facts.loads:
+                continue
+            key = id(pred.function) if pred.function is not None else 0
+            if key in reported:
+                continue
+            if (global_handler and key in routes) or _handled(facts, pred.node, pred.function, 3):
+                continue
+            reported.add(key)
+            load = facts.load_for(pred)
+            related = [(None, load.line, "the model is loaded here")] if load is not None and load.line != pred.line else []
+            where = f"in {pred.function.name}()" if pred.function is not None else "at module level"
+            yield Hit(f"the prediction {where} runs with no error handling on the load/feature/predict path; a "
+                      "malformed record or a model that failed to load ends in an unlogged crash (a bare 500, a "
+                      "half-finished batch). Catch the expected errors, log them with the input's id, and "
+                      "answer or skip explicitly", node=pred.node, related=related,
+                      confidence="high" if id(pred) in served else "medium")
+
+
+def _handled(facts: Inference, node: ast.AST, fn: FunctionNode | None, depth: int) -> bool:
+    """Inside a `try`, or every call of its function in the module is."""
+    if facts.syntax.handled(node):
+        return True
+    if fn is None or depth == 0:
+        return False
+    callers = facts.callers(fn)
+    return bool(callers) and all(_handled(facts, c.node, facts.syntax.function_of(c.node), depth - 1) for c in callers)
+
+
+def _has_error_handler(module: ModuleAnalysis) -> bool:
+    for call in module.calls:
+        if (call.method or last(call.name)) in ERROR_HANDLER_REGISTRATIONS:
+            return True
+    return False
+
+
+UnhandledInferenceErrors.invalid = [
+    # the seed: neither the function nor its caller handles errors
+    """
+    import pandas as pd
+    import pickle
+    with open("churn_model.pkl", "rb") as f:
+        model = pickle.load(f)
+
+    def predict_churn(customer_data):
+        features = pd.DataFrame([customer_data])
+        return model.predict_proba(features)[0][1]  # ruleid: ML406
+
+    if __name__ == "__main__":
+        print(predict_churn({"order_count": 5}))
+    """,
+    # Flask route
+    """
+    import pickle
+    import pandas as pd
+    from flask import Flask, jsonify, request
+    app = Flask(__name__)
+    with open("churn_rf.pkl", "rb") as fh:
+        model = pickle.load(fh)
+
+    @app.route("/churn-score", methods=["POST"])
+    def churn_score():
+        frame = pd.DataFrame([request.get_json()])[FEATURES]
+        probability = model.predict_proba(frame)[0, 1]  # ruleid: ML406
+        return jsonify({"p": float(probability)})
+    """,
+    # a batch job with an alias
+    """
+    import joblib as jl
+    import pandas as pd
+
+    def main(in_path, out_path):
+        ridge = jl.load("ridge.joblib")
+        listings = pd.read_csv(in_path)
+        listings["rent"] = ridge.predict(listings[COLUMNS])  # ruleid: ML406
+        listings.to_csv(out_path)
+
+    if __name__ == "__main__":
+        main("in.csv", "out.csv")
+    """,
+    # a torch network in a FastAPI route
+    """
+    import torch
+    from fastapi import FastAPI
+    app = FastAPI()
+    net = RiskNet()
+    net.load_state_dict(torch.load("risknet.pt", weights_only=True))
+
+    @app.post("/risk")
+    def risk(batch: Batch):
+        x = torch.tensor([[p.age, p.stay] for p in batch.patients])
+        with torch.no_grad():
+            probs = torch.sigmoid(net(x)).tolist()  # ruleid: ML406
+        return {"risk": probs}
+    """,
+]
+
+UnhandledInferenceErrors.valid = [
+    # try/except in the route
+    """
+    import logging
+    from fastapi import FastAPI, HTTPException
+    log = logging.getLogger(__name__)
+    app = FastAPI()
+
+    @app.post("/score")
+    def score(txn: Transaction):
+        try:
+            p = float(state["bundle"]["model"].predict_proba(build(txn))[0, 1])
+        except Exception:
+            log.exception("scoring failed")
+            raise HTTPException(status_code=500, detail="scoring failed")
+        return {"p": p}
+    """,
+    # the caller handles errors of the helper that predicts
+    """
+    import joblib, sys
+
+    def score(rows, model):
+        return model.predict(rows)
+
+    def main():
+        model = joblib.load(sys.argv[1])
+        try:
+            preds = score(read(sys.argv[2]), model)
+        except (OSError, ValueError) as exc:
+            print(f"failed: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    """,
+    # an application-wide error handler
+    """
+    from flask import Flask, jsonify, request
+    app = Flask(__name__)
+
+    @app.errorhandler(Exception)
+    def on_error(exc):
+        return jsonify({"error": str(exc)}), 500
+
+    @app.post("/predict")
+    def predict():
+        return jsonify({"p": float(MODEL.predict_proba(to_frame(request.get_json()))[0, 1])})
+    """,
+    # training: predictions of the model fitted here are evaluation
+    """
+    from sklearn.ensemble import RandomForestClassifier
+    model = RandomForestClassifier().fit(X_train, y_train)
+    y_pred = model.predict(X_test)
+    """,
+]

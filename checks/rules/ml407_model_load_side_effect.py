@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.production import inference
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class ModelLoadSideEffect(Rule):
+    """
+    ## What it does
+    Flags a model loaded at import time by a module whose functions or routes serve predictions
+    (the load runs as a side effect of `import predict`), and a model loaded again on every
+    request or record: inside a route handler, inside a scoring function handed one record, in a
+    helper they call, or in a loop that predicts. Loads in a startup hook (`@app.on_event("startup")`,
+    a FastAPI lifespan), an app factory (`create_app`), a cached loader (`@lru_cache`, a
+    `if _model is None:` lazy global), `main()`, a `__main__` block or a notebook are fine.
+
+    ## Why is this bad?
+    At import time, merely importing the module (tests, a worker, a CLI `--help`) reads and
+    unpickles a file from the current directory, fails when it is missing, and cannot be given
+    another model. Loading per request multiplies latency by the deserialisation time (often
+    hundreds of milliseconds), thrashes memory, and lets two requests see two different models
+    while the file is being replaced.
+
+    ## Example
+    ```python
+    with open("churn_model.pkl", "rb") as f:
+        model = pickle.load(f)
+
+    def predict_churn(customer_data): ...
+    ```
+
+    ## Use instead
+    Load once, explicitly, when the service starts, and keep the loaded model:
+    ```python
+    @asynccontextmanager
+    async def lifespan(app):
+        app.state.model = load_verified(settings.model_path)
+        yield
+    ```
+
+    ## Known problems
+    A scoring function is taken as per-record when a parameter of it (not a path or a model)
+    reaches the model; one handed a whole batch by its caller is also flagged when it loads.
+    Loads through helpers of other modules are seen only when they are called `.load(...)` on a
+    registry-like object.
+    """
+
+    id = "ML407"
+    name = "model-load-side-effect"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        facts = inference(module)
+        users = [e for e in facts.entries if e.function is not None] or []
+        for load in facts.loads:
+            text = module.text(load.call.node.func)
+            if load.placement == "import":
+                related = [(None, e.function.lineno, f"{e.name}() uses it") for e in users[:1]]
+                yield Hit(f"the model is loaded ({text}) when the module is imported; importing it reads the file, "
+                          "fails if it is missing and cannot be pointed at another model. Load it once at startup "
+                          "(a lifespan/startup hook, an app factory, a cached loader)",
+                          node=load.call.node, related=related, confidence="high")
+            elif load.placement == "request":
+                entry = next((e for e in facts.entries if e.function is not None
+                              and any(f is load.function for f in e.reach)), None)
+                related = [(None, entry.function.lineno, f"{entry.name}() runs per request")] \
+                    if entry is not None and entry.function is not load.function else []
+                yield Hit(f"the model is loaded ({text}) again on every request/record; each call pays the "
+                          "deserialisation time and memory, and concurrent calls may see different models. Load it "
+                          "once at startup and reuse it", node=load.call.node, related=related, confidence="high")
+
+
+ModelLoadSideEffect.invalid = [
+    # the seed: loaded at import by a module that serves a function
+    """
+    import pickle
+    with open("churn_model.pkl", "rb") as f:
+        model = pickle.load(f)  # ruleid: ML407
+
+    def predict_churn(customer_data):
+        return model.predict_proba(to_frame(customer_data))[0][1]
+    """,
+    # FastAPI: a torch load inside the handler
+    """
+    import torch
+    from fastapi import FastAPI
+    app = FastAPI()
+
+    @app.post("/risk")
+    def risk(batch: Batch) -> dict:
+        net = RiskNet()
+        net.load_state_dict(torch.load("risknet.pt"))  # ruleid: ML407
+        net.eval()
+        return {"risk": net(to_tensor(batch)).tolist()}
+    """,
+    # Flask: a helper without caching loads per request; joblib through an alias
+    """
+    import joblib as jl
+    from flask import Flask, request
+    app = Flask(__name__)
+
+    def get_model():
+        return jl.load("model.joblib")  # ruleid: ML407
+
+    @app.post("/predict")
+    def predict():
+        model = get_model()
+        return {"p": float(model.predict_proba(to_frame(request.get_json()))[0, 1])}
+    """,
+    # a registry lookup in the handler
+    """
+    from fastapi import FastAPI
+    from registry import ModelRegistry
+    app = FastAPI()
+    registry = ModelRegistry()
+
+    @app.post("/upsell")
+    def upsell(payload: Upsell):
+        model = registry.load("upsell")  # ruleid: ML407
+        return {"p": float(model.predict_proba(to_frame(payload))[0, 1])}
+    """,
+    # a scoring function handed one record loads every time
+    """
+    import joblib
+    import pandas as pd
+
+    def score_application(application: dict) -> dict:
+        bundle = joblib.load("models/loan_default.joblib")  # ruleid: ML407
+        X = pd.DataFrame([application])[bundle["features"]]
+        return {"p": float(bundle["model"].predict_proba(X)[0, 1])}
+    """,
+]
+
+ModelLoadSideEffect.valid = [
+    # FastAPI startup event and lifespan
+    """
+    import joblib
+    from contextlib import asynccontextmanager
+    from fastapi import FastAPI
+    MODEL = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        MODEL["bundle"] = joblib.load("artifacts/model.joblib")
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.on_event("startup")
+    def warm():
+        MODEL["other"] = joblib.load("artifacts/other.joblib")
+
+    @app.post("/predict")
+    def predict(req: Req):
+        return {"p": float(MODEL["bundle"]["model"].predict_proba(req.frame())[0, 1])}
+    """,
+    # Flask app factory
+    """
+    import joblib, os
+    from flask import Flask, request
+
+    def create_app():
+        app = Flask(__name__)
+        bundle = joblib.load(os.environ["MODEL_PATH"])
+
+        @app.post("/late-risk")
+        def late_risk():
+            return {"p": float(bundle["pipeline"].predict_proba(parse(request.get_json()))[0, 1])}
+
+        return app
+    """,
+    # cached loaders
+    """
+    import joblib
+    from functools import lru_cache
+    _model = None
+
+    @lru_cache(maxsize=1)
+    def get_model():
+        return joblib.load("model.joblib")
+
+    def get_lazy():
+        global _model
+        if _model is None:
+            _model = joblib.load("other.joblib")
+        return _model
+
+    def predict(record):
+        return get_model().predict_proba(to_frame(record))[0, 1] + get_lazy().predict(to_frame(record))[0]
+    """,
+    # a script and a batch job's main()
+    """
+    import joblib
+    import pandas as pd
+    model = joblib.load("model.joblib")
+    df = pd.read_csv("customers.csv")
+    df["score"] = model.predict_proba(df[FEATURES])[:, 1]
+
+    def main(in_path):
+        model = joblib.load("model.joblib")
+        rows = pd.read_csv(in_path)
+        return model.predict(rows)
+    """,
+    {"score.ipynb": """
+    import joblib
+    model = joblib.load("model.joblib")
+    # %%
+    def score(customer):
+        return model.predict_proba(to_frame(customer))[0, 1]
+    """},
+]

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.production import is_config_file, path_literals
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+
+class UnconfigurablePath(Rule):
+    """
+    ## What it does
+    Flags relative data and model paths written as literals: `pd.read_csv("customer_data.csv")`,
+    `open("churn_model.pkl", "wb")`, `MODEL_PATH = "models/model.joblib"`, `Path("data") / "x.csv"`,
+    where no configuration (environment variable, command-line argument, settings object, config
+    file) can change them. Only the first component of a built path counts: `MODEL_DIR / "m.pkl"`
+    with a configured `MODEL_DIR` is fine.
+
+    ## Why is this bad?
+    A relative path resolves against whatever directory the process happens to start in, so the
+    same code reads a different file (or none) under cron, a container, a test runner or another
+    developer's shell. Training and serving cannot be pointed at another dataset or model version
+    without editing code, which is how the wrong model ends up deployed.
+
+    ## Example
+    ```python
+    df = pd.read_csv("customer_data.csv")
+    with open("churn_model.pkl", "wb") as f: ...
+    ```
+
+    ## Use instead
+    Take locations from configuration, with the literal at most as a documented default:
+    ```python
+    parser.add_argument("--data", default="data/customer_data.csv")
+    MODEL_PATH = Path(os.environ.get("MODEL_PATH", "models/churn_model.pkl"))
+    ```
+
+    ## Known problems
+    Notebooks are not checked (exploration reads local files by design), nor the names of
+    configuration files themselves (`config.yaml`). Paths anchored at the code's own directory
+    (`Path(__file__).parent / "model.pkl"`) are not flagged. A literal is recognised as a path by
+    where it goes or by its variable's name.
+    """
+
+    id = "ML410"
+    name = "unconfigurable-path"
+    severity = Severity.P3
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if module.source.is_notebook:
+            return
+        for path in path_literals(module):
+            if path.kind != "relative" or is_config_file(path.text):
+                continue
+            yield Hit(f"{path.text!r} is a relative path written into the code ({path.how}); it depends on the "
+                      "working directory and cannot be changed without editing code. Take it from configuration "
+                      "(environment variable, CLI argument, settings)", node=path.node, confidence="medium")
+
+
+UnconfigurablePath.invalid = [
+    # the seed: data and model paths as literals
+    """
+    import pandas as pd
+    import pickle
+    df = pd.read_csv("customer_data.csv")  # ruleid: ML410
+    with open("churn_model.pkl", "wb") as f:  # ruleid: ML410
+        pickle.dump(model, f)
+    """,
+    # constants, path building, aliases
+    """
+    import joblib as jl
+    import os
+    from pathlib import Path
+    BUNDLE_PATH = "models/loan_default.joblib"  # ruleid: ML410
+    DATA = Path("data") / "applications.parquet"  # ruleid: ML410
+
+    def score(application):
+        bundle = jl.load(BUNDLE_PATH)
+        return bundle
+
+    out = os.path.join("outputs", "scores.csv")  # ruleid: ML410
+    """,
+    # a batch job's output and a torch checkpoint
+    """
+    import torch
+    scored.to_csv("scored_leads.csv", index=False)  # ruleid: ML410
+    torch.save(net.state_dict(), f"checkpoints/net_{epoch}.pt")  # ruleid: ML410
+    """,
+]
+
+UnconfigurablePath.valid = [
+    # environment, argparse, settings, config
+    """
+    import argparse, os, json
+    import pandas as pd
+    from pathlib import Path
+    from pydantic_settings import BaseSettings
+
+    class Settings(BaseSettings):
+        model_path: str = "models/model.joblib"
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default="scores.csv")
+    args = parser.parse_args()
+    MODEL_DIR = Path(os.environ.get("MODEL_DIR", "artifacts"))
+    cfg = json.load(open("config.json"))
+    df = pd.read_csv(cfg["data_path"])
+    model_file = MODEL_DIR / "model.joblib"
+    here = Path(__file__).parent / "model.pkl"
+    """,
+    # not paths: column names, messages, keys
+    """
+    import pandas as pd
+    df = pd.read_sql("SELECT * FROM customers", conn)
+    df["ratio.v2"] = df["a"] / 2
+    print("saved to model.pkl")
+    """,
+    {"explore.ipynb": """
+    import pandas as pd
+    df = pd.read_csv("customer_data.csv")
+    """},
+]
