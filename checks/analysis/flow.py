@@ -246,6 +246,7 @@ class FlowAnalysis:
         # `(X - X.mean()) / X.std()`: data rescaled with its own statistics (node, statistic call)
         self.stat_ops: list[tuple[ast.BinOp, CallSite]] = []
         self.functions: dict[str, Function] = {}
+        self.nested: list[Function] = []  # functions defined inside functions (routes in an app factory)
         self.classes: dict[str, dict[str, Val]] = {}
         self.module_env: dict[str, Val] = {}
         self._slice_splits: dict[int, Split] = {}
@@ -380,6 +381,7 @@ class FlowAnalysis:
         if self._function is None or any(fn.node is stmt for fn in self.functions.values()):
             return
         fn = Function(stmt, f"{self._scope}.{stmt.name}")
+        self.nested.append(fn)
         frame = self._scope_stack[-1]
         self._analyse_function(fn, outer=[frame[0], *frame[4]])
         self._env[stmt.name] = fn.returns[0] if fn.returns else Val(stmt)
@@ -487,9 +489,21 @@ class FlowAnalysis:
         elif isinstance(target, ast.Starred):
             self._bind(target.value, val, value_node, stmt)
 
+    def _env_defining(self, name: str) -> dict[str, Val]:
+        """The env that holds `name` (`resources["model"] = ...` in a function fills the module's
+        `resources`), or the current one."""
+        frame = self._scope_stack[-1]
+        for env in (frame[0], *frame[4]):
+            if name in env:
+                return env
+        return frame[0]
+
     def _leaf(self, node: ast.AST) -> Val:
+        """A value with no tracked origin: a literal, or a library attribute (`request.json`),
+        which is data, not a constant."""
         val = Val(node)
-        val.flags |= LITERAL
+        if _is_literal(node):
+            val.flags |= LITERAL
         return val
 
     def _bind_attribute(self, target: ast.Attribute, val: Val | None, value_node) -> None:
@@ -517,6 +531,7 @@ class FlowAnalysis:
             for column in columns:
                 self.column_writes.append(ColumnWrite(frame, column, val, stmt, self._scope))
         if isinstance(frame_node, ast.Name):
+            env = self._env_defining(frame_node.id)
             new = self._derived(stmt, [frame])
             new.shape = frame.shape if frame is not None and frame.shape else "frame"
             new.name = frame_node.id
@@ -526,7 +541,7 @@ class FlowAnalysis:
                     new.colvals[column] = val
             if not columns and val is not None:
                 new.parents.append(val)
-            self._env[frame_node.id] = new
+            env[frame_node.id] = new
         elif isinstance(frame_node, ast.Attribute) and isinstance(frame_node.value, ast.Name) \
                 and frame_node.value.id == "self" and self._class:
             new = self._derived(stmt, [frame, val])
@@ -1068,6 +1083,20 @@ class FlowAnalysis:
             if id(split) == key:
                 return split
         return None
+
+
+def _is_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(_is_literal(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is None or _is_literal(k) for k in node.keys) and all(_is_literal(v) for v in node.values)
+    if isinstance(node, ast.UnaryOp):
+        return _is_literal(node.operand)
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(v, ast.Constant) for v in node.values)
+    return not isinstance(node, ast.expr)  # a statement or a target: nothing flows into it
 
 
 def _duplicates_rows(call: CallSite) -> bool:

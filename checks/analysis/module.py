@@ -254,7 +254,8 @@ class ModuleAnalysis:
     def role(self) -> str:
         if self.source.is_notebook:
             return "notebook"
-        if any(self._is_route(d) for fn in self.flow.functions.values() for d in fn.node.decorator_list):
+        if any(self._is_route(d) for fn in [*self.flow.functions.values(), *self.flow.nested]
+               for d in fn.node.decorator_list):
             return "serving"
         if self.model_fits:
             return "training"
@@ -268,4 +269,4 @@ class ModuleAnalysis:
     @staticmethod
     def _is_route(deco: ast.expr) -> bool:
         func = deco.func if isinstance(deco, ast.Call) else deco
-        return isinstance(func, ast.Attribute) and func.attr in ("get", "post", "put", "route", "api_route", "websocket")
+        return isinstance(func, ast.Attribute) and func.attr in ("get", "post", "put", "patch", "delete", "route", "api_route", "websocket")
