@@ -27,6 +27,12 @@ _EVALUATION_NAME = re.compile(r"accuracy|score|evaluat|metric|auc|f1|precision|r
 COMPOSITES = {"ColumnTransformer", "make_column_transformer", "FeatureUnion", "make_union"}
 
 
+def _cut(line: str, start: int, end: int | None) -> str:
+    """Slice a line by UTF-8 byte offsets, as the syntax tree gives them."""
+    data = line.encode("utf-8")
+    return data[start:end].decode("utf-8", errors="replace")
+
+
 @dataclass(eq=False)
 class Fit:
     call: CallSite
@@ -69,7 +75,16 @@ class ModuleAnalysis:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
     def text(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source.text, node) or self.line_text(getattr(node, "lineno", 0))
+        """The source text of a node, cut from the module's lines (not re-split on every call)."""
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        if start is None or end is None or col is None or end_col is None or end > len(self.lines):
+            return self.line_text(start or 0)
+        if start == end:
+            return _cut(self.lines[start - 1], col, end_col)
+        first = _cut(self.lines[start - 1], col, None)
+        last_line = _cut(self.lines[end - 1], 0, end_col)
+        return "\n".join([first, *self.lines[start:end - 1], last_line])
 
     # ------------------------------------------------------------------ calls
     @property

@@ -16,6 +16,7 @@ computed once per module here, from the flow facts (`flow.py`) and the syntax tr
 from __future__ import annotations
 
 import ast
+from collections import deque
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -67,19 +68,25 @@ class Syntax:
     """Parent links over the module's tree and the questions they answer."""
 
     def __init__(self, tree: ast.Module) -> None:
+        # One traversal gives the parent links and the node list every other question reuses.
         self.tree = tree
         self.parent: dict[int, ast.AST] = {}
         self.functions: list[FunctionNode] = []
-        for node in ast.walk(tree):
+        self.nodes: list[ast.AST] = []
+        queue: deque[ast.AST] = deque([tree])  # breadth first, in `ast.walk` order
+        while queue:
+            node = queue.popleft()
+            self.nodes.append(node)
             for child in ast.iter_child_nodes(node):
                 self.parent[id(child)] = node
+                queue.append(child)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions.append(node)
 
     @cached_property
     def _loads_by_name(self) -> dict[str, list[ast.Name]]:
         out: dict[str, list[ast.Name]] = {}
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 out.setdefault(node.id, []).append(node)
         return out
@@ -482,7 +489,7 @@ class Inference:
     def schema_classes(self) -> set[str]:
         """Classes of the module that declare a schema (pydantic, marshmallow, dataclasses, TypedDict...)."""
         out = set()
-        for node in ast.walk(self.module.tree):
+        for node in syntax(self.module).nodes:
             if isinstance(node, ast.ClassDef):
                 bases = {last(_dotted(b)) for b in node.bases}
                 decos = {last(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list}
@@ -853,10 +860,9 @@ def path_literals(module: ModuleAnalysis) -> list[PathLiteral]:
 
 def _path_literals(module: ModuleAnalysis) -> list[PathLiteral]:
     syn = syntax(module)
-    docstrings = _docstrings(module.tree)
+    docstrings = _docstrings(syn)
     out: list[PathLiteral] = []
-    seen: set[int] = set()
-    for node in ast.walk(module.tree):
+    for node in syn.nodes:
         unit, text = _literal_unit(module, node)
         if unit is None or id(unit) in docstrings or isinstance(syn.parent.get(id(unit)), ast.JoinedStr):
             continue
@@ -876,9 +882,9 @@ def _path_literals(module: ModuleAnalysis) -> list[PathLiteral]:
     return out
 
 
-def _docstrings(tree: ast.Module) -> set[int]:
+def _docstrings(syn: Syntax) -> set[int]:
     out = set()
-    for node in ast.walk(tree):
+    for node in syn.nodes:
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):

@@ -67,12 +67,13 @@ class UnversionedModelArtifact(Rule):
     severity = Severity.P1
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        saves = [(call, saved) for call in module.calls if (saved := _saved(call)) is not None
+                 and not (call.name or "").startswith("mlflow.")]
+        if not saves:
+            return  # most files save nothing: skip the syntax facts
         syn = syntax(module)
         sidecar = _writes_metadata(module)
-        for call in module.calls:
-            saved = _saved(call)
-            if saved is None or (call.name or "").startswith("mlflow."):
-                continue
+        for call, saved in saves:
             obj_node, obj_val, dest = saved
             if not _is_model(module, obj_node, obj_val):
                 continue
