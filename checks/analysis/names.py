@@ -23,6 +23,18 @@ def dotted(node: ast.AST) -> str | None:
     return None
 
 
+def attribute_path(node: ast.AST) -> str:
+    """The dotted names of an attribute chain, even when it hangs off a call (`f().a.b` -> `a.b`);
+    "" when there are none."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
 class Imports:
     def __init__(self) -> None:
         self.aliases: dict[str, str] = {}

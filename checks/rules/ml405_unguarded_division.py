@@ -4,8 +4,8 @@ import ast
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import attribute_path, last
 from checks.analysis.production import CONFIG_RECEIVERS, PATHISH_NAME, FunctionNode, Syntax, inference
-from checks.analysis.names import last
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -91,7 +91,7 @@ def _data_source(syn: Syntax, fn: FunctionNode | None, expr: ast.expr, depth: in
     constant, a statistic, or already guarded."""
     if isinstance(expr, ast.Subscript):
         key = expr.slice
-        base = last(_dotted(expr.value))
+        base = last(attribute_path(expr.value))
         if isinstance(key, ast.Constant) and isinstance(key.value, str) and not CONFIG_RECEIVERS.match(base) \
                 and base != "environ":
             return f"field '{key.value}'"
@@ -101,7 +101,7 @@ def _data_source(syn: Syntax, fn: FunctionNode | None, expr: ast.expr, depth: in
         if name in GUARD_CALLS:
             return None
         if name == "get" and expr.args and isinstance(expr.args[0], ast.Constant) and isinstance(expr.func, ast.Attribute) \
-                and not CONFIG_RECEIVERS.match(last(_dotted(expr.func.value))):
+                and not CONFIG_RECEIVERS.match(last(attribute_path(expr.func.value))):
             return f"field '{expr.args[0].value}'"
         if name in PASS_CALLS:
             # a method keeps its receiver's zeros (`d.astype(float)`), a function its argument's (`float(d)`)
@@ -196,16 +196,6 @@ def _assigned(syn: Syntax, fn: FunctionNode | None, name: str) -> list[ast.expr]
 def _call_name(call: ast.Call) -> str:
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-
-
-def _dotted(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _path_join(syn: Syntax, fn: FunctionNode | None, node: ast.AST) -> bool:
