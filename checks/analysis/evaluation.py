@@ -447,6 +447,8 @@ class EvaluationFacts:
                     or not isinstance(node.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
                 continue
             left, right = node.left, node.comparators[0]
+            if any(_named_as_metric(side) for side in (left, right)):
+                continue  # `test_acc > best_acc`: comparing scores of models, not cutting a probability
             for side, other in ((left, right), (right, left)):
                 if self._is_probability(side, node.lineno):
                     constant = _number(other)
@@ -618,6 +620,15 @@ def evaluation(module: ModuleAnalysis) -> EvaluationFacts:
 
 
 # ---------------------------------------------------------------------- helpers
+_METRIC_NAME = re.compile(r"(^|_)(acc|accuracy|auc|f1|score|loss|metric|precision|recall|best|mae|rmse|mse|ap)(_|$)", re.I)
+
+
+def _named_as_metric(node: ast.AST) -> bool:
+    """A variable or attribute named as a metric (`test_acc`, `best_auc`, `val_loss`)."""
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return bool(name) and bool(_METRIC_NAME.search(name))
+
+
 _READERS = tuple(f for f in ("pandas.read_csv", "pandas.read_parquet", "pandas.read_excel", "pandas.read_json",
                              "pandas.read_feather", "pandas.read_table", "polars.read_csv", "joblib.load"))
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
