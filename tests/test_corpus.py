@@ -20,3 +20,12 @@ def test_corpus_precision_and_recall():
                            "--cmd", cmd, "--only", "leakage.,eval.,data.,skew.,prod.", "--min-precision", "0.9",
                            "--min-recall", "0.9"], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_corpus_reviews_without_errors():
+    from checks import review
+    from checks.config import Config
+
+    for case in sorted((CORPUS / "cases").iterdir()):
+        result = review([case], Config(cache=False))
+        assert result.errors == [], (case.name, result.errors)
