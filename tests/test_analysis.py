@@ -125,3 +125,15 @@ def test_malformed_notebook_cell(tmp_path):
     path.write_text('{"cells": [{"cell_type": "code", "source": [1, 2]}]}')
     with pytest.raises(SourceError, match="cell 0"):
         load(path, "nb.ipynb")
+
+
+def test_model_methods_on_objects_imported_from_the_project():
+    m = analyse("""
+        from app.state import model
+        from sklearn import metrics
+        p = model.predict_proba([[1, 2]])
+        s = metrics.accuracy_score(y, p)
+        """)
+    [prediction] = m.predictions
+    assert prediction.method == "predict_proba" and prediction.receiver.name == "model"
+    assert [c.name for c in m.calls if c.method is None] == ["sklearn.metrics.accuracy_score"]

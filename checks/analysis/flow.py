@@ -921,6 +921,11 @@ class FlowAnalysis:
             method = func.attr if receiver is not None else None
         elif qualname is None and not isinstance(func, (ast.Name, ast.Attribute)):
             receiver = self._eval(func)
+        elif self._imported_object(func):
+            # `from app.state import model; model.predict(x)`: an object of the project, not a library
+            qualname, method = None, func.attr
+            receiver = self.module_env.setdefault(f"<import {func.value.id}>", Val(func.value))
+            receiver.name = func.value.id
         args = [self._eval(a.value if isinstance(a, ast.Starred) else a) for a in node.args]
         kwargs = {kw.arg or "**": self._eval(kw.value) for kw in node.keywords}
         call = CallSite(node, qualname, spelled, method, receiver, args, kwargs, self._scope)
@@ -952,6 +957,15 @@ class FlowAnalysis:
         call.val = val
         self._annotate_call(call, val)
         return val
+
+    def _imported_object(self, func: ast.expr) -> bool:
+        """A model-like method called on a lower-case name imported from a module (an instance the
+        project built elsewhere), as opposed to a library function."""
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in _MODEL_METHODS):
+            return False
+        target = self.imports.aliases.get(func.value.id, "")
+        return "." in target and func.value.id[:1].islower() and last(target)[:1].islower() \
+            and target.split(".")[0] not in _LIBRARY_ROOTS
 
     def _callee(self, func: ast.expr) -> Function | None:
         if isinstance(func, ast.Name):
@@ -1153,6 +1167,9 @@ def is_time_name(text: str) -> bool:
 
 
 _WINDOWS = {"rolling", "expanding", "ewm", "groupby", "resample", "transform"}  # per-row statistics
+_MODEL_METHODS = {"predict", "predict_proba", "decision_function", "fit", "fit_transform", "transform", "score"}
+_LIBRARY_ROOTS = {"sklearn", "numpy", "pandas", "scipy", "torch", "tensorflow", "keras", "xgboost", "lightgbm",
+                  "catboost", "imblearn", "statsmodels", "joblib", "mlflow"}
 _APPLY_METHODS = {"predict", "predict_proba", "decision_function", "predict_log_proba", "transform", "score",
                   "evaluate", "inverse_transform"}
 _SCALING_STATS = {"mean", "std", "min", "max", "median", "var", "quantile"}
