@@ -255,8 +255,15 @@ class Inference:
 
     def __init__(self, module: ModuleAnalysis) -> None:
         self.module = module
-        self.syntax = syntax(module)
-        self.fn_by_node: dict[int, FunctionNode] = {id(f): f for f in self.syntax.functions}
+
+    # The syntax facts cost a traversal of the whole tree: built only when a question needs them.
+    @cached_property
+    def syntax(self) -> Syntax:
+        return syntax(self.module)
+
+    @cached_property
+    def fn_by_node(self) -> dict[int, FunctionNode]:
+        return {id(f): f for f in self.syntax.functions}
 
     # ------------------------------------------------------------------ structure
     @cached_property
