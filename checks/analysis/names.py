@@ -11,18 +11,6 @@ from __future__ import annotations
 import ast
 
 
-def dotted(node: ast.AST) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 def attribute_path(node: ast.AST) -> str:
     """The dotted names of an attribute chain, even when it hangs off a call (`f().a.b` -> `a.b`);
     "" when there are none."""
@@ -33,6 +21,18 @@ def attribute_path(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def chain_head(node: ast.AST) -> ast.AST:
+    """What an attribute chain hangs off: `a` in `a.b.c`, the call in `f().b`."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    return attribute_path(node) if isinstance(chain_head(node), ast.Name) else None
 
 
 class Imports:

@@ -25,7 +25,7 @@ from typing import Iterator
 from checks.analysis import vocab
 from checks.analysis.flow import CallSite, Val
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
+from checks.analysis.names import attribute_path, chain_head, last
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -162,15 +162,9 @@ def _catches(handler: ast.ExceptHandler, names: tuple[str, ...]) -> bool:
 
 
 def _dotted(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    elif isinstance(node, ast.Call):
-        return _dotted(node.func)
-    return ".".join(reversed(parts))
+    """A chain's dotted name; for `factory().attr`, the factory's (`Depends(...)` reads `Depends`)."""
+    head = chain_head(node)
+    return _dotted(head.func) if isinstance(head, ast.Call) else attribute_path(node)
 
 
 def _decorator_names(fn: FunctionNode) -> list[str]:

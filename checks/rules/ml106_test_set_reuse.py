@@ -49,7 +49,7 @@ class TestSetReuse(Rule):
     held-out part is named neutrally (`X2`) is taken to be the test set.
     """
 
-    __test__ = False
+    __test__ = False  # its name starts with "Test": keep pytest from collecting it
     id = "ML106"
     name = "test-set-reuse"
     severity = Severity.P1
