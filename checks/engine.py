@@ -37,12 +37,12 @@ Progress = Callable[[int, int], None]
 
 
 def analyse_project(paths: Sequence[str | Path], config: Config | None = None, *, progress: Progress | None = None,
-                    cache_dir: Path | None = None) -> tuple[Project, list[ErrorEntry]]:
+                    cache_dir: Path | None = None, confine: Sequence[Path] | None = None) -> tuple[Project, list[ErrorEntry]]:
     """The project model of the files under `paths` (each file analysed once, cached)."""
     config = config or Config()
     roots = [Path(p) for p in paths] or [Path(".")]
     root = _common_root(roots)
-    files, errors = discover(roots, root, config)
+    files, errors = discover(roots, root, config, confine)
     results = _analyse_all(files, root, config, progress, cache_dir)
     return _project(results), errors
 
@@ -53,11 +53,14 @@ def _project(results: list[tuple[str, dict]]) -> Project:
 
 
 def review(paths: Sequence[str | Path], config: Config | None = None, *, baseline: Path | None = None,
-           progress: Progress | None = None, cache_dir: Path | None = None) -> Review:
+           progress: Progress | None = None, cache_dir: Path | None = None,
+           confine: Sequence[Path] | None = None) -> Review:
+    """Review the files under `paths`. With `confine` (real directories), a file or folder whose real
+    path lies outside all of them (a symlink leading out) is skipped with an error entry."""
     config = config or Config()
     roots = [Path(p) for p in paths] or [Path(".")]
     root = _common_root(roots)
-    files, errors = discover(roots, root, config)
+    files, errors = discover(roots, root, config, confine)
     results = _analyse_all(files, root, config, progress, cache_dir)
     findings: list[Finding] = []
     entries: list[FileEntry] = []
@@ -96,17 +99,20 @@ def _display(root: Path) -> str:
     return text.replace(os.sep, "/")
 
 
-def discover(roots: list[Path], root: Path, config: Config) -> tuple[list[tuple[Path, str]], list[ErrorEntry]]:
+def discover(roots: list[Path], root: Path, config: Config, confine: Sequence[Path] | None = None,
+             ) -> tuple[list[tuple[Path, str]], list[ErrorEntry]]:
     """The files to review under `roots` as (path, path relative to `root`), and unreadable paths."""
     found: dict[str, Path] = {}
     errors: list[ErrorEntry] = []
+    inside = _confinement(confine)
     patterns = DEFAULT_EXCLUDE + config.exclude
     for start in roots:
         if not start.exists() and not start.is_symlink():
             errors.append(ErrorEntry(file=str(start), message="path does not exist"))
             continue
         if start.is_file() or (start.is_symlink() and not start.is_dir()):
-            _add(found, errors, start, root)
+            if inside(start, root, errors):
+                _add(found, errors, start, root)
             continue
         seen_dirs: set[tuple[int, int]] = set()
         for dirpath, dirnames, filenames in os.walk(start, followlinks=True, onerror=lambda e: errors.append(
@@ -122,13 +128,33 @@ def discover(roots: list[Path], root: Path, config: Config) -> tuple[list[tuple[
                 dirnames[:] = []
                 continue
             seen_dirs.add((st.st_dev, st.st_ino))
+            if not inside(Path(dirpath), root, errors):
+                dirnames[:] = []
+                continue
             dirnames[:] = sorted(d for d in dirnames if not _excluded(d, patterns))
             for name in sorted(filenames):
                 path = Path(dirpath) / name
                 if path.suffix in SOURCE_SUFFIXES | CONFIG_SUFFIXES and not _excluded(name, patterns) \
-                        and not _excluded(_rel(path, root), patterns):
+                        and not _excluded(_rel(path, root), patterns) and inside(path, root, errors):
                     _add(found, errors, path, root)
     return sorted(((p, rel) for rel, p in found.items()), key=lambda t: t[1]), errors
+
+
+def _confinement(confine: Sequence[Path] | None) -> Callable[[Path, Path, list[ErrorEntry]], bool]:
+    """A check that a path's real location lies inside one of the `confine` folders (always true
+    without confinement); a path leading out is recorded as an error entry."""
+    if confine is None:
+        return lambda path, root, errors: True
+    folders = [Path(os.path.realpath(c)) for c in confine]
+
+    def inside(path: Path, root: Path, errors: list[ErrorEntry]) -> bool:
+        real = Path(os.path.realpath(path))
+        if any(real == f or real.is_relative_to(f) for f in folders):
+            return True
+        errors.append(ErrorEntry(file=_rel(path, root), message="symlink leads outside the project; skipped"))
+        return False
+
+    return inside
 
 
 def _add(found: dict[str, Path], errors: list[ErrorEntry], path: Path, root: Path) -> None:

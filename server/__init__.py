@@ -1,0 +1,1 @@
+"""The wicked-data MCP server (stdio): `python -m server`."""
