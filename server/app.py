@@ -6,8 +6,9 @@ finding id from an earlier conversation still resolves after the server restarts
 """
 from __future__ import annotations
 
-import json
+import inspect
 import math
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Literal
@@ -191,11 +192,16 @@ def build_server(service: Service | None = None) -> MCPServer:
     mcp = MCPServer(name="wicked-data", title="wicked-data ML code review", version=__version__,
                     instructions=INSTRUCTIONS)
 
+    def tool(fn):
+        """Register a read-only tool; its docstring, dedented, is the description the model reads."""
+        mcp.add_tool(fn, description=inspect.cleandoc(fn.__doc__ or ""), annotations=READ_ONLY)
+        return fn
+
     async def reviewed(path: str | None, ctx: Context | None) -> tuple[Review, bool]:
         await ask_roots(svc, ctx)
         return await anyio.to_thread.run_sync(svc.review, path)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @tool
     async def review(path: PathArg = ".", min_severity: Literal["P1", "P2", "P3"] = "P3", page: PageArg = 1,
                      page_size: PageSizeArg = 50, ctx: Context = None) -> ReviewSummary:
         """Review ML code (a project folder, a sub-folder or one file): leakage, evaluation, feature
@@ -205,7 +211,7 @@ def build_server(service: Service | None = None) -> MCPServer:
         result, stored = await reviewed(path, ctx)
         return svc.summary(result, stored, filter_findings(result.findings, severity=min_severity), page, page_size)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @tool
     async def leakage_scan(path: PathArg = ".", page: PageArg = 1, page_size: PageSizeArg = 50,
                            ctx: Context = None) -> ReviewSummary:
         """Data handling and leakage only (ML1xx): wall-clock features, preprocessing or resampling
@@ -214,7 +220,7 @@ def build_server(service: Service | None = None) -> MCPServer:
         result, stored = await reviewed(path, ctx)
         return svc.summary(result, stored, filter_findings(result.findings, family="data-handling"), page, page_size)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @tool
     async def metric_audit(path: PathArg = ".", page: PageArg = 1, page_size: PageSizeArg = 50,
                            ctx: Context = None) -> ReviewSummary:
         """The evaluation approach only (ML2xx): accuracy-only metrics on imbalanced classes, no
@@ -223,7 +229,7 @@ def build_server(service: Service | None = None) -> MCPServer:
         result, stored = await reviewed(path, ctx)
         return svc.summary(result, stored, filter_findings(result.findings, family="evaluation"), page, page_size)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @tool
     async def production_audit(path: PathArg = ".", page: PageArg = 1, page_size: PageSizeArg = 50,
                                ctx: Context = None) -> ProductionAudit:
         """Is the model ready for production? Production-readiness (ML4xx) and serving (ML5xx) findings,
@@ -237,7 +243,7 @@ def build_server(service: Service | None = None) -> MCPServer:
         return svc.summary(result, stored, wanted, page, page_size, cls=ProductionAudit,
                            checklist=checklist(result), serving_files=serving)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @tool
     async def skew_diff(path: PathArg = ".", training: Annotated[str | None, Field(
             description="training file, relative to `path`; default: paired automatically")] = None,
                         serving: Annotated[str | None, Field(
@@ -271,7 +277,7 @@ def build_server(service: Service | None = None) -> MCPServer:
                 "gives the findings")
         return SkewDiff(root=svc.workspace.display(target), pairs=pairs, note=note)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @tool
     async def list_findings(path: PathArg = ".", family: Annotated[str | None, Field(
             description=f"one of {', '.join(FAMILY_NAMES)}")] = None,
                             severity: Annotated[Literal["P1", "P2", "P3"] | None, Field(
@@ -284,7 +290,7 @@ def build_server(service: Service | None = None) -> MCPServer:
         return svc.summary(result, stored, filter_findings(result.findings, family, severity, file, rule),
                            page, page_size)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @tool
     async def get_finding(finding_id: Annotated[str, Field(description="a finding id such as 'ML101-3fa2c1'")],
                           ) -> FindingDetail:
         """One finding in full: the evidence lines, related locations (e.g. the training line of a skew),
@@ -296,7 +302,7 @@ def build_server(service: Service | None = None) -> MCPServer:
 
         return await anyio.to_thread.run_sync(work)
 
-    @mcp.tool(annotations=READ_ONLY)
+    @tool
     def explain_rule(rule: Annotated[str, Field(description="a rule id (ML101) or name (wall-clock-feature)")],
                      ) -> RuleInfo:
         """A rule's documentation: what it flags, why it matters, an example, what to do instead, known
@@ -335,8 +341,6 @@ def build_server(service: Service | None = None) -> MCPServer:
 
 
 def rule_info(wanted: str) -> RuleInfo:
-    import inspect
-
     text = wanted.strip()
     for rule in registry().values():
         if text.upper() == rule.id or text == rule.name:
@@ -355,7 +359,8 @@ async def ask_roots(svc: Service, ctx: Context | None) -> None:
         caps = ctx.client_capabilities
         if caps is None or caps.roots is None:
             return
-        with anyio.fail_after(5):
+        with anyio.fail_after(5), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # roots are deprecated in the 2026-07-28 protocol, still sent by clients
             result = await ctx.session.list_roots()
         svc.workspace.add_client_roots([str(r.uri) for r in result.roots])
     except Exception:  # a client that cannot answer leaves the project as the only root
