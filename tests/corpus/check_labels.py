@@ -22,16 +22,17 @@ import yaml
 CORPUS = Path(__file__).resolve().parent
 CASES = CORPUS / "cases"
 SCORER = CORPUS.parents[2] / "shared" / "tools" / "score_findings.py"
-SCORED_PREFIXES = ("leakage.", "eval.", "data.", "skew.", "prod.")
+SCORED_PREFIXES = ("leakage.", "eval.", "data.", "skew.", "prod.", "serve.")
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml"}
 
 
 def known_categories() -> set[str]:
-    """The categories of rules ML1xx-ML4xx in the scorer's table: the only ones this corpus labels."""
+    """The categories of the scorer's table (and the aliases it scores as one of them, such as
+    serve.unvalidated_payload): the only ones this corpus labels."""
     spec = importlib.util.spec_from_file_location("score_findings", SCORER)
     scorer = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(scorer)
-    return {c for c in scorer.RULE_CATEGORY.values() if c.startswith(SCORED_PREFIXES)}
+    return {c for c in [*scorer.RULE_CATEGORY.values(), *scorer.SAME] if c.startswith(SCORED_PREFIXES)}
 
 
 def notebook_code(path: Path) -> list[str]:

@@ -1,0 +1,1 @@
+"""Lead conversion scoring backend."""
