@@ -1,0 +1,356 @@
+"""`wicked-data eval`: run the scenarios and score them, so a change that makes the review worse is
+caught at once.
+
+A scenario is a folder `scenarios/<name>/` with the files under review (`workspace/`) and
+`scenario.yaml`: the expected findings (rule, file, line), findings that must not appear, the
+follow-up questions, and success criteria as machine checks. Modes:
+
+- `offline`: the deterministic path (no model);
+- `replay`: the model's answers come from the responses recorded in `<scenario>/recordings.json`
+  (no network, no key); a request with no recording is a regression;
+- `live`: the API (`ANTHROPIC_API_KEY`); with `--record` the responses are saved for replay.
+
+The scorecard says, per scenario: criteria met, expected findings found, known gaps, unexpected
+findings, tokens used and cost. Any missed expected finding (not marked `known_gap`), unmet
+criterion or forbidden finding is a regression.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from checks.config import Config
+from checks.engine import review as run_review
+from checks.models import Finding, Review, Severity
+
+Mode = Literal["offline", "replay", "live"]
+REPO = Path(__file__).resolve().parent.parent
+RECORDINGS = "recordings.json"
+
+
+# ---------------------------------------------------------------------- the scenario file
+class Expected(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rule: str
+    file: str
+    line: int | None = None
+    note: str = ""
+    known_gap: str | None = Field(default=None, description="why the reviewer misses it today (not a regression)")
+
+
+class Forbidden(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rule: str | None = None
+    file: str | None = None
+    line: int | None = None
+    note: str = ""
+
+
+class FollowUp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str
+    families: list[str] = Field(default_factory=list)
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    check: dict[str, dict[str, Any]]
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str
+    seed: str | None = None
+    command: str
+    review_path: str = "workspace"
+    expected_findings: list[Expected] = Field(default_factory=list)
+    unexpected: list[Forbidden] = Field(default_factory=list)
+    follow_ups: list[FollowUp] = Field(default_factory=list)
+    criteria: list[Criterion] = Field(default_factory=list)
+
+
+class ScenarioError(Exception):
+    pass
+
+
+def load(folder: Path) -> Scenario:
+    path = folder / "scenario.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Scenario.model_validate(data)
+    except OSError as exc:
+        raise ScenarioError(f"{path}: {exc.strerror}") from None
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+
+
+def discover(names: list[str], base: Path) -> list[Path]:
+    if not names:
+        return sorted(p.parent for p in base.glob("*/scenario.yaml"))
+    folders = []
+    for name in names:
+        folder = Path(name) if Path(name).is_dir() else base / name
+        if not (folder / "scenario.yaml").is_file():
+            raise ScenarioError(f"no scenario {name!r} (looked for {folder / 'scenario.yaml'})")
+        folders.append(folder)
+    return folders
+
+
+# ---------------------------------------------------------------------- results
+class CriterionResult(BaseModel):
+    text: str
+    kind: str
+    met: bool
+    detail: str = ""
+    source: str | None = None  # 'llm' or 'template' for generated texts
+
+
+class ExpectedResult(BaseModel):
+    rule: str
+    file: str
+    line: int | None
+    found: bool
+    known_gap: str | None = None
+
+
+class ScenarioResult(BaseModel):
+    name: str
+    mode: Mode
+    criteria: list[CriterionResult]
+    expected: list[ExpectedResult]
+    forbidden_found: list[str]
+    unexpected_findings: list[str] = Field(description="findings the scenario does not list (not a regression)")
+    errors: list[str]
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    notices: list[str] = Field(default_factory=list)
+
+    @property
+    def regressions(self) -> list[str]:
+        out = [f"criterion not met: {c.text} ({c.detail})" for c in self.criteria if not c.met]
+        out += [f"expected finding missing: {e.rule} {e.file}:{e.line}" for e in self.expected
+                if not e.found and not e.known_gap]
+        out += [f"forbidden finding present: {f}" for f in self.forbidden_found]
+        out += [f"review error: {e}" for e in self.errors]
+        return out
+
+
+class Scorecard(BaseModel):
+    mode: Mode
+    scenarios: list[ScenarioResult]
+
+    @property
+    def regressions(self) -> int:
+        return sum(len(s.regressions) for s in self.scenarios)
+
+
+@dataclass
+class _Tally:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    notices: list[str] = field(default_factory=list)
+
+    def add(self, usage, notice: str | None = None, what: str = "") -> None:
+        if usage is not None:
+            self.input_tokens += getattr(usage, "input_tokens", 0) + getattr(usage, "cache_read_input_tokens", 0) \
+                + getattr(usage, "cache_creation_input_tokens", 0)
+            self.output_tokens += getattr(usage, "output_tokens", 0)
+            self.cost_usd += getattr(usage, "cost_usd", 0.0)
+        if notice:
+            self.notices.append(f"{what}: {notice}" if what else notice)
+
+
+# ---------------------------------------------------------------------- running
+def client_for(mode: Mode, folder: Path, record: bool):
+    if mode == "offline":
+        return None
+    from checks.llm import LLMClient
+
+    recordings = folder / RECORDINGS
+    if mode == "replay":
+        if not recordings.is_file():
+            raise ScenarioError(f"{folder.name}: no {RECORDINGS} to replay; record one with --mode live --record")
+        return LLMClient(replay=recordings)
+    client = LLMClient.from_env(replay=recordings if record else None, record=record)
+    if client is None:
+        raise ScenarioError("--mode live needs ANTHROPIC_API_KEY")
+    return client
+
+
+def evaluate(folder: Path, mode: Mode = "offline", record: bool = False) -> ScenarioResult:
+    scenario = load(folder)
+    target = folder / scenario.review_path
+    result = run_review([target], Config(cache=False))
+    client = client_for(mode, folder, record)
+    tally = _Tally()
+    criteria = [check(c, result, target, client, tally) for c in scenario.criteria]
+    expected = [ExpectedResult(rule=e.rule, file=e.file, line=e.line, found=bool(_matching(result.findings, e)),
+                               known_gap=e.known_gap) for e in scenario.expected_findings]
+    forbidden = [f"{f.id} {f.file}:{f.line} ({rule.note or f.rule})" for rule in scenario.unexpected
+                 for f in _matching(result.findings, rule)]
+    listed = {(e.rule, e.file, e.line) for e in scenario.expected_findings}
+    listed_loose = {(e.rule, e.file) for e in scenario.expected_findings if e.line is None}
+    unexpected = [f"{f.rule} {f.file}:{f.line}" for f in result.findings
+                  if (f.rule, f.file, f.line) not in listed and (f.rule, f.file) not in listed_loose]
+    return ScenarioResult(name=scenario.name, mode=mode, criteria=criteria, expected=expected,
+                          forbidden_found=forbidden, unexpected_findings=unexpected,
+                          errors=[f"{e.file}: {e.message}" for e in result.errors],
+                          input_tokens=tally.input_tokens, output_tokens=tally.output_tokens,
+                          cost_usd=round(tally.cost_usd, 6), notices=tally.notices)
+
+
+def _matching(findings: list[Finding], want: Expected | Forbidden) -> list[Finding]:
+    return [f for f in findings
+            if (want.rule is None or f.rule.startswith(want.rule))
+            and (want.file is None or f.file == want.file)
+            and (want.line is None or f.line == want.line)]
+
+
+def check(criterion: Criterion, result: Review, target: Path, client, tally: _Tally) -> CriterionResult:
+    if len(criterion.check) != 1:
+        return CriterionResult(text=criterion.text, kind="?", met=False, detail="a check has exactly one kind")
+    kind, args = next(iter(criterion.check.items()))
+    handler = CHECKS.get(kind)
+    if handler is None:
+        return CriterionResult(text=criterion.text, kind=kind, met=False,
+                               detail=f"unknown check {kind!r}; one of {', '.join(CHECKS)}")
+    met, detail, source = handler(args or {}, result, target, client, tally)
+    return CriterionResult(text=criterion.text, kind=kind, met=met, detail=detail, source=source)
+
+
+def _finding(args, result, target, client, tally):
+    hits = _matching(result.findings, Forbidden(rule=args.get("rule"), file=args.get("file"), line=args.get("line")))
+    where = ", ".join(f"{f.id} {f.file}:{f.line}" for f in hits[:3])
+    return bool(hits), where or f"no {args.get('rule')} finding in {args.get('file', 'any file')}", None
+
+
+def _no_findings(args, result, target, client, tally):
+    floor = Severity(args.get("min_severity", "P3"))
+    hits = [f for f in _matching(result.findings, Forbidden(rule=args.get("rule"), file=args.get("file")))
+            if f.severity.at_least(floor)]
+    return not hits, ", ".join(f"{f.rule} {f.file}:{f.line}" for f in hits[:5]) or "none", None
+
+
+def _remediation(args, result, target, client, tally):
+    from checks.remediate.remediation import remediate
+    from checks.remediate.validators import check_remediation, import_context
+
+    findings = [f for f in result.findings if f.rule == args["rule"]]
+    if not findings:
+        return False, f"no {args['rule']} finding to remediate", None
+    complaints, sources = [], set()
+    for finding in findings:
+        fix, outcome = remediate(finding, result, client)
+        if outcome is not None:
+            tally.add(outcome.usage, outcome.notice, finding.id)
+        sources.add(fix.source)
+        if not fix.code:
+            complaints.append(f"{finding.id}: no corrected code")
+            continue
+        context = import_context(Path(result.root) / finding.file)
+        complaints += [f"{finding.id}: {c}" for c in check_remediation(fix.summary, fix.code, finding, result, context)]
+    detail = "; ".join(complaints) or f"{len(findings)} remediation(s) valid"
+    return not complaints, detail, "/".join(sorted(sources))
+
+
+def _model_card(args, result, target, client, tally):
+    from checks.remediate import model_card, validate_model_card
+
+    card = model_card([target], result, client)
+    tally.add(card.usage, card.notice, "model card")
+    complaints = validate_model_card(card.text, result)
+    return not complaints, "; ".join(complaints) or "valid", card.source
+
+
+def _plan(args, result, target, client, tally):
+    from checks.remediate.plan import plan, render_plan
+    from checks.remediate.validators import check_recommendations
+
+    recommendations = plan(result)
+    complaints = check_recommendations(render_plan(recommendations), result)
+    if result.findings and not recommendations:
+        complaints.append("no recommendations")
+    return not complaints, "; ".join(complaints) or f"{len(recommendations)} recommendations, ordered", "template"
+
+
+def _answer(args, result, target, client, tally):
+    from checks.models import family_of
+    from checks.remediate import answer
+    from checks.remediate.validators import check_answer
+
+    reply = answer(args["question"], result, client)
+    tally.add(reply.usage, reply.notice, f"answer to {args['question']!r}")
+    complaints = check_answer(reply.text, result)
+    by_id = {f.id: f for f in result.findings}
+    cited_families = {family_of(by_id[i].rule) for i in reply.cited_ids if i in by_id}
+    for family in args.get("families", []):
+        if family not in cited_families:
+            complaints.append(f"cites no {family} finding")
+    return not complaints, "; ".join(complaints) or f"cites {len(reply.cited_ids)} finding(s)", reply.source
+
+
+def _report(args, result, target, client, tally):
+    from checks.formats import render
+
+    fmt = args.get("format", "markdown")
+    if args.get("report") == "audit":
+        from checks.formats.audit import render_audit
+
+        text = render_audit(result)
+        wanted = args.get("sections", ["Executive Summary", "Data Flow", "Risks", "Quick Wins", "Open Questions"])
+    else:
+        text = render(result, fmt)
+        wanted = args.get("sections", ["Production-readiness checklist"])
+    missing = [s for s in wanted if s.lower() not in text.lower()]
+    absent = [f for f in result.findings if f.severity == Severity.P1 and f"{f.file}:{f.line}" not in text]
+    complaints = [f"missing section {s!r}" for s in missing]
+    complaints += [f"P1 finding {f.id} ({f.file}:{f.line}) not in the report" for f in absent]
+    return not complaints, "; ".join(complaints) or f"{fmt} report complete", None
+
+
+CHECKS = {"finding": _finding, "no_findings": _no_findings, "remediation": _remediation, "model_card": _model_card,
+          "plan": _plan, "answer": _answer, "report": _report}
+
+
+# ---------------------------------------------------------------------- scorecard
+def run(names: list[str], mode: Mode = "offline", record: bool = False, base: Path | None = None) -> Scorecard:
+    folders = discover(names, base or REPO / "scenarios")
+    return Scorecard(mode=mode, scenarios=[evaluate(folder, mode, record) for folder in folders])
+
+
+def render_scorecard(card: Scorecard) -> str:
+    lines = [f"wicked-data eval ({card.mode})", "",
+             f"{'scenario':22s} {'criteria':>9s} {'expected':>9s} {'gaps':>5s} {'extra':>6s} {'tokens':>8s} {'cost $':>8s}  status"]
+    for s in card.scenarios:
+        met = sum(c.met for c in s.criteria)
+        found = sum(e.found for e in s.expected)
+        gaps = sum(1 for e in s.expected if not e.found and e.known_gap)
+        tokens = s.input_tokens + s.output_tokens
+        status = "ok" if not s.regressions else f"{len(s.regressions)} regression(s)"
+        lines.append(f"{s.name:22s} {met:>4d}/{len(s.criteria):<4d} {found:>4d}/{len(s.expected):<4d} {gaps:>5d} "
+                     f"{len(s.unexpected_findings):>6d} {tokens:>8d} {s.cost_usd:>8.4f}  {status}")
+    for s in card.scenarios:
+        for text in s.regressions:
+            lines.append(f"  {s.name}: {text}")
+        for note in s.notices:
+            lines.append(f"  {s.name}: notice: {note}")
+    lines.append("")
+    lines.append(f"regressions={card.regressions}")
+    return "\n".join(lines)
+
+
+def scorecard_json(card: Scorecard) -> str:
+    data = card.model_dump(mode="json")
+    for scenario, model in zip(data["scenarios"], card.scenarios):
+        scenario["regressions"] = model.regressions
+    data["regressions"] = card.regressions
+    return json.dumps(data, indent=2)
