@@ -235,8 +235,8 @@ def _finding(args, result, target, client, tally):
 
 def _no_findings(args, result, target, client, tally):
     floor = Severity(args.get("min_severity", "P3"))
-    hits = [f for f in _matching(result.findings, Forbidden(rule=args.get("rule"), file=args.get("file")))
-            if f.severity.at_least(floor)]
+    want = Forbidden(rule=args.get("rule"), file=args.get("file"), line=args.get("line"))
+    hits = [f for f in _matching(result.findings, want) if f.severity.at_least(floor)]
     return not hits, ", ".join(f"{f.rule} {f.file}:{f.line}" for f in hits[:5]) or "none", None
 
 
@@ -303,10 +303,14 @@ def _report(args, result, target, client, tally):
 
     fmt = args.get("format", "markdown")
     if args.get("report") == "audit":
-        from checks.formats.audit import render_audit
+        from checks.engine import analyse_project
+        from checks.formats import audit
 
-        text = render_audit(result)
-        wanted = args.get("sections", ["Executive Summary", "Data Flow", "Risks", "Quick Wins", "Open Questions"])
+        project, _ = analyse_project([target], Config(cache=False))
+        text = audit.render(result, project)
+        wanted = args.get("sections", ["Executive summary", "Data flow", "```mermaid", "Request and response shapes",
+                                       "Calibration and confidence", "Caching strategy", "Risks by priority",
+                                       "Quick wins", "Open questions"])
     else:
         text = render(result, fmt)
         wanted = args.get("sections", ["Production-readiness checklist"])
