@@ -15,6 +15,8 @@ from checks.config import ConfigError, load_project_config
 from checks.engine import BaselineError, review
 from checks.formats import FORMATS, render
 from checks.models import Severity
+from checks.remediate import FIXABLE, fix_paths, model_card, with_remediations
+from checks.remediate.facts import model_facts
 from checks.rules.base import registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -43,6 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--no-cache", action="store_true", help="analyse every file again")
     rev.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: by file count and cores)")
     rev.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    rev.add_argument("--report", choices=("standard", "audit"), default="standard",
+                     help="audit: write the markdown as a serving audit (summary, data flow, shapes, risks)")
+    rev.add_argument("--remediation", action="store_true", help="add a remediation (explanation, code, diff) to "
+                     "each finding of the JSON output")
+    rev.add_argument("--llm", action="store_true", help="write the remediations with the model "
+                     "(needs ANTHROPIC_API_KEY; implies --remediation)")
+
+    fix = sub.add_parser("fix", help="apply a rule's mechanical fix (a unified diff; --apply writes it)")
+    fix.add_argument("paths", nargs="+", metavar="PATH")
+    fix.add_argument("--rule", required=True, metavar="RULE", help="the rule to fix: ML101, ML206, ML207 or ML405")
+    fix.add_argument("--apply", action="store_true", help="write the fixed files instead of printing the diff")
+
+    card = sub.add_parser("model-card", help="write a model card (Hugging Face layout) for the model under PATH")
+    card.add_argument("paths", nargs="+", metavar="PATH")
+    card.add_argument("--llm", action="store_true", help="write the prose with the model (needs ANTHROPIC_API_KEY)")
+    card.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the card to FILE instead of stdout")
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -59,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             return _review(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "fix":
+            return _fix(args)
+        if args.command == "model-card":
+            return _model_card(args)
         return _explain(args)
     except (ConfigError, BaselineError) as exc:
         print(f"wicked-data: error: {exc}", file=sys.stderr)
@@ -82,14 +104,85 @@ def _review(args) -> int:
     result = review(paths, config, baseline=args.baseline, progress=progress)
     if progress:
         progress.finish()
+    if args.remediation or args.llm:
+        result, notices = with_remediations(result, _client() if args.llm else None)
+        for notice in notices:
+            print(f"wicked-data: {notice}", file=sys.stderr)
     color = args.format == "text" and args.output is None and sys.stdout.isatty()
-    text = render(result, args.format, color=color)
+    if args.report == "audit":
+        text = _audit(paths, config, result, args.format)
+        if text is None:
+            return EXIT_ERROR
+    else:
+        text = render(result, args.format, color=color)
     if args.output:
         args.output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
     else:
         sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
     if result.findings and not args.exit_zero:
         return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _audit(paths: list[Path], config, result, fmt: str) -> str | None:
+    """The serving audit of a review; it reads the project facts (cached with the files)."""
+    from checks.engine import analyse_project
+    from checks.formats import audit
+
+    if fmt != "markdown":
+        print("wicked-data: error: --report audit needs --format markdown", file=sys.stderr)
+        return None
+    project, _ = analyse_project(paths, config)
+    return audit.render(result, project)
+
+
+def _client():
+    """The model client from the environment, or None (with a note) when no key is set."""
+    from checks.llm import LLMClient
+
+    client = LLMClient.from_env()
+    if client is None:
+        print("wicked-data: ANTHROPIC_API_KEY is not set; using the deterministic templates", file=sys.stderr)
+    return client
+
+
+def _fix(args) -> int:
+    rule = args.rule.strip().upper()
+    if rule not in FIXABLE:
+        print(f"wicked-data: error: no mechanical fix for {rule}; fixable: {', '.join(FIXABLE)}", file=sys.stderr)
+        return EXIT_ERROR
+    paths = [Path(p) for p in args.paths]
+    first = paths[0] if paths[0].is_dir() else paths[0].parent
+    results = fix_paths(paths, rule, apply=args.apply, config=load_project_config(first.resolve()))
+    pending = False
+    for result in results:
+        if result.changed and not args.apply:
+            sys.stdout.write(result.diff)
+            pending = True
+        elif result.changed:
+            print(f"fixed {result.file}: {rule} at line {', '.join(map(str, sorted(set(result.changed_lines))))}",
+                  file=sys.stderr)
+        for skip in result.skipped:
+            print(f"{result.file}:{skip.line}: {rule} not fixed: {skip.reason}", file=sys.stderr)
+            pending = True
+    return EXIT_FINDINGS if pending else EXIT_CLEAN
+
+
+def _model_card(args) -> int:
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"wicked-data: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_ERROR
+    first = paths[0] if paths[0].is_dir() else paths[0].parent
+    config = load_project_config(first.resolve())
+    result = model_card(paths, review(paths, config), _client() if args.llm else None, model_facts(paths, config))
+    if result.notice:
+        print(f"wicked-data: {result.notice}", file=sys.stderr)
+    if args.output:
+        args.output.write_text(result.text, encoding="utf-8")
+    else:
+        sys.stdout.write(result.text)
     return EXIT_CLEAN
 
 

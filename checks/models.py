@@ -53,6 +53,17 @@ class Related(BaseModel):
     note: str = ""
 
 
+class Remediation(BaseModel):
+    """How to fix one finding: an explanation, corrected code, a patch when a codemod applies, and
+    who wrote it (`template`: the deterministic knowledge; `llm`: the model, after validation)."""
+
+    model_config = ConfigDict(extra="forbid")
+    summary: str
+    code: str | None = None
+    diff: str | None = None
+    source: Literal["template", "llm"] = "template"
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -71,6 +82,7 @@ class Finding(BaseModel):
     related: list[Related] = Field(default_factory=list)
     cell: int | None = None
     cell_line: int | None = None
+    remediation: Remediation | None = None
 
     def fingerprint(self) -> str:
         """Stable across runs and line shifts: rule + file + whitespace-normalised evidence."""
@@ -120,4 +132,6 @@ class Review(BaseModel):
             if finding.get("cell") is None:
                 finding.pop("cell", None)
                 finding.pop("cell_line", None)
+            if finding.get("remediation") is None:
+                finding.pop("remediation", None)
         return data

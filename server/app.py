@@ -26,13 +26,14 @@ from checks.formats.markdown import READINESS
 from checks.models import FAMILIES, Finding, Review, Severity, family_of
 from checks.rules.base import registry
 from checks.skew import skew_diff as compute_skew
-from server.models import (ChecklistItem, FeatureRow, FindingBrief, FindingDetail, Page, ProductionAudit, Related,
-                           Remediation, ReviewSummary, RuleInfo, SkewDiff, SkewPair)
+from server.models import (CardCheck, ChecklistItem, FeatureRow, FindingBrief, FindingDetail, ModelCard, Page,
+                           ProductionAudit, Related, Remediation, ReviewSummary, RuleInfo, SkewDiff, SkewPair)
 from server.store import ReviewStore, content_key, data_dir
 from server.workspace import PathRefused, Workspace
 
 MAX_FILES = 5000
 MAX_PAGE_SIZE = 100
+MAX_CARD_CHARS = 200_000
 FAMILY_NAMES = sorted(set(FAMILIES.values()))
 SERVING_ROLES = {"inference", "serving"}
 
@@ -61,6 +62,8 @@ class Service:
         self.data = data or data_dir()
         self.store = ReviewStore(self.data, self.workspace.project)
         self.roots_asked = False
+        self.client_checked = False
+        self._client = None
 
     # ------------------------------------------------------------------ paths and reviews
     def resolve(self, path: str | None) -> Path:
@@ -98,7 +101,6 @@ class Service:
         if stored is not None:
             return stored, True
         result = run_review([target], config, cache_dir=self.data / "cache", confine=self.workspace.roots)
-        result = result.model_copy(update={"root": self.workspace.display(target)})
         self.store.save(target, key, result)
         return result, False
 
@@ -111,11 +113,15 @@ class Service:
         return found
 
     # ------------------------------------------------------------------ shaping results
+    def shown(self, result: Review) -> str:
+        """The reviewed root as the user sees it: relative to the project."""
+        return self.workspace.display(Path(result.root))
+
     def summary(self, result: Review, stored: bool, findings: list[Finding], page: int, page_size: int,
                 cls: type[ReviewSummary] = ReviewSummary, **extra) -> ReviewSummary:
         ordered = sorted(findings, key=lambda f: (f.severity.rank, f.file, f.line, f.rule))
         chunk, info = paged(ordered, page, page_size)
-        return cls(root=result.root, files_reviewed=len(result.files),
+        return cls(root=self.shown(result), files_reviewed=len(result.files),
                    files_by_role=dict(Counter(f.role for f in result.files)),
                    by_severity={s.value: sum(f.severity == s for f in findings) for s in Severity},
                    by_family=dict(Counter(f.family for f in findings)),
@@ -126,15 +132,33 @@ class Service:
         rule = registry().get(finding.rule)
         return FindingDetail(
             id=finding.id, rule=finding.rule, rule_name=finding.name, severity=finding.severity.value,
-            confidence=finding.confidence, family=finding.family, root=result.root, file=finding.file,
+            confidence=finding.confidence, family=finding.family, root=self.shown(result), file=finding.file,
             line=finding.line, end_line=finding.end_line, cell=finding.cell, message=finding.message,
             evidence=finding.evidence, related=[Related(**r.model_dump()) for r in finding.related],
             why_it_matters=" ".join(rule.section("Why is this bad?").split()) if rule else "",
             how_to_fix=rule.section("Use instead") if rule else "",
             remediation=self.remediation(finding, result))
 
-    def remediation(self, finding: Finding, result: Review) -> Remediation | None:
-        return None
+    def remediation(self, finding: Finding, result: Review) -> Remediation:
+        """The finding's remediation: written by the model when a key is set and its answer passes
+        the validators, else the deterministic one (with a notice saying why, when the model failed)."""
+        from checks.remediate.remediation import remediate
+
+        fix, outcome = remediate(finding, result, self.client())
+        return Remediation(summary=fix.summary, code=fix.code, diff=fix.diff, source=fix.source,
+                           notice=outcome.notice if outcome else None)
+
+    def client(self):
+        """The LLM client when ANTHROPIC_API_KEY is set (read once per process), else None."""
+        if not self.client_checked:
+            self.client_checked = True
+            from checks.llm import LLMClient, LLMError
+
+            try:
+                self._client = LLMClient.from_env()
+            except LLMError:
+                self._client = None
+        return self._client
 
 
 def paged(items: list, page: int, page_size: int) -> tuple[list, Page]:
@@ -303,6 +327,40 @@ def build_server(service: Service | None = None) -> MCPServer:
         return await anyio.to_thread.run_sync(work)
 
     @tool
+    async def model_card(path: PathArg = ".", ctx: Context = None) -> ModelCard:
+        """A model card for the model trained under `path`, in the Hugging Face layout (YAML metadata,
+        then Model Details, Intended Use, Training Data, Evaluation, Limitations, Ethical
+        Considerations, Recommendations). Every inferred field cites file:line; what the code does
+        not show (training date, author, data size, metric values) is marked unknown; every P1
+        finding is listed under Limitations. Written by the model when a key is set and it
+        validates, else from templates."""
+        from checks.remediate import model_card as build_card, validate_model_card as check_card
+
+        result, _ = await reviewed(path, ctx)
+
+        def work() -> ModelCard:
+            card = build_card([result.root], result, svc.client())
+            usage = card.usage
+            return ModelCard(root=svc.shown(result), markdown=card.text, source=card.source, notice=card.notice,
+                             problems=check_card(card.text, result),
+                             tokens=(usage.input_tokens + usage.output_tokens) if usage else 0)
+
+        return await anyio.to_thread.run_sync(work)
+
+    @tool
+    async def validate_model_card(markdown: Annotated[str, Field(
+            max_length=MAX_CARD_CHARS, description="the model card to check, in Markdown")],
+                                  path: PathArg = ".", ctx: Context = None) -> CardCheck:
+        """Check a model card (for example one the user edited) against the review of `path`: the
+        required sections, every P1 finding under Limitations, unknowns written as unknown, no
+        numbers the code and findings do not contain, citations that exist."""
+        from checks.remediate import validate_model_card as check_card
+
+        result, _ = await reviewed(path, ctx)
+        problems = await anyio.to_thread.run_sync(check_card, markdown, result)
+        return CardCheck(valid=not problems, problems=problems)
+
+    @tool
     def explain_rule(rule: Annotated[str, Field(description="a rule id (ML101) or name (wall-clock-feature)")],
                      ) -> RuleInfo:
         """A rule's documentation: what it flags, why it matters, an example, what to do instead, known
@@ -335,6 +393,11 @@ def build_server(service: Service | None = None) -> MCPServer:
     def remediation(finding_id: str) -> str:
         """Explain and fix one finding."""
         return REMEDIATION_PROMPT.format(finding_id=finding_id)
+
+    @mcp.prompt(title="Model card")
+    def model_card_prompt(path: str = ".") -> str:
+        """Write the model card of the model trained under a path."""
+        return MODEL_CARD_PROMPT.format(path=path)
 
     mcp._wicked_service = svc  # type: ignore[attr-defined]  (tests reach the state through the server)
     return mcp
@@ -383,6 +446,12 @@ REMEDIATION_PROMPT = """\
 Call `get_finding` with id `{finding_id}`. Explain the problem in two or three sentences using its
 evidence and `why_it_matters`, then give the corrected code from its remediation (or `how_to_fix`),
 adapted to the names in the evidence, and the diff when there is one. Do not invent lines or files."""
+
+
+MODEL_CARD_PROMPT = """\
+Call `model_card` with path `{path}` and present the Markdown it returns. Keep every field it marks as
+unknown as unknown; do not add training dates, authors, data sizes or metric values. If you edit the
+card, check it with `validate_model_card` and fix what it reports."""
 
 
 def main() -> None:

@@ -123,3 +123,17 @@ class RuleInfo(BaseModel):
     family: str
     summary: str
     documentation: str
+
+
+class ModelCard(BaseModel):
+    root: str
+    markdown: str = Field(description="the model card: YAML metadata, then the sections")
+    source: Literal["llm", "template"]
+    notice: str | None = Field(default=None, description="why the model's version was not used, if it was asked")
+    problems: list[str] = Field(description="what the validator found wrong (empty: valid)")
+    tokens: int = 0
+
+
+class CardCheck(BaseModel):
+    valid: bool
+    problems: list[str]

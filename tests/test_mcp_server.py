@@ -312,3 +312,60 @@ def test_mcp_inspector_cli_lists_and_calls_tools(project, tmp_path):
     assert {f["rule"] for f in findings} >= {"ML101"}
     templates = inspect_("--method", "resources/templates/list")
     assert {t["uriTemplate"] for t in templates["resourceTemplates"]} >= {"finding://{finding_id}", "rule://{rule_id}"}
+
+
+def test_model_card_and_its_validation(project, tmp_path):
+    svc = service_for(project, tmp_path / "data")
+    card = call(svc, "model_card", path="models/churn").structured_content
+    assert card["source"] == "template" and card["problems"] == []
+    text = card["markdown"]
+    assert text.startswith("---\n")
+    p1 = call(svc, "list_findings", path="models/churn", severity="P1").structured_content["findings"]
+    limitations = text.split("## Limitations", 1)[1].split("\n## ", 1)[0]
+    assert all(f["id"] in limitations for f in p1)
+    assert "Unknown" in text or "unknown" in text
+    ok = call(svc, "validate_model_card", markdown=text, path="models/churn").structured_content
+    assert ok == {"valid": True, "problems": []}
+    broken = text.replace("## Limitations", "## Caveats").replace("Unknown", "2024-03-01")
+    bad = call(svc, "validate_model_card", markdown=broken, path="models/churn").structured_content
+    assert bad["valid"] is False and any("Limitations" in p for p in bad["problems"])
+    huge = call(svc, "validate_model_card", markdown="x" * 300_000, path="models/churn")
+    assert huge.is_error
+
+
+def _leak_fix(request: dict) -> dict:
+    """A scripted model that writes a remediation for the ML101 finding (a valid one)."""
+    return {"content": [{"type": "tool_use", "name": "write_remediation", "input": {
+        "summary": "tenure_months is measured against the wall clock. Measure it against each row's snapshot "
+                   "date instead, so training and inference agree.",
+        "code": "df['tenure_months'] = (df['snapshot_date'] - pd.to_datetime(df['signup_date'])).dt.days / 30"}}]}
+
+
+def test_get_finding_uses_the_model_when_a_key_is_set(project, tmp_path, monkeypatch):
+    from checks.llm.fake import FakeAnthropic
+
+    data = tmp_path / "data"
+    leak = next(f for f in call(service_for(project, data), "review", path="models/churn").structured_content["findings"]
+                if f["rule"] == "ML101")
+    with FakeAnthropic(_leak_fix) as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
+        detail = call(service_for(project, data), "get_finding", finding_id=leak["id"]).structured_content
+        assert fake.requests and "write_remediation" in json.dumps(fake.requests[0]["tools"])
+    assert detail["remediation"]["source"] == "llm"
+    assert "snapshot_date" in detail["remediation"]["code"] and detail["remediation"]["notice"] is None
+
+
+def test_get_finding_falls_back_when_the_model_fails(project, tmp_path, monkeypatch):
+    from checks.llm.fake import FakeAnthropic
+
+    data = tmp_path / "data"
+    leak = next(f for f in call(service_for(project, data), "review", path="models/churn").structured_content["findings"]
+                if f["rule"] == "ML101")
+    with FakeAnthropic(lambda request: {"status": 400, "message": "bad request"}) as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
+        detail = call(service_for(project, data), "get_finding", finding_id=leak["id"]).structured_content
+    assert detail["remediation"]["source"] == "template" and detail["remediation"]["notice"]
+    assert "now()" not in detail["remediation"]["code"]
+    assert "sk-ant-test" not in json.dumps(detail)

@@ -1,0 +1,279 @@
+"""Checks every generated text must pass before it is shown, whoever wrote it (the model or our
+own templates). Each returns a list of complaints in words the writer can act on; empty means valid.
+
+- citations: finding ids, files and lines that exist in the review;
+- code: every block parses, and a fix for rule X, re-checked with rule X, no longer triggers it;
+- model card: the required sections, every P1 finding under Limitations, the facts the code does
+  not show written as unknown, no numbers the code and findings do not contain;
+- recommendations: ordered by severity, each tied to a finding and starting with an action.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from pathlib import Path, PurePath
+
+import yaml
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.source import SourceError, SourceFile
+from checks.engine import parse
+from checks.models import Finding, Review, Severity
+from checks.remediate.facts import ModelFacts, model_facts
+from checks.rules.base import ProjectRule, registry
+
+FINDING_ID = re.compile(r"\bML\d{3}-[0-9a-f]{6}(?:-\d+)?\b")
+LOCATION = re.compile(r"(?<![\w/.-])([\w./-]+\.(?:py|ipynb|ya?ml|json|toml)):(\d+)\b")
+CODE_BLOCK = re.compile(r"```([\w+-]*)[^\n]*\n(.*?)```", re.S)
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+UNKNOWN = re.compile(r"\bunknown\b|not (?:recorded|tracked|documented|shown|saved|stated|known)", re.I)
+# Numbers a card could invent: decimals and percentages (counts such as "7 features" are checked
+# through the facts they summarise, not here).
+INVENTED_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?%|\d*\.\d+)(?![\w.])")
+
+CARD_SECTIONS = {
+    "Model Details": ("model details",),
+    "Intended Use": ("intended use",),
+    "Training Data": ("training data",),
+    "Evaluation/Performance": ("evaluation", "performance", "metrics"),
+    "Limitations": ("limitations",),
+    "Ethical Considerations": ("ethical considerations",),
+    "Recommendations": ("recommendations",),
+}
+# What the code cannot show; a card must write each as unknown.
+CARD_UNKNOWNS = {
+    "training date": re.compile(r"training date|date trained|trained on \d", re.I),
+    "author": re.compile(r"\bauthors?\b|\bowners?\b|developed by", re.I),
+    "data size": re.compile(r"\bsize\b|number of (?:rows|records|examples|samples)", re.I),
+    "metric values": re.compile(r"metric values?|reported (?:accuracy|performance|metrics?|scores?)", re.I),
+}
+ACTION_VERBS = {
+    "add", "adopt", "apply", "avoid", "build", "calibrate", "catch", "check", "choose", "compare", "compute",
+    "create", "cross-validate", "decide", "declare", "define", "derive", "document", "drop", "evaluate", "fit",
+    "fix", "guard", "handle", "impute", "keep", "load", "log", "measure", "move", "pass", "persist", "pin",
+    "put", "read", "record", "remove", "replace", "report", "resample", "return", "save", "scale", "score",
+    "seed", "select", "set", "share", "split", "store", "stratify", "switch", "take", "track", "tune", "use",
+    "validate", "verify", "version", "weight", "wrap", "write", "describe", "monitor", "expose", "implement",
+    "stop", "reuse", "rank", "inspect", "analyse", "analyze", "run", "test", "encode", "train", "hold",
+    "include", "isolate", "limit",
+}
+
+
+# ---------------------------------------------------------------------- citations
+def check_citations(text: str, review: Review, root: Path | None = None) -> list[str]:
+    """Finding ids must exist; `file:line` must name a reviewed file and a line it has."""
+    complaints = []
+    known = {f.id for f in review.findings}
+    for fid in sorted(set(FINDING_ID.findall(text)) - known):
+        complaints.append(f"cites finding {fid}, which does not exist; cite only ids from the findings given")
+    files = {f.path for f in review.files}
+    root = root if root is not None else Path(review.root)
+    for file, line in sorted(set(LOCATION.findall(text))):
+        if file not in files:
+            complaints.append(f"cites {file}:{line}, but {file} is not a reviewed file")
+            continue
+        count = _line_count(root / file)
+        if count is not None and not 1 <= int(line) <= count:
+            complaints.append(f"cites {file}:{line}, but {file} has {count} lines")
+    return complaints
+
+
+def _line_count(path: Path) -> int | None:
+    try:
+        return len(path.read_text(encoding="utf-8", errors="replace").splitlines())
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------------- code
+def code_blocks(text: str) -> list[str]:
+    """The Python code blocks of a Markdown text (untagged blocks count as Python)."""
+    return [body for lang, body in CODE_BLOCK.findall(text) if lang.lower() in ("", "python", "py")]
+
+
+def check_code(code: str, rule: str | None = None, context: str = "") -> list[str]:
+    """`code` must parse; for a fix of `rule`, the rule must not fire on it (with `context`, the
+    imports of the file the finding is in, put first so aliases such as `pd` resolve)."""
+    try:
+        ast.parse(code)
+    except SyntaxError as exc:
+        return [f"the code does not parse (line {exc.lineno}: {exc.msg}); give complete, valid Python"]
+    if rule is None:
+        return []
+    lines = rule_hits(rule, code, context)
+    if lines:
+        shown = ", ".join(str(n) for n in lines)
+        return [f"the proposed code still triggers {rule} (line {shown} of the code); it must not"]
+    return []
+
+
+def rule_hits(rule: str, code: str, context: str = "") -> list[int]:
+    """The lines of `code` where `rule` fires (a project-level rule cannot be re-checked on a snippet).
+
+    A snippet uses names it does not define (`df`); they are unknown values at module level, so the
+    code is also checked as the body of a function taking them as parameters, where the analysis
+    treats them as caller data."""
+    rule_cls = registry().get(rule)
+    if rule_cls is None or issubclass(rule_cls, ProjectRule):
+        return []
+    lines: set[int] = set()
+    prefix = f"{context}\n" if context else ""
+    lines |= _hits(rule_cls, prefix, code)
+    free = _free_names(prefix + code)
+    if free:
+        body = "\n".join("    " + ln if ln.strip() else ln for ln in code.splitlines())
+        lines |= _hits(rule_cls, prefix + f"def _snippet({', '.join(free)}):\n", body + "\n    return None")
+    return sorted(lines)
+
+
+def _hits(rule_cls, prefix: str, code: str) -> set[int]:
+    offset = len(prefix.splitlines())
+    source = SourceFile(path=PurePath("fix.py"), rel="fix.py", text=prefix + code)
+    try:
+        module = ModuleAnalysis(source, parse(source))
+        hits = list(rule_cls().check(module))
+    except (SourceError, RecursionError):
+        return set()
+    return {h.lineno - offset for h in hits if h.lineno > offset}
+
+
+def _free_names(text: str) -> list[str]:
+    """Names a snippet reads but neither assigns, imports nor gets from the builtins."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    bound = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+            if not isinstance(node, ast.ClassDef):
+                bound |= {a.arg for a in [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs]}
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    loaded = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return sorted(set(loaded) - bound)
+
+
+def import_context(path: Path) -> str:
+    """The import statements of a file, to re-check a snippet of it with its own aliases."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return ""
+    return "\n".join(ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+
+def check_remediation(summary: str, code: str | None, finding: Finding, review: Review, context: str = "") -> list[str]:
+    complaints = check_citations(summary + "\n" + (code or ""), review)
+    if code:
+        complaints += check_code(code, finding.rule, context)
+    if not summary.strip():
+        complaints.append("the summary is empty")
+    return complaints
+
+
+# ---------------------------------------------------------------------- model card
+def sections(text: str) -> dict[str, str]:
+    """Markdown sections by heading (lower-cased), each with its text up to the next heading."""
+    out: dict[str, str] = {}
+    matches = list(HEADING.finditer(text))
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        out[match.group(1).strip().lower()] = text[match.end():end]
+    return out
+
+
+def _section(found: dict[str, str], aliases: tuple[str, ...]) -> str | None:
+    texts = [body for title, body in found.items() if any(a in title for a in aliases)]
+    return "\n".join(texts) if texts else None
+
+
+def front_matter(text: str) -> tuple[dict | None, str]:
+    """The YAML metadata block of a Hugging Face card and the text after it."""
+    if not text.startswith("---\n"):
+        return None, text
+    end = text.find("\n---", 4)
+    if end < 0:
+        return None, text
+    try:
+        data = yaml.safe_load(text[4:end])
+    except yaml.YAMLError:
+        return None, text
+    return (data if isinstance(data, dict) else None), text[end + 4:]
+
+
+def validate_model_card(text: str, review: Review, facts: ModelFacts | None = None) -> list[str]:
+    """Complaints about a model card. A number it states must appear in the facts the code shows
+    (`facts`, by default read from the review's root) or in the findings."""
+    if facts is None:
+        facts = model_facts([review.root]) if Path(review.root).exists() else ModelFacts()
+    allowed_text = facts.evidence_text()
+    complaints = []
+    metadata, body = front_matter(text)
+    if metadata is None:
+        complaints.append("the card must start with YAML metadata between '---' lines (Hugging Face layout)")
+    found = sections(body)
+    for name, aliases in CARD_SECTIONS.items():
+        if _section(found, aliases) is None:
+            complaints.append(f"the card has no '{name}' section")
+    limitations = _section(found, CARD_SECTIONS["Limitations"]) or ""
+    for finding in review.findings:
+        if finding.severity is Severity.P1 and finding.id not in limitations:
+            complaints.append(f"the Limitations section must list P1 finding {finding.id} ({finding.rule} "
+                              f"{finding.file}:{finding.line})")
+    for label, pattern in CARD_UNKNOWNS.items():
+        lines = [ln for ln in body.splitlines() if pattern.search(ln)]
+        if not any(UNKNOWN.search(ln) for ln in lines):
+            complaints.append(f"the card must state the {label} as Unknown: the code does not show it")
+    grounded = allowed_text + "\n" + "\n".join(f"{f.evidence}\n{f.message}" for f in review.findings) \
+        + f"\n{review.tool.version}"
+    for number in sorted(set(INVENTED_NUMBER.findall(body))):
+        if number not in grounded:
+            complaints.append(f"the card states {number}, which neither the code nor the findings contain; "
+                              "write Unknown instead of a value the code does not show")
+    complaints += check_citations(text, review)
+    recommendations = _section(found, CARD_SECTIONS["Recommendations"])
+    if recommendations is not None:
+        complaints += check_recommendations(recommendations, review)
+    return complaints
+
+
+# ---------------------------------------------------------------------- recommendations
+LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*])\s+(.*)$", re.M)
+
+
+def check_recommendations(text: str, review: Review) -> list[str]:
+    """Each list item starts with an action, cites an existing finding, and items go P1 first."""
+    complaints = []
+    by_id = {f.id: f for f in review.findings}
+    previous = 0
+    items = LIST_ITEM.findall(text)
+    if not items:
+        return ["the recommendations must be a list, one action per item"] if review.findings else []
+    for number, item in enumerate(items, start=1):
+        plain = re.sub(r"[*_`]", "", item).strip()
+        first = plain.split()[0].lower().rstrip(":,.") if plain.split() else ""
+        if first not in ACTION_VERBS:
+            complaints.append(f"recommendation {number} must start with an action (a verb), not {first!r}")
+        cited = [by_id[i] for i in FINDING_ID.findall(item) if i in by_id]
+        if not cited:
+            complaints.append(f"recommendation {number} must name the finding id(s) it addresses")
+            continue
+        rank = min(f.severity.rank for f in cited)
+        if rank < previous:
+            complaints.append(f"recommendation {number} (P{rank}) comes after a P{previous} one; order by severity")
+        previous = max(previous, rank)
+    return complaints
+
+
+def check_answer(text: str, review: Review) -> list[str]:
+    complaints = check_citations(text, review)
+    for code in code_blocks(text):
+        complaints += check_code(code)
+    return complaints
