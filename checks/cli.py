@@ -62,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("--llm", action="store_true", help="write the prose with the model (needs ANTHROPIC_API_KEY)")
     card.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the card to FILE instead of stdout")
 
+    ev = sub.add_parser("eval", help="run the scenarios and print a scorecard (exit 1 on any regression)")
+    ev.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names or folders (default: all)")
+    ev.add_argument("--mode", choices=("offline", "replay", "live"), default="offline",
+                    help="offline: no model; replay: recorded model answers; live: the API (ANTHROPIC_API_KEY)")
+    ev.add_argument("--record", action="store_true", help="with --mode live, save the model's answers for replay")
+    ev.add_argument("--scenarios-dir", type=Path, metavar="DIR", help="where scenarios live (default: scenarios/)")
+    ev.add_argument("--output", "-o", type=Path, default=Path("wicked-data-eval.json"), metavar="FILE",
+                    help="the scorecard as JSON (default: wicked-data-eval.json)")
+
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -81,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             return _fix(args)
         if args.command == "model-card":
             return _model_card(args)
+        if args.command == "eval":
+            return _eval(args)
         return _explain(args)
     except (ConfigError, BaselineError) as exc:
         print(f"wicked-data: error: {exc}", file=sys.stderr)
@@ -184,6 +195,22 @@ def _model_card(args) -> int:
     else:
         sys.stdout.write(result.text)
     return EXIT_CLEAN
+
+
+def _eval(args) -> int:
+    from checks import scenario_eval
+
+    if args.record and args.mode != "live":
+        print("wicked-data: error: --record needs --mode live", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        card = scenario_eval.run(args.scenarios, args.mode, args.record, args.scenarios_dir)
+    except scenario_eval.ScenarioError as exc:
+        print(f"wicked-data: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(scenario_eval.render_scorecard(card))
+    args.output.write_text(scenario_eval.scorecard_json(card) + "\n", encoding="utf-8")
+    return EXIT_FINDINGS if card.regressions else EXIT_CLEAN
 
 
 def _rules(args) -> int:
