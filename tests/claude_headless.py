@@ -1,6 +1,7 @@
 """Drives the real Claude Code CLI headless against a scripted fake of the Anthropic Messages API.
 
-Run as `python -m tests.claude_headless CLAUDE PROJECT OUT -- PROMPT [--continue PROMPT]...` inside a
+Run as `python -m tests.claude_headless CLAUDE PROJECT OUT -- PROMPT [--continue PROMPT]...` (or
+`python -m tests.claude_headless plugin-eval CLAUDE PLUGIN CASE OUT` for `claude plugin eval`) inside a
 network namespace with only loopback (the caller wraps it in `unshare -n`): it starts the fake on
 127.0.0.1, runs `claude -p PROMPT --plugin-dir <repo> --output-format stream-json --verbose` in
 PROJECT once per prompt (the later ones with `--continue`), and writes to OUT the stream events of
@@ -49,22 +50,22 @@ def scripted_model(request: dict) -> dict:
     tools = {t.get("name") for t in request.get("tools", []) if isinstance(t, dict)}
     # Claude Code may append a system-role message (the environment) after the user's turn.
     users = [m for m in request.get("messages", []) if m.get("role") == "user"]
-    if not users or f"{PREFIX}review" not in tools:
+    if not users:
         return {"content": [{"type": "text", "text": "ok"}]}
-    last = users[-1]
-    results = tool_result_texts([last])
-    if results:
-        body = "\n".join(results)
+    if GRADING in "\n".join(texts(users[-1].get("content"))):
+        return judge(users[-1])
+    if f"{PREFIX}review" not in tools:
+        if "WaitForMcpServers" in tools:  # the plugin's server is still starting
+            return {"content": [{"type": "tool_use", "name": "WaitForMcpServers", "input": {}}]}
+        return {"content": [{"type": "text", "text": "ok"}]}
+    for body in reversed(tool_result_texts([users[-1]])):
         try:
             data = json.loads(body)
         except ValueError:
-            return {"content": [{"type": "text", "text": f"The tool said: {body[:300]}"}]}
-        if "by_severity" in data:
-            counts = ", ".join(f"{k}: {v}" for k, v in data["by_severity"].items())
-            return {"content": [{"type": "text", "text": f"Review of {data['root']}: {counts}."}]}
-        return {"content": [{"type": "text", "text": f"{data.get('id')} at {data.get('file')}:{data.get('line')}: "
-                                                      f"{data.get('message')}"}]}
-    prompt = "\n".join(texts(last.get("content")))
+            continue
+        return {"content": [{"type": "text", "text": report(data)}]}
+    prompts = [m for m in users if not tool_result_texts([m])]
+    prompt = "\n".join(texts(prompts[-1].get("content"))) if prompts else ""
     command = re.search(r"<command-args>(.*?)</command-args>", prompt, re.S)
     if command:
         args = command.group(1).split()
@@ -75,6 +76,31 @@ def scripted_model(request: dict) -> dict:
         if ids:
             return {"content": [{"type": "tool_use", "name": f"{PREFIX}get_finding", "input": {"finding_id": ids[0]}}]}
     return {"content": [{"type": "text", "text": "I have no wicked-data result to answer from."}]}
+
+
+def report(data: dict) -> str:
+    """The scripted agent's answer from a tool result: the counts and the P1 findings it lists."""
+    if "by_severity" in data:
+        counts = ", ".join(f"{k}: {v}" for k, v in data["by_severity"].items())
+        lines = [f"Review of {data['root']}: {counts}."]
+        lines += [f"- {f['id']} `{f['file']}:{f['line']}` ({f['severity']}): {f['message']}"
+                  for f in data["findings"] if f["severity"] == "P1"]
+        return "\n".join(lines)
+    return f"{data.get('id')} at {data.get('file')}:{data.get('line')}: {data.get('message')}"
+
+
+GRADING = "You are grading the output of a coding agent"
+
+
+def judge(message: dict) -> dict:
+    """A judge that passes an answer only when it cites, by id and file:line, a P1 finding whose file
+    the criterion names (a stand-in for the grading model; the point is the harness, not the verdict)."""
+    text = "\n".join(texts(message.get("content")))
+    criterion, _, output = text.partition("Agent output")
+    files = set(re.findall(r"`([\w./-]+\.py)`", criterion))
+    cited = re.findall(r"(ML\d{3}-[0-9a-f]{6}) `([\w./-]+\.py):\d+` \(P1\)", output)
+    verdict = "PASS" if any(file in files for _, file in cited) else "FAIL"
+    return {"content": [{"type": "text", "text": verdict}]}
 
 
 def run(claude: str, project: Path, prompts: list[str], home: Path) -> tuple[list[list[dict]], list]:
@@ -97,7 +123,30 @@ def run(claude: str, project: Path, prompts: list[str], home: Path) -> tuple[lis
     return runs, requests
 
 
+def plugin_eval(claude: str, plugin: Path, case: str, out: Path) -> int:
+    """`claude plugin eval` of one scenario case of the plugin copy at `plugin`, against the fake:
+    writes the eval's JSON result and the fake's request log next to `out`."""
+    home = out.parent / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    with FakeAnthropic(scripted_model) as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE"))}
+        env.update(HOME=str(home), ANTHROPIC_BASE_URL=fake.url, ANTHROPIC_API_KEY="sk-ant-test-not-a-real-key",
+                   ENABLE_TOOL_SEARCH="false", DISABLE_AUTOUPDATER="1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1",
+                   DISABLE_TELEMETRY="1", DISABLE_ERROR_REPORTING="1")
+        argv = [claude, "plugin", "eval", str(plugin), "--case", case, "--runs", "1", "--trust-plugin", "--scaffold",
+                "--mocks", "off", "--allow-tools", PREFIX.rstrip("_"), "--ablation", "none", "--no-publish",
+                "--json", str(out), "--output-dir", str(out.parent / "results")]
+        proc = subprocess.run(argv, cwd=out.parent, env=env, capture_output=True, text=True, timeout=600)
+        requests = [{"method": m, "path": p, "body": b} for m, p, b in fake.all_requests]
+    (out.parent / "requests.json").write_text(json.dumps(requests))
+    (out.parent / "eval.log").write_text(proc.stdout + "\n--- stderr\n" + proc.stderr)
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[0] == "plugin-eval":
+        _, claude, plugin, case, out = argv
+        return plugin_eval(claude, Path(plugin), case, Path(out))
     claude, project, out, sep, *rest = argv
     assert sep == "--"
     prompts = [rest[0]] + [p for flag, p in zip(rest[1::2], rest[2::2]) if flag == "--continue"]

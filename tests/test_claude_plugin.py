@@ -141,3 +141,37 @@ def test_continue_answers_a_follow_up_from_a_stored_finding(headless):
     assert detail["id"] == wanted and detail["file"] and detail["evidence"]
     final = events_of(run, "result")[-1]
     assert final["subtype"] == "success" and wanted in final["result"]
+
+
+def plugin_copy(target: Path) -> Path:
+    """The plugin as a user gets it (no git data, caches or labelled corpus), with the checkout's
+    environment linked in so its server starts without a network install."""
+    skip = shutil.ignore_patterns(".git", ".venv", "__pycache__", "corpus", ".venv-*", "results", "*.egg-info")
+    shutil.copytree(REPO, target, ignore=skip, symlinks=True)
+    (target / ".venv").symlink_to(REPO / ".venv", target_is_directory=True)
+    return target
+
+
+def test_claude_plugin_eval_runs_the_churn_scenario(claude, tmp_path):
+    plugin = plugin_copy(tmp_path / "plugin")
+    out = tmp_path / "eval" / "result.json"
+    out.parent.mkdir()
+    argv = [sys.executable, "-m", "tests.claude_headless", "plugin-eval", str(claude), str(plugin), "churn_predictor",
+            str(out)]
+    proc = subprocess.run(offline(argv), capture_output=True, text=True, timeout=900, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    log = (out.parent / "eval.log").read_text()
+    assert out.exists(), log[-4000:]
+    result = json.loads(out.read_text())
+    (case,) = result["cases"]
+    assert case["name"] == "churn_predictor" and case["dir"] == "scenarios/churn_predictor"
+    (run,) = case["arms"]["with"]
+    assert run["error"] is None, run["error"]
+    graders = {g["name"]: g for g in run["graders"]}
+    assert {"used_the_review_tool", "leakage_and_evaluation", "production_readiness"} <= set(graders)
+    assert all(g["passed"] for g in graders.values()), [(g["name"], g["explanation"]) for g in graders.values()]
+    assert run["score"] == 1.0
+    requests = json.loads((out.parent / "requests.json").read_text())
+    bodies = [json.dumps(r["body"]) for r in requests if r["path"] == "/v1/messages"]
+    assert any("You are grading the output of a coding agent" in b for b in bodies), "the judges ran on the fake"
+    assert any(f"{PREFIX}review" in b and "tool_result" in b and "ML101-" in b for b in bodies)
