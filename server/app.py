@@ -185,7 +185,7 @@ def filter_findings(findings: list[Finding], family: str | None = None, severity
             raise ToolError(f"unknown severity {severity!r}; one of P1, P2, P3") from None
         out = [f for f in out if f.severity.at_least(floor)]
     if file:
-        wanted_file = file.strip().lstrip("./")
+        wanted_file = file.strip().removeprefix("./")
         out = [f for f in out if f.file == wanted_file or f.file.endswith("/" + wanted_file)
                or f.file.startswith(wanted_file.rstrip("/") + "/")]
     if rule:
