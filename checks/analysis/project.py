@@ -18,6 +18,7 @@ from checks.analysis.flow import DELTA, Val, str_list
 from checks.analysis.leakage import feature_selection
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
+from checks.analysis.serving import service_facts
 
 STEP_METHODS = {"fillna", "clip", "replace", "round", "abs", "log", "log1p", "sqrt", "astype", "where", "mask"}
 LOAD_CALLS = ("pickle.load", "joblib.load", "torch.load", "cloudpickle.load", "dill.load", "skops.io.load",
@@ -99,6 +100,7 @@ def module_facts(module: ModuleAnalysis) -> dict:
     return {
         "training": _training(module),
         "serving": _serving(module),
+        "service": service_facts(module),
         "artifacts": _artifacts(module),
         "config": _config_use(module),
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not _third_party(m)}),

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from checks.analysis.flow import DELTA, FALLBACK, NOW, TEXT, Val
 from checks.analysis.module import ModuleAnalysis
+from checks.analysis.sql import clause_at
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -14,7 +15,6 @@ SQL_CLOCK = re.compile(
     r"|LOCALTIMESTAMP|CURDATE\s*\(\s*\)|date\s*\(\s*'now'\s*\))",
     re.I,
 )
-SQL_CLAUSE = re.compile(r"\b(SELECT|FROM|WHERE|HAVING|GROUP\s+BY|ORDER\s+BY|JOIN|ON|LIMIT|QUALIFY)\b", re.I)
 
 
 class WallClockFeature(Rule):
@@ -97,7 +97,7 @@ class WallClockFeature(Rule):
         for const in module.flow.strings:
             text = const.value
             for match in SQL_CLOCK.finditer(text):
-                if _clause_at(text, match.start()) != "SELECT":
+                if clause_at(text, match.start()) != "SELECT":
                     continue
                 line = const.lineno + text.count("\n", 0, match.start())
                 yield Hit(f"SQL computes a feature from {match.group(1).upper()} (the current time) in its select "
@@ -110,18 +110,6 @@ def _clock_read(module: ModuleAnalysis, origin: Val) -> Val | None:
         if anc.call is not None and anc.flags & NOW and not any(p.flags & NOW for p in [*anc.parents, *anc.kw]):
             return anc
     return None
-
-
-def _clause_at(sql: str, pos: int) -> str | None:
-    """The SQL clause (SELECT, WHERE, ...) that the text at `pos` belongs to, at parenthesis depth 0
-    relative to its enclosing sub-query."""
-    depth_at_pos = sql.count("(", 0, pos) - sql.count(")", 0, pos)
-    clause = None
-    for match in SQL_CLAUSE.finditer(sql, 0, pos):
-        depth = sql.count("(", 0, match.start()) - sql.count(")", 0, match.start())
-        if depth <= depth_at_pos:
-            clause = match.group(1).upper().split()[0]
-    return clause
 
 
 WallClockFeature.invalid = [
@@ -174,6 +162,21 @@ WallClockFeature.invalid = [
     """
     leads = pd.read_sql(QUERY, conn)
     ''',
+    # PostgreSQL: the clock inside EXTRACT(EPOCH FROM ...) (whose FROM is not a clause), a CTE
+    '''
+    from sqlalchemy import text
+    LEAD_FEATURES_SQL = """
+        WITH recent AS (SELECT person_id, COUNT(*) AS n FROM events GROUP BY person_id)
+        SELECT p.id AS lead_id,
+               (EXTRACT(EPOCH FROM (NOW() - p.created_at)) / 86400.0)::double precision AS days_since_created,  -- ruleid: ML101
+               CASE WHEN p.last_seen > CURRENT_DATE - 7 THEN 1 ELSE 0 END AS active_last_week,  -- ruleid: ML101
+               COALESCE(r.n, 0) AS n_events
+        FROM people p LEFT JOIN recent r ON r.person_id = p.id
+        WHERE p.id = ANY(:lead_ids)
+    """
+    def fetch(conn, ids):
+        return conn.execute(text(LEAD_FEATURES_SQL), {"lead_ids": ids})
+    ''',
     # a notebook: import in one cell, the feature in another
     {"explore.ipynb": """
     import pandas as pd
@@ -216,6 +219,17 @@ WallClockFeature.valid = [
         df["tenure_days"] = (as_of - df["signup_date"]).dt.days
         return df
     """,
+    # the clock only in filters: a WHERE with a sub-query, a JOIN condition, a comment
+    '''
+    TRAINING_SQL = """
+        SELECT p.id, p.score,  -- scored as of NOW() by the caller
+               CASE WHEN EXISTS (SELECT 1 FROM applications a WHERE a.person_id = p.id) THEN 1 ELSE 0 END AS label
+        FROM people p
+        JOIN campaigns c ON c.id = p.campaign_id AND c.ends_at > NOW()
+        WHERE p.created_at > NOW() - make_interval(months => :lookback)
+          AND p.id IN (SELECT person_id FROM visits WHERE visited_at > CURRENT_TIMESTAMP - INTERVAL '1 day')
+    """
+    ''',
     # SQL uses NOW() only to select recent rows; a response carries a timestamp
     '''
     from datetime import datetime

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.serving import applies, serving
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+WHAT = {"sigmoid": "a hand-made sigmoid", "clamp": "a clamp to fixed bounds", "power": "a power",
+        "rescale": "a linear rescale"}
+
+
+class AdHocProbabilityCalibration(Rule):
+    """
+    ## What it does
+    Flags predicted probabilities (the output of `predict_proba`, or a helper's probability-named
+    parameter such as `raw_probability`) reshaped by hand before they are returned: a sigmoid
+    (`1 / (1 + exp(-k * (p - 0.5)))`, `expit(p)`), a clamp to fixed bounds (`max(0.05, min(0.95, p))`,
+    `np.clip(p, FLOOR, CEILING)`), a power, or a linear rescale stored as a "calibrated" value.
+
+    ## Why is this bad?
+    The numbers stop being probabilities. A lead shown as 72% converts nowhere near 72% of the
+    time, thresholds and expected-value maths built on them are wrong, and the distortion changes
+    silently with every retrained model, because the curve was tuned by eye on one model's output.
+    Clamping hides the cases the model is surest about.
+
+    ## Example
+    ```python
+    raw = model.predict_proba(X)[0, 1]
+    calibrated = max(0.05, min(0.95, 1 / (1 + np.exp(-2 * (raw - 0.5)))))
+    ```
+
+    ## Use instead
+    Fit the calibration on held-out data and ship it with the model, then check it with a
+    reliability curve or the Brier score:
+    ```python
+    model = CalibratedClassifierCV(forest, method="isotonic", cv=5).fit(X_train, y_train)
+    probability = model.predict_proba(X)[0, 1]
+    ```
+
+    ## Known problems
+    Probabilities are followed through local assignments, loops, module helpers and
+    probability-named parameters, not through object attributes set in another method or across
+    files (a helper in another file is reviewed through its parameter's name). A sigmoid inside a
+    network's own forward pass, `CalibratedClassifierCV` and clipping by a numerical epsilon
+    (`clip(p, 1e-7, 1 - 1e-7)`) are not flagged.
+    """
+
+    id = "ML501"
+    name = "ad-hoc-probability-calibration"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if not applies(module):
+            return
+        facts = serving(module)
+        for step in facts.calibration_steps:
+            parts = list(dict.fromkeys(step.parts))
+            done = " and ".join(WHAT[p] for p in parts)
+            where = f" in {step.function.name}()" if step.function is not None else ""
+            yield Hit(f"predicted probabilities are reshaped by hand{where} ({done}); the results are no longer "
+                      "calibrated probabilities and the curve drifts with every retrained model. Fit a calibrator "
+                      "on held-out data (CalibratedClassifierCV, isotonic/Platt) and ship it with the model",
+                      node=step.node, confidence="high" if "sigmoid" in parts or "clamp" in parts else "medium")
+
+
+AdHocProbabilityCalibration.invalid = [
+    # the seed: a sigmoid around 0.5 then a clamp, in the scoring loop
+    """
+    import numpy as np
+
+    def score(model, X):
+        prediction_proba = model.predict_proba(X)[0]
+        raw_prob = prediction_proba[1]
+        calibrated_prob = 1 / (1 + np.exp(-2 * (raw_prob - 0.5)))  # ruleid: ML501
+        calibrated_prob = max(0.05, min(0.95, calibrated_prob))  # ruleid: ML501
+        return calibrated_prob
+    """,
+    # a helper handed the probability, module constants as bounds, scipy's expit
+    """
+    import numpy as np
+    from scipy.special import expit
+    FLOOR, CEILING = 0.05, 0.95
+    FLOOR = 0.05
+    CEILING = 0.95
+
+    def calibrate_probability(raw_probability: float) -> float:
+        return float(np.clip(expit(4 * (raw_probability - 0.5)), FLOOR, CEILING))  # ruleid: ML501
+    """,
+    # FastAPI: the route squashes the probability with a power
+    """
+    from fastapi import FastAPI
+    from pydantic import BaseModel
+    app = FastAPI()
+
+    class Lead(BaseModel):
+        score: float
+
+    @app.post("/predict")
+    def predict(lead: Lead):
+        p = MODEL.predict_proba([[lead.score]])[:, 1][0]
+        return {"probability": float(p ** 0.5)}  # ruleid: ML501
+    """,
+    # Flask: a numpy clip over the batch
+    """
+    import numpy as np
+    from flask import Flask, jsonify, request
+    app = Flask(__name__)
+
+    @app.post("/score")
+    def score():
+        probs = model.predict_proba(parse(request.get_json()))[:, 1]
+        shown = np.clip(probs, 0.1, 0.9)  # ruleid: ML501
+        return jsonify({"p": shown.tolist()})
+    """,
+]
+
+AdHocProbabilityCalibration.valid = [
+    # fitted calibration, and an epsilon clip before a log
+    """
+    import numpy as np
+    from sklearn.calibration import CalibratedClassifierCV
+
+    def serve(model, X):
+        proba = model.predict_proba(X)[:, 1]
+        safe = np.clip(proba, 1e-7, 1 - 1e-7)
+        return {"probability": proba.tolist(), "logit": np.log(safe / (1 - safe)).tolist()}
+
+    def build(forest, X, y):
+        return CalibratedClassifierCV(forest, method="isotonic", cv=5).fit(X, y)
+    """,
+    # a sigmoid in a network's forward pass
+    """
+    import torch
+    from torch import nn
+
+    class Net(nn.Module):
+        def forward(self, x):
+            return torch.sigmoid(self.fc(x))
+
+    def predict(net, x):
+        with torch.no_grad():
+            return net(x).item()
+    """,
+    # a probability rounded and thresholded, not reshaped
+    """
+    from fastapi import FastAPI
+    app = FastAPI()
+
+    @app.post("/predict")
+    def predict(req: Req):
+        p = float(MODEL.predict_proba(req.frame())[0, 1])
+        return {"probability": round(p, 4), "label": p >= THRESHOLD}
+    """,
+]

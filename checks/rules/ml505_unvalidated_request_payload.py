@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.serving import Route, Serving, applies, serving
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+SCHEMA_CALL = re.compile(r"schema|validat|model_validate|parse_obj|TypeAdapter", re.I)
+
+
+class UnvalidatedRequestPayload(Rule):
+    """
+    ## What it does
+    Flags an endpoint (FastAPI, Flask, Starlette) whose request body is taken raw: a parameter
+    annotated `dict`, `list[int]`, `List[str]`, `Any` or declared with `Body(...)` without a
+    schema model, or a `request.json` / `request.get_json()` / `await request.json()` read that no
+    schema or validator parses. Payloads that reach the model in the same module are ML404's
+    (unvalidated-model-input) and are not reported twice.
+
+    ## Why is this bad?
+    Without a request model the endpoint has no contract: no required fields, no types beyond
+    the container, no bounds on the batch size, no generated API documentation. A wrong key is
+    silently ignored (`payload.get("ids")` returns None), a 100 000-id array ties up a worker, and
+    clients drift into different shapes for the same call.
+
+    ## Example
+    ```python
+    @router.post("/advanced-ml/predict-batch")
+    def advanced_predict_batch(payload: dict = Body(...)):
+        lead_ids = payload.get("lead_ids") or []
+    ```
+
+    ## Use instead
+    Declare the body once, with its bounds:
+    ```python
+    class BatchRequest(BaseModel):
+        lead_ids: list[PositiveInt] = Field(min_length=1, max_length=500)
+
+    @router.post("/advanced-ml/predict-batch")
+    def advanced_predict_batch(req: BatchRequest): ...
+    ```
+
+    ## Known problems
+    A class imported from another module is assumed to be a schema. A body validated by hand (a
+    `marshmallow` schema called through a helper with an unusual name) may be flagged; checks such
+    as `if not ids: raise` do not count as validation.
+    """
+
+    id = "ML505"
+    name = "unvalidated-request-payload"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if not applies(module):
+            return
+        facts = serving(module)
+        covered, entries = _covered_by_ml404(facts)
+        for route in facts.routes:
+            if id(route.function) in entries:
+                continue
+            for param in route.params:
+                if param.kind == "raw" and param.body and param.node.lineno not in covered \
+                        and not _validated(facts, route, {param.name}):
+                    yield Hit(f"{route.name}() takes its request body as `{param.name}: {param.annotation or 'Body'}` "
+                              "with no request model: no required fields, types or size limits. Declare a pydantic "
+                              "model for the body", node=param.node, confidence="high")
+            for read in route.body_reads:
+                names = _bound_to(facts, read)
+                if read.lineno in covered or _validated(facts, route, names, read):
+                    continue
+                yield Hit(f"{route.name}() reads the raw request body ({module.text(read)}) without a schema; missing "
+                          "fields and wrong types surface as errors deep in the code. Parse it with a schema model",
+                          node=read, confidence="high")
+
+
+def _covered_by_ml404(facts: Serving) -> tuple[set[int], set[int]]:
+    """What ML404 already reports (caller data reaching the model unvalidated): the lines of that
+    data, and the entry functions (ids) it reports."""
+    inference = facts.inference
+    lines, functions = set(), set()
+    for entry in inference.entries:
+        missing = inference.unvalidated(entry)
+        lines |= {o.line for o in missing}
+        if missing and entry.function is not None:
+            functions.add(id(entry.function))
+    return lines, functions
+
+
+def _bound_to(facts: Serving, read: ast.AST) -> set[str]:
+    parent = facts.syntax.parent.get(id(read))
+    if isinstance(parent, ast.Assign):
+        return {t.id for t in parent.targets if isinstance(t, ast.Name)}
+    return set()
+
+
+def _validated(facts: Serving, route: Route, names: set[str], read: ast.AST | None = None) -> bool:
+    """The body goes through a schema class or a validator in the route or what it calls."""
+    for fn in facts.reach(route.function):
+        for call in facts.calls_in(fn):
+            if not (facts.inference._is_validator(call) or SCHEMA_CALL.search(ast.unparse(call.node.func))):
+                continue
+            args = [*call.node.args, *(k.value for k in call.node.keywords)]
+            if any(read is not None and any(n is read for n in ast.walk(a)) for a in args):
+                return True
+            if any(isinstance(n, ast.Name) and n.id in names for a in args for n in ast.walk(a)):
+                return True
+    return False
+
+
+UnvalidatedRequestPayload.invalid = [
+    # the seed: a bare array and a raw dict for the same job
+    """
+    from typing import List
+    from fastapi import APIRouter, Body
+    router = APIRouter()
+
+    @router.post("/leads/predict-batch")
+    def predict_batch(lead_ids: List[int] = Body(...)):  # ruleid: ML505
+        return pipeline.cached_batch_prediction(lead_ids)
+
+    @router.post("/advanced-ml/predict-batch")
+    def advanced_predict_batch(payload: dict = Body(...)):  # ruleid: ML505
+        return pipeline.cached_batch_prediction(payload.get("lead_ids") or [])
+    """,
+    # Flask: the JSON body handed to another module's scorer
+    """
+    from flask import Flask, jsonify, request
+    from scoring import score_orders
+    app = Flask(__name__)
+
+    @app.route("/score", methods=["POST"])
+    def score():
+        body = request.get_json(force=True)  # ruleid: ML505
+        return jsonify(score_orders(body["orders"]))
+    """,
+    # Starlette-style: awaiting the raw JSON
+    """
+    from fastapi import FastAPI, Request
+    app = FastAPI()
+
+    @app.post("/rank")
+    async def rank(request: Request):
+        data = await request.json()  # ruleid: ML505
+        return {"ranked": ranker.rank_items(data["items"])}
+    """,
+]
+
+UnvalidatedRequestPayload.valid = [
+    # request models, path and query scalars
+    """
+    from fastapi import FastAPI
+    from pydantic import BaseModel, Field
+    app = FastAPI()
+
+    class BatchRequest(BaseModel):
+        lead_ids: list[int] = Field(min_length=1, max_length=500)
+
+    @app.post("/predict-batch")
+    def predict_batch(req: BatchRequest):
+        return pipeline.predict_batch(req.lead_ids)
+
+    @app.get("/leads/{lead_id}/score")
+    def score(lead_id: int, explain: bool = False):
+        return pipeline.predict_batch([lead_id])
+    """,
+    # Flask: the body parsed by a schema
+    """
+    from flask import Flask, request
+    app = Flask(__name__)
+
+    @app.post("/score")
+    def score():
+        order = OrderSchema().load(request.get_json())
+        return {"p": scorer.score_order(order)}
+
+    @app.post("/score-v2")
+    def score_v2():
+        payload = request.get_json()
+        order = validate_order(payload)
+        return {"p": scorer.score_order(order)}
+    """,
+    # the payload reaches the model here: ML404 reports it, not this rule
+    """
+    import pandas as pd
+    from fastapi import Body, FastAPI
+    app = FastAPI()
+
+    @app.post("/engagement")
+    def engagement(user: dict = Body(...)):
+        return {"p": float(MODEL.predict_proba(pd.DataFrame([user]))[0, 1])}
+    """,
+]

@@ -1,0 +1,263 @@
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.production import FunctionNode
+from checks.analysis.serving import Serving, applies, serving
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+FEATURE_CALL = re.compile(r"feature|transform|prepare|preprocess|engineer|encode|build_row|to_frame|vectori", re.I)
+
+
+class BatchFailurePropagation(Rule):
+    """
+    ## What it does
+    Flags a loop over the items of a batch (a parameter of the function: `lead_ids`, `records`,
+    `batch.items`) that applies the model or feature code to each item with no error handling
+    inside the loop, so the first item that raises aborts the whole batch. List comprehensions
+    that score each item are flagged the same way, and so is an endpoint that takes a list of raw
+    dicts (`records: List[dict]`) and scores it in one vectorised model call.
+
+    ## Why is this bad?
+    One unknown id (`KeyError`), one row with a missing field or an infinite feature (`ValueError`
+    from `predict_proba`) turns a 500-lead request into a 500 error: the 499 good leads get no score,
+    the client retries the same batch and fails again, and the nightly job scores nothing.
+
+    ## Example
+    ```python
+    for lead_id in lead_ids:
+        proba = model.predict_proba(features.loc[[lead_id]])[0]
+        predictions.append({"lead_id": lead_id, "probability": proba[1]})
+    ```
+
+    ## Use instead
+    Handle each item, report per-item errors, and keep going:
+    ```python
+    for lead_id in lead_ids:
+        try:
+            proba = model.predict_proba(features.loc[[lead_id]])[0]
+        except (KeyError, ValueError) as exc:
+            errors.append({"lead_id": lead_id, "error": str(exc)})
+            continue
+        predictions.append({"lead_id": lead_id, "probability": proba[1]})
+    ```
+
+    ## Known problems
+    A loop counts as a batch loop when it iterates a parameter of its function (or a value built
+    from one). Vectorised scoring of validated items (a list of request models) is not flagged,
+    although one unexpected value can still fail it as a unit. A `try` around the whole loop does not count: it still
+    loses the batch.
+    """
+
+    id = "ML507"
+    name = "batch-failure-propagation"
+    severity = Severity.P1
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if not applies(module):
+            return
+        facts = serving(module)
+        yield from _vectorised_raw_batches(facts)
+        for fn in facts.functions:
+            params = _batch_names(facts, fn)
+            if not params:
+                continue
+            for node in facts.own_nodes(fn):
+                if isinstance(node, (ast.For, ast.AsyncFor)):
+                    iter_node, body = node.iter, node.body
+                elif isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp)) and len(node.generators) == 1:
+                    iter_node, body = node.generators[0].iter, [node.elt if not isinstance(node, ast.DictComp) else node.value]
+                else:
+                    continue
+                if not {n.id for n in ast.walk(iter_node) if isinstance(n, ast.Name)} & params:
+                    continue
+                call = _unguarded_work(facts, node, body)
+                if call is None:
+                    continue
+                yield Hit(f"{fn.name}() scores the batch item by item with no error handling in the loop; the first item "
+                          f"that raises ({module.text(call.func)} failing on one bad record) aborts the whole batch. Catch "
+                          "errors per item and report them next to the successful predictions",
+                          node=node, related=[(None, call.lineno, "this call can fail for one item")], confidence="high")
+
+
+def _vectorised_raw_batches(facts: Serving) -> Iterator[Hit]:
+    """A route taking a list of raw dicts (`records: List[dict]`) that scores them in one model call:
+    one record with a missing or malformed field makes the whole call raise."""
+    for route in facts.routes:
+        raw = [p for p in route.params if p.kind == "raw" and p.body and _raw_items(p.annotation)]
+        if not raw:
+            continue
+        names = {p.name for p in raw}
+        for call in facts.calls_in(route.function):
+            mentions = any(isinstance(n, ast.Name) and n.id in names for a in call.node.args for n in ast.walk(a))
+            if not mentions or call.callee is None:
+                continue
+            model_calls = [c for f in facts.reach(call.callee.node) for c in facts.calls_in(f)
+                           if c.method in ("predict", "predict_proba", "decision_function")]
+            if model_calls:
+                yield Hit(f"{route.name}() hands the whole batch of unvalidated records to {call.callee.node.name}(), "
+                          "which scores it in one model call; one record with a missing or malformed field fails the "
+                          "whole batch. Validate each record (a request model) and score or reject items one by one",
+                          node=model_calls[0].node, confidence="medium",
+                          related=[(None, call.line, f"{route.name}() passes the raw batch here")])
+
+
+def _raw_items(annotation: str) -> bool:
+    """`List[dict]`, `list[dict[str, Any]]`, `list`, `List[Any]`: a list whose items are not validated."""
+    text = annotation.replace(" ", "")
+    return text.lower() in ("list", "typing.list") or bool(re.match(r"^(typing\.)?[Ll]ist\[(dict|Dict|Any|Mapping)", text))
+
+
+def _batch_names(facts: Serving, fn: FunctionNode) -> set[str]:
+    """The function's parameters (and the request, for a route), and local names computed from them."""
+    names = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} - {"self", "cls"}
+    if any(r.function is fn for r in facts.routes):
+        names.add("request")
+    for node in facts.own_nodes(fn):
+        if isinstance(node, ast.Assign) and {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)} & names:
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _unguarded_work(facts: Serving, loop: ast.AST, body: list[ast.AST]) -> ast.Call | None:
+    """The first model or feature call in the loop body that no `try` inside the loop covers."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call):
+                continue
+            call = facts.module.flow.call_at(node)
+            if call is None:
+                continue
+            if _is_work(facts, call) and not _handled_inside(facts, node, loop) \
+                    and not (call.callee is not None and _handles_own_errors(facts, call.callee.node)):
+                return node
+    return None
+
+
+def _is_work(facts: Serving, call) -> bool:
+    """A model call, a scoring helper, feature code, or a module function that predicts."""
+    name = call.method or (call.callee.node.name if call.callee is not None else "") or ""
+    return facts.is_prediction_call(call) or bool(FEATURE_CALL.search(name)) or (
+        call.callee is not None and facts.predicts(call.callee.node))
+
+
+def _handles_own_errors(facts: Serving, fn: FunctionNode) -> bool:
+    """A per-item helper that catches its own failures: every model/feature call in it is inside a
+    `try` with a handler."""
+    work = [c for c in facts.calls_in(fn) if _is_work(facts, c)]
+    return bool(work) and all(facts.syntax.handled(c.node) for c in work)
+
+
+def _handled_inside(facts: Serving, node: ast.AST, loop: ast.AST) -> bool:
+    child = node
+    for anc in facts.syntax.ancestors(node):
+        if anc is loop:
+            return False
+        if isinstance(anc, ast.Try) and child in anc.body and anc.handlers:
+            return True
+        child = anc
+    return False
+
+
+BatchFailurePropagation.invalid = [
+    # the seed: a per-lead loop inside the batch method
+    """
+    class Pipeline:
+        def predict_batch(self, lead_ids):
+            features = build_features(fetch_rows(lead_ids))
+            predictions = []
+            for lead_id in lead_ids:  # ruleid: ML507
+                proba = self.model.predict_proba(features.loc[[lead_id]])[0]
+                predictions.append({"lead_id": lead_id, "probability": float(proba[1])})
+            return predictions
+    """,
+    # FastAPI: a comprehension over the request's items, a try around the whole loop
+    """
+    from fastapi import FastAPI
+    app = FastAPI()
+
+    @app.post("/score-batch")
+    def score_batch(batch: Batch):
+        try:
+            scores = [score_one(item) for item in batch.items]  # ruleid: ML507
+        except Exception:
+            raise HTTPException(500, "batch failed")
+        return {"scores": scores}
+
+    def score_one(item):
+        return float(MODEL.predict_proba(to_frame(item))[0, 1])
+    """,
+    # Flask: feature code per record
+    """
+    from flask import Flask, request
+    app = Flask(__name__)
+
+    @app.post("/batch")
+    def batch():
+        records = request.get_json()["records"]
+        out = []
+        for record in records:  # ruleid: ML507
+            out.append(model.predict([prepare_features(record)])[0])
+        return {"predictions": out}
+    """,
+]
+
+BatchFailurePropagation.invalid.append(
+    # FastAPI: raw records scored in one vectorised call
+    """
+    from typing import List
+    import pandas as pd
+    from fastapi import Body, FastAPI
+    app = FastAPI()
+
+    def score_frame(frame):
+        X = build_features(frame)[FEATURES]
+        return MODEL.predict_proba(X)[:, 1].tolist()  # ruleid: ML507
+
+    @app.post("/score-batch")
+    def score_batch(records: List[dict] = Body(..., embed=True)):
+        return {"scores": score_frame(pd.DataFrame(records))}
+    """,
+)
+
+BatchFailurePropagation.valid = [
+    # per-item error handling
+    """
+    def predict_batch(model, features, lead_ids):
+        predictions, errors = [], []
+        for lead_id in lead_ids:
+            try:
+                proba = model.predict_proba(features.loc[[lead_id]])[0]
+            except (KeyError, ValueError) as exc:
+                errors.append({"lead_id": lead_id, "error": str(exc)})
+                continue
+            predictions.append({"lead_id": lead_id, "probability": float(proba[1])})
+        return {"predictions": predictions, "errors": errors}
+    """,
+    # one vectorised call, and a loop that only formats results
+    """
+    def predict_batch(model, frame, ids):
+        probs = model.predict_proba(frame)[:, 1]
+        return [{"id": i, "p": round(float(p), 4)} for i, p in zip(ids, probs)]
+    """,
+    # FastAPI: the per-item helper catches its own errors
+    """
+    from fastapi import FastAPI
+    app = FastAPI()
+
+    def score_one(item, bundle):
+        try:
+            p = float(bundle["model"].predict_proba(build_features(item))[0, 1])
+        except Exception as exc:
+            return {"id": item.id, "error": type(exc).__name__}
+        return {"id": item.id, "p": p}
+
+    @app.post("/score-batch")
+    def score_batch(req: BatchRequest):
+        return {"scores": [score_one(item, STORE.bundle) for item in req.items]}
+    """,
+]

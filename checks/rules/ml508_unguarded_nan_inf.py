@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
+from checks.analysis.production import PATHISH_NAME, FunctionNode
+from checks.analysis.serving import Serving, applies, serving
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+LOGS = {"log", "log1p", "log2", "log10", "sqrt"}
+# Calls that keep the operand in range (`np.log(x.clip(lower=1))`, `x / np.maximum(n, 1)`).
+RANGE_GUARDS = {"clip", "maximum", "max", "abs", "fabs", "where", "replace", "fillna", "clip_lower", "nan_to_num",
+                "exp", "expm1", "softplus"}
+# A later step that removes NaN/inf from the frame or the column.
+SANITIZERS = {"nan_to_num", "isfinite", "isinf", "isnan", "isna", "isnull", "notna", "fillna", "clip", "where", "mask",
+              "dropna", "interpolate"}
+MODEL_OR_CONFIG = re.compile(r"^(self|cls)$|model|bundle|artifact|calibrat|config|cfg|settings|params|state|"
+                             r"std|stats|sigma|scale|norm", re.I)
+# Columns that cannot be negative: log1p of them is safe.
+COUNT_NAME = re.compile(r"count|num|(^|_)n(_|$)|total|click|view|open|visit|event|session|attend|length|size|qty|"
+                        r"quantity|duration|days|seconds|minutes", re.I)
+
+
+class UnguardedNanInf(Rule):
+    """
+    ## What it does
+    Flags feature expressions in serving and feature code that can produce NaN or infinity and
+    reach the model unguarded: `log`/`log1p`/`sqrt` of a value that can be zero or negative,
+    a fractional or negative power, and a division by a data column (`clicks / opens`). A value
+    is guarded when it is clipped or shifted into range (`np.log1p(x.clip(lower=0))`,
+    `x / (n + 1)`, `np.maximum(n, 1)`), when the division sits under a test of its denominator,
+    or when the function later removes non-finite values (`replace([np.inf, -np.inf], ...)`,
+    `np.nan_to_num`, `fillna`/`clip` of that column).
+
+    ## Why is this bad?
+    scikit-learn estimators raise `ValueError: Input contains NaN, infinity` for one bad row
+    (failing a whole batch); tree libraries that accept NaN route it down a default branch the
+    model never learned for that case; an infinite ratio dominates a scaled feature. Training
+    usually dropped such rows, so serving sees inputs the model has never seen.
+
+    ## Example
+    ```python
+    df["score_log"] = np.log1p(df["lead_score"])           # NaN for scores below -1
+    df["email_click_rate"] = df["email_clicks"] / df["email_opens"]  # inf or NaN at 0 opens
+    ```
+
+    ## Use instead
+    Guard each transform, then make the frame finite before predicting:
+    ```python
+    df["score_log"] = np.log1p(df["lead_score"].clip(lower=0))
+    df["email_click_rate"] = df["email_clicks"] / df["email_opens"].replace(0, np.nan)
+    X = df[FEATURES].replace([np.inf, -np.inf], np.nan).fillna(TRAINING_MEDIANS)
+    ```
+
+    ## Known problems
+    The sign of a column is unknown statically: `log1p` of a column named like a count, a total,
+    a duration or a number of days is taken as safe, and anything else as possibly negative.
+    Divisions are also ML405 (unguarded-division) when they can fail on zero; this rule is about
+    the NaN/inf values reaching the model. Training code and notebooks are not reviewed.
+    """
+
+    id = "ML508"
+    name = "unguarded-nan-inf"
+    severity = Severity.P2
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if module.role == "training" or module.source.is_notebook or not (applies(module) or module.role == "feature"):
+            return
+        facts = serving(module)
+        by_function: dict[int, list[ast.AST]] = {}
+        functions: dict[int, FunctionNode] = {}
+        for node in facts.syntax.nodes:  # one pass over the module: only risky expressions go further
+            if not _candidate(node):
+                continue
+            fn = facts.enclosing(node)
+            if fn is not None:
+                by_function.setdefault(id(fn), []).append(node)
+                functions[id(fn)] = fn
+        for key, nodes in by_function.items():
+            fn = functions[key]
+            if _sanitised(facts, fn):
+                continue
+            seen: set[int] = set()
+            for node in sorted(nodes, key=lambda n: (n.lineno, n.col_offset)):
+                risk = _risk(facts, node)
+                if risk is None or node.lineno in seen or not _feature_value(facts, node):
+                    continue
+                if _guarded_later(facts, fn, node) or _under_test(facts, node) or _cleaned_around(facts, node) \
+                        or _guarded_name(facts, fn, node):
+                    continue
+                seen.add(node.lineno)
+                yield Hit(f"{module.text(node)} {risk} and nothing in {fn.name}() replaces non-finite values before the "
+                          "model sees them. Clip or shift the input into range, and make the features finite "
+                          "(replace inf, impute NaN) before predicting", node=node, confidence="medium")
+
+
+def _candidate(node: ast.AST) -> bool:
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Pow))
+    if isinstance(node, ast.Call):
+        func = node.func
+        return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) in LOGS
+    return False
+
+
+def _risk(facts: Serving, node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call) and last(_name(node.func)) in LOGS and node.args:
+        func = last(_name(node.func))
+        arg = node.args[0]
+        if _in_range(arg) or (func == "log1p" or func == "sqrt") and _nonnegative(arg):
+            return None
+        if func == "sqrt":
+            return "is NaN for negative values"
+        return "is NaN for values below -1" if func == "log1p" else "is -inf at 0 and NaN for negative values"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        exponent = _number(node.right)
+        if exponent is not None and (exponent < 0 or exponent != int(exponent)) and not _in_range(node.left):
+            return "is NaN or inf for zero or negative bases"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv)):
+        denominator = node.right
+        if _path_join(node):
+            return None
+        if _number(denominator) is None and not _in_range(denominator) and _reads_data(denominator):
+            return "is inf (or NaN for 0/0) when the denominator is zero"
+    return None
+
+
+def _path_join(node: ast.BinOp) -> bool:
+    """`directory / "model.joblib"`: pathlib's `/`, not a division."""
+    texts = (ast.JoinedStr,)
+    if any(isinstance(side, texts) or isinstance(side, ast.Constant) and isinstance(side.value, str)
+           for side in (node.left, node.right)):
+        return True
+    return any(PATHISH_NAME.search(n.id if isinstance(n, ast.Name) else n.attr)
+               for n in ast.walk(node.left) if isinstance(n, (ast.Name, ast.Attribute)))
+
+
+def _name(node: ast.AST) -> str:
+    return ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+
+
+def _number(node: ast.AST) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and _number(node.operand) is not None:
+        return -_number(node.operand)  # type: ignore[operator]
+    return None
+
+
+def _in_range(node: ast.AST) -> bool:
+    """Clipped, bounded or shifted by a positive constant (`n + 1`), or a constant."""
+    if _number(node) is not None:
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and (
+            (_number(node.right) or 0) > 0 or (_number(node.left) or 0) > 0):
+        return True
+    return any(isinstance(n, ast.Call) and last(_name(n.func)) in RANGE_GUARDS for n in ast.walk(node))
+
+
+def _nonnegative(node: ast.AST) -> bool:
+    keys = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    keys += [n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)]
+    keys += [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+    return bool(keys) and bool(COUNT_NAME.search(keys[0] if keys else ""))
+
+
+def _reads_data(node: ast.AST) -> bool:
+    """A column, a field or a variable; not `len(x)`, a constant (`TEMPERATURE`), or a value of the
+    model or the configuration (`bundle["temperature"]`, `self.scale`, `settings.norm`)."""
+    if isinstance(node, ast.Call) and last(_name(node.func)) in ("len", "float", "int") and not node.args[1:]:
+        return False
+    names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+    if names and all(n.isupper() or MODEL_OR_CONFIG.search(n) for n in names):
+        return False
+    root = node
+    while isinstance(root, (ast.Subscript, ast.Attribute)):
+        root = root.value
+    if root is not node and isinstance(root, ast.Name) and MODEL_OR_CONFIG.search(root.id):
+        return False  # `stats["std"][name]`, `self.scale_[i]`
+    return any(isinstance(n, (ast.Subscript, ast.Name, ast.Attribute)) for n in ast.walk(node))
+
+
+def _feature_value(facts: Serving, node: ast.AST) -> bool:
+    """The value is stored (a column, a variable, a dict entry) or returned, not logged or compared."""
+    for anc in facts.syntax.ancestors(node):
+        if isinstance(anc, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Dict)):
+            return True
+        if isinstance(anc, (ast.Compare, ast.JoinedStr, ast.If, ast.While, ast.Assert)) or isinstance(anc, ast.stmt):
+            return False
+    return False
+
+
+def _cleaned_around(facts: Serving, node: ast.AST) -> bool:
+    """The result is cleaned in the same expression: `(a / b).clip(upper=5)`, `np.nan_to_num(a / b)`."""
+    for anc in facts.syntax.ancestors(node):
+        if isinstance(anc, ast.stmt):
+            return False
+        if isinstance(anc, ast.Call) and last(_name(anc.func)) in SANITIZERS | {"nan_to_num"}:
+            return True
+    return False
+
+
+def _guarded_name(facts: Serving, fn: FunctionNode, node: ast.AST) -> bool:
+    """The operand is a local variable assigned from a clipped or shifted value
+    (`months = (...).clip(lower=1)`, then `orders / months`)."""
+    operand = node.right if isinstance(node, ast.BinOp) else (node.args[0] if isinstance(node, ast.Call) else None)
+    if not isinstance(operand, ast.Name):
+        return False
+    values = [n.value for n in facts.syntax.body_nodes(fn) if isinstance(n, ast.Assign) and n.lineno < node.lineno
+              and any(isinstance(t, ast.Name) and t.id == operand.id for t in n.targets)]
+    return bool(values) and _in_range(values[-1])
+
+
+def _sanitised(facts: Serving, fn: FunctionNode) -> bool:
+    """The function removes non-finite values from its result: `nan_to_num`, `isfinite`,
+    `replace([np.inf, -np.inf], ...)`."""
+    for call in facts.calls_in(fn):
+        name = call.method or last(call.name)
+        if name in ("nan_to_num", "isfinite", "isinf"):
+            return True
+        if name == "replace" and any("inf" in ast.unparse(a) for a in call.node.args):
+            return True
+    return False
+
+
+def _guarded_later(facts: Serving, fn: FunctionNode, node: ast.AST) -> bool:
+    """The column it is written to is cleaned by a later statement (`df[c] = df[c].fillna(0)`)."""
+    column = _written_column(facts, node)
+    if column is None:
+        return False
+    for other in facts.own_nodes(fn):
+        if isinstance(other, ast.Call) and other.lineno > node.lineno and isinstance(other.func, ast.Attribute) \
+                and other.func.attr in SANITIZERS and column in ast.unparse(other.func.value):
+            return True
+    return False
+
+
+def _written_column(facts: Serving, node: ast.AST) -> str | None:
+    for anc in facts.syntax.ancestors(node):
+        if isinstance(anc, ast.Assign):
+            target = anc.targets[0]
+            if isinstance(target, ast.Subscript):
+                return ast.unparse(target.slice)
+            return target.id if isinstance(target, ast.Name) else None
+        if isinstance(anc, ast.stmt):
+            return None
+    return None
+
+
+def _under_test(facts: Serving, node: ast.AST) -> bool:
+    """Inside `np.where(den != 0, num / den, 0)`, `x if den else 0` or `if den > 0:`."""
+    names = {ast.unparse(n) for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Subscript, ast.Attribute))}
+    for anc in facts.syntax.ancestors(node):
+        test = None
+        if isinstance(anc, (ast.If, ast.IfExp, ast.While)):
+            test = anc.test
+        elif isinstance(anc, ast.Call) and last(_name(anc.func)) == "where" and anc.args:
+            test = anc.args[0]
+        if test is not None and {ast.unparse(n) for n in ast.walk(test)} & names:
+            return True
+        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+    return False
+
+
+UnguardedNanInf.invalid = [
+    # the seed's feature builder: a log of a score that can be negative, ratios of counts
+    """
+    import numpy as np
+
+    def build_features(rows):
+        df = rows.copy()
+        df["score_squared"] = df["lead_score"] ** 2
+        df["score_log"] = np.log1p(df["lead_score"])  # ruleid: ML508
+        df["touchpoint_log"] = np.log1p(df["touchpoint_count"])
+        df["email_click_rate"] = df["email_clicks"] / df["email_opens"]  # ruleid: ML508
+        df["page_views_per_day"] = df["page_views"] / (df["days_since_created"] + 1)
+        df["engagement_to_score_ratio"] = df["engagement_score"] / df["lead_score"]  # ruleid: ML508
+        return df[FEATURES]
+    """,
+    # FastAPI: a per-request feature dict with math.log and a square root of a difference
+    """
+    import math
+    from fastapi import FastAPI
+    app = FastAPI()
+
+    @app.post("/price")
+    def price(req: Listing):
+        row = {
+            "log_area": math.log(req.area_m2),  # ruleid: ML508
+            "spread": (req.high - req.low) ** 0.5,  # ruleid: ML508
+        }
+        return {"price": float(MODEL.predict([list(row.values())])[0])}
+    """,
+]
+
+UnguardedNanInf.valid = [
+    # guarded transforms, and a frame made finite before predicting
+    """
+    import numpy as np
+
+    def build_features(df):
+        df["score_log"] = np.log1p(df["lead_score"].clip(lower=0))
+        df["rate"] = df["clicks"] / df["opens"].replace(0, np.nan)
+        df["per_day"] = df["views"] / (df["days"] + 1)
+        return df
+
+    def finite(df):
+        df["ratio"] = df["a"] / df["b"]
+        return df.replace([np.inf, -np.inf], np.nan).fillna(0)
+    """,
+    # a division under a test of its denominator, a column cleaned afterwards, a count's log1p
+    """
+    import numpy as np
+    from flask import Flask
+    app = Flask(__name__)
+
+    def features(rec):
+        ratio = rec["clicks"] / rec["opens"] if rec["opens"] else 0.0
+        rec["n_log"] = np.log1p(rec["order_count"])
+        rec["avg"] = rec["revenue"] / rec["orders"]
+        rec["avg"] = rec["avg"].fillna(0)
+        return ratio
+    """,
+]
