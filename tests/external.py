@@ -48,6 +48,16 @@ def npm_bin(package: str, version: str, binary: str) -> Path:
     return exe
 
 
+def plugin_copy(target: Path, *, with_checkout_env: bool = False) -> Path:
+    """The plugin as a user gets it (no git data, environment, caches or labelled corpus). With
+    `with_checkout_env`, the checkout's `.venv` is linked in, so its server starts without installing."""
+    skip = shutil.ignore_patterns(".git", ".venv", "__pycache__", "corpus", ".venv-*", "results", "*.egg-info")
+    shutil.copytree(REPO, target, ignore=skip, symlinks=True)
+    if with_checkout_env:
+        (target / ".venv").symlink_to(REPO / ".venv", target_is_directory=True)
+    return target
+
+
 def offline(argv: list[str]) -> list[str]:
     """`argv` run in a new network namespace where only loopback (127.0.0.1) exists."""
     script = 'ip link set lo up && exec "$@"'

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.external import CLAUDE_CODE, npm_bin, offline
+from tests.external import CLAUDE_CODE, npm_bin, offline, plugin_copy
 
 CHURN = REPO / "scenarios" / "churn_predictor" / "workspace"
 PREFIX = "mcp__plugin_wicked-data_wicked-data__"
@@ -143,17 +143,8 @@ def test_continue_answers_a_follow_up_from_a_stored_finding(headless):
     assert final["subtype"] == "success" and wanted in final["result"]
 
 
-def plugin_copy(target: Path) -> Path:
-    """The plugin as a user gets it (no git data, caches or labelled corpus), with the checkout's
-    environment linked in so its server starts without a network install."""
-    skip = shutil.ignore_patterns(".git", ".venv", "__pycache__", "corpus", ".venv-*", "results", "*.egg-info")
-    shutil.copytree(REPO, target, ignore=skip, symlinks=True)
-    (target / ".venv").symlink_to(REPO / ".venv", target_is_directory=True)
-    return target
-
-
 def test_claude_plugin_eval_runs_the_churn_scenario(claude, tmp_path):
-    plugin = plugin_copy(tmp_path / "plugin")
+    plugin = plugin_copy(tmp_path / "plugin", with_checkout_env=True)
     out = tmp_path / "eval" / "result.json"
     out.parent.mkdir()
     argv = [sys.executable, "-m", "tests.claude_headless", "plugin-eval", str(claude), str(plugin), "churn_predictor",

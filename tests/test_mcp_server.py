@@ -17,7 +17,7 @@ from mcp.client.stdio import StdioServerParameters
 from server.app import Service, build_server
 from server.workspace import Workspace
 from tests.conftest import REPO
-from tests.external import INSPECTOR, npm_bin, offline, offline_pip_env
+from tests.external import INSPECTOR, npm_bin, offline, offline_pip_env, plugin_copy
 
 CHURN = REPO / "scenarios" / "churn_predictor" / "workspace"
 
@@ -255,9 +255,10 @@ def test_plugin_server_installs_itself_offline_and_answers_over_stdio(project, t
     (project / "server.py").write_text("raise SystemExit('the user project was imported')\n")
     (project / "checks").mkdir()
     (project / "checks" / "__init__.py").write_text("raise SystemExit('the user project was imported')\n")
-    env = {**offline_pip_env(), "CLAUDE_PLUGIN_DATA": str(plugin_data), "CLAUDE_PLUGIN_ROOT": str(REPO),
+    plugin = plugin_copy(tmp_path / "plugin")  # as installed: no .venv of a checkout to fall back on
+    env = {**offline_pip_env(), "CLAUDE_PLUGIN_DATA": str(plugin_data), "CLAUDE_PLUGIN_ROOT": str(plugin),
            "PATH": "/usr/local/bin:/usr/bin:/bin"}
-    params = _stdio_params(project, offline([str(REPO / "scripts" / "mcp-server")]), env)
+    params = _stdio_params(project, offline([str(plugin / "scripts" / "mcp-server")]), env)
 
     async def main():
         async with Client(params, read_timeout_seconds=600) as client:
