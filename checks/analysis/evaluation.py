@@ -24,6 +24,8 @@ from checks.analysis.names import last
 # Stems of words naming a rare positive class, or a problem whose errors cost unequally.
 IMBALANCE_STEMS = ("churn", "fraud", "default", "conver", "click", "ctr", "anomal", "attrition", "fail",
                    "spam", "rare", "fault", "outage", "disease", "readmi", "delinquen", "intrusion", "cancer")
+# Whole words naming what such a model scores: a sales lead converts rarely.
+IMBALANCE_WORDS = {"lead", "leads"}
 
 ACCURACY_NAMES = {"accuracy_score", "Accuracy", "BinaryAccuracy", "MulticlassAccuracy", "accuracy",
                   "binary_accuracy", "SparseCategoricalAccuracy", "CategoricalAccuracy"}
@@ -251,6 +253,21 @@ class EvaluationFacts:
         stem = PurePath(self.module.source.rel).stem
         if _mentions_rare_class(stem):
             return f"the file name '{self.module.source.rel}'"
+        if not self.target_names:
+            return self._scored_rows_name()
+        return None
+
+    def _scored_rows_name(self) -> str | None:
+        """Serving code has no label: the names of the rows it scores (`lead_ids`, `churn_request`)
+        stand in for the target."""
+        for call in self.module.predictions:
+            for val in [*call.args, *call.kwargs.values()]:
+                for n, anc in enumerate(self.flow.ancestors(val, rows=True)):
+                    if n > 40:
+                        break
+                    # in variable names, "default" is the programming word (`DEFAULTS`), not a loan default
+                    if anc.name and _mentions_rare_class(re.sub(r"(?i)defaults?", "", anc.name)):
+                        return f"the scored rows ('{anc.name}')"
         return None
 
     # ------------------------------------------------------------------ rows
@@ -499,6 +516,8 @@ class EvaluationFacts:
         out: list[ast.AST] = [node for node, t in self.probability_compares if t == 0.5]
         for call in self.module.calls:
             if call.method in ROUND_NAMES or (call.method is None and last(call.name) in ROUND_NAMES):
+                if _rounds_to_digits(call):
+                    continue  # `round(p, 4)` formats a probability, it does not decide
                 data = call.receiver if call.method else call.arg(0)
                 if data is not None and any(
                         a.call is not None and (a.call.method in PROBABILITY_METHODS or last(a.call.name) in PROBABILITY_METHODS
@@ -634,9 +653,15 @@ _READERS = tuple(f for f in ("pandas.read_csv", "pandas.read_parquet", "pandas.r
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
+def _rounds_to_digits(call: CallSite) -> bool:
+    """`round(p, 4)`, `np.round(p, decimals=2)`, `p.round(3)`: keeps decimals, so not a 0.5 cut."""
+    digits = call.arg_node(0 if call.method else 1, "ndigits") or call.kwarg_node("decimals")
+    return digits is not None and not (isinstance(digits, ast.Constant) and digits.value == 0)
+
+
 def _mentions_rare_class(name: str) -> bool:
     words = [w.lower() for w in _WORD.findall(name)]
-    return any(w.startswith(IMBALANCE_STEMS) if len(w) > 3 else w == "ctr" for w in words)
+    return any(w in IMBALANCE_WORDS or (w.startswith(IMBALANCE_STEMS) if len(w) > 3 else w == "ctr") for w in words)
 
 
 def _metric_name(call: CallSite) -> str:

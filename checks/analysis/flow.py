@@ -562,6 +562,7 @@ class FlowAnalysis:
                 child = self._derived(sub_target, parts)
                 child.ctor = next((p.ctor for p in parts if p is not None and p.ctor), None)
                 self._bind(sub_target, child, None, stmt)
+                self._returned_row_split(sub_target, parts, child)
             return
         if isinstance(value_node, (ast.Tuple, ast.List)) and len(value_node.elts) == len(elts) \
                 and not any(isinstance(e, ast.Starred) for e in value_node.elts):
@@ -684,8 +685,21 @@ class FlowAnalysis:
             split.outputs.append((call.val, "test"))
         self.splits.append(split)
 
-    def _maybe_slice_split(self, name: str, value_node: ast.expr | None, val: Val) -> None:
-        """`train = df[df.date < cutoff]`, `X_tr = X[:n]`, `test = df.iloc[n:]`: a split by rows."""
+    def _returned_row_split(self, target: ast.expr, parts: list[Val | None], val: Val) -> None:
+        """`train, test = time_split(df)` where the helper ends in
+        `return df[df.date < cut], df[df.date >= cut]`: a split by rows, made in the helper."""
+        part = parts[0] if len(parts) == 1 else None
+        if not isinstance(target, ast.Name) or part is None or not isinstance(part.node, ast.Subscript) \
+                or not part.parents:
+            return
+        base = part.parents[0]
+        if isinstance(base.node, ast.Attribute) and base.node.attr in ("loc", "iloc") and base.parents:
+            base = base.parents[0]
+        self._maybe_slice_split(target.id, part.node, val, base)
+
+    def _maybe_slice_split(self, name: str, value_node: ast.expr | None, val: Val, base: Val | None = None) -> None:
+        """`train = df[df.date < cutoff]`, `X_tr = X[:n]`, `test = df.iloc[n:]`: a split by rows.
+        `base` is the frame cut, when it was evaluated elsewhere (in a helper's body)."""
         role = role_from_name(name)
         if role is None or not isinstance(value_node, ast.Subscript):
             return
@@ -703,7 +717,7 @@ class FlowAnalysis:
             kind, temporal = "mask", _mentions_time(key)
         else:
             return
-        base = self._eval(base_node)
+        base = base if base is not None else self._eval(base_node)
         if base is None or base.roles:
             return  # a filter on a split's output is not another split
         split = self._slice_splits.get(id(base))

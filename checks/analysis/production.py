@@ -44,6 +44,11 @@ SAFE_LOADS = ("skops.io.load", "safetensors.torch.load_file", "safetensors.numpy
 LOAD_METHODS = {"load_model", "from_pretrained", "load", "load_state_dict"}
 # Calls whose result is data read from storage: caller data stops there (it is a file, not a request).
 READERS = re.compile(r"^(read_\w+|open|load|loads?_\w+|fetch\w*|query|execute|scan_\w+)$")
+# Readers that look rows up by what the caller passes (`db.fetch_lead_rows(lead_ids)`): the caller
+# picks the rows scored, a service keyed by id. A function that also stores results is a batch job.
+KEYED_READERS = re.compile(r"^(fetch\w*|query|execute)$")
+WRITERS = re.compile(r"^(to_(sql|csv|parquet|json|excel|feather|pickle)|write\w*|dump|save\w*|insert\w*|upload\w*|"
+                     r"put_object|executemany|bulk_\w+)$")
 ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket"}
 STARTUP_NAMES = re.compile(r"^(lifespan|startup|on_startup|create_app|make_app|build_app|init_app|app_factory|"
                            r"setup|init|initialize|initialise|warm_?up|preload\w*)$")
@@ -218,6 +223,7 @@ class Origin:
     validated: bool  # on its way to the model it went through a validator
     names: frozenset[str]  # variable names it travelled through (for explicit checks)
     val: Val | None = None
+    keyed: bool = False  # it only selects stored rows (`fetch_rows(lead_ids)`): a key, not the model's input
 
     @property
     def line(self) -> int:
@@ -380,9 +386,13 @@ class Inference:
         return out
 
     def _feeds(self, val: Val) -> bool:
-        """Its output is scored by a metric: an evaluation script, not serving."""
+        """Its output is scored by a metric against labels: an evaluation script, not serving.
+        A one-argument `*_score()` (`confidence_score(p)`) post-processes a prediction."""
         for call in self.module.metric_calls:
-            for arg in [*call.args, *call.kwargs.values()]:
+            data = [a for a in [*call.args, *call.kwargs.values()] if a is not None]
+            if len(data) < 2 and call.method != "score":
+                continue
+            for arg in data:
                 if arg is not None and self.module.flow.derives_from(arg, val, rows=False):
                     return True
         return False
@@ -418,10 +428,10 @@ class Inference:
     def origins(self, prediction: Prediction) -> list[Origin]:
         """Where the data given to the model comes from, when a caller supplies it."""
         found: dict[tuple[int, bool], Origin] = {}
-        start = [(v, False, frozenset(), None) for v in prediction.inputs]
+        start = [(v, False, frozenset(), None, False) for v in prediction.inputs]
         seen: set[tuple[int, bool]] = set()
         while start:
-            val, validated, names, child = start.pop()
+            val, validated, names, child, keyed = start.pop()
             key = (id(val), validated)
             if key in seen:
                 continue
@@ -434,14 +444,20 @@ class Inference:
             origin = self._origin(val, child)
             if origin is not None:
                 kind, node = origin
+                if keyed and kind != "param":
+                    continue
                 fn = self.syntax.function_of(node) if kind != "param" else self._function_of_arg(node)
-                found.setdefault((id(node), validated), Origin(kind, node, fn, validated, names, val))
+                found.setdefault((id(node), validated), Origin(kind, node, fn, validated, names, val, keyed))
                 if kind != "param":
                     continue
             if call is not None and _is_reader(call):
-                continue  # data read from storage, not handed over by a caller
+                # data read from storage, not handed over by a caller; a lookup by key
+                # (`db.fetch_lead_rows(lead_ids)`) still tells whose rows are scored
+                if not keyed and KEYED_READERS.match(call.method or last(call.name) or ""):
+                    start += [(a, True, names, val, True) for a in [*call.args, *call.kwargs.values()] if a is not None]
+                continue
             for parent in val.parents:
-                start.append((parent, validated, names, val))
+                start.append((parent, validated, names, val, keyed))
         # an origin reached both validated and not counts as unvalidated
         out: dict[int, Origin] = {}
         for (node_id, validated), origin in found.items():
@@ -524,8 +540,8 @@ class Inference:
                 if origin.kind == "param" and (fn is None or _model_param(origin.node) or self.is_startup(fn)
                                                or self._called_in_functions(fn)):
                     continue
-                if origin.kind not in ("param", "cli"):
-                    continue
+                if origin.kind not in ("param", "cli") or origin.keyed and self._writes_output(fn):
+                    continue  # keyed by a batch job that stores its scores
                 kind = "function" if origin.kind == "param" else "cli"
                 if fn is None:
                     preds = [p for p in self.predictions if p.function is None and id(p) not in owned]
@@ -537,6 +553,13 @@ class Inference:
         for entry in out:
             entry.origins = self._entry_origins(entry)
         return [e for e in out if e.kind == "route" or e.origins]
+
+    def _writes_output(self, fn: FunctionNode | None) -> bool:
+        """`fn` or what it calls writes results to storage: a batch job, not a service."""
+        if fn is None:
+            return True
+        return any(WRITERS.match(call.method or last(call.name) or "")
+                   for f in self.reach(fn) for call in self.calls_in.get(id(f), []))
 
     def _predictions_in(self, functions: list[FunctionNode], owned: set[int]) -> list[Prediction]:
         ids = {id(f) for f in functions}
@@ -562,8 +585,19 @@ class Inference:
         return list(out.values())
 
     def unvalidated(self, entry: Entry) -> list[Origin]:
-        """The entry's caller data that reaches the model with no schema, type or range check."""
-        return [o for o in entry.origins if not self._validated(entry, o)]
+        """The entry's caller data that reaches the model with no schema, type or range check. A
+        batch job's own arguments (a run date, a threshold) are not caller data: its rows are read
+        from storage."""
+        origins = entry.origins
+        if any(o.kind == "cli" for o in origins) and self._scores_stored_rows(entry):
+            origins = [o for o in origins if o.kind != "cli"]
+        return [o for o in origins if not self._validated(entry, o)]
+
+    def _scores_stored_rows(self, entry: Entry) -> bool:
+        """The rows given to the model are read from a file or a table (not a model artifact)."""
+        flow = self.module.flow
+        return any(a.call is not None and _is_reader(a.call) and _unsafe_load(a.call) is None
+                   for pred in entry.predictions for val in pred.inputs for a in flow.ancestors(val, rows=True))
 
     def _validated(self, entry: Entry, origin: Origin) -> bool:
         if origin.validated:
@@ -777,24 +811,58 @@ TIMERS = ("time.perf_counter", "time.perf_counter_ns", "time.monotonic", "time.m
           "time.process_time", "timeit.default_timer")
 
 
-def monitors(module: ModuleAnalysis, facts: Inference, fn: FunctionNode) -> bool:
+METRIC_METHODS = {"observe", "inc", "labels", "time", "record", "gauge", "increment", "histogram", "timing"}
+
+
+def monitors(module: ModuleAnalysis, facts: Inference, fn: FunctionNode, entry: Entry | None = None) -> bool:
     """Does `fn` (or what it calls) log, measure or count what the model does? Error-only logging
-    in an `except` clause does not count."""
+    in an `except` clause does not count. For an entry point, a log counts only when it records
+    the predictions, the features or the caller's data (`len(ids)` is a count, not the data);
+    a timer or a metric always counts."""
     ids = {id(f) for f in facts.reach(fn)}
+    about = _prediction_values(module, entry) if entry is not None else None
     for call in module.calls:
         owner = facts.syntax.function_of(call.node)
         if owner is None or id(owner) not in ids or facts.syntax.in_handler(call.node):
             continue
         name = call.name or ""
-        if call.is_(*TIMERS) or name.startswith(MONITORING_MODULES):
+        if call.is_(*TIMERS) or name.startswith(MONITORING_MODULES) or call.method in METRIC_METHODS:
             return True
-        if call.qualname and call.qualname.startswith(("logging.", "loguru.logger.", "structlog.")) \
-                and last(call.qualname) in LOG_METHODS:
+        logs = (call.qualname is not None and call.qualname.startswith(("logging.", "loguru.logger.", "structlog."))
+                and last(call.qualname) in LOG_METHODS) \
+            or (call.method in LOG_METHODS and call.receiver is not None and _is_logger(call.receiver))
+        if logs and (about is None or _records(module, call, about)):
             return True
-        if call.method in LOG_METHODS and call.receiver is not None and _is_logger(call.receiver):
+    return False
+
+
+def _prediction_values(module: ModuleAnalysis, entry: Entry) -> set[int]:
+    """Ids of what a log of this entry point should record: the predictions, the model's inputs
+    and the caller's data."""
+    out = {id(v) for pred in entry.predictions for v in pred.inputs}
+    out |= {id(o.val) for o in entry.origins if o.val is not None}
+    for pred in entry.predictions:
+        call = module.flow.call_at(pred.node)
+        if call is not None and call.val is not None:
+            out.add(id(call.val))
+    return out
+
+
+def _records(module: ModuleAnalysis, call: CallSite, about: set[int], limit: int = 300) -> bool:
+    """One of the log call's arguments is computed from a value in `about`, other than by
+    counting it (`len(lead_ids)`)."""
+    stack = [v for v in [*call.args, *call.kwargs.values()] if v is not None]
+    seen: set[int] = set()
+    while stack and len(seen) < limit:
+        cur = stack.pop()
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if id(cur) in about:
             return True
-        if call.method in ("observe", "inc", "labels", "time", "record", "gauge", "increment", "histogram", "timing"):
-            return True
+        if cur.call is not None and cur.call.is_("len") and cur.call.method is None:
+            continue
+        stack.extend([*cur.parents, *cur.kw])
     return False
 
 

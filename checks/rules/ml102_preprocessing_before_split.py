@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from checks.analysis.flow import CallSite, Val
@@ -9,6 +10,12 @@ from checks.analysis.names import last
 from checks.analysis.vocab import CV_FUNCS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
+
+
+# A helper whose name says it computes statistics of the data (`compute_norm_stats(df)`) or
+# learns an encoding from it (`target_encode(df, ...)`): the body may be in another file.
+STAT_HELPER = re.compile(r"(^|_)(stats|statistics|moments|mean_std|norm_params|normali[sz]ation_params|"
+                         r"target_encod\w*|mean_encod\w*)(_|$)", re.I)
 
 
 class PreprocessingBeforeSplit(Rule):
@@ -41,7 +48,10 @@ class PreprocessingBeforeSplit(Rule):
     ## Known problems
     A split done in another file (a preprocessing script that fits, a training script that splits)
     is not linked. A transform whose kind cannot be told from its class is recognised by its
-    variable name (`scaler`, `encoder`...) with medium confidence.
+    variable name (`scaler`, `encoder`...) with medium confidence, and a helper from another file
+    by its name (`compute_norm_stats(df)`, `target_encode(df, ...)`) when its result shapes the
+    data that is split; a helper named otherwise (`build_matrix(df)` target-encoding inside) is
+    not seen.
     """
 
     id = "ML102"
@@ -74,6 +84,11 @@ class PreprocessingBeforeSplit(Rule):
                 stat = _statistic(module, arg)
                 if stat is not None:
                     yield call, stat.receiver, f"{call.method}() with {stat.method}() of the data", "high"
+        for call in module.calls:
+            name = last(call.name) or ""
+            if call.method is None and STAT_HELPER.search(name) and call.val is not None \
+                    and _applied_before_split(module, call.val):
+                yield call, call.arg(0), f"{name}() (statistics of the data)", "medium"
 
     def _leak(self, module, call: CallSite, fitted_on: Val, what: str, confidence: str, cv_calls) -> Hit | None:
         for split in module.splits:
@@ -114,6 +129,16 @@ def _encodes_labels(module: ModuleAnalysis, fit, targets: set[str]) -> bool:
         return True
     column = module.column_of(fit.X)
     return column is not None and column in targets
+
+
+def _applied_before_split(module: ModuleAnalysis, stats: Val) -> bool:
+    """The statistics shape data that a split later divides (`OrdersDataset(orders, stats)`,
+    `df["city_te"] = target_encode(df, ...)`), rather than being printed or saved only."""
+    flow = module.flow
+    shaped = [stats, *(w.frame for w in flow.column_writes if w.frame is not None and w.value is not None
+                       and flow.derives_from(w.value, stats, rows=False))]
+    return any(flow.derives_from(inp, val, rows=False)
+               for split in module.splits for inp in split.inputs for val in shaped)
 
 
 def _statistic(module: ModuleAnalysis, val: Val | None) -> CallSite | None:
@@ -171,6 +196,22 @@ PreprocessingBeforeSplit.invalid = [
     X = vec.fit_transform(texts)  # ruleid: ML102
     print(cross_val_score(LogisticRegression(), X, labels, cv=5, scoring="f1").mean())
     """,
+    # PyTorch: normalisation statistics from every order (a helper of another module), then a random split
+    """
+    from torch.utils.data import DataLoader, random_split
+    from eta.data import OrdersDataset, compute_norm_stats, load_orders
+    orders = load_orders("orders.parquet")
+    stats = compute_norm_stats(orders)  # ruleid: ML102
+    dataset = OrdersDataset(orders, stats)
+    train_ds, val_ds = random_split(dataset, [0.8, 0.2])
+    """,
+    # a target encoding of every row, from a helper, before the split
+    """
+    from sklearn.model_selection import train_test_split
+    from features import target_encode
+    loans["industry_te"] = target_encode(loans, "industry", "defaulted", smoothing=20)  # ruleid: ML102
+    X_train, X_test, y_train, y_test = train_test_split(loans[FEATURES], loans["defaulted"], random_state=0)
+    """,
     # feature selection using the labels of every row, in a notebook
     {"select.ipynb": """
     from sklearn.feature_selection import SelectKBest, f_classif
@@ -224,6 +265,21 @@ PreprocessingBeforeSplit.valid = [
     from sklearn.model_selection import train_test_split
     y = LabelEncoder().fit_transform(df["species"])
     X_train, X_test, y_train, y_test = train_test_split(df[["a", "b"]], y, stratify=y, random_state=0)
+    """,
+    # statistics of every row, only printed; the model's inputs are not built from them
+    """
+    from sklearn.model_selection import train_test_split
+    from reporting import summary_stats
+    print(summary_stats(df))
+    X_train, X_test, y_train, y_test = train_test_split(df[FEATURES], df["y"], random_state=0)
+    """,
+    # the same helper on the training part only
+    """
+    from torch.utils.data import random_split
+    from eta.data import OrdersDataset, compute_norm_stats
+    train_orders, val_orders = orders[orders.day < cutoff], orders[orders.day >= cutoff]
+    stats = compute_norm_stats(train_orders)
+    train_ds, val_ds = OrdersDataset(train_orders, stats), OrdersDataset(val_orders, stats)
     """,
     # fitted on everything, but there is no evaluation split here: a final refit for serving
     """

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.flow import Split
+from checks.analysis.flow import Split, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.temporal import temporal_evidence
@@ -37,6 +37,9 @@ class RandomSplitOnTemporalData(Rule):
     test = df[df["snapshot_date"] >= "2024-01-01"]
     ```
 
+    A shuffled split or cross-validation of the training part of a split by date (to tune or to
+    pick a threshold) is not flagged: the final test is still out-of-time.
+
     ## Known problems
     Date columns that describe a static attribute (a birth date) are read as a time signal, with
     medium confidence. Time order established in another file is not seen.
@@ -62,16 +65,25 @@ class RandomSplitOnTemporalData(Rule):
         seen = set()
         split: Split
         for split in module.splits:
-            if split.shuffled and not split.temporal:
+            if split.shuffled and not split.temporal and not _inside_training_window(module, split.inputs[:1]):
                 seen.add(split.line)
                 yield split.node, f"{last(split.splitter) or 'the split'}"
         for call in module.calls:
-            if last(call.name) not in CV_FUNCS or call.line in seen:
+            if last(call.name) not in CV_FUNCS or call.line in seen \
+                    or _inside_training_window(module, [call.arg(1, "X")]):
                 continue
             cv = call.kwargs.get("cv")
             if cv is not None and cv.ctor and (last(cv.ctor) in SHUFFLED_SPLITTERS or _shuffle_true(cv.node)):
                 seen.add(call.line)
                 yield call.node, f"{last(call.name)} with {last(cv.ctor)}"
+
+
+def _inside_training_window(module: ModuleAnalysis, data: list[Val | None]) -> bool:
+    """The rows are the training part of a split by date: shuffling them to tune or validate is
+    fine, since the final test is out-of-time."""
+    return any(val is not None and any(
+        role == "train" and (split := module.flow.split_of(key)) is not None and split.temporal
+        for key, role in val.roles) for val in data)
 
 
 def _shuffle_true(node) -> bool:
@@ -103,9 +115,43 @@ RandomSplitOnTemporalData.invalid = [
     train = events.sample(frac=0.8, random_state=1)  # ruleid: ML105
     test = events.drop(train.index)
     """,
+    # the shuffled CV runs on all rows, not just the training window of the split by date
+    """
+    import pandas as pd
+    from sklearn.model_selection import KFold, cross_val_score
+    df = pd.read_csv("customers.csv", parse_dates=["snapshot_date"])
+    train = df[df["snapshot_date"] < "2024-01-01"]
+    test = df[df["snapshot_date"] >= "2024-01-01"]
+    scores = cross_val_score(model, df[FEATURES], df["churned"], cv=KFold(5, shuffle=True))  # ruleid: ML105
+    """,
 ]
 
 RandomSplitOnTemporalData.valid = [
+    # out-of-time test set; the shuffled CV only tunes inside the training window
+    """
+    import pandas as pd
+    from sklearn.model_selection import KFold, cross_val_score
+    df = pd.read_csv("customers.csv", parse_dates=["snapshot_date"])
+    train = df[df["snapshot_date"] < "2024-01-01"]
+    test = df.loc[df["snapshot_date"] >= "2024-01-01"]
+    scores = cross_val_score(model, train[FEATURES], train["churned"], cv=KFold(5, shuffle=True, random_state=0))
+    """,
+    # the same, with the cut-off in a helper and a validation set carved from the training window
+    """
+    import pandas as pd
+    from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict, train_test_split
+
+    def time_split(frame, cutoff, gap):
+        return frame[frame["snapshot_date"] < cutoff - gap], frame[frame["snapshot_date"] >= cutoff]
+
+    frame = pd.read_parquet("snapshots.parquet")
+    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
+    train, test = time_split(frame, pd.Timestamp("2024-01-01"), pd.Timedelta(days=30))
+    X_train, y_train = build_features(train), train["churned"]
+    folds = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
+    oof = cross_val_predict(model, X_train, y_train, cv=folds, groups=train["customer_id"])
+    X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, random_state=0)
+    """,
     """
     import pandas as pd
     df = pd.read_csv("customers.csv", parse_dates=["snapshot_date"])

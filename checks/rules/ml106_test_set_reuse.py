@@ -42,7 +42,15 @@ class TestSetReuse(Rule):
 
     ## Use instead
     Choose on a validation split or with cross-validation on the training data
-    (`GridSearchCV`), and touch the test split once, at the end.
+    (`GridSearchCV`), and touch the test split once, at the end:
+    ```python
+    X_dev, X_test, y_dev, y_test = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+    X_train, X_val, y_train, y_val = train_test_split(X_dev, y_dev, test_size=0.25, stratify=y_dev, random_state=0)
+    model.fit(X_train, y_train, eval_set=[(X_val, y_val)])  # early stopping on validation rows
+    search = GridSearchCV(RandomForestClassifier(random_state=0), {"max_depth": [3, 5, 8]}, cv=5, scoring="f1")
+    search.fit(X_dev, y_dev)  # choices by cross-validation on the development rows
+    test_f1 = f1_score(y_test, search.predict(X_test))  # the test split, once, at the end
+    ```
 
     ## Known problems
     A split named `X_val` is a validation split and is allowed for selection; a split whose

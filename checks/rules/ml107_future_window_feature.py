@@ -4,12 +4,13 @@ import ast
 import re
 from typing import Iterator
 
-from checks.analysis.flow import CallSite
+from checks.analysis.flow import CallSite, str_list
 from checks.analysis.leakage import feature_selection
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
+FEATURE_LIST = re.compile(r"feature|predictor", re.I)
 LABEL_NAME = re.compile(r"(^|_)(y|target|label|labels|outcome|next|future)(_|$)|^(y|target|label)", re.I)
 
 
@@ -32,11 +33,19 @@ class FutureWindowFeature(Rule):
 
     ## Use instead
     Look back only (`shift(7)`, trailing `rolling(7)`, `ffill()`, `merge_asof(direction='backward')`);
-    a forward shift is right only for building the target.
+    a forward shift is right only for building the target:
+    ```python
+    df = df.sort_values(["store", "date"])
+    by_store = df.groupby("store")["sales"]
+    df["sales_last_week"] = by_store.shift(7)
+    df["sales_mean_7d"] = by_store.transform(lambda s: s.shift(1).rolling(7).mean())
+    df["target_sales_next_week"] = by_store.shift(-7)  # only the label looks ahead
+    ```
 
     ## Known problems
     A forward-shifted column is treated as the label when it becomes `y` or its name says so
-    (`target`, `label`, `next_...`, `future_...`); a feature with such a name is missed.
+    (`target`, `label`, `next_...`, `future_...`); a feature with such a name is missed unless
+    the file fits on it or lists it in a feature list (`FEATURES = [...]`).
     """
 
     id = "ML107"
@@ -67,11 +76,18 @@ class FutureWindowFeature(Rule):
 
 
 def _feature_columns(module: ModuleAnalysis) -> set[str]:
+    """Columns the model reads: selected for a fit here, or listed in a module-level feature list
+    (`FEATURES = [...]`, `feature_cols = [...]`) that another file selects."""
     cols: set[str] = set()
     for X in module.feature_matrices:
         selection = feature_selection(module, X)
         if selection is not None and selection.explicit:
             cols.update(selection.explicit)
+    for stmt in module.tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and FEATURE_LIST.search(t.id) for t in targets):
+                cols.update(str_list(stmt.value) or ())
     return cols
 
 
@@ -121,6 +137,17 @@ FutureWindowFeature.invalid = [
     prices["mom_5"] = momentum(prices["close"], 5)  # ruleid: ML107
     y = prices["close"] > prices["open"]
     """,
+    # a groupby shift(-1) named like a label, but listed as a feature
+    """
+    import pandas as pd
+    KEYS = ["store_id", "sku"]
+    FEATURES = ["lag_1", "stock_on_hand_next_day"]
+
+    def add_stock(df):
+        df["lag_1"] = df.groupby(KEYS)["units_sold"].shift(1)
+        df["stock_on_hand_next_day"] = df.groupby(KEYS)["stock_on_hand"].shift(-1)  # ruleid: ML107
+        return df
+    """,
     # merge_asof to the nearest later quote
     """
     import pandas as pd
@@ -129,6 +156,16 @@ FutureWindowFeature.invalid = [
 ]
 
 FutureWindowFeature.valid = [
+    # a feature module: the next-day label is built with a groupby shift(-1), the feature list omits it
+    """
+    FEATURE_COLUMNS = ["lag_1", "lag_7"]
+
+    def add_history(df):
+        units = df.groupby(["store_id", "sku"])["units_sold"]
+        df["lag_1"], df["lag_7"] = units.shift(1), units.shift(7)
+        df["units_next_day"] = units.shift(-1)
+        return df
+    """,
     # shift(-1) builds the label; features look back
     """
     import pandas as pd

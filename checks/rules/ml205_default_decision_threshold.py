@@ -36,7 +36,8 @@ class DefaultDecisionThreshold(Rule):
     ```
 
     ## Known problems
-    The asymmetric-cost signal is a name (target, data file or file name). `argmax` over two
+    The asymmetric-cost signal is a name (target, data file or file name; in serving code with no
+    target, the names of the rows scored, such as `lead_ids`). `argmax` over two
     logits is not recognised as a 0.5 cut. Predictions on the training rows are not flagged. Any
     threshold analysis in the project silences the rule.
     """
@@ -133,6 +134,30 @@ DefaultDecisionThreshold.invalid = [
     preds = bst.predict(xgb.DMatrix(X_test))
     y_hat = (preds > 0.5).astype(int)  # ruleid: ML205
     """,
+    # serving leads: the probability passes through a project helper before the 0.5 cut
+    {"pipeline.py": """
+    from app.calibration import calibrate_probability
+
+    def predict_batch(model, features, lead_ids):
+        out = []
+        for lead_id in lead_ids:
+            proba = model.predict_proba(features.loc[[lead_id]])[0]
+            probability = calibrate_probability(proba[1])
+            out.append({"lead_id": lead_id, "prediction": probability >= 0.5,  # ruleid: ML205
+                        "probability": round(probability, 4)})
+        return out
+    """},
+    # the same through a helper of the module, in a churn service
+    {"churn_service.py": """
+    import joblib
+    model = joblib.load("model.joblib")
+
+    def clamp(p):
+        return min(max(p, 0.01), 0.99)
+
+    def contact_list(customers):
+        return [clamp(p) > 0.5 for p in model.predict_proba(customers)[:, 1]]  # ruleid: ML205
+    """},
 ]
 
 DefaultDecisionThreshold.valid = [
@@ -152,6 +177,14 @@ DefaultDecisionThreshold.valid = [
     threshold = t[np.argmax(2 * p * r / (p + r + 1e-9))]
     y_pred = model.predict(X_test)
     """,
+    # probabilities rounded to digits for the response: no decision is taken
+    {"fraud_api.py": """
+    import numpy as np
+
+    def score(model, tx):
+        p = model.predict_proba(tx)[:, 1]
+        return {"p": round(float(p[0]), 4), "all": np.round(p, decimals=3).tolist(), "pct": p.round(2)}
+    """},
     # a business threshold other than 0.5
     """
     from sklearn.ensemble import GradientBoostingClassifier

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
-from checks.analysis.evaluation import evaluation
+from checks.analysis.evaluation import EvaluationFacts, evaluation
+from checks.analysis.flow import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
+
+HELD_OUT = {"test", "validation"}
+TRAINING_STEPS = {"backward", "step", "fit", "zero_grad"}
 
 
 class EvaluationOnTrainingData(Rule):
@@ -35,7 +40,9 @@ class EvaluationOnTrainingData(Rule):
 
     ## Known problems
     Rows are matched through the data flow and through names (`X_train`, `train_df`): a frame
-    read from a file named neutrally is not known to be training data. Running losses printed
+    read from a file named neutrally is not known to be training data. A helper of the module
+    named like an evaluation (`evaluate(model, train_loader)`) is flagged when it is given only
+    the training part of a split, without finding where the model was trained. Running losses printed
     inside a training loop are not metrics calls and are not flagged.
     """
 
@@ -45,7 +52,8 @@ class EvaluationOnTrainingData(Rule):
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
-        if any(e.held_out for e in facts.evaluations):
+        helpers = _helper_evaluations(module, facts)
+        if any(e.held_out for e in facts.evaluations) or any(roles & HELD_OUT for _, roles in helpers):
             return
         by_fit: dict[int, list] = {}
         for ev in facts.evaluations:
@@ -59,6 +67,34 @@ class EvaluationOnTrainingData(Rule):
             yield Hit(f"{first.metric} is computed on the rows the model was fitted on, and no metric is computed "
                       "on held-out rows; the number measures memorisation. Evaluate on a test split",
                       node=first.call.node, related=related, confidence=confidence)
+        if by_fit:
+            return  # a helper wrapping the metric flagged above would repeat it
+        for call, roles in helpers:
+            if roles == {"train"}:
+                name = call.callee.node.name
+                yield Hit(f"{name}() scores the training rows, and nothing is scored on held-out rows; the number "
+                          "measures memorisation (and anything chosen by it, such as the best checkpoint, is chosen "
+                          "on training data). Evaluate on the validation or test split",
+                          node=call.node, confidence="medium",
+                          related=[(None, call.callee.node.lineno, f"{name}() computes the metric")])
+
+
+def _helper_evaluations(module: ModuleAnalysis, facts: EvaluationFacts) -> list[tuple[CallSite, frozenset[str]]]:
+    """Calls of the module's own evaluation helpers (`evaluate(model, train_loader)`), with the
+    split parts of the data they are given. A helper that trains (calls `backward`, `step` or
+    `fit`) is a training step, not an evaluation."""
+    out = []
+    for call in module.evaluation_calls:
+        fn = call.callee
+        if fn is None or "train" in fn.node.name.lower() or _trains(fn.node):
+            continue
+        data = [a for a in [*call.args, *call.kwargs.values()] if a is not None]
+        out.append((call, frozenset().union(*(facts.row_roles(a) for a in data)) if data else frozenset()))
+    return out
+
+
+def _trains(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr in TRAINING_STEPS for n in ast.walk(node))
 
 
 EvaluationOnTrainingData.invalid = [
@@ -108,6 +144,32 @@ EvaluationOnTrainingData.invalid = [
     model.fit(X_train, y_train, epochs=3)
     print(model.evaluate(X_train, y_train))  # ruleid: ML208
     """,
+    # PyTorch: the per-epoch score comes from the training loader; the validation loader is unused
+    """
+    import torch
+    from torch.utils.data import DataLoader, random_split
+
+    def evaluate(model, loader, device):
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for xb, yb in loader:
+                total += torch.abs(model(xb.to(device)) - yb.to(device)).sum().item()
+                count += len(yb)
+        return total / count
+
+    train_ds, val_ds = random_split(dataset, [len(dataset) - n_val, n_val])
+    train_loader = DataLoader(train_ds, batch_size=64, shuffle=True)
+    val_loader = DataLoader(val_ds, batch_size=256)
+    for epoch in range(epochs):
+        for xb, yb in train_loader:
+            optimiser.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            optimiser.step()
+        mae = evaluate(model, train_loader, device)  # ruleid: ML208
+        if mae < best_mae:
+            best_mae = mae
+            torch.save(model, "best.pt")
+    """,
     # a notebook with training data read from a file named train
     {"nb.ipynb": """
     import pandas as pd
@@ -121,6 +183,28 @@ EvaluationOnTrainingData.invalid = [
 ]
 
 EvaluationOnTrainingData.valid = [
+    # PyTorch: the helper scores the validation loader each epoch
+    """
+    import torch
+    from torch.utils.data import DataLoader, random_split
+
+    def evaluate(model, loader):
+        model.eval()
+        with torch.no_grad():
+            return sum(torch.abs(model(xb) - yb).sum().item() for xb, yb in loader) / len(loader.dataset)
+
+    def train_epoch(model, loader, optimiser):
+        for xb, yb in loader:
+            optimiser.zero_grad()
+            torch.nn.functional.l1_loss(model(xb), yb).backward()
+            optimiser.step()
+
+    train_ds, val_ds = random_split(dataset, [0.8, 0.2])
+    train_loader, val_loader = DataLoader(train_ds, shuffle=True), DataLoader(val_ds)
+    for epoch in range(10):
+        train_epoch(model, train_loader, optimiser)
+        print(epoch, evaluate(model, val_loader))
+    """,
     # training metrics beside test metrics: an overfitting diagnostic
     """
     from sklearn.model_selection import train_test_split

@@ -10,6 +10,7 @@ from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
 ENCODERS = {"LabelEncoder", "OrdinalEncoder", "OneHotEncoder", "TargetEncoder", "BinaryEncoder", "CountEncoder"}
+ENCODING_METHODS = {"map", "replace", "apply", "transform"}
 
 
 class EncodingNotPersisted(Rule):
@@ -17,12 +18,17 @@ class EncodingNotPersisted(Rule):
     ## What it does
     Flags categorical encodings built ad hoc in training (`LabelEncoder`/`OrdinalEncoder` fitted
     outside a pipeline, `pd.factorize`, `.cat.codes`, `pd.get_dummies`) when the model is saved
-    without them.
+    without them, and category codes hand-written in the code (`STATUS_MAP = {"new": 0, ...}`
+    applied with `.map(STATUS_MAP)`, `.replace(...)` or `MAP.get` in an `apply`) wherever they are
+    used, unless the same file saves the map with the model (or fits a model and saves
+    nothing).
 
     ## Why is this bad?
     Category codes depend on the categories seen and their order. Serving code that encodes again
     (or a new batch with other categories) assigns different codes or columns; the model reads
-    "Paris" as "Lyon" and nothing fails.
+    "Paris" as "Lyon" and nothing fails. A hand-written map is shared by training and serving
+    only until someone edits it: the deployed model keeps the codes it was trained with while the
+    code hands it the new ones.
 
     ## Example
     ```python
@@ -36,7 +42,8 @@ class EncodingNotPersisted(Rule):
 
     ## Known problems
     The saved object is inspected in the same file only; an encoder saved by another script is
-    not seen.
+    not seen, nor a hand-written map that another script saves with the model. An ordinal map of
+    a stable scale (`{"low": 0, "high": 1}`) is flagged like any other.
     """
 
     id = "ML306"
@@ -45,6 +52,7 @@ class EncodingNotPersisted(Rule):
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         saves = [c for c in module.calls if c.is_(*vocab.MODEL_SAVE_CALLS) or c.method == "save_model"]
+        yield from self._hand_written(module, saves)
         if not saves or not module.model_fits or any(_is_bundle(c) for c in saves):
             return
         saved = [c.arg(0) for c in saves]
@@ -55,6 +63,37 @@ class EncodingNotPersisted(Rule):
             yield Hit(f"{what} encodes categories in training but is not saved with the model; serving cannot "
                       "reproduce the same codes", node=node, confidence="medium",
                       related=[(None, saves[0].line, "the model is saved here without it")])
+
+    @staticmethod
+    def _hand_written(module: ModuleAnalysis, saves) -> Iterator[Hit]:
+        """Category codes typed into the code (`STATUS_MAP = {"new": 0, ...}` then
+        `.map(STATUS_MAP)`): one finding per file, at the first map, unless the file saves them.
+        An experiment that fits a model and saves nothing has no serving side to disagree with."""
+        if module.model_fits and not saves:
+            return
+        saved = {n.id for c in saves for n in ast.walk(c.node) if isinstance(n, ast.Name)}
+        maps = {name: node for name, node in _code_maps(module.tree) if name not in saved}
+        used: list[tuple[str, ast.AST, ast.Call]] = []  # (map, its definition, the call applying it)
+        for call in module.calls:
+            if call.method not in ENCODING_METHODS or call.receiver is None \
+                    or module.column_of(call.receiver) in module.target_columns:
+                continue  # encoding the label is not a feature the model reads
+            for arg in [*call.node.args, *(kw.value for kw in call.node.keywords)]:
+                for node in ast.walk(arg):
+                    if isinstance(node, ast.Name) and node.id in maps:
+                        used.append((node.id, maps[node.id], call.node))
+                    elif isinstance(node, ast.Dict) and _is_code_map(node):
+                        used.append(("a dict literal", node, call.node))
+        if not used:
+            return
+        name, first, applied = min(used, key=lambda u: u[1].lineno)
+        others = len({u[0] for u in used}) - 1
+        more = f" and {others} more" if others else ""
+        related = [(None, applied.lineno, f"{name} is applied here")] if applied.lineno != first.lineno else []
+        yield Hit(f"categorical codes are hand-written in the code ({name}{more}), not saved with the model; "
+                  "editing a map (a new category, a renumbering) silently changes the codes a deployed model "
+                  "reads. Save the mapping (or a fitted OrdinalEncoder) in the model artifact and use that one at "
+                  "serving", node=first, confidence="medium", related=related)
 
     @staticmethod
     def _encodings(module: ModuleAnalysis):
@@ -70,6 +109,24 @@ class EncodingNotPersisted(Rule):
             if isinstance(node, ast.Attribute) and node.attr == "codes" and isinstance(node.value, ast.Attribute) \
                     and node.value.attr == "cat":
                 yield node, ".cat.codes", None
+
+
+def _code_maps(tree: ast.Module) -> Iterator[tuple[str, ast.Dict]]:
+    """Module-level `NAME = {"category": code, ...}`."""
+    for stmt in tree.body:
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else \
+            stmt.target if isinstance(stmt, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Dict) and _is_code_map(stmt.value):
+            yield target.id, stmt.value
+
+
+def _is_code_map(node: ast.Dict) -> bool:
+    """`{"low": 0, "medium": 1, "high": 2}`: categories (strings) to integer codes."""
+    return len(node.keys) >= 2 and all(
+        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys) and all(
+        isinstance(v, ast.Constant) and type(v.value) is int
+        or isinstance(v, ast.UnaryOp) and isinstance(v.operand, ast.Constant) and type(v.operand.value) is int
+        for v in node.values)
 
 
 def _is_bundle(call) -> bool:
@@ -100,9 +157,56 @@ EncodingNotPersisted.invalid = [
     clf = XGBClassifier().fit(X, df["churn"])
     pickle.dump(clf, open("clf.pkl", "wb"))
     """,
+    # hand-maintained code maps in a feature module shared by training and serving
+    """
+    import pandas as pd
+    STATUS_MAP = {"new": 0, "contacted": 1, "nurturing": 2}  # ruleid: ML306
+    SOURCE_MAP = {"organic": 0, "paid": 1, "unknown": -1}
+
+    def build_features(rows):
+        df = rows.copy()
+        df["status_encoded"] = df["status"].map(STATUS_MAP).fillna(-1)
+        df["source_encoded"] = df["source"].apply(lambda s: SOURCE_MAP.get(s, -1))
+        return df
+    """,
+    # an inline map in training, the model saved alone
+    """
+    import joblib
+    from sklearn.ensemble import RandomForestClassifier
+    df["plan"] = df["plan"].replace({"basic": 0, "pro": 1, "enterprise": 2})  # ruleid: ML306
+    joblib.dump(RandomForestClassifier().fit(df[["plan", "seats"]], df["churned"]), "model.joblib")
+    """,
 ]
 
 EncodingNotPersisted.valid = [
+    # the map is saved with the model
+    """
+    import joblib
+    from sklearn.ensemble import RandomForestClassifier
+    PLAN_CODES = {"basic": 0, "pro": 1, "enterprise": 2}
+    df["plan"] = df["plan"].map(PLAN_CODES)
+    model = RandomForestClassifier().fit(df[["plan", "seats"]], df["churned"])
+    joblib.dump({"model": model, "plan_codes": PLAN_CODES}, "bundle.joblib")
+    """,
+    # an experiment: the model is fitted and scored here, never saved
+    """
+    from sklearn.ensemble import RandomForestClassifier
+    df["plan"] = df["plan"].map({"basic": 0, "pro": 1, "enterprise": 2})
+    print(RandomForestClassifier().fit(X_train, y_train).score(X_test, y_test))
+    """,
+    # the label encoded by hand: not a feature the model reads at serving
+    """
+    from sklearn.linear_model import LogisticRegression
+    df["churned"] = df["churned"].map({"Yes": 1, "No": 0})
+    model = LogisticRegression().fit(df[["tenure", "charges"]], df["churned"])
+    """,
+    # a dict of strings to numbers that is not applied to a column (a lookup of thresholds)
+    """
+    LIMITS = {"basic": 10, "pro": 100}
+
+    def allowed(plan, seats):
+        return seats <= LIMITS[plan]
+    """,
     """
     import joblib
     from sklearn.compose import make_column_transformer

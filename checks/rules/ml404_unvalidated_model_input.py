@@ -47,7 +47,9 @@ class UnvalidatedModelInput(Rule):
     ## Known problems
     Validation is recognised by its shape (a schema annotation, a validator's name, a rejecting
     `if` that mentions the data), not proven complete: checking one field silences the rule for
-    the whole record. Batch jobs that read their input from files are not entry points here.
+    the whole record. Batch jobs that read their input from files are not entry points here, and
+    a command line whose model rows are read from a file or a table is a batch job: its own
+    arguments (a run date, a cut-off) are not checked, even when they feed a feature.
     Data that reaches the model through an object attribute set in another method is not traced.
     """
 
@@ -216,6 +218,47 @@ UnvalidatedModelInput.valid = [
     def evaluate(X_train, y_train, X_test):
         model = RandomForestClassifier().fit(X_train, y_train)
         return model.predict(X_test)
+    """,
+    # a cron batch job: the run date comes from the command line, the rows from the warehouse
+    """
+    import argparse, joblib
+    import pandas as pd
+
+    def score(customers, model, as_of):
+        out = []
+        for _, row in customers.iterrows():
+            x = pd.DataFrame([{"tenure_days": (as_of - row["created_at"]).days, "orders": row["orders"]}])
+            out.append(model.predict_proba(x)[0, 1])
+        return out
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--run-date", required=True)
+        args = parser.parse_args()
+        as_of = pd.Timestamp(args.run_date)
+        customers = pd.read_sql("SELECT * FROM customer_profile", ENGINE)
+        customers["p"] = score(customers, joblib.load("model.joblib"), as_of)
+    """,
+    # the same at module level, with the date parsed by strptime and the rows from a parquet file
+    """
+    import argparse
+    from datetime import datetime
+    import joblib
+    import pandas as pd
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--as-of")
+    args = parser.parse_args()
+    as_of = datetime.strptime(args.as_of, "%Y-%m-%d")
+    model = joblib.load("model.joblib")
+    rows = pd.read_parquet("s3://lake/accounts.parquet")
+    rows["age_days"] = (as_of - rows["opened_on"]).dt.days
+    rows["score"] = model.predict(rows[["age_days", "amount"]])
+    """,
+    # ids that select stored rows are a key, not the model's input
+    """
+    def predict_batch(lead_ids):
+        rows = db.fetch_lead_rows(lead_ids)
+        return MODEL.predict_proba(build_features(rows))[:, 1].tolist()
     """,
     # a batch job reading its input from a file
     """

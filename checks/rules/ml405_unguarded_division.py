@@ -41,7 +41,7 @@ class UnguardedDivision(Rule):
     Decide what a zero means and write it down:
     ```python
     orders = customer_data["order_count"]
-    "avg_order_value": customer_data["total_revenue"] / orders if orders else 0.0,
+    avg_order_value = customer_data["total_revenue"] / orders if orders else 0.0
     df["avg_order_value"] = df["total_revenue"] / df["order_count"].replace(0, np.nan)
     ```
 
@@ -49,7 +49,9 @@ class UnguardedDivision(Rule):
     Training code (a module that fits a model) and notebooks are not checked: a division there
     breaks loudly during development. Ranges declared in a pydantic model (`Field(gt=0)`) are not
     read, and a guard is recognised when its test mentions the same field or variable, without
-    checking which way it compares.
+    checking which way it compares. `d + k` counts as guarded when `k` is a positive constant, a
+    parameter defaulting to one, or what every caller in the file passes (`count + smoothing`),
+    whatever the sign of `d`; a value passed from another file is not followed.
     """
 
     id = "ML405"
@@ -111,8 +113,8 @@ def _data_source(syn: Syntax, fn: FunctionNode | None, expr: ast.expr, depth: in
     if isinstance(expr, ast.Attribute) and expr.attr in PASS_CALLS:
         return _data_source(syn, fn, expr.value, depth)
     if isinstance(expr, ast.BinOp):
-        if isinstance(expr.op, ast.Add) and any(_positive(side) for side in (expr.left, expr.right)):
-            return None  # d + eps
+        if isinstance(expr.op, ast.Add) and any(_positive(syn, fn, side) for side in (expr.left, expr.right)):
+            return None  # d + eps, count + smoothing (a parameter defaulting to 20)
         if isinstance(expr.op, (ast.Mult, ast.Sub, ast.Add)):
             for side in (expr.left, expr.right):
                 found = _data_source(syn, fn, side, depth)
@@ -219,8 +221,50 @@ def _path_join(syn: Syntax, fn: FunctionNode | None, node: ast.AST) -> bool:
     return False
 
 
-def _positive(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and node.value > 0
+def _positive(syn: Syntax, fn: FunctionNode | None, node: ast.AST, depth: int = 2) -> bool:
+    """A positive number, or a name that holds one: a constant assigned in scope, or a parameter
+    whose default is one (`smoothing: float = 20.0`) or that every caller in the module gives one."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool) and node.value > 0
+    if not isinstance(node, ast.Name):
+        return False
+    params = _parameters(fn) if fn is not None else {}
+    if node.id not in params:
+        values = _assigned(syn, fn, node.id) or _assigned(syn, None, node.id)
+        return bool(values) and all(_positive(syn, None, v, 0) for v in values)
+    position, default = params[node.id]
+    if default is not None:
+        return _positive(syn, None, default, 0)
+    passed = _passed_by_callers(syn, fn, node.id, position) if depth > 0 else []
+    return bool(passed) and all(caller is not None and _positive(syn, caller, arg, depth - 1) for caller, arg in passed)
+
+
+def _parameters(fn: FunctionNode) -> dict[str, tuple[int | None, ast.expr | None]]:
+    """name -> (position, default) of each parameter (position None for keyword-only ones)."""
+    args = fn.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    out = {a.arg: (i, d) for i, (a, d) in enumerate(zip(positional, defaults))}
+    out.update((a.arg, (None, d)) for a, d in zip(args.kwonlyargs, args.kw_defaults))
+    return out
+
+
+def _passed_by_callers(syn: Syntax, fn: FunctionNode, name: str, position: int | None):
+    """(calling function, argument) for each call of `fn` in the module; empty when a call's
+    argument cannot be told (`*args`, `**kwargs`, left to the default)."""
+    out = []
+    for ref in syn.loads_of(fn.name):
+        call = syn.parent.get(id(ref))
+        if not isinstance(call, ast.Call) or call.func is not ref:
+            continue
+        arg = next((kw.value for kw in call.keywords if kw.arg == name), None)
+        if arg is None and position is not None and position < len(call.args):
+            arg = call.args[position]
+        if arg is None or any(isinstance(a, ast.Starred) for a in call.args[:(position or 0) + 1]) \
+                or any(kw.arg is None for kw in call.keywords):
+            return []
+        out.append((syn.function_of(call), arg))
+    return out
 
 
 UnguardedDivision.invalid = [
@@ -272,9 +316,33 @@ UnguardedDivision.invalid = [
         out["claims_per_year"] = df["n_claims"] / df["policy_years"].astype(float)  # ruleid: ML405
         return out
     """,
+    # an offset that the only caller sets to zero guards nothing
+    {"features.py": """
+    def per_seat(df, offset):
+        return df["revenue"] / (df["seats"] + offset)  # ruleid: ML405
+
+    def add_rates(df):
+        df["revenue_per_seat"] = per_seat(df, 0)
+        return df
+    """},
 ]
 
 UnguardedDivision.valid = [
+    # smoothed rates in a feature module: a count plus a positive smoothing term, given as a
+    # constant, a parameter's default, or by the module's only caller
+    {"features.py": """
+    PRIOR_WEIGHT = 5
+
+    def smoothed(df, column, smoothing):
+        stats = df.groupby(column)["clicks"].agg(["sum", "count"])
+        return df[column].map(stats["sum"] / (stats["count"] + smoothing))
+
+    def add_rates(df, smoothing: float = 20.0):
+        df["campaign_ctr"] = df["campaign"].map(df["clicks"] / (df["sends"] + smoothing))
+        df["page_ctr"] = df["clicks"] / (df["views"] + PRIOR_WEIGHT)
+        df["source_ctr"] = smoothed(df, "source", smoothing)
+        return df
+    """},
     # guards of every kind
     """
     import numpy as np

@@ -11,11 +11,13 @@ from checks.rules.base import Hit, Rule
 class NoPredictionMonitoring(Rule):
     """
     ## What it does
-    Flags a module whose online inference entry points (route handlers, functions scoring one
-    record) neither log nor measure anything about their predictions: no `logger.info(...)` or
-    structured log of inputs and outputs, no latency timer (`time.perf_counter()`), no metric
-    (Prometheus, StatsD, OpenTelemetry, Datadog, MLflow). Error logging inside an `except` clause
-    does not count. A monitoring library used anywhere in the project silences the rule.
+    Flags a module whose online inference entry points (route handlers, functions scoring the
+    records or the ids they are given, and returning the scores) neither log nor measure anything about their predictions: no log that records the
+    predictions, the model's inputs or the caller's data (`logger.info("p=%s", p)`, a structured
+    log), no latency timer (`time.perf_counter()`), no metric (Prometheus, StatsD, OpenTelemetry,
+    Datadog, MLflow). A log of something else (a batch size, the model's name) and error logging
+    inside an `except` clause do not count. A monitoring library used anywhere in the project
+    silences the rule.
 
     ## Why is this bad?
     A model in production degrades silently: inputs drift, a feature pipeline upstream breaks and
@@ -39,8 +41,10 @@ class NoPredictionMonitoring(Rule):
     ```
 
     ## Known problems
-    Any logging call or timer on the entry point's path counts as monitoring, whatever it records.
-    Middleware or a gateway outside the reviewed code that logs requests is not seen. Batch jobs
+    A log counts when one of its arguments is computed from the predictions or the inputs, however
+    little of them it records; any timer counts, whatever it times. A log in a function the entry
+    point does not call (a wrapper around it) is not seen. Logging middleware counts whatever it
+    logs. Middleware or a gateway outside the reviewed code that logs requests is not seen. Batch jobs
     are not checked (their output file is their record).
     """
 
@@ -53,7 +57,7 @@ class NoPredictionMonitoring(Rule):
             return
         facts = inference(module)
         silent = [e for e in facts.entries if e.online and e.function is not None
-                  and not monitors(module, facts, e.function)]
+                  and not monitors(module, facts, e.function, e)]
         if not silent:
             return
         first = silent[0]
@@ -111,9 +115,59 @@ NoPredictionMonitoring.invalid = [
     def many():
         return {"p": model.predict_proba(frame(request.get_json()))[:, 1].tolist()}
     """,
+    # the only log records the batch size and the model's name, not the predictions
+    """
+    import logging
+    logger = logging.getLogger(__name__)
+
+    class Scorer:
+        def predict_batch(self, lead_ids):
+            bundle = self.bundle
+            logger.info("scoring %d leads with %s", len(lead_ids), bundle["name"])
+            features = build_features(fetch_rows(lead_ids))
+            return [bundle["model"].predict_proba(features.loc[[i]])[0, 1] for i in lead_ids]  # ruleid: ML408
+    """,
+    # FastAPI: a request counter in the log line, nothing about the prediction
+    """
+    from loguru import logger
+    from fastapi import FastAPI
+    app = FastAPI()
+
+    @app.post("/score")
+    def score(txn: Transaction):
+        logger.info("score request received")
+        return {"p": float(MODEL.predict_proba(build(txn))[0, 1])}  # ruleid: ML408
+    """,
 ]
 
 NoPredictionMonitoring.valid = [
+    # the prediction logged by a helper, with %-style arguments
+    """
+    import logging
+    from flask import Flask, request
+    app = Flask(__name__)
+    log = logging.getLogger("svc")
+
+    def _record(customer_id, probability):
+        log.info("customer=%s p=%.4f", customer_id, probability)
+
+    @app.post("/churn")
+    def churn():
+        body = validate(request.get_json())
+        p = float(MODEL.predict_proba(to_frame(body))[0, 1])
+        _record(body["customer_id"], p)
+        return {"p": p}
+    """,
+    # the inputs logged with an f-string before predicting
+    """
+    import logging
+    logger = logging.getLogger(__name__)
+
+    def score_order(order: Order):
+        features = to_frame(order)
+        logger.debug(f"features {features.to_dict('records')}")
+        return MODEL.predict(features)[0]
+    """,
     # structured logging and a latency timer
     """
     import logging, time
@@ -150,6 +204,13 @@ NoPredictionMonitoring.valid = [
     from prometheus_client import Counter
     PREDICTIONS = Counter("predictions_total", "predictions served")
     """},
+    # a batch job that fetches its rows by date and stores the scores
+    """
+    def score_day(day):
+        rows = warehouse.fetch_rows(day)
+        rows["p"] = MODEL.predict_proba(rows[FEATURES])[:, 1]
+        rows.to_sql("scores", ENGINE, if_exists="append")
+    """,
     # a batch job and a training script are not checked
     """
     import joblib
