@@ -94,3 +94,32 @@ def test_replay_needs_recordings(tmp_path):
 def test_live_needs_a_key(tmp_path):
     with pytest.raises(ScenarioError, match="ANTHROPIC_API_KEY"):
         scenario_eval.client_for("live", _copy(tmp_path), record=False)
+
+
+@pytest.mark.parametrize("name", sorted(p.parent.name for p in SCENARIOS.glob("*/recordings.json")))
+def test_scenarios_replay_recorded_model_answers(name):
+    """Replay mode: the model's recorded answers are used (no network, no key) and pass the same
+    validators; a stale recording (a prompt changed) shows as a notice and a regression. After
+    changing a rule message or a prompt: .venv/bin/python tests/record_scenario_recordings.py"""
+    offline = evaluate(SCENARIOS / name, "offline")
+    replay = evaluate(SCENARIOS / name, "replay")
+    assert replay.notices == [], "stale recordings: run tests/record_scenario_recordings.py"
+    assert [c.met for c in replay.criteria] == [c.met for c in offline.criteria]
+    generated = [c for c in replay.criteria if c.kind in ("remediation", "model_card", "answer")]
+    assert generated and all(c.source == "llm" for c in generated)
+    assert replay.input_tokens > 0 and replay.cost_usd > 0
+
+
+def test_every_scenario_is_green_offline():
+    card = run([])
+    assert len(card.scenarios) >= 8
+    assert card.regressions == 0, render_scorecard(card)
+    gaps = [c for s in card.scenarios for c in s.criteria if c.known_gap]
+    assert all(not c.met for c in gaps), "a known gap that is now met should lose its known_gap mark"
+
+
+def test_known_gaps_are_still_gaps():
+    """A known gap the reviewer now finds must lose its mark, so the scorecard stays honest."""
+    for scenario in run([]).scenarios:
+        for expected in scenario.expected:
+            assert not (expected.known_gap and expected.found), (scenario.name, expected)
