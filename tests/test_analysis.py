@@ -137,3 +137,25 @@ def test_model_methods_on_objects_imported_from_the_project():
     [prediction] = m.predictions
     assert prediction.method == "predict_proba" and prediction.receiver.name == "model"
     assert [c.name for c in m.calls if c.method is None] == ["sklearn.metrics.accuracy_score"]
+
+
+def test_syntax_traversal_matches_ast_walk():
+    from tests.conftest import REPO
+    """The inlined traversal of `Syntax` visits what `ast.walk` visits, in the same order, minus the
+    shared expression contexts, with every node's parent."""
+    import ast as _ast
+
+    from checks.analysis.production import Syntax
+
+    sources = [Path(_ast.__file__), *sorted((REPO / "checks").rglob("*.py"))[:40]]
+    sources += sorted((REPO / "tests" / "corpus" / "cases").rglob("*.py"))[:40]
+    for path in sources:
+        tree = _ast.parse(path.read_text(encoding="utf-8"))
+        want = [n for n in _ast.walk(tree) if not isinstance(n, _ast.expr_context)]
+        syntax = Syntax(tree)
+        assert [id(n) for n in syntax.nodes] == [id(n) for n in want], path
+        shared = (_ast.expr_context, _ast.operator, _ast.unaryop, _ast.cmpop, _ast.boolop)  # singletons
+        for node in want:
+            for child in _ast.iter_child_nodes(node):
+                if not isinstance(child, shared):
+                    assert syntax.parent[id(child)] is node

@@ -78,15 +78,27 @@ class Syntax:
         self.parent: dict[int, ast.AST] = {}
         self.functions: list[FunctionNode] = []
         self.nodes: list[ast.AST] = []
-        queue: deque[ast.AST] = deque([tree])  # breadth first, in `ast.walk` order
+        # Breadth first, in `ast.walk` order, with `ast.iter_child_nodes` inlined (its two generator
+        # layers cost more than the traversal itself) and the expression contexts (`Load`, `Store`),
+        # shared objects no question asks about, left out.
+        queue: deque[ast.AST] = deque([tree])
+        parent, nodes, functions = self.parent, self.nodes, self.functions
+        pop, push, AST, function_types = queue.popleft, queue.append, ast.AST, (ast.FunctionDef, ast.AsyncFunctionDef)
         while queue:
-            node = queue.popleft()
-            self.nodes.append(node)
-            for child in ast.iter_child_nodes(node):
-                self.parent[id(child)] = node
-                queue.append(child)
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.functions.append(node)
+            node = pop()
+            nodes.append(node)
+            for name in _child_fields(type(node)):
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, AST):
+                            parent[id(item)] = node
+                            push(item)
+                elif isinstance(value, AST):
+                    parent[id(value)] = node
+                    push(value)
+            if isinstance(node, function_types):
+                functions.append(node)
 
     @cached_property
     def _loads_by_name(self) -> dict[str, list[ast.Name]]:
@@ -152,6 +164,26 @@ class Syntax:
             for child in ast.iter_child_nodes(node):
                 if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     stack.append(child)
+
+
+# Fields that never hold a node (names, numbers, flags, constants' values) or only the shared
+# expression contexts; the traversal does not look into them.
+_SCALAR_FIELDS = {"id", "attr", "arg", "kind", "type_comment", "level", "conversion", "is_async", "simple", "ctx",
+                  "names", "module"}
+_SCALAR_BY_TYPE = {ast.Constant: {"value"}, ast.MatchSingleton: {"value"}, ast.FunctionDef: {"name"},
+                   ast.AsyncFunctionDef: {"name"}, ast.ClassDef: {"name"}, ast.alias: {"name", "asname"},
+                   ast.ExceptHandler: {"name"}, ast.MatchAs: {"name"}, ast.MatchStar: {"name"},
+                   ast.MatchMapping: {"rest"}}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        skip = _SCALAR_FIELDS - ({"names"} if cls in (ast.Import, ast.ImportFrom) else set())  # lists of aliases
+        skip = skip | _SCALAR_BY_TYPE.get(cls, set())
+        fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in skip)
+    return fields
 
 
 def _is_main_test(test: ast.expr) -> bool:
@@ -932,6 +964,8 @@ def _path_literals(module: ModuleAnalysis) -> list[PathLiteral]:
     docstrings = _docstrings(syn)
     out: list[PathLiteral] = []
     for node in syn.nodes:
+        if not isinstance(node, (ast.Constant, ast.JoinedStr, ast.Call)):
+            continue
         unit, text = _literal_unit(module, node)
         if unit is None or id(unit) in docstrings or isinstance(syn.parent.get(id(unit)), ast.JoinedStr):
             continue
@@ -967,7 +1001,8 @@ def _literal_unit(module: ModuleAnalysis, node: ast.AST) -> tuple[ast.AST | None
         return node, node.value
     if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
         return node, str(node.values[0].value)
-    if isinstance(node, ast.Call) and module.imports.resolve(node.func) == "pathlib.Path.home":
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "home" \
+            and module.imports.resolve(node.func) == "pathlib.Path.home":
         return node, "~"
     return None, None
 
