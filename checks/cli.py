@@ -15,8 +15,6 @@ from checks.config import ConfigError, load_project_config
 from checks.engine import BaselineError, review
 from checks.formats import FORMATS, render
 from checks.models import Severity
-from checks.remediate import FIXABLE, fix_paths, model_card, with_remediations
-from checks.remediate.facts import model_facts
 from checks.rules.base import registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -116,6 +114,8 @@ def _review(args) -> int:
     if progress:
         progress.finish()
     if args.remediation or args.llm:
+        from checks.remediate import with_remediations  # loads libcst; only when asked for
+
         result, notices = with_remediations(result, _client() if args.llm else None)
         for notice in notices:
             print(f"wicked-data: {notice}", file=sys.stderr)
@@ -158,6 +158,8 @@ def _client():
 
 
 def _fix(args) -> int:
+    from checks.remediate import FIXABLE, fix_paths
+
     rule = args.rule.strip().upper()
     if rule not in FIXABLE:
         print(f"wicked-data: error: no mechanical fix for {rule}; fixable: {', '.join(FIXABLE)}", file=sys.stderr)
@@ -180,6 +182,9 @@ def _fix(args) -> int:
 
 
 def _model_card(args) -> int:
+    from checks.remediate import model_card
+    from checks.remediate.facts import model_facts
+
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:

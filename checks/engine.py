@@ -16,6 +16,7 @@ import os
 import re
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -179,7 +180,14 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _excluded(rel: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(Path(rel).name, p) for p in patterns)
+    """`rel` or its last part matches one of the glob patterns (one compiled regex for all)."""
+    matcher = _exclusion(tuple(patterns))
+    return bool(matcher.match(rel) or matcher.match(rel.rsplit("/", 1)[-1]))
+
+
+@lru_cache(maxsize=16)
+def _exclusion(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns) or r"(?!)")
 
 
 # ---------------------------------------------------------------------- analysis
@@ -224,14 +232,35 @@ def _read_for_cache(path: Path, config: Config) -> tuple[bytes | None, str | Non
 def _run(todo, config: Config) -> Iterable[tuple[str, str | None, dict]]:
     jobs = config.jobs or (os.cpu_count() or 1)
     if len(todo) >= PARALLEL_THRESHOLD and jobs > 1:
-        chunk = max(1, len(todo) // (jobs * 8))
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+        # Largest files first, in small chunks: the workers finish together instead of one of them
+        # ending the run alone on a big file.
+        todo = sorted(todo, key=_size, reverse=True)
+        chunk = max(1, min(4, len(todo) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_start) as pool:
             args = [(str(p), rel, data, config.max_file_size) for p, rel, data, _ in todo]
             for (_, rel, _, digest), result in zip(todo, pool.map(_analyse_args, args, chunksize=chunk)):
                 yield rel, digest, result
         return
     for path, rel, data, digest in todo:
         yield rel, digest, analyse_file(path, rel, data, config.max_file_size)
+
+
+def _size(item: tuple) -> int:
+    path, _, data, _ = item
+    if data is not None:
+        return len(data)
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _worker_start() -> None:
+    """A worker's inherited heap (the interpreter, the rules) lives as long as the worker: keep the
+    cyclic collector from scanning it again after every file."""
+    import checks.rules  # noqa: F401  (imported before the freeze)
+
+    gc.freeze()
 
 
 def _analyse_args(args: tuple) -> dict:

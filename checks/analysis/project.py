@@ -9,6 +9,7 @@ hard-codes. Per config file (YAML, JSON, TOML): its keys with values and lines.
 from __future__ import annotations
 
 import ast
+from functools import cached_property
 import json
 import tomllib
 from pathlib import PurePosixPath
@@ -382,15 +383,17 @@ class Project:
         self.facts = facts
         self.roles = roles
 
-    @property
+    # The facts do not change once the project is built, so what is derived from them is computed
+    # once (`pairs()` asks for these per serving file; recomputing made the project stage quadratic).
+    @cached_property
     def training(self) -> list[str]:
         return [f for f, x in self.facts.items() if x.get("training") and x["training"].get("features") is not None]
 
-    @property
+    @cached_property
     def serving(self) -> list[str]:
         return [f for f, x in self.facts.items() if x.get("serving")]
 
-    @property
+    @cached_property
     def module_names(self) -> set[str]:
         """Importable names of the project's own modules and packages."""
         names = set()

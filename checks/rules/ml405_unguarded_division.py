@@ -66,7 +66,7 @@ class UnguardedDivision(Rule):
         serving = facts.serving_functions
         module_level = any(p.function is None for p in facts.predictions)
         feature_module = module.role == "feature"
-        for node in ast.walk(module.tree):
+        for node in syn.nodes:  # the shared traversal (`ast.walk` order)
             if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv)):
                 denominator = node.right
             elif isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Div, ast.FloorDiv)):

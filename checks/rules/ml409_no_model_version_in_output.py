@@ -5,7 +5,7 @@ import re
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import Entry, Inference, inference
+from checks.analysis.production import Entry, Inference, inference, syntax
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -91,15 +91,20 @@ def _versionish(node: ast.AST) -> bool:
 
 def _class_has_version(facts: Inference, ann: ast.AST) -> bool:
     name = ann.id if isinstance(ann, ast.Name) else getattr(ann, "attr", None)
-    for node in ast.walk(facts.module.tree):
+    for node in facts.syntax.nodes:
         if isinstance(node, ast.ClassDef) and node.name == name:
             return any(_versionish(n) for n in ast.walk(node))
     return False
 
 
+HEADER = re.compile(r"x-[\w-]*model[-_]?version", re.I)
+
+
 def _version_header(module: ModuleAnalysis) -> bool:
     """A version header set for every response (middleware, `after_request`)."""
-    for node in ast.walk(module.tree):
+    if not HEADER.search(module.source.text):  # the source has no such string at all
+        return False
+    for node in syntax(module).nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(
                 r"model[-_]?version", node.value, re.I) and node.value.lower().startswith("x-"):
             return True

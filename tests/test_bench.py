@@ -1,0 +1,58 @@
+"""The benchmark harness (bench/run.py) on a tiny generated corpus, with no peers, so it cannot rot
+unnoticed between full runs of scripts/bench."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
+
+
+def test_generated_projects_have_the_size_asked_and_distinct_modules(bench, tmp_path):
+    corpus = bench.generate_projects(5, tmp_path / "gen", "generated-5")
+    assert len(corpus.files) == 5 and corpus.lines > 0
+    assert all(f.suffix == ".py" and f.exists() for f in corpus.files)
+    assert len({f.read_text() for f in corpus.files}) == 5
+
+
+def test_renaming_modules_keeps_the_layout_and_comments(bench):
+    text = "import features  # the helpers\nx = features.build(  1)\nfeatures_extra = 2\n"
+    assert bench.rename_modules(text, {"features": "features_c3"}) == \
+        "import features_c3  # the helpers\nx = features_c3.build(  1)\nfeatures_extra = 2\n"
+
+
+def test_a_run_on_a_tiny_corpus_measures_floor_and_reviews(bench, tmp_path):
+    corpus = bench.generate_projects(3, tmp_path / "gen", "generated-3")
+    (corpus.root / "broken.py").write_text("def f(:\n")
+    corpus.files.append(corpus.root / "broken.py")
+    work = tmp_path / "work"
+    work.mkdir()
+    bench.snapshot_engine(work)
+    runs = bench.bench_corpus(corpus, work, peers={}, timeout=120)
+    floor, cold, warm = runs
+    assert floor.extra == {"files": 4, "parsed": 3, "invalid": 1}
+    assert cold.ok and warm.ok and cold.wall > 0 and cold.cpu > 0 and cold.tree_mb >= cold.max_process_mb > 0
+    assert cold.extra["files"] == 4 and cold.extra["invalid_python_errors"] == 1 and cold.extra["internal_errors"] == []
+    assert warm.extra["findings"] == cold.extra["findings"]
+    text = bench.table(corpus, runs)
+    assert "wicked-data cold" in text and "1 errors on files that are not valid Python 3, 0 internal errors" in text
+    met = {what: ok for what, ok, _ in bench.targets(runs, linearity=None)}
+    assert met["no internal error"] is True
+
+
+def test_measure_reports_a_timeout(bench, tmp_path):
+    run = bench.measure("sleeper", [sys.executable, "-c", "import time; time.sleep(30)"], cwd=tmp_path, timeout=0.5)
+    assert run.timed_out and not run.ok and run.wall < 10
