@@ -75,8 +75,10 @@ class Cache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            # json.dumps runs the C encoder; json.dump to a file iterates in Python (several times slower)
+            text = json.dumps({"engine": engine_fingerprint(), "files": self.entries}, separators=(",", ":"))
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"engine": engine_fingerprint(), "files": self.entries}, out)
+                out.write(text)
             os.replace(tmp, self.path)
         except OSError:
             pass

@@ -48,11 +48,11 @@ class NoCrossValidation(Rule):
     severity = Severity.P2
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        facts = evaluation(module)
-        if facts.cross_validation:
-            return
         holdouts = sorted((s for s in module.splits if s.kind in HOLD_OUT_KINDS), key=lambda s: s.line)
         if not holdouts:
+            return
+        facts = evaluation(module)
+        if facts.cross_validation:
             return
         first = holdouts[0]
         related = sorted({(None, s.line, "another hold-out split") for s in holdouts[1:] if s.line != first.line})

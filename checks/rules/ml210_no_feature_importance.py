@@ -45,6 +45,8 @@ class NoFeatureImportance(Rule):
     severity = Severity.P3
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if not module.model_fits:  # nothing is trained here
+            return
         facts = evaluation(module)
         if facts.importance_analysis or facts.deep_learning:
             return
