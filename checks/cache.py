@@ -58,14 +58,25 @@ class Cache:
             pass
         return cls(path, entries)
 
-    def get(self, rel: str, digest: str) -> dict | None:
+    def get(self, rel: str, digest: str, stamp: list[int] | None = None) -> dict | None:
+        """The result cached for this content; a hit records the file's new `stamp`."""
         entry = self.entries.get(rel)
         if entry and entry.get("hash") == digest:
+            if stamp is not None and entry.get("stamp") != stamp:
+                entry["stamp"] = stamp
+                self.dirty = True
             return entry["result"]
         return None
 
-    def put(self, rel: str, digest: str, result: dict) -> None:
-        self.entries[rel] = {"hash": digest, "result": result}
+    def get_stamped(self, rel: str, stamp: list[int]) -> dict | None:
+        """The result cached for a file whose size and modification time are unchanged."""
+        entry = self.entries.get(rel)
+        if entry and entry.get("stamp") == stamp:
+            return entry["result"]
+        return None
+
+    def put(self, rel: str, digest: str, result: dict, stamp: list[int] | None = None) -> None:
+        self.entries[rel] = {"hash": digest, "stamp": stamp, "result": result}
         self.dirty = True
 
     def save(self) -> None:

@@ -14,6 +14,7 @@ import gc
 import json
 import os
 import re
+import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -195,14 +196,22 @@ def _analyse_all(files: list[tuple[Path, str]], root: Path, config: Config, prog
                  cache_dir: Path | None) -> list[tuple[str, dict]]:
     cache = Cache.open(root, cache_dir) if config.cache else None
     results: dict[str, dict] = {}
+    stamps: dict[str, list[int] | None] = {}
     todo: list[tuple[Path, str, bytes | None, str | None]] = []
     for path, rel in files:
-        data, digest = _read_for_cache(path, config) if cache else (None, None)
-        hit = cache.get(rel, digest) if cache and digest else None
-        if hit is not None:
-            results[rel] = hit
-        else:
-            todo.append((path, rel, data, digest))
+        if cache is None:
+            todo.append((path, rel, None, None))
+            continue
+        # An unchanged size and modification time vouch for the content hash: no read needed.
+        stamps[rel] = stamp = _stamp(path)
+        hit = cache.get_stamped(rel, stamp) if stamp else None
+        if hit is None:
+            data, digest = _read_for_cache(path, config)
+            hit = cache.get(rel, digest, stamp) if digest else None
+            if hit is None:
+                todo.append((path, rel, data, digest))
+                continue
+        results[rel] = hit
     done = len(results)
     total = len(files)
     if progress:
@@ -210,13 +219,25 @@ def _analyse_all(files: list[tuple[Path, str]], root: Path, config: Config, prog
     for rel, digest, result in _run(todo, config):
         results[rel] = result
         if cache and digest and not result.get("rule_errors"):
-            cache.put(rel, digest, result)
+            cache.put(rel, digest, result, stamps.get(rel))
         done += 1
         if progress:
             progress(done, total)
     if cache:
         cache.save()
     return [(rel, results[rel]) for _, rel in files]
+
+
+def _stamp(path: Path) -> list[int] | None:
+    """Size and modification time, or None when the time is too recent to vouch for the content (a
+    write within the clock's resolution could leave it unchanged)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if time.time_ns() - st.st_mtime_ns < 2_000_000_000:
+        return None
+    return [st.st_size, st.st_mtime_ns]
 
 
 def _read_for_cache(path: Path, config: Config) -> tuple[bytes | None, str | None]:

@@ -159,3 +159,28 @@ def test_syntax_traversal_matches_ast_walk():
             for child in _ast.iter_child_nodes(node):
                 if not isinstance(child, shared):
                     assert syntax.parent[id(child)] is node
+
+
+def test_body_nodes_are_the_function_bodies_without_nested_scopes():
+    import ast as _ast
+
+    from checks.analysis.production import Syntax
+    from tests.conftest import REPO
+
+    nested = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef, _ast.Lambda)
+
+    def reference(fn):
+        stack, out = list(fn.body), []
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(c for c in _ast.iter_child_nodes(node)
+                         if not isinstance(c, nested) and not isinstance(c, _ast.expr_context))
+        return out
+
+    for path in [*sorted((REPO / "checks" / "analysis").glob("*.py")), *sorted((REPO / "scenarios").rglob("*.py"))[:30]]:
+        tree = _ast.parse(path.read_text(encoding="utf-8"))
+        syntax = Syntax(tree)
+        for fn in [tree, *syntax.functions]:
+            assert [id(n) for n in syntax.body_nodes(fn)] == [id(n) for n in reference(fn)], (path, fn)
+            assert syntax.body_nodes(fn) is syntax.body_nodes(fn)

@@ -232,3 +232,20 @@ def test_parallel_run_matches_serial(tmp_path):
     serial = review([tmp_path], Config(cache=False, jobs=1))
     parallel = review([tmp_path], Config(cache=False, jobs=2))
     assert serial.findings == parallel.findings and serial.findings
+
+
+def test_findings_do_not_depend_on_hash_randomisation():
+    """Set iteration order changes with PYTHONHASHSEED; the findings must not."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    outputs = []
+    for seed in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-m", "checks", "review", str(REPO / "tests" / "corpus" / "cases"),
+                               str(REPO / "scenarios"), "--format", "json", "--no-cache", "--jobs", "1"],
+                              capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=REPO)
+        assert proc.returncode in (0, 1), proc.stderr
+        outputs.append(sorted((f["id"], f["line"], f["message"]) for f in json.loads(proc.stdout)["findings"]))
+    assert outputs[0] == outputs[1]

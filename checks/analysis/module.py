@@ -159,7 +159,7 @@ class ModuleAnalysis:
 
     def is_classifier_fit(self, fit: Fit) -> bool | None:
         """True for a classifier, False for a regressor, None when unknown."""
-        for name in fit.classes or ({fit.ctor} if fit.ctor else set()):
+        for name in sorted(fit.classes or ({fit.ctor} if fit.ctor else set())):  # a set's order varies
             if vocab.is_classifier(name):
                 return True
             if vocab.is_regressor(name):

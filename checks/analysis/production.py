@@ -75,8 +75,10 @@ class Syntax:
     def __init__(self, tree: ast.Module) -> None:
         # One traversal gives the parent links and the node list every other question reuses.
         self.tree = tree
+        self._bodies: dict[int, list[ast.AST]] = {}
         self.parent: dict[int, ast.AST] = {}
         self.functions: list[FunctionNode] = []
+        self.classes: list[ast.ClassDef] = []
         self.nodes: list[ast.AST] = []
         # Breadth first, in `ast.walk` order, with `ast.iter_child_nodes` inlined (its two generator
         # layers cost more than the traversal itself) and the expression contexts (`Load`, `Store`),
@@ -99,6 +101,8 @@ class Syntax:
                     push(value)
             if isinstance(node, function_types):
                 functions.append(node)
+            elif isinstance(node, ast.ClassDef):
+                self.classes.append(node)
 
     @cached_property
     def _loads_by_name(self) -> dict[str, list[ast.Name]]:
@@ -155,15 +159,25 @@ class Syntax:
                 return True
         return False
 
-    def body_nodes(self, fn: FunctionNode | ast.Module) -> Iterator[ast.AST]:
-        """Every node of a function's body (or the module's top level), nested functions excluded."""
+    def body_nodes(self, fn: FunctionNode | ast.Module) -> list[ast.AST]:
+        """Every node of a function's body (or the module's top level), nested functions excluded;
+        computed once per function (rules and facts ask for the same bodies many times)."""
+        found = self._bodies.get(id(fn))
+        if found is not None:
+            return found
+        found = self._bodies[id(fn)] = []
+        nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
         stack = list(fn.body)
         while stack:
             node = stack.pop()
-            yield node
-            for child in ast.iter_child_nodes(node):
-                if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                    stack.append(child)
+            found.append(node)
+            for name in _child_fields(type(node)):
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    stack.extend(item for item in value if isinstance(item, ast.AST) and not isinstance(item, nested))
+                elif isinstance(value, ast.AST) and not isinstance(value, nested):
+                    stack.append(value)
+        return found
 
 
 # Fields that never hold a node (names, numbers, flags, constants' values) or only the shared
@@ -987,8 +1001,8 @@ def _path_literals(module: ModuleAnalysis) -> list[PathLiteral]:
 
 def _docstrings(syn: Syntax) -> set[int]:
     out = set()
-    for node in syn.nodes:
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+    for node in (syn.tree, *syn.functions, *syn.classes):
+        if node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
                 out.add(id(first.value))

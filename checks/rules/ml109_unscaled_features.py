@@ -60,7 +60,7 @@ class UnscaledFeatures(Rule):
 
     @staticmethod
     def _model(fit: Fit) -> str | None:
-        names = [last(c) for c in fit.classes if c]
+        names = [last(c) for c in sorted(fit.classes) if c]  # sorted: a set's order varies between runs
         for name in names:
             if name in SCALE_SENSITIVE or is_tree(name):
                 return name
