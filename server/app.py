@@ -26,7 +26,7 @@ from checks.formats.markdown import READINESS
 from checks.models import FAMILIES, Finding, Review, Severity, family_of
 from checks.rules.base import registry
 from checks.skew import skew_diff as compute_skew
-from server.models import (CardCheck, ChecklistItem, FeatureRow, FindingBrief, FindingDetail, ModelCard, Page,
+from server.models import (CardCheck, ChecklistItem, FindingBrief, FindingDetail, ModelCard, Page,
                            ProductionAudit, Related, Remediation, ReviewSummary, RuleInfo, SkewDiff, SkewPair)
 from server.store import ReviewStore, content_key, data_dir
 from server.workspace import PathRefused, Workspace
@@ -295,7 +295,7 @@ def build_server(service: Service | None = None) -> MCPServer:
             pairs.append(SkewPair(training_file=rep.training_file, serving_file=rep.serving_file,
                                   same=counts["same"], different=counts["different"],
                                   missing_at_serving=counts["missing"], extra_at_serving=counts["extra"],
-                                  features=[FeatureRow(**f.model_dump()) for f in rep.features]))
+                                  features=rep.features))
         note = ("no training file with a feature set was paired with a serving file" if not pairs else
                 "features marked different or missing are train/serve skew; review or list_findings(rule='ML30') "
                 "gives the findings")

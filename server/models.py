@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from checks.models import Finding
+from checks.skew import FeatureComparison
 
 
 class FindingBrief(BaseModel):
@@ -90,14 +91,7 @@ class FindingDetail(BaseModel):
     remediation: Remediation | None = None
 
 
-class FeatureRow(BaseModel):
-    feature: str
-    status: Literal["same", "different", "missing", "extra"]
-    training: str | None
-    training_line: int
-    serving: str | None
-    serving_line: int
-    differences: list[str]
+FeatureRow = FeatureComparison  # one feature compared between training and serving (checks.skew)
 
 
 class SkewPair(BaseModel):
