@@ -32,6 +32,7 @@ from checks.rules.base import Hit, ProjectRule, Rule, registry
 
 SOURCE_SUFFIXES = {".py", ".ipynb"}
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml"}
+REVIEWED_SUFFIXES = SOURCE_SUFFIXES | CONFIG_SUFFIXES
 PARALLEL_THRESHOLD = 24
 SUPPRESS = re.compile(r"#\s*wicked-data:\s*ignore(?:\[(?P<codes>[A-Z0-9,\s]+)\])?")
 
@@ -135,9 +136,11 @@ def discover(roots: list[Path], root: Path, config: Config, confine: Sequence[Pa
                 continue
             dirnames[:] = sorted(d for d in dirnames if not _excluded(d, patterns))
             for name in sorted(filenames):
+                # The suffix test on the bare name first: most files of a tree are not reviewed.
+                if os.path.splitext(name)[1] not in REVIEWED_SUFFIXES or _excluded(name, patterns):
+                    continue
                 path = Path(dirpath) / name
-                if path.suffix in SOURCE_SUFFIXES | CONFIG_SUFFIXES and not _excluded(name, patterns) \
-                        and not _excluded(_rel(path, root), patterns) and inside(path, root, errors):
+                if not _excluded(_rel(path, root), patterns) and inside(path, root, errors):
                     _add(found, errors, path, root)
     return sorted(((p, rel) for rel, p in found.items()), key=lambda t: t[1]), errors
 

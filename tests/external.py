@@ -34,7 +34,7 @@ def npm_bin(package: str, version: str, binary: str) -> Path:
     prefix = CACHE / "npm" / f"{package.replace('/', '+')}@{version}"
     exe = prefix / "node_modules" / ".bin" / binary
     done = prefix / ".installed"
-    with _locked(prefix.with_suffix(".lock")):
+    with _locked(prefix.parent / (prefix.name + ".lock")):
         if not done.exists():
             npm = shutil.which("npm")
             assert npm, "the tests need npm (Node.js) to install the Claude Code CLI and the MCP Inspector"
