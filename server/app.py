@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -152,6 +153,8 @@ class Service:
         """The LLM client when ANTHROPIC_API_KEY is set (read once per process), else None."""
         if not self.client_checked:
             self.client_checked = True
+            if not os.environ.get("ANTHROPIC_API_KEY"):
+                return None  # (and the SDK, a heavy import, is not loaded)
             from checks.llm import LLMClient, LLMError
 
             try:
