@@ -12,7 +12,7 @@ from pathlib import Path
 
 from checks import __version__
 from checks.config import ConfigError, load_project_config
-from checks.engine import BaselineError, review
+from checks.engine import BaselineError, review, review_project
 from checks.formats import FORMATS, render
 from checks.models import Severity
 from checks.rules.base import registry
@@ -109,8 +109,11 @@ def _review(args) -> int:
         select=_codes(args.select), ignore=_codes(args.ignore), min_severity=args.min_severity,
         cache=False if args.no_cache else None, jobs=args.jobs,
     )
+    if args.report == "audit" and args.format != "markdown":
+        print("wicked-data: error: --report audit needs --format markdown", file=sys.stderr)
+        return EXIT_ERROR
     progress = _ProgressBar() if sys.stderr.isatty() else None
-    result = review(paths, config, baseline=args.baseline, progress=progress)
+    result, project = review_project(paths, config, baseline=args.baseline, progress=progress)
     if progress:
         progress.finish()
     if args.remediation or args.llm:
@@ -121,9 +124,9 @@ def _review(args) -> int:
             print(f"wicked-data: {notice}", file=sys.stderr)
     color = args.format == "text" and args.output is None and sys.stdout.isatty()
     if args.report == "audit":
-        text = _audit(paths, config, result, args.format)
-        if text is None:
-            return EXIT_ERROR
+        from checks.formats import audit
+
+        text = audit.render(result, project)
     else:
         text = render(result, args.format, color=color)
     if args.output:
@@ -135,23 +138,11 @@ def _review(args) -> int:
     return EXIT_CLEAN
 
 
-def _audit(paths: list[Path], config, result, fmt: str) -> str | None:
-    """The serving audit of a review; it reads the project facts (cached with the files)."""
-    from checks.engine import analyse_project
-    from checks.formats import audit
-
-    if fmt != "markdown":
-        print("wicked-data: error: --report audit needs --format markdown", file=sys.stderr)
-        return None
-    project, _ = analyse_project(paths, config)
-    return audit.render(result, project)
-
-
 def _client():
     """The model client from the environment, or None (with a note) when no key is set."""
-    from checks.llm import LLMClient
+    from checks.llm import client_from_env
 
-    client = LLMClient.from_env()
+    client = client_from_env()
     if client is None:
         print("wicked-data: ANTHROPIC_API_KEY is not set; using the deterministic templates", file=sys.stderr)
     return client

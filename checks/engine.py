@@ -60,6 +60,15 @@ def review(paths: Sequence[str | Path], config: Config | None = None, *, baselin
            confine: Sequence[Path] | None = None) -> Review:
     """Review the files under `paths`. With `confine` (real directories), a file or folder whose real
     path lies outside all of them (a symlink leading out) is skipped with an error entry."""
+    return review_project(paths, config, baseline=baseline, progress=progress, cache_dir=cache_dir,
+                          confine=confine)[0]
+
+
+def review_project(paths: Sequence[str | Path], config: Config | None = None, *, baseline: Path | None = None,
+                   progress: Progress | None = None, cache_dir: Path | None = None,
+                   confine: Sequence[Path] | None = None) -> tuple[Review, Project]:
+    """The review and the project model it was built from (for reports that need both, such as the
+    serving audit), from one analysis of the files."""
     config = config or Config()
     roots = [Path(p) for p in paths] or [Path(".")]
     root = _common_root(roots)
@@ -77,7 +86,8 @@ def review(paths: Sequence[str | Path], config: Config | None = None, *, baselin
         satisfied.update(result.get("satisfied", []))
         findings.extend(Finding.model_validate(f) for f in result.get("findings", []))
     findings = [f for f in findings if f.rule not in satisfied]
-    project_findings, project_errors = _project_findings(_project(results), root, files)
+    project = _project(results)
+    project_findings, project_errors = _project_findings(project, root, files)
     findings += project_findings
     errors += project_errors
     findings = _filter(findings, config, _baseline_ids(baseline) if baseline else set())
@@ -85,7 +95,7 @@ def review(paths: Sequence[str | Path], config: Config | None = None, *, baselin
     entries.sort(key=lambda e: e.path)
     errors.sort(key=lambda e: e.file)
     return Review(tool=ToolInfo(version=__version__), root=_display(root), files=entries,
-                  findings=_unique_ids(findings), errors=errors)
+                  findings=_unique_ids(findings), errors=errors), project
 
 
 # ---------------------------------------------------------------------- discovery

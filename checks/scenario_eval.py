@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checks.config import Config
-from checks.engine import review as run_review
+from checks.engine import review_project
 from checks.models import Finding, Review, Severity
 
 Mode = Literal["offline", "replay", "live"]
@@ -191,10 +191,10 @@ def client_for(mode: Mode, folder: Path, record: bool):
 def evaluate(folder: Path, mode: Mode = "offline", record: bool = False) -> ScenarioResult:
     scenario = load(folder)
     target = folder / scenario.review_path
-    result = run_review([target], Config(cache=False))
+    result, project = review_project([target], Config(cache=False))
     client = client_for(mode, folder, record)
     tally = _Tally()
-    criteria = [check(c, result, target, client, tally) for c in scenario.criteria]
+    criteria = [check(c, result, project, target, client, tally) for c in scenario.criteria]
     expected = [ExpectedResult(rule=e.rule, file=e.file, line=e.line, found=bool(_matching(result.findings, e)),
                                known_gap=e.known_gap) for e in scenario.expected_findings]
     forbidden = [f"{f.id} {f.file}:{f.line} ({rule.note or f.rule})" for rule in scenario.unexpected
@@ -217,7 +217,7 @@ def _matching(findings: list[Finding], want: Expected | Forbidden) -> list[Findi
             and (want.line is None or f.line == want.line)]
 
 
-def check(criterion: Criterion, result: Review, target: Path, client, tally: _Tally) -> CriterionResult:
+def check(criterion: Criterion, result: Review, project, target: Path, client, tally: _Tally) -> CriterionResult:
     if len(criterion.check) != 1:
         return CriterionResult(text=criterion.text, kind="?", met=False, detail="a check has exactly one kind")
     kind, args = next(iter(criterion.check.items()))
@@ -225,25 +225,25 @@ def check(criterion: Criterion, result: Review, target: Path, client, tally: _Ta
     if handler is None:
         return CriterionResult(text=criterion.text, kind=kind, met=False,
                                detail=f"unknown check {kind!r}; one of {', '.join(CHECKS)}")
-    met, detail, source = handler(args or {}, result, target, client, tally)
+    met, detail, source = handler(args or {}, result, project, target, client, tally)
     return CriterionResult(text=criterion.text, kind=kind, met=met, detail=detail, source=source,
                            known_gap=criterion.known_gap)
 
 
-def _finding(args, result, target, client, tally):
+def _finding(args, result, project, target, client, tally):
     hits = _matching(result.findings, Forbidden(rule=args.get("rule"), file=args.get("file"), line=args.get("line")))
     where = ", ".join(f"{f.id} {f.file}:{f.line}" for f in hits[:3])
     return bool(hits), where or f"no {args.get('rule')} finding in {args.get('file', 'any file')}", None
 
 
-def _no_findings(args, result, target, client, tally):
+def _no_findings(args, result, project, target, client, tally):
     floor = Severity(args.get("min_severity", "P3"))
     want = Forbidden(rule=args.get("rule"), file=args.get("file"), line=args.get("line"))
     hits = [f for f in _matching(result.findings, want) if f.severity.at_least(floor)]
     return not hits, ", ".join(f"{f.rule} {f.file}:{f.line}" for f in hits[:5]) or "none", None
 
 
-def _remediation(args, result, target, client, tally):
+def _remediation(args, result, project, target, client, tally):
     from checks.remediate.remediation import remediate
     from checks.remediate.validators import check_remediation, import_context
 
@@ -265,16 +265,18 @@ def _remediation(args, result, target, client, tally):
     return not complaints, detail, "/".join(sorted(sources))
 
 
-def _model_card(args, result, target, client, tally):
+def _model_card(args, result, project, target, client, tally):
     from checks.remediate import model_card, validate_model_card
+    from checks.remediate.facts import model_facts
 
-    card = model_card([target], result, client)
+    facts = model_facts([target])  # read once, for the card and its check
+    card = model_card([target], result, client, facts)
     tally.add(card.usage, card.notice, "model card")
-    complaints = validate_model_card(card.text, result)
+    complaints = validate_model_card(card.text, result, facts)
     return not complaints, "; ".join(complaints) or "valid", card.source
 
 
-def _plan(args, result, target, client, tally):
+def _plan(args, result, project, target, client, tally):
     from checks.remediate.plan import plan, render_plan
     from checks.remediate.validators import check_recommendations
 
@@ -285,7 +287,7 @@ def _plan(args, result, target, client, tally):
     return not complaints, "; ".join(complaints) or f"{len(recommendations)} recommendations, ordered", "template"
 
 
-def _answer(args, result, target, client, tally):
+def _answer(args, result, project, target, client, tally):
     from checks.models import family_of
     from checks.remediate import answer
     from checks.remediate.validators import check_answer
@@ -301,15 +303,13 @@ def _answer(args, result, target, client, tally):
     return not complaints, "; ".join(complaints) or f"cites {len(reply.cited_ids)} finding(s)", reply.source
 
 
-def _report(args, result, target, client, tally):
+def _report(args, result, project, target, client, tally):
     from checks.formats import render
 
     fmt = args.get("format", "markdown")
     if args.get("report") == "audit":
-        from checks.engine import analyse_project
         from checks.formats import audit
 
-        project, _ = analyse_project([target], Config(cache=False))
         text = audit.render(result, project)
         wanted = args.get("sections", ["Executive summary", "Data flow", "```mermaid", "Request and response shapes",
                                        "Calibration and confidence", "Caching strategy", "Risks by priority",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import os
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -23,7 +22,7 @@ from pydantic import Field
 from checks import __version__
 from checks.config import Config, ConfigError, _from_pyproject
 from checks.engine import discover, review as run_review
-from checks.formats.markdown import READINESS
+from checks.formats.markdown import readiness
 from checks.models import FAMILIES, Finding, Review, Severity, family_of
 from checks.rules.base import registry
 from checks.skew import skew_diff as compute_skew
@@ -153,12 +152,10 @@ class Service:
         """The LLM client when ANTHROPIC_API_KEY is set (read once per process), else None."""
         if not self.client_checked:
             self.client_checked = True
-            if not os.environ.get("ANTHROPIC_API_KEY"):
-                return None  # (and the SDK, a heavy import, is not loaded)
-            from checks.llm import LLMClient, LLMError
+            from checks.llm import LLMError, client_from_env
 
             try:
-                self._client = LLMClient.from_env()
+                self._client = client_from_env()  # None without a key (and the SDK stays unloaded)
             except LLMError:
                 self._client = None
         return self._client
@@ -198,14 +195,8 @@ def filter_findings(findings: list[Finding], family: str | None = None, severity
 
 
 def checklist(result: Review) -> list[ChecklistItem]:
-    known = set(registry())
-    items = []
-    for title, rules in READINESS:
-        if not set(rules) & known:
-            continue
-        hits = [f.id for f in result.findings if f.rule in rules]
-        items.append(ChecklistItem(check=title, status="fail" if hits else "pass", findings=hits))
-    return items
+    return [ChecklistItem(check=title, status="fail" if hits else "pass", findings=[f.id for f in hits])
+            for title, hits in readiness(result)]
 
 
 # ---------------------------------------------------------------------- the server
@@ -338,14 +329,16 @@ def build_server(service: Service | None = None) -> MCPServer:
         finding is listed under Limitations. Written by the model when a key is set and it
         validates, else from templates."""
         from checks.remediate import model_card as build_card, validate_model_card as check_card
+        from checks.remediate.facts import model_facts
 
         result, _ = await reviewed(path, ctx)
 
         def work() -> ModelCard:
-            card = build_card([result.root], result, svc.client())
+            facts = model_facts([result.root])  # read once, for the card and its check
+            card = build_card([result.root], result, svc.client(), facts)
             usage = card.usage
             return ModelCard(root=svc.shown(result), markdown=card.text, source=card.source, notice=card.notice,
-                             problems=check_card(card.text, result),
+                             problems=check_card(card.text, result, facts),
                              tokens=(usage.input_tokens + usage.output_tokens) if usage else 0)
 
         return await anyio.to_thread.run_sync(work)

@@ -130,16 +130,20 @@ READINESS = (
 )
 
 
-def readiness_checklist(review: Review) -> str:
-    """Pass/fail per production concern, each failure citing its findings."""
+def readiness(review: Review) -> list[tuple[str, list[Finding]]]:
+    """Each production concern this installation checks, with the findings that fail it (none:
+    it passes). The Markdown report and the MCP `production_audit` tool both show this."""
     from checks.rules.base import registry
 
     known = set(registry())
+    return [(title, [f for f in review.findings if f.rule in rules])
+            for title, rules in READINESS if set(rules) & known]
+
+
+def readiness_checklist(review: Review) -> str:
+    """Pass/fail per production concern, each failure citing its findings."""
     rows = ["## Production-readiness checklist", "", "| Check | Status | Findings |", "|---|---|---|"]
-    for title, rules in READINESS:
-        if not set(rules) & known:
-            continue
-        hits = [f for f in review.findings if f.rule in rules]
+    for title, hits in readiness(review):
         status = "❌ fail" if hits else "✅ pass"
         cited = ", ".join(f"`{f.id}` {location(f)}" for f in hits[:4]) + (" ..." if len(hits) > 4 else "")
         rows.append(table_row(title, status, cited or "none"))

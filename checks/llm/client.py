@@ -69,9 +69,9 @@ class LLMClient:
     @classmethod
     def from_env(cls, **kw: Any) -> LLMClient | None:
         """A client, or None when there is neither a key nor a replay file (callers then go deterministic)."""
-        if not (kw.get("api_key") or os.environ.get("ANTHROPIC_API_KEY")) and kw.get("replay") is None:
-            return None
-        return cls(**kw)
+        from checks.llm import client_from_env
+
+        return client_from_env(**kw)
 
     def __repr__(self) -> str:
         mode = f", replay={str(self.replay)!r}, record={self.record}" if self.replay is not None else ""
