@@ -204,7 +204,7 @@ class EvaluationFacts:
         names = set(self.module.target_columns)
         labels: list[Val | None] = [f.y for f in self.module.model_fits]
         labels += [s.inputs[-1] for s in self.module.splits if s.kind == "function" and len(s.inputs) >= 2]
-        labels += [c.kwargs.get("label") for c in self.module.calls if last(c.name) in ("DMatrix", "Dataset", "Pool")]
+        labels += [c.kwargs.get("label") for c in self.module.calls if c.short in ("DMatrix", "Dataset", "Pool")]
         labels += [c.arg(1, "target") for c in self.module.calls if self._is_loss_call(c)]
         for val in labels:
             for n, anc in enumerate(self.flow.ancestors(val)):
@@ -218,7 +218,7 @@ class EvaluationFacts:
 
     def _is_loss_call(self, call: CallSite) -> bool:
         """`criterion(output, target)` with a loss object, or `F.cross_entropy(output, target)`."""
-        if last(call.name) in FUNCTIONAL_LOSSES:
+        if call.short in FUNCTIONAL_LOSSES:
             return True
         if call.method is not None or not isinstance(call.node.func, ast.Name):
             return False
@@ -231,7 +231,7 @@ class EvaluationFacts:
         if self.costly_errors:
             return self.costly_errors
         for call in self.module.calls:
-            if call.method in ("value_counts", "bincount") or last(call.name) in ("bincount", "Counter"):
+            if call.method in ("value_counts", "bincount") or call.short in ("bincount", "Counter"):
                 data = call.receiver if call.method else call.arg(0)
                 if data is not None and ((data.name or "") in self.target_names
                                          or self.module.column_of(data) in self.target_names):
@@ -385,14 +385,14 @@ class EvaluationFacts:
     @cached_property
     def scorers(self) -> list[str]:
         """Metric functions wrapped by `make_scorer(f1_score)`."""
-        return [last(_dotted_name(c.arg_node(0))) for c in self.module.calls if last(c.name) == "make_scorer"]
+        return [last(_dotted_name(c.arg_node(0))) for c in self.module.calls if c.short == "make_scorer"]
 
     @cached_property
     def rich_metrics(self) -> list[ast.AST]:
         """Evidence that a classifier is judged beyond accuracy."""
         out = [e.call.node for e in self.evaluations if e.kind == "rich"]
         out += [node for kind, node in self.metric_strings if kind == "rich"]
-        out += [c.node for c in self.module.calls if last(c.name) in vocab.RICH_METRICS and c.method is None]
+        out += [c.node for c in self.module.calls if c.short in vocab.RICH_METRICS and c.method is None]
         if any(s in vocab.RICH_METRICS for s in self.scorers):
             out.append(self.module.tree)
         return out
@@ -409,7 +409,7 @@ class EvaluationFacts:
     def cross_validation(self) -> list[CallSite]:
         out = []
         for call in self.module.calls:
-            short = last(call.name)
+            short = call.short
             if (call.method is None and (short in vocab.CV_FUNCS or short in vocab.SPLITTER_CLASSES - {"PredefinedSplit"}))\
                     or call.is_(*vocab.NATIVE_CV_FUNCS) or (call.kwarg_node("cv") is not None and call.method != "fit"):
                 out.append(call)
@@ -436,7 +436,7 @@ class EvaluationFacts:
     def baselines(self) -> list[ast.AST]:
         """A dummy estimator, a metric of something named as a baseline, or a metric of predictions
         built from the held-out rows without a model (a simple rule)."""
-        out = [c.node for c in self.module.calls if last(c.name) in DUMMY_CLASSES]
+        out = [c.node for c in self.module.calls if c.short in DUMMY_CLASSES]
         # a score kept under a baseline's name: `naive_mae = mae(...)`, `{"baseline_auc": auc(...)}`
         named = [(name, val) for name, val in self.flow.bindings] + [(e.key, e.value) for e in self.flow.dict_entries]
         scores = {id(e.call.val) for e in self.evaluations}
@@ -490,7 +490,7 @@ class EvaluationFacts:
                 call = anc.call
                 if call is None:
                     continue
-                if call.method in PROBABILITY_METHODS or last(call.name) in PROBABILITY_METHODS:
+                if call.method in PROBABILITY_METHODS or call.short in PROBABILITY_METHODS:
                     return True
                 if id(anc) in self.model_outputs and (call.method != "predict" or self.predicts_scores(call)):
                     return True
@@ -515,7 +515,7 @@ class EvaluationFacts:
         """`proba > 0.5` and `round(sigmoid(x))`: model scores cut at the default 0.5."""
         out: list[ast.AST] = [node for node, t in self.probability_compares if t == 0.5]
         for call in self.module.calls:
-            if call.method in ROUND_NAMES or (call.method is None and last(call.name) in ROUND_NAMES):
+            if call.method in ROUND_NAMES or (call.method is None and call.short in ROUND_NAMES):
                 if _rounds_to_digits(call):
                     continue  # `round(p, 4)` formats a probability, it does not decide
                 data = call.receiver if call.method else call.arg(0)
@@ -529,7 +529,7 @@ class EvaluationFacts:
     @cached_property
     def threshold_analysis(self) -> list[ast.AST]:
         """A curve or a tuned/fixed threshold, or scores cut at a threshold other than 0.5."""
-        out = [c.node for c in self.module.calls if last(c.name) in THRESHOLD_TOOLS]
+        out = [c.node for c in self.module.calls if c.short in THRESHOLD_TOOLS]
         out += [node for node, t in self.probability_compares if t != 0.5]
         return out
 
@@ -538,11 +538,11 @@ class EvaluationFacts:
         """Class or sample weights, resampling, balanced ensembles, threshold tuning."""
         out = []
         for call in self.module.calls:
-            if last(call.name) in IMBALANCE_TOOLS or call.is_("sklearn.utils.resample"):
+            if call.short in IMBALANCE_TOOLS or call.is_("sklearn.utils.resample"):
                 out.append(call.node)
             for kw in call.node.keywords:
                 if kw.arg in WEIGHT_KWARGS and not _is_none(kw.value) \
-                        or (kw.arg == "weight" and (last(call.name) in CLASSIFICATION_LOSSES | {"DMatrix", "Dataset", "Pool"})):
+                        or (kw.arg == "weight" and (call.short in CLASSIFICATION_LOSSES | {"DMatrix", "Dataset", "Pool"})):
                     out.append(call.node)
         out += [e.node for e in self.flow.dict_entries if e.key in WEIGHT_KWARGS and not _is_none(e.node)]
         return out + self.threshold_analysis
@@ -567,7 +567,7 @@ class EvaluationFacts:
         """Metrics written somewhere that outlives the run: a tracker, a JSON/CSV file, the model bundle."""
         out = []
         for call in self.module.calls:
-            short = last(call.name)
+            short = call.short
             if call.is_(*PERSIST_CALLS) or call.method in PERSIST_METHODS or short in PERSIST_CALLBACKS:
                 out.append(call.node)
             elif (call.is_(*DUMP_CALLS) or call.method in WRITE_METHODS) and any(
@@ -581,7 +581,7 @@ class EvaluationFacts:
         ids = {id(v) for v in self.metric_values}
         out = []
         for call in self.module.calls:
-            is_print = call.method is None and last(call.name) in REPORT_FUNCS
+            is_print = call.method is None and call.short in REPORT_FUNCS
             is_log = (call.qualname or "").startswith("logging.") or (
                 call.method in LOG_METHODS and call.receiver is not None and "log" in (call.receiver.name or "").lower())
             if not (is_print or is_log):
@@ -594,7 +594,7 @@ class EvaluationFacts:
     def importance_analysis(self) -> list[ast.AST]:
         out = []
         for call in self.module.calls:
-            short = last(call.name)
+            short = call.short
             if short in IMPORTANCE_CALLS or call.method in IMPORTANCE_METHODS \
                     or (call.qualname or "").split(".")[0] in IMPORTANCE_LIBS:
                 out.append(call.node)
@@ -623,7 +623,7 @@ class EvaluationFacts:
         """A global seed call (numpy, or torch for torch splitters) at or before `line`, or in a helper."""
         wanted = TORCH_SEEDS if torch else NUMPY_SEEDS
         for call in self.module.calls:
-            if call.is_(*wanted) or (call.method is None and last(call.name) in SEED_HELPERS):
+            if call.is_(*wanted) or (call.method is None and call.short in SEED_HELPERS):
                 if call.line <= line or call.scope != "<module>":
                     return call
         return None

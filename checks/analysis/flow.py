@@ -80,6 +80,20 @@ class Val:
         return f"<Val {self.name or type(self.node).__name__} L{self.line} flags={self.flags}>"
 
 
+# For each tuple of candidate names `CallSite.is_` was asked about: their last components, the
+# names themselves, and every dotted tail of them (`a.b.c` -> `a.b.c`, `b.c`, `c`). Rules ask
+# about the same few dozen tuples for every call of every module.
+_CANDIDATE_KEYS: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+
+
+def _candidate_keys(candidates: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    tails = set()
+    for cand in candidates:
+        parts = cand.split(".")
+        tails.update(".".join(parts[i:]) for i in range(len(parts)))
+    return frozenset(last(c) for c in candidates), frozenset(candidates), frozenset(tails)
+
+
 @dataclass(eq=False)
 class CallSite:
     node: ast.Call
@@ -93,6 +107,11 @@ class CallSite:
     val: Val | None = None
     callee: "Function | None" = None  # the module function or method called, when known
 
+    def __post_init__(self) -> None:
+        # The name's last component (`train_test_split`, `fit` for `model.fit`): rules ask for it
+        # of every call, and `is_` rejects most calls on it before comparing whole names.
+        self.short: str = last(self.qualname or self.spelled)
+
     @property
     def name(self) -> str | None:
         """Qualified name when resolved, else the written spelling."""
@@ -103,9 +122,17 @@ class CallSite:
         return self.node.lineno
 
     def is_(self, *candidates: str) -> bool:
+        """Does this call denote one of `candidates` (fully qualified names)? See `names.matches`:
+        a resolved name must equal one (private submodules aside); a spelling that was not
+        resolved through an import must be the tail of one, and not a method on a value."""
+        keys = _CANDIDATE_KEYS.get(candidates)
+        if keys is None:
+            keys = _CANDIDATE_KEYS[candidates] = _candidate_keys(candidates)
+        if self.short not in keys[0]:
+            return False
         if self.qualname:
-            return self.qualname in candidates or self.public_name in candidates
-        return self.method is None and matches(self.spelled, *candidates, resolved=False)
+            return self.qualname in keys[1] or self.public_name in keys[1]
+        return self.method is None and self.spelled in keys[2]
 
     @cached_property
     def public_name(self) -> str | None:

@@ -95,17 +95,49 @@ class ModuleAnalysis:
     def splits(self) -> list[Split]:
         return self.flow.splits
 
+    @cached_property
+    def _calls_by_short(self) -> dict[str, list[CallSite]]:
+        """Function calls (not methods on a value) by their name's last component, in source order."""
+        out: dict[str, list[CallSite]] = {}
+        for call in self.calls:
+            if call.method is None:
+                out.setdefault(call.short, []).append(call)
+        return out
+
+    @cached_property
+    def _calls_by_method(self) -> dict[str, list[CallSite]]:
+        out: dict[str, list[CallSite]] = {}
+        for call in self.calls:
+            if call.method is not None:
+                out.setdefault(call.method, []).append(call)
+        return out
+
+    def _indexed(self, index: dict[str, list[CallSite]], keys) -> list[CallSite]:
+        found: list[CallSite] = []
+        lists = [index[k] for k in set(keys) if k in index]
+        if len(lists) == 1:
+            return list(lists[0])
+        for calls in lists:
+            found.extend(calls)
+        order = self._call_order
+        found.sort(key=lambda c: order[id(c)])
+        return found
+
+    @cached_property
+    def _call_order(self) -> dict[int, int]:
+        return {id(c): i for i, c in enumerate(self.calls)}
+
     def calls_named(self, *candidates: str) -> list[CallSite]:
-        return [c for c in self.calls if c.is_(*candidates)]
+        """The calls that denote one of `candidates` (`CallSite.is_`), in source order, looked up
+        by last name rather than by testing every call."""
+        return [c for c in self._indexed(self._calls_by_short, (last(n) for n in candidates)) if c.is_(*candidates)]
 
     def calls_short(self, *names: str) -> list[CallSite]:
         """Calls whose function (not method on a value) ends with one of `names`."""
-        wanted = set(names)
-        return [c for c in self.calls if c.method is None and last(c.name) in wanted]
+        return self._indexed(self._calls_by_short, names)
 
     def method_calls(self, *methods: str) -> list[CallSite]:
-        wanted = set(methods)
-        return [c for c in self.calls if c.method in wanted]
+        return self._indexed(self._calls_by_method, methods)
 
     # ------------------------------------------------------------------ fits and models
     @cached_property
@@ -173,12 +205,12 @@ class ModuleAnalysis:
     @cached_property
     def constructed(self) -> set[str]:
         """Short names of every class constructed in the module (pipeline steps included)."""
-        return {last(c.name) for c in self.calls if c.val is not None and c.val.ctor}
+        return {c.short for c in self.calls if c.val is not None and c.val.ctor}
 
     @cached_property
     def cv_calls(self) -> list[CallSite]:
         """`cross_val_score(estimator, X, y, ...)` and its siblings."""
-        return [c for c in self.calls if c.method is None and last(c.name) in vocab.CV_EVAL_FUNCS]
+        return [c for c in self.calls if c.method is None and c.short in vocab.CV_EVAL_FUNCS]
 
     # ------------------------------------------------------------------ metrics
     @cached_property
@@ -210,7 +242,7 @@ class ModuleAnalysis:
                 candidates.append(split.inputs[-1])
         candidates += [c.arg(2, "y") for c in self.cv_calls]
         # xgb.DMatrix(X, label=y), lgb.Dataset(X, label=y), catboost.Pool(X, label=y)
-        candidates += [c.kwargs.get("label") for c in self.calls if last(c.name) in ("DMatrix", "Dataset", "Pool")]
+        candidates += [c.kwargs.get("label") for c in self.calls if c.short in ("DMatrix", "Dataset", "Pool")]
         for val in candidates:
             col = self.column_of(val)
             if col:

@@ -499,7 +499,7 @@ class Inference:
             if call is not None and _is_reader(call):
                 # data read from storage, not handed over by a caller; a lookup by key
                 # (`db.fetch_lead_rows(lead_ids)`) still tells whose rows are scored
-                if not keyed and KEYED_READERS.match(call.method or last(call.name) or ""):
+                if not keyed and KEYED_READERS.match(call.method or call.short or ""):
                     start += [(a, True, names, val, True) for a in [*call.args, *call.kwargs.values()] if a is not None]
                 continue
             for parent in val.parents:
@@ -537,7 +537,7 @@ class Inference:
         return None
 
     def _is_validator(self, call: CallSite) -> bool:
-        name = call.method or last(call.name)
+        name = call.method or call.short
         if call.callee is not None:
             name = call.callee.node.name
         if VALIDATOR.search(name or ""):
@@ -604,7 +604,7 @@ class Inference:
         """`fn` or what it calls writes results to storage: a batch job, not a service."""
         if fn is None:
             return True
-        return any(WRITERS.match(call.method or last(call.name) or "")
+        return any(WRITERS.match(call.method or call.short or "")
                    for f in self.reach(fn) for call in self.calls_in.get(id(f), []))
 
     def _predictions_in(self, functions: list[FunctionNode], owned: set[int]) -> list[Prediction]:
@@ -803,7 +803,7 @@ def _is_reader(call: CallSite) -> bool:
     Parsing a string (`json.loads(args.record)`) is not reading."""
     if _unsafe_load(call) is not None:
         return True
-    return bool(READERS.match(call.method or last(call.name) or ""))
+    return bool(READERS.match(call.method or call.short or ""))
 
 
 def _schema_annotation(arg: ast.arg, schemas: set[str]) -> bool:
@@ -1087,7 +1087,7 @@ def _context_use(module: ModuleAnalysis, syn: Syntax, top: ast.AST, depth: int) 
         if call is None or _configured_by(call, call_node, top) or _is_decorator_arg(syn, call_node):
             return None
         if parent.arg in PATH_KWARGS:
-            return f"{last(call.name) or call.method}({parent.arg}=...)"
+            return f"{call.short or call.method}({parent.arg}=...)"
         return _sink_name(call, call_node, top)
     if isinstance(parent, (ast.Assign, ast.AnnAssign)) and (parent.value is top):
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
@@ -1150,11 +1150,11 @@ def _configured_by(call: CallSite, node: ast.Call, arg: ast.AST) -> bool:
         return True
     if call.method in ("add_argument", "option", "argument", "Field", "getenv"):
         return True
-    if last(call.name) in ("Field", "option", "argument", "Option", "Argument", "config", "env"):
+    if call.short in ("Field", "option", "argument", "Option", "Argument", "config", "env"):
         return True
     if call.method in ("get", "setdefault", "getattr") and call.receiver is not None:
         return True  # `cfg.get("model_path", "models/m.pkl")`: the literal is a fallback
-    if call.method is None and last(call.name) == "getattr":
+    if call.method is None and call.short == "getattr":
         return True
     return False
 
@@ -1170,7 +1170,7 @@ def _sink_name(call: CallSite, node: ast.Call, arg: ast.AST) -> str | None:
     name = call.qualname or ""
     if name in PATH_SINK_FUNCS:
         return last(name) if position in PATH_SINK_FUNCS[name] else None
-    short = last(call.name)
+    short = call.short
     if call.method is None and short.startswith("read_") and position == 0 and (
             name.startswith(("pandas.", "polars.", "dask.")) or not call.qualname):
         return short

@@ -251,7 +251,7 @@ class Serving:
             return {}
         out = {}
         for call in self.module.calls:
-            verb = call.method or last(call.name)
+            verb = call.method or call.short
             if not re.match(r"^(add_)?(get|post|put|patch|delete|route|url_rule)$", verb or "") or verb == "get":
                 continue
             args = [*call.node.args, *(k.value for k in call.node.keywords if k.arg in ("view_func", "handler"))]
@@ -1068,8 +1068,8 @@ def _quote(facts: Serving, step: Step) -> dict:
 def _apps(module: ModuleAnalysis) -> list[dict]:
     out = []
     for call in module.calls:
-        if call.method is None and last(call.name) in APP_CTORS and call.qualname:
-            out.append({"line": call.line, "kind": last(call.name)})
+        if call.method is None and call.short in APP_CTORS and call.qualname:
+            out.append({"line": call.line, "kind": call.short})
     return out
 
 
@@ -1214,7 +1214,7 @@ def _tags(facts: Serving, fn: FunctionNode) -> dict[str, int]:
         tags["route"] = fn.lineno
     sql = [n for n in facts.syntax.body_nodes(fn) if isinstance(n, ast.Name) and n.id in facts.sql_constants] \
         if facts.sql_constants else []
-    db = [c for c in calls if (c.method or last(c.name)) in DB_METHODS]
+    db = [c for c in calls if (c.method or c.short) in DB_METHODS]
     if sql or db:
         tags["query"] = min([n.lineno for n in sql] + [c.line for c in db])
     writes = facts.column_writes.get(id(fn), [])

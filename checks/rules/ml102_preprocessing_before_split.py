@@ -59,7 +59,7 @@ class PreprocessingBeforeSplit(Rule):
     severity = Severity.P1
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        cv_calls = [c for c in module.calls if last(c.name) in CV_FUNCS or
+        cv_calls = [c for c in module.calls if c.short in CV_FUNCS or
                     (c.method == "fit" and c.receiver is not None and last(c.receiver.ctor) in CV_FUNCS)]
         seen: set[int] = set()
         for call, fitted_on, what, confidence in self._fits(module):
@@ -85,7 +85,7 @@ class PreprocessingBeforeSplit(Rule):
                 if stat is not None:
                     yield call, stat.receiver, f"{call.method}() with {stat.method}() of the data", "high"
         for call in module.calls:
-            name = last(call.name) or ""
+            name = call.short or ""
             if call.method is None and STAT_HELPER.search(name) and call.val is not None \
                     and _applied_before_split(module, call.val):
                 yield call, call.arg(0), f"{name}() (statistics of the data)", "medium"

@@ -51,7 +51,7 @@ class ResamplingBeforeSplit(Rule):
         for split in module.splits:
             targets += [(inp, split.line, "split") for inp in split.inputs]
         for call in module.calls:
-            if last(call.name) in CV_FUNCS and call.method is None:
+            if call.short in CV_FUNCS and call.method is None:
                 X = call.arg(1, "X")
                 if X is not None:
                     targets.append((X, call.line, "cross-validation"))

@@ -69,13 +69,13 @@ class RandomSplitOnTemporalData(Rule):
                 seen.add(split.line)
                 yield split.node, f"{last(split.splitter) or 'the split'}"
         for call in module.calls:
-            if last(call.name) not in CV_FUNCS or call.line in seen \
+            if call.short not in CV_FUNCS or call.line in seen \
                     or _inside_training_window(module, [call.arg(1, "X")]):
                 continue
             cv = call.kwargs.get("cv")
             if cv is not None and cv.ctor and (last(cv.ctor) in SHUFFLED_SPLITTERS or _shuffle_true(cv.node)):
                 seen.add(call.line)
-                yield call.node, f"{last(call.name)} with {last(cv.ctor)}"
+                yield call.node, f"{call.short} with {last(cv.ctor)}"
 
 
 def _inside_training_window(module: ModuleAnalysis, data: list[Val | None]) -> bool:

@@ -109,7 +109,7 @@ class TestSetReuse(Rule):
             start, end = loop.lineno if hasattr(loop, "lineno") else metric.line, getattr(loop, "end_lineno", metric.line)
             picks_best = any("best" in name.lower() and start <= val.line <= end for name, val in module.flow.bindings)
             picks_best = picks_best or any(
-                c.method is None and last(c.name) in SELECTORS or c.method in SELECTORS
+                c.method is None and c.short in SELECTORS or c.method in SELECTORS
                 for c in module.calls if any(module.flow.derives_from(a, metric.val, rows=False)
                                              for a in [*c.args, c.receiver] if a is not None))
             if picks_best:
@@ -119,7 +119,7 @@ class TestSetReuse(Rule):
 
     def _thresholds(self, module: ModuleAnalysis) -> Iterator[Hit]:
         for call in module.calls:
-            if last(call.name) not in ("precision_recall_curve", "roc_curve") or not any(_on_test(a) for a in call.args):
+            if call.short not in ("precision_recall_curve", "roc_curve") or not any(_on_test(a) for a in call.args):
                 continue
             chosen = any(any(t in name.lower() for t in ("threshold", "thresh", "thr", "cutoff"))
                          and module.flow.derives_from(val, call.val, rows=False)

@@ -74,7 +74,7 @@ class UnscaledFeatures(Rule):
             call = anc.call
             if call is not None and call.method in ("transform", "fit_transform") and call.receiver is not None:
                 return True
-            if call is not None and call.method is None and last(call.name) in ("scale", "normalize", "minmax_scale"):
+            if call is not None and call.method is None and call.short in ("scale", "normalize", "minmax_scale"):
                 return True
         return False
 

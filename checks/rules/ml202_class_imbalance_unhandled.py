@@ -73,9 +73,9 @@ class ClassImbalanceUnhandled(Rule):
         if reported:
             return
         for call in module.calls:
-            if call.method is None and last(call.name) in CLASSIFICATION_LOSSES:
+            if call.method is None and call.short in CLASSIFICATION_LOSSES:
                 yield Hit(f"{facts.imbalance} suggests a rare positive class, but the loss "
-                          f"{last(call.name)}() has no class weights (pos_weight/weight) and nothing resamples; "
+                          f"{call.short}() has no class weights (pos_weight/weight) and nothing resamples; "
                           "the network will favour the majority class", node=call.node, confidence="medium")
                 return
 

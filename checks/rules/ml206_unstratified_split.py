@@ -60,7 +60,7 @@ class UnstratifiedSplit(Rule):
                 yield Hit("a classification split without stratify=: class proportions can differ between train "
                           "and test. Pass stratify=y", node=call.node, confidence=confidence)
         for call in module.calls:
-            short = last(call.name)
+            short = call.short
             if call.method is None and short in UNSTRATIFIED_SPLITTERS:
                 yield Hit(f"{short} ignores the class labels on a classification problem; folds can miss the rare "
                           f"class. Use {UNSTRATIFIED_SPLITTERS[short]}", node=call.node, confidence=confidence)

@@ -65,7 +65,7 @@ class UnseededSplit(Rule):
 
     @staticmethod
     def _random_step(call: CallSite, is_sample_split: bool) -> str | None:
-        short = last(call.name)
+        short = call.short
         if call.is_("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"):
             shuffle = call.kwarg_node("shuffle")
             return None if isinstance(shuffle, ast.Constant) and shuffle.value is False else "train_test_split"

@@ -51,7 +51,7 @@ class TransformRefitAtServing(Rule):
                           "the model receives inputs scaled/encoded differently from what it learned",
                           node=fit.call.node, confidence=fit.confidence)
         for call in module.calls_named("pandas.get_dummies", "pandas.factorize"):
-            yield Hit(f"{last(call.name)}() encodes the request's own categories at serving: the columns/codes "
+            yield Hit(f"{call.short}() encodes the request's own categories at serving: the columns/codes "
                       "depend on what this batch contains, not on what the model was trained with",
                       node=call.node, confidence="high")
         seen: set[int] = set()

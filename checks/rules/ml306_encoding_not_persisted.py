@@ -103,7 +103,7 @@ class EncodingNotPersisted(Rule):
                 yield fit.call.node, last(fit.ctor), fit.estimator
         for call in module.calls:
             if call.is_("pandas.factorize", "pandas.get_dummies"):
-                yield call.node, last(call.name) + "()", None
+                yield call.node, call.short + "()", None
         for _, val in module.flow.bindings:
             node = val.node
             if isinstance(node, ast.Attribute) and node.attr == "codes" and isinstance(node.value, ast.Attribute) \

@@ -94,7 +94,7 @@ def _handled(facts: Inference, node: ast.AST, fn: FunctionNode | None, depth: in
 
 def _has_error_handler(module: ModuleAnalysis) -> bool:
     for call in module.calls:
-        if (call.method or last(call.name)) in ERROR_HANDLER_REGISTRATIONS:
+        if (call.method or call.short) in ERROR_HANDLER_REGISTRATIONS:
             return True
     return False
 

@@ -219,7 +219,7 @@ def _sanitised(facts: Serving, fn: FunctionNode) -> bool:
     """The function removes non-finite values from its result: `nan_to_num`, `isfinite`,
     `replace([np.inf, -np.inf], ...)`."""
     for call in facts.calls_in(fn):
-        name = call.method or last(call.name)
+        name = call.method or call.short
         if name in ("nan_to_num", "isfinite", "isinf"):
             return True
         if name == "replace" and any("inf" in ast.unparse(a) for a in call.node.args):
