@@ -1,7 +1,14 @@
 """Per-root cache of file results, keyed by content hash, so an unchanged file costs a hash and a
-dictionary look-up on the next run. One JSON file per reviewed root, in the user's cache directory
-(`WICKED_DATA_CACHE_DIR`, else `$XDG_CACHE_HOME/wicked-data`, else `~/.cache/wicked-data`). The key
-includes the tool version and the source of the analysis and rules, so a changed reviewer never
+dictionary look-up on the next run. Two JSON files per reviewed root, in the user's cache directory
+(`WICKED_DATA_CACHE_DIR`, else `$XDG_CACHE_HOME/wicked-data`, else `~/.cache/wicked-data`):
+
+- `<root>.json`: each file's result (findings, the facts the project rules read), by content hash;
+- `<root>.review.json`: the last review's outcome before filtering (each file's findings and
+  errors, without facts, and the project rules' findings), with the size and modification time of
+  every file it covered. When the same files all have the same stamps, the review is this snapshot:
+  nothing is analysed and neither the facts nor the analysis code are loaded.
+
+Both include the tool version and the source of the analysis and rules, so a changed reviewer never
 serves stale results."""
 from __future__ import annotations
 
@@ -35,10 +42,21 @@ def engine_fingerprint() -> str:
 
 
 class Cache:
-    def __init__(self, path: Path, entries: dict[str, dict]) -> None:
+    def __init__(self, path: Path, entries: dict[str, dict] | None = None) -> None:
         self.path = path
-        self.entries = entries
+        self.snapshot_path = path.with_suffix(".review.json")
+        self._entries = entries
         self.dirty = False
+
+    @property
+    def entries(self) -> dict[str, dict]:
+        """The file results, read on first use (a review served from the snapshot never reads them)."""
+        if self._entries is None:
+            self._entries = {}
+            data = _read_json(self.path)
+            if data is not None and data.get("engine") == engine_fingerprint():
+                self._entries = data.get("files", {})
+        return self._entries
 
     @staticmethod
     def digest(data: bytes) -> str:
@@ -48,15 +66,24 @@ class Cache:
     def open(cls, root: Path, cache_dir: Path | None = None) -> "Cache":
         folder = cache_dir or default_dir()
         key = hashlib.blake2b(str(root.resolve()).encode(), digest_size=12).hexdigest()
-        path = folder / f"{key}.json"
-        entries: dict[str, dict] = {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("engine") == engine_fingerprint():
-                entries = data.get("files", {})
-        except (OSError, ValueError, AttributeError):
-            pass
-        return cls(path, entries)
+        return cls(folder / f"{key}.json")
+
+    def snapshot(self, stamps: dict[str, list[int] | None], settings: str) -> dict | None:
+        """The last review's outcome (`results`: [rel, result] without facts; `findings` and
+        `errors` of the project rules) if it covered exactly these files with these stamps and
+        settings. A file too recently written to be vouched for by its stamp rules it out."""
+        if not stamps or any(stamp is None for stamp in stamps.values()):
+            return None
+        data = _read_json(self.snapshot_path)
+        if data is None or data.get("engine") != engine_fingerprint() or data.get("settings") != settings \
+                or data.get("stamps") != stamps:
+            return None
+        return data
+
+    def save_snapshot(self, stamps: dict[str, list[int] | None], settings: str, results: list[tuple[str, dict]],
+                      findings: list[dict], errors: list[dict]) -> None:
+        _write_json(self.snapshot_path, {"engine": engine_fingerprint(), "settings": settings, "stamps": stamps,
+                                         "results": results, "findings": findings, "errors": errors})
 
     def get(self, rel: str, digest: str, stamp: list[int] | None = None) -> dict | None:
         """The result cached for this content; a hit records the file's new `stamp`."""
@@ -83,13 +110,26 @@ class Cache:
         """Write atomically; a cache that cannot be written only costs speed, never the review."""
         if not self.dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            # json.dumps runs the C encoder; json.dump to a file iterates in Python (several times slower)
-            text = json.dumps({"engine": engine_fingerprint(), "files": self.entries}, separators=(",", ":"))
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        _write_json(self.path, {"engine": engine_fingerprint(), "files": self.entries})
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Write atomically; a cache that cannot be written only costs speed, never the review."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        # json.dumps runs the C encoder; json.dump to a file iterates in Python (several times slower)
+        text = json.dumps(data, separators=(",", ":"))
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass

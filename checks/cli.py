@@ -113,7 +113,10 @@ def _review(args) -> int:
         print("wicked-data: error: --report audit needs --format markdown", file=sys.stderr)
         return EXIT_ERROR
     progress = _ProgressBar() if sys.stderr.isatty() else None
-    result, project = review_project(paths, config, baseline=args.baseline, progress=progress)
+    if args.report == "audit":  # the audit also draws the project model
+        result, project = review_project(paths, config, baseline=args.baseline, progress=progress)
+    else:
+        result = review(paths, config, baseline=args.baseline, progress=progress)
     if progress:
         progress.finish()
     if args.remediation or args.llm:

@@ -19,16 +19,20 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from checks import __version__
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.project import Project, config_facts, module_facts
 from checks.analysis.source import SourceError, SourceFile, decode, load, read_bytes
 from checks.cache import Cache
 from checks.config import DEFAULT_EXCLUDE, Config
 from checks.models import ErrorEntry, FileEntry, Finding, Related, Review, Severity, ToolInfo, family_of
 from checks.rules.base import Hit, ProjectRule, Rule, registry
+
+# The analysis (and the rules, through `registry()`) is imported where a file is analysed or the
+# project rules run, not here: a review the cache answers whole never loads it.
+if TYPE_CHECKING:
+    from checks.analysis.module import ModuleAnalysis
+    from checks.analysis.project import Project
 
 SOURCE_SUFFIXES = {".py", ".ipynb"}
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml"}
@@ -46,11 +50,14 @@ def analyse_project(paths: Sequence[str | Path], config: Config | None = None, *
     roots = [Path(p) for p in paths] or [Path(".")]
     root = _common_root(roots)
     files, errors = discover(roots, root, config, confine)
-    results = _analyse_all(files, root, config, progress, cache_dir)
+    cache = Cache.open(root, cache_dir) if config.cache else None
+    results = _analyse_all(files, config, progress, cache, _stamps(files) if cache else {})
     return _project(results), errors
 
 
 def _project(results: list[tuple[str, dict]]) -> Project:
+    from checks.analysis.project import Project
+
     return Project({rel: r["facts"] for rel, r in results if r.get("facts")},
                    {rel: r.get("role", "other") for rel, r in results})
 
@@ -60,8 +67,7 @@ def review(paths: Sequence[str | Path], config: Config | None = None, *, baselin
            confine: Sequence[Path] | None = None) -> Review:
     """Review the files under `paths`. With `confine` (real directories), a file or folder whose real
     path lies outside all of them (a symlink leading out) is skipped with an error entry."""
-    return review_project(paths, config, baseline=baseline, progress=progress, cache_dir=cache_dir,
-                          confine=confine)[0]
+    return _review(paths, config, baseline, progress, cache_dir, confine, with_project=False)[0]
 
 
 def review_project(paths: Sequence[str | Path], config: Config | None = None, *, baseline: Path | None = None,
@@ -69,11 +75,38 @@ def review_project(paths: Sequence[str | Path], config: Config | None = None, *,
                    confine: Sequence[Path] | None = None) -> tuple[Review, Project]:
     """The review and the project model it was built from (for reports that need both, such as the
     serving audit), from one analysis of the files."""
+    review, project = _review(paths, config, baseline, progress, cache_dir, confine, with_project=True)
+    assert project is not None
+    return review, project
+
+
+def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path | None, progress: Progress | None,
+            cache_dir: Path | None, confine: Sequence[Path] | None, with_project: bool) -> tuple[Review, Project | None]:
     config = config or Config()
     roots = [Path(p) for p in paths] or [Path(".")]
     root = _common_root(roots)
     files, errors = discover(roots, root, config, confine)
-    results = _analyse_all(files, root, config, progress, cache_dir)
+    cache = Cache.open(root, cache_dir) if config.cache else None
+    stamps = _stamps(files) if cache else {}
+    settings = f"max_file_size={config.max_file_size}"
+    # Every file unchanged since the last review of this root: its outcome before the filters
+    # (configuration, baseline) is served whole, without analysing, loading facts or running the
+    # project rules. The project model, when asked for, needs the facts: that goes the long way.
+    snapshot = cache.snapshot(stamps, settings) if cache and not with_project else None
+    project = None
+    if snapshot is not None:
+        results, project_findings = snapshot["results"], [Finding.model_validate(f) for f in snapshot["findings"]]
+        project_errors = [ErrorEntry.model_validate(e) for e in snapshot["errors"]]
+        if progress:
+            progress(len(files), len(files))
+    else:
+        results = _analyse_all(files, config, progress, cache, stamps)
+        project = _project(results)
+        project_findings, project_errors = _project_findings(project, root, files)
+        if cache:
+            cache.save_snapshot(stamps, settings, [(rel, _without_facts(r)) for rel, r in results],
+                                [f.model_dump(mode="json") for f in project_findings],
+                                [e.model_dump(mode="json") for e in project_errors])
     findings: list[Finding] = []
     entries: list[FileEntry] = []
     satisfied: set[str] = set()
@@ -86,8 +119,6 @@ def review_project(paths: Sequence[str | Path], config: Config | None = None, *,
         satisfied.update(result.get("satisfied", []))
         findings.extend(Finding.model_validate(f) for f in result.get("findings", []))
     findings = [f for f in findings if f.rule not in satisfied]
-    project = _project(results)
-    project_findings, project_errors = _project_findings(project, root, files)
     findings += project_findings
     errors += project_errors
     findings = _filter(findings, config, _baseline_ids(baseline) if baseline else set())
@@ -96,6 +127,10 @@ def review_project(paths: Sequence[str | Path], config: Config | None = None, *,
     errors.sort(key=lambda e: e.file)
     return Review(tool=ToolInfo(version=__version__), root=_display(root), files=entries,
                   findings=_unique_ids(findings), errors=errors), project
+
+
+def _without_facts(result: dict) -> dict:
+    return {k: v for k, v in result.items() if k != "facts"}
 
 
 # ---------------------------------------------------------------------- discovery
@@ -205,18 +240,16 @@ def _exclusion(patterns: tuple[str, ...]) -> re.Pattern:
 
 
 # ---------------------------------------------------------------------- analysis
-def _analyse_all(files: list[tuple[Path, str]], root: Path, config: Config, progress: Progress | None,
-                 cache_dir: Path | None) -> list[tuple[str, dict]]:
-    cache = Cache.open(root, cache_dir) if config.cache else None
+def _analyse_all(files: list[tuple[Path, str]], config: Config, progress: Progress | None, cache: Cache | None,
+                 stamps: dict[str, list[int] | None]) -> list[tuple[str, dict]]:
     results: dict[str, dict] = {}
-    stamps: dict[str, list[int] | None] = {}
     todo: list[tuple[Path, str, bytes | None, str | None]] = []
     for path, rel in files:
         if cache is None:
             todo.append((path, rel, None, None))
             continue
         # An unchanged size and modification time vouch for the content hash: no read needed.
-        stamps[rel] = stamp = _stamp(path)
+        stamp = stamps.get(rel)
         hit = cache.get_stamped(rel, stamp) if stamp else None
         if hit is None:
             data, digest = _read_for_cache(path, config)
@@ -239,6 +272,10 @@ def _analyse_all(files: list[tuple[Path, str]], root: Path, config: Config, prog
     if cache:
         cache.save()
     return [(rel, results[rel]) for _, rel in files]
+
+
+def _stamps(files: list[tuple[Path, str]]) -> dict[str, list[int] | None]:
+    return {rel: _stamp(path) for path, rel in files}
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -292,7 +329,7 @@ def _size(item: tuple) -> int:
 def _worker_start() -> None:
     """A worker's inherited heap (the interpreter, the rules) lives as long as the worker: keep the
     cyclic collector from scanning it again after every file."""
-    import checks.rules  # noqa: F401  (imported before the freeze)
+    registry()  # every rule and the analysis imported before the freeze
 
     gc.freeze()
 
@@ -307,17 +344,24 @@ def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int
     it satisfies, and errors. Plain data, so it can be cached and sent between processes."""
     # The analysis allocates many small objects and keeps them all until the file is done, so the
     # cyclic collector's repeated scans during it only cost time (half of it, measured on the
-    # scikit-learn sources); the file's garbage is collected once it is re-enabled.
+    # scikit-learn sources). The file's garbage (the syntax tree, the flow facts: cycles, which
+    # reference counting cannot free) is then collected at once, in one scan of the youngest
+    # generation that holds it all; left to the collector's thresholds, it piled up across files
+    # (750 MB for scikit-learn with --jobs 1) before one long scan.
     enabled = gc.isenabled()
     gc.disable()
     try:
         return _analyse_file(path, rel, data, max_bytes)
     finally:
         if enabled:
+            gc.collect(0)
             gc.enable()
 
 
 def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int) -> dict:
+    from checks.analysis.module import ModuleAnalysis
+    from checks.analysis.project import config_facts, module_facts
+
     if path.suffix in CONFIG_SUFFIXES:
         try:
             text = decode(read_bytes(path, max_bytes) if data is None else data)

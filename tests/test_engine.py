@@ -226,6 +226,89 @@ def test_cache_serves_unchanged_files(tmp_path, monkeypatch):
     assert second.findings == first.findings
 
 
+def _age(folder: Path, seconds: int = 60) -> None:
+    """Date every file back, as files untouched since before the review (a file written within the
+    last two seconds is never vouched for by its size and modification time)."""
+    past = int(os.path.getmtime(folder)) - seconds
+    for path in folder.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    work = tmp_path / "proj"
+    shutil.copytree(CHURN, work)
+    _age(work)
+    return work
+
+
+def test_unchanged_project_is_served_whole_from_the_snapshot(tmp_path, monkeypatch):
+    work, cache_dir = _project_copy(tmp_path), tmp_path / "cache"
+    first = review([work], Config(), cache_dir=cache_dir)
+    monkeypatch.setattr(engine, "_analyse_all", lambda *a, **k: pytest.fail("files analysed or looked up again"))
+    monkeypatch.setattr(engine, "_project_findings", lambda *a, **k: pytest.fail("project rules run again"))
+    second = review([work], Config(), cache_dir=cache_dir)
+    assert second == first and any(f.rule.startswith("ML3") for f in first.findings)  # project findings too
+    # the filters still apply to a snapshot: they are not part of it
+    assert {f.rule for f in review([work], Config(select=["ML2"]), cache_dir=cache_dir).findings} <= \
+        {f.rule for f in first.findings if f.rule.startswith("ML2")}
+
+
+def test_snapshot_follows_every_change_to_the_files(tmp_path):
+    work, cache_dir = _project_copy(tmp_path), tmp_path / "cache"
+    base = review([work], Config(), cache_dir=cache_dir)
+    assert places(base, "ML108") == {("ML108", "model.py", 17)}
+
+    def fresh():
+        return review([work], Config(cache=False))
+
+    # an edit (dated in the past as well, so only the size and the content changed)
+    model = work / "model.py"
+    model.write_text(model.read_text().replace("df.fillna(0)", "df.fillna(df.median())"))
+    _age(work, 30)
+    edited = review([work], Config(), cache_dir=cache_dir)
+    assert edited == fresh() and edited != base
+    # a new file, then the same file removed
+    (work / "extra.py").write_text("import pandas as pd\ndf = pd.read_csv('x.csv')\ndf = df.fillna(-1)\n")
+    _age(work, 20)
+    added = review([work], Config(), cache_dir=cache_dir)
+    assert added == fresh() and ("ML108", "extra.py", 3) in places(added, "ML108")
+    (work / "extra.py").unlink()
+    assert review([work], Config(), cache_dir=cache_dir) == fresh() == edited
+    # a file excluded by the configuration
+    assert review([work], Config(exclude=["predict.py"]), cache_dir=cache_dir) == \
+        review([work], Config(cache=False, exclude=["predict.py"]))
+
+
+def test_snapshot_not_trusted_for_a_file_written_just_now(tmp_path, monkeypatch):
+    work, cache_dir = _project_copy(tmp_path), tmp_path / "cache"
+    review([work], Config(), cache_dir=cache_dir)
+    model = work / "model.py"
+    model.write_text(model.read_text())  # same size, same content, modified now
+    calls = []
+    analyse_all = engine._analyse_all
+    monkeypatch.setattr(engine, "_analyse_all", lambda *a, **k: calls.append(1) or analyse_all(*a, **k))
+    review([work], Config(), cache_dir=cache_dir)
+    assert calls == [1]
+
+
+def test_review_served_from_the_cache_loads_no_analysis(tmp_path):
+    """A warm review of unchanged files starts the interpreter, reads the snapshot and prints: the
+    analysis and the rules are not imported at all."""
+    import subprocess
+
+    work = _project_copy(tmp_path)
+    env = {**os.environ, "WICKED_DATA_CACHE_DIR": str(tmp_path / "cache")}
+    script = ("import sys, checks.cli; code = checks.cli.main(['review', sys.argv[1], '--format', 'json']); "
+              "print(sorted(m for m in sys.modules if m.startswith(('checks.analysis.', 'checks.rules.'))), file=sys.stderr)")
+    runs = [subprocess.run([sys.executable, "-c", script, str(work)], capture_output=True, text=True, env=env, cwd=REPO)
+            for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout and json.loads(runs[1].stdout)["findings"]
+    assert "checks.analysis.flow" in runs[0].stderr
+    assert runs[1].stderr.strip() == "['checks.analysis.source', 'checks.rules.base']"
+
+
 def test_parallel_run_matches_serial(tmp_path):
     for i in range(engine.PARALLEL_THRESHOLD + 2):
         (tmp_path / f"m{i:02d}.py").write_text((CHURN / "model.py").read_text())

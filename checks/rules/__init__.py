@@ -1,7 +1,3 @@
-"""Every module in this package defines rules; importing the package registers them all."""
-import importlib
-import pkgutil
-
-for _info in pkgutil.iter_modules(__path__):
-    if _info.name != "base":
-        importlib.import_module(f"{__name__}.{_info.name}")
+"""Every module in this package but `base` defines rules. `base.registry()` imports them all (and
+so the whole analysis); importing the package alone does not, so the surfaces that only need the
+result types (a review served from the cache, the output formats) start without it."""

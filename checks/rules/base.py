@@ -108,9 +108,27 @@ class Rule:
 
 def registry() -> dict[str, type[Rule]]:
     """Every rule, keyed by id, in id order."""
-    import checks.rules  # noqa: F401  (imports every rule module)
-
+    _load_rules()
     return dict(sorted(_REGISTRY.items()))
+
+
+_loaded = False
+
+
+def _load_rules() -> None:
+    """Import every rule module of the package once (each registers its rules)."""
+    global _loaded
+    if _loaded:
+        return
+    import importlib
+    import pkgutil
+
+    import checks.rules as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name != "base":
+            importlib.import_module(f"{package.__name__}.{info.name}")
+    _loaded = True
 
 
 @dataclass
