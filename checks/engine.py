@@ -307,6 +307,7 @@ def _run(todo, config: Config) -> Iterable[tuple[str, str | None, dict]]:
         # ending the run alone on a big file.
         todo = sorted(todo, key=_size, reverse=True)
         chunk = max(1, min(4, len(todo) // (jobs * 8)))
+        registry()  # the rules and the analysis, imported once here and inherited by forked workers
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_start) as pool:
             args = [(str(p), rel, data, config.max_file_size) for p, rel, data, _ in todo]
             for (_, rel, _, digest), result in zip(todo, pool.map(_analyse_args, args, chunksize=chunk)):

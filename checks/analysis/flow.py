@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator
+from typing import Callable, Iterator
 
 from checks.analysis import vocab
 from checks.analysis.names import Imports, dotted, last, matches, strip_private
@@ -33,6 +33,7 @@ RESAMPLED = 16  # derived from an oversampler's output
 LITERAL = 32  # a constant or a container of constants only
 
 _EMPTY: frozenset = frozenset()
+_NO_VALS: tuple = ()
 _UNSET = object()
 
 
@@ -41,10 +42,12 @@ class Val:
                  "roles", "name", "shape", "origin", "colvals", "fn")
 
     def __init__(self, node: ast.AST | None, parents=(), index=(), kw=(), call=None) -> None:
+        # Hot: a module of a few hundred lines makes thousands. Empty `index`/`kw` share one tuple
+        # (only `parents` is ever appended to, for a function's parameters).
         self.node = node
-        self.parents: list[Val] = [p for p in parents if p is not None]
-        self.index: list[Val] = [p for p in index if p is not None]
-        self.kw: list[Val] = [p for p in kw if p is not None]
+        self.parents: list[Val] = [p for p in parents if p is not None] if parents else []
+        self.index: list[Val] | tuple = [p for p in index if p is not None] if index else _NO_VALS
+        self.kw: list[Val] | tuple = [p for p in kw if p is not None] if kw else _NO_VALS
         self.call: CallSite | None = call
         self.ctor: str | None = None
         self.ctors: frozenset[str] = _EMPTY
@@ -59,16 +62,19 @@ class Val:
         flags = 0
         roles: frozenset = _EMPTY
         for p in self.parents:
-            flags |= p.flags & (NOW | DELTA | RESAMPLED | FALLBACK)
-            roles = roles | p.roles if p.roles else roles
+            flags |= p.flags
+            if p.roles:
+                roles = roles | p.roles
             if p.origin is not None and self.origin is None and p.flags & DELTA:
                 self.origin = p.origin
+        flags &= NOW | DELTA | RESAMPLED | FALLBACK
         for p in self.kw:
             flags |= p.flags & (NOW | DELTA | FALLBACK)
             if p.origin is not None and self.origin is None and p.flags & DELTA:
                 self.origin = p.origin
         for p in self.index:
-            roles = roles | p.roles if p.roles else roles
+            if p.roles:
+                roles = roles | p.roles
         self.flags = flags
         self.roles: frozenset = roles
 
@@ -377,9 +383,9 @@ class FlowAnalysis:
             self._stmt(stmt)
 
     def _stmt(self, stmt: ast.stmt) -> None:
-        method = getattr(self, "_stmt_" + type(stmt).__name__, None)
+        method = _STMT_HANDLERS.get(type(stmt))
         if method is not None:
-            method(stmt)
+            method(self, stmt)
             return
         # Anything else: evaluate its expressions, then walk its nested blocks in order.
         for name in ("test", "subject"):
@@ -774,9 +780,9 @@ class FlowAnalysis:
     def _eval(self, node: ast.expr | None) -> Val | None:
         if node is None:
             return None
-        method = getattr(self, "_eval_" + type(node).__name__, None)
+        method = _EVAL_HANDLERS.get(type(node))
         if method is not None:
-            val = method(node)
+            val = method(self, node)
         else:  # generic expression: the merge of its children
             val = self._merge(node, [self._eval(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)])
         if val is not None and val.fn is _UNSET:
@@ -1138,6 +1144,16 @@ class FlowAnalysis:
             if id(split) == key:
                 return split
         return None
+
+
+def _handlers(prefix: str) -> dict[type, Callable]:
+    """`FlowAnalysis._eval_Name` for `ast.Name`...: the methods by node type, looked up per node."""
+    return {getattr(ast, name[len(prefix):]): getattr(FlowAnalysis, name) for name in dir(FlowAnalysis)
+            if name.startswith(prefix) and isinstance(getattr(ast, name[len(prefix):], None), type)}
+
+
+_STMT_HANDLERS = _handlers("_stmt_")
+_EVAL_HANDLERS = _handlers("_eval_")
 
 
 def _is_literal(node: ast.AST) -> bool:
