@@ -122,6 +122,7 @@ class EvaluationFacts:
     def __init__(self, module: ModuleAnalysis) -> None:
         self.module = module
         self.flow = module.flow
+        self._sources_memo: dict[int, set[int]] = {}
 
     # ------------------------------------------------------------------ estimators and tasks
     def estimator_classes(self, val: Val | None, depth: int = 6) -> frozenset[str]:
@@ -356,9 +357,14 @@ class EvaluationFacts:
         return None
 
     def _sources(self, val: Val | None) -> set[int]:
-        """The data a value's rows come from; a helper's parameter is only a name for its argument."""
-        return {id(a) for a in self.flow.ancestors(val, rows=True)
-                if not a.flags & LITERAL and not isinstance(a.node, ast.arg)}
+        """The data a value's rows come from; a helper's parameter is only a name for its argument.
+        Memoised: every evaluation asks it of every fit's data."""
+        key = id(val)
+        found = self._sources_memo.get(key)
+        if found is None:
+            found = self._sources_memo[key] = {id(a) for a in self.flow.ancestors(val, rows=True)
+                                               if not a.flags & LITERAL and not isinstance(a.node, ast.arg)}
+        return found
 
     def _applied_data(self, val: Val) -> list[Val]:
         """What a model was applied to, for a prediction (`model.predict(X)[:, 1]` -> X); else the value."""
@@ -598,8 +604,10 @@ class EvaluationFacts:
             if short in IMPORTANCE_CALLS or call.method in IMPORTANCE_METHODS \
                     or (call.qualname or "").split(".")[0] in IMPORTANCE_LIBS:
                 out.append(call.node)
-        out += [val.node for val in self.all_values
-                if isinstance(val.node, ast.Attribute) and val.node.attr in IMPORTANCE_ATTRS]
+        text = self.module.source.text
+        if any(attr in text for attr in IMPORTANCE_ATTRS):  # else no value can read one
+            out += [val.node for val in self.all_values
+                    if isinstance(val.node, ast.Attribute) and val.node.attr in IMPORTANCE_ATTRS]
         return out
 
     @cached_property

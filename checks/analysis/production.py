@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import ast
 from collections import deque
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator
+from typing import Callable, Iterator
 
 from checks.analysis import vocab
 from checks.analysis.flow import CallSite, Val
@@ -86,11 +87,12 @@ class Syntax:
         queue: deque[ast.AST] = deque([tree])
         parent, nodes, functions = self.parent, self.nodes, self.functions
         pop, push, AST, function_types = queue.popleft, queue.append, ast.AST, (ast.FunctionDef, ast.AsyncFunctionDef)
+        getters = _CHILDREN
         while queue:
             node = pop()
             nodes.append(node)
-            for name in _child_fields(type(node)):
-                value = getattr(node, name, None)
+            cls = type(node)
+            for value in (getters.get(cls) or _children(cls))(node):
                 if type(value) is list:
                     for item in value:
                         if isinstance(item, AST):
@@ -168,11 +170,12 @@ class Syntax:
         found = self._bodies[id(fn)] = []
         nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
         stack = list(fn.body)
+        getters = _CHILDREN
         while stack:
             node = stack.pop()
             found.append(node)
-            for name in _child_fields(type(node)):
-                value = getattr(node, name, None)
+            cls = type(node)
+            for value in (getters.get(cls) or _children(cls))(node):
                 if type(value) is list:
                     stack.extend(item for item in value if isinstance(item, ast.AST) and not isinstance(item, nested))
                 elif isinstance(value, ast.AST) and not isinstance(value, nested):
@@ -198,6 +201,28 @@ def _child_fields(cls: type) -> tuple[str, ...]:
         skip = skip | _SCALAR_BY_TYPE.get(cls, set())
         fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in skip)
     return fields
+
+
+# Per node type, a function giving the values of its child fields, as a tuple (one C call instead
+# of a `getattr` per field).
+_CHILDREN: dict[type, Callable[[ast.AST], tuple]] = {}
+
+
+def _no_children(node: ast.AST) -> tuple:
+    return ()
+
+
+def _children(cls: type) -> Callable[[ast.AST], tuple]:
+    fields = _child_fields(cls)
+    if not fields:
+        getter = _no_children
+    elif len(fields) == 1:
+        one = operator.attrgetter(fields[0])
+        getter = lambda node: (one(node),)  # noqa: E731
+    else:
+        getter = operator.attrgetter(*fields)
+    _CHILDREN[cls] = getter
+    return getter
 
 
 def _is_main_test(test: ast.expr) -> bool:
