@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Iterator
 
 from checks.analysis import vocab
@@ -225,6 +225,11 @@ SPLIT_NAME_ROLES = (("val", "validation"), ("valid", "validation"), ("dev", "val
 def role_from_name(name: str | None) -> str | None:
     if not name:
         return None
+    return _role_from_name(name)
+
+
+@lru_cache(maxsize=4096)
+def _role_from_name(name: str) -> str | None:  # the same names come back many times
     low = name.lower()
     parts = [p for p in low.replace(".", "_").split("_") if p]
     for token, role in SPLIT_NAME_ROLES:
@@ -259,6 +264,9 @@ FRAME_FUNCS = ("pandas.read_csv", "pandas.read_parquet", "pandas.read_sql", "pan
 FRAME_METHODS = {"fillna", "drop", "dropna", "assign", "copy", "sort_values", "reset_index", "set_index",
                  "merge", "join", "rename", "astype", "replace", "query", "drop_duplicates", "ffill",
                  "bfill", "select_dtypes", "sample", "head", "tail", "pipe", "clip", "interpolate"}
+_NOW_SHORTS = {last(n) for n in (*vocab.NOW_CALLS, *vocab.NOW_STRING_CALLS)}
+_FRAME_SHORTS = {last(n) for n in FRAME_FUNCS}
+_SPLIT_SHORTS = {last(n) for n in (*vocab.SPLIT_FUNCS, *vocab.RANDOM_SPLIT_FUNCS)}
 TEXT_METHODS = {"strftime", "isoformat", "format", "ctime", "__str__", "date_format"}
 
 
@@ -671,6 +679,8 @@ class FlowAnalysis:
         return None
 
     def _register_split(self, call: CallSite) -> None:
+        if call.short not in _SPLIT_SHORTS and call.method not in ("split", "drop"):
+            return
         if call.is_(*vocab.SPLIT_FUNCS):
             shuffle = call.kwarg_node("shuffle")
             shuffled = not (isinstance(shuffle, ast.Constant) and shuffle.value is False)
@@ -958,8 +968,8 @@ class FlowAnalysis:
 
     def _eval_Call(self, node: ast.Call) -> Val | None:
         func = node.func
-        qualname = self.imports.resolve(func)
         spelled = dotted(func)
+        qualname = self.imports.resolve_dotted(spelled)
         receiver = None
         method = None
         if qualname is None and isinstance(func, ast.Attribute):
@@ -1036,12 +1046,13 @@ class FlowAnalysis:
 
     def _annotate_call(self, call: CallSite, val: Val) -> None:
         name = call.name
-        short = last(name)
+        short = call.short
         node = call.node
-        # Wall-clock reads.
-        if call.is_(*vocab.NOW_CALLS) or (
+        # Wall-clock reads. (Each `short in ...` test spares the `is_` calls for the many calls that
+        # cannot match: this runs for every call of every module.)
+        if short in _NOW_SHORTS and (call.is_(*vocab.NOW_CALLS) or (
             call.is_(*vocab.NOW_STRING_CALLS) and node.args and _const_str(node.args[0]) in vocab.NOW_STRINGS
-        ):
+        )):
             val.flags |= NOW
             val.origin = val
         # Text formatting stops a clock value from being a number.
@@ -1061,7 +1072,7 @@ class FlowAnalysis:
             val.ctor = call.receiver.ctor
             val.ctors = call.receiver.ctors
         # Shapes, for telling a frame from a column.
-        if call.is_(*FRAME_FUNCS) or (call.method in FRAME_METHODS and call.receiver is not None
+        if (short in _FRAME_SHORTS and call.is_(*FRAME_FUNCS)) or (call.method in FRAME_METHODS and call.receiver is not None
                                        and call.receiver.shape in ("frame", "series")):
             val.shape = "frame" if call.method is None or call.receiver.shape == "frame" else "series"
             if call.receiver is not None and call.receiver.colvals:
@@ -1069,7 +1080,7 @@ class FlowAnalysis:
         if call.method in vocab.FIT_METHODS and call.method == "fit_resample" and call.receiver is not None \
                 and any(vocab.is_resampler(c) for c in call.receiver.ctors):
             val.flags |= RESAMPLED
-        if call.is_("sklearn.utils.resample") or _duplicates_rows(call):
+        if (short == "resample" and call.is_("sklearn.utils.resample")) or _duplicates_rows(call):
             val.flags |= RESAMPLED
         # In-place edits rebind the receiver's name to the edited value.
         inplace = call.kwarg_node("inplace")
@@ -1173,7 +1184,7 @@ def _is_literal(node: ast.AST) -> bool:
 def _duplicates_rows(call: CallSite) -> bool:
     """Oversampling by hand: `pd.concat([df, minority, minority])`, `pd.concat([df] + [minority] * 3)`,
     `minority.sample(frac=3, replace=True)`."""
-    if call.is_("pandas.concat", "polars.concat"):
+    if call.short == "concat" and call.is_("pandas.concat", "polars.concat"):
         items = call.arg_node(0, "objs")
         if isinstance(items, ast.BinOp) and isinstance(items.op, (ast.Mult, ast.Add)):
             return any(isinstance(side, ast.BinOp) and isinstance(side.op, ast.Mult) for side in (items.left, items.right)) \

@@ -61,7 +61,10 @@ class Imports:
 
     def resolve(self, node: ast.AST) -> str | None:
         """The qualified name of a Name/Attribute chain whose head was imported, else None."""
-        text = dotted(node)
+        return self.resolve_dotted(dotted(node))
+
+    def resolve_dotted(self, text: str | None) -> str | None:
+        """`resolve` for a chain already spelled out (`dotted(node)`)."""
         if text is None:
             return None
         head, _, rest = text.partition(".")
