@@ -81,6 +81,8 @@ WRITE_METHODS = {"to_csv", "to_json", "to_parquet", "to_markdown", "to_html", "w
 METRIC_WORDS = ("metric", "score", "result", "report", "eval", "perf")
 REPORT_FUNCS = {"print", "pprint", "display", "echo"}
 LOG_METHODS = {"info", "debug", "warning", "warn", "error", "critical", "log", "exception", "write", "success"}
+_PERSIST_SHORTS = {last(n) for n in PERSIST_CALLS}
+_DUMP_SHORTS = {last(n) for n in DUMP_CALLS}
 
 IMPORTANCE_CALLS = {"permutation_importance", "plot_importance", "SelectFromModel", "RFE", "RFECV",
                     "SequentialFeatureSelector", "partial_dependence", "PartialDependenceDisplay"}
@@ -574,9 +576,10 @@ class EvaluationFacts:
         out = []
         for call in self.module.calls:
             short = call.short
-            if call.is_(*PERSIST_CALLS) or call.method in PERSIST_METHODS or short in PERSIST_CALLBACKS:
+            if (short in _PERSIST_SHORTS and call.is_(*PERSIST_CALLS)) or call.method in PERSIST_METHODS \
+                    or short in PERSIST_CALLBACKS:
                 out.append(call.node)
-            elif (call.is_(*DUMP_CALLS) or call.method in WRITE_METHODS) and any(
+            elif ((short in _DUMP_SHORTS and call.is_(*DUMP_CALLS)) or call.method in WRITE_METHODS) and any(
                     self.holds_metric(v) for v in [call.receiver, *call.args, *call.kwargs.values()]):
                 out.append(call.node)
         return out

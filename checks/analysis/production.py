@@ -20,7 +20,7 @@ from collections import deque
 import operator
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Iterator
 
 from checks.analysis import vocab
@@ -798,6 +798,8 @@ def _is_route(deco: ast.expr) -> bool:
 
 def _unsafe_load(call: CallSite) -> bool | None:
     """True for a code-executing deserialiser, False for a safe model loader, None for no load."""
+    if call.short not in _LOAD_SHORTS:  # asked of every call: most are not loads
+        return None
     if call.is_(*UNSAFE_LOADS):
         if call.is_("torch.load"):
             weights = call.kwarg_node("weights_only")
@@ -815,6 +817,9 @@ def _unsafe_load(call: CallSite) -> bool | None:
             return None
         return False
     return None
+
+
+_LOAD_SHORTS = {last(n) for n in (*UNSAFE_LOADS, *SAFE_LOADS, "numpy.load")} | LOAD_METHODS
 
 
 def _model_like(val: Val) -> bool:
@@ -1002,14 +1007,15 @@ def _path_literals(module: ModuleAnalysis) -> list[PathLiteral]:
     syn = syntax(module)
     docstrings = _docstrings(syn)
     out: list[PathLiteral] = []
+    kinds = (ast.Constant, ast.JoinedStr, ast.Call)
     for node in syn.nodes:
-        if not isinstance(node, (ast.Constant, ast.JoinedStr, ast.Call)):
+        if type(node) not in kinds:
             continue
         unit, text = _literal_unit(module, node)
-        if unit is None or id(unit) in docstrings or isinstance(syn.parent.get(id(unit)), ast.JoinedStr):
+        if unit is None:
             continue
         kind = _path_kind(text)
-        if kind is None:
+        if kind is None or id(unit) in docstrings or isinstance(syn.parent.get(id(unit)), ast.JoinedStr):
             continue
         if kind == "bare":  # `"models"` only counts as the first part of a longer path
             top, first, _ = _climb(module, syn, unit)
@@ -1049,6 +1055,7 @@ def _literal_unit(module: ModuleAnalysis, node: ast.AST) -> tuple[ast.AST | None
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
 
+@lru_cache(maxsize=8192)  # a module repeats its strings ("auto", column names...)
 def _path_kind(text: str) -> str | None:
     """'absolute', 'home', 'relative' (looks like a file or a nested path), 'bare' (one word), or None."""
     if not text or "\n" in text or "://" in text or text.strip() != text or len(text) > 260:

@@ -245,12 +245,17 @@ def _record_fields(node: ast.AST) -> list[str] | None:
 def _artifacts(module: ModuleAnalysis) -> dict:
     written, loaded = [], []
     for call in module.calls:
+        if call.short not in _ARTIFACT_SHORTS:  # neither a save nor a load
+            continue
         if call.is_(*vocab.MODEL_SAVE_CALLS) or call.method in vocab.MODEL_SAVE_METHODS:
             path = _path_of(module, call, 1 if call.method is None else 0)
             written.append({"path": path, "line": call.line})
         elif call.is_(*LOAD_CALLS) or call.method in ("load_model",):
             loaded.append({"path": _path_of(module, call, 0), "line": call.line, "scope": call.scope})
     return {"written": written, "loaded": loaded}
+
+
+_ARTIFACT_SHORTS = {last(n) for n in (*vocab.MODEL_SAVE_CALLS, *LOAD_CALLS)} | set(vocab.MODEL_SAVE_METHODS) | {"load_model"}
 
 
 def _path_of(module: ModuleAnalysis, call, position: int) -> str | None:

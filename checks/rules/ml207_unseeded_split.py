@@ -66,6 +66,8 @@ class UnseededSplit(Rule):
     @staticmethod
     def _random_step(call: CallSite, is_sample_split: bool) -> str | None:
         short = call.short
+        if short not in _RANDOM_SHORTS:  # asked of every call: most draw nothing at random
+            return "the sample() split" if is_sample_split else None
         if call.is_("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"):
             shuffle = call.kwarg_node("shuffle")
             return None if isinstance(shuffle, ast.Constant) and shuffle.value is False else "train_test_split"
@@ -81,6 +83,10 @@ class UnseededSplit(Rule):
         if is_sample_split:
             return "the sample() split"
         return None
+
+
+_RANDOM_SHORTS = {"train_test_split", "resample", "shuffle", "random_split"} | ALWAYS_RANDOM | RANDOM_RESAMPLERS \
+    | SHUFFLE_OPTIONAL
 
 
 def _seeded(call: CallSite, keyword: str) -> bool:
