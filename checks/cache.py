@@ -85,6 +85,10 @@ class Cache:
         _write_json(self.snapshot_path, {"engine": engine_fingerprint(), "settings": settings, "stamps": stamps,
                                          "results": results, "findings": findings, "errors": errors})
 
+    def knows(self, rel: str) -> bool:
+        """Is a result cached for this file (of any content)?"""
+        return rel in self.entries
+
     def get(self, rel: str, digest: str, stamp: list[int] | None = None) -> dict | None:
         """The result cached for this content; a hit records the file's new `stamp`."""
         entry = self.entries.get(rel)

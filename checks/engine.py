@@ -243,19 +243,23 @@ def _exclusion(patterns: tuple[str, ...]) -> re.Pattern:
 def _analyse_all(files: list[tuple[Path, str]], config: Config, progress: Progress | None, cache: Cache | None,
                  stamps: dict[str, list[int] | None]) -> list[tuple[str, dict]]:
     results: dict[str, dict] = {}
-    todo: list[tuple[Path, str, bytes | None, str | None]] = []
+    # (path, rel, content or None, its hash or None, whether the worker should hash what it reads)
+    todo: list[tuple[Path, str, bytes | None, str | None, bool]] = []
     for path, rel in files:
         if cache is None:
-            todo.append((path, rel, None, None))
+            todo.append((path, rel, None, None, False))
+            continue
+        if not cache.knows(rel):  # nothing to compare: the worker reads and hashes the file
+            todo.append((path, rel, None, None, True))
             continue
         # An unchanged size and modification time vouch for the content hash: no read needed.
         stamp = stamps.get(rel)
         hit = cache.get_stamped(rel, stamp) if stamp else None
         if hit is None:
-            data, digest = _read_for_cache(path, config)
+            data, digest = _read_for_cache(path, config.max_file_size)
             hit = cache.get(rel, digest, stamp) if digest else None
             if hit is None:
-                todo.append((path, rel, data, digest))
+                todo.append((path, rel, data, digest, False))
                 continue
         results[rel] = hit
     done = len(results)
@@ -290,9 +294,9 @@ def _stamp(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _read_for_cache(path: Path, config: Config) -> tuple[bytes | None, str | None]:
+def _read_for_cache(path: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
     try:
-        if path.stat().st_size > config.max_file_size:
+        if path.stat().st_size > max_bytes:
             return None, None
         data = path.read_bytes()
     except OSError:
@@ -309,16 +313,16 @@ def _run(todo, config: Config) -> Iterable[tuple[str, str | None, dict]]:
         chunk = max(1, min(4, len(todo) // (jobs * 8)))
         registry()  # the rules and the analysis, imported once here and inherited by forked workers
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_start) as pool:
-            args = [(str(p), rel, data, config.max_file_size) for p, rel, data, _ in todo]
-            for (_, rel, _, digest), result in zip(todo, pool.map(_analyse_args, args, chunksize=chunk)):
+            args = [(str(p), rel, data, digest, hash_it, config.max_file_size) for p, rel, data, digest, hash_it in todo]
+            for (_, rel, *_), (digest, result) in zip(todo, pool.map(_analyse_args, args, chunksize=chunk)):
                 yield rel, digest, result
         return
-    for path, rel, data, digest in todo:
-        yield rel, digest, analyse_file(path, rel, data, config.max_file_size)
+    for path, rel, data, digest, hash_it in todo:
+        yield (rel, *_analyse_args((path, rel, data, digest, hash_it, config.max_file_size)))
 
 
 def _size(item: tuple) -> int:
-    path, _, data, _ = item
+    path, _, data, *_ = item
     if data is not None:
         return len(data)
     try:
@@ -335,9 +339,14 @@ def _worker_start() -> None:
     gc.freeze()
 
 
-def _analyse_args(args: tuple) -> dict:
-    path, rel, data, max_bytes = args
-    return analyse_file(Path(path), rel, data, max_bytes)
+def _analyse_args(args: tuple) -> tuple[str | None, dict]:
+    """(content hash, result) of one file; the hash of what was read, when asked for (the workers
+    read and hash in parallel what the cache has never seen)."""
+    path, rel, data, digest, hash_it, max_bytes = args
+    path = Path(path)
+    if hash_it and data is None:
+        data, digest = _read_for_cache(path, max_bytes)
+    return digest, analyse_file(path, rel, data, max_bytes)
 
 
 def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int = 2_000_000) -> dict:
