@@ -4,7 +4,6 @@ One validated model; an unknown key or a bad value is an error, never silently i
 """
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -68,6 +67,8 @@ def load_project_config(root: Path) -> Config:
 
 
 def _from_pyproject(path: Path) -> Config:
+    import tomllib  # only when there is a pyproject.toml to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -16,7 +16,6 @@ import os
 import re
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
@@ -311,6 +310,8 @@ def _run(todo, config: Config) -> Iterable[tuple[str, str | None, dict]]:
         # ending the run alone on a big file.
         todo = sorted(todo, key=_size, reverse=True)
         chunk = max(1, min(4, len(todo) // (jobs * 8)))
+        from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when there is work for it
+
         registry()  # the rules and the analysis, imported once here and inherited by forked workers
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_start) as pool:
             args = [(str(p), rel, data, digest, hash_it, config.max_file_size) for p, rel, data, digest, hash_it in todo]

@@ -109,9 +109,8 @@ class TestSetReuse(Rule):
             start, end = loop.lineno if hasattr(loop, "lineno") else metric.line, getattr(loop, "end_lineno", metric.line)
             picks_best = any("best" in name.lower() and start <= val.line <= end for name, val in module.flow.bindings)
             picks_best = picks_best or any(
-                c.method is None and c.short in SELECTORS or c.method in SELECTORS
-                for c in module.calls if any(module.flow.derives_from(a, metric.val, rows=False)
-                                             for a in [*c.args, c.receiver] if a is not None))
+                any(module.flow.derives_from(a, metric.val, rows=False) for a in [*c.args, c.receiver] if a is not None)
+                for c in module.calls if c.method is None and c.short in SELECTORS or c.method in SELECTORS)
             if picks_best:
                 yield Hit("models or hyperparameters are compared on the test split and the best is kept; "
                           "select on a validation split or with cross-validation", node=metric.node,
