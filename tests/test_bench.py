@@ -53,6 +53,22 @@ def test_a_run_on_a_tiny_corpus_measures_floor_and_reviews(bench, tmp_path):
     assert met["no internal error"] is True
 
 
+def test_repeated_rounds_keep_the_fastest_with_the_range(bench, tmp_path):
+    corpus = bench.generate_projects(2, tmp_path / "gen", "generated-2")
+    work = tmp_path / "work"
+    work.mkdir()
+    floor, cold, warm = bench.bench_corpus(corpus, work, peers={}, timeout=120, repeat=2)
+    for run in (floor, cold, warm):
+        low, high = (float(x) for x in run.note.split("fastest of 2: ")[1].removesuffix(" s").split("-"))
+        assert round(run.wall, 2) == low <= high
+    assert cold.extra["findings"] == warm.extra["findings"] > 0
+    assert len(list(work.glob("cache-generated-2-*"))) == 2  # each round's cold review had a cache of its own
+    slow = bench.Measure("t", 2.0, 1.0, 1, 1, 0)
+    quick = bench.Measure("t", 1.0, 1.0, 1, 1, 0)
+    failed = bench.Measure("t", 0.1, 0.1, 1, 1, 0, timed_out=True)
+    assert bench.fastest([slow, failed, quick]) is quick and quick.note == "fastest of 3: 1.00-2.00 s"
+
+
 def test_measure_reports_a_timeout(bench, tmp_path):
     run = bench.measure("sleeper", [sys.executable, "-c", "import time; time.sleep(30)"], cwd=tmp_path, timeout=0.5)
     assert run.timed_out and not run.ok and run.wall < 10
