@@ -32,6 +32,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FLOOR = Path(__file__).resolve().parent / "floor.py"
+STAGES = Path(__file__).resolve().parent / "stages.py"
 TEMPLATE_SOURCES = [REPO / "scenarios" / "churn_predictor" / "workspace",
                     REPO / "scenarios" / "lead_scoring" / "workspace",
                     *sorted(p for p in (REPO / "tests" / "corpus" / "cases").iterdir() if p.is_dir())]
@@ -343,6 +344,30 @@ def fastest(runs: list[Measure]) -> Measure:
     return best
 
 
+def run_stages(corpus: Corpus, work: Path, timeout: float | None = None) -> dict | None:
+    """Where the time goes: `bench/stages.py` over the corpus, one core, each stage timed apart."""
+    out = work / f"{corpus.name}.stages.json"
+    env = dict(os.environ)
+    if (work / "engine").is_dir():  # the same engine snapshot the reviews import
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(work / "engine"), env.get("PYTHONPATH")]))
+    result = measure("stages", [sys.executable, str(STAGES), str(corpus.listing(work))], cwd=REPO, env=env,
+                     stdout=out, timeout=timeout)
+    if not (result.ok and result.returncode == 0):
+        return None
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def stages_table(corpus: Corpus, stages: dict, busiest: int = 8) -> str:
+    total = sum(stages["stages"].values())
+    lines = [f"where the time goes: {corpus.name} on one core (bench/stages.py), {total:.2f} CPU s in all",
+             f"{'stage':<26}{'CPU s':>9}{'share':>9}"]
+    lines += [f"{name:<26}{secs:>9.2f}{secs / total:>9.0%}" for name, secs in stages["stages"].items()]
+    rules = sorted(stages["rules"].items(), key=lambda kv: -kv[1])[:busiest]
+    lines.append("busiest rules (CPU s, with the shared facts each was the first to ask for): "
+                 + ", ".join(f"{rule} {secs:.2f}" for rule, secs in rules))
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------- report
 def table(corpus: Corpus, runs: list[Measure]) -> str:
     floor = _find(runs, "parse floor (1 core)")
@@ -467,11 +492,15 @@ def _main(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
         peers = {tool: cmd for tool, cmd in peer_commands(corpus, args.peers_venv, args.dslinter_venv, work).items()
                  if tool.split()[0] not in args.skip}
         results[corpus.name] = (corpus, bench_corpus(corpus, work, peers, args.timeout, args.repeat))
+    print(f"profiling {corpora[0].name} ...", file=sys.stderr, flush=True)
+    stages = run_stages(corpora[0], work, args.timeout)
     print(f"wicked-data benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, default --jobs, "
           f"floor and reviews the fastest of {args.repeat} rounds, "
           f"load average {load:.2f} at the start" + (" (the machine was busy: times are inflated)" if load > 0.5 else "") + "\n")
     for corpus, runs in results.values():
         print(table(corpus, runs) + "\n")
+    if stages:
+        print(stages_table(corpora[0], stages) + "\n")
     growth_text, linearity = growth(results, sizes) if sizes else ("", None)
     if growth_text:
         print(growth_text + "\n")
@@ -482,7 +511,7 @@ def _main(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
     ratio = _find(main_runs, "wicked-data cold").wall / _find(main_runs, "parse floor (1 core)").wall
     args.results.write_text(json.dumps({
         "cores": os.cpu_count(), "load_average_at_start": load, "python": sys.version.split()[0], "ratio_to_parse_floor": ratio,
-        "linearity": linearity, "targets": [{"target": w, "met": m, "figure": f} for w, m, f in checks],
+        "linearity": linearity, "stages": stages, "targets": [{"target": w, "met": m, "figure": f} for w, m, f in checks],
         "corpora": [{"name": c.name, "files": len(c.files), "lines": c.lines, "runs": [asdict(r) for r in runs]}
                     for c, runs in results.values()],
     }, indent=2), encoding="utf-8")

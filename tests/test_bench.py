@@ -69,6 +69,21 @@ def test_repeated_rounds_keep_the_fastest_with_the_range(bench, tmp_path):
     assert bench.fastest([slow, failed, quick]) is quick and quick.note == "fastest of 3: 1.00-2.00 s"
 
 
+def test_stages_account_for_every_file_and_rule(bench, tmp_path):
+    corpus = bench.generate_projects(3, tmp_path / "gen", "generated-3")
+    work = tmp_path / "work"
+    work.mkdir()
+    stages = bench.run_stages(corpus, work, timeout=120)
+    assert stages["files"] == 3 and list(stages["stages"]) == [
+        "read and decode", "parse", "flow analysis", "syntax facts", "rules", "project facts", "garbage collection"]
+    assert stages["stages"]["parse"] > 0 and stages["stages"]["flow analysis"] > 0
+    from checks.rules.base import ProjectRule, registry
+
+    assert set(stages["rules"]) == {r for r, cls in registry().items() if not issubclass(cls, ProjectRule)}
+    text = bench.stages_table(corpus, stages)
+    assert "where the time goes: generated-3" in text and "garbage collection" in text and "busiest rules" in text
+
+
 def test_measure_reports_a_timeout(bench, tmp_path):
     run = bench.measure("sleeper", [sys.executable, "-c", "import time; time.sleep(30)"], cwd=tmp_path, timeout=0.5)
     assert run.timed_out and not run.ok and run.wall < 10
