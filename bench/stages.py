@@ -34,61 +34,66 @@ def profile(paths: list[str]) -> dict:
     stages = dict.fromkeys(STAGES, 0.0)
     rules: dict[str, float] = {}
     rule_classes = [r for r in registry().values() if not issubclass(r, ProjectRule)]
-    clock = time.process_time
     gc.collect()
     gc.freeze()  # the interpreter and the rules, as in a worker
     for path in paths:
         gc.disable()
-        try:
-            t0 = clock()
-            try:
-                source = load(Path(path), Path(path).name)
-            except SourceError:
-                continue
-            t1 = clock()
-            stages["read and decode"] += t1 - t0
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", SyntaxWarning)
-                    tree = parse(source)
-            except SourceError:
-                continue
-            t2 = clock()
-            stages["parse"] += t2 - t1
-            module = ModuleAnalysis(source, tree)
-            t3 = clock()
-            stages["flow analysis"] += t3 - t2
-            syntax(module)
-            t4 = clock()
-            stages["syntax facts"] += t4 - t3
-            suppressions = _suppressions(source.text)
-            for rule_class in rule_classes:
-                start = clock()
-                rule = rule_class()
-                try:
-                    rule.satisfied(module)
-                    for hit in rule.check(module):
-                        finding = to_finding(rule, hit, module)
-                        if not _suppressed(finding, suppressions):
-                            finding.model_dump(mode="json")
-                except Exception:  # noqa: BLE001 - the review reports these; here they only cost time
-                    pass
-                rules[rule.id] = rules.get(rule.id, 0.0) + clock() - start
-            t5 = clock()
-            stages["rules"] += t5 - t4
-            try:
-                module.role
-                module_facts(module)
-            except Exception:  # noqa: BLE001
-                pass
-            stages["project facts"] += clock() - t5
-            del module, tree, source
-        finally:
-            t6 = clock()
-            gc.collect(0)
-            stages["garbage collection"] += clock() - t6
-            gc.enable()
+        module = _analyse(Path(path), rule_classes, stages, rules)
+        start = time.process_time()
+        if module is not None:
+            module.release()  # as `checks.engine.analyse_file` does, then the collector
+        del module
+        gc.collect(0)
+        stages["garbage collection"] += time.process_time() - start
+        gc.enable()
     return {"files": len(paths), "stages": stages, "rules": rules}
+
+
+def _analyse(path: Path, rule_classes: list, stages: dict[str, float], rules: dict[str, float]) -> ModuleAnalysis | None:
+    clock = time.process_time
+    t0 = clock()
+    try:
+        source = load(path, path.name)
+    except SourceError:
+        return None
+    t1 = clock()
+    stages["read and decode"] += t1 - t0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = parse(source)
+    except SourceError:
+        return None
+    t2 = clock()
+    stages["parse"] += t2 - t1
+    module = ModuleAnalysis(source, tree)
+    t3 = clock()
+    stages["flow analysis"] += t3 - t2
+    syntax(module)
+    t4 = clock()
+    stages["syntax facts"] += t4 - t3
+    suppressions = _suppressions(source.text)
+    for rule_class in rule_classes:
+        start = clock()
+        rule = rule_class()
+        try:
+            rule.satisfied(module)
+            for hit in rule.check(module):
+                finding = to_finding(rule, hit, module)
+                if not _suppressed(finding, suppressions):
+                    finding.model_dump(mode="json")
+        except Exception:  # noqa: BLE001 - the review reports these; here they only cost time
+            pass
+        rules[rule.id] = rules.get(rule.id, 0.0) + clock() - start
+    t5 = clock()
+    stages["rules"] += t5 - t4
+    try:
+        module.role
+        module_facts(module)
+    except Exception:  # noqa: BLE001
+        pass
+    stages["project facts"] += clock() - t5
+    return module
 
 
 if __name__ == "__main__":

@@ -284,6 +284,7 @@ class FlowAnalysis:
         self.compares: list[ast.Compare] = []
         self.loops: list[ast.For | ast.AsyncFor | ast.While] = []
         self._calls_by_node: dict[int, CallSite] = {}
+        self.own_origins: list[Val] = []  # values that are their own `origin` (a reference cycle)
         # `(X - X.mean()) / X.std()`: data rescaled with its own statistics (node, statistic call)
         self.stat_ops: list[tuple[ast.BinOp, CallSite]] = []
         self.functions: dict[str, Function] = {}
@@ -889,6 +890,7 @@ class FlowAnalysis:
             if clock.flags & NOW and not clock.flags & TEXT and not other.flags & (NOW | LITERAL):
                 val.flags |= DELTA
                 val.origin = val
+                self.own_origins.append(val)
                 return
 
     def _eval_Compare(self, node: ast.Compare) -> Val | None:
@@ -1055,6 +1057,7 @@ class FlowAnalysis:
         )):
             val.flags |= NOW
             val.origin = val
+            self.own_origins.append(val)
         # Text formatting stops a clock value from being a number.
         if call.method in TEXT_METHODS or (call.spelled in ("str", "repr") and call.method is None):
             val.flags = (val.flags & ~(NOW | DELTA)) | TEXT

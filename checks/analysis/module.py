@@ -64,6 +64,26 @@ class ModuleAnalysis:
         self.flow = FlowAnalysis(tree, self.imports)
         self._shared: dict = {}
 
+    def release(self) -> None:
+        """Break the reference cycles of the analysis (a call and its value, a function and the
+        values it binds and returns, the shared facts and this module) once the file is done, so
+        that its objects, the syntax tree with them, are freed as the last reference goes instead of
+        waiting for the cyclic collector to scan them all. What is missed is still collected."""
+        flow = self.flow
+        for call in flow.calls:
+            val = call.val
+            if val is not None:
+                val.call = val.origin = None
+            call.val = call.receiver = call.callee = None
+        for val in flow.own_origins:
+            val.origin = None
+        for fn in [*flow.functions.values(), *flow.nested]:
+            for val in (*fn.params.values(), *fn.returns):
+                val.fn = val.parents = None
+            fn.params, fn.returns, fn.returned_tuples = {}, [], []
+        flow.__dict__.clear()
+        self.__dict__.clear()
+
     def shared(self, factory: Callable[["ModuleAnalysis"], T]) -> T:
         """`factory(self)`, computed once per module: facts that several rules ask for."""
         if factory not in self._shared:
