@@ -54,8 +54,9 @@ class Cache:
         if self._entries is None:
             self._entries = {}
             data = _read_json(self.path)
-            if data is not None and data.get("engine") == engine_fingerprint():
-                self._entries = data.get("files", {})
+            files = data.get("files") if data is not None and data.get("engine") == engine_fingerprint() else None
+            if isinstance(files, dict):
+                self._entries = files
         return self._entries
 
     @staticmethod

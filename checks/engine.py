@@ -74,9 +74,9 @@ def review_project(paths: Sequence[str | Path], config: Config | None = None, *,
                    confine: Sequence[Path] | None = None) -> tuple[Review, Project]:
     """The review and the project model it was built from (for reports that need both, such as the
     serving audit), from one analysis of the files."""
-    review, project = _review(paths, config, baseline, progress, cache_dir, confine, with_project=True)
+    result, project = _review(paths, config, baseline, progress, cache_dir, confine, with_project=True)
     assert project is not None
-    return review, project
+    return result, project
 
 
 def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path | None, progress: Progress | None,
@@ -93,9 +93,9 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
     # project rules. The project model, when asked for, needs the facts: that goes the long way.
     snapshot = cache.snapshot(stamps, settings) if cache and not with_project else None
     project = None
-    if snapshot is not None:
-        results, project_findings = snapshot["results"], [Finding.model_validate(f) for f in snapshot["findings"]]
-        project_errors = [ErrorEntry.model_validate(e) for e in snapshot["errors"]]
+    served = _from_snapshot(snapshot) if snapshot is not None else None
+    if served is not None:
+        results, project_findings, project_errors = served
         if progress:
             progress(len(files), len(files))
     else:
@@ -126,6 +126,19 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
     errors.sort(key=lambda e: e.file)
     return Review(tool=ToolInfo(version=__version__), root=_display(root), files=entries,
                   findings=_unique_ids(findings), errors=errors), project
+
+
+def _from_snapshot(snapshot: dict) -> tuple[list[tuple[str, dict]], list[Finding], list[ErrorEntry]] | None:
+    """The per-file results and the project rules' findings and errors of a snapshot; None when it
+    does not read as one (the review then goes the long way)."""
+    try:
+        results = [(rel, result) for rel, result in snapshot["results"]]
+        if not all(isinstance(rel, str) and isinstance(result, dict) for rel, result in results):
+            return None
+        return (results, [Finding.model_validate(f) for f in snapshot["findings"]],
+                [ErrorEntry.model_validate(e) for e in snapshot["errors"]])
+    except (KeyError, TypeError, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
 
 
 def _without_facts(result: dict) -> dict:
@@ -335,8 +348,7 @@ def _size(item: tuple) -> int:
 def _worker_start() -> None:
     """A worker's inherited heap (the interpreter, the rules) lives as long as the worker: keep the
     cyclic collector from scanning it again after every file."""
-    registry()  # every rule and the analysis imported before the freeze
-
+    registry()  # every rule and the analysis imported before the freeze (a forked worker inherits them)
     gc.freeze()
 
 

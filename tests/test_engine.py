@@ -281,6 +281,18 @@ def test_snapshot_follows_every_change_to_the_files(tmp_path):
         review([work], Config(cache=False, exclude=["predict.py"]))
 
 
+def test_a_damaged_snapshot_costs_only_time(tmp_path):
+    work, cache_dir = _project_copy(tmp_path), tmp_path / "cache"
+    first = review([work], Config(), cache_dir=cache_dir)
+    (snapshot,) = cache_dir.glob("*.review.json")
+    for damage in ({"findings": [{"rule": 3}]}, {"results": [["model.py", "not a result"]]}, {"results": 7}):
+        data = json.loads(snapshot.read_text())
+        snapshot.write_text(json.dumps({**data, **damage}))
+        assert review([work], Config(), cache_dir=cache_dir) == first
+    snapshot.write_text("{not json")
+    assert review([work], Config(), cache_dir=cache_dir) == first
+
+
 def test_snapshot_not_trusted_for_a_file_written_just_now(tmp_path, monkeypatch):
     work, cache_dir = _project_copy(tmp_path), tmp_path / "cache"
     review([work], Config(), cache_dir=cache_dir)
