@@ -219,3 +219,47 @@ def test_released_analysis_leaves_no_cycles_for_the_collector():
 
     assert garbage_left(release=False) > 100
     assert garbage_left(release=True) == 0
+
+
+@pytest.mark.parametrize("opener", [
+    "with mlflow.start_run():",
+    "for seed in range(3):",
+    "while True:",
+    "try:\n    from helpers import prepare\nexcept ImportError:",
+    "match mode:\n    case 'train':",
+])
+def test_functions_defined_in_module_level_blocks_are_analysed(opener):
+    """A helper defined under `with mlflow.start_run():`, in a loop, as an ImportError fallback or in
+    a `match` case is a module function all the same: its body's calls and splits are seen."""
+    body = textwrap.indent(textwrap.dedent("""
+        def prepare(df):
+            X = StandardScaler().fit_transform(df)
+            return train_test_split(X, df["y"])
+        """), "        " if "case" in opener else "    ")
+    m = analyse("import mlflow\nfrom sklearn.preprocessing import StandardScaler\n"
+                "from sklearn.model_selection import train_test_split\n" + opener + "\n" + body)
+    assert "prepare" in m.flow.functions
+    assert [c.method or c.short for c in m.calls if c.scope == "prepare"] == \
+        ["StandardScaler", "fit_transform", "train_test_split"]
+    assert [s.kind for s in m.splits] == ["function"]
+
+
+def test_loads_and_saves_called_on_a_call_result_are_found():
+    """`get_registry().load_model(...)`, `build().save_model(path)`: a method on what a call returns
+    has no spelled name, only its method; the per-call fast paths must not skip it."""
+    from checks.analysis.production import inference
+    from checks.analysis.project import module_facts
+
+    m = analyse("""
+        import mlflow
+        def get_store():
+            return mlflow.tracking.MlflowClient()
+        model = get_store().load_model("models/churn.pkl")
+        def train():
+            return model
+        train().save_model("out/model.bin")
+        """)
+    assert [load.call.method for load in inference(m).loads] == ["load_model"]
+    artifacts = module_facts(m)["artifacts"]
+    assert [a["path"] for a in artifacts["written"]] == ["model.bin"]  # paths are compared by file name
+    assert [a["path"] for a in artifacts["loaded"]] == ["churn.pkl"]

@@ -264,6 +264,8 @@ FRAME_FUNCS = ("pandas.read_csv", "pandas.read_parquet", "pandas.read_sql", "pan
 FRAME_METHODS = {"fillna", "drop", "dropna", "assign", "copy", "sort_values", "reset_index", "set_index",
                  "merge", "join", "rename", "astype", "replace", "query", "drop_duplicates", "ffill",
                  "bfill", "select_dtypes", "sample", "head", "tail", "pipe", "clip", "interpolate"}
+_BLOCK_STATEMENTS = (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try), ast.With, ast.AsyncWith, ast.For, ast.AsyncFor,
+                     ast.While, ast.Match)
 _NOW_SHORTS = {last(n) for n in (*vocab.NOW_CALLS, *vocab.NOW_STRING_CALLS)}
 _FRAME_SHORTS = {last(n) for n in FRAME_FUNCS}
 _SPLIT_SHORTS = {last(n) for n in (*vocab.SPLIT_FUNCS, *vocab.RANDOM_SPLIT_FUNCS)}
@@ -319,9 +321,12 @@ class FlowAnalysis:
             elif isinstance(stmt, ast.ClassDef) and not prefix:
                 self.classes.setdefault(stmt.name, {})
                 self._collect_defs(stmt.body, prefix=f"{stmt.name}.", cls=stmt.name)
-            elif isinstance(stmt, (ast.If, ast.Try)) and not prefix:
-                # definitions under `if TYPE_CHECKING`/`try: ... except ImportError` still count
-                for sub in (getattr(stmt, "body", []), getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])):
+            elif isinstance(stmt, _BLOCK_STATEMENTS) and not prefix:
+                # definitions under `if TYPE_CHECKING`, `try: ... except ImportError`, `with
+                # mlflow.start_run():` or a loop are module functions all the same
+                blocks = [getattr(stmt, "body", []), getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])]
+                blocks += [h.body for h in getattr(stmt, "handlers", [])] + [c.body for c in getattr(stmt, "cases", [])]
+                for sub in blocks:
                     self._collect_defs(sub, prefix, cls)
 
     def _push(self, env, scope, fn, cls, outer: list[dict[str, Val]] | None = None) -> None:

@@ -798,7 +798,7 @@ def _is_route(deco: ast.expr) -> bool:
 
 def _unsafe_load(call: CallSite) -> bool | None:
     """True for a code-executing deserialiser, False for a safe model loader, None for no load."""
-    if call.short not in _LOAD_SHORTS:  # asked of every call: most are not loads
+    if call.short not in _LOAD_SHORTS and call.method not in LOAD_METHODS:  # asked of every call: most are not loads
         return None
     if call.is_(*UNSAFE_LOADS):
         if call.is_("torch.load"):

@@ -245,7 +245,7 @@ def _record_fields(node: ast.AST) -> list[str] | None:
 def _artifacts(module: ModuleAnalysis) -> dict:
     written, loaded = [], []
     for call in module.calls:
-        if call.short not in _ARTIFACT_SHORTS:  # neither a save nor a load
+        if call.short not in _ARTIFACT_SHORTS and call.method not in _ARTIFACT_SHORTS:  # neither a save nor a load
             continue
         if call.is_(*vocab.MODEL_SAVE_CALLS) or call.method in vocab.MODEL_SAVE_METHODS:
             path = _path_of(module, call, 1 if call.method is None else 0)
