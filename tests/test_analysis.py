@@ -263,3 +263,45 @@ def test_loads_and_saves_called_on_a_call_result_are_found():
     artifacts = module_facts(m)["artifacts"]
     assert [a["path"] for a in artifacts["written"]] == ["model.bin"]  # paths are compared by file name
     assert [a["path"] for a in artifacts["loaded"]] == ["churn.pkl"]
+
+
+def test_class_bodies_and_classes_defined_in_functions_are_analysed():
+    """A class attribute is a value like any other (`model = joblib.load(...)` runs at import, and
+    `self.model` in a method is it); the methods of a class built inside a function are seen."""
+    m = analyse("""
+        import joblib
+        from sklearn.model_selection import train_test_split
+
+        class Service:
+            model = joblib.load("/opt/models/model.pkl")
+
+            def score(self, rows):
+                return self.model.predict_proba(rows)[:, 1]
+
+        def make_trainer():
+            class Trainer:
+                def run(self, df):
+                    return train_test_split(df, df["y"])
+            return Trainer()
+        """)
+    load = next(c for c in m.calls if c.short == "load")
+    assert load.scope == "<module>"
+    proba = next(c for c in m.calls if c.method == "predict_proba")
+    assert m.flow.derives_from(proba.receiver, load.val)
+    assert [s.call.scope for s in m.splits] == ["make_trainer.Trainer.run"]
+
+
+def test_a_model_loaded_as_a_class_attribute_is_reviewed(tmp_path):
+    from checks import Config, review
+
+    (tmp_path / "svc.py").write_text(textwrap.dedent("""
+        import joblib
+
+        class Service:
+            model = joblib.load("/opt/models/model.pkl")
+
+            def score(self, rows):
+                return self.model.predict_proba(rows)[:, 1]
+        """))
+    rules = {f.rule for f in review([tmp_path], Config(cache=False)).findings if f.line == 5}
+    assert {"ML402", "ML403", "ML407"} <= rules

@@ -436,8 +436,31 @@ class FlowAnalysis:
     _stmt_AsyncFunctionDef = _stmt_FunctionDef
 
     def _stmt_ClassDef(self, stmt: ast.ClassDef) -> None:
-        for base in stmt.bases:
-            self._eval(base)
+        """The class body runs where the class is defined (at import time for a module class): its
+        attributes (`model = joblib.load(PATH)`) are values like any other, which `self.model` in a
+        method reads. Methods of a module class are module functions (`_collect_defs`); those of a
+        class defined in a function are analysed here, seeing the function's names."""
+        for expr in (*stmt.decorator_list, *stmt.bases, *(kw.value for kw in stmt.keywords)):
+            self._eval(expr)
+        frame = self._scope_stack[-1]
+        outer = [frame[0], *frame[4]]
+        env: dict[str, Val] = {}
+        self._push(env, self._scope, self._function, stmt.name, outer)
+        methods = []
+        for sub in stmt.body:
+            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods.append(sub)
+            else:
+                self._stmt(sub)
+        self._pop()
+        attrs = self.classes.setdefault(stmt.name, {})
+        for name, val in env.items():
+            attrs.setdefault(name, val)
+        if self._function is not None:
+            for method in methods:
+                fn = Function(method, f"{self._scope}.{stmt.name}.{method.name}", cls=stmt.name)
+                self.nested.append(fn)
+                self._analyse_function(fn, outer=outer)
 
     def _stmt_Expr(self, stmt: ast.Expr) -> None:
         self._eval(stmt.value)
