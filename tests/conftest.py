@@ -1,5 +1,3 @@
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -35,3 +33,17 @@ def anthropic_api():
 def llm_transport(anthropic_api):
     """Pass as `LLMClient(transport=...)` so the client talks to `anthropic_api`."""
     return RespxTransport(anthropic_api)
+
+
+@pytest.fixture
+def messages(anthropic_api):
+    """The route of `POST /v1/messages` on the fake API: set its `side_effect`, read its `calls`."""
+    return anthropic_api.post("/v1/messages")
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    """The client's pauses between retries, recorded instead of slept."""
+    waited: list[float] = []
+    monkeypatch.setattr("checks.llm.client.time.sleep", waited.append)
+    return waited

@@ -32,19 +32,6 @@ def ask(client: LLMClient, **kw):
 
 
 @pytest.fixture
-def sleeps(monkeypatch):
-    """The pauses between retries, recorded instead of slept."""
-    waited: list[float] = []
-    monkeypatch.setattr("checks.llm.client.time.sleep", waited.append)
-    return waited
-
-
-@pytest.fixture
-def messages(anthropic_api):
-    return anthropic_api.post("/v1/messages")
-
-
-@pytest.fixture
 def client(llm_transport):
     return LLMClient(api_key=KEY, transport=llm_transport)
 

@@ -41,18 +41,6 @@ def ml101(seed):
 
 
 @pytest.fixture
-def sleeps(monkeypatch):
-    waited: list[float] = []
-    monkeypatch.setattr("checks.llm.client.time.sleep", waited.append)
-    return waited
-
-
-@pytest.fixture
-def messages(anthropic_api):
-    return anthropic_api.post("/v1/messages")
-
-
-@pytest.fixture
 def client(llm_transport):
     return LLMClient(MODEL, api_key="sk-ant-test", transport=llm_transport, max_retries=2)
 

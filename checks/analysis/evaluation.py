@@ -18,7 +18,7 @@ from pathlib import PurePath
 from checks.analysis import vocab
 from checks.analysis.flow import LITERAL, CallSite, Val, role_from_name, str_list
 from checks.analysis.module import Fit, ModuleAnalysis
-from checks.analysis.names import last
+from checks.analysis.names import candidates, last
 
 # ---------------------------------------------------------------------- vocabulary
 # Stems of words naming a rare positive class, or a problem whose errors cost unequally.
@@ -77,12 +77,11 @@ PERSIST_METHODS = {"log_metric", "log_metrics", "add_scalar", "add_scalars", "lo
 PERSIST_CALLBACKS = {"CSVLogger", "TensorBoard", "WandbCallback", "MLflowCallback"}
 DUMP_CALLS = ("json.dump", "json.dumps", "yaml.dump", "yaml.safe_dump", "toml.dump", "pickle.dump",
               "joblib.dump", "orjson.dumps")
+_PERSIST_CALLS, _DUMP_CALLS = candidates(*PERSIST_CALLS), candidates(*DUMP_CALLS)
 WRITE_METHODS = {"to_csv", "to_json", "to_parquet", "to_markdown", "to_html", "write_text", "write", "dump"}
 METRIC_WORDS = ("metric", "score", "result", "report", "eval", "perf")
 REPORT_FUNCS = {"print", "pprint", "display", "echo"}
 LOG_METHODS = {"info", "debug", "warning", "warn", "error", "critical", "log", "exception", "write", "success"}
-_PERSIST_SHORTS = {last(n) for n in PERSIST_CALLS}
-_DUMP_SHORTS = {last(n) for n in DUMP_CALLS}
 
 IMPORTANCE_CALLS = {"permutation_importance", "plot_importance", "SelectFromModel", "RFE", "RFECV",
                     "SequentialFeatureSelector", "partial_dependence", "PartialDependenceDisplay"}
@@ -576,10 +575,9 @@ class EvaluationFacts:
         out = []
         for call in self.module.calls:
             short = call.short
-            if (short in _PERSIST_SHORTS and call.is_(*PERSIST_CALLS)) or call.method in PERSIST_METHODS \
-                    or short in PERSIST_CALLBACKS:
+            if call.is_in(_PERSIST_CALLS) or call.method in PERSIST_METHODS or short in PERSIST_CALLBACKS:
                 out.append(call.node)
-            elif ((short in _DUMP_SHORTS and call.is_(*DUMP_CALLS)) or call.method in WRITE_METHODS) and any(
+            elif (call.is_in(_DUMP_CALLS) or call.method in WRITE_METHODS) and any(
                     self.holds_metric(v) for v in [call.receiver, *call.args, *call.kwargs.values()]):
                 out.append(call.node)
         return out

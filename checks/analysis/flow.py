@@ -22,7 +22,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Iterator
 
 from checks.analysis import vocab
-from checks.analysis.names import Imports, dotted, last, matches, strip_private
+from checks.analysis.names import Candidates, Imports, candidates, dotted, last
 
 # Val flags, propagated eagerly from origins to derived values.
 NOW = 1  # derived from a wall-clock read
@@ -86,20 +86,6 @@ class Val:
         return f"<Val {self.name or type(self.node).__name__} L{self.line} flags={self.flags}>"
 
 
-# For each tuple of candidate names `CallSite.is_` was asked about: their last components, the
-# names themselves, and every dotted tail of them (`a.b.c` -> `a.b.c`, `b.c`, `c`). Rules ask
-# about the same few dozen tuples for every call of every module.
-_CANDIDATE_KEYS: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
-
-
-def _candidate_keys(candidates: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    tails = set()
-    for cand in candidates:
-        parts = cand.split(".")
-        tails.update(".".join(parts[i:]) for i in range(len(parts)))
-    return frozenset(last(c) for c in candidates), frozenset(candidates), frozenset(tails)
-
-
 @dataclass(eq=False)
 class CallSite:
     node: ast.Call
@@ -127,24 +113,16 @@ class CallSite:
     def line(self) -> int:
         return self.node.lineno
 
-    def is_(self, *candidates: str) -> bool:
-        """Does this call denote one of `candidates` (fully qualified names)? See `names.matches`:
-        a resolved name must equal one (private submodules aside); a spelling that was not
-        resolved through an import must be the tail of one, and not a method on a value."""
-        keys = _CANDIDATE_KEYS.get(candidates)
-        if keys is None:
-            keys = _CANDIDATE_KEYS[candidates] = _candidate_keys(candidates)
-        if self.short not in keys[0]:
-            return False
-        if self.qualname:
-            return self.qualname in keys[1] or self.public_name in keys[1]
-        return self.method is None and self.spelled in keys[2]
+    def is_(self, *names: str) -> bool:
+        """Does this call denote one of `names` (fully qualified; the rule is `names.Candidates`)?
+        A method called on a value never does."""
+        return self.is_in(candidates(*names))
 
-    @cached_property
-    def public_name(self) -> str | None:
-        """The qualified name without private submodules (`sklearn.model_selection._split.KFold`
-        reads `sklearn.model_selection.KFold`)."""
-        return strip_private(self.qualname) if self.qualname and "._" in self.qualname else self.qualname
+    def is_in(self, known: Candidates) -> bool:
+        """`is_` for names built once (`candidates(...)` at import): code that asks of every call."""
+        if self.short not in known.shorts or (self.method is not None and self.qualname is None):
+            return False
+        return known.match(self.qualname, self.spelled, self.short)
 
     def kwarg_node(self, name: str) -> ast.expr | None:
         for kw in self.node.keywords:
@@ -266,9 +244,11 @@ FRAME_METHODS = {"fillna", "drop", "dropna", "assign", "copy", "sort_values", "r
                  "bfill", "select_dtypes", "sample", "head", "tail", "pipe", "clip", "interpolate"}
 _BLOCK_STATEMENTS = (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try), ast.With, ast.AsyncWith, ast.For, ast.AsyncFor,
                      ast.While, ast.Match)
-_NOW_SHORTS = {last(n) for n in (*vocab.NOW_CALLS, *vocab.NOW_STRING_CALLS)}
-_FRAME_SHORTS = {last(n) for n in FRAME_FUNCS}
 _SPLIT_SHORTS = {last(n) for n in (*vocab.SPLIT_FUNCS, *vocab.RANDOM_SPLIT_FUNCS)}
+# The names every call is checked against as it is made, built once.
+_NOW_CALLS, _NOW_STRING_CALLS = candidates(*vocab.NOW_CALLS), candidates(*vocab.NOW_STRING_CALLS)
+_FRAME_FUNCS, _RESAMPLE = candidates(*FRAME_FUNCS), candidates("sklearn.utils.resample")
+_CONCAT = candidates("pandas.concat", "polars.concat")
 TEXT_METHODS = {"strftime", "isoformat", "format", "ctime", "__str__", "date_format"}
 
 
@@ -1078,11 +1058,10 @@ class FlowAnalysis:
         name = call.name
         short = call.short
         node = call.node
-        # Wall-clock reads. (Each `short in ...` test spares the `is_` calls for the many calls that
-        # cannot match: this runs for every call of every module.)
-        if short in _NOW_SHORTS and (call.is_(*vocab.NOW_CALLS) or (
-            call.is_(*vocab.NOW_STRING_CALLS) and node.args and _const_str(node.args[0]) in vocab.NOW_STRINGS
-        )):
+        # Wall-clock reads.
+        if call.is_in(_NOW_CALLS) or (
+            call.is_in(_NOW_STRING_CALLS) and node.args and _const_str(node.args[0]) in vocab.NOW_STRINGS
+        ):
             val.flags |= NOW
             val.origin = val
             self.own_origins.append(val)
@@ -1103,7 +1082,7 @@ class FlowAnalysis:
             val.ctor = call.receiver.ctor
             val.ctors = call.receiver.ctors
         # Shapes, for telling a frame from a column.
-        if (short in _FRAME_SHORTS and call.is_(*FRAME_FUNCS)) or (call.method in FRAME_METHODS and call.receiver is not None
+        if call.is_in(_FRAME_FUNCS) or (call.method in FRAME_METHODS and call.receiver is not None
                                        and call.receiver.shape in ("frame", "series")):
             val.shape = "frame" if call.method is None or call.receiver.shape == "frame" else "series"
             if call.receiver is not None and call.receiver.colvals:
@@ -1111,7 +1090,7 @@ class FlowAnalysis:
         if call.method in vocab.FIT_METHODS and call.method == "fit_resample" and call.receiver is not None \
                 and any(vocab.is_resampler(c) for c in call.receiver.ctors):
             val.flags |= RESAMPLED
-        if (short == "resample" and call.is_("sklearn.utils.resample")) or _duplicates_rows(call):
+        if call.is_in(_RESAMPLE) or _duplicates_rows(call):
             val.flags |= RESAMPLED
         # In-place edits rebind the receiver's name to the edited value.
         inplace = call.kwarg_node("inplace")
@@ -1215,7 +1194,7 @@ def _is_literal(node: ast.AST) -> bool:
 def _duplicates_rows(call: CallSite) -> bool:
     """Oversampling by hand: `pd.concat([df, minority, minority])`, `pd.concat([df] + [minority] * 3)`,
     `minority.sample(frac=3, replace=True)`."""
-    if call.short == "concat" and call.is_("pandas.concat", "polars.concat"):
+    if call.is_in(_CONCAT):
         items = call.arg_node(0, "objs")
         if isinstance(items, ast.BinOp) and isinstance(items.op, (ast.Mult, ast.Add)):
             return any(isinstance(side, ast.BinOp) and isinstance(side.op, ast.Mult) for side in (items.left, items.right)) \

@@ -3,7 +3,7 @@
 `import pandas as pd` makes `pd.Timestamp.now` read `pandas.Timestamp.now`; `from datetime import
 datetime as dt` makes `dt.now` read `datetime.datetime.now`; `import sklearn.model_selection as ms`
 makes `ms.KFold` read `sklearn.model_selection.KFold`. Names that were not imported (a star import,
-a notebook cell that ran elsewhere) keep their written spelling, and `matches` falls back to
+a notebook cell that ran elsewhere) keep their written spelling, and `Candidates` falls back to
 comparing the trailing components so `train_test_split(...)` is still recognised.
 """
 from __future__ import annotations
@@ -77,24 +77,43 @@ class Imports:
         return any(m == p or m.startswith(p + ".") for m in self.modules for p in prefixes)
 
 
-def matches(name: str | None, *candidates: str, resolved: bool = True) -> bool:
-    """Does `name` denote one of `candidates` (fully qualified)?
+class Candidates:
+    """A set of fully qualified names to recognise a callable by, and the one rule for it:
 
-    A resolved name must equal a candidate (or differ only by a private submodule, as in
-    `sklearn.model_selection._split.train_test_split`); an unresolved spelling matches when it is
-    a tail of the candidate (`train_test_split`, `model_selection.train_test_split`).
+    - a resolved name (through the imports) matches when it equals a candidate, or differs only by
+      private submodules (`sklearn.model_selection._split.train_test_split`);
+    - an unresolved spelling (a star import, a notebook cell that ran elsewhere) matches when it is
+      a dotted tail of a candidate (`train_test_split`, `model_selection.train_test_split`).
+
+    Built once per tuple of candidates (`candidates(...)`): the analysis asks the same few dozen
+    questions of every call of every module, and most calls are rejected on their last component.
     """
-    if not name:
-        return False
-    for cand in candidates:
-        if name == cand:
-            return True
+
+    __slots__ = ("shorts", "names", "tails")
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.shorts = frozenset(last(n) for n in names)
+        self.names = frozenset(names)
+        self.tails = frozenset(".".join(parts[i:]) for parts in (n.split(".") for n in names) for i in range(len(parts)))
+
+    def match(self, resolved: str | None, spelled: str | None, short: str) -> bool:
+        """`resolved`: the qualified name, if the imports gave one; else `spelled` as written.
+        `short` is the last component of whichever is given."""
+        if short not in self.shorts:
+            return False
         if resolved:
-            if "._" in name and strip_private(name) == cand:
-                return True
-        elif cand.endswith("." + name):
-            return True
-    return False
+            return resolved in self.names or ("._" in resolved and strip_private(resolved) in self.names)
+        return spelled in self.tails
+
+
+_CANDIDATES: dict[tuple[str, ...], Candidates] = {}
+
+
+def candidates(*names: str) -> Candidates:
+    found = _CANDIDATES.get(names)
+    if found is None:
+        found = _CANDIDATES[names] = Candidates(names)
+    return found
 
 
 def strip_private(name: str) -> str:

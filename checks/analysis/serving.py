@@ -454,16 +454,21 @@ class Serving:
         """Hand-made transformations of predicted probabilities: a sigmoid, a clamp with bounds that
         are not numerical epsilons, a power, a linear rescale stored under a calibration-like name."""
         out: list[Step] = []
-        if not self._has_probabilities:
-            return out
-        for fn in self.functions:
-            if not self.probability_names(fn) and not self._has_proba_call(fn):
-                continue
-            for node in self.own_nodes(fn):
-                kind = self._calibration_kind(node, fn)
-                if kind:
-                    out.append(Step(node, fn, kind, _target_of(self.syntax, node)))
+        for fn, node in self._probability_code():
+            kind = self._calibration_kind(node, fn)
+            if kind:
+                out.append(Step(node, fn, kind, _target_of(self.syntax, node)))
         return _outermost(self.syntax, out)
+
+    def _probability_code(self) -> Iterator[tuple[FunctionNode, ast.AST]]:
+        """(function, node) for every node of the functions that hold or compute a probability:
+        where calibration and confidence scores are looked for."""
+        if not self._has_probabilities:
+            return
+        for fn in self.functions:
+            if self.probability_names(fn) or self._has_proba_call(fn):
+                for node in self.own_nodes(fn):
+                    yield fn, node
 
     def _has_proba_call(self, fn: FunctionNode) -> bool:
         return any(c.method in PROBA_METHODS for c in self.calls_in(fn))
@@ -510,19 +515,14 @@ class Serving:
     def confidence_scores(self) -> list[Step]:
         """Values stored as a 'confidence' that are computed from the probability alone."""
         out: list[Step] = []
-        if not self._has_probabilities:
-            return out
-        for fn in self.functions:
-            if not self.probability_names(fn) and not self._has_proba_call(fn):
-                continue
-            for node in self.own_nodes(fn):
-                named = list(_named_values(node))
-                if isinstance(node, ast.Return) and node.value is not None and CONFIDENCE_NAME.search(fn.name):
-                    named.append((fn.name, node.value))
-                for target, value in named:
-                    if CONFIDENCE_NAME.search(target) and self.is_probability(value, fn) and not _uncertainty(value) \
-                            and not _delegates_confidence(value):
-                        out.append(Step(value, fn, "confidence", target))
+        for fn, node in self._probability_code():
+            named = list(_named_values(node))
+            if isinstance(node, ast.Return) and node.value is not None and CONFIDENCE_NAME.search(fn.name):
+                named.append((fn.name, node.value))
+            for target, value in named:
+                if CONFIDENCE_NAME.search(target) and self.is_probability(value, fn) and not _uncertainty(value) \
+                        and not _delegates_confidence(value):
+                    out.append(Step(value, fn, "confidence", target))
         seen: set[int] = set()
         return [s for s in out if not (s.line in seen or seen.add(s.line))]
 

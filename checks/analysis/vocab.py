@@ -1,6 +1,6 @@
 """What the analysis knows about ML libraries: which callables are splitters, transformers,
 resamplers, estimators, metrics, clocks. Names are fully qualified; unresolved spellings match
-by their tail (see `names.matches`)."""
+by their tail (see `names.Candidates`)."""
 from __future__ import annotations
 
 from checks.analysis.names import last

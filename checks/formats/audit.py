@@ -293,37 +293,33 @@ def quick_wins(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
+# Questions the code cannot answer, in report order, each raised by the first finding of its rules
+# (the cache question is raised by the service map's caches, at its place in the list).
+QUESTIONS: list[tuple[tuple[str, ...], str]] = [
+    (("ML402", "ML503", "ML510"), "How is the served model chosen and verified, and what happens to requests in flight "
+                                  "when it changes?"),
+    (("ML501",), "Were the calibration constants fitted on observed outcomes, and on which data?"),
+    (("ML502",), "What do consumers do with the confidence value, and would they act differently on a real "
+                 "uncertainty measure?"),
+    ((), "Should cached predictions survive a model reload, and is the cache hit rate known?"),
+    (("ML506", "ML505"), "Which request shape is the contract, and which clients still send the other one?"),
+    (("ML101",), "Which as-of date should time-based features use at training and at serving time?"),
+    (("ML509",), "What do the orchestrator's liveness and readiness probes call today?"),
+    (("ML408", "ML409"), "Where would latency, error rate and prediction drift be watched?"),
+]
+
+
 def open_questions(service: ServiceMap, findings: list[Finding]) -> str:
     """Questions the code cannot answer, each raised by a finding or a fact."""
     questions = []
-
-    def first(*rules: str) -> Finding | None:
-        return next((f for f in findings if f.rule in rules), None)
-
-    if (f := first("ML402", "ML503", "ML510")) is not None:
-        questions.append(f"How is the served model chosen and verified, and what happens to requests in flight when it "
-                         f"changes? ({where(f.file, f.line)})")
-    if (f := first("ML501")) is not None:
-        questions.append(f"Were the calibration constants fitted on observed outcomes, and on which data? "
-                         f"({where(f.file, f.line)})")
-    if (f := first("ML502")) is not None:
-        questions.append(f"What do consumers do with the confidence value, and would they act differently on a "
-                         f"real uncertainty measure? ({where(f.file, f.line)})")
-    caches = [(rel, c) for rel, svc in sorted(service.services.items()) for c in svc["caches"]]
-    if caches:
-        rel, cache = caches[0]
-        questions.append(f"Should cached predictions survive a model reload, and is the cache hit rate known? "
-                         f"({where(rel, cache['line'])})")
-    if (f := first("ML506", "ML505")) is not None:
-        questions.append(f"Which request shape is the contract, and which clients still send the other one? "
-                         f"({where(f.file, f.line)})")
-    if (f := first("ML101")) is not None:
-        questions.append(f"Which as-of date should time-based features use at training and at serving time? "
-                         f"({where(f.file, f.line)})")
-    if (f := first("ML509")) is not None:
-        questions.append(f"What do the orchestrator's liveness and readiness probes call today? ({where(f.file, f.line)})")
-    if (f := first("ML408", "ML409")) is not None:
-        questions.append(f"Where would latency, error rate and prediction drift be watched? ({where(f.file, f.line)})")
+    caches = [(rel, c["line"]) for rel, svc in sorted(service.services.items()) for c in svc["caches"]]
+    for rules, question in QUESTIONS:
+        if rules:
+            place = next(((f.file, f.line) for f in findings if f.rule in rules), None)
+        else:
+            place = caches[0] if caches else None
+        if place is not None:
+            questions.append(f"{question} ({where(*place)})")
     if not questions:
         return ""
     return "## Open questions\n\n" + "\n".join(f"{i}. {q}" for i, q in enumerate(questions, start=1))

@@ -4,14 +4,13 @@ them, and a "how" question gets their remediations."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
 from checks.models import Finding, Review, Severity
 from checks.remediate.facts import project_name
-from checks.remediate.generate import generate
+from checks.remediate.generate import Provenance, generate
 from checks.remediate.knowledge import template_remediation
 from checks.remediate.prompts import render
 from checks.remediate.validators import FINDING_ID, check_answer
@@ -30,14 +29,10 @@ FIX_WORDS = ("fix", "how do i", "how should i", "how to", "remediat", "resolve",
 
 
 @dataclass
-class Answer:
+class Answer(Provenance):
     text: str
     cited_ids: list[str]
     topic: str
-    source: Literal["llm", "template"] = "template"
-    notice: str | None = None
-    usage: Any = None
-    complaints: list[str] = field(default_factory=list)
 
 
 class AnswerDraft(BaseModel):
@@ -83,8 +78,8 @@ def answer(question: str, review: Review, client=None) -> Answer:
     outcome = generate(client, task=task, schema=AnswerDraft, tool_name="answer_question",
                        tool_description="Answer the question from the findings.", validate=validate)
     if outcome.value is None:
-        return Answer(text, cited, topic, "template", outcome.notice, outcome.usage, outcome.complaints)
-    return Answer(outcome.value.text, outcome.value.cited_ids, topic, "llm", None, outcome.usage)
+        return Answer(text, cited, topic, **outcome.provenance())
+    return Answer(outcome.value.text, outcome.value.cited_ids, topic, **outcome.provenance())
 
 
 def _one_per_rule(findings: list[Finding]) -> list[Finding]:

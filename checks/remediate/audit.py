@@ -2,27 +2,22 @@
 for the report renderer to place around its tables."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
 from checks.models import Review, Severity
 from checks.remediate.facts import project_name
-from checks.remediate.generate import generate
+from checks.remediate.generate import Provenance, generate
 from checks.remediate.plan import plan
 from checks.remediate.prompts import render
 from checks.remediate.validators import check_citations
 
 
 @dataclass
-class AuditNarrative:
+class AuditNarrative(Provenance):
     summary: str
     families: dict[str, str]
-    source: Literal["llm", "template"] = "template"
-    notice: str | None = None
-    usage: Any = None
-    complaints: list[str] = field(default_factory=list)
 
 
 class NarrativeDraft(BaseModel):
@@ -48,9 +43,8 @@ def audit_narrative(review: Review, client=None) -> AuditNarrative:
                        tool_description="Return the executive summary and the per-family paragraphs.",
                        validate=validate)
     if outcome.value is None:
-        template.notice, template.usage, template.complaints = outcome.notice, outcome.usage, outcome.complaints
-        return template
-    return AuditNarrative(outcome.value.summary, outcome.value.families, "llm", None, outcome.usage)
+        return AuditNarrative(template.summary, template.families, **outcome.provenance())
+    return AuditNarrative(outcome.value.summary, outcome.value.families, **outcome.provenance())
 
 
 def template_narrative(review: Review) -> AuditNarrative:

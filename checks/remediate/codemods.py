@@ -163,6 +163,10 @@ class _Base(cst.CSTTransformer):
     def names(self, node: cst.CSTNode) -> set[str]:
         return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
 
+    def short_names(self, func: cst.BaseExpression) -> set[str]:
+        """Last components of what a called expression names (through its imports), else as written."""
+        return {n.rsplit(".", 1)[-1] for n in self.names(func)} or {short_name(func)}
+
     def changed(self, node: cst.CSTNode) -> None:
         self.result.changed_lines.append(self.line(node))
         self.statement_changed = True
@@ -228,9 +232,7 @@ class _Seed(_Base):
         return with_kwarg(updated, "random_state", cst.Integer(str(SEED)))
 
     def _random(self, call: cst.Call) -> bool:
-        names = self.names(call.func)
-        short = {n.rsplit(".", 1)[-1] for n in names} or {short_name(call.func)}
-        return bool(short & _RANDOM_CALLS)
+        return bool(self.short_names(call.func) & _RANDOM_CALLS)
 
 
 _RANDOM_CALLS = {"train_test_split", "KFold", "StratifiedKFold", "ShuffleSplit", "StratifiedShuffleSplit",
@@ -250,7 +252,7 @@ class _Stratify(_Base):
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         if not self.flagged(original):
             return updated
-        names = {n.rsplit(".", 1)[-1] for n in self.names(original.func)} or {short_name(original.func)}
+        names = self.short_names(original.func)
         if "train_test_split" not in names:
             if names & {"KFold", "ShuffleSplit"}:
                 self.skip(original, "a splitter class: use its stratified sibling (StratifiedKFold, "

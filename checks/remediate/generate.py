@@ -16,15 +16,27 @@ T = TypeVar("T", bound=BaseModel)
 Source = Literal["llm", "template"]
 
 
-@dataclass
-class Outcome(Generic[T]):
-    """What the model produced (`value`, validated) or why it was not used (`notice`)."""
+@dataclass(kw_only=True)
+class Provenance:
+    """Who wrote a text, the model or the template; for the template after asking the model, why
+    the model's answer was not used. Every generated text (answer, model card, audit narrative)
+    carries it."""
 
-    value: T | None
-    source: Source
+    source: Source = "template"
     notice: str | None = None
     usage: Any = None  # checks.llm.Usage, summed over every call made
     complaints: list[str] = field(default_factory=list)  # of the last rejected answer
+
+    def provenance(self) -> dict[str, Any]:
+        """These fields, to give a result built from this outcome: `Answer(..., **outcome.provenance())`."""
+        return {"source": self.source, "notice": self.notice, "usage": self.usage, "complaints": list(self.complaints)}
+
+
+@dataclass(kw_only=True)
+class Outcome(Provenance, Generic[T]):
+    """What the model produced (`value`, validated) or why it was not used (`notice`)."""
+
+    value: T | None
     calls: int = 0
     error: str | None = None  # the LLMError kind that stopped the model, if one did
 

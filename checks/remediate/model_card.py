@@ -7,16 +7,16 @@ same facts, and its card is used only if it passes `validate_model_card`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Sequence
 
 import yaml
 from pydantic import BaseModel, Field
 
 from checks.models import Review, Severity
 from checks.remediate.facts import Fact, ModelFacts, model_facts, project_name
-from checks.remediate.generate import generate
+from checks.remediate.generate import Provenance, generate
 from checks.remediate.plan import plan, render_plan
 from checks.remediate.prompts import render
 from checks.remediate.validators import validate_model_card
@@ -33,12 +33,8 @@ SENSITIVE = ("age", "gender", "sex", "race", "ethnic", "religion", "nationality"
 
 
 @dataclass
-class ModelCardResult:
+class ModelCardResult(Provenance):
     text: str
-    source: Literal["llm", "template"]
-    notice: str | None = None
-    usage: Any = None
-    complaints: list[str] = field(default_factory=list)
 
 
 class CardDraft(BaseModel):
@@ -53,7 +49,7 @@ def model_card(paths: Sequence[str | Path], review: Review, client=None, facts: 
     metadata = front_matter(review, facts)
     card = metadata + template_body(review, facts)
     if client is None:
-        return ModelCardResult(card, "template")
+        return ModelCardResult(card)
     outcome = generate(
         client, task=card_prompt(review, facts), schema=CardDraft, tool_name="write_model_card",
         tool_description="Return the model card body in Markdown.",
@@ -61,8 +57,8 @@ def model_card(paths: Sequence[str | Path], review: Review, client=None, facts: 
         max_tokens=6000,
     )
     if outcome.value is None:
-        return ModelCardResult(card, "template", outcome.notice, outcome.usage, outcome.complaints)
-    return ModelCardResult(metadata + outcome.value.markdown.strip() + "\n", "llm", None, outcome.usage)
+        return ModelCardResult(card, **outcome.provenance())
+    return ModelCardResult(metadata + outcome.value.markdown.strip() + "\n", **outcome.provenance())
 
 
 # ---------------------------------------------------------------------- metadata

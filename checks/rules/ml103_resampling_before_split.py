@@ -4,7 +4,6 @@ from typing import Iterator
 
 from checks.analysis.flow import RESAMPLED, Val
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
 from checks.analysis.vocab import CV_FUNCS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule

@@ -5,7 +5,6 @@ from typing import Iterator
 
 from checks.analysis.evaluation import evaluation
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 

@@ -7,13 +7,14 @@ from checks.analysis.evaluation import evaluation
 from checks.analysis.flow import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.vocab import RESAMPLER_NAMES, SHUFFLED_SPLITTERS
+from checks.analysis.vocab import RANDOM_SPLIT_FUNCS, RESAMPLER_NAMES, SHUFFLED_SPLITTERS, SPLIT_FUNCS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
 ALWAYS_RANDOM = SHUFFLED_SPLITTERS | {"RepeatedKFold", "RepeatedStratifiedKFold"}
 SHUFFLE_OPTIONAL = {"KFold", "StratifiedKFold", "StratifiedGroupKFold"}
 RANDOM_RESAMPLERS = RESAMPLER_NAMES | {"RandomUnderSampler", "ClusterCentroids"}
+ROW_SAMPLERS = ("sklearn.utils.resample", "sklearn.utils.shuffle")
 
 
 class UnseededSplit(Rule):
@@ -68,7 +69,7 @@ class UnseededSplit(Rule):
         short = call.short
         if short not in _RANDOM_SHORTS:  # asked of every call: most draw nothing at random
             return "the sample() split" if is_sample_split else None
-        if call.is_("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"):
+        if call.is_(*SPLIT_FUNCS):
             shuffle = call.kwarg_node("shuffle")
             return None if isinstance(shuffle, ast.Constant) and shuffle.value is False else "train_test_split"
         if call.method is None and (short in ALWAYS_RANDOM or short in RANDOM_RESAMPLERS):
@@ -76,17 +77,18 @@ class UnseededSplit(Rule):
         if call.method is None and short in SHUFFLE_OPTIONAL:
             shuffle = call.kwarg_node("shuffle")
             return short if isinstance(shuffle, ast.Constant) and shuffle.value is True else None
-        if call.is_("sklearn.utils.resample", "sklearn.utils.shuffle"):
+        if call.is_(*ROW_SAMPLERS):
             return short
-        if call.is_("torch.utils.data.random_split"):
+        if call.is_(*RANDOM_SPLIT_FUNCS):
             return "random_split"
         if is_sample_split:
             return "the sample() split"
         return None
 
 
-_RANDOM_SHORTS = {"train_test_split", "resample", "shuffle", "random_split"} | ALWAYS_RANDOM | RANDOM_RESAMPLERS \
-    | SHUFFLE_OPTIONAL
+# Every name `_random_step` recognises, by its last component.
+_RANDOM_SHORTS = {last(n) for n in (*SPLIT_FUNCS, *ROW_SAMPLERS, *RANDOM_SPLIT_FUNCS)} | ALWAYS_RANDOM \
+    | RANDOM_RESAMPLERS | SHUFFLE_OPTIONAL
 
 
 def _seeded(call: CallSite, keyword: str) -> bool:
