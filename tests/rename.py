@@ -117,8 +117,10 @@ def project_mapping(modules: list[ast.Module]) -> dict[str, str]:
 class _Renamer(ast.NodeVisitor):
     """Collects (line, column, old, new) edits, and renames a copy of the tree the same way."""
 
-    def __init__(self, mapping: dict[str, str], params: dict[str, set[str]], tokens: list[tokenize.TokenInfo]):
+    def __init__(self, mapping: dict[str, str], params: dict[str, set[str]], tokens: list[tokenize.TokenInfo],
+                 defined: set[str]):
         self.mapping = mapping
+        self.defined = defined  # names the project's own modules define at their top level
         self.params = params
         self.edits: list[tuple[int, int, str, str]] = []
         self.tokens = tokens
@@ -231,6 +233,17 @@ class _Renamer(ast.NodeVisitor):
             node.name = new
         self.generic_visit(node)
 
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        for alias in node.names:
+            if alias.name in self.defined and self._rename(alias.name):  # imported from the project itself
+                new = self._rename(alias.name)
+                self._edit(alias.lineno, alias.col_offset, alias.name, new)
+                alias.name = new
+                if alias.asname:
+                    self.visit_alias(alias)
+            else:
+                self.visit_alias(alias)
+
     def visit_alias(self, node: ast.alias) -> None:
         new = self._rename(node.asname or node.name)
         if not new:
@@ -258,13 +271,24 @@ def _apply(text: str, edits: list[tuple[int, int, str, str]]) -> str:
     return "".join(lines)
 
 
-def rename_text(text: str, mapping: dict[str, str], params: dict[str, set[str]]) -> str:
+def _top_level(tree: ast.Module) -> set[str]:
+    out = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                out |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return out
+
+
+def rename_text(text: str, mapping: dict[str, str], params: dict[str, set[str]], defined: set[str] = frozenset()) -> str:
     try:
         tree = ast.parse(text)
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (SyntaxError, tokenize.TokenError, ValueError) as exc:
         raise RenameError(f"does not parse: {exc}") from None
-    renamer = _Renamer(mapping, params, tokens)
+    renamer = _Renamer(mapping, params, tokens, set(defined))
     renamer.visit(tree)
     out = _apply(text, renamer.edits)
     if ast.dump(ast.parse(out)) != ast.dump(tree):
@@ -294,12 +318,13 @@ def rename_project(files: dict[str, str]) -> dict[str, str]:
         for callee, names in _bindings(tree)[2].items():
             params.setdefault(callee, set()).update(names)
     mapping = project_mapping(list(trees.values()))
+    defined = set().union(*(_top_level(t) for t in trees.values())) if trees else set()
     out = dict(files)
     for name in trees:
         if name.endswith(".ipynb"):
-            out[name] = _rename_notebook(files[name], mapping, params)
+            out[name] = _rename_notebook(files[name], mapping, params, defined)
         else:
-            out[name] = rename_text(files[name], mapping, params)
+            out[name] = rename_text(files[name], mapping, params, defined)
     return out
 
 
@@ -317,9 +342,9 @@ def _notebook_code(text: str) -> str:
     return "\n".join("\n".join(_neutralise_magics(_cell_lines(c))) for c in _code_cells(doc))
 
 
-def _rename_notebook(text: str, mapping: dict[str, str], params: dict[str, set[str]]) -> str:
+def _rename_notebook(text: str, mapping: dict[str, str], params: dict[str, set[str]], defined: set[str]) -> str:
     doc = json.loads(text)
-    renamed = rename_text(_notebook_code(text), mapping, params).split("\n")
+    renamed = rename_text(_notebook_code(text), mapping, params, defined).split("\n")
     pos = 0
     for cell in _code_cells(doc):
         original = _cell_lines(cell)

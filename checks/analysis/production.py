@@ -26,7 +26,7 @@ from typing import Callable, Iterator
 from checks.analysis import vocab
 from checks.analysis.flow import CallSite, Val
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import attribute_path, chain_head, last
+from checks.analysis.names import Imports, attribute_path, chain_head, last
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -243,8 +243,14 @@ def _dotted(node: ast.AST) -> str:
     return _dotted(head.func) if isinstance(head, ast.Call) else attribute_path(node)
 
 
-def _decorator_names(fn: FunctionNode) -> list[str]:
-    return [last(_dotted(d.func if isinstance(d, ast.Call) else d)) for d in fn.decorator_list]
+def _decorator_names(fn: FunctionNode, imports: Imports | None = None) -> list[str]:
+    """The decorators' last names, resolved through the imports when given (`@q4` read as
+    `functools.lru_cache` after `from functools import lru_cache as q4`)."""
+    out = []
+    for deco in fn.decorator_list:
+        spelled = _dotted(deco.func if isinstance(deco, ast.Call) else deco)
+        out.append(last((imports.resolve_dotted(spelled) if imports is not None else None) or spelled))
+    return out
 
 
 def syntax(module: ModuleAnalysis) -> Syntax:
@@ -384,7 +390,7 @@ class Inference:
         return [c for c in self.module.calls if c.callee is not None and c.callee.node is fn]
 
     def is_cached(self, fn: FunctionNode) -> bool:
-        return bool(set(_decorator_names(fn)) & CACHE_DECORATORS)
+        return bool(set(_decorator_names(fn, self.module.imports)) & CACHE_DECORATORS)
 
     def is_startup(self, fn: FunctionNode) -> bool:
         """Runs once when the service starts: a startup hook, a lifespan, an app factory."""
@@ -392,7 +398,7 @@ class Inference:
             if isinstance(deco, ast.Call) and last(_dotted(deco.func)) == "on_event" and deco.args \
                     and isinstance(deco.args[0], ast.Constant) and deco.args[0].value == "startup":
                 return True
-        if set(_decorator_names(fn)) & STARTUP_DECORATORS or STARTUP_NAMES.match(fn.name):
+        if set(_decorator_names(fn, self.module.imports)) & STARTUP_DECORATORS or STARTUP_NAMES.match(fn.name):
             return True
         if any(_is_route(d) for d in fn.decorator_list):
             return False  # a route declared inside an app factory still runs per request
@@ -954,7 +960,7 @@ def uses_monitoring(module: ModuleAnalysis) -> bool:
         return True
     syn = syntax(module)
     for fn in syn.functions:
-        names = set(_decorator_names(fn))
+        names = set(_decorator_names(fn, module.imports))
         if names & {"middleware", "after_request", "before_request"}:
             facts = inference(module)
             if monitors(module, facts, fn):

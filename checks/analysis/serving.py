@@ -19,7 +19,7 @@ from typing import Iterator
 
 from checks.analysis.flow import CallSite
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import dotted, last
+from checks.analysis.names import Imports, dotted, last
 from checks.analysis.sql import tables
 from checks.analysis.production import (
     RAW_ANNOTATIONS, UNSAFE_LOADS, FunctionNode, Inference, Syntax, _decorator_names, _dotted, _is_route, _unsafe_load, inference,
@@ -38,6 +38,12 @@ PREDICTION_CALL = re.compile(r"(^|_)(predict\w*|predictions?|score|scores|scorin
                              re.I)
 METRIC_SUFFIXES = ("_score_", "accuracy_score", "f1_score", "roc_auc_score", "precision_score", "recall_score",
                    "r2_score", "brier_score_loss")
+REQUEST_TYPES = {"Request", "HTTPConnection", "WebSocket", "HttpRequest", "WSGIRequest", "ASGIRequest", "BaseRequest"}
+REQUEST_PROXIES = {"flask.request", "quart.request", "bottle.request", "sanic.request", "werkzeug.local.request"}
+DJANGO_VIEW_DECORATORS = {"api_view", "csrf_exempt", "require_POST", "require_GET", "require_http_methods",
+                          "require_safe", "login_required"}
+DJANGO_REQUEST_ATTRS = {"method", "POST", "GET", "body", "FILES", "META", "COOKIES", "session", "user",
+                        "query_params", "data", "content_type", "headers"}
 HEALTH_PATH = re.compile(r"health|ready|readiness|live|liveness|alive|status|ping|heartbeat", re.I)
 CONFIDENCE_NAME = re.compile(r"confiden|certaint", re.I)
 LOCK_CTORS = {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"}
@@ -200,7 +206,7 @@ class Serving:
 
     def is_prediction_call(self, call: CallSite) -> bool:
         """The model applied (`predict_proba`), or a scoring helper called (`pipeline.predict_batch`)."""
-        name = call.method or last(call.spelled or call.name)
+        name = call.method or last(call.name)
         return bool(PREDICTION_CALL.search(name or "")) and not (name or "").endswith(METRIC_SUFFIXES)
 
     def predicts(self, fn: FunctionNode) -> bool:
@@ -234,7 +240,7 @@ class Serving:
             decos = [d for d in fn.decorator_list if _is_route(d)]
             if not decos:
                 if fn.name in registered or self._django_view(fn):
-                    path, methods = registered.get(fn.name, ("", _view_methods(fn)))
+                    path, methods = registered.get(fn.name, ("", _view_methods(fn, self.module.imports)))
                     out.append(Route(fn, path, methods, self._params(fn), self._body_reads(fn)))
                 continue
             deco = decos[0]
@@ -263,9 +269,64 @@ class Serving:
         return out
 
     def _django_view(self, fn: FunctionNode) -> bool:
-        """A Django view: its first parameter is the request, in a module that imports django."""
-        args = [a for a in fn.args.args if a.arg not in ("self", "cls")]
-        return bool(args) and args[0].arg in ("request", "req") and self.module.imports.uses("django", "rest_framework")
+        """A Django view, in a module that imports django: a view decorator, or a first parameter
+        annotated or used as the request (`.POST`, `.method`, `render(request, ...)`)."""
+        if not self.module.imports.uses("django", "rest_framework"):
+            return False
+        if set(_decorator_names(fn, self.module.imports)) & DJANGO_VIEW_DECORATORS:
+            return True
+        first = _first_param(fn)
+        if first is None or fn in self._methods:
+            return False
+        return _annotated_request(first, self.module.imports) or self._used_as_request(fn, first.arg)
+
+    @cached_property
+    def _methods(self) -> list[FunctionNode]:
+        return [f for cls in self.syntax.classes for f in cls.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    def _used_as_request(self, fn: FunctionNode, name: str) -> bool:
+        for node in self.syntax.body_nodes(fn):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name \
+                    and node.attr in DJANGO_REQUEST_ATTRS:
+                return True
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name) \
+                    and node.args[0].id == name:
+                callee = self.module.imports.resolve(node.func) or ""
+                if callee.startswith(("django.shortcuts.", "django.template.")):
+                    return True
+        return False
+
+    def request_names(self, fn: FunctionNode) -> set[str]:
+        """The names that denote the incoming request in `fn`: a parameter annotated with a request
+        type, the first parameter of a handler registered by call or of a Django view, and the
+        framework's request proxy imported into the module (`from flask import request as rq`)."""
+        found = self._request_names.get(id(fn))
+        if found is None:
+            found = {a.arg for a in _params_of(fn) if _annotated_request(a, self.module.imports)}
+            first = _first_param(fn)
+            if first is not None and (fn.name in self._registered_handlers() or self._django_view(fn)):
+                found.add(first.arg)
+            found |= self._request_proxies
+            self._request_names[id(fn)] = found
+        return found
+
+    @cached_property
+    def _request_names(self) -> dict[int, set[str]]:
+        return {}
+
+    @cached_property
+    def _request_proxies(self) -> set[str]:
+        return {alias for alias, target in self.module.imports.aliases.items() if target in REQUEST_PROXIES}
+
+    def _is_request(self, node: ast.AST, fn: FunctionNode) -> bool:
+        """`node` is the request: one of `request_names(fn)`, `self.request` (class-based views), or
+        a proxy spelled through its module (`flask.request`)."""
+        if isinstance(node, ast.Name):
+            return node.id in self.request_names(fn)
+        if isinstance(node, ast.Attribute) and node.attr == "request" and isinstance(node.value, ast.Name) \
+                and fn in self._methods:
+            return True
+        return self.module.imports.resolve(node) in REQUEST_PROXIES
 
     def _params(self, fn: FunctionNode) -> list[Param]:
         args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
@@ -286,15 +347,16 @@ class Serving:
     def _param(self, arg: ast.arg, default: ast.expr | None) -> Param:
         ann = arg.annotation
         text = ast.unparse(ann) if ann is not None else ""
-        default_name = last(_dotted(default.func)) if isinstance(default, ast.Call) else ""
+        imports = self.module.imports
+        default_name = type_name(default.func, imports) if isinstance(default, ast.Call) else ""
         if default_name in ("Depends", "Security"):
             return Param(arg, text, "dependency", False)
-        inner = _unwrap_annotation(ann)
-        head = last(_dotted(inner.value if isinstance(inner, ast.Subscript) else inner)) if inner is not None else ""
-        if head in ("Request", "HTTPConnection", "WebSocket", "HttpRequest", "WSGIRequest", "ASGIRequest"):
+        inner = unwrap_annotation(ann, imports)
+        head = type_name(inner.value if isinstance(inner, ast.Subscript) else inner, imports) if inner is not None else ""
+        if head in REQUEST_TYPES:
             return Param(arg, text, "request", False)
-        element = _element(inner)
-        element_name = last(_dotted(element)) if element is not None else ""
+        element = element_type(inner, imports)
+        element_name = type_name(element, imports) if element is not None else ""
         if head in self.schema_classes or element_name in self.schema_classes:
             return Param(arg, text, "schema", True)
         is_body = default_name == "Body" or head in ("dict", "Dict", "list", "List", "Mapping", "Sequence", "Any")
@@ -309,11 +371,11 @@ class Serving:
         for node in self.syntax.body_nodes(fn):
             target = node.value if isinstance(node, ast.Await) else node
             if isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute):
-                if target.func.attr in ("get_json", "json", "form", "body") and _is_request(target.func.value) \
+                if target.func.attr in ("get_json", "json", "form", "body") and self._is_request(target.func.value, fn) \
                         and not isinstance(self.syntax.parent.get(id(node)), ast.Await):  # the await is the read
                     out.append(node)
             elif isinstance(node, ast.Attribute) and node.attr in ("json", "form", "data", "values", "body", "POST") \
-                    and _is_request(node.value) and not _called(self.syntax, node):
+                    and self._is_request(node.value, fn) and not _called(self.syntax, node):
                 out.append(node)
         out.sort(key=lambda n: n.lineno)
         return out
@@ -685,7 +747,8 @@ class Serving:
         out = []
         for fn in self.functions:
             for deco in fn.decorator_list:
-                name = last(_dotted(deco.func if isinstance(deco, ast.Call) else deco))
+                spelled = _dotted(deco.func if isinstance(deco, ast.Call) else deco)
+                name = last(self.module.imports.resolve_dotted(spelled) or spelled)
                 if name in CACHE_DECORATORS and self.predicts(fn):
                     keys = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} - {"self", "cls"}
                     if isinstance(deco, ast.Call):
@@ -781,17 +844,25 @@ def _methods_kw(deco: ast.Call) -> list[str]:
     return ["GET"]
 
 
-def _view_methods(fn: FunctionNode) -> list[str]:
-    names = _decorator_names(fn)
+def _view_methods(fn: FunctionNode, imports) -> list[str]:
+    names = _decorator_names(fn, imports)
     if "require_POST" in names:
         return ["POST"]
     return ["GET"] if "require_GET" in names else ["ANY"]
 
 
-def _unwrap_annotation(ann: ast.expr | None) -> ast.expr | None:
+def type_name(node: ast.AST | None, imports: Imports | None) -> str:
+    """A type's last name, through the imports (`from typing import List as L`: `L` is `List`)."""
+    if node is None:
+        return ""
+    spelled = _dotted(node)
+    return last((imports.resolve_dotted(spelled) if imports is not None and spelled else None) or spelled)
+
+
+def unwrap_annotation(ann: ast.expr | None, imports: Imports | None = None) -> ast.expr | None:
     """`Optional[X]`, `Annotated[X, ...]`, `X | None` read as X."""
     while ann is not None:
-        if isinstance(ann, ast.Subscript) and last(_dotted(ann.value)) in ("Optional", "Annotated"):
+        if isinstance(ann, ast.Subscript) and type_name(ann.value, imports) in ("Optional", "Annotated"):
             ann = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
         elif isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
             ann = ann.left if not (isinstance(ann.left, ast.Constant) and ann.left.value is None) else ann.right
@@ -805,11 +876,11 @@ def _unwrap_annotation(ann: ast.expr | None) -> ast.expr | None:
     return None
 
 
-def _element(ann: ast.expr | None) -> ast.expr | None:
+def element_type(ann: ast.expr | None, imports: Imports | None = None) -> ast.expr | None:
     """The element type of `list[X]`/`List[X]`/`Sequence[X]`."""
-    if isinstance(ann, ast.Subscript) and last(_dotted(ann.value)) in ("list", "List", "Sequence", "set", "Set", "tuple"):
+    if isinstance(ann, ast.Subscript) and type_name(ann.value, imports) in ("list", "List", "Sequence", "set", "Set", "tuple"):
         inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
-        return _unwrap_annotation(inner)
+        return unwrap_annotation(inner, imports)
     return None
 
 
@@ -818,9 +889,16 @@ def _called(syn: Syntax, node: ast.AST) -> bool:
     return isinstance(parent, ast.Call) and parent.func is node
 
 
-def _is_request(node: ast.AST) -> bool:
-    name = _dotted(node)
-    return last(name) in ("request", "req") or name.endswith("request")
+def _first_param(fn: FunctionNode) -> ast.arg | None:
+    args = [*fn.args.posonlyargs, *fn.args.args]
+    if args and args[0].arg in ("self", "cls"):
+        args = args[1:]
+    return args[0] if args else None
+
+
+def _annotated_request(arg: ast.arg, imports: Imports) -> bool:
+    inner = unwrap_annotation(arg.annotation, imports)
+    return inner is not None and type_name(inner, imports) in REQUEST_TYPES
 
 
 def _dicts_of(node: ast.expr, assigned: dict, appended: dict, depth: int) -> list[ast.Dict]:
@@ -1114,15 +1192,17 @@ def request_shape(facts: Serving, route: Route) -> dict | None:
     if body:
         param = body[0]
         if param.kind == "schema":
-            name = last(_dotted(_element(_unwrap_annotation(param.node.annotation)) or
-                                _unwrap_annotation(param.node.annotation) or param.node))
+            imports = facts.module.imports
+            unwrapped = unwrap_annotation(param.node.annotation, imports)
+            name = last(_dotted(element_type(unwrapped, imports) or unwrapped or param.node))
             fields = [f[0] for f in facts.schemas.get(name, (None, []))[1]]
-            kind = "array" if _element(_unwrap_annotation(param.node.annotation)) is not None else "object"
+            kind = "array" if element_type(unwrapped, imports) is not None else "object"
             lists = [f for f in facts.schemas.get(name, (None, []))[1] if re.match(r"(typing\.)?(list|List|Sequence|"
                                                                                    r"tuple|Tuple|set|Set)\b", f[1])]
             return {"kind": kind, "fields": fields, "text": f"{param.name}: {param.annotation}",
                     "batch": kind == "array" or bool(lists)}
-        is_list = _element(_unwrap_annotation(param.node.annotation)) is not None or param.annotation.lower() == "list"
+        is_list = element_type(unwrap_annotation(param.node.annotation, facts.module.imports), facts.module.imports) is not None \
+            or param.annotation.lower() == "list"
         if is_list:
             return {"kind": "array", "fields": [], "text": f"{param.name}: {param.annotation}", "batch": True}
         keys = _keys_read(facts, route.function, {param.name})
@@ -1230,7 +1310,7 @@ def _tags(facts: Serving, fn: FunctionNode) -> dict[str, int]:
         lines = [s.line for s in steps if s.function is fn]
         if lines:
             tags[tag] = min(lines)
-    if set(_decorator_names(fn)) & CACHE_DECORATORS:
+    if set(_decorator_names(fn, facts.module.imports)) & CACHE_DECORATORS:
         tags["cache"] = fn.decorator_list[0].lineno
     return tags
 

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import FunctionNode
-from checks.analysis.serving import Serving, applies, serving
+from checks.analysis.serving import Serving, applies, element_type, serving, type_name, unwrap_annotation
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -88,7 +88,7 @@ def _vectorised_raw_batches(facts: Serving) -> Iterator[Hit]:
     """A route taking a list of raw dicts (`records: List[dict]`) that scores them in one model call:
     one record with a missing or malformed field makes the whole call raise."""
     for route in facts.routes:
-        raw = [p for p in route.params if p.kind == "raw" and p.body and _raw_items(p.annotation)]
+        raw = [p for p in route.params if p.kind == "raw" and p.body and _raw_items(p.node.annotation, facts.module.imports)]
         if not raw:
             continue
         names = {p.name for p in raw}
@@ -106,17 +106,26 @@ def _vectorised_raw_batches(facts: Serving) -> Iterator[Hit]:
                           related=[(None, call.line, f"{route.name}() passes the raw batch here")])
 
 
-def _raw_items(annotation: str) -> bool:
-    """`List[dict]`, `list[dict[str, Any]]`, `list`, `List[Any]`: a list whose items are not validated."""
-    text = annotation.replace(" ", "")
-    return text.lower() in ("list", "typing.list") or bool(re.match(r"^(typing\.)?[Ll]ist\[(dict|Dict|Any|Mapping)", text))
+def _raw_items(annotation: ast.expr | None, imports) -> bool:
+    """`List[dict]`, `list[dict[str, Any]]`, `list`, `List[Any]`: a list whose items are not validated
+    (type names read through the imports)."""
+    ann = unwrap_annotation(annotation, imports)
+    if ann is None:
+        return False
+    if not isinstance(ann, ast.Subscript):
+        return type_name(ann, imports) in ("list", "List")
+    if type_name(ann.value, imports) not in ("list", "List"):
+        return False
+    item = element_type(ann, imports)
+    item = item.value if isinstance(item, ast.Subscript) else item
+    return type_name(item, imports) in ("dict", "Dict", "Any", "Mapping")
 
 
 def _batch_names(facts: Serving, fn: FunctionNode) -> set[str]:
     """The function's parameters (and the request, for a route), and local names computed from them."""
     names = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} - {"self", "cls"}
     if any(r.function is fn for r in facts.routes):
-        names.add("request")
+        names |= facts.request_names(fn)
     for node in facts.own_nodes(fn):
         if isinstance(node, ast.Assign) and {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)} & names:
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
