@@ -220,6 +220,102 @@ def _role_from_name(name: str) -> str | None:  # the same names come back many t
     return None
 
 
+_HEAD_OPS = (ast.Lt, ast.LtE)
+_TAIL_OPS = (ast.Gt, ast.GtE)
+
+
+def row_part_roles(tree: ast.Module) -> dict[int, str]:
+    """Subscripts that cut complementary parts of the same rows, by node id, with their role.
+
+    Parts are the values of assignments and returns, grouped by scope and by what is cut: a head
+    and a tail of the same array (`X[:n]`, `X[n:]`; a middle `X[n:m]` between them is validation),
+    the two sides of one cut on one column (`df[df.day < c]`, `df[df.day >= c]`: the earlier rows
+    train), a mask and its negation (`df[m]`, `df[~m]`; the first written trains). A part alone is
+    a filter, not a split."""
+    groups: dict[tuple, list[tuple[ast.Subscript, str]]] = {}
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]  # (node, id of its scope); no recursion, no closure
+    while stack:
+        node, scope = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            inner = id(child) if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else scope
+            if isinstance(child, (ast.Assign, ast.Return)) and child.value is not None:
+                value = child.value
+                for item in value.elts if isinstance(value, ast.Tuple) else [value]:
+                    _add_row_part(groups, item, inner)
+            stack.append((child, inner))
+    roles: dict[int, str] = {}
+    for parts in groups.values():
+        kinds = {kind for _, kind in parts}
+        if {"head", "tail"} <= kinds:
+            for node, kind in parts:
+                roles[id(node)] = {"head": "train", "tail": "test", "middle": "validation"}[kind]
+        elif {"pos", "neg"} <= kinds:
+            first = min(parts, key=lambda p: (p[0].lineno, p[0].col_offset))[1]
+            for node, kind in parts:
+                roles[id(node)] = "train" if kind == first else "test"
+    return roles
+
+
+def _shape(node: ast.AST) -> tuple:
+    """A hashable key for an expression's structure (`ast.dump` leaves a reference cycle per call)."""
+    return tuple((type(n).__name__, getattr(n, "id", None) or getattr(n, "attr", None)
+                  or (repr(n.value) if isinstance(n, ast.Constant) else None)) for n in ast.walk(node))
+
+
+def _add_row_part(groups: dict, node: ast.expr, scope: int) -> None:
+    if not isinstance(node, ast.Subscript):
+        return
+    base = node.value
+    if isinstance(base, ast.Attribute) and base.attr in ("iloc", "loc"):
+        base = base.value
+    key = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+    part = _row_part(key)
+    if part is not None:
+        groups.setdefault((scope, _shape(base), part[1]), []).append((node, part[0]))
+
+
+def _row_part(key: ast.expr) -> tuple[str, tuple] | None:
+    """(which part, what it is a part of) for a row selector, else None."""
+    if isinstance(key, ast.Slice):
+        if key.step is not None:
+            return None
+        if key.lower is None and key.upper is not None:
+            return "head", ("slice",)
+        if key.lower is not None and key.upper is None:
+            return "tail", ("slice",)
+        return ("middle", ("slice",)) if key.lower is not None else None
+    if isinstance(key, ast.Compare) and len(key.ops) == 1:
+        op, left, right = key.ops[0], key.left, key.comparators[0]
+        if isinstance(left, ast.Constant):  # `cutoff > df.day` reads `df.day < cutoff`
+            left, op = right, {ast.Lt: ast.Gt(), ast.LtE: ast.GtE(), ast.Gt: ast.Lt(), ast.GtE: ast.LtE()}.get(type(op), op)
+        if isinstance(op, _HEAD_OPS):
+            return "head", ("cut", _shape(left))
+        if isinstance(op, _TAIL_OPS):
+            return "tail", ("cut", _shape(left))
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            return ("pos" if isinstance(op, ast.Eq) else "neg"), ("eq", _shape(key.left), _shape(right))
+        return None
+    if isinstance(key, ast.UnaryOp) and isinstance(key.op, (ast.Invert, ast.Not)):
+        return "neg", ("mask", _shape(key.operand))
+    if isinstance(key, (ast.Name, ast.Attribute, ast.Call, ast.BoolOp)):
+        return "pos", ("mask", _shape(key))
+    return None
+
+
+def _nested_role(role: str, split: Split) -> str:
+    """A part's role from what was split: a cross-validation fold's held-out rows, and the held-out
+    part of a split of training rows, are validation rows; a split of held-out rows makes a
+    validation part and a test part."""
+    if split.kind == "splitter":
+        return "train" if role == "train" else "validation"
+    cut = {r for value in split.inputs[:1] for _, r in value.roles}
+    if cut == {"train"} and role == "test":
+        return "validation"
+    if cut and "train" not in cut and role == "train":
+        return "validation"
+    return role
+
+
 def _const_str(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
@@ -282,6 +378,7 @@ class FlowAnalysis:
 
     # ------------------------------------------------------------------ driving the walk
     def _run(self, tree: ast.Module) -> None:
+        self._part_roles = row_part_roles(tree)
         self._collect_defs(tree.body, prefix="", cls=None)
         self._push(self.module_env, "<module>", None, None, [])
         self._block(tree.body)
@@ -529,7 +626,7 @@ class FlowAnalysis:
                 val.name = target.id
             self._env[target.id] = bound
             self.bindings.append((target.id, bound))
-            self._maybe_slice_split(target.id, value_node, bound)
+            self._maybe_slice_split(value_node, bound)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self._bind_tuple(target, val, value_node, stmt)
         elif isinstance(target, ast.Subscript):
@@ -631,10 +728,7 @@ class FlowAnalysis:
             source = split.inputs[index] if index < len(split.inputs) and split.kind == "function" else val
             child = self._derived(sub_target, [source] if source is not None else [])
             name = dotted(sub_target)
-            role = role_from_name(name) if split.kind not in ("function", "splitter") else None
-            role = role or roles[pos]
-            if role_from_name(name) == "validation" or (split.kind == "splitter" and role != "train"):
-                role = "validation"  # a cross-validation fold is a validation set, whatever its name
+            role = _nested_role(roles[pos], split)
             child.roles = child.roles | {(id(split), role)}
             child.name = name
             if split.inputs and split.inputs[0].shape:
@@ -747,12 +841,13 @@ class FlowAnalysis:
         base = part.parents[0]
         if isinstance(base.node, ast.Attribute) and base.node.attr in ("loc", "iloc") and base.parents:
             base = base.parents[0]
-        self._maybe_slice_split(target.id, part.node, val, base)
+        self._maybe_slice_split(part.node, val, base)
 
-    def _maybe_slice_split(self, name: str, value_node: ast.expr | None, val: Val, base: Val | None = None) -> None:
-        """`train = df[df.date < cutoff]`, `X_tr = X[:n]`, `test = df.iloc[n:]`: a split by rows.
-        `base` is the frame cut, when it was evaluated elsewhere (in a helper's body)."""
-        role = role_from_name(name)
+    def _maybe_slice_split(self, value_node: ast.expr | None, val: Val, base: Val | None = None) -> None:
+        """`a = df[df.date < cutoff]` with `b = df[df.date >= cutoff]`, `a = X[:n]` with `b = X[n:]`: a
+        split by rows, when the code takes complementary parts (`row_part_roles`). `base` is the
+        frame cut, when it was evaluated elsewhere (in a helper's body)."""
+        role = self._part_roles.get(id(value_node))
         if role is None or not isinstance(value_node, ast.Subscript):
             return
         base_node = value_node.value
@@ -764,11 +859,8 @@ class FlowAnalysis:
             key = key.elts[0]
         if isinstance(key, ast.Slice):
             kind, temporal = "slice", True
-        elif isinstance(key, (ast.Compare, ast.BoolOp, ast.UnaryOp)) or (
-                isinstance(key, ast.Call) and isinstance(key.func, ast.Attribute) and key.func.attr in ("between", "isin")):
-            kind, temporal = "mask", _mentions_time(key)
         else:
-            return
+            kind, temporal = "mask", _mentions_time(key)
         base = base if base is not None else self._eval(base_node)
         if base is None or base.roles:
             return  # a filter on a split's output is not another split
@@ -1216,9 +1308,7 @@ def _mentions_time(node: ast.AST) -> bool:
         text = None
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
             text = sub.value
-        elif isinstance(sub, ast.Name):
-            text = sub.id
-        elif isinstance(sub, ast.Attribute):
+        elif isinstance(sub, ast.Attribute):  # a column (`df.day`); a variable's name is no evidence
             text = sub.attr
         if text and is_time_name(text):
             return True

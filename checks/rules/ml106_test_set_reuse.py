@@ -53,8 +53,11 @@ class TestSetReuse(Rule):
     ```
 
     ## Known problems
-    A split named `X_val` is a validation split and is allowed for selection; a split whose
-    held-out part is named neutrally (`X2`) is taken to be the test set.
+    Roles come from the splits, not from names: the held-out part of a split of training rows (and a
+    cross-validation fold) is validation, and may be used for choices; the held-out part of a single
+    split is the test set. Early stopping on it is reported at medium confidence when no score is
+    computed on it afterwards (nothing is left to measure the final model). A validation part
+    loaded from its own file is not known to be one.
     """
 
     __test__ = False  # its name starts with "Test": keep pytest from collecting it
@@ -84,10 +87,17 @@ class TestSetReuse(Rule):
             callbacks = call.kwargs.get("callbacks")
             if callbacks is not None:
                 texts.append(module.text(callbacks.node))
-            if any(s in t for t in texts for s in STOPPERS):
+            if not any(s in t for t in texts for s in STOPPERS):
+                continue
+            if _scored(module, call.kwargs[held[0]]):
                 yield Hit(f"early stopping/checkpoint selection uses the test split ({held[0]}=...); the test "
                           "score then measures a choice made on it. Stop on a validation split",
                           node=call.node)
+            else:
+                yield Hit(f"early stopping/checkpoint selection uses the only held-out rows ({held[0]}=...); "
+                          "nothing unseen is left to measure the final model (and its best-iteration score is "
+                          "optimistic). Split off a validation part for stopping and keep the test rows apart",
+                          node=call.node, confidence="medium")
 
     def _fit_on_test(self, module: ModuleAnalysis) -> Iterator[Hit]:
         for fit in module.fits:
@@ -106,12 +116,7 @@ class TestSetReuse(Rule):
             loop = next((lp for lp in loops if _inside(metric.node, lp)), None)
             if loop is None:
                 continue
-            start, end = loop.lineno if hasattr(loop, "lineno") else metric.line, getattr(loop, "end_lineno", metric.line)
-            picks_best = any("best" in name.lower() and start <= val.line <= end for name, val in module.flow.bindings)
-            picks_best = picks_best or any(
-                any(module.flow.derives_from(a, metric.val, rows=False) for a in [*c.args, c.receiver] if a is not None)
-                for c in module.calls if c.method is None and c.short in SELECTORS or c.method in SELECTORS)
-            if picks_best:
+            if _keeps_best(module, metric.val, loop):
                 yield Hit("models or hyperparameters are compared on the test split and the best is kept; "
                           "select on a validation split or with cross-validation", node=metric.node,
                           confidence="medium")
@@ -120,13 +125,41 @@ class TestSetReuse(Rule):
         for call in module.calls:
             if call.short not in ("precision_recall_curve", "roc_curve") or not any(_on_test(a) for a in call.args):
                 continue
-            chosen = any(any(t in name.lower() for t in ("threshold", "thresh", "thr", "cutoff"))
-                         and module.flow.derives_from(val, call.val, rows=False)
-                         for name, val in module.flow.bindings)
-            if chosen:
+            if _keeps_best(module, call.val, None):
                 yield Hit("the decision threshold is chosen on the test split; its test score is then optimistic. "
                           "Choose it on a validation split or out-of-fold predictions", node=call.node,
                           confidence="medium")
+
+
+def _scored(module: ModuleAnalysis, val: Val) -> bool:
+    """Some metric or `score` is computed on the test rows that `val` holds."""
+    parts = {key for key in val.roles if key[1] == "test"}
+    return any(parts & a.roles for metric in module.evaluation_calls
+               for a in [*metric.args, *metric.kwargs.values(), metric.receiver] if a is not None)
+
+
+def _keeps_best(module: ModuleAnalysis, scores: Val | None, loop: ast.AST | None) -> bool:
+    """A choice is made from `scores` (or what derives from them): an arg-max/min, `max`, `sorted`
+    or `idxmax` over them, or a comparison with them that updates a kept value (`if score > best:
+    best = ...`), inside `loop` when one is given."""
+    if scores is None:
+        return False
+    flow = module.flow
+    for call in module.calls:
+        if (call.method in SELECTORS or call.method is None and call.short in SELECTORS) and any(
+                flow.derives_from(a, scores, rows=False) for a in [*call.args, call.receiver] if a is not None):
+            return True
+    values = flow.bindings_by_name
+    for node in ast.walk(loop if loop is not None else module.tree):
+        if not isinstance(node, ast.If):
+            continue
+        names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+        compares = isinstance(node.test, ast.Compare) or any(isinstance(n, ast.Compare) for n in ast.walk(node.test))
+        keeps = any(isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) for stmt in node.body)
+        if compares and keeps and any(flow.derives_from(v, scores, rows=False) or v is scores
+                                      for name in names for v in values.get(name, ())):
+            return True
+    return False
 
 
 def _inside(node: ast.AST, loop: ast.AST) -> bool:
