@@ -54,7 +54,7 @@ def test_flow_through_chains_helpers_and_unpacking():
     assert m.flow.derives_from(env["X"], env["raw"])
     assert m.flow.derives_from(env["y"], env["raw"])
     assert not m.flow.derives_from(env["raw"], env["X"])
-    assert m.target_columns == {"t"}  # bound to `y`
+    assert m.target_columns == {"t"}  # dropped from the features and kept apart
 
 
 @pytest.mark.parametrize("code, kind, roles, shuffled, temporal", [

@@ -254,7 +254,8 @@ class ModuleAnalysis:
     # ------------------------------------------------------------------ target and features
     @cached_property
     def target_columns(self) -> set[str]:
-        """Columns used as the label: the `y` of model fits and splits, `df.pop('target')`, `y = df['t']`."""
+        """Columns used as the label: the `y` of model fits, cross-validation and splits, the `label=`
+        of a boosting library's dataset (what the code does with them, not what they are called)."""
         cols: set[str] = set()
         candidates: list[Val | None] = [f.y for f in self.model_fits]
         for split in self.splits:
@@ -263,16 +264,18 @@ class ModuleAnalysis:
         candidates += [c.arg(2, "y") for c in self.cv_calls]
         # xgb.DMatrix(X, label=y), lgb.Dataset(X, label=y), catboost.Pool(X, label=y)
         candidates += [c.kwargs.get("label") for c in self.calls if c.short in ("DMatrix", "Dataset", "Pool")]
+        candidates += [c.arg(1, "y") for c in self.method_calls("fit_resample")]
+        dropped: set[str] = set()
+        for call in self.method_calls("drop"):
+            axis = call.kwarg_node("axis")
+            by_column = call.kwarg_node("columns") is not None or (
+                isinstance(axis, ast.Constant) and axis.value in (1, "columns"))
+            if by_column:
+                dropped.update(str_list(call.kwarg_node("columns") or call.arg_node(0)) or ())
+        # `X, y = df.drop(columns=["t"]), df["t"]`: the column kept apart from the features
+        cols.update(val.key for _, val in self.flow.bindings if isinstance(val.key, str) and val.key in dropped)
         for val in candidates:
             col = self.column_of(val)
-            if col:
-                cols.add(col)
-        for call in self.method_calls("pop"):
-            col = str_list(call.arg_node(0))
-            if col and len(col) == 1 and call.val is not None and (call.val.name or "").lower() in ("y", "target", "label", "labels"):
-                cols.add(col[0])
-        for name in ("y", "target", "labels", "y_all"):
-            col = self.column_of(self.flow.module_env.get(name))
             if col:
                 cols.add(col)
         return cols

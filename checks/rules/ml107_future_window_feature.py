@@ -10,8 +10,6 @@ from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
-FEATURE_LIST = re.compile(r"feature|predictor", re.I)
-LABEL_NAME = re.compile(r"(^|_)(y|target|label|labels|outcome|next|future)(_|$)|^(y|target|label)", re.I)
 
 
 class FutureWindowFeature(Rule):
@@ -40,12 +38,15 @@ class FutureWindowFeature(Rule):
     df["sales_last_week"] = by_store.shift(7)
     df["sales_mean_7d"] = by_store.transform(lambda s: s.shift(1).rolling(7).mean())
     df["target_sales_next_week"] = by_store.shift(-7)  # only the label looks ahead
+    model.fit(df[["sales_last_week", "sales_mean_7d"]], df["target_sales_next_week"])
     ```
 
     ## Known problems
-    A forward-shifted column is treated as the label when it becomes `y` or its name says so
-    (`target`, `label`, `next_...`, `future_...`); a feature with such a name is missed unless
-    the file fits on it or lists it in a feature list (`FEATURES = [...]`).
+    A forward shift builds the label when the code says so: the value becomes a fit's `y` (or
+    `label=`), or a target column, or the file lists the other columns it writes and leaves this
+    one out. Names are not read. A forward shift written to a column with no such evidence is
+    reported at medium confidence; one that reaches no column and no fit is not reported (nothing
+    says it is a feature).
     """
 
     id = "ML107"
@@ -55,40 +56,53 @@ class FutureWindowFeature(Rule):
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         targets = module.target_columns
         features = _feature_columns(module)
+        flow = module.flow
         for call, what in _look_aheads(module):
-            sinks = [w for w in module.flow.column_writes
-                     if w.value is not None and module.flow.derives_from(w.value, call.val, rows=False)]
-            imputes = call.method in ("bfill", "backfill", "fillna")  # filling gaps never builds a label
-            if not imputes and any(w.column not in features and (w.column in targets or LABEL_NAME.search(w.column))
-                                   for w in sinks):
-                continue
-            if not sinks and any(LABEL_NAME.search(name) for name, val in module.flow.bindings
-                                 if module.flow.derives_from(val, call.val, rows=False)):
-                continue
-            if not imputes and any(module.flow.derives_from(f.y, call.val, rows=False)
-                                   for f in module.model_fits if f.y is not None):
-                continue
+            imputes = call.method not in ("shift", "diff", "pct_change")  # only a shift can build a label
+            sinks = [w for w in flow.column_writes
+                     if w.value is not None and flow.derives_from(w.value, call.val, rows=False)]
+            labels = [f for f in module.model_fits if f.y is not None and flow.derives_from(f.y, call.val, rows=False)]
+            fed = [f for f in module.model_fits if f.X is not None and flow.derives_from(f.X, call.val, rows=False)]
+            listed = [w for w in sinks if w.column in features or _listed(module, w.column) is True]
+            if not imputes and not listed and (labels or any(
+                    w.column in targets or _listed(module, w.column) is False for w in sinks)):
+                continue  # the look-ahead builds the label
+            if not imputes and not sinks and not fed:
+                continue  # a value that reaches no feature: nothing says it is one
+            evidence = fed or listed
             node = sinks[0].node if sinks else call.node
             column = f"'{sinks[0].column}'" if sinks else "a feature"
             yield Hit(f"{column} uses {what}: each row sees values from later rows, which do not exist at "
-                      "prediction time", node=node, confidence="high" if sinks else "medium",
+                      "prediction time", node=node, confidence="high" if evidence else "medium",
                       related=[(None, call.line, what)] if sinks and sinks[0].line != call.line else [])
 
 
 def _feature_columns(module: ModuleAnalysis) -> set[str]:
-    """Columns the model reads: selected for a fit here, or listed in a module-level feature list
-    (`FEATURES = [...]`, `feature_cols = [...]`) that another file selects."""
+    """Columns the model reads: selected for a fit here."""
     cols: set[str] = set()
     for X in module.feature_matrices:
         selection = feature_selection(module, X)
         if selection is not None and selection.explicit:
             cols.update(selection.explicit)
-    for stmt in module.tree.body:
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            if any(isinstance(t, ast.Name) and FEATURE_LIST.search(t.id) for t in targets):
-                cols.update(str_list(stmt.value) or ())
     return cols
+
+
+def _listed(module: ModuleAnalysis, column: str) -> bool | None:
+    """Is `column` in the file's literal lists of the columns it writes? True when a list names it;
+    False when a list names other columns the file writes but not this one (`["lag_1", "lag_7"]`
+    beside a `units_next_day` written next to them: the list is the features, the rest the label);
+    None when no such list exists."""
+    written = {w.column for w in module.flow.column_writes}
+    verdict = None
+    for node in module.tree.body:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            continue
+        names = set(str_list(node.value) or ())
+        if column in names:
+            return True
+        if len(names & written) >= 1 and not isinstance(node.value, ast.Constant):
+            verdict = False
+    return verdict
 
 
 def _negative(node: ast.AST | None) -> bool:
