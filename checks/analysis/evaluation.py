@@ -229,9 +229,8 @@ class EvaluationFacts:
 
     @cached_property
     def imbalance(self) -> str | None:
-        """Why the target is likely imbalanced, or None: a rare-class name, or its balance inspected."""
-        if self.costly_errors:
-            return self.costly_errors
+        """Code evidence that the class balance matters, or None: the target's balance inspected
+        (`value_counts`, `bincount`, `Counter`). A name is not evidence (see `rare_class_name`)."""
         for call in self.module.calls:
             if call.method in ("value_counts", "bincount") or call.short in ("bincount", "Counter"):
                 data = call.receiver if call.method else call.arg(0)
@@ -241,8 +240,9 @@ class EvaluationFacts:
         return None
 
     @cached_property
-    def costly_errors(self) -> str | None:
-        """Why the two errors likely cost differently (a churn/fraud/default... target), or None."""
+    def rare_class_name(self) -> str | None:
+        """Name evidence only, for low-confidence findings: a target, data file, file or scored rows
+        named like a rare-class problem (churn, fraud, default...). Never a fact by itself."""
         for name in sorted(self.target_names):
             if _mentions_rare_class(name):
                 return f"the target '{name}'"
@@ -257,6 +257,15 @@ class EvaluationFacts:
             return f"the file name '{self.module.source.rel}'"
         if not self.target_names:
             return self._scored_rows_name()
+        return None
+
+    @cached_property
+    def class_balance(self) -> tuple[str, str] | None:
+        """(why the class balance matters, 'code' | 'name'), code evidence first; None when unknown."""
+        if self.imbalance:
+            return self.imbalance, "code"
+        if self.rare_class_name:
+            return self.rare_class_name, "name"
         return None
 
     def _scored_rows_name(self) -> str | None:

@@ -76,6 +76,9 @@ class Rule:
     severity: ClassVar[Severity]
     valid: ClassVar[list[Example]] = []
     invalid: ClassVar[list[Example]] = []
+    # The rule may report, at low confidence only, what only a name suggests (its Known problems
+    # say which names); the rename test lets exactly those findings change.
+    name_evidence: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

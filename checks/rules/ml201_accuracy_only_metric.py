@@ -38,8 +38,9 @@ class AccuracyOnlyMetric(Rule):
     ## Known problems
     Accuracy computed by hand (`(y_pred == y_test).mean()`) is not recognised. A richer metric
     anywhere in the project silences the rule, even if it is computed for another model. On a
-    balanced multi-class problem accuracy is a fair headline metric; without an imbalance signal
-    the finding has medium confidence.
+    balanced multi-class problem accuracy is a fair headline metric; without code evidence of the
+    class balance (its inspection) the finding has medium confidence: a target named like a rare
+    class (churn, fraud) is quoted but does not raise it.
     """
 
     id = "ML201"
@@ -55,10 +56,11 @@ class AccuracyOnlyMetric(Rule):
             places = places + [(e.call.node, e) for e in facts.evaluations if e.metric == "evaluate"]
         node = next((n for n, ev in places if ev is not None and ev.held_out), places[0][0])
         related = sorted({(None, n.lineno, "accuracy is also used here") for n, _ in places if n.lineno != node.lineno})
-        why = f" ({facts.imbalance} suggests a rare positive class)" if facts.imbalance else ""
+        balance = facts.class_balance
+        why = f" ({balance[0]} suggests a rare positive class)" if balance else ""
         yield Hit(f"the classifier is judged by accuracy alone{why}; accuracy hides missed positives. Report "
                   "precision, recall, F1 and ROC/PR AUC", node=node, related=related,
-                  confidence="high" if facts.imbalance else "medium")
+                  confidence="high" if balance and balance[1] == "code" else "medium")
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return bool(evaluation(module).rich_metrics)

@@ -38,7 +38,10 @@ class ClassImbalanceUnhandled(Rule):
     ```
 
     ## Known problems
-    The imbalance signal is a name: a churn target that happens to be balanced is still flagged,
+    Name evidence: the class balance comes from the code (the target's balance inspected with
+    `value_counts`/`bincount`); a target, data file or file named like a rare-class problem (churn,
+    fraud, default) gives only a low-confidence P2 finding that says the balance is unknown, and
+    renaming removes it. Before, the imbalance signal was a name: a churn target that happens to be balanced is still flagged,
     and a rare class named neutrally (`target`) is missed unless its balance is inspected. Any
     handling anywhere in the project silences the rule, even for another model. For a PyTorch
     loop the finding is at the loss (`BCEWithLogitsLoss()` without `pos_weight`).
@@ -47,11 +50,17 @@ class ClassImbalanceUnhandled(Rule):
     id = "ML202"
     name = "class-imbalance-unhandled"
     severity = Severity.P1
+    name_evidence = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
-        if not facts.imbalance or facts.imbalance_handling:
+        balance = facts.class_balance
+        if balance is None or facts.imbalance_handling:
             return
+        why, evidence = balance
+        # a name alone never makes a P1: it is reported as unknown balance, at low confidence
+        by_name = {"confidence": "low", "severity": Severity.P2} if evidence == "name" else {}
+        unknown = " (the class balance is unknown: only a name suggests it)" if by_name else ""
         reported: set[int] = set()
         for fit in module.model_fits:
             classes = facts.estimator_classes(fit.estimator)
@@ -65,17 +74,18 @@ class ClassImbalanceUnhandled(Rule):
             reported.add(node.lineno)
             related = [(None, fit.line, "the classifier is fitted here")] if fit.line != node.lineno else []
             known = facts.task_of_classes(classes) == "classification"
-            yield Hit(f"{facts.imbalance} suggests a rare positive class, but the classifier has no class "
+            yield Hit(f"{why} suggests a rare positive class{unknown}, but the classifier has no class "
                       "weights, resampling or threshold tuning; it will favour the majority class. Use "
                       "class_weight='balanced' (scale_pos_weight for XGBoost) or resample the training folds",
-                      node=node, related=related, confidence="high" if known else "medium")
+                      node=node, related=related, **({"confidence": "high" if known else "medium"} | by_name))
         if reported:
             return
         for call in module.calls:
             if call.method is None and call.short in CLASSIFICATION_LOSSES:
-                yield Hit(f"{facts.imbalance} suggests a rare positive class, but the loss "
+                yield Hit(f"{why} suggests a rare positive class{unknown}, but the loss "
                           f"{call.short}() has no class weights (pos_weight/weight) and nothing resamples; "
-                          "the network will favour the majority class", node=call.node, confidence="medium")
+                          "the network will favour the majority class", node=call.node,
+                          **({"confidence": "medium"} | by_name))
                 return
 
     def satisfied(self, module: ModuleAnalysis) -> bool:

@@ -36,8 +36,10 @@ class DefaultDecisionThreshold(Rule):
     ```
 
     ## Known problems
-    The asymmetric-cost signal is a name (target, data file or file name; in serving code with no
-    target, the names of the rows scored, such as `lead_ids`). `argmax` over two
+    Name evidence: when only a name says the errors cost differently (target, data file or file
+    name; in serving code with no target, the names of the rows scored, such as `lead_ids`), the
+    finding is a low-confidence P3 and renaming removes it; the class balance inspected in the code
+    is evidence. `argmax` over two
     logits is not recognised as a 0.5 cut. Predictions on the training rows are not flagged. Any
     threshold analysis in the project silences the rule.
     """
@@ -45,11 +47,15 @@ class DefaultDecisionThreshold(Rule):
     id = "ML205"
     name = "default-decision-threshold"
     severity = Severity.P2
+    name_evidence = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
-        if not facts.costly_errors or facts.threshold_analysis or facts.task == "regression":
+        balance = facts.class_balance
+        if balance is None or facts.threshold_analysis or facts.task == "regression":
             return
+        costly, evidence = balance
+        by_name = {"confidence": "low", "severity": Severity.P3} if evidence == "name" else {}
         reported: set[int] = set()
         for call in module.predictions:
             if call.method != "predict" or facts.predicts_scores(call) or call.line in reported:
@@ -60,15 +66,17 @@ class DefaultDecisionThreshold(Rule):
                 continue
             reported.add(call.line)
             confidence = "high" if task == "classification" else "medium" if facts.task else "low"
-            yield Hit(f"predict() decides at the default 0.5 threshold, but {facts.costly_errors} points to errors "
+            yield Hit(f"predict() decides at the default 0.5 threshold, but {costly} points to errors "
                       "of unequal cost; choose the threshold from a precision-recall curve or a cost function "
-                      "and decide with predict_proba() >= threshold", node=call.node, confidence=confidence)
+                      "and decide with predict_proba() >= threshold", node=call.node,
+                      **({"confidence": confidence} | by_name))
         for node in facts.default_thresholds:
             if node.lineno not in reported:
                 reported.add(node.lineno)
-                yield Hit(f"scores are cut at the default 0.5, but {facts.costly_errors} points to errors of unequal "
+                yield Hit(f"scores are cut at the default 0.5, but {costly} points to errors of unequal "
                           "cost; choose the threshold from a precision-recall curve or a cost function",
-                          node=node, confidence="high" if facts.task == "classification" else "medium")
+                          node=node, **({"confidence": "high" if facts.task == "classification" else "medium"}
+                                        | by_name))
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return bool(evaluation(module).threshold_analysis)
