@@ -4,6 +4,7 @@ import ast
 import re
 from typing import Iterator
 
+from checks.analysis import vocab
 from checks.analysis.flow import LITERAL, CallSite, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import FunctionNode, Syntax, inference, syntax
@@ -20,6 +21,10 @@ METADATA_KEY = re.compile(r"version|trained_at|train(ing)?_date|created_at|times
                           r"^columns$|metrics?|score|auc|commit|git|sha|params|hyperparam|meta", re.I)
 VERSION_WORD = re.compile(r"version|\bver\b|_v\b|tag|run_id|timestamp|sha|commit|date|stamp", re.I)
 STAMP_CALLS = {"strftime", "now", "utcnow", "today", "isoformat", "uuid4", "uuid1", "time", "date"}
+MODEL_METHODS = {"fit", "predict", "predict_proba", "decision_function", "parameters", "named_parameters",
+                 "state_dict", "load_state_dict", "eval", "forward", "get_booster", "booster_", "save_model",
+                 "feature_importances_", "get_params", "set_params", "zero_grad", "compile", "summary"}
+MODEL_STATE_METHODS = {"state_dict", "get_booster", "get_params"}
 STORE = re.compile(r"regist|store|repo|client|manager|session|bucket|db\b|cache", re.I)
 SIDE_CAR_WRITES = {"dump", "dumps", "write_text", "write", "to_json", "safe_dump", "log_params", "log_dict",
                    "set_tags", "log_metrics"}
@@ -58,13 +63,16 @@ class UnversionedModelArtifact(Rule):
     A metadata file written by another module, or a version kept in the surrounding directory
     name set by a deployment tool, is not seen. Any dict or JSON written in the same module with
     a version or a training date counts as the artifact's metadata. Objects are recognised as
-    models by how they were built or by their names; a model saved through a helper of another
-    module is not seen.
+    models by what the code does with them (fitted here, built by an estimator class, `predict`,
+    `parameters()`, `state_dict()` called on them). Name evidence: an object that only its name
+    calls a model (`model`, `clf`, `pipe`) gives a low-confidence P2. A model saved through a
+    helper of another module is not seen.
     """
 
     id = "ML401"
     name = "unversioned-model-artifact"
     severity = Severity.P1
+    name_evidence = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         saves = [(call, saved) for call in module.calls if (saved := _saved(call)) is not None
@@ -75,7 +83,8 @@ class UnversionedModelArtifact(Rule):
         sidecar = _writes_metadata(module)
         for call, saved in saves:
             obj_node, obj_val, dest = saved
-            if not _is_model(module, obj_node, obj_val):
+            evidence = _is_model(module, obj_node, obj_val)
+            if evidence is None:
                 continue
             scope = syn.function_of(call.node)
             if _has_metadata(syn, scope, obj_node) or (dest is not None and _versioned_path(syn, scope, dest)):
@@ -86,7 +95,7 @@ class UnversionedModelArtifact(Rule):
             yield Hit(f"`{what}` is saved with no version and no metadata (training date, feature list, metrics, "
                       "library versions); nobody can tell which model is deployed or reproduce it. Save a bundle "
                       "with a version and metadata, under a versioned name or in a model registry",
-                      node=call.node, confidence="high" if obj_val is not None and _fitted(module, obj_val) else "medium")
+                      node=call.node, **_strength(module, obj_val, evidence))
 
 
 def _saved(call: CallSite) -> tuple[ast.AST | None, Val | None, ast.AST | None] | None:
@@ -104,14 +113,47 @@ def _saved(call: CallSite) -> tuple[ast.AST | None, Val | None, ast.AST | None] 
     return None
 
 
-def _is_model(module: ModuleAnalysis, node: ast.AST | None, val: Val | None) -> bool:
+def _is_model(module: ModuleAnalysis, node: ast.AST | None, val: Val | None) -> str | None:
+    """'code' when the code shows the saved object is a model (fitted or built here as one, used
+    as one: `predict`, `parameters()`, `state_dict()`...), 'name' when only its name says so, else None."""
     if val is not None and (val.shape in ("frame", "series")):
-        return False
+        return None
     if isinstance(node, ast.Dict):
-        return any(_is_model(module, v, None) for v in node.values) or _model_text(module, node)
-    if val is not None and (_fitted(module, val) or _model_named(val)):
+        inner = [_is_model(module, v, _val_of(module, v)) for v in node.values]
+        return "code" if "code" in inner else "name" if "name" in inner or _model_text(module, node) else None
+    if val is not None and (_fitted(module, val) or _used_as_model(module, val)
+                            or bool(module.model_fits) and not val.flags & LITERAL):
+        return "code"
+    if (val is not None and _model_named(val)) or _model_text(module, node):
+        return "name"
+    return None
+
+
+def _val_of(module: ModuleAnalysis, node: ast.AST | None) -> Val | None:
+    """The value of a name or call inside a literal (the flow keeps no value per dict entry)."""
+    if isinstance(node, ast.Call):
+        call = module.flow.call_at(node)
+        return call.val if call is not None else None
+    if isinstance(node, ast.Name):
+        bound = module.flow.bindings_by_name.get(node.id)
+        return bound[-1] if bound else None
+    return None
+
+
+def _used_as_model(module: ModuleAnalysis, val: Val) -> bool:
+    """A model's own API is called on the value or it is one's state (`model.parameters()`,
+    `clf.predict(...)`, `net.state_dict()`), or it was built by an estimator class."""
+    if val.call is not None and val.call.method in MODEL_STATE_METHODS:
         return True
-    return _model_text(module, node) or (val is not None and bool(module.model_fits) and not val.flags & LITERAL)
+    if any(vocab.is_estimator(c) for c in (val.ctor, *val.ctors) if c):
+        return True
+    return any(c.receiver is val and c.method in MODEL_METHODS for c in module.calls)
+
+
+def _strength(module: ModuleAnalysis, val: Val | None, evidence: str) -> dict:
+    if evidence == "name":  # only a name says it is a model: never a P1
+        return {"confidence": "low", "severity": Severity.P2}
+    return {"confidence": "high" if val is not None and _fitted(module, val) else "medium"}
 
 
 def _model_text(module: ModuleAnalysis, node: ast.AST | None) -> bool:
