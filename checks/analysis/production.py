@@ -243,6 +243,31 @@ def _dotted(node: ast.AST) -> str:
     return _dotted(head.func) if isinstance(head, ast.Call) else attribute_path(node)
 
 
+PATH_CALLS = {"Path", "PurePath", "PosixPath", "WindowsPath", "home", "cwd", "resolve", "expanduser", "joinpath",
+              "with_suffix", "with_name", "absolute"}
+
+
+def path_valued(module: ModuleAnalysis, node: ast.AST) -> bool:
+    """`node` holds a filesystem path: built by pathlib (`Path(...)`, `.parent`, `Path.home()`), or a
+    name every binding of which derives from such a value, or an attribute the code names as a path
+    (`self.model_dir`: an interface name, kept by renaming)."""
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        node = node.left
+    if isinstance(node, ast.Call):
+        func = node.func
+        return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) in PATH_CALLS \
+            or last(module.imports.resolve(func) or "") in PATH_CALLS
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("parent", "parents") or bool(PATHISH_NAME.search(node.attr))
+    if isinstance(node, ast.Name):
+        flow = module.flow
+        bound = flow.bindings_by_name.get(node.id)
+        return bool(bound) and all(any(a.call is not None and (a.call.short in PATH_CALLS or a.call.method in PATH_CALLS)
+                                       or isinstance(a.node, ast.Attribute) and a.node.attr in ("parent", "parents")
+                                       for a in flow.ancestors(v)) for v in bound)
+    return False
+
+
 def _decorator_names(fn: FunctionNode, imports: Imports | None = None) -> list[str]:
     """The decorators' last names, resolved through the imports when given (`@q4` read as
     `functools.lru_cache` after `from functools import lru_cache as q4`)."""

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import attribute_path, last
-from checks.analysis.production import CONFIG_RECEIVERS, PATHISH_NAME, FunctionNode, Syntax, inference
+from checks.analysis.production import CONFIG_RECEIVERS, FunctionNode, Syntax, inference, path_valued
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -74,7 +74,7 @@ class UnguardedDivision(Rule):
             else:
                 continue
             fn = syn.function_of(node)
-            if _path_join(syn, fn, node):
+            if _path_join(module, syn, fn, node):
                 continue
             on_path = id(fn) in serving if fn is not None else module_level
             if not (on_path or feature_module):
@@ -200,7 +200,7 @@ def _call_name(call: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
-def _path_join(syn: Syntax, fn: FunctionNode | None, node: ast.AST) -> bool:
+def _path_join(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, node: ast.AST) -> bool:
     """`model_dir / manifest["artifact"]`: pathlib's `/`, not a division."""
     if not isinstance(node, ast.BinOp):
         return False
@@ -211,14 +211,10 @@ def _path_join(syn: Syntax, fn: FunctionNode | None, node: ast.AST) -> bool:
         left = left.left
     if isinstance(left, ast.Call):
         return _call_name(left) in ("Path", "PurePath", "home", "cwd", "parent", "resolve", "expanduser")
-    if isinstance(left, (ast.Name, ast.Attribute)):
-        name = left.id if isinstance(left, ast.Name) else left.attr
-        if PATHISH_NAME.search(name) or name == "parent":
-            return True
-        if isinstance(left, ast.Name):
-            return any(isinstance(v, ast.Call) and _call_name(v) in ("Path", "PurePath")
-                       for v in _assigned(syn, fn, name))
-    return False
+    if isinstance(left, ast.Name) and any(isinstance(v, ast.Call) and _call_name(v) in ("Path", "PurePath")
+                                          for v in _assigned(syn, fn, left.id)):
+        return True
+    return path_valued(module, left)
 
 
 def _positive(syn: Syntax, fn: FunctionNode | None, node: ast.AST, depth: int = 2) -> bool:

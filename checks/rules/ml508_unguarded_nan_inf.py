@@ -4,9 +4,10 @@ import ast
 import re
 from typing import Iterator
 
+from checks.analysis.flow import LITERAL
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.production import PATHISH_NAME, FunctionNode
+from checks.analysis.production import FunctionNode, path_valued
 from checks.analysis.serving import Serving, applies, serving
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -18,8 +19,9 @@ RANGE_GUARDS = {"clip", "maximum", "max", "abs", "fabs", "where", "replace", "fi
 # A later step that removes NaN/inf from the frame or the column.
 SANITIZERS = {"nan_to_num", "isfinite", "isinf", "isnan", "isna", "isnull", "notna", "fillna", "clip", "where", "mask",
               "dropna", "interpolate"}
-MODEL_OR_CONFIG = re.compile(r"^(self|cls)$|model|bundle|artifact|calibrat|config|cfg|settings|params|state|"
-                             r"std|stats|sigma|scale|norm", re.I)
+# Calls whose results are the model's or the configuration's, not the request's data.
+CONFIG_LOADS = {"load", "safe_load", "loads", "load_model", "from_pretrained", "read_json", "getenv",
+                "load_state_dict", "load_config"}
 # Columns that cannot be negative: log1p of them is safe.
 COUNT_NAME = re.compile(r"count|num|(^|_)n(_|$)|total|click|view|open|visit|event|session|attend|length|size|qty|"
                         r"quantity|duration|days|seconds|minutes", re.I)
@@ -122,21 +124,20 @@ def _risk(facts: Serving, node: ast.AST) -> str | None:
             return "is NaN or inf for zero or negative bases"
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv)):
         denominator = node.right
-        if _path_join(node):
+        if _path_join(facts, node):
             return None
-        if _number(denominator) is None and not _in_range(denominator) and _reads_data(denominator):
+        if _number(denominator) is None and not _in_range(denominator) and _reads_data(facts, denominator):
             return "is inf (or NaN for 0/0) when the denominator is zero"
     return None
 
 
-def _path_join(node: ast.BinOp) -> bool:
+def _path_join(facts: Serving, node: ast.BinOp) -> bool:
     """`directory / "model.joblib"`: pathlib's `/`, not a division."""
     texts = (ast.JoinedStr,)
     if any(isinstance(side, texts) or isinstance(side, ast.Constant) and isinstance(side.value, str)
            for side in (node.left, node.right)):
         return True
-    return any(PATHISH_NAME.search(n.id if isinstance(n, ast.Name) else n.attr)
-               for n in ast.walk(node.left) if isinstance(n, (ast.Name, ast.Attribute)))
+    return path_valued(facts.module, node.left)
 
 
 def _name(node: ast.AST) -> str:
@@ -162,26 +163,46 @@ def _in_range(node: ast.AST) -> bool:
 
 
 def _nonnegative(node: ast.AST) -> bool:
+    """The first column or field read is a count (`df["n_clicks"]`, `req.visits`); a variable's
+    name is not read."""
     keys = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     keys += [n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)]
-    keys += [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
-    return bool(keys) and bool(COUNT_NAME.search(keys[0] if keys else ""))
+    return bool(keys) and bool(COUNT_NAME.search(keys[0]))
 
 
-def _reads_data(node: ast.AST) -> bool:
-    """A column, a field or a variable; not `len(x)`, a constant (`TEMPERATURE`), or a value of the
-    model or the configuration (`bundle["temperature"]`, `self.scale`, `settings.norm`)."""
+def _reads_data(facts: Serving, node: ast.AST) -> bool:
+    """A column, a field or a variable; not `len(x)`, a constant, or a value of the model or the
+    configuration (`bundle["temperature"]`, `self.scale`, `settings.norm`): what the names are bound
+    to decides, not what they are called."""
     if isinstance(node, ast.Call) and last(_name(node.func)) in ("len", "float", "int") and not node.args[1:]:
         return False
     names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
-    if names and all(n.isupper() or MODEL_OR_CONFIG.search(n) for n in names):
+    if names and all(_model_or_config(facts, n) for n in names):
         return False
     root = node
     while isinstance(root, (ast.Subscript, ast.Attribute)):
         root = root.value
-    if root is not node and isinstance(root, ast.Name) and MODEL_OR_CONFIG.search(root.id):
+    if root is not node and isinstance(root, ast.Name) and _model_or_config(facts, root.id):
         return False  # `stats["std"][name]`, `self.scale_[i]`
     return any(isinstance(n, (ast.Subscript, ast.Name, ast.Attribute)) for n in ast.walk(node))
+
+
+def _model_or_config(facts: Serving, name: str) -> bool:
+    """`name` is `self`/`cls`, or every value bound to it is a constant or comes from a loaded
+    artifact or configuration (a model, a JSON/YAML file, the environment)."""
+    if name in ("self", "cls"):
+        return True
+    flow = facts.module.flow
+    bound = flow.bindings_by_name.get(name)
+    if not bound:
+        return facts.module.imports.is_imported(name)
+    return all(v.flags & LITERAL or any(a.call is not None and _loads(a.call) for a in flow.ancestors(v))
+               for v in bound)
+
+
+def _loads(call) -> bool:
+    return call.short in CONFIG_LOADS or (call.qualname or "").startswith(("os.environ", "os.getenv")) \
+        or call.method in ("load", "safe_load", "load_model")
 
 
 def _feature_value(facts: Serving, node: ast.AST) -> bool:
