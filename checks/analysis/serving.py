@@ -11,6 +11,7 @@ import a web framework or the module analysis gives them a serving/inference rol
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,6 +31,7 @@ WEB_FRAMEWORKS = ("fastapi", "flask", "starlette", "quart", "sanic", "aiohttp", 
                   "tornado", "falcon")
 SERVING_LIBRARIES = ("cachetools", "aiocache", "bentoml", "ray.serve", "litserve", "mlserver")
 PROBA_METHODS = {"predict_proba", "predict_log_proba"}
+PREDICT_METHODS = {"predict", "predict_proba", "predict_log_proba", "decision_function"}
 # Parameters that hold a probability when a helper is handed one (`calibrate(prob)`).
 PROBA_PARAM = re.compile(r"^(p|probs?|probas?|proba_\w+|probabilit(y|ies)|\w+_probs?|\w+_probas?|\w+_probabilit(y|ies)"
                          r"|raw_(p|prob\w*|score))$", re.I)
@@ -38,6 +40,7 @@ PREDICTION_CALL = re.compile(r"(^|_)(predict\w*|predictions?|score|scores|scorin
                              re.I)
 METRIC_SUFFIXES = ("_score_", "accuracy_score", "f1_score", "roc_auc_score", "precision_score", "recall_score",
                    "r2_score", "brier_score_loss")
+_BUILTIN_NAMES = frozenset(dir(builtins))
 REQUEST_TYPES = {"Request", "HTTPConnection", "WebSocket", "HttpRequest", "WSGIRequest", "ASGIRequest", "BaseRequest"}
 REQUEST_PROXIES = {"flask.request", "quart.request", "bottle.request", "sanic.request", "werkzeug.local.request"}
 DJANGO_VIEW_DECORATORS = {"api_view", "csrf_exempt", "require_POST", "require_GET", "require_http_methods",
@@ -126,6 +129,7 @@ class Step:
     kind: str  # 'sigmoid' | 'clamp' | 'power' | 'rescale' | 'confidence'
     target: str  # the name or key it is stored under ('' when unnamed)
     parts: list[str] = field(default_factory=list)  # the kinds of the steps nested in it, its own first
+    by_name: bool = False  # the value is a probability only because a parameter is named like one
 
     @property
     def line(self) -> int:
@@ -409,17 +413,33 @@ class Serving:
     # ------------------------------------------------------------------ probabilities
     @cached_property
     def _taint(self) -> dict[int, set[str]]:
+        """`_spread_taint` seeded by `predict_proba` calls and by probability-named parameters (name
+        evidence: a helper whose callers are in another file)."""
+        return self._spread_taint(by_name=True)
+
+    @cached_property
+    def _code_taint(self) -> dict[int, set[str]]:
+        """`_spread_taint` seeded by the code only: `predict_proba` calls, through helpers and returns."""
+        return self._spread_taint(by_name=False)
+
+    def by_name_only(self, node: ast.AST, fn: FunctionNode) -> bool:
+        """`node` holds a probability only because a parameter is named like one."""
+        taint = self._code_taint
+        return not self._mentions_proba(node, taint.get(id(fn), set()), taint.get(-1, set()))
+
+    def _spread_taint(self, by_name: bool) -> dict[int, set[str]]:
         """Per function (id), the local names that hold a predicted probability; under key -1, the
-        functions (ids) that return one. Seeded by `predict_proba` calls and probability-named
-        parameters, then spread through assignments, loops, helper parameters and returns to a fixed
-        point. Each expression is read once into (names, calls); the fixed point works on sets."""
+        functions (ids) that return one. Seeded by `predict_proba` calls (and, `by_name`, by
+        probability-named parameters), then spread through assignments, loops, helper parameters
+        and returns to a fixed point. Each expression is read once into (names, calls); the fixed
+        point works on sets."""
         tainted: dict[int, set[str]] = {id(fn): set() for fn in self.functions}
         returns: set[int] = set()
         tainted[-1] = returns
         if not self._has_probabilities:
             return tainted
-        summaries = {id(fn): self._summary(fn) for fn in self.functions}
-        for fn in self.functions:
+        summaries = self._summaries
+        for fn in self.functions if by_name else ():
             tainted[id(fn)] |= {a.arg for a in _params_of(fn) if PROBA_PARAM.match(a.arg)}
         params = {id(fn): [a.arg for a in [*fn.args.posonlyargs, *fn.args.args] if a.arg not in ("self", "cls")]
                   for fn in self.functions}
@@ -429,9 +449,8 @@ class Serving:
             return proba or bool(expr_names & names) or bool(callees & returns)
 
         changed = True
-        rounds = 0
-        while changed and rounds < 6:
-            changed, rounds = False, rounds + 1
+        while changed:  # monotone over finite sets: it ends
+            changed = False
             for fn in self.functions:
                 names = tainted[id(fn)]
                 bindings, returned, calls = summaries[id(fn)]
@@ -449,6 +468,10 @@ class Serving:
                             tainted[callee].add(params[callee][pos])
                             changed = True
         return tainted
+
+    @cached_property
+    def _summaries(self) -> dict[int, tuple[list, list, list]]:
+        return {id(fn): self._summary(fn) for fn in self.functions}
 
     def _summary(self, fn: FunctionNode) -> tuple[list, list, list]:
         """(bindings as (targets, expr), returned exprs, calls to module functions as (callee id,
@@ -519,7 +542,7 @@ class Serving:
         for fn, node in self._probability_code():
             kind = self._calibration_kind(node, fn)
             if kind:
-                out.append(Step(node, fn, kind, _target_of(self.syntax, node)))
+                out.append(Step(node, fn, kind, _target_of(self.syntax, node), by_name=self.by_name_only(node, fn)))
         return _outermost(self.syntax, out)
 
     def _probability_code(self) -> Iterator[tuple[FunctionNode, ast.AST]]:
@@ -550,7 +573,7 @@ class Serving:
                     and not CONFIDENCE_NAME.search(_target_of(self.syntax, node)):
                 return "rescale"
         if isinstance(node, ast.Call):
-            name = last(_dotted(node.func))
+            name = last(self.module.imports.resolve(node.func) or _dotted(node.func))
             args = [*node.args, *(k.value for k in node.keywords)]
             if name in SIGMOID_CALLS and args and self.is_probability(args[0], fn):
                 return "sigmoid"
@@ -575,18 +598,38 @@ class Serving:
 
     @cached_property
     def confidence_scores(self) -> list[Step]:
-        """Values stored as a 'confidence' that are computed from the probability alone."""
+        """Values exposed as a 'confidence' (a dict key, a keyword, a field) that are computed from
+        the probability alone, reported where they are computed. A local variable or a helper
+        merely named like a confidence is name evidence (`Step.by_name`)."""
         out: list[Step] = []
         for fn, node in self._probability_code():
-            named = list(_named_values(node))
+            named = [(target, value, isinstance(node, (ast.Assign, ast.AnnAssign)))
+                     for target, value in _named_values(node)]
             if isinstance(node, ast.Return) and node.value is not None and CONFIDENCE_NAME.search(fn.name):
-                named.append((fn.name, node.value))
-            for target, value in named:
-                if CONFIDENCE_NAME.search(target) and self.is_probability(value, fn) and not _uncertainty(value) \
-                        and not _delegates_confidence(value):
-                    out.append(Step(value, fn, "confidence", target))
+                named.append((fn.name, node.value, True))
+            for target, value, by_name in named:
+                if not CONFIDENCE_NAME.search(target):
+                    continue
+                core = _unwrapped(value)
+                origin = self._assigned_value(fn, core) if isinstance(core, ast.Name) else None
+                value = origin if origin is not None else value
+                if self.is_probability(value, fn) and not _uncertainty(value) and not _delegates_confidence(value):
+                    out.append(Step(value, fn, "confidence", target,
+                                    by_name=by_name or self.by_name_only(value, fn)))
+        out.sort(key=lambda step: step.by_name)  # the exposed confidence first, where a line has both
         seen: set[int] = set()
-        return [s for s in out if not (s.line in seen or seen.add(s.line))]
+        kept = [s for s in out if not (s.line in seen or seen.add(s.line))]
+        return sorted(kept, key=lambda step: (step.line, step.node.col_offset))
+
+    def _assigned_value(self, fn: FunctionNode, name: ast.Name) -> ast.expr | None:
+        """The last value assigned to `name` in `fn` before it is read."""
+        found = None
+        for node in self.own_nodes(fn):
+            if getattr(node, "lineno", 0) > name.lineno:
+                break
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets):
+                found = node.value
+        return found
 
     # ------------------------------------------------------------------ globals, locks, registries
     @cached_property
@@ -750,14 +793,16 @@ class Serving:
                 spelled = _dotted(deco.func if isinstance(deco, ast.Call) else deco)
                 name = last(self.module.imports.resolve_dotted(spelled) or spelled)
                 if name in CACHE_DECORATORS and self.predicts(fn):
-                    keys = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} - {"self", "cls"}
+                    keys = self._argument_evidence(fn)
                     if isinstance(deco, ast.Call):
                         for kw in deco.keywords:
                             if kw.arg in ("key", "key_builder", "typed_key"):
                                 keys |= _dotted_names(kw.value) | _strings(kw.value)
                     out.append(PredictionCache(deco, fn, "decorator", "@" + ast.unparse(deco), keys))
+        imports = self.module.imports
         caches = {n for n, v in self._module_bindings() if isinstance(v, ast.Call)
-                  and last(_dotted(v.func)) in CACHE_CTORS} | {n for n in self.module_dicts if re.search("cache", n, re.I)}
+                  and last(imports.resolve(v.func) or _dotted(v.func)) in CACHE_CTORS}
+        caches |= {n for n in self.module_dicts if self._memoised(n)}
         if not caches:
             return out
         for fn in self.functions:
@@ -783,14 +828,84 @@ class Serving:
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
                 yield stmt.target.id, stmt.value
 
-    def _key_names(self, fn: FunctionNode, key: ast.expr) -> set[str]:
-        """Names (and string parts) a cache key is built from, following local assignments once."""
-        names = _dotted_names(key) | _strings(key)
-        for node in self.syntax.body_nodes(fn):
+    def _key_names(self, fn: FunctionNode | None, key: ast.expr) -> set[str]:
+        """What a cache key is built from: the strings and attributes of its expression, following
+        the names in it to what they are bound to (in the function, then the module). Variable
+        names are followed, not read: renaming them changes nothing."""
+        local: dict[str, list[ast.expr]] = {}
+        for node in self.syntax.body_nodes(fn) if fn is not None else ():
             value, targets = _binding(node)
-            if value is not None and targets & names:
-                names |= _dotted_names(value) | _strings(value)
-        return names
+            if value is not None:
+                for target in targets:
+                    local.setdefault(target, []).append(value)
+        module: dict[str, list[ast.expr]] = {}
+        for name, value in self._module_bindings():
+            module.setdefault(name, []).append(value)
+        out: set[str] = set()
+        seen: set[str] = set()
+        todo = [key]
+        while todo:
+            for sub in ast.walk(todo.pop()):
+                if isinstance(sub, ast.Name) and sub.id not in seen:
+                    seen.add(sub.id)
+                    todo += local.get(sub.id, []) or module.get(sub.id, [])
+                elif isinstance(sub, ast.Attribute):
+                    out.add(sub.attr)
+                elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    out.add(sub.value)
+        return out
+
+    def _argument_evidence(self, fn: FunctionNode) -> set[str]:
+        """What the arguments of a memoised function are built from, at its calls in this file, and
+        what its parameters select (`registry.get(version)`: a parameter that picks the model).
+        With no call in the file, the parameters' names (the callers are elsewhere)."""
+        params = [a.arg for a in _params_of(fn) if a.arg not in ("self", "cls")]
+        out: set[str] = set()
+        calls = [c for c in self.module.calls if c.callee is not None and c.callee.node is fn]
+        for call in calls:
+            caller = self.enclosing(call.node)
+            for arg in [*call.node.args, *(k.value for k in call.node.keywords)]:
+                out |= self._key_names(caller, arg)
+        for node in self.own_nodes(fn):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in ("get", "load", "__getitem__") \
+                    and any(isinstance(a, ast.Name) and a.id in params for a in node.args) \
+                    and self._selects_model(node, fn):
+                out.add("version")  # the key picks the model
+        return out | (set(params) if not calls else set())
+
+    def _selects_model(self, call: ast.Call, fn: FunctionNode) -> bool:
+        """The looked-up value is then used to predict (`registry.get(v).predict_proba(...)`)."""
+        for node in self.own_nodes(fn):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PREDICT_METHODS:
+                receiver = node.func.value
+                if receiver is call or any(sub is call for sub in ast.walk(receiver)):
+                    return True
+                if isinstance(receiver, (ast.Name, ast.Subscript)):
+                    root = receiver.value if isinstance(receiver, ast.Subscript) else receiver
+                    if isinstance(root, ast.Name) and self._assigned_value(fn, root) is not None \
+                            and any(sub is call for sub in ast.walk(self._assigned_value(fn, root))):
+                        return True
+        return False
+
+    def _memoised(self, name: str) -> bool:
+        """A dict used as a memo: some function looks a key up in it (`k in d`, `d.get(k)`) and stores
+        into it (`d[k] = ...`)."""
+        for fn in self.functions:
+            looks = stores = False
+            for node in self.syntax.body_nodes(fn):
+                if isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops) \
+                        and any(_dotted(c) == name for c in node.comparators):
+                    looks = True
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr in ("get", "setdefault") and _dotted(node.func.value) == name:
+                    looks = True
+                elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) and _dotted(t.value) == name
+                                                          for t in node.targets):
+                    stores = True
+            if looks and stores:
+                return True
+        return False
 
     @cached_property
     def properties(self) -> dict[str, set[str]]:
@@ -1020,13 +1135,18 @@ def _versionish(name: str) -> bool:
         "model" in tokens and any(t in ("id", "name", "tag", "key", "stem") for t in tokens))
 
 
-def _delegates_confidence(value: ast.AST) -> bool:
-    """`round(confidence_score(p), 4)`: a helper computes it (and is reviewed where it is defined)."""
+def _unwrapped(value: ast.AST) -> ast.AST:
+    """`round(float(x), 3)` read as `x`."""
     while isinstance(value, ast.Call) and last(_dotted(value.func)) in ("round", "float", "int") and value.args:
         value = value.args[0]
-    if isinstance(value, (ast.Name, ast.Attribute)):  # `"confidence": confidence`, reported where computed
-        return bool(CONFIDENCE_NAME.search(_dotted(value)))
-    return isinstance(value, ast.Call) and bool(CONFIDENCE_NAME.search(last(_dotted(value.func))))
+    return value
+
+
+def _delegates_confidence(value: ast.AST) -> bool:
+    """`round(helper(p), 4)`: a function of the project computes it (and is reviewed where it is
+    defined), as opposed to an expression or a library call."""
+    value = _unwrapped(value)
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id not in _BUILTIN_NAMES
 
 
 def _target_of(syn: Syntax, node: ast.AST) -> str:

@@ -40,9 +40,10 @@ class AdHocProbabilityCalibration(Rule):
     ```
 
     ## Known problems
-    Probabilities are followed through local assignments, loops, module helpers and
-    probability-named parameters, not through object attributes set in another method or across
-    files (a helper in another file is reviewed through its parameter's name). A sigmoid inside a
+    Probabilities are followed from `predict_proba` through local assignments, loops, module
+    helpers and returns, not through object attributes set in another method or across files.
+    Name evidence: a helper whose callers are in another file is reviewed through its parameter's
+    name (`p`, `proba`, `probability`), and such a finding is a low-confidence P2. A sigmoid inside a
     network's own forward pass, `CalibratedClassifierCV` and clipping by a numerical epsilon
     (`clip(p, 1e-7, 1 - 1e-7)`) are not flagged.
     """
@@ -50,6 +51,7 @@ class AdHocProbabilityCalibration(Rule):
     id = "ML501"
     name = "ad-hoc-probability-calibration"
     severity = Severity.P1
+    name_evidence = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if not applies(module):
@@ -62,7 +64,8 @@ class AdHocProbabilityCalibration(Rule):
             yield Hit(f"predicted probabilities are reshaped by hand{where} ({done}); the results are no longer "
                       "calibrated probabilities and the curve drifts with every retrained model. Fit a calibrator "
                       "on held-out data (CalibratedClassifierCV, isotonic/Platt) and ship it with the model",
-                      node=step.node, confidence="high" if "sigmoid" in parts or "clamp" in parts else "medium")
+                      node=step.node, **({"confidence": "low", "severity": Severity.P2} if step.by_name else
+                                         {"confidence": "high" if "sigmoid" in parts or "clamp" in parts else "medium"}))
 
 
 AdHocProbabilityCalibration.invalid = [

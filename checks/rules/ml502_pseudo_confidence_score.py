@@ -39,12 +39,15 @@ class PseudoConfidenceScore(Rule):
     A confidence that combines the probability with a genuine uncertainty measure is recognised by
     names (`std`, `var`, `estimators_`, `interval`, `conformal`); other measures are flagged. A
     value passed to a helper named `confidence...` is reported where the helper computes it, not at
-    the call.
+    the call. Name evidence: a value that is a probability only because its parameter is named
+    like one (the callers are in another file) gives a low-confidence finding; the confidence is
+    recognised by where it is stored (`confidence` keys and names).
     """
 
     id = "ML502"
     name = "pseudo-confidence-score"
     severity = Severity.P2
+    name_evidence = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if not applies(module):
@@ -53,7 +56,7 @@ class PseudoConfidenceScore(Rule):
             yield Hit(f"'{step.target}' is computed from the predicted probability itself ({module.text(step.node)}); "
                       "it restates the probability and says nothing about how reliable the prediction is. Drop it, "
                       "or measure uncertainty (ensemble spread, conformal sets, distance to the training data)",
-                      node=step.node, confidence="high")
+                      node=step.node, confidence="low" if step.by_name else "high")
 
 
 PseudoConfidenceScore.invalid = [

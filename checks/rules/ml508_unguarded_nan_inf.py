@@ -22,6 +22,7 @@ SANITIZERS = {"nan_to_num", "isfinite", "isinf", "isnan", "isna", "isnull", "not
 # Calls whose results are the model's or the configuration's, not the request's data.
 CONFIG_LOADS = {"load", "safe_load", "loads", "load_model", "from_pretrained", "read_json", "getenv",
                 "load_state_dict", "load_config"}
+STAT_KEY = re.compile(r"^(std|stdev|sigma|scale|scales|var|variance|norm|iqr|range|max|min)$|_(std|scale)$", re.I)
 # Columns that cannot be negative: log1p of them is safe.
 COUNT_NAME = re.compile(r"count|num|(^|_)n(_|$)|total|click|view|open|visit|event|session|attend|length|size|qty|"
                         r"quantity|duration|days|seconds|minutes", re.I)
@@ -177,7 +178,8 @@ def _reads_data(facts: Serving, node: ast.AST) -> bool:
     if isinstance(node, ast.Call) and last(_name(node.func)) in ("len", "float", "int") and not node.args[1:]:
         return False
     names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
-    if names and all(_model_or_config(facts, n) for n in names):
+    scope = facts.enclosing(node)
+    if names and all(_model_or_config(facts, n) or _fitted_statistic(facts, n, scope) for n in names):
         return False
     root = node
     while isinstance(root, (ast.Subscript, ast.Attribute)):
@@ -198,6 +200,16 @@ def _model_or_config(facts: Serving, name: str) -> bool:
         return facts.module.imports.is_imported(name)
     return all(v.flags & LITERAL or any(a.call is not None and _loads(a.call) for a in flow.ancestors(v))
                for v in bound)
+
+
+def _fitted_statistic(facts: Serving, name: str, scope: FunctionNode | None) -> bool:
+    """Every value bound to `name` reads a stored statistic by its key (`stats["std"]`,
+    `params["scale"]`): a fitted constant handed in, not the request's data. The key is data the
+    code carries (it survives renaming), not a variable's name."""
+    flow = facts.module.flow
+    bound = [v for v in flow.bindings_by_name.get(name, ()) if getattr(v.fn, "node", None) is scope]
+    return bool(bound) and all(
+        any(isinstance(a.key, str) and STAT_KEY.search(a.key) for a in flow.ancestors(v)) for v in bound)
 
 
 def _loads(call) -> bool:
