@@ -593,14 +593,12 @@ class Inference:
         return None
 
     def _is_validator(self, call: CallSite) -> bool:
-        name = call.method or call.short
-        if call.callee is not None:
-            name = call.callee.node.name
-        if VALIDATOR.search(name or ""):
+        if call.callee is not None:  # a function of this file: what it does, not what it is called
+            return _rejects_bad_input(call.callee.node)
+        if VALIDATOR.search(call.method or call.short or ""):  # a library's or another file's validator
             return True
         # `Order(**payload)`, `Order.model_validate(payload)` with a schema class of this module
-        cls = name if name in self.schema_classes else None
-        return cls is not None or (call.method in ("model_validate", "parse_obj", "validate", "load")
+        return call.short in self.schema_classes and call.method is None or (call.method in ("model_validate", "parse_obj", "validate", "load")
                                    and isinstance(call.node.func, ast.Attribute)
                                    and _dotted(call.node.func.value).split(".")[0] in self.schema_classes)
 
@@ -1132,6 +1130,26 @@ def _configured_context(module: ModuleAnalysis, syn: Syntax, top: ast.AST) -> bo
     return False
 
 
+def _rejects_bad_input(fn: FunctionNode) -> bool:
+    """The function checks its input and refuses what fails: a `raise` (or an error return) under a
+    test on a parameter, an `assert` on one, or a schema's `model_validate`/`parse_obj`."""
+    params = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} - {"self", "cls"}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assert) and _mentions(node.test, params):
+            return True
+        if isinstance(node, ast.If) and _mentions(node.test, params) and any(
+                isinstance(sub, ast.Raise) for stmt in node.body for sub in ast.walk(stmt)):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("model_validate", "parse_obj", "validate"):
+            return True
+    return False
+
+
+def _mentions(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(sub, ast.Name) and sub.id in names for sub in ast.walk(node))
+
+
 def _context_use(module: ModuleAnalysis, syn: Syntax, top: ast.AST, depth: int) -> str | None:
     """How the whole path expression `top` is used, from its surroundings."""
     parent = syn.parent.get(id(top))
@@ -1167,7 +1185,8 @@ def _context_use(module: ModuleAnalysis, syn: Syntax, top: ast.AST, depth: int) 
         return None
     if isinstance(parent, ast.arguments):
         arg = _arg_of_default(parent, top)
-        if arg is not None and PATHISH_NAME.search(arg.arg):
+        if arg is not None and (PATHISH_NAME.search(arg.arg)
+                                or depth > 0 and _name_used_as_path(module, syn, arg.arg, depth - 1)):
             return arg.arg
         return None
     if isinstance(parent, ast.Dict):

@@ -656,7 +656,7 @@ class Serving:
         out = set()
         for node in self.syntax.nodes:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call) \
-                    and last(_dotted(node.value.func)) in LOCK_CTORS:
+                    and last(self.module.imports.resolve(node.value.func) or _dotted(node.value.func)) in LOCK_CTORS:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 out |= {_target_name(t) for t in targets}
         return out
