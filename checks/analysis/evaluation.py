@@ -288,7 +288,8 @@ class EvaluationFacts:
 
     def row_roles(self, val: Val | None, limit: int = 300) -> frozenset[str]:
         """The parts of a split ('train', 'test', 'validation') whose rows `val` holds: from the split
-        outputs it derives from, else from the names of what it derives from (`X_test` read from a file).
+        outputs it derives from, else from the files it was read from (`pd.read_csv("test.csv")`;
+        a variable's name is not read).
         A fitted model's rows are not the rows of what it is applied to, so receivers of
         `predict`/`transform`/`score` are not followed."""
         found: set[str] = set()
@@ -301,7 +302,7 @@ class EvaluationFacts:
             seen.add(id(cur))
             role = self._output_roles.get(id(cur))
             if role is None and not cur.roles:
-                role = role_from_name(cur.name)
+                role = _file_role(cur)
             if role is not None:
                 found.add(role)
                 continue
@@ -668,6 +669,7 @@ def _named_as_metric(node: ast.AST) -> bool:
 
 _READERS = tuple(f for f in ("pandas.read_csv", "pandas.read_parquet", "pandas.read_excel", "pandas.read_json",
                              "pandas.read_feather", "pandas.read_table", "polars.read_csv", "joblib.load"))
+_READER_CANDIDATES = candidates(*_READERS)
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -675,6 +677,17 @@ def _rounds_to_digits(call: CallSite) -> bool:
     """`round(p, 4)`, `np.round(p, decimals=2)`, `p.round(3)`: keeps decimals, so not a 0.5 cut."""
     digits = call.arg_node(0 if call.method else 1, "ndigits") or call.kwarg_node("decimals")
     return digits is not None and not (isinstance(digits, ast.Constant) and digits.value == 0)
+
+
+def _file_role(val: Val) -> str | None:
+    """The role a data file's name gives the rows read from it: `test.csv`, `train_2023.parquet`."""
+    call = val.call
+    if call is None or not call.is_in(_READER_CANDIDATES):
+        return None
+    path = call.arg_node(0)
+    if not (isinstance(path, ast.Constant) and isinstance(path.value, str)):
+        return None
+    return role_from_name(PurePath(path.value).stem)
 
 
 def _mentions_rare_class(name: str) -> bool:

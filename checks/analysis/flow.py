@@ -17,6 +17,7 @@ under-approximates it.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Callable, Iterator
@@ -208,14 +209,9 @@ def role_from_name(name: str | None) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _role_from_name(name: str) -> str | None:  # the same names come back many times
-    low = name.lower()
-    parts = [p for p in low.replace(".", "_").split("_") if p]
+    parts = [p for p in re.split(r"[^a-z]+", name.lower()) if p]  # whole tokens: `X_test`, not `contest`
     for token, role in SPLIT_NAME_ROLES:
         if token in parts:
-            return role
-    for token, role in (("val", "validation"), ("calib", "validation"), ("test", "test"), ("holdout", "test"),
-                        ("train", "train")):
-        if token in low:
             return role
     return None
 

@@ -54,7 +54,8 @@ class AccuracyOnlyMetric(Rule):
             return
         if any(ev is None for _, ev in places):  # a compiled accuracy is what `evaluate()` returns
             places = places + [(e.call.node, e) for e in facts.evaluations if e.metric == "evaluate"]
-        node = next((n for n, ev in places if ev is not None and ev.held_out), places[0][0])
+        node = next((n for n, ev in places if ev is not None and ev.held_out),
+                    next((n for n, ev in places if ev is not None and ev.metric == "evaluate"), places[0][0]))
         related = sorted({(None, n.lineno, "accuracy is also used here") for n, _ in places if n.lineno != node.lineno})
         balance = facts.class_balance
         why = f" ({balance[0]} suggests a rare positive class)" if balance else ""
