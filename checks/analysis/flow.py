@@ -216,6 +216,7 @@ def _role_from_name(name: str) -> str | None:  # the same names come back many t
     return None
 
 
+_CONTAINER_ADDS = {"append", "extend", "add", "update", "appendleft"}
 _HEAD_OPS = (ast.Lt, ast.LtE)
 _TAIL_OPS = (ast.Gt, ast.GtE)
 
@@ -1186,6 +1187,13 @@ class FlowAnalysis:
                 and isinstance(node.func.value, ast.Name):
             val.shape = call.receiver.shape if call.receiver is not None else None
             self._env[node.func.value.id] = val
+        # `scores.append(x)`: the container now holds what was put in it.
+        if call.method in _CONTAINER_ADDS and call.receiver is not None and call.receiver.shape is None \
+                and call.args and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+                and self._env.get(node.func.value.id) is call.receiver:
+            grown = Val(node, [call.receiver, *call.args])
+            grown.name = call.receiver.name
+            self._env[node.func.value.id] = grown
         if call.method == "assign" and call.receiver is not None:
             for kw in node.keywords:
                 if kw.arg:
