@@ -7,7 +7,6 @@ from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
-FRAME_NAMES = ("df", "data", "frame", "dataset", "x", "features", "feats", "table")
 
 
 class BlanketFillna(Rule):
@@ -54,11 +53,10 @@ class BlanketFillna(Rule):
             shape = _shape(call.receiver)
             if shape == "series":
                 continue
-            name = (call.receiver.name or "") if call.receiver is not None else ""
             if shape == "frame":
                 confidence = "high"
-            elif name.lower() in FRAME_NAMES or name.lower().endswith("_df"):
-                confidence = "medium"
+            elif _from_frame(module, call.receiver):
+                confidence = "medium"  # a frame handed through a helper's return
             else:
                 continue
             yield Hit(f"{call.method}({value}) fills every column's missing values with the same constant; "
@@ -92,6 +90,20 @@ def _shape(val) -> str | None:
             return None
         val = val.call.receiver
     return None
+
+
+def _from_frame(module: ModuleAnalysis, val) -> bool:
+    """The value is a frame returned by a helper: its single line of descent (through returns and
+    method chains, not through a column selection) reaches a value known to be a frame."""
+    for _ in range(12):
+        if val is None or val.shape == "series" or val.key is not None:
+            return False
+        if val.shape == "frame":
+            return True
+        if len(val.parents) != 1:
+            return False
+        val = val.parents[0]
+    return False
 
 
 def _is_nan(node: ast.AST) -> bool:
