@@ -319,7 +319,7 @@ class EvaluationFacts:
         out = []
         calls = [*self.module.metric_calls, *self.module.method_calls("evaluate")]
         # a hand-written metric (`def f(model, loader)` counting equal labels, summing absolute errors)
-        calls += [c for c in self.module.calls if c.callee is not None and self.hand_metric(c.callee.node)]
+        calls += [c for c in self.module.calls if c.callee is not None and self.module.hand_metric(c.callee.node)]
         for call in sorted(calls, key=lambda c: (c.line, c.node.col_offset)):
             metric = _metric_name(call)
             if metric in ("make_scorer", "get_scorer", "check_scoring"):
@@ -336,19 +336,8 @@ class EvaluationFacts:
             out.append(Evaluation(call, metric, self._metric_kind(call, metric), roles, inputs))
         return out
 
-    def hand_metric(self, fn: ast.AST) -> str | None:
-        """`_hand_metric`, once per function."""
-        cache = self._hand_metrics
-        if id(fn) not in cache:
-            cache[id(fn)] = _hand_metric(fn)
-        return cache[id(fn)]
-
-    @cached_property
-    def _hand_metrics(self) -> dict[int, str | None]:
-        return {}
-
     def _metric_kind(self, call: CallSite, metric: str) -> str:
-        hand = self.hand_metric(call.callee.node) if call.callee is not None else None
+        hand = self.module.hand_metric(call.callee.node) if call.callee is not None else None
         if hand:
             return hand
         if metric in ACCURACY_NAMES:
@@ -693,51 +682,6 @@ def _rounds_to_digits(call: CallSite) -> bool:
     """`round(p, 4)`, `np.round(p, decimals=2)`, `p.round(3)`: keeps decimals, so not a 0.5 cut."""
     digits = call.arg_node(0 if call.method else 1, "ndigits") or call.kwarg_node("decimals")
     return digits is not None and not (isinstance(digits, ast.Constant) and digits.value == 0)
-
-
-_REDUCERS = {"sum", "mean", "count_nonzero", "average", "item", "nanmean", "nansum"}
-
-
-def _hand_metric(fn: ast.AST) -> str | None:
-    """What a function computes, read from its body: 'accuracy' when it reduces an equality
-    (`(pred == y).sum()`, `np.mean(a == b)`), 'regression' when it reduces an absolute or squared
-    difference (`torch.abs(out - y).sum()`, `((a - b) ** 2).mean()`); None otherwise."""
-    for node in ast.walk(fn):
-        if not (isinstance(node, ast.Call) and _reducer(node)):
-            continue
-        inner = [node.func.value] if isinstance(node.func, ast.Attribute) else []
-        for sub in [*inner, *node.args]:
-            for part in ast.walk(sub):
-                if isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], ast.Eq) \
-                        and not any(isinstance(side, ast.Constant) for side in (part.left, part.comparators[0])):
-                    return "accuracy" if _returns_ratio(fn) else None
-                if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Pow) and isinstance(part.left, ast.BinOp) \
-                        and isinstance(part.left.op, ast.Sub):
-                    return "regression" if _returns_ratio(fn) else None
-                if isinstance(part, ast.Call) and _func_last(part) in ("abs", "fabs", "absolute") and part.args \
-                        and isinstance(part.args[0], ast.BinOp) and isinstance(part.args[0].op, ast.Sub):
-                    return "regression" if _returns_ratio(fn) else None
-    return None
-
-
-def _returns_ratio(fn: ast.AST) -> bool:
-    """The function returns one number made by a division or a reduction (a metric's value)."""
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Return) and node.value is not None and not isinstance(node.value, (ast.Tuple, ast.Dict)):
-            value = node.value
-            if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div) or isinstance(value, ast.Call) and (
-                    _reducer(value) or _func_last(value) in ("float", "sqrt")):
-                return True
-    return False
-
-
-def _reducer(call: ast.Call) -> bool:
-    return _func_last(call) in _REDUCERS
-
-
-def _func_last(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _file_role(val: Val) -> str | None:

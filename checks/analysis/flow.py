@@ -299,6 +299,21 @@ def _row_part(key: ast.expr) -> tuple[str, tuple] | None:
     return None
 
 
+def _annotated_shape(annotation: ast.expr, imports: Imports) -> str | None:
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    name = imports.resolve(annotation) or dotted(annotation) or ""
+    short = last(name)
+    if short == "DataFrame" and (name == short or name.startswith(("pandas.", "polars.", "pyspark.", "modin.", "cudf."))):
+        return "frame"
+    if short == "Series" and (name == short or name.startswith(("pandas.", "polars.", "modin.", "cudf."))):
+        return "series"
+    return None
+
+
 def _nested_role(role: str, split: Split) -> str:
     """A part's role from what was split: a cross-validation fold's held-out rows, and the held-out
     part of a split of training rows, are validation rows; a split of held-out rows makes a
@@ -459,10 +474,10 @@ class FlowAnalysis:
     def _param(self, arg: ast.arg, bound: Val | None, default: Val | None) -> Val:
         val = Val(arg, parents=[bound, default])
         val.name = arg.arg
-        if bound is not None:
+        if bound is not None and bound.shape:
             val.shape = bound.shape
-        elif arg.arg.lower() in ("df", "data", "frame", "dataframe") or arg.arg.lower().endswith("_df"):
-            val.shape = "frame"
+        elif arg.annotation is not None:  # `df: pd.DataFrame`: the annotation, not the name, says so
+            val.shape = _annotated_shape(arg.annotation, self.imports)
         return val
 
     # ------------------------------------------------------------------ statements

@@ -7,7 +7,6 @@ feature matrix and the target, and the role the file plays.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, TypeVar
@@ -23,7 +22,6 @@ TRANSFORMER_NAME_HINTS = ("scaler", "encoder", "imputer", "vectorizer", "vectori
 WRAPPERS = {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV",
             "CalibratedClassifierCV", "BayesSearchCV", "TunedThresholdClassifierCV", "OneVsRestClassifier",
             "MultiOutputClassifier", "BaggingClassifier"}
-_EVALUATION_NAME = re.compile(r"accuracy|score|evaluat|metric|auc|f1|precision|recall|loss", re.I)
 COMPOSITES = {"ColumnTransformer", "make_column_transformer", "FeatureUnion", "make_union"}
 
 
@@ -238,8 +236,9 @@ class ModuleAnalysis:
         out = []
         for call in self.calls:
             name = call.name or ""
-            if call.method is None and (name.startswith(vocab.METRIC_MODULES) or last(name).endswith(("_score", "_error", "_loss"))
-                                        or last(name) in vocab.RICH_METRICS):
+            if call.method is None and call.callee is None and (
+                    name.startswith(vocab.METRIC_MODULES) or last(name).endswith(("_score", "_error", "_loss"))
+                    or last(name) in vocab.RICH_METRICS):
                 out.append(call)
             elif call.method == "score" and call.receiver is not None:
                 out.append(call)
@@ -247,9 +246,21 @@ class ModuleAnalysis:
 
     @cached_property
     def evaluation_calls(self) -> list[CallSite]:
-        """Metric calls and calls of the module's own evaluation helpers (`accuracy(model, loader)`)."""
-        own = [c for c in self.calls if c.callee is not None and _EVALUATION_NAME.search(c.callee.node.name)]
+        """Metric calls and calls of the module's own metric helpers (`f(model, loader)` whose body
+        computes an accuracy or an error, `hand_metric`)."""
+        own = [c for c in self.calls if c.callee is not None and self.hand_metric(c.callee.node)]
         return [*self.metric_calls, *own]
+
+    def hand_metric(self, fn: ast.AST) -> str | None:
+        """`hand_metric(fn)`, once per function."""
+        cache = self._hand_metrics
+        if id(fn) not in cache:
+            cache[id(fn)] = hand_metric(fn)
+        return cache[id(fn)]
+
+    @cached_property
+    def _hand_metrics(self) -> dict[int, str | None]:
+        return {}
 
     # ------------------------------------------------------------------ target and features
     @cached_property
@@ -340,3 +351,48 @@ class ModuleAnalysis:
     def _is_route(deco: ast.expr) -> bool:
         func = deco.func if isinstance(deco, ast.Call) else deco
         return isinstance(func, ast.Attribute) and func.attr in ("get", "post", "put", "patch", "delete", "route", "api_route", "websocket")
+
+
+_REDUCERS = {"sum", "mean", "count_nonzero", "average", "item", "nanmean", "nansum"}
+
+
+def hand_metric(fn: ast.AST) -> str | None:
+    """What a function computes, read from its body: 'accuracy' when it reduces an equality
+    (`(pred == y).sum()`, `np.mean(a == b)`), 'regression' when it reduces an absolute or squared
+    difference (`torch.abs(out - y).sum()`, `((a - b) ** 2).mean()`); None otherwise."""
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Call) and _reducer(node)):
+            continue
+        inner = [node.func.value] if isinstance(node.func, ast.Attribute) else []
+        for sub in [*inner, *node.args]:
+            for part in ast.walk(sub):
+                if isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], ast.Eq) \
+                        and not any(isinstance(side, ast.Constant) for side in (part.left, part.comparators[0])):
+                    return "accuracy" if _returns_ratio(fn) else None
+                if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Pow) and isinstance(part.left, ast.BinOp) \
+                        and isinstance(part.left.op, ast.Sub):
+                    return "regression" if _returns_ratio(fn) else None
+                if isinstance(part, ast.Call) and _func_last(part) in ("abs", "fabs", "absolute") and part.args \
+                        and isinstance(part.args[0], ast.BinOp) and isinstance(part.args[0].op, ast.Sub):
+                    return "regression" if _returns_ratio(fn) else None
+    return None
+
+
+def _returns_ratio(fn: ast.AST) -> bool:
+    """The function returns one number made by a division or a reduction (a metric's value)."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Return) and node.value is not None and not isinstance(node.value, (ast.Tuple, ast.Dict)):
+            value = node.value
+            if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div) or isinstance(value, ast.Call) and (
+                    _reducer(value) or _func_last(value) in ("float", "sqrt")):
+                return True
+    return False
+
+
+def _reducer(call: ast.Call) -> bool:
+    return _func_last(call) in _REDUCERS
+
+
+def _func_last(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

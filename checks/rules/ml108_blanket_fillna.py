@@ -93,16 +93,18 @@ def _shape(val) -> str | None:
 
 
 def _from_frame(module: ModuleAnalysis, val) -> bool:
-    """The value is a frame returned by a helper: its single line of descent (through returns and
-    method chains, not through a column selection) reaches a value known to be a frame."""
-    for _ in range(12):
-        if val is None or val.shape == "series" or val.key is not None:
-            return False
-        if val.shape == "frame":
+    """The value is a frame handed through helpers: what it derives from (through returns, method
+    chains and helper calls, not through a column selection) includes a value known to be a frame,
+    and nothing on the way is a column."""
+    stack, seen = [val], set()
+    while stack and len(seen) < 40:
+        cur = stack.pop()
+        if cur is None or id(cur) in seen or cur.shape == "series" or cur.key is not None:
+            continue
+        seen.add(id(cur))
+        if cur.shape == "frame":
             return True
-        if len(val.parents) != 1:
-            return False
-        val = val.parents[0]
+        stack += cur.parents
     return False
 
 

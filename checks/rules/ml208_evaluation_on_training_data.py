@@ -39,9 +39,10 @@ class EvaluationOnTrainingData(Rule):
     ```
 
     ## Known problems
-    Rows are matched through the data flow and through names (`X_train`, `train_df`): a frame
-    read from a file named neutrally is not known to be training data. A helper of the module
-    named like an evaluation (`evaluate(model, train_loader)`) is flagged when it is given only
+    Rows are matched through the data flow (split outputs, and data files named `train`/`test`):
+    a frame read from a file named neutrally is not known to be training data. A helper of the
+    module that computes a metric (`f(model, train_loader)` counting correct labels or summing
+    absolute errors) is flagged when it is given only
     the training part of a split, without finding where the model was trained. Running losses printed
     inside a training loop are not metrics calls and are not flagged.
     """
@@ -86,7 +87,7 @@ def _helper_evaluations(module: ModuleAnalysis, facts: EvaluationFacts) -> list[
     out = []
     for call in module.evaluation_calls:
         fn = call.callee
-        if fn is None or "train" in fn.node.name.lower() or _trains(fn.node):
+        if fn is None or _trains(fn.node):
             continue
         data = [a for a in [*call.args, *call.kwargs.values()] if a is not None]
         out.append((call, frozenset().union(*(facts.row_roles(a) for a in data)) if data else frozenset()))
