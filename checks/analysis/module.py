@@ -7,6 +7,7 @@ feature matrix and the target, and the role the file plays.
 from __future__ import annotations
 
 import ast
+from pathlib import PurePosixPath
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, TypeVar
@@ -331,6 +332,17 @@ class ModuleAnalysis:
         return None
 
     # ------------------------------------------------------------------ role
+    @cached_property
+    def is_test(self) -> bool:
+        """A test of the project, not code that runs in production: it imports a test framework, or
+        its path follows pytest's discovery conventions (`tests/`, `test_*.py`, `*_test.py`)."""
+        if self.imports.uses("pytest", "unittest", "hypothesis"):
+            return True
+        parts = PurePosixPath(self.source.rel).parts
+        name = parts[-1] if parts else ""
+        return name == "conftest.py" or name.startswith("test_") and name.endswith(".py") \
+            or name.endswith("_test.py") or any(p in ("tests", "test") for p in parts[:-1])
+
     @cached_property
     def role(self) -> str:
         if self.source.is_notebook:

@@ -67,11 +67,13 @@ DB_METHODS = {"execute", "fetch", "fetchrow", "fetchall", "fetchone", "fetchval"
 
 def applies(module: ModuleAnalysis) -> bool:
     """Serving code: the module imports a web framework, serves or infers with a model, or has a
-    helper handed a probability (`calibrate(prob)`). Training files and notebooks are not."""
+    helper handed a probability (`calibrate(prob)`). Training files, notebooks and tests are not."""
     return module.shared(_applies)
 
 
 def _applies(module: ModuleAnalysis) -> bool:
+    if module.is_test:
+        return False  # a test calls the service; it is not the service
     if module.imports.uses(*WEB_FRAMEWORKS, *SERVING_LIBRARIES) or module.role in ("serving", "inference"):
         return True
     if module.role in ("training", "notebook"):

@@ -5,7 +5,7 @@ import re
 from typing import Iterator
 
 from checks.analysis import vocab
-from checks.analysis.flow import LITERAL, CallSite, Val
+from checks.analysis.flow import CallSite, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import FunctionNode, Syntax, inference, syntax
 from checks.models import Severity
@@ -121,8 +121,7 @@ def _is_model(module: ModuleAnalysis, node: ast.AST | None, val: Val | None) -> 
     if isinstance(node, ast.Dict):
         inner = [_is_model(module, v, _val_of(module, v)) for v in node.values]
         return "code" if "code" in inner else "name" if "name" in inner or _model_text(module, node) else None
-    if val is not None and (_fitted(module, val) or _used_as_model(module, val)
-                            or bool(module.model_fits) and not val.flags & LITERAL):
+    if val is not None and (_fitted(module, val) or _used_as_model(module, val)):
         return "code"
     if (val is not None and _model_named(val)) or _model_text(module, node):
         return "name"

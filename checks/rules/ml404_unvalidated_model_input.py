@@ -58,7 +58,7 @@ class UnvalidatedModelInput(Rule):
     severity = Severity.P1
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        if module.source.is_notebook or module.role == "training":
+        if module.source.is_notebook or module.role == "training" or module.is_test:
             return
         facts = inference(module)
         for entry in facts.entries:

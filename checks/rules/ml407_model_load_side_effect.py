@@ -54,6 +54,8 @@ class ModelLoadSideEffect(Rule):
     severity = Severity.P2
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if module.is_test:
+            return
         facts = inference(module)
         users = [e for e in facts.entries if e.function is not None] or []
         for load in facts.loads:

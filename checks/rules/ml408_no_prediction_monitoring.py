@@ -53,7 +53,7 @@ class NoPredictionMonitoring(Rule):
     severity = Severity.P2
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        if module.source.is_notebook or module.role == "training" or uses_monitoring(module):
+        if module.source.is_notebook or module.role == "training" or module.is_test or uses_monitoring(module):
             return
         facts = inference(module)
         silent = [e for e in facts.entries if e.online and e.function is not None

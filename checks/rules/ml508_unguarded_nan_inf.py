@@ -71,7 +71,7 @@ class UnguardedNanInf(Rule):
     severity = Severity.P2
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        if module.role == "training" or module.source.is_notebook or not (applies(module) or module.role == "feature"):
+        if module.role == "training" or module.is_test or module.source.is_notebook or not (applies(module) or module.role == "feature"):
             return
         facts = serving(module)
         by_function: dict[int, list[ast.AST]] = {}
@@ -114,7 +114,7 @@ def _risk(facts: Serving, node: ast.AST) -> str | None:
     if isinstance(node, ast.Call) and last(_name(node.func)) in LOGS and node.args:
         func = last(_name(node.func))
         arg = node.args[0]
-        if _in_range(arg) or (func == "log1p" or func == "sqrt") and _nonnegative(arg):
+        if _in_range(arg) or (func == "log1p" or func == "sqrt") and (_nonnegative(arg) or _nonnegative_expr(arg)):
             return None
         if func == "sqrt":
             return "is NaN for negative values"
@@ -169,6 +169,29 @@ def _nonnegative(node: ast.AST) -> bool:
     keys = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     keys += [n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)]
     return bool(keys) and bool(COUNT_NAME.search(keys[0]))
+
+
+def _nonnegative_expr(node: ast.AST) -> bool:
+    """Non-negative by construction: a square (`x ** 2`, `np.square`), an absolute value, a
+    squared-error metric, or a sum, mean or product of such terms (the haversine's `sin(x) ** 2`)."""
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Pow):
+            exponent = _number(node.right)
+            return exponent is not None and exponent % 2 == 0
+        if isinstance(node.op, (ast.Add, ast.Mult, ast.Div)):
+            return _nonnegative_expr(node.left) and _nonnegative_expr(node.right)
+        return False
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and node.value >= 0
+    if isinstance(node, ast.Call):
+        name = last(_name(node.func)) if isinstance(node.func, (ast.Name, ast.Attribute)) else ""
+        if name in ("square", "abs", "fabs", "absolute", "mean_squared_error", "exp", "norm", "hypot"):
+            return True
+        if name in ("sum", "mean", "nansum", "nanmean") and node.args:
+            return _nonnegative_expr(node.args[0])
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("sum", "mean") and not node.args:
+            return _nonnegative_expr(node.func.value)
+    return False
 
 
 def _reads_data(facts: Serving, node: ast.AST) -> bool:
