@@ -466,9 +466,20 @@ class EvaluationFacts:
             names = {(a.name or "").lower() for v in ev.inputs for a in self.flow.ancestors(v)}
             if any(w in n for n in names for w in BASELINE_WORDS):
                 out.append(ev.call.node)
-            elif ev.call.method is None and len(ev.call.args) >= 2 and self._rule_prediction(ev.call.args[1]):
+            elif ev.call.method is None and len(ev.call.args) >= 2 and (
+                    self._rule_prediction(ev.call.args[1]) or self._compared_without_model(ev)):
                 out.append(ev.call.node)
         return out
+
+    def _compared_without_model(self, ev: Evaluation) -> bool:
+        """The same truth is scored against a model's predictions and, here, against predictions no
+        model made (`mae(y, model.predict(X))` beside `mae(y, y.shift(1))`): a baseline."""
+        truth, guess = ev.call.args[0], ev.call.args[1]
+        if truth is None or guess is None or self.from_model(guess):
+            return False
+        return any(other is not ev and other.call.method is None and len(other.call.args) >= 2
+                   and other.call.args[0] is truth and self.from_model(other.call.args[1])
+                   for other in self.evaluations)
 
     def _rule_prediction(self, val: Val | None) -> bool:
         """Predictions made from the held-out rows without a model: a rule on a column, a constant."""

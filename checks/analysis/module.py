@@ -194,8 +194,10 @@ class ModuleAnalysis:
         if ctor and vocab.is_estimator(ctor):
             return "model", "high"
         name = (est.name or "").lower() if est is not None else ""
-        if method == "fit_transform" or any(h in name for h in TRANSFORMER_NAME_HINTS):
+        if method == "fit_transform":
             return "transformer", "medium"
+        if any(h in name for h in TRANSFORMER_NAME_HINTS):
+            return "transformer", "low"  # only the variable's name says so
         if ctor and short[:1].isupper():
             return "model", "medium"
         return "model", "low"

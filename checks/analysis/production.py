@@ -1126,7 +1126,7 @@ def _configured_context(module: ModuleAnalysis, syn: Syntax, top: ast.AST) -> bo
     if isinstance(parent, ast.arguments):
         return True  # a parameter default: the caller can change it
     if isinstance(parent, (ast.Assign, ast.AnnAssign)):
-        return _in_settings_class(syn, parent)
+        return _in_settings_class(module, syn, parent)
     return False
 
 
@@ -1176,7 +1176,7 @@ def _context_use(module: ModuleAnalysis, syn: Syntax, top: ast.AST, depth: int) 
             name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
             if not name:
                 continue
-            if _in_settings_class(syn, parent):
+            if _in_settings_class(module, syn, parent):
                 return None
             if PATHISH_NAME.search(name):
                 return name
@@ -1265,11 +1265,14 @@ def _sink_name(call: CallSite, node: ast.Call, arg: ast.AST) -> str | None:
     return None
 
 
-def _in_settings_class(syn: Syntax, node: ast.AST) -> bool:
+def _in_settings_class(module: ModuleAnalysis, syn: Syntax, node: ast.AST) -> bool:
+    """A field default of a settings/config class (pydantic-settings, a dataclass config): the
+    value is a configurable default. The base classes are read through the imports; the class's
+    own name is not read."""
     parent = syn.parent.get(id(node))
     if isinstance(parent, ast.ClassDef):
-        return any(re.search(r"Settings|Config|Conf$|BaseModel", _dotted(b)) for b in parent.bases) \
-            or re.search(r"settings|config", parent.name, re.I) is not None
+        return any(re.search(r"Settings|Config|Conf$|BaseModel", module.imports.resolve(b) or _dotted(b) or "")
+                   for b in parent.bases)
     return False
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 import re
 from typing import Iterator
 
@@ -47,16 +48,18 @@ class PreprocessingBeforeSplit(Rule):
 
     ## Known problems
     A split done in another file (a preprocessing script that fits, a training script that splits)
-    is not linked. A transform whose kind cannot be told from its class is recognised by its
-    variable name (`scaler`, `encoder`...) with medium confidence, and a helper from another file
-    by its name (`compute_norm_stats(df)`, `target_encode(df, ...)`) when its result shapes the
-    data that is split; a helper named otherwise (`build_matrix(df)` target-encoding inside) is
-    not seen.
+    is not linked. A helper of the file is a fit when its body computes statistics of its input
+    (`mean`, `std`, `quantile`... of a parameter) and returns them. Name evidence: a transform whose
+    kind cannot be told from its class, recognised by its variable name (`scaler`, `encoder`...),
+    and a helper from another file recognised by its name (`compute_norm_stats(df)`,
+    `target_encode(df, ...)`) give low-confidence P2 findings; a helper of another file named
+    otherwise (`build_matrix(df)` target-encoding inside) is not seen.
     """
 
     id = "ML102"
     name = "preprocessing-before-split"
     severity = Severity.P1
+    name_evidence = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         cv_calls = [c for c in module.calls if c.short in CV_FUNCS or
@@ -68,6 +71,8 @@ class PreprocessingBeforeSplit(Rule):
             hit = self._leak(module, call, fitted_on, what, confidence, cv_calls)
             if hit:
                 seen.add(call.line)
+                if confidence == "low":  # only a name says it learns from the data: never a P1
+                    hit.severity = Severity.P2
                 yield hit
 
     @staticmethod
@@ -86,9 +91,14 @@ class PreprocessingBeforeSplit(Rule):
                     yield call, stat.receiver, f"{call.method}() with {stat.method}() of the data", "high"
         for call in module.calls:
             name = call.short or ""
-            if call.method is None and STAT_HELPER.search(name) and call.val is not None \
-                    and _applied_before_split(module, call.val):
-                yield call, call.arg(0), f"{name}() (statistics of the data)", "medium"
+            if call.method is not None or call.val is None:
+                continue
+            if call.callee is not None:  # a helper of this file: what its body computes
+                learns = _computes_statistics(call.callee.node)
+            else:  # another file's helper: only its name can say (name evidence)
+                learns = bool(STAT_HELPER.search(name))
+            if learns and _applied_before_split(module, call.val):
+                yield call, call.arg(0), f"{name}() (statistics of the data)", "medium" if call.callee else "low"
 
     def _leak(self, module, call: CallSite, fitted_on: Val, what: str, confidence: str, cv_calls) -> Hit | None:
         for split in module.splits:
@@ -129,6 +139,50 @@ def _encodes_labels(module: ModuleAnalysis, fit, targets: set[str]) -> bool:
         return True
     column = module.column_of(fit.X)
     return column is not None and column in targets
+
+
+STATISTICS = {"mean", "std", "var", "median", "quantile", "min", "max", "nanmean", "nanstd", "percentile",
+              "value_counts", "unique", "describe", "agg", "aggregate", "mode"}
+
+
+# Calls that keep a statistic a statistic (`std.replace(0, 1)`, `mean.to_dict()`).
+_KEEPS_STATISTIC = {"to_dict", "tolist", "to_numpy", "replace", "clip", "fillna", "astype", "round"}
+
+
+def _computes_statistics(fn: ast.AST) -> bool:
+    """The function returns statistics of a parameter (`{"mean": df.mean(), "std": df.std()}`), as
+    opposed to data transformed with them (`df.fillna(df.median())`, reported inside the helper)."""
+    params = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} - {"self", "cls"}
+    stats: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and _is_statistic(node.value, params | stats, stats):
+            stats |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return any(isinstance(node, ast.Return) and node.value is not None
+               and _is_statistic(node.value, params | stats, stats) for node in ast.walk(fn))
+
+
+def _is_statistic(node: ast.AST, data: set[str], stats: set[str]) -> bool:
+    """`df.mean()`, `df[cols].std().replace(0, 1)`, `mean.to_dict()`, a name holding one, or a
+    dict/tuple/list of them."""
+    if isinstance(node, (ast.Dict, ast.Tuple, ast.List)):
+        items = node.values if isinstance(node, ast.Dict) else node.elts
+        return bool(items) and all(_is_statistic(item, data, stats) for item in items)
+    if isinstance(node, ast.Name):
+        return node.id in stats
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _KEEPS_STATISTIC:
+        node = node.func.value
+    if isinstance(node, ast.Name):
+        return node.id in stats
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STATISTICS \
+        and _stat_of(node, data)
+
+
+def _stat_of(node: ast.AST, names: set[str]) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in STATISTICS \
+                and any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(sub.func.value)):
+            return True
+    return False
 
 
 def _applied_before_split(module: ModuleAnalysis, stats: Val) -> bool:
