@@ -32,6 +32,7 @@ TEXT = 4  # formatted as text: a clock value here is a label, not a feature
 FALLBACK = 8  # a clock read used as the default of a parameter (`as_of or now()`)
 RESAMPLED = 16  # derived from an oversampler's output
 LITERAL = 32  # a constant or a container of constants only
+APPLIED = 64  # used as a model: a predict method was called on this very value (set on the value, not inherited)
 
 _EMPTY: frozenset = frozenset()
 _NO_VALS: tuple = ()
@@ -1202,6 +1203,8 @@ class FlowAnalysis:
                 and isinstance(node.func.value, ast.Name):
             val.shape = call.receiver.shape if call.receiver is not None else None
             self._env[node.func.value.id] = val
+        if call.method in vocab.PREDICT_METHODS and call.receiver is not None:
+            call.receiver.flags |= APPLIED
         # `scores.append(x)`: the container now holds what was put in it.
         if call.method in _CONTAINER_ADDS and call.receiver is not None and call.receiver.shape is None \
                 and call.args and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \

@@ -24,7 +24,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Iterator
 
 from checks.analysis import vocab
-from checks.analysis.flow import CallSite, Val
+from checks.analysis.flow import APPLIED, CallSite, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import Imports, attribute_path, chain_head, last
 
@@ -842,19 +842,13 @@ def _unsafe_load(call: CallSite) -> bool | None:
             return False if call.kwarg_node("model_file") is not None else None
         return False
     if call.method in LOAD_METHODS and call.receiver is not None and call.method != "load_state_dict":
-        if call.method == "load" and not _model_like(call.receiver):
-            return None
+        if call.method == "load" and not (call.val is not None and call.val.flags & APPLIED):
+            return None  # `x.load(...)` is a model load when what it returns is used as one
         return False
     return None
 
 
 _LOAD_SHORTS = {last(n) for n in (*UNSAFE_LOADS, *SAFE_LOADS, "numpy.load")} | LOAD_METHODS
-
-
-def _model_like(val: Val) -> bool:
-    """A receiver that plausibly holds models: a registry, a store, a booster."""
-    name = (val.name or "") + " " + (val.ctor or "")
-    return bool(re.search(r"regist|store|model|repo|hub|booster|catalog|bucket|artifact", name, re.I))
 
 
 def _is_reader(call: CallSite) -> bool:

@@ -47,7 +47,8 @@ DJANGO_VIEW_DECORATORS = {"api_view", "csrf_exempt", "require_POST", "require_GE
                           "require_safe", "login_required"}
 DJANGO_REQUEST_ATTRS = {"method", "POST", "GET", "body", "FILES", "META", "COOKIES", "session", "user",
                         "query_params", "data", "content_type", "headers"}
-HEALTH_PATH = re.compile(r"health|ready|readiness|live|liveness|alive|status|ping|heartbeat", re.I)
+HEALTH_WORDS = {"health", "healthz", "healthcheck", "ready", "readyz", "readiness", "live", "livez", "liveness",
+                "alive", "status", "ping", "heartbeat"}
 CONFIDENCE_NAME = re.compile(r"confiden|certaint", re.I)
 LOCK_CTORS = {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"}
 LOCK_NAME = re.compile(r"lock|mutex|semaphore", re.I)
@@ -119,7 +120,13 @@ class Route:
 
     @property
     def is_health(self) -> bool:
-        return bool(HEALTH_PATH.search(self.path)) or bool(HEALTH_PATH.search(self.function.name))
+        """A probe: its path says so (whole words: `/healthz`, `/ready`, not `/delivery`), or it takes
+        no input, reads no body and reports a status code chosen at run time (`status=200 if ok
+        else 503`). The handler's name is not read."""
+        words = set(re.split(r"[^a-z]+", self.path.lower()))
+        if words & HEALTH_WORDS:
+            return True
+        return not self.body_reads and all(p.kind == "request" for p in self.params) and _reports_status(self.function)
 
 
 @dataclass(eq=False)
@@ -1004,6 +1011,20 @@ def element_type(ann: ast.expr | None, imports: Imports | None = None) -> ast.ex
 def _called(syn: Syntax, node: ast.AST) -> bool:
     parent = syn.parent.get(id(node))
     return isinstance(parent, ast.Call) and parent.func is node
+
+
+def _reports_status(fn: FunctionNode) -> bool:
+    """The handler reports a status: a status code computed at run time (`status=200 if ok else
+    503`, `(body, code)` with a variable code), or a body keyed `status`/`health`/`ready`."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.keyword) and node.arg in ("status", "status_code") and not isinstance(node.value, ast.Constant):
+            return True
+        if isinstance(node, ast.Dict) and any(isinstance(k, ast.Constant) and k.value in HEALTH_WORDS for k in node.keys):
+            return True  # `{"status": "ok"}`: the wire says it is a probe
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) == 2 \
+                and not isinstance(node.value.elts[1], ast.Constant):
+            return True
+    return False
 
 
 def _first_param(fn: FunctionNode) -> ast.arg | None:
