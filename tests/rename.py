@@ -88,7 +88,7 @@ def _bindings(tree: ast.Module) -> tuple[set[str], set[str], dict[str, set[str]]
                     params.setdefault(node.name, set()).update(x.arg for x in a.args + a.kwonlyargs)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
-                if alias.name == "*":
+                if alias.name == "*" or isinstance(node, ast.ImportFrom) and node.module == "__future__":
                     continue
                 if alias.asname or isinstance(node, ast.ImportFrom):
                     bound.add(alias.asname or alias.name)
@@ -234,6 +234,8 @@ class _Renamer(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module == "__future__":
+            return
         for alias in node.names:
             if alias.name in self.defined and self._rename(alias.name):  # imported from the project itself
                 new = self._rename(alias.name)

@@ -26,7 +26,7 @@ from typing import Callable, Iterator
 from checks.analysis import vocab
 from checks.analysis.flow import APPLIED, CallSite, Val
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import Imports, attribute_path, chain_head, last
+from checks.analysis.names import Imports, attribute_path, chain_head, dotted, last
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -66,7 +66,8 @@ PATHISH_NAME = re.compile(r"(^|_)(path|paths|dir|directory|folder|file|filename|
                           r"^(path|dir|file|folder)(_|$)", re.I)
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".cfg", ".conf", ".env")
 ENV_GETTERS = ("os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ.__getitem__")
-CONFIG_RECEIVERS = re.compile(r"^(cfg|conf|config|configs|settings|params|options|opts|env|environ|args)$", re.I)
+CONFIG_SOURCES = ("yaml.", "json.load", "toml.", "tomllib.", "tomli.", "omegaconf.", "hydra.", "dotenv.",
+                  "configparser.", "os.environ", "os.getenv", "pydantic_settings.", "decouple.")
 
 
 # ---------------------------------------------------------------------- syntax helpers
@@ -245,6 +246,22 @@ def _dotted(node: ast.AST) -> str:
 
 PATH_CALLS = {"Path", "PurePath", "PosixPath", "WindowsPath", "home", "cwd", "resolve", "expanduser", "joinpath",
               "with_suffix", "with_name", "absolute"}
+
+
+def config_valued(module: ModuleAnalysis, node: ast.AST) -> bool:
+    """`node` reads configuration: its root name is bound only to what a config loader returned
+    (YAML/JSON/TOML files, the environment, argparse's `parse_args()`, OmegaConf/Hydra, settings)."""
+    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    if not isinstance(node, ast.Name):
+        return False
+    if (module.imports.resolve(node) or "").startswith(CONFIG_SOURCES):
+        return True
+    flow = module.flow
+    bound = flow.bindings_by_name.get(node.id)
+    return bool(bound) and all(any(a.call is not None and ((a.call.qualname or "").startswith(CONFIG_SOURCES)
+                                                           or a.call.method in ("parse_args", "parse_known_args"))
+                                   for a in flow.ancestors(v)) for v in bound)
 
 
 def path_valued(module: ModuleAnalysis, node: ast.AST) -> bool:
@@ -1209,9 +1226,11 @@ def _climb(module: ModuleAnalysis, syn: Syntax, node: ast.AST) -> tuple[ast.AST,
         elif isinstance(parent, ast.FormattedValue):
             cur = parent
         elif isinstance(parent, ast.Call) and cur is not parent.func and cur in parent.args \
-                and (module.imports.resolve(parent.func) in BUILDERS or _dotted(parent.func) in ("str", "Path")):
+                and (module.imports.resolve(parent.func) or dotted(parent.func)) in BUILDERS:
+            # a builder called by name (`Path(x)`, `os.path.join(x, y)`), not a method of a built
+            # path (`Path(cfg_dir).with_name("x.parquet")` names a file next to a configured one)
             first = first and parent.args[0] is cur
-            built = built or _dotted(parent.func) != "str"
+            built = built or (module.imports.resolve(parent.func) or dotted(parent.func)) != "str"
             cur = parent
         elif isinstance(parent, ast.Attribute) and parent.attr in ("resolve", "absolute", "expanduser"):
             above = syn.parent.get(id(parent))

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import attribute_path, last
-from checks.analysis.production import CONFIG_RECEIVERS, FunctionNode, Syntax, inference, path_valued
+from checks.analysis.production import FunctionNode, Syntax, config_valued, inference, path_valued
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -79,7 +79,7 @@ class UnguardedDivision(Rule):
             on_path = id(fn) in serving if fn is not None else module_level
             if not (on_path or feature_module):
                 continue
-            source = _data_source(syn, fn, denominator, depth=3)
+            source = _data_source(module, syn, fn, denominator, depth=3)
             if source is None or _guarded(syn, fn, node, denominator):
                 continue
             yield Hit(f"the denominator `{module.text(denominator)}` comes from the input data ({source}) and nothing "
@@ -88,14 +88,12 @@ class UnguardedDivision(Rule):
                       "`max(d, 1)`)", node=node, confidence="high" if on_path else "medium")
 
 
-def _data_source(syn: Syntax, fn: FunctionNode | None, expr: ast.expr, depth: int) -> str | None:
+def _data_source(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, expr: ast.expr, depth: int) -> str | None:
     """The field or column the denominator reads (`customer['order_count']`), or None when it is a
     constant, a statistic, or already guarded."""
     if isinstance(expr, ast.Subscript):
         key = expr.slice
-        base = last(attribute_path(expr.value))
-        if isinstance(key, ast.Constant) and isinstance(key.value, str) and not CONFIG_RECEIVERS.match(base) \
-                and base != "environ":
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and not config_valued(module, expr.value):
             return f"field '{key.value}'"
         return None
     if isinstance(expr, ast.Call):
@@ -103,27 +101,27 @@ def _data_source(syn: Syntax, fn: FunctionNode | None, expr: ast.expr, depth: in
         if name in GUARD_CALLS:
             return None
         if name == "get" and expr.args and isinstance(expr.args[0], ast.Constant) and isinstance(expr.func, ast.Attribute) \
-                and not CONFIG_RECEIVERS.match(last(attribute_path(expr.func.value))):
+                and not config_valued(module, expr.func.value):
             return f"field '{expr.args[0].value}'"
         if name in PASS_CALLS:
             # a method keeps its receiver's zeros (`d.astype(float)`), a function its argument's (`float(d)`)
             inner = expr.func.value if isinstance(expr.func, ast.Attribute) else (expr.args[0] if expr.args else None)
-            return _data_source(syn, fn, inner, depth) if inner is not None else None
+            return _data_source(module, syn, fn, inner, depth) if inner is not None else None
         return None
     if isinstance(expr, ast.Attribute) and expr.attr in PASS_CALLS:
-        return _data_source(syn, fn, expr.value, depth)
+        return _data_source(module, syn, fn, expr.value, depth)
     if isinstance(expr, ast.BinOp):
         if isinstance(expr.op, ast.Add) and any(_positive(syn, fn, side) for side in (expr.left, expr.right)):
             return None  # d + eps, count + smoothing (a parameter defaulting to 20)
         if isinstance(expr.op, (ast.Mult, ast.Sub, ast.Add)):
             for side in (expr.left, expr.right):
-                found = _data_source(syn, fn, side, depth)
+                found = _data_source(module, syn, fn, side, depth)
                 if found:
                     return found
         return None
     if isinstance(expr, ast.Name) and depth > 0:
         values = _assigned(syn, fn, expr.id)
-        found = [_data_source(syn, fn, v, depth - 1) for v in values]
+        found = [_data_source(module, syn, fn, v, depth - 1) for v in values]
         return found[-1] if found and found[-1] else None
     return None
 
