@@ -228,9 +228,10 @@ def row_part_roles(tree: ast.Module) -> dict[int, str]:
     Parts are the values of assignments and returns, grouped by scope and by what is cut: a head
     and a tail of the same array (`X[:n]`, `X[n:]`; a middle `X[n:m]` between them is validation),
     the two sides of one cut on one column (`df[df.day < c]`, `df[df.day >= c]`: the earlier rows
-    train), a mask and its negation (`df[m]`, `df[~m]`; the first written trains). A part alone is
-    a filter, not a split."""
+    train), a mask and its negation (`df[m]`, `df[~m]`; the first written trains). The part the
+    scope fits a model on trains, whatever its position. A part alone is a filter, not a split."""
     groups: dict[tuple, list[tuple[ast.Subscript, str]]] = {}
+    targets: dict[int, str] = {}  # part node id -> the name it is bound to
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]  # (node, id of its scope); no recursion, no closure
     while stack:
         node, scope = stack.pop()
@@ -238,26 +239,58 @@ def row_part_roles(tree: ast.Module) -> dict[int, str]:
             inner = id(child) if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else scope
             if isinstance(child, (ast.Assign, ast.Return)) and child.value is not None:
                 value = child.value
-                for item in value.elts if isinstance(value, ast.Tuple) else [value]:
+                items = value.elts if isinstance(value, ast.Tuple) else [value]
+                for item in items:
                     _add_row_part(groups, item, inner)
+                if isinstance(child, ast.Assign):
+                    _note_targets(targets, child.targets[0], items)
             stack.append((child, inner))
+    fitted = _fitted_names(tree)
     roles: dict[int, str] = {}
-    for parts in groups.values():
+    for (scope, _, _), parts in groups.items():
         kinds = {kind for _, kind in parts}
-        if {"head", "tail"} <= kinds:
-            for node, kind in parts:
-                roles[id(node)] = {"head": "train", "tail": "test", "middle": "validation"}[kind]
-        elif {"pos", "neg"} <= kinds:
-            first = min(parts, key=lambda p: (p[0].lineno, p[0].col_offset))[1]
-            for node, kind in parts:
-                roles[id(node)] = "train" if kind == first else "test"
+        if not ({"head", "tail"} <= kinds or {"pos", "neg"} <= kinds):
+            continue
+        # the part a model is fitted on trains, whatever its position; else the earlier rows train
+        trained = {kind for node, kind in parts if targets.get(id(node)) in fitted.get(scope, ())}
+        if len(trained) == 1:
+            train_kind = trained.pop()
+        elif {"head", "tail"} <= kinds:
+            train_kind = "head"
+        else:
+            train_kind = min(parts, key=lambda p: (p[0].lineno, p[0].col_offset))[1]
+        for node, kind in parts:
+            roles[id(node)] = "train" if kind == train_kind else "validation" if kind == "middle" else "test"
     return roles
+
+
+def _fitted_names(tree: ast.Module) -> dict[int, set[str]]:
+    """Per scope (as in `row_part_roles`), the names given as the data (X, y) of a `fit` call."""
+    out: dict[int, set[str]] = {}
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, scope = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            inner = id(child) if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else scope
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr in vocab.FIT_METHODS:
+                out.setdefault(scope, set()).update(a.id for a in child.args[:2] if isinstance(a, ast.Name))
+            stack.append((child, inner))
+    return out
 
 
 def _shape(node: ast.AST) -> tuple:
     """A hashable key for an expression's structure (`ast.dump` leaves a reference cycle per call)."""
     return tuple((type(n).__name__, getattr(n, "id", None) or getattr(n, "attr", None)
                   or (repr(n.value) if isinstance(n, ast.Constant) else None)) for n in ast.walk(node))
+
+
+def _note_targets(targets: dict[int, str], target: ast.expr, items: list[ast.expr]) -> None:
+    if isinstance(target, ast.Name) and len(items) == 1:
+        targets[id(items[0])] = target.id
+    elif isinstance(target, ast.Tuple) and len(target.elts) == len(items):
+        for name, item in zip(target.elts, items):
+            if isinstance(name, ast.Name):
+                targets[id(item)] = name.id
 
 
 def _add_row_part(groups: dict, node: ast.expr, scope: int) -> None:

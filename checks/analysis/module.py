@@ -239,7 +239,7 @@ class ModuleAnalysis:
         out = []
         for call in self.calls:
             name = call.name or ""
-            if call.method is None and call.callee is None and (
+            if call.method is None and call.callee is None and not _distance(name) and (
                     name.startswith(vocab.METRIC_MODULES) or last(name).endswith(("_score", "_error", "_loss"))
                     or last(name) in vocab.RICH_METRICS):
                 out.append(call)
@@ -368,6 +368,11 @@ class ModuleAnalysis:
 
 
 _REDUCERS = {"sum", "mean", "count_nonzero", "average", "item", "nanmean", "nansum"}
+
+
+def _distance(name: str) -> bool:
+    """`sklearn.metrics.pairwise_distances`, `euclidean_distances`, `rbf_kernel`: geometry, not a score."""
+    return ".pairwise" in name or last(name).endswith(("_distances", "_distance", "_kernel", "_similarity"))
 
 
 def hand_metric(fn: ast.AST) -> str | None:

@@ -101,7 +101,8 @@ class TestSetReuse(Rule):
 
     def _fit_on_test(self, module: ModuleAnalysis) -> Iterator[Hit]:
         for fit in module.fits:
-            if fit.kind in ("model", "pipeline") and _on_test(fit.X) and not any(r == "train" for _, r in fit.X.roles):
+            if fit.kind in ("model", "pipeline") and _on_test(fit.X) and not any(r == "train" for _, r in fit.X.roles) \
+                    and _scored(module, fit.X):  # held-out rows fitted on and never scored are a calibration set
                 what = "a hyperparameter search" if last(fit.ctor) in CV_FUNCS else "the model"
                 yield Hit(f"{what} is fitted on the test split", node=fit.call.node)
 
