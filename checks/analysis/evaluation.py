@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import PurePath
 
 from checks.analysis import vocab
-from checks.analysis.flow import LITERAL, CallSite, Val, role_from_name, str_list
+from checks.analysis.flow import LITERAL, CallSite, Val, role_from_name, shape_key, str_list
 from checks.analysis.module import Fit, ModuleAnalysis
 from checks.analysis.names import candidates, last
 
@@ -477,8 +477,10 @@ class EvaluationFacts:
         truth, guess = ev.call.args[0], ev.call.args[1]
         if truth is None or guess is None or self.from_model(guess):
             return False
+        same = shape_key(ev.call.node.args[0]) if ev.call.node.args else None
         return any(other is not ev and other.call.method is None and len(other.call.args) >= 2
-                   and other.call.args[0] is truth and self.from_model(other.call.args[1])
+                   and (other.call.args[0] is truth or other.call.node.args and shape_key(other.call.node.args[0]) == same)
+                   and self.from_model(other.call.args[1])
                    for other in self.evaluations)
 
     def _rule_prediction(self, val: Val | None) -> bool:

@@ -278,7 +278,7 @@ def _fitted_names(tree: ast.Module) -> dict[int, set[str]]:
     return out
 
 
-def _shape(node: ast.AST) -> tuple:
+def shape_key(node: ast.AST) -> tuple:
     """A hashable key for an expression's structure (`ast.dump` leaves a reference cycle per call)."""
     return tuple((type(n).__name__, getattr(n, "id", None) or getattr(n, "attr", None)
                   or (repr(n.value) if isinstance(n, ast.Constant) else None)) for n in ast.walk(node))
@@ -302,7 +302,7 @@ def _add_row_part(groups: dict, node: ast.expr, scope: int) -> None:
     key = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
     part = _row_part(key)
     if part is not None:
-        groups.setdefault((scope, _shape(base), part[1]), []).append((node, part[0]))
+        groups.setdefault((scope, shape_key(base), part[1]), []).append((node, part[0]))
 
 
 def _row_part(key: ast.expr) -> tuple[str, tuple] | None:
@@ -320,20 +320,20 @@ def _row_part(key: ast.expr) -> tuple[str, tuple] | None:
         if isinstance(left, ast.Constant):  # `cutoff > df.day` reads `df.day < cutoff`
             left, op = right, {ast.Lt: ast.Gt(), ast.LtE: ast.GtE(), ast.Gt: ast.Lt(), ast.GtE: ast.LtE()}.get(type(op), op)
         if isinstance(op, _HEAD_OPS):
-            return "head", ("cut", _shape(left))
+            return "head", ("cut", shape_key(left))
         if isinstance(op, _TAIL_OPS):
-            return "tail", ("cut", _shape(left))
+            return "tail", ("cut", shape_key(left))
         if isinstance(op, (ast.Eq, ast.NotEq)):
-            return ("pos" if isinstance(op, ast.Eq) else "neg"), ("eq", _shape(key.left), _shape(right))
+            return ("pos" if isinstance(op, ast.Eq) else "neg"), ("eq", shape_key(key.left), shape_key(right))
         return None
     if isinstance(key, ast.UnaryOp) and isinstance(key.op, (ast.Invert, ast.Not)):
-        return "neg", ("mask", _shape(key.operand))
+        return "neg", ("mask", shape_key(key.operand))
     if isinstance(key, (ast.Name, ast.Attribute, ast.Call, ast.BoolOp)):
-        return "pos", ("mask", _shape(key))
+        return "pos", ("mask", shape_key(key))
     return None
 
 
-def _annotated_shape(annotation: ast.expr, imports: Imports) -> str | None:
+def _annotatedshape_key(annotation: ast.expr, imports: Imports) -> str | None:
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         try:
             annotation = ast.parse(annotation.value, mode="eval").body
@@ -511,7 +511,7 @@ class FlowAnalysis:
         if bound is not None and bound.shape:
             val.shape = bound.shape
         elif arg.annotation is not None:  # `df: pd.DataFrame`: the annotation, not the name, says so
-            val.shape = _annotated_shape(arg.annotation, self.imports)
+            val.shape = _annotatedshape_key(arg.annotation, self.imports)
         return val
 
     # ------------------------------------------------------------------ statements

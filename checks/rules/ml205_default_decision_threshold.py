@@ -38,8 +38,8 @@ class DefaultDecisionThreshold(Rule):
     ## Known problems
     Name evidence: when only a name says the errors cost differently (target, data file or file
     name; in serving code with no target, the names of the rows scored, such as `lead_ids`), the
-    finding is a low-confidence P3 and renaming removes it; the class balance inspected in the code
-    is evidence. `argmax` over two
+    finding is a low-confidence P3 and renaming removes it. The code rarely states error costs, so
+    every finding of this rule is name evidence. `argmax` over two
     logits is not recognised as a 0.5 cut. Predictions on the training rows are not flagged. Any
     threshold analysis in the project silences the rule.
     """
@@ -51,11 +51,12 @@ class DefaultDecisionThreshold(Rule):
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
-        balance = facts.class_balance
-        if balance is None or facts.threshold_analysis or facts.task == "regression":
+        # Unequal error costs are a business fact the code rarely states; a balance inspected with
+        # value_counts says nothing about costs (and a multi-class predict() has no 0.5 cut).
+        costly = facts.rare_class_name
+        if costly is None or facts.threshold_analysis or facts.task == "regression":
             return
-        costly, evidence = balance
-        by_name = {"confidence": "low", "severity": Severity.P3} if evidence == "name" else {}
+        by_name = {"confidence": "low", "severity": Severity.P3}
         reported: set[int] = set()
         for call in module.predictions:
             if call.method != "predict" or facts.predicts_scores(call) or call.line in reported:
