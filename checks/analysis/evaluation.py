@@ -474,14 +474,17 @@ class EvaluationFacts:
     def _compared_without_model(self, ev: Evaluation) -> bool:
         """The same truth is scored against a model's predictions and, here, against predictions no
         model made (`mae(y, model.predict(X))` beside `mae(y, y.shift(1))`): a baseline."""
-        truth, guess = ev.call.args[0], ev.call.args[1]
-        if truth is None or guess is None or self.from_model(guess):
+        guess = ev.call.args[1]
+        if guess is None or self.from_model(guess) or not ev.call.node.args:
             return False
-        same = shape_key(ev.call.node.args[0]) if ev.call.node.args else None
-        return any(other is not ev and other.call.method is None and len(other.call.args) >= 2
-                   and (other.call.args[0] is truth or other.call.node.args and shape_key(other.call.node.args[0]) == same)
-                   and self.from_model(other.call.args[1])
-                   for other in self.evaluations)
+        return shape_key(ev.call.node.args[0]) in self._truths_scored_against_models
+
+    @cached_property
+    def _truths_scored_against_models(self) -> set[tuple]:
+        """The truth expressions (by structure) of metrics computed on a model's predictions."""
+        return {shape_key(e.call.node.args[0]) for e in self.evaluations
+                if e.call.method is None and len(e.call.args) >= 2 and e.call.node.args
+                and self.from_model(e.call.args[1])}
 
     def _rule_prediction(self, val: Val | None) -> bool:
         """Predictions made from the held-out rows without a model: a rule on a column, a constant."""

@@ -222,37 +222,40 @@ _HEAD_OPS = (ast.Lt, ast.LtE)
 _TAIL_OPS = (ast.Gt, ast.GtE)
 
 
-def row_part_roles(tree: ast.Module) -> dict[int, str]:
-    """Subscripts that cut complementary parts of the same rows, by node id, with their role.
+def row_part_roles(scope: ast.AST) -> dict[int, str]:
+    """Subscripts of one scope (a function's body, or the module outside its functions) that cut
+    complementary parts of the same rows, by node id, with their role.
 
-    Parts are the values of assignments and returns, grouped by scope and by what is cut: a head
-    and a tail of the same array (`X[:n]`, `X[n:]`; a middle `X[n:m]` between them is validation),
-    the two sides of one cut on one column (`df[df.day < c]`, `df[df.day >= c]`: the earlier rows
-    train), a mask and its negation (`df[m]`, `df[~m]`; the first written trains). The part the
-    scope fits a model on trains, whatever its position. A part alone is a filter, not a split."""
+    Parts are the values of assignments and returns, grouped by what is cut: a head and a tail of
+    the same array (`X[:n]`, `X[n:]`; a middle `X[n:m]` between them is validation), the two sides
+    of one cut on one column (`df[df.day < c]`, `df[df.day >= c]`: the earlier rows train), a mask
+    and its negation (`df[m]`, `df[~m]`; the first written trains). The part the scope fits a model
+    on trains, whatever its position. A part alone is a filter, not a split."""
     groups: dict[tuple, list[tuple[ast.Subscript, str]]] = {}
     targets: dict[int, str] = {}  # part node id -> the name it is bound to
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]  # (node, id of its scope); no recursion, no closure
+    fitted: set[str] = set()  # the names given as the data (X, y) of a `fit` call
+    stack = list(_children(scope))
     while stack:
-        node, scope = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            inner = id(child) if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else scope
-            if isinstance(child, (ast.Assign, ast.Return)) and child.value is not None:
-                value = child.value
-                items = value.elts if isinstance(value, ast.Tuple) else [value]
-                for item in items:
-                    _add_row_part(groups, item, inner)
-                if isinstance(child, ast.Assign):
-                    _note_targets(targets, child.targets[0], items)
-            stack.append((child, inner))
-    fitted = _fitted_names(tree)
+        child = stack.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue  # another scope
+        if isinstance(child, (ast.Assign, ast.Return)) and child.value is not None:
+            value = child.value
+            items = value.elts if isinstance(value, ast.Tuple) else [value]
+            for item in items:
+                _add_row_part(groups, item)
+            if isinstance(child, ast.Assign):
+                _note_targets(targets, child.targets[0], items)
+        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr in vocab.FIT_METHODS:
+            fitted.update(a.id for a in child.args[:2] if isinstance(a, ast.Name))
+        stack += _children(child)
     roles: dict[int, str] = {}
-    for (scope, _, _), parts in groups.items():
+    for parts in groups.values():
         kinds = {kind for _, kind in parts}
         if not ({"head", "tail"} <= kinds or {"pos", "neg"} <= kinds):
             continue
         # the part a model is fitted on trains, whatever its position; else the earlier rows train
-        trained = {kind for node, kind in parts if targets.get(id(node)) in fitted.get(scope, ())}
+        trained = {kind for node, kind in parts if targets.get(id(node)) in fitted}
         if len(trained) == 1:
             train_kind = trained.pop()
         elif {"head", "tail"} <= kinds:
@@ -264,17 +267,23 @@ def row_part_roles(tree: ast.Module) -> dict[int, str]:
     return roles
 
 
-def _fitted_names(tree: ast.Module) -> dict[int, set[str]]:
-    """Per scope (as in `row_part_roles`), the names given as the data (X, y) of a `fit` call."""
-    out: dict[int, set[str]] = {}
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
-    while stack:
-        node, scope = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            inner = id(child) if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) else scope
-            if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr in vocab.FIT_METHODS:
-                out.setdefault(scope, set()).update(a.id for a in child.args[:2] if isinstance(a, ast.Name))
-            stack.append((child, inner))
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """The child nodes, without `ast.iter_child_nodes`'s generators (this runs over whole modules)."""
+    cls = type(node)
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in ("ctx", "type_comment", "kind"))
+    out = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            out += [item for item in value if isinstance(item, ast.AST) and not isinstance(item, _LEAVES)]
+        elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+            out.append(value)
     return out
 
 
@@ -293,7 +302,7 @@ def _note_targets(targets: dict[int, str], target: ast.expr, items: list[ast.exp
                 targets[id(item)] = name.id
 
 
-def _add_row_part(groups: dict, node: ast.expr, scope: int) -> None:
+def _add_row_part(groups: dict, node: ast.expr) -> None:
     if not isinstance(node, ast.Subscript):
         return
     base = node.value
@@ -302,7 +311,7 @@ def _add_row_part(groups: dict, node: ast.expr, scope: int) -> None:
     key = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
     part = _row_part(key)
     if part is not None:
-        groups.setdefault((scope, shape_key(base), part[1]), []).append((node, part[0]))
+        groups.setdefault((shape_key(base), part[1]), []).append((node, part[0]))
 
 
 def _row_part(key: ast.expr) -> tuple[str, tuple] | None:
@@ -424,7 +433,8 @@ class FlowAnalysis:
 
     # ------------------------------------------------------------------ driving the walk
     def _run(self, tree: ast.Module) -> None:
-        self._part_roles = row_part_roles(tree)
+        self._tree = tree
+        self._part_roles: dict[int, dict[int, str]] = {}  # per scope, `row_part_roles`, when first needed
         self._collect_defs(tree.body, prefix="", cls=None)
         self._push(self.module_env, "<module>", None, None, [])
         self._block(tree.body)
@@ -672,7 +682,7 @@ class FlowAnalysis:
                 val.name = target.id
             self._env[target.id] = bound
             self.bindings.append((target.id, bound))
-            self._maybe_slice_split(value_node, bound)
+            self._maybe_slice_split(value_node, bound, scope=self._function.node if self._function else self._tree)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self._bind_tuple(target, val, value_node, stmt)
         elif isinstance(target, ast.Subscript):
@@ -887,14 +897,25 @@ class FlowAnalysis:
         base = part.parents[0]
         if isinstance(base.node, ast.Attribute) and base.node.attr in ("loc", "iloc") and base.parents:
             base = base.parents[0]
-        self._maybe_slice_split(part.node, val, base)
+        self._maybe_slice_split(part.node, val, base, scope=getattr(part.fn, "node", None) or self._tree)
 
-    def _maybe_slice_split(self, value_node: ast.expr | None, val: Val, base: Val | None = None) -> None:
+    def _maybe_slice_split(self, value_node: ast.expr | None, val: Val, base: Val | None = None,
+                           scope: ast.AST | None = None) -> None:
         """`a = df[df.date < cutoff]` with `b = df[df.date >= cutoff]`, `a = X[:n]` with `b = X[n:]`: a
         split by rows, when the code takes complementary parts (`row_part_roles`). `base` is the
         frame cut, when it was evaluated elsewhere (in a helper's body)."""
-        role = self._part_roles.get(id(value_node))
-        if role is None or not isinstance(value_node, ast.Subscript):
+        if not isinstance(value_node, ast.Subscript):
+            return
+        key = value_node.slice.elts[0] if isinstance(value_node.slice, ast.Tuple) and value_node.slice.elts \
+            else value_node.slice
+        if _row_part(key) is None:
+            return  # not a head, tail or mask: most subscripts (`df["a"]`, `X[:, 0]`) end here
+        scope = scope if scope is not None else self._tree
+        roles = self._part_roles.get(id(scope))
+        if roles is None:
+            roles = self._part_roles[id(scope)] = row_part_roles(scope)
+        role = roles.get(id(value_node))
+        if role is None:
             return
         base_node = value_node.value
         is_iloc = isinstance(base_node, ast.Attribute) and base_node.attr in ("iloc", "loc")

@@ -89,12 +89,16 @@ class PreprocessingBeforeSplit(Rule):
                 stat = _statistic(module, arg)
                 if stat is not None:
                     yield call, stat.receiver, f"{call.method}() with {stat.method}() of the data", "high"
+        computes: dict[int, bool] = {}
         for call in module.calls:
             name = call.short or ""
             if call.method is not None or call.val is None:
                 continue
             if call.callee is not None:  # a helper of this file: what its body computes
-                learns = _computes_statistics(call.callee.node)
+                node = call.callee.node
+                if id(node) not in computes:
+                    computes[id(node)] = _computes_statistics(node)
+                learns = computes[id(node)]
             else:  # another file's helper: only its name can say (name evidence)
                 learns = bool(STAT_HELPER.search(name))
             if learns and _applied_before_split(module, call.val):
