@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Iterator
 
 from checks.analysis.flow import CallSite, str_list

@@ -4,7 +4,6 @@ import ast
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import attribute_path, last
 from checks.analysis.production import FunctionNode, Syntax, config_valued, inference, path_valued
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
