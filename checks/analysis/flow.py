@@ -24,6 +24,7 @@ from typing import Callable, Iterator
 
 from checks.analysis import vocab
 from checks.analysis.names import Candidates, Imports, candidates, dotted, last
+from checks.analysis.walk import children
 
 # Val flags, propagated eagerly from origins to derived values.
 NOW = 1  # derived from a wall-clock read
@@ -234,7 +235,7 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
     groups: dict[tuple, list[tuple[ast.Subscript, str]]] = {}
     targets: dict[int, str] = {}  # part node id -> the name it is bound to
     fitted: set[str] = set()  # the names given as the data (X, y) of a `fit` call
-    stack = list(_children(scope))
+    stack = children(scope)
     while stack:
         child = stack.pop()
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
@@ -248,7 +249,7 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
                 _note_targets(targets, child.targets[0], items)
         elif isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr in vocab.FIT_METHODS:
             fitted.update(a.id for a in child.args[:2] if isinstance(a, ast.Name))
-        stack += _children(child)
+        stack += children(child)
     roles: dict[int, str] = {}
     for parts in groups.values():
         kinds = {kind for _, kind in parts}
@@ -265,26 +266,6 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
         for node, kind in parts:
             roles[id(node)] = "train" if kind == train_kind else "validation" if kind == "middle" else "test"
     return roles
-
-
-_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _children(node: ast.AST) -> list[ast.AST]:
-    """The child nodes, without `ast.iter_child_nodes`'s generators (this runs over whole modules)."""
-    cls = type(node)
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in ("ctx", "type_comment", "kind"))
-    out = []
-    for name in fields:
-        value = getattr(node, name, None)
-        if type(value) is list:
-            out += [item for item in value if isinstance(item, ast.AST) and not isinstance(item, _LEAVES)]
-        elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
-            out.append(value)
-    return out
 
 
 def shape_key(node: ast.AST) -> tuple:

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-import operator
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Callable, Iterator
+from typing import Iterator
 
 from checks.analysis import vocab
 from checks.analysis.flow import APPLIED, CallSite, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import Imports, attribute_path, chain_head, dotted, last
+from checks.analysis.walk import CHILDREN, child_getter
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -88,12 +88,12 @@ class Syntax:
         queue: deque[ast.AST] = deque([tree])
         parent, nodes, functions = self.parent, self.nodes, self.functions
         pop, push, AST, function_types = queue.popleft, queue.append, ast.AST, (ast.FunctionDef, ast.AsyncFunctionDef)
-        getters = _CHILDREN
+        getters = CHILDREN
         while queue:
             node = pop()
             nodes.append(node)
             cls = type(node)
-            for value in (getters.get(cls) or _children(cls))(node):
+            for value in (getters.get(cls) or child_getter(cls))(node):
                 if type(value) is list:
                     for item in value:
                         if isinstance(item, AST):
@@ -124,6 +124,18 @@ class Syntax:
         while cur is not None:
             yield cur
             cur = self.parent.get(id(cur))
+
+    def assigned_values(self, scope: FunctionNode | None, name: str) -> list[ast.expr]:
+        """The values assigned to the plain name `name` in a function's own body (or the module's),
+        in source order: `name = v`, `name: T = v`, `(name := v)`."""
+        out = []
+        for node in self.body_nodes(scope if scope is not None else self.tree):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+                out.append((node.lineno, node.col_offset, node.value))
+            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and isinstance(node.target, ast.Name) \
+                    and node.target.id == name and node.value is not None:
+                out.append((node.lineno, node.col_offset, node.value))
+        return [value for *_, value in sorted(out, key=lambda t: (t[0], t[1]))]
 
     def function_of(self, node: ast.AST) -> FunctionNode | None:
         """The innermost function whose body holds `node` (a decorator belongs to the outer scope)."""
@@ -171,59 +183,17 @@ class Syntax:
         found = self._bodies[id(fn)] = []
         nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
         stack = list(fn.body)
-        getters = _CHILDREN
+        getters = CHILDREN
         while stack:
             node = stack.pop()
             found.append(node)
             cls = type(node)
-            for value in (getters.get(cls) or _children(cls))(node):
+            for value in (getters.get(cls) or child_getter(cls))(node):
                 if type(value) is list:
                     stack.extend(item for item in value if isinstance(item, ast.AST) and not isinstance(item, nested))
                 elif isinstance(value, ast.AST) and not isinstance(value, nested):
                     stack.append(value)
         return found
-
-
-# Fields that never hold a node (names, numbers, flags, constants' values) or only the shared
-# expression contexts; the traversal does not look into them.
-_SCALAR_FIELDS = {"id", "attr", "arg", "kind", "type_comment", "level", "conversion", "is_async", "simple", "ctx",
-                  "names", "module"}
-_SCALAR_BY_TYPE = {ast.Constant: {"value"}, ast.MatchSingleton: {"value"}, ast.FunctionDef: {"name"},
-                   ast.AsyncFunctionDef: {"name"}, ast.ClassDef: {"name"}, ast.alias: {"name", "asname"},
-                   ast.ExceptHandler: {"name"}, ast.MatchAs: {"name"}, ast.MatchStar: {"name"},
-                   ast.MatchMapping: {"rest"}}
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type) -> tuple[str, ...]:
-    fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        skip = _SCALAR_FIELDS - ({"names"} if cls in (ast.Import, ast.ImportFrom) else set())  # lists of aliases
-        skip = skip | _SCALAR_BY_TYPE.get(cls, set())
-        fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in skip)
-    return fields
-
-
-# Per node type, a function giving the values of its child fields, as a tuple (one C call instead
-# of a `getattr` per field).
-_CHILDREN: dict[type, Callable[[ast.AST], tuple]] = {}
-
-
-def _no_children(node: ast.AST) -> tuple:
-    return ()
-
-
-def _children(cls: type) -> Callable[[ast.AST], tuple]:
-    fields = _child_fields(cls)
-    if not fields:
-        getter = _no_children
-    elif len(fields) == 1:
-        one = operator.attrgetter(fields[0])
-        getter = lambda node: (one(node),)  # noqa: E731
-    else:
-        getter = operator.attrgetter(*fields)
-    _CHILDREN[cls] = getter
-    return getter
 
 
 def _is_main_test(test: ast.expr) -> bool:
@@ -285,14 +255,18 @@ def path_valued(module: ModuleAnalysis, node: ast.AST) -> bool:
     return False
 
 
+def resolved_last(node: ast.AST | None, imports: Imports | None) -> str:
+    """The last component of a name or attribute chain, read through the imports when given
+    (`from functools import lru_cache as memo`: `memo` is `lru_cache`); "" for no node."""
+    if node is None:
+        return ""
+    spelled = _dotted(node)
+    return last((imports.resolve_dotted(spelled) if imports is not None and spelled else None) or spelled)
+
+
 def _decorator_names(fn: FunctionNode, imports: Imports | None = None) -> list[str]:
-    """The decorators' last names, resolved through the imports when given (`@q4` read as
-    `functools.lru_cache` after `from functools import lru_cache as q4`)."""
-    out = []
-    for deco in fn.decorator_list:
-        spelled = _dotted(deco.func if isinstance(deco, ast.Call) else deco)
-        out.append(last((imports.resolve_dotted(spelled) if imports is not None else None) or spelled))
-    return out
+    """The decorators' last names, read through the imports."""
+    return [resolved_last(d.func if isinstance(d, ast.Call) else d, imports) for d in fn.decorator_list]
 
 
 def syntax(module: ModuleAnalysis) -> Syntax:

@@ -24,6 +24,7 @@ from checks.analysis.names import Imports, dotted, last
 from checks.analysis.sql import tables
 from checks.analysis.production import (
     RAW_ANNOTATIONS, UNSAFE_LOADS, FunctionNode, Inference, Syntax, _decorator_names, _dotted, _is_route, _unsafe_load, inference,
+    resolved_last,
     syntax,
 )
 
@@ -361,15 +362,15 @@ class Serving:
         ann = arg.annotation
         text = ast.unparse(ann) if ann is not None else ""
         imports = self.module.imports
-        default_name = type_name(default.func, imports) if isinstance(default, ast.Call) else ""
+        default_name = resolved_last(default.func, imports) if isinstance(default, ast.Call) else ""
         if default_name in ("Depends", "Security"):
             return Param(arg, text, "dependency", False)
         inner = unwrap_annotation(ann, imports)
-        head = type_name(inner.value if isinstance(inner, ast.Subscript) else inner, imports) if inner is not None else ""
+        head = resolved_last(inner.value if isinstance(inner, ast.Subscript) else inner, imports) if inner is not None else ""
         if head in REQUEST_TYPES:
             return Param(arg, text, "request", False)
         element = element_type(inner, imports)
-        element_name = type_name(element, imports) if element is not None else ""
+        element_name = resolved_last(element, imports) if element is not None else ""
         if head in self.schema_classes or element_name in self.schema_classes:
             return Param(arg, text, "schema", True)
         is_body = default_name == "Body" or head in ("dict", "Dict", "list", "List", "Mapping", "Sequence", "Any")
@@ -582,7 +583,7 @@ class Serving:
                     and not CONFIDENCE_NAME.search(_target_of(self.syntax, node)):
                 return "rescale"
         if isinstance(node, ast.Call):
-            name = last(self.module.imports.resolve(node.func) or _dotted(node.func))
+            name = resolved_last(node.func, self.module.imports)
             args = [*node.args, *(k.value for k in node.keywords)]
             if name in SIGMOID_CALLS and args and self.is_probability(args[0], fn):
                 return "sigmoid"
@@ -632,13 +633,8 @@ class Serving:
 
     def _assigned_value(self, fn: FunctionNode, name: ast.Name) -> ast.expr | None:
         """The last value assigned to `name` in `fn` before it is read."""
-        found = None
-        for node in self.own_nodes(fn):
-            if getattr(node, "lineno", 0) > name.lineno:
-                break
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets):
-                found = node.value
-        return found
+        before = [v for v in self.syntax.assigned_values(fn, name.id) if v.lineno <= name.lineno]
+        return before[-1] if before else None
 
     # ------------------------------------------------------------------ globals, locks, registries
     @cached_property
@@ -665,7 +661,7 @@ class Serving:
         out = set()
         for node in self.syntax.nodes:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call) \
-                    and last(self.module.imports.resolve(node.value.func) or _dotted(node.value.func)) in LOCK_CTORS:
+                    and resolved_last(node.value.func, self.module.imports) in LOCK_CTORS:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 out |= {_target_name(t) for t in targets}
         return out
@@ -799,8 +795,7 @@ class Serving:
         out = []
         for fn in self.functions:
             for deco in fn.decorator_list:
-                spelled = _dotted(deco.func if isinstance(deco, ast.Call) else deco)
-                name = last(self.module.imports.resolve_dotted(spelled) or spelled)
+                name = resolved_last(deco.func if isinstance(deco, ast.Call) else deco, self.module.imports)
                 if name in CACHE_DECORATORS and self.predicts(fn):
                     keys = self._argument_evidence(fn)
                     if isinstance(deco, ast.Call):
@@ -810,7 +805,7 @@ class Serving:
                     out.append(PredictionCache(deco, fn, "decorator", "@" + ast.unparse(deco), keys))
         imports = self.module.imports
         caches = {n for n, v in self._module_bindings() if isinstance(v, ast.Call)
-                  and last(imports.resolve(v.func) or _dotted(v.func)) in CACHE_CTORS}
+                  and resolved_last(v.func, imports) in CACHE_CTORS}
         caches |= {n for n in self.module_dicts if self._memoised(n)}
         if not caches:
             return out
@@ -837,6 +832,13 @@ class Serving:
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
                 yield stmt.target.id, stmt.value
 
+    @cached_property
+    def _module_binding_map(self) -> dict[str, list[ast.expr]]:
+        out: dict[str, list[ast.expr]] = {}
+        for name, value in self._module_bindings():
+            out.setdefault(name, []).append(value)
+        return out
+
     def _key_names(self, fn: FunctionNode | None, key: ast.expr) -> set[str]:
         """What a cache key is built from: the strings and attributes of its expression, following
         the names in it to what they are bound to (in the function, then the module). Variable
@@ -847,9 +849,7 @@ class Serving:
             if value is not None:
                 for target in targets:
                     local.setdefault(target, []).append(value)
-        module: dict[str, list[ast.expr]] = {}
-        for name, value in self._module_bindings():
-            module.setdefault(name, []).append(value)
+        module = self._module_binding_map
         out: set[str] = set()
         seen: set[str] = set()
         todo = [key]
@@ -975,18 +975,10 @@ def _view_methods(fn: FunctionNode, imports) -> list[str]:
     return ["GET"] if "require_GET" in names else ["ANY"]
 
 
-def type_name(node: ast.AST | None, imports: Imports | None) -> str:
-    """A type's last name, through the imports (`from typing import List as L`: `L` is `List`)."""
-    if node is None:
-        return ""
-    spelled = _dotted(node)
-    return last((imports.resolve_dotted(spelled) if imports is not None and spelled else None) or spelled)
-
-
 def unwrap_annotation(ann: ast.expr | None, imports: Imports | None = None) -> ast.expr | None:
     """`Optional[X]`, `Annotated[X, ...]`, `X | None` read as X."""
     while ann is not None:
-        if isinstance(ann, ast.Subscript) and type_name(ann.value, imports) in ("Optional", "Annotated"):
+        if isinstance(ann, ast.Subscript) and resolved_last(ann.value, imports) in ("Optional", "Annotated"):
             ann = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
         elif isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
             ann = ann.left if not (isinstance(ann.left, ast.Constant) and ann.left.value is None) else ann.right
@@ -1002,7 +994,7 @@ def unwrap_annotation(ann: ast.expr | None, imports: Imports | None = None) -> a
 
 def element_type(ann: ast.expr | None, imports: Imports | None = None) -> ast.expr | None:
     """The element type of `list[X]`/`List[X]`/`Sequence[X]`."""
-    if isinstance(ann, ast.Subscript) and type_name(ann.value, imports) in ("list", "List", "Sequence", "set", "Set", "tuple"):
+    if isinstance(ann, ast.Subscript) and resolved_last(ann.value, imports) in ("list", "List", "Sequence", "set", "Set", "tuple"):
         inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
         return unwrap_annotation(inner, imports)
     return None
@@ -1036,7 +1028,7 @@ def _first_param(fn: FunctionNode) -> ast.arg | None:
 
 def _annotated_request(arg: ast.arg, imports: Imports) -> bool:
     inner = unwrap_annotation(arg.annotation, imports)
-    return inner is not None and type_name(inner, imports) in REQUEST_TYPES
+    return inner is not None and resolved_last(inner, imports) in REQUEST_TYPES
 
 
 def _dicts_of(node: ast.expr, assigned: dict, appended: dict, depth: int) -> list[ast.Dict]:

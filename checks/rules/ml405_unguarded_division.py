@@ -119,7 +119,7 @@ def _data_source(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, e
                     return found
         return None
     if isinstance(expr, ast.Name) and depth > 0:
-        values = _assigned(syn, fn, expr.id)
+        values = syn.assigned_values(fn, expr.id)
         found = [_data_source(module, syn, fn, v, depth - 1) for v in values]
         return found[-1] if found and found[-1] else None
     return None
@@ -164,7 +164,7 @@ def _identity(syn: Syntax, fn: FunctionNode | None, denominator: ast.expr) -> se
             marks.add("key:" + sub.value)
         elif isinstance(sub, ast.Name):
             marks.add("name:" + sub.id)
-            for value in _assigned(syn, fn, sub.id):
+            for value in syn.assigned_values(fn, sub.id):
                 marks |= {"key:" + c.value for c in ast.walk(value) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
     return marks
 
@@ -178,18 +178,6 @@ def _mentions(test: ast.AST, marks: set[str]) -> bool:
         if isinstance(sub, ast.Name) and "name:" + sub.id in marks:
             return True
     return False
-
-
-def _assigned(syn: Syntax, fn: FunctionNode | None, name: str) -> list[ast.expr]:
-    scope = fn if fn is not None else syn.tree
-    out = []
-    for node in syn.body_nodes(scope):
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            out.append((node.lineno, node.value))
-        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and isinstance(node.target, ast.Name) \
-                and node.target.id == name and node.value is not None:
-            out.append((node.lineno, node.value))
-    return [v for _, v in sorted(out, key=lambda t: t[0])]
 
 
 def _call_name(call: ast.Call) -> str:
@@ -209,7 +197,7 @@ def _path_join(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, nod
     if isinstance(left, ast.Call):
         return _call_name(left) in ("Path", "PurePath", "home", "cwd", "parent", "resolve", "expanduser")
     if isinstance(left, ast.Name) and any(isinstance(v, ast.Call) and _call_name(v) in ("Path", "PurePath")
-                                          for v in _assigned(syn, fn, left.id)):
+                                          for v in syn.assigned_values(fn, left.id)):
         return True
     return path_valued(module, left)
 
@@ -223,7 +211,7 @@ def _positive(syn: Syntax, fn: FunctionNode | None, node: ast.AST, depth: int = 
         return False
     params = _parameters(fn) if fn is not None else {}
     if node.id not in params:
-        values = _assigned(syn, fn, node.id) or _assigned(syn, None, node.id)
+        values = syn.assigned_values(fn, node.id) or syn.assigned_values(None, node.id)
         return bool(values) and all(_positive(syn, None, v, 0) for v in values)
     position, default = params[node.id]
     if default is not None:

@@ -5,8 +5,8 @@ import re
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import FunctionNode
-from checks.analysis.serving import Serving, applies, element_type, serving, type_name, unwrap_annotation
+from checks.analysis.production import FunctionNode, resolved_last
+from checks.analysis.serving import Serving, applies, element_type, serving, unwrap_annotation
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -113,12 +113,12 @@ def _raw_items(annotation: ast.expr | None, imports) -> bool:
     if ann is None:
         return False
     if not isinstance(ann, ast.Subscript):
-        return type_name(ann, imports) in ("list", "List")
-    if type_name(ann.value, imports) not in ("list", "List"):
+        return resolved_last(ann, imports) in ("list", "List")
+    if resolved_last(ann.value, imports) not in ("list", "List"):
         return False
     item = element_type(ann, imports)
     item = item.value if isinstance(item, ast.Subscript) else item
-    return type_name(item, imports) in ("dict", "Dict", "Any", "Mapping")
+    return resolved_last(item, imports) in ("dict", "Dict", "Any", "Mapping")
 
 
 def _batch_names(facts: Serving, fn: FunctionNode) -> set[str]:
