@@ -1282,6 +1282,18 @@ class FlowAnalysis:
                     seen.add(id(p))
                     stack.append(p)
 
+    def bound_only_to(self, name: str, holds: Callable[[Val], bool], scope: ast.AST | None | object = _UNSET) -> bool | None:
+        """Does every value bound to `name` derive from a value for which `holds` is true (`cfg`
+        only ever bound to what `yaml.safe_load` returned)? Only the bindings made in `scope`'s
+        body (a function node, None for the module) when given; None when the name is bound nowhere
+        there. What a name is bound to decides, never the name."""
+        bound = self.bindings_by_name.get(name, ())
+        if scope is not _UNSET:
+            bound = [v for v in bound if getattr(v.fn, "node", None) is scope]
+        if not bound:
+            return None
+        return all(any(holds(a) for a in self.ancestors(v)) for v in bound)
+
     def derives_from(self, val: Val | None, other: Val | None, rows: bool = True) -> bool:
         if val is None or other is None:
             return False

@@ -227,11 +227,13 @@ def config_valued(module: ModuleAnalysis, node: ast.AST) -> bool:
         return False
     if (module.imports.resolve(node) or "").startswith(CONFIG_SOURCES):
         return True
-    flow = module.flow
-    bound = flow.bindings_by_name.get(node.id)
-    return bool(bound) and all(any(a.call is not None and ((a.call.qualname or "").startswith(CONFIG_SOURCES)
-                                                           or a.call.method in ("parse_args", "parse_known_args"))
-                                   for a in flow.ancestors(v)) for v in bound)
+    return bool(module.flow.bound_only_to(node.id, _reads_configuration))
+
+
+def _reads_configuration(val: Val) -> bool:
+    call = val.call
+    return call is not None and ((call.qualname or "").startswith(CONFIG_SOURCES)
+                                 or call.method in ("parse_args", "parse_known_args"))
 
 
 def path_valued(module: ModuleAnalysis, node: ast.AST) -> bool:
@@ -247,12 +249,14 @@ def path_valued(module: ModuleAnalysis, node: ast.AST) -> bool:
     if isinstance(node, ast.Attribute):
         return node.attr in ("parent", "parents") or bool(PATHISH_NAME.search(node.attr))
     if isinstance(node, ast.Name):
-        flow = module.flow
-        bound = flow.bindings_by_name.get(node.id)
-        return bool(bound) and all(any(a.call is not None and (a.call.short in PATH_CALLS or a.call.method in PATH_CALLS)
-                                       or isinstance(a.node, ast.Attribute) and a.node.attr in ("parent", "parents")
-                                       for a in flow.ancestors(v)) for v in bound)
+        return bool(module.flow.bound_only_to(node.id, _builds_path))
     return False
+
+
+def _builds_path(val: Val) -> bool:
+    call = val.call
+    return call is not None and (call.short in PATH_CALLS or call.method in PATH_CALLS) \
+        or isinstance(val.node, ast.Attribute) and val.node.attr in ("parent", "parents")
 
 
 def resolved_last(node: ast.AST | None, imports: Imports | None) -> str:

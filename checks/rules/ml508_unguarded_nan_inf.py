@@ -221,18 +221,16 @@ def _model_or_config(facts: Serving, name: str) -> bool:
     bound = flow.bindings_by_name.get(name)
     if not bound:
         return facts.module.imports.is_imported(name)
-    return all(v.flags & LITERAL or any(a.call is not None and _loads(a.call) for a in flow.ancestors(v))
-               for v in bound)
+    # each value a constant itself, or derived from a loaded artifact or configuration
+    return all(v.flags & LITERAL or any(a.call is not None and _loads(a.call) for a in flow.ancestors(v)) for v in bound)
 
 
 def _fitted_statistic(facts: Serving, name: str, scope: FunctionNode | None) -> bool:
     """Every value bound to `name` reads a stored statistic by its key (`stats["std"]`,
     `params["scale"]`): a fitted constant handed in, not the request's data. The key is data the
     code carries (it survives renaming), not a variable's name."""
-    flow = facts.module.flow
-    bound = [v for v in flow.bindings_by_name.get(name, ()) if getattr(v.fn, "node", None) is scope]
-    return bool(bound) and all(
-        any(isinstance(a.key, str) and STAT_KEY.search(a.key) for a in flow.ancestors(v)) for v in bound)
+    return bool(facts.module.flow.bound_only_to(
+        name, lambda v: isinstance(v.key, str) and bool(STAT_KEY.search(v.key)), scope=scope))
 
 
 def _loads(call) -> bool:
