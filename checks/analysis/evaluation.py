@@ -454,20 +454,29 @@ class EvaluationFacts:
 
     @cached_property
     def baselines(self) -> list[ast.AST]:
-        """A dummy estimator, a metric of something named as a baseline, or a metric of predictions
-        built from the held-out rows without a model (a simple rule)."""
+        """A dummy estimator, a score stored under a baseline's key (`{"baseline_auc": ...}`), or a
+        metric of predictions no model made: a rule on the held-out rows, or the same truth scored
+        against a model and against a model-free guess."""
         out = [c.node for c in self.module.calls if c.short in DUMMY_CLASSES]
-        # a score kept under a baseline's name: `naive_mae = mae(...)`, `{"baseline_auc": auc(...)}`
-        named = [(name, val) for name, val in self.flow.bindings] + [(e.key, e.value) for e in self.flow.dict_entries]
         scores = {id(e.call.val) for e in self.evaluations}
-        out += [val.node for name, val in named if val is not None and id(val) in scores
-                and any(w in name.lower() for w in BASELINE_WORDS)]
+        out += [e.value.node for e in self.flow.dict_entries if e.value is not None and id(e.value) in scores
+                and any(w in e.key.lower() for w in BASELINE_WORDS)]
+        for ev in self.evaluations:
+            if ev.call.method is None and len(ev.call.args) >= 2 and (
+                    self._rule_prediction(ev.call.args[1]) or self._compared_without_model(ev)):
+                out.append(ev.call.node)
+        return out
+
+    @cached_property
+    def named_baselines(self) -> list[ast.AST]:
+        """Name evidence only: a score kept in a variable named like a baseline (`naive_mae = ...`),
+        or a metric of values so named."""
+        scores = {id(e.call.val) for e in self.evaluations}
+        out = [val.node for name, val in self.flow.bindings if val is not None and id(val) in scores
+               and any(w in name.lower() for w in BASELINE_WORDS)]
         for ev in self.evaluations:
             names = {(a.name or "").lower() for v in ev.inputs for a in self.flow.ancestors(v)}
             if any(w in n for n in names for w in BASELINE_WORDS):
-                out.append(ev.call.node)
-            elif ev.call.method is None and len(ev.call.args) >= 2 and (
-                    self._rule_prediction(ev.call.args[1]) or self._compared_without_model(ev)):
                 out.append(ev.call.node)
         return out
 

@@ -36,7 +36,10 @@ class NoBaseline(Rule):
     ```
 
     ## Known problems
-    A baseline is recognised by its construction or its name; a hand-written rule whose
+    A baseline is recognised by what the code does (a dummy estimator, a score under a baseline's
+    key, a metric of model-free predictions on the same truth or held-out rows). Name evidence: a
+    score only a variable's name calls a baseline (`naive_mae = ...`) lowers the finding to a
+    low-confidence P3, which renaming turns back into a P2. A hand-written rule whose
     predictions come from a helper that also calls a model is taken for the model. A baseline
     anywhere in the project silences the rule, even on another split.
     """
@@ -44,6 +47,7 @@ class NoBaseline(Rule):
     id = "ML204"
     name = "no-baseline"
     severity = Severity.P2
+    name_evidence = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
@@ -56,8 +60,11 @@ class NoBaseline(Rule):
                 cv = module.cv_calls[0]
                 yield Hit("the model is cross-validated with no baseline scored the same way (a DummyClassifier/"
                           "DummyRegressor or the simple rule it replaces); the score cannot be judged",
-                          node=cv.node, confidence="medium")
+                          node=cv.node, **({"confidence": "medium"} | (
+                              {"confidence": "low", "severity": Severity.P3} if facts.named_baselines else {})))
             return
+        # only a variable's name says a baseline is scored: say so, at low confidence
+        by_name = {"confidence": "low", "severity": Severity.P3} if facts.named_baselines else {}
         first = (held_out or candidates)[0]
         fits = [f for f in module.model_fits if not facts.estimator_classes(f.estimator) & DUMMY_CLASSES]
         related = [(None, fits[0].line, "the model is fitted here")] if fits and fits[0].line != first.line else []
@@ -66,7 +73,8 @@ class NoBaseline(Rule):
             related.append((None, final.line, "the model is evaluated here too"))
         yield Hit("the model is evaluated with no baseline to compare against (a DummyClassifier/DummyRegressor "
                   "or the simple rule it replaces, scored on the same split); the score cannot be judged",
-                  node=first.call.node, related=related, confidence="high" if held_out else "medium")
+                  node=first.call.node, related=related,
+                  **({"confidence": "high" if held_out else "medium"} | by_name))
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return bool(evaluation(module).baselines)
