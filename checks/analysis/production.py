@@ -230,6 +230,11 @@ def config_valued(module: ModuleAnalysis, node: ast.AST) -> bool:
     return bool(module.flow.bound_only_to(node.id, _reads_configuration))
 
 
+def loaded_or_configured(val: Val) -> bool:
+    """The value is what a model or artifact loader, or a configuration source, returned."""
+    return _reads_configuration(val) or val.call is not None and _unsafe_load(val.call) is not None
+
+
 def _reads_configuration(val: Val) -> bool:
     call = val.call
     return call is not None and ((call.qualname or "").startswith(CONFIG_SOURCES)

@@ -7,7 +7,7 @@ from typing import Iterator
 from checks.analysis.flow import LITERAL
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.production import FunctionNode, path_valued
+from checks.analysis.production import FunctionNode, loaded_or_configured, path_valued
 from checks.analysis.serving import Serving, applies, serving
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -19,9 +19,6 @@ RANGE_GUARDS = {"clip", "maximum", "max", "abs", "fabs", "where", "replace", "fi
 # A later step that removes NaN/inf from the frame or the column.
 SANITIZERS = {"nan_to_num", "isfinite", "isinf", "isnan", "isna", "isnull", "notna", "fillna", "clip", "where", "mask",
               "dropna", "interpolate"}
-# Calls whose results are the model's or the configuration's, not the request's data.
-CONFIG_LOADS = {"load", "safe_load", "loads", "load_model", "from_pretrained", "read_json", "getenv",
-                "load_state_dict", "load_config"}
 STAT_KEY = re.compile(r"^(std|stdev|sigma|scale|scales|var|variance|norm|iqr|range|max|min)$|_(std|scale)$", re.I)
 # Columns that cannot be negative: log1p of them is safe.
 COUNT_NAME = re.compile(r"count|num|(^|_)n(_|$)|total|click|view|open|visit|event|session|attend|length|size|qty|"
@@ -60,8 +57,13 @@ class UnguardedNanInf(Rule):
     ```
 
     ## Known problems
-    The sign of a column is unknown statically: `log1p` of a column named like a count, a total,
-    a duration or a number of days is taken as safe, and anything else as possibly negative.
+    The sign of a column is unknown statically: `log1p` of a column whose key names a count, a
+    total, a duration or a number of days is taken as safe, and anything else as possibly negative
+    unless non-negative by construction (squares, absolute values, sums of them). A denominator is
+    the model's or the configuration's when what its names are bound to says so (a constant, a
+    loader, the environment), or when it reads a stored statistic by a key such as `"std"` or
+    `"scale"`: column and key strings, not variable names, are read (they survive renaming, but
+    they are still words).
     Divisions are also ML405 (unguarded-division) when they can fail on zero; this rule is about
     the NaN/inf values reaching the model. Training code and notebooks are not reviewed.
     """
@@ -222,7 +224,7 @@ def _model_or_config(facts: Serving, name: str) -> bool:
     if not bound:
         return facts.module.imports.is_imported(name)
     # each value a constant itself, or derived from a loaded artifact or configuration
-    return all(v.flags & LITERAL or any(a.call is not None and _loads(a.call) for a in flow.ancestors(v)) for v in bound)
+    return all(v.flags & LITERAL or any(loaded_or_configured(a) for a in flow.ancestors(v)) for v in bound)
 
 
 def _fitted_statistic(facts: Serving, name: str, scope: FunctionNode | None) -> bool:
@@ -231,11 +233,6 @@ def _fitted_statistic(facts: Serving, name: str, scope: FunctionNode | None) -> 
     code carries (it survives renaming), not a variable's name."""
     return bool(facts.module.flow.bound_only_to(
         name, lambda v: isinstance(v.key, str) and bool(STAT_KEY.search(v.key)), scope=scope))
-
-
-def _loads(call) -> bool:
-    return call.short in CONFIG_LOADS or (call.qualname or "").startswith(("os.environ", "os.getenv")) \
-        or call.method in ("load", "safe_load", "load_model")
 
 
 def _feature_value(facts: Serving, node: ast.AST) -> bool:
