@@ -82,9 +82,12 @@ class Cache:
         return data
 
     def save_snapshot(self, stamps: dict[str, list[int] | None], settings: str, results: list[tuple[str, dict]],
-                      findings: list[dict], errors: list[dict]) -> None:
+                      findings: list[dict], errors: list[dict], catalogue: list[list] | None = None) -> None:
+        """`catalogue`: [rule id, is a project rule] for every rule, so that a served review can say
+        what each rule covered without importing the rules."""
         _write_json(self.snapshot_path, {"engine": engine_fingerprint(), "settings": settings, "stamps": stamps,
-                                         "results": results, "findings": findings, "errors": errors})
+                                         "results": results, "findings": findings, "errors": errors,
+                                         "catalogue": catalogue or []})
 
     def knows(self, rel: str) -> bool:
         """Is a result cached for this file (of any content)?"""

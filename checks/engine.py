@@ -24,7 +24,8 @@ from checks import __version__
 from checks.analysis.source import SourceError, SourceFile, decode, load, read_bytes
 from checks.cache import Cache
 from checks.config import DEFAULT_EXCLUDE, Config
-from checks.models import ErrorEntry, FileEntry, Finding, Related, Review, Severity, ToolInfo, family_of
+from checks.models import (BlindSpot, Coverage, ErrorEntry, FileEntry, Finding, ProjectEntry, Related, Review,
+                           Severity, ToolInfo, family_of)
 from checks.rules.base import Hit, ProjectRule, Rule, registry
 
 # The analysis (and the rules, through `registry()`) is imported where a file is analysed or the
@@ -94,6 +95,7 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
     snapshot = cache.snapshot(stamps, settings) if cache and not with_project else None
     project = None
     served = _from_snapshot(snapshot) if snapshot is not None else None
+    catalogue = _catalogue(snapshot) if served is not None else None
     if served is not None:
         results, project_findings, project_errors = served
         if progress:
@@ -105,7 +107,8 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
         if cache:
             cache.save_snapshot(stamps, settings, [(rel, _without_facts(r)) for rel, r in results],
                                 [f.model_dump(mode="json") for f in project_findings],
-                                [e.model_dump(mode="json") for e in project_errors])
+                                [e.model_dump(mode="json") for e in project_errors],
+                                [[rule_id, project_rule] for rule_id, project_rule in _catalogue(None)])
     findings: list[Finding] = []
     entries: list[FileEntry] = []
     satisfied: set[str] = set()
@@ -120,12 +123,74 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
     findings = [f for f in findings if f.rule not in satisfied]
     findings += project_findings
     errors += project_errors
+    cover = _coverage(results, findings, errors, config, catalogue or _catalogue(None))
     findings = _filter(findings, config, _baseline_ids(baseline) if baseline else set())
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     entries.sort(key=lambda e: e.path)
     errors.sort(key=lambda e: e.file)
     return Review(tool=ToolInfo(version=__version__), root=_display(root), files=entries,
-                  findings=_unique_ids(findings), errors=errors), project
+                  findings=_unique_ids(findings), errors=errors, coverage=cover), project
+
+
+FAMILIES = ("ML1", "ML2", "ML3", "ML4", "ML5")
+
+
+def _project_rule_applies(rule_id: str, roles: set[str]) -> bool:
+    """For the project rules, from the roles of the reviewed files: skew needs a training side (a
+    training script, notebook or feature module) and a serving side, configuration drift a
+    configuration file beside code, the serving rules a serving or inference file."""
+    serving = bool(roles & {"serving", "inference"})
+    if rule_id in ("ML301", "ML302"):
+        return serving and bool(roles & {"training", "notebook", "feature"})
+    if rule_id == "ML304":
+        return "config" in roles and len(roles) > 1
+    return serving
+
+
+def _catalogue(snapshot: dict | None) -> list[tuple[str, bool]]:
+    """(rule id, is a project rule) for every rule: from a snapshot when it holds a well-formed
+    list (a served review imports no rules), else from the registry."""
+    stored = snapshot.get("catalogue") if isinstance(snapshot, dict) else None
+    if isinstance(stored, list) and stored and all(
+            isinstance(e, list) and len(e) == 2 and isinstance(e[0], str) and isinstance(e[1], bool) for e in stored):
+        return [(e[0], e[1]) for e in stored]
+    return [(rule_id, issubclass(cls, ProjectRule)) for rule_id, cls in registry().items()]
+
+
+def _coverage(results: list[tuple[str, dict]], findings: list[Finding], errors: list[ErrorEntry],
+              config: Config, catalogue: list[tuple[str, bool]]) -> Coverage:
+    """Per rule: `found` (findings before the severity, baseline and per-file filters: a finding
+    hidden by a filter is not a pass), `passed` (it ran where it applies and found nothing),
+    `not-applicable`, `not-run` (deselected); and the blind spots of every file, with the files
+    that could not be read or parsed and the rules that failed on a file."""
+    found = {f.rule for f in findings}
+    applies: set[str] = set()
+    roles: set[str] = set()
+    spots: list[BlindSpot] = []
+    for rel, result in results:
+        roles.add(str(result.get("role", "other")))
+        if result.get("error"):
+            continue
+        raw = result.get("applies")  # a configuration file holds nothing a module rule checks
+        if isinstance(raw, list):
+            applies.update(a for a in raw if isinstance(a, str))
+        for spot in result.get("blind_spots") or ():
+            if isinstance(spot, (list, tuple)) and len(spot) == 2:
+                spots.append(BlindSpot(file=rel, line=int(spot[0]), note=str(spot[1])))
+    spots += [BlindSpot(file=e.file, line=1, note=e.message) for e in errors]
+    statuses: dict[str, str] = {}
+    for rule_id, project_rule in catalogue:
+        if not config.wants(rule_id):
+            statuses[rule_id] = "not-run"
+        elif rule_id in found:
+            statuses[rule_id] = "found"
+        elif project_rule:
+            statuses[rule_id] = "passed" if _project_rule_applies(rule_id, roles) else "not-applicable"
+        else:
+            statuses[rule_id] = "passed" if rule_id[:3] in applies else "not-applicable"
+    files = sorted(rel for rel, _ in results)
+    return Coverage(rules=statuses, blind_spots=sorted(spots, key=lambda s: (s.file, s.line, s.note)),
+                    projects=[ProjectEntry(root=".", files=files)] if files else [])
 
 
 def _from_snapshot(snapshot: dict) -> tuple[list[tuple[str, dict]], list[Finding], list[ErrorEntry]] | None:
@@ -436,10 +501,18 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int) -> d
         role, facts = "other", None
         rule_errors.append(f"internal error in the project facts ({type(exc).__name__}: {exc}); please report this")
     try:
+        from checks.analysis import coverage
+        applies = [family for family in FAMILIES if coverage.applies(family, module)]
+        blind = [[line, note] for line, note in coverage.blind_spots(module)]
+    except Exception as exc:  # coverage is a report on the analysis: losing it must not lose findings
+        applies, blind = list(FAMILIES), [[1, f"what the analysis could not see is unknown here "
+                                             f"(internal error: {type(exc).__name__}: {exc})"]]
+    try:
         module.release()  # its objects freed now, without the cyclic collector's scan (half its cost)
     except Exception:  # noqa: BLE001 - what is not released is still collected
         pass
-    return {"role": role, "findings": findings, "satisfied": satisfied, "rule_errors": rule_errors, "facts": facts}
+    return {"role": role, "findings": findings, "satisfied": satisfied, "rule_errors": rule_errors, "facts": facts,
+            "applies": applies, "blind_spots": blind}
 
 
 def _project_findings(project: Project, root: Path, files: list[tuple[Path, str]]) -> tuple[list[Finding], list[ErrorEntry]]:

@@ -109,6 +109,31 @@ class ErrorEntry(BaseModel):
     message: str
 
 
+RuleStatus = Literal["found", "passed", "not-applicable", "not-run"]
+
+
+class BlindSpot(BaseModel):
+    """A place on a path the rules care about that the analysis could not follow."""
+    model_config = ConfigDict(extra="forbid")
+    file: str
+    line: int
+    note: str
+
+
+class ProjectEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    root: str
+    files: list[str] = Field(default_factory=list)
+
+
+class Coverage(BaseModel):
+    """What the review knows, rule by rule, and what it could not see (`spec/output.md`)."""
+    model_config = ConfigDict(extra="forbid")
+    rules: dict[str, RuleStatus] = Field(default_factory=dict)
+    blind_spots: list[BlindSpot] = Field(default_factory=list)
+    projects: list[ProjectEntry] = Field(default_factory=list)
+
+
 class ToolInfo(BaseModel):
     name: str = "wicked-data"
     version: str
@@ -125,9 +150,12 @@ class Review(BaseModel):
     files: list[FileEntry] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     errors: list[ErrorEntry] = Field(default_factory=list)
+    coverage: Coverage | None = None
 
     def to_json_dict(self) -> dict:
         data = self.model_dump(mode="json", by_alias=True)
+        if data.get("coverage") is None:
+            data.pop("coverage", None)
         for finding in data["findings"]:
             if finding.get("cell") is None:
                 finding.pop("cell", None)

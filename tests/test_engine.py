@@ -68,7 +68,7 @@ def test_json_contract_and_stable_ids():
     first = review([CHURN], Config(cache=False)).to_json_dict()
     second = review([CHURN], Config(cache=False)).to_json_dict()
     assert first["schema"] == "wicked-data/review@1"
-    assert set(first) == {"schema", "tool", "root", "files", "findings", "errors"}
+    assert set(first) == {"schema", "tool", "root", "files", "findings", "errors", "coverage"}
     assert [f["id"] for f in first["findings"]] == [f["id"] for f in second["findings"]]
     assert len({f["id"] for f in first["findings"]}) == len(first["findings"])
     keys = {"id", "rule", "name", "family", "severity", "confidence", "message", "file", "line", "column",
@@ -211,7 +211,7 @@ def test_baseline_ignores_line_numbers(tmp_path):
     baseline.write_text(json.dumps(review([work], Config(cache=False)).to_json_dict()))
     (work / "model.py").write_text("\n\n# moved down\n" + (CHURN / "model.py").read_text())
     assert review([work], Config(cache=False), baseline=baseline).findings == []
-    (work / "model.py").write_text((work / "model.py").read_text() + "\nextra = df.fillna(-1)\n")
+    (work / "model.py").write_text((work / "model.py").read_text() + "\nextra = df.fillna(-1)\nextra.to_csv(OUT_PATH)\n")
     assert places(review([work], Config(cache=False), baseline=baseline)) == {("ML108", "model.py", 45)}
 
 

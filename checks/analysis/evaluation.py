@@ -41,7 +41,21 @@ REGRESSION_METRICS = {
     "d2_absolute_error_score", "MeanSquaredError", "MeanAbsoluteError", "R2Score"}
 REGRESSION_STRINGS = {"neg_mean_squared_error", "neg_root_mean_squared_error", "neg_mean_absolute_error", "r2",
                       "rmse", "mae", "mse", "mape", "l2", "l1", "mean_squared_error", "mean_absolute_error"}
-METRIC_KWARGS = ("scoring", "metrics", "eval_metric", "metric", "refit")
+METRIC_KWARGS = ("scoring", "metrics", "eval_metric", "metric", "refit", "metricName")
+# Metrics whose value is itself a comparison with the mean predictor (R2, explained variance, D2):
+# reporting one is scoring a baseline.
+MEAN_REFERENCED = {"r2_score", "explained_variance_score", "d2_absolute_error_score", "d2_pinball_score",
+                   "d2_tweedie_score", "R2Score"}
+# Metrics with a known chance level (0.5 for ROC AUC, 0 for MCC and kappa, 1/k for balanced
+# accuracy): the score can be read against chance, though not against the rule the model replaces.
+CHANCE_METRICS = {"roc_auc_score", "balanced_accuracy_score", "matthews_corrcoef", "cohen_kappa_score",
+                  "AUROC", "BinaryAUROC", "MulticlassAUROC"}
+MEAN_STRINGS = {"r2", "explained_variance"}
+CHANCE_STRINGS = {"roc_auc", "roc_auc_ovr", "roc_auc_ovo", "roc_auc_ovr_weighted", "roc_auc_ovo_weighted",
+                  "auc", "balanced_accuracy", "areaunderroc", "matthews_corrcoef"}
+# Spark evaluators and their default metric when no metricName is given.
+EVALUATOR_DEFAULTS = {"BinaryClassificationEvaluator": "areaunderroc", "RegressionEvaluator": "rmse",
+                      "MulticlassClassificationEvaluator": "f1"}
 CLASSIFICATION_LOSSES = {"BCEWithLogitsLoss", "BCELoss", "CrossEntropyLoss", "NLLLoss", "BinaryCrossentropy",
                          "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "FocalLoss"}
 FUNCTIONAL_LOSSES = {"binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss"}
@@ -311,6 +325,8 @@ class EvaluationFacts:
                 stack += [*call.args, *call.kwargs.values()]
             else:
                 stack += [*cur.parents, *cur.index]
+        if stack and val is not None:
+            self.module.limit_reached(val.node, f"which split part's rows a value holds (over {limit} values)")
         return frozenset(found)
 
     # ------------------------------------------------------------------ metrics
@@ -359,14 +375,25 @@ class EvaluationFacts:
         part, or (with no split) the very data given to `fit`."""
         if ev.roles - {"train"}:
             return None
+        # a statistic between two columns (`mutual_info_score(df.x, df.y)`) judges no model: a
+        # metric function must be given a model's output; `.score`/`.evaluate` and the module's own
+        # metric helpers are handed the model itself
+        if ev.call.method is None and ev.call.callee is None and not any(self.from_model(v) for v in ev.inputs):
+            return None
         fits = [f for f in self.module.model_fits if f.X is not None
                 and not self.estimator_classes(f.estimator) & DUMMY_CLASSES]
-        data = [self._sources(d) for v in ev.inputs for d in self._applied_data(v)]
+        # (rows, is what a model was applied to): predictions must come from the fitted features,
+        # the truth from the fitted features or labels
+        data = []
+        for v in ev.inputs:
+            applied = self._applied_data(v)
+            data += [(self._sources(d), applied != [v]) for d in applied]
         for fit in fits:
-            fitted = self._sources(fit.X) | self._sources(fit.y)
+            features = self._sources(fit.X)
+            fitted = features | self._sources(fit.y)
             if ev.roles == {"train"} and self.row_roles(fit.X) == {"train"}:
                 return fit
-            if data and all(d and d <= fitted for d in data):
+            if data and all(d and d <= (features if applied else fitted) for d, applied in data):
                 return fit
         return None
 
@@ -478,6 +505,29 @@ class EvaluationFacts:
             names = {(a.name or "").lower() for v in ev.inputs for a in self.flow.ancestors(v)}
             if any(w in n for n in names for w in BASELINE_WORDS):
                 out.append(ev.call.node)
+        return out
+
+    @cached_property
+    def mean_referenced(self) -> list[ast.AST]:
+        """Scores that compare the model with the mean predictor: R2 and its kin, a regressor's
+        `.score()`, a search or evaluator set to one by string (`scoring="r2"`, `metricName="r2"`)."""
+        out = [e.call.node for e in self.evaluations
+               if e.metric in MEAN_REFERENCED or (e.metric == "score" and e.kind == "regression")]
+        return out + self._referenced_strings(MEAN_STRINGS)
+
+    @cached_property
+    def chance_referenced(self) -> list[ast.AST]:
+        """Scores with a known chance level: ROC AUC, MCC, kappa, balanced accuracy, by call or by
+        string (`scoring="roc_auc"`, Spark's BinaryClassificationEvaluator, areaUnderROC by default)."""
+        return [e.call.node for e in self.evaluations if e.metric in CHANCE_METRICS] + \
+            self._referenced_strings(CHANCE_STRINGS)
+
+    def _referenced_strings(self, strings: set[str]) -> list[ast.AST]:
+        out = [node for node, text in self._keyword_strings(METRIC_KWARGS) if text.lower() in strings]
+        for call in self.module.calls:
+            default = EVALUATOR_DEFAULTS.get(call.short or "")
+            if default in strings and not any(kw.arg == "metricName" for kw in call.node.keywords):
+                out.append(call.node)
         return out
 
     def _compared_without_model(self, ev: Evaluation) -> bool:

@@ -112,6 +112,8 @@ def column_reads(module: ModuleAnalysis, val: Val | None, limit: int = 400) -> s
             if id(parent) not in seen:
                 seen.add(id(parent))
                 stack.append(parent)
+    if stack:
+        module.limit_reached(val.node, f"which columns a value is computed from (over {limit} values)")
     return cols
 
 
@@ -125,10 +127,15 @@ def _is_lag(val: Val) -> bool:
     return isinstance(periods, ast.Constant) and isinstance(periods.value, int) and periods.value > 0
 
 
-def column_derivations(module: ModuleAnalysis) -> dict[str, tuple[set[str], int]]:
-    """column -> (columns it is computed from, line of the write), for every column write."""
+def column_derivations(module: ModuleAnalysis, frame: Val | None = None) -> dict[str, tuple[set[str], int]]:
+    """column -> (columns it is computed from, line of the write), for every column write; with
+    `frame`, only the writes to frames that `frame` derives from (another frame's column of the same
+    name is another column)."""
     out: dict[str, tuple[set[str], int]] = {}
+    lineage = {id(a) for a in module.flow.ancestors(frame, rows=True)} if frame is not None else None
     for write in module.flow.column_writes:
+        if lineage is not None and write.frame is not None and id(write.frame) not in lineage:
+            continue
         reads = column_reads(module, write.value) - {write.column}
         previous = out.get(write.column)
         out[write.column] = ((previous[0] if previous else set()) | reads, write.line)

@@ -62,6 +62,13 @@ class ModuleAnalysis:
         self.imports = Imports()
         self.flow = FlowAnalysis(tree, self.imports)
         self._shared: dict = {}
+        # (line, note) for each query that stopped at a size limit: what it did not see is reported
+        # as a blind spot, never taken for "safe"
+        self.limits_reached: list[tuple[int, str]] = []
+
+    def limit_reached(self, node_or_line, what: str) -> None:
+        line = node_or_line if isinstance(node_or_line, int) else getattr(node_or_line, "lineno", 1)
+        self.limits_reached.append((line, f"analysis limit reached: {what}; the rest was not followed"))
 
     def release(self) -> None:
         """Break the reference cycles of the analysis (a call and its value, a function and the
@@ -307,6 +314,51 @@ class ModuleAnalysis:
                 out.append(split.inputs[0])
         out += [x for x in (c.arg(1, "X") for c in self.cv_calls) if x is not None]
         return out
+
+    @cached_property
+    def consumed(self) -> set[int]:
+        """Ids of every value that reaches a model or leaves the code: the data given to fits,
+        predictions, transforms, cross-validation, splits and boosting datasets, what is written to
+        a file, returned or yielded by a function, or kept on an object. A value outside it only
+        feeds prints, plots and other local inspection."""
+        sinks: list[Val | None] = []
+        for call in self.calls:
+            if call.method in vocab.FIT_METHODS or call.method in vocab.PREDICT_METHODS or call.method in (
+                    "transform", "fit_resample", "evaluate", "score") or call.short in vocab.CV_EVAL_FUNCS \
+                    or call.short in ("DMatrix", "Dataset", "Pool", "DataLoader", "TensorDataset") \
+                    or call.is_(*vocab.NATIVE_TRAIN_FUNCS):
+                sinks += [*call.args, *call.kwargs.values()]
+            elif call.method in vocab.DATA_WRITE_METHODS or call.is_(*vocab.DATA_WRITE_CALLS):
+                sinks += [call.receiver, *call.args, *call.kwargs.values()]
+        for split in self.splits:
+            sinks += split.inputs
+        for fn in [*self.flow.functions.values(), *self.flow.nested]:
+            sinks += fn.returns
+        for attrs in self.flow.classes.values():
+            sinks += attrs.values()
+        # in a notebook, or a module that trains or predicts nothing, a module-level value nothing
+        # here reads is left for the next cell or an importer: it counts as leaving the code
+        read: set[int] = set()
+        if (self.model_fits or self.predictions) and not self.source.is_notebook:
+            read = {id(v) for v in self.flow.module_env.values()}  # a script's unread values are dead
+        for call in self.calls:
+            read.update(id(v) for v in (call.receiver, *call.args, *call.kwargs.values()) if v is not None)
+        for _, val in self.flow.bindings:
+            read.update(id(p) for p in val.parents)
+        sinks += [v for v in self.flow.module_env.values() if id(v) not in read]
+        seen: set[int] = set()
+        stack = [v for v in sinks if v is not None]
+        while stack:
+            cur = stack.pop()
+            if id(cur) in seen:
+                continue
+            seen.add(id(cur))
+            stack += cur.parents
+            stack += cur.index
+            stack += cur.kw
+            if cur.colvals:
+                stack += [v for v in cur.colvals.values() if v is not None]
+        return seen
 
     def split_input_of(self, val: Val) -> Val | None:
         """For a split's output (`X_train`), the value that was split (`X`)."""

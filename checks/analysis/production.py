@@ -962,6 +962,8 @@ def _records(module: ModuleAnalysis, call: CallSite, about: set[int], limit: int
         if cur.call is not None and cur.call.is_("len") and cur.call.method is None:
             continue
         stack.extend([*cur.parents, *cur.kw])
+    if stack:
+        module.limit_reached(call.node, f"what a log call records (over {limit} values)")
     return False
 
 

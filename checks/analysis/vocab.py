@@ -102,6 +102,12 @@ MODEL_SAVE_CALLS = (
     "mlflow.sklearn.log_model", "mlflow.pyfunc.log_model", "skops.io.dump",
 )
 MODEL_SAVE_METHODS = {"save_model", "save", "save_pretrained", "to_pickle"}
+# What hands data to another program or file: pandas/polars/Spark writers, array and object dumps.
+DATA_WRITE_METHODS = {"to_csv", "to_parquet", "to_pickle", "to_json", "to_excel", "to_feather", "to_sql", "to_hdf",
+                      "to_orc", "write_csv", "write_parquet", "write_ipc", "write_json", "write_database", "save",
+                      "saveAsTable", "insertInto", "parquet", "csv", "sink_parquet", "sink_csv"}
+DATA_WRITE_CALLS = ("numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.savetxt", "joblib.dump",
+                    "pickle.dump", "torch.save", "cloudpickle.dump")
 
 
 def tail(name: str | None) -> str:

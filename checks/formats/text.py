@@ -38,6 +38,9 @@ def render(review: Review, *, color: bool = False) -> str:
     blocks = [finding_block(finding, paint) + "\n" for finding in review.findings]
     error = paint("error", "bold", "red")
     blocks += [f"{error}: {entry.file}: {entry.message}" for entry in review.errors]
+    blind = blind_spot_lines(review, paint)
+    if blind:
+        blocks.append("\n".join(blind) + "\n")
     blocks.append(summary_line(review))
     return "\n".join(blocks)
 
@@ -92,6 +95,27 @@ def carets(source: str, column: int, paint: Palette) -> str:
     if column >= len(code):  # evidence was trimmed or the column is off: underline the code
         column = len(code) - len(code.lstrip())
     return " " * column + paint("^" * max(len(code) - column, 1), "bold", "red")
+
+
+SHOWN_BLIND_SPOTS = 10
+
+
+def blind_spot_lines(review: Review, paint: Palette) -> list[str]:
+    """What the analysis could not follow (files that failed are already printed as errors):
+    absence of findings there is not a clean bill of health."""
+    if review.coverage is None:
+        return []
+    errors = {(e.file, e.message) for e in review.errors}
+    spots = [s for s in review.coverage.blind_spots if (s.file, s.note) not in errors]
+    if not spots:
+        return []
+    head = paint("blind spots", "bold", "yellow")
+    lines = [f"{head}: {plural(len(spots), 'place')} the analysis could not follow; no finding there does not "
+             "mean checked and clean"]
+    lines += [f"  {s.file}:{s.line} {s.note}" for s in spots[:SHOWN_BLIND_SPOTS]]
+    if len(spots) > SHOWN_BLIND_SPOTS:
+        lines.append(f"  ... and {len(spots) - SHOWN_BLIND_SPOTS} more (--format json lists them all)")
+    return lines
 
 
 def summary_line(review: Review) -> str:

@@ -65,9 +65,12 @@ class PreprocessingBeforeSplit(Rule):
         cv_calls = [c for c in module.calls if c.short in CV_FUNCS or
                     (c.method == "fit" and c.receiver is not None and last(c.receiver.ctor) in CV_FUNCS)]
         seen: set[int] = set()
+        consumed = module.consumed
         for call, fitted_on, what, confidence in self._fits(module):
             if fitted_on is None or call.line in seen:
                 continue
+            if not any(id(v) in consumed for v in (call.val, call.receiver) if v is not None):
+                continue  # what it learned reaches no model, file or caller (a plot, a printout, dead code)
             hit = self._leak(module, call, fitted_on, what, confidence, cv_calls)
             if hit:
                 seen.add(call.line)

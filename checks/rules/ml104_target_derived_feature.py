@@ -43,13 +43,13 @@ class TargetDerivedFeature(Rule):
         targets = module.target_columns
         if not targets:
             return
-        derivations = column_derivations(module)
         popped = {c for call in module.method_calls("pop") for c in _strs(call)}
         seen: set[int] = set()
         for X in module.feature_matrices:
             selection = feature_selection(module, X)
             if selection is None or selection.node.lineno in seen:
                 continue
+            derivations = column_derivations(module, X)  # the columns of the frames X is built from
             for target in sorted(targets):
                 hit = self._check_target(target, selection, derivations, popped,
                                          is_forecast_label(module, target))

@@ -34,8 +34,11 @@ class BlanketFillna(Rule):
     ```
 
     ## Known problems
-    A frame whose columns were all chosen to share one meaning (`df[count_cols].fillna(0)`) is not
-    flagged; a whole frame passed through an unknown helper is recognised by its variable name only.
+    A frame whose columns were all chosen (`df[count_cols].fillna(0)`) is not flagged, nor a
+    frame that only feeds prints and plots (it reaches no model, file, return or object), nor
+    `fillna(0)` right after a left/outer join of aggregated rows, where a missing value means "no
+    records". A frame handed through an unknown helper is recognised by its variable name only; a
+    module-level frame imported by another file is not followed there.
     """
 
     id = "ML108"
@@ -48,8 +51,12 @@ class BlanketFillna(Rule):
             if value is None:
                 continue
             receiver_node = call.node.func.value  # type: ignore[attr-defined]
-            if isinstance(receiver_node, ast.Subscript):
+            if isinstance(receiver_node, ast.Subscript) or _chosen_columns(call.receiver):
                 continue  # a column or a chosen set of columns
+            if not _reaches_model(module, call):
+                continue  # a table for a plot or a printout: nothing learns from the filled values
+            if value in ("0", "0.0") and _joined_aggregate(module, call.receiver):
+                continue  # the join's missing rows mean "no records": 0 is the right count or sum
             shape = _shape(call.receiver)
             if shape == "series":
                 continue
@@ -92,12 +99,69 @@ def _shape(val) -> str | None:
     return None
 
 
+def _chosen_columns(val) -> bool:
+    """The frame is a chosen list of columns (`df[cols]`, through a method chain), not a whole frame."""
+    for _ in range(8):
+        if val is None:
+            return False
+        if isinstance(val.node, ast.Subscript) and isinstance(val.node.slice, (ast.List, ast.Name, ast.Attribute)) \
+                and val.parents and val.parents[0].shape == "frame":
+            return True
+        if val.call is None or val.call.receiver is None:
+            return False
+        val = val.call.receiver
+    return False
+
+
+def _reaches_model(module: ModuleAnalysis, call) -> bool:
+    """The filled frame (or, in place, the frame filled) reaches a model, a file, a return or an
+    object's state (`ModuleAnalysis.consumed`); a generator's yields are not followed, so a fill
+    inside one counts as reaching."""
+    consumed = module.consumed
+    if call.val is not None and id(call.val) in consumed:
+        return True
+    if call.receiver is not None and id(call.receiver) in consumed and call.kwarg_node("inplace") is not None:
+        return True
+    fn = call.val.fn if call.val is not None else None
+    node = getattr(fn, "node", None)
+    return node is not None and any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(node))
+
+
+JOIN_METHODS = {"merge", "join"}
+AGGREGATES = {"sum", "count", "size", "mean", "agg", "aggregate", "value_counts", "nunique", "pivot_table",
+              "crosstab", "max", "min", "countDistinct", "groupBy", "groupby"}
+
+
+def _joined_aggregate(module: ModuleAnalysis, val) -> bool:
+    """The frame comes from a left/outer join (`merge(how="left")`, `join`, Spark's `join(..., "left")`)
+    of aggregated rows (a groupby count, sum or size): its missing values are the rows the aggregate
+    had no record for."""
+    for _ in range(8):
+        if val is None or val.call is None:
+            return False
+        call = val.call
+        if call.method in JOIN_METHODS or call.short == "merge":
+            how = call.kwarg_node("how")
+            if how is None and len(call.node.args) >= 3 and call.method == "join":
+                how = call.node.args[2]
+            how_text = how.value if isinstance(how, ast.Constant) else ("left" if call.method == "join" else "inner")
+            if how_text not in ("left", "outer", "right", "full", "left_outer", "full_outer", "right_outer"):
+                return False
+            others = [a for a in call.args if a is not None]
+            return any(a.call is not None and (a.call.method in AGGREGATES or a.call.short in AGGREGATES)
+                       for other in others for a in module.flow.ancestors(other))
+        if call.receiver is None:
+            return False
+        val = call.receiver
+    return False
+
+
 def _from_frame(module: ModuleAnalysis, val) -> bool:
     """The value is a frame handed through helpers: what it derives from (through returns, method
     chains and helper calls, not through a column selection) includes a value known to be a frame,
     and nothing on the way is a column."""
     stack, seen = [val], set()
-    while stack and len(seen) < 40:
+    while stack and len(seen) < 400:
         cur = stack.pop()
         if cur is None or id(cur) in seen or cur.shape == "series" or cur.key is not None:
             continue
@@ -138,6 +202,23 @@ BlanketFillna.invalid = [
 ]
 
 BlanketFillna.valid = [
+    # a left join of per-customer counts: a missing count is no orders
+    """
+    import pandas as pd
+    people = pd.read_csv("customers.csv")
+    per_customer = pd.read_csv("orders.csv").groupby("customer_id").size().rename("orders").reset_index()
+    table = people.merge(per_customer, on="customer_id", how="left").fillna(0)
+    table.to_parquet("features.parquet")
+    """,
+    # a table for a chart: nothing learns from it
+    """
+    import pandas as pd
+    import matplotlib.pyplot as plt
+    sales = pd.read_csv("sales.csv")
+    shown = sales.pivot(index="day", columns="store", values="units").fillna(0)
+    shown.plot()
+    plt.show()
+    """,
     """
     import pandas as pd
     df = pd.read_csv("customers.csv")

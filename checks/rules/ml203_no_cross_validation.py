@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from checks.analysis import vocab
 from checks.analysis.evaluation import evaluation
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
 HOLD_OUT_KINDS = ("function", "random_split", "sample", "mask", "slice")
+PREDICT_METHODS = vocab.PREDICT_METHODS | {"evaluate", "score", "transform"}
+EVAL_KWARGS = {"eval_set", "valid_sets", "validation_data", "evals", "eval_dataset", "val_dataloaders"}
 
 
 class NoCrossValidation(Rule):
@@ -27,6 +30,7 @@ class NoCrossValidation(Rule):
     ```python
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
     model.fit(X_train, y_train)
+    print(f1_score(y_test, model.predict(X_test)))
     ```
 
     ## Use instead
@@ -39,7 +43,10 @@ class NoCrossValidation(Rule):
 
     ## Known problems
     Deep-learning projects often cannot afford cross-validation; there the finding has low
-    confidence, as it does for a date cut-off (a single backtest). Hand-written fold loops that do
+    confidence, as it does for a date cut-off or an unshuffled split (a single backtest: the advice
+    is then a rolling-origin backtest, not K-fold). A split whose held-out part is never scored,
+    predicted on or used as an evaluation set in the module is left alone (the missing evaluation
+    is the problem there). Hand-written fold loops that do
     not use a scikit-learn splitter are not recognised as cross-validation.
     """
 
@@ -54,15 +61,40 @@ class NoCrossValidation(Rule):
         facts = evaluation(module)
         if facts.cross_validation:
             return
+        if not _held_out_used(module, facts, holdouts):
+            return  # nothing is judged on the held-out part here: a missing evaluation, not a single split
         first = holdouts[0]
         related = sorted({(None, s.line, "another hold-out split") for s in holdouts[1:] if s.line != first.line})
         confidence = "low" if facts.deep_learning or first.kind in ("mask", "slice", "random_split") else "high"
+        if first.temporal or first.shuffled is False:
+            advice = ("score several forecast origins instead of one cut-off (TimeSeriesSplit or a rolling-origin "
+                      "backtest); a shuffled K-fold would leak the future")
+            confidence = "low"
+        else:
+            advice = "cross-validate on the training part (cross_val_score with a K-fold splitter)"
         yield Hit("the model is judged on one hold-out split and nothing cross-validates; the score's variance "
-                  "is unknown. Cross-validate on the training part (cross_val_score with a K-fold splitter)",
+                  f"is unknown. {advice[0].upper()}{advice[1:]}",
                   node=first.node, related=related, confidence=confidence)
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return bool(evaluation(module).cross_validation)
+
+
+def _held_out_used(module: ModuleAnalysis, facts, holdouts) -> bool:
+    """The held-out part is used to judge a model: a metric, a prediction or an evaluation set
+    (`eval_set=`, `valid_sets=`, `validation_data=`) over it, or the split is made in a helper that
+    hands its parts to callers."""
+    if any(e.held_out for e in facts.evaluations) or facts.evaluations and not any(e.roles for e in facts.evaluations):
+        return True
+    held = {id(v) for s in holdouts for v, role in s.outputs if role in ("test", "validation")}
+    for call in module.calls:
+        if call.method in PREDICT_METHODS or call.short == "DataLoader" or any(k in EVAL_KWARGS for k in call.kwargs) \
+                or call.method in vocab.DATA_WRITE_METHODS:
+            values = [call.receiver, *call.args, *call.kwargs.values()]
+            if any(id(a) in held for v in values for a in module.flow.ancestors(v, rows=True)):
+                return True
+    return any(s.line >= fn.node.lineno and s.line <= (fn.node.end_lineno or fn.node.lineno) and fn.returns
+               for s in holdouts for fn in [*module.flow.functions.values(), *module.flow.nested])
 
 
 NoCrossValidation.invalid = [
@@ -71,12 +103,14 @@ NoCrossValidation.invalid = [
     from sklearn.ensemble import RandomForestClassifier
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)  # ruleid: ML203
     model = RandomForestClassifier().fit(X_train, y_train)
+    print(model.score(X_test, y_test))
     """,
     # an aliased module, a train/validation/test cascade (one finding, the second split related)
     """
     import sklearn.model_selection as ms
     X_tmp, X_test, y_tmp, y_test = ms.train_test_split(X, y, test_size=0.2, random_state=0)  # ruleid: ML203
     X_train, X_val, y_train, y_val = ms.train_test_split(X_tmp, y_tmp, test_size=0.25, random_state=0)
+    preds = model.fit(X_train, y_train).predict(X_val)
     """,
     # pandas sample/drop split inside a helper
     """
@@ -109,10 +143,18 @@ NoCrossValidation.invalid = [
     import torch
     from torch.utils.data import random_split
     train_ds, val_ds = random_split(dataset, [0.8, 0.2], generator=torch.Generator().manual_seed(0))  # ruleid: ML203
+    val_loader = torch.utils.data.DataLoader(val_ds, batch_size=64)
     """,
 ]
 
 NoCrossValidation.valid = [
+    # split, fit and save: nothing is judged on the held-out part here (no evaluation is the problem)
+    """
+    import joblib
+    from sklearn.model_selection import train_test_split
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    joblib.dump(model.fit(X_train, y_train), "model.joblib")
+    """,
     # cross_val_score beside the hold-out
     """
     from sklearn.model_selection import train_test_split, cross_val_score

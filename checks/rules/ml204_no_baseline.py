@@ -35,6 +35,11 @@ class NoBaseline(Rule):
     print(f1_score(y_test, model.predict(X_test)), f1_score(y_test, dummy.predict(X_test)), f1_score(y_test, rule))
     ```
 
+    A score that is itself a comparison with the mean predictor (R2, explained variance, D2; a
+    regressor's `.score()`) counts as a baseline. A metric with a known chance level (ROC AUC, MCC,
+    Cohen's kappa, balanced accuracy; Spark's default `areaUnderROC`) can be read against chance but
+    not against the rule the model replaces: the finding drops to a low-confidence P3.
+
     ## Known problems
     A baseline is recognised by what the code does (a dummy estimator, a score under a baseline's
     key, a metric of model-free predictions on the same truth or held-out rows). Name evidence: a
@@ -51,20 +56,21 @@ class NoBaseline(Rule):
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
-        if facts.baselines or not (module.model_fits or module.predictions or module.cv_calls):
+        if facts.baselines or facts.mean_referenced or not (module.model_fits or module.predictions or module.cv_calls):
             return
         candidates = [e for e in facts.evaluations if facts.fitted_rows(e) is None]
         held_out = [e for e in candidates if e.held_out]
+        # a metric with a known chance level (ROC AUC) can be read against chance, not against the rule
+        chance = ", though the ROC AUC/MCC-style score reported can be read against chance" \
+            if facts.chance_referenced else ""
+        lowered = {"confidence": "low", "severity": Severity.P3} if facts.named_baselines or chance else {}
         if not (held_out or candidates):
             if module.cv_calls:  # cross-validated scores are held-out scores too
                 cv = module.cv_calls[0]
                 yield Hit("the model is cross-validated with no baseline scored the same way (a DummyClassifier/"
-                          "DummyRegressor or the simple rule it replaces); the score cannot be judged",
-                          node=cv.node, **({"confidence": "medium"} | (
-                              {"confidence": "low", "severity": Severity.P3} if facts.named_baselines else {})))
+                          f"DummyRegressor or the simple rule it replaces); the score cannot be judged against what "
+                          f"the model replaces{chance}", node=cv.node, **({"confidence": "medium"} | lowered))
             return
-        # only a variable's name says a baseline is scored: say so, at low confidence
-        by_name = {"confidence": "low", "severity": Severity.P3} if facts.named_baselines else {}
         first = (held_out or candidates)[0]
         fits = [f for f in module.model_fits if not facts.estimator_classes(f.estimator) & DUMMY_CLASSES]
         related = [(None, fits[0].line, "the model is fitted here")] if fits and fits[0].line != first.line else []
@@ -72,12 +78,13 @@ class NoBaseline(Rule):
         if final.line != first.line:
             related.append((None, final.line, "the model is evaluated here too"))
         yield Hit("the model is evaluated with no baseline to compare against (a DummyClassifier/DummyRegressor "
-                  "or the simple rule it replaces, scored on the same split); the score cannot be judged",
+                  f"or the simple rule it replaces, scored on the same split); the score cannot be judged against "
+                  f"what the model replaces{chance}",
                   node=first.call.node, related=related,
-                  **({"confidence": "high" if held_out else "medium"} | by_name))
+                  **({"confidence": "high" if held_out else "medium"} | lowered))
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
-        return bool(evaluation(module).baselines)
+        return bool(evaluation(module).baselines or evaluation(module).mean_referenced)
 
 
 NoBaseline.invalid = [
@@ -112,10 +119,10 @@ NoBaseline.invalid = [
     # evaluation in a helper function, XGBoost
     """
     from xgboost import XGBClassifier
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import average_precision_score
 
     def report(model, X, y):
-        return roc_auc_score(y, model.predict_proba(X)[:, 1])  # ruleid: ML204
+        return average_precision_score(y, model.predict_proba(X)[:, 1])  # ruleid: ML204
 
     clf = XGBClassifier().fit(X_train, y_train)
     print(report(clf, X_test, y_test))
@@ -174,6 +181,19 @@ NoBaseline.valid = [
     from sklearn.dummy import DummyRegressor
     DummyRegressor(strategy="median").fit(X_train, y_train)
     """},
+    # R2 beside the error: the score is read against the mean predictor
+    """
+    from sklearn.metrics import mean_absolute_error, r2_score
+    reg.fit(X_train, y_train)
+    pred = reg.predict(X_test)
+    print(mean_absolute_error(y_test, pred), r2_score(y_test, pred))
+    """,
+    # a regressor's own score is R2
+    """
+    from sklearn.linear_model import Ridge
+    reg = Ridge().fit(X_train, y_train)
+    print(reg.score(X_test, y_test))
+    """,
     # only training-set numbers: nothing is evaluated on held-out rows here
     """
     model.fit(X, y)

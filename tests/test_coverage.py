@@ -1,0 +1,104 @@
+"""`coverage` in a review: what each rule covered, and what the analysis could not see."""
+import textwrap
+
+from checks import review
+from checks.config import Config
+from checks.rules.base import registry
+from tests.conftest import REPO
+
+CHURN = REPO / "scenarios" / "churn_predictor" / "workspace"
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_every_rule_has_a_status_and_silence_is_not_a_pass():
+    cover = review([CHURN], Config(cache=False)).coverage
+    assert set(cover.rules) == set(registry())
+    found = {f.rule for f in review([CHURN], Config(cache=False)).findings}
+    assert {r for r, s in cover.rules.items() if s == "found"} == found
+    assert cover.projects and set(cover.projects[0].files) == {"config.yaml", "model.py", "predict.py"}
+
+
+def test_deselected_rules_are_not_run_and_filtered_findings_are_not_passes():
+    only = review([CHURN], Config(cache=False, select=["ML1"])).coverage
+    assert all(s == "not-run" for r, s in only.rules.items() if not r.startswith("ML1"))
+    assert only.rules["ML101"] == "found"
+    severe = review([CHURN], Config(cache=False, min_severity="P1"))
+    assert "ML207" not in {f.rule for f in severe.findings}  # a P3 rule hidden by the filter...
+    assert severe.coverage.rules["ML207"] == "found"  # ...found something: it did not pass
+
+
+def test_rules_that_do_not_apply_say_so(tmp_path):
+    write(tmp_path, "util.py", """
+        def slugify(text):
+            return "-".join(text.lower().split())
+        """)
+    rules = review([tmp_path], Config(cache=False)).coverage.rules
+    assert rules["ML102"] == rules["ML208"] == rules["ML505"] == rules["ML301"] == "not-applicable"
+
+
+def test_a_split_without_problems_passes_the_leakage_rules(tmp_path):
+    write(tmp_path, "train.py", """
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import train_test_split
+        X_a, X_b, y_a, y_b = train_test_split(X, y, stratify=y, random_state=0)
+        LogisticRegression().fit(X_a, y_a)
+        """)
+    rules = review([tmp_path], Config(cache=False)).coverage.rules
+    assert rules["ML102"] == rules["ML103"] == "passed"
+    assert rules["ML503"] == "not-applicable"
+
+
+def test_blind_spots_name_unmodelled_libraries_dynamic_code_and_unparsable_files(tmp_path):
+    write(tmp_path, "prep.py", """
+        import polars as pl
+        from sklearn.linear_model import LogisticRegression
+        frame = pl.read_csv("rows.csv")
+        exec(open("more_steps.py").read())
+        LogisticRegression().fit(frame.select(["a"]).to_numpy(), frame["y"].to_numpy())
+        """)
+    write(tmp_path, "broken.py", "def f(:\n")
+    spots = review([tmp_path], Config(cache=False)).coverage.blind_spots
+    notes = {(s.file, s.line): s.note for s in spots}
+    assert "polars" in notes[("prep.py", 2)] and "not modelled" in notes[("prep.py", 2)]
+    assert "exec" in notes[("prep.py", 5)]
+    assert any(s.file == "broken.py" for s in spots)
+
+
+def test_an_analysis_limit_is_reported_not_taken_for_safe(tmp_path):
+    terms = "pd.concat([" + ", ".join(f'rows["m{i}"]' for i in range(500)) + "], axis=1).sum(axis=1)"
+    write(tmp_path, "score.py", f"""
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+rows = pd.read_csv("rows.csv")
+rows["total"] = {terms}
+LogisticRegression().fit(rows.drop(columns=["label"]), rows["label"])
+""")
+    spots = review([tmp_path], Config(cache=False)).coverage.blind_spots
+    assert any("analysis limit reached" in s.note and s.file == "score.py" for s in spots)
+
+
+def test_a_review_served_from_the_cache_keeps_its_coverage(tmp_path):
+    write(tmp_path, "prep.py", """
+        import polars as pl
+        frame = pl.read_csv("rows.csv")
+        """)
+    cache = tmp_path.parent / (tmp_path.name + "-cache")
+    cold = review([tmp_path], Config(), cache_dir=cache)
+    warm = review([tmp_path], Config(), cache_dir=cache)
+    assert cold.coverage == warm.coverage and cold.coverage.blind_spots
+
+
+def test_text_output_lists_the_blind_spots(tmp_path):
+    from checks.formats import text
+
+    write(tmp_path, "prep.py", """
+        import polars as pl
+        frame = pl.read_csv("rows.csv")
+        """)
+    out = text.render(review([tmp_path], Config(cache=False)))
+    assert "blind spots: 1 place" in out and "prep.py:2 polars" in out
