@@ -33,7 +33,10 @@ ACCURACY_STRINGS = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy"
                     "error", "binary_error", "merror", "multi_error"}
 RICH_STRINGS = {s.lower() for s in vocab.RICH_METRIC_STRINGS} | {
     "roc_auc_ovr", "roc_auc_ovo", "f1_micro", "f1_samples", "precision_macro", "recall_macro",
-    "map", "mlogloss", "binary_logloss", "multi_logloss", "average_precision_score", "pr-auc"}
+    "map", "mlogloss", "binary_logloss", "multi_logloss", "average_precision_score", "pr-auc",
+    # Spark's evaluators (metricName=...)
+    "areaunderroc", "areaunderpr", "weightedprecision", "weightedrecall", "weightedfmeasure", "precisionbylabel",
+    "recallbylabel", "fmeasurebylabel", "truepositiveratebylabel", "falsepositiveratebylabel"}
 REGRESSION_METRICS = {
     "mean_squared_error", "mean_absolute_error", "r2_score", "root_mean_squared_error", "median_absolute_error",
     "mean_absolute_percentage_error", "explained_variance_score", "max_error", "mean_squared_log_error",
@@ -440,6 +443,7 @@ class EvaluationFacts:
         out = [e.call.node for e in self.evaluations if e.kind == "rich"]
         out += [node for kind, node in self.metric_strings if kind == "rich"]
         out += [c.node for c in self.module.calls if c.short in vocab.RICH_METRICS and c.method is None]
+        out += self._referenced_strings({"areaunderroc"})  # Spark's binary evaluator by default
         if any(s in vocab.RICH_METRICS for s in self.scorers):
             out.append(self.module.tree)
         return out

@@ -242,7 +242,7 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
             continue  # another scope
         if isinstance(child, (ast.Assign, ast.Return)) and child.value is not None:
             value = child.value
-            items = value.elts if isinstance(value, ast.Tuple) else [value]
+            items = [_rows_kept(v) for v in (value.elts if isinstance(value, ast.Tuple) else [value])]
             for item in items:
                 _add_row_part(groups, item)
             if isinstance(child, ast.Assign):
@@ -281,6 +281,16 @@ def _note_targets(targets: dict[int, str], target: ast.expr, items: list[ast.exp
         for name, item in zip(target.elts, items):
             if isinstance(name, ast.Name):
                 targets[id(item)] = name.id
+
+
+ROW_KEEPING = {"copy", "reset_index", "sort_index", "astype", "infer_objects"}
+
+
+def _rows_kept(node: ast.expr) -> ast.expr:
+    """`df[mask].copy()`, `X[:n].reset_index(drop=True)`: the rows cut, through methods that keep them."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ROW_KEEPING:
+        node = node.func.value
+    return node
 
 
 def _add_row_part(groups: dict, node: ast.expr) -> None:
@@ -885,6 +895,7 @@ class FlowAnalysis:
         """`a = df[df.date < cutoff]` with `b = df[df.date >= cutoff]`, `a = X[:n]` with `b = X[n:]`: a
         split by rows, when the code takes complementary parts (`row_part_roles`). `base` is the
         frame cut, when it was evaluated elsewhere (in a helper's body)."""
+        value_node = _rows_kept(value_node) if value_node is not None else None
         if not isinstance(value_node, ast.Subscript):
             return
         key = value_node.slice.elts[0] if isinstance(value_node.slice, ast.Tuple) and value_node.slice.elts \

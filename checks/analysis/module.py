@@ -320,7 +320,8 @@ class ModuleAnalysis:
         """Ids of every value that reaches a model or leaves the code: the data given to fits,
         predictions, transforms, cross-validation, splits and boosting datasets, what is written to
         a file, returned or yielded by a function, or kept on an object. A value outside it only
-        feeds prints, plots and other local inspection."""
+        feeds prints, plots and other local inspection. Keyword arguments count where they are given
+        to a sink (`fit(X=...)`), not along the way (`Map(data=frame)` returned is a map, not data)."""
         sinks: list[Val | None] = []
         for call in self.calls:
             if call.method in vocab.FIT_METHODS or call.method in vocab.PREDICT_METHODS or call.method in (
@@ -354,8 +355,7 @@ class ModuleAnalysis:
                 continue
             seen.add(id(cur))
             stack += cur.parents
-            stack += cur.index
-            stack += cur.kw
+            stack += cur.index  # keyword arguments of intermediate calls (`KeplerGl(data=...)`) are settings
             if cur.colvals:
                 stack += [v for v in cur.colvals.values() if v is not None]
         return seen
@@ -454,6 +454,10 @@ def _returns_ratio(fn: ast.AST) -> bool:
     for node in ast.walk(fn):
         if isinstance(node, ast.Return) and node.value is not None and not isinstance(node.value, (ast.Tuple, ast.Dict)):
             value = node.value
+            # `100 * np.mean(...)`, `np.mean(...) * 100`: a percentage of the metric
+            while isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult) and any(
+                    isinstance(side, ast.Constant) for side in (value.left, value.right)):
+                value = value.right if isinstance(value.left, ast.Constant) else value.left
             if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div) or isinstance(value, ast.Call) and (
                     _reducer(value) or _func_last(value) in ("float", "sqrt")):
                 return True

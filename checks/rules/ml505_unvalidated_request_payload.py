@@ -45,7 +45,8 @@ class UnvalidatedRequestPayload(Rule):
     ```
 
     ## Known problems
-    A class imported from another module is assumed to be a schema. A body validated by hand (a
+    One finding per handler, at its first unvalidated read of the body (the other reads are related
+    places). A class imported from another module is assumed to be a schema. A body validated by hand (a
     `marshmallow` schema called through a helper with an unusual name) may be flagged; checks such
     as `if not ids: raise` do not count as validation.
     """
@@ -68,13 +69,18 @@ class UnvalidatedRequestPayload(Rule):
                     yield Hit(f"{route.name}() takes its request body as `{param.name}: {param.annotation or 'Body'}` "
                               "with no request model: no required fields, types or size limits. Declare a pydantic "
                               "model for the body", node=param.node, confidence="high")
-            for read in route.body_reads:
-                names = _bound_to(facts, read)
-                if read.lineno in covered or _validated(facts, route, names, read):
-                    continue
-                yield Hit(f"{route.name}() reads the raw request body ({module.text(read)}) without a schema; missing "
-                          "fields and wrong types surface as errors deep in the code. Parse it with a schema model",
-                          node=read, confidence="high")
+            # one finding per handler: the first unvalidated read, the others as related places
+            reads = [read for read in route.body_reads if read.lineno not in covered
+                     and not _validated(facts, route, _bound_to(facts, read), read)]
+            if not reads:
+                continue
+            first, *more = reads
+            lines = sorted({r.lineno for r in more if r.lineno != first.lineno})
+            also = f" (and {len(lines)} more read{'s' if len(lines) > 1 else ''} of it)" if lines else ""
+            yield Hit(f"{route.name}() reads the raw request body ({module.text(first)}){also} without a schema; "
+                      "missing fields and wrong types surface as errors deep in the code. Parse it with a schema model",
+                      node=first, confidence="high",
+                      related=[(None, line, "the request body is read here too") for line in lines])
 
 
 def _covered_by_ml404(facts: Serving) -> tuple[set[int], set[int]]:
@@ -97,11 +103,22 @@ def _bound_to(facts: Serving, read: ast.AST) -> set[str]:
     return set()
 
 
+VALIDATING_METHODS = {"is_valid", "full_clean", "validate", "validate_python"}
+
+
 def _validated(facts: Serving, route: Route, names: set[str], read: ast.AST | None = None) -> bool:
     """The body goes through a schema class or a validator in the route or what it calls."""
     for fn in facts.reach(route.function):
-        for call in facts.calls_in(fn):
-            if not (facts.inference._is_validator(call) or SCHEMA_CALL.search(ast.unparse(call.node.func))):
+        calls = facts.calls_in(fn)
+        # what the code asks of an object decides that it validates: `form = F(request.POST)` followed
+        # by `form.is_valid()` (Django forms, marshmallow/cerberus-style validators)
+        checked = {c.node.func.value.id for c in calls if c.method in VALIDATING_METHODS
+                   and isinstance(c.node.func, ast.Attribute) and isinstance(c.node.func.value, ast.Name)}
+        for call in calls:
+            holder = facts.syntax.parent.get(id(call.node))
+            validates = isinstance(holder, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id in checked for t in holder.targets)
+            if not (validates or facts.inference._is_validator(call) or SCHEMA_CALL.search(ast.unparse(call.node.func))):
                 continue
             args = [*call.node.args, *(k.value for k in call.node.keywords)]
             if any(read is not None and any(n is read for n in ast.walk(a)) for a in args):
@@ -150,6 +167,17 @@ UnvalidatedRequestPayload.invalid = [
 ]
 
 UnvalidatedRequestPayload.valid = [
+    # a Django form checked with is_valid() before its cleaned data is used
+    """
+    from django.http import JsonResponse
+    from .forms import ScoringForm
+
+    def score(request):
+        form = ScoringForm(request.POST)
+        if not form.is_valid():
+            return JsonResponse({"errors": form.errors}, status=400)
+        return JsonResponse({"score": model.predict([list(form.cleaned_data.values())])[0]})
+    """,
     # request models, path and query scalars
     """
     from fastapi import FastAPI

@@ -9,6 +9,7 @@ from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.production import FunctionNode, loaded_or_configured, path_valued
 from checks.analysis.serving import Serving, applies, serving
+from checks.analysis.values import positive
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -129,7 +130,8 @@ def _risk(facts: Serving, node: ast.AST) -> str | None:
         denominator = node.right
         if _path_join(facts, node):
             return None
-        if _number(denominator) is None and not _in_range(denominator) and _reads_data(facts, denominator):
+        if _number(denominator) is None and not _in_range(denominator) and _reads_data(facts, denominator) \
+                and not positive(facts.syntax, facts.enclosing(node), denominator):
             return "is inf (or NaN for 0/0) when the denominator is zero"
     return None
 
@@ -158,6 +160,10 @@ def _number(node: ast.AST) -> float | None:
 def _in_range(node: ast.AST) -> bool:
     """Clipped, bounded or shifted by a positive constant (`n + 1`), or a constant."""
     if _number(node) is not None:
+        return True
+    # `rooms if rooms > 0 else 1`: a tested value with a positive fallback
+    if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Compare) and any(
+            (_number(side) or 0) > 0 for side in (node.body, node.orelse)):
         return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and (
             (_number(node.right) or 0) > 0 or (_number(node.left) or 0) > 0):
@@ -261,9 +267,10 @@ def _guarded_name(facts: Serving, fn: FunctionNode, node: ast.AST) -> bool:
     operand = node.right if isinstance(node, ast.BinOp) else (node.args[0] if isinstance(node, ast.Call) else None)
     if not isinstance(operand, ast.Name):
         return False
-    values = [n.value for n in facts.syntax.body_nodes(fn) if isinstance(n, ast.Assign) and n.lineno < node.lineno
-              and any(isinstance(t, ast.Name) and t.id == operand.id for t in n.targets)]
-    return bool(values) and _in_range(values[-1])
+    assigns = [n for n in facts.syntax.body_nodes(fn) if isinstance(n, ast.Assign) and n.lineno < node.lineno
+               and any(isinstance(t, ast.Name) and t.id == operand.id for t in n.targets)]
+    # the last assignment before the use, in source order (the body is walked breadth-first)
+    return bool(assigns) and _in_range(max(assigns, key=lambda n: (n.lineno, n.col_offset)).value)
 
 
 def _sanitised(facts: Serving, fn: FunctionNode) -> bool:
@@ -350,6 +357,21 @@ UnguardedNanInf.invalid = [
 ]
 
 UnguardedNanInf.valid = [
+    # a tested denominator with a positive fallback; a period every caller gives as a constant
+    """
+    import joblib
+    import numpy as np
+    model = joblib.load("price.joblib")
+
+    def cyclical(value, period):
+        return np.sin(2 * np.pi * value / period)
+
+    def price(listing):
+        rooms = listing["bedrooms"] + listing["bathrooms"]
+        rooms = rooms if rooms > 0 else 1
+        per_room = listing["area"] / rooms
+        return model.predict([[per_room, cyclical(listing["month"], 12), cyclical(listing["hour"], 24)]])[0]
+    """,
     # guarded transforms, and a frame made finite before predicting
     """
     import numpy as np
