@@ -391,7 +391,10 @@ class EvaluationFacts:
         for v in ev.inputs:
             applied = self._applied_data(v)
             data += [(self._sources(d), applied != [v]) for d in applied]
+        models = self._applying_models(ev)
         for fit in fits:
+            if models and not any(self._same_model(m, fit) for m in models):
+                continue  # another estimator's predictions (a calibrator fitted later on other rows)
             features = self._sources(fit.X)
             fitted = features | self._sources(fit.y)
             if ev.roles == {"train"} and self.row_roles(fit.X) == {"train"}:
@@ -399,6 +402,26 @@ class EvaluationFacts:
             if data and all(d and d <= (features if applied else fitted) for d, applied in data):
                 return fit
         return None
+
+    def _applying_models(self, ev: Evaluation) -> list[Val]:
+        """The models whose predictions the evaluation scores (the receiver of `.score`/`.evaluate`,
+        or of the `predict` calls its inputs come from); empty when unknown."""
+        if ev.call.method in ("score", "evaluate") and ev.call.receiver is not None:
+            return [ev.call.receiver]
+        out = []
+        for v in ev.inputs:
+            for anc in self.flow.ancestors(v):
+                call = anc.call
+                if call is not None and call.method in APPLY_METHODS and call.receiver is not None:
+                    out.append(call.receiver)
+                    break
+        return out
+
+    def _same_model(self, model: Val, fit: Fit) -> bool:
+        """Is `model` the estimator of `fit` (the same object, what `fit` returned, or derived from
+        either: `search.best_estimator_`, `pipe[-1]`)?"""
+        targets = {id(v) for v in (fit.estimator, fit.call.val) if v is not None}
+        return not targets or any(id(a) in targets for a in self.flow.ancestors(model))
 
     def _sources(self, val: Val | None) -> set[int]:
         """The data a value's rows come from; a helper's parameter is only a name for its argument.
@@ -582,8 +605,12 @@ class EvaluationFacts:
             call = self.flow.call_at(expr)
             vals = [call.val] if call is not None and call.val is not None else []
         elif isinstance(expr, ast.Name):
-            vals = [v for v in self.flow.bindings_by_name.get(expr.id, []) if v.line <= line]
-            vals = vals[-1:] if vals else []
+            here = self.flow.val_at(expr)  # the value read at this very place
+            if here is not None:
+                vals = [here]
+            else:
+                vals = [v for v in self.flow.bindings_by_name.get(expr.id, []) if v.line <= line]
+                vals = vals[-1:] if vals else []
         for val in vals:
             for anc in self.flow.ancestors(val):
                 call = anc.call

@@ -20,7 +20,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from checks.analysis import vocab
 from checks.analysis.names import Candidates, Imports, candidates, dotted, last
@@ -408,6 +408,7 @@ class FlowAnalysis:
         self.compares: list[ast.Compare] = []
         self.loops: list[ast.For | ast.AsyncFor | ast.While] = []
         self._calls_by_node: dict[int, CallSite] = {}
+        self._vals_by_node: dict[int, Val] = {}  # every evaluated expression's value (the last evaluation)
         self.own_origins: list[Val] = []  # values that are their own `origin` (a reference cycle)
         # `(X - X.mean()) / X.std()`: data rescaled with its own statistics (node, statistic call)
         self.stat_ops: list[tuple[ast.BinOp, CallSite]] = []
@@ -955,8 +956,10 @@ class FlowAnalysis:
             val = method(self, node)
         else:  # generic expression: the merge of its children
             val = self._merge(node, [self._eval(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)])
-        if val is not None and val.fn is _UNSET:
-            val.fn = self._function
+        if val is not None:
+            if val.fn is _UNSET:
+                val.fn = self._function
+            self._vals_by_node[id(node)] = val
         return val
 
     def _eval_Constant(self, node: ast.Constant) -> Val | None:
@@ -1292,6 +1295,43 @@ class FlowAnalysis:
                 if id(p) not in seen:
                     seen.add(id(p))
                     stack.append(p)
+
+    def val_at(self, node: ast.AST) -> Val | None:
+        """The value an expression evaluated to (None for constants, imports, unevaluated code)."""
+        return self._vals_by_node.get(id(node))
+
+    def downstream(self, seeds: Iterable[Val]) -> set[int]:
+        """Ids of the seeds and every value computed from them (through data, keyword values,
+        helper parameters and returns; not through row selectors: `df[p > .5]` holds rows, not p)."""
+        children = self._children
+        out: set[int] = set()
+        stack = [id(s) for s in seeds]
+        while stack:
+            key = stack.pop()
+            if key in out:
+                continue
+            out.add(key)
+            stack += children.get(key, ())
+        return out
+
+    @cached_property
+    def _children(self) -> dict[int, list[int]]:
+        """The reverse of `parents` and `kw` over every value of the module, built once."""
+        stack: list[Val] = list(self._vals_by_node.values())
+        for fn in [*self.functions.values(), *self.nested]:
+            stack += fn.params.values()
+        seen: set[int] = set()
+        children: dict[int, list[int]] = {}
+        while stack:
+            val = stack.pop()
+            if id(val) in seen:
+                continue
+            seen.add(id(val))
+            for parent in (*val.parents, *val.kw):
+                children.setdefault(id(parent), []).append(id(val))
+                if id(parent) not in seen:
+                    stack.append(parent)
+        return children
 
     def bound_only_to(self, name: str, holds: Callable[[Val], bool], scope: ast.AST | None | object = _UNSET) -> bool | None:
         """Does every value bound to `name` derive from a value for which `holds` is true (`cfg`

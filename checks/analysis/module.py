@@ -318,14 +318,15 @@ class ModuleAnalysis:
     @cached_property
     def consumed(self) -> set[int]:
         """Ids of every value that reaches a model or leaves the code: the data given to fits,
-        predictions, transforms, cross-validation, splits and boosting datasets, what is written to
+        predictions, cross-validation, splits and boosting datasets, what is written to
         a file, returned or yielded by a function, or kept on an object. A value outside it only
         feeds prints, plots and other local inspection. Keyword arguments count where they are given
         to a sink (`fit(X=...)`), not along the way (`Map(data=frame)` returned is a map, not data)."""
         sinks: list[Val | None] = []
         for call in self.calls:
+            # (a transform's output carries its input on: it is a sink only where that output goes)
             if call.method in vocab.FIT_METHODS or call.method in vocab.PREDICT_METHODS or call.method in (
-                    "transform", "fit_resample", "evaluate", "score") or call.short in vocab.CV_EVAL_FUNCS \
+                    "fit_resample", "evaluate", "score") or call.short in vocab.CV_EVAL_FUNCS \
                     or call.short in ("DMatrix", "Dataset", "Pool", "DataLoader", "TensorDataset") \
                     or call.is_(*vocab.NATIVE_TRAIN_FUNCS):
                 sinks += [*call.args, *call.kwargs.values()]

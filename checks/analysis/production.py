@@ -725,8 +725,8 @@ class Inference:
         if origin.val is None:
             return False
         flow = self.module.flow
-        return any(flow.derives_from(val, origin.val, rows=False)
-                   for name in names for val in flow.bindings_by_name.get(name, []))
+        read = [flow.val_at(n) for n in ast.walk(node) if isinstance(n, ast.Name)]  # the values read here
+        return any(val is not None and flow.derives_from(val, origin.val, rows=False) for val in read)
 
     @cached_property
     def request_functions(self) -> set[int]:

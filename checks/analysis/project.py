@@ -97,13 +97,18 @@ def divisions(node: ast.AST | None) -> list[str]:
 
 # ---------------------------------------------------------------------- per-file facts
 def module_facts(module: ModuleAnalysis) -> dict:
-    """The JSON-able facts a project-level rule needs from one Python file."""
+    """The JSON-able facts a project-level rule needs from one Python file. A test of the project
+    exercises the pipeline with made-up values: it is neither a training nor a serving side, and its
+    literals contradict no configuration."""
+    config = _config_use(module)
+    if module.is_test:
+        config = {**config, "literals": []}
     return {
-        "training": _training(module),
-        "serving": _serving(module),
+        "training": None if module.is_test else _training(module),
+        "serving": None if module.is_test else _serving(module),
         "service": service_facts(module),
         "artifacts": _artifacts(module),
-        "config": _config_use(module),
+        "config": config,
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not _third_party(m)}),
     }
 

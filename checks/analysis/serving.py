@@ -422,127 +422,44 @@ class Serving:
 
     # ------------------------------------------------------------------ probabilities
     @cached_property
-    def _taint(self) -> dict[int, set[str]]:
-        """`_spread_taint` seeded by `predict_proba` calls and by probability-named parameters (name
-        evidence: a helper whose callers are in another file)."""
-        return self._spread_taint(by_name=True)
+    def _code_probabilities(self) -> set[int]:
+        """Ids of the values computed from a `predict_proba` call, through the module's data flow
+        (assignments, branches, helper parameters and returns, `self` attributes)."""
+        flow = self.module.flow
+        return flow.downstream(c.val for c in self.module.calls if c.method in PROBA_METHODS and c.val is not None)
 
     @cached_property
-    def _code_taint(self) -> dict[int, set[str]]:
-        """`_spread_taint` seeded by the code only: `predict_proba` calls, through helpers and returns."""
-        return self._spread_taint(by_name=False)
+    def _probabilities(self) -> set[int]:
+        """`_code_probabilities`, also seeded by probability-named parameters (name evidence: a
+        helper whose callers are in another file)."""
+        flow = self.module.flow
+        named = [val for fn in [*flow.functions.values(), *flow.nested] for name, val in fn.params.items()
+                 if PROBA_PARAM.match(name)]
+        return self._code_probabilities | flow.downstream(named)
+
+    def _holds(self, node: ast.AST, ids: set[int]) -> bool:
+        if not ids:
+            return False
+        val_at = self.module.flow.val_at
+        for sub in ast.walk(node):
+            val = val_at(sub)
+            if val is not None and id(val) in ids:
+                return True
+        return False
 
     def by_name_only(self, node: ast.AST, fn: FunctionNode) -> bool:
         """`node` holds a probability only because a parameter is named like one."""
-        taint = self._code_taint
-        return not self._mentions_proba(node, taint.get(id(fn), set()), taint.get(-1, set()))
-
-    def _spread_taint(self, by_name: bool) -> dict[int, set[str]]:
-        """Per function (id), the local names that hold a predicted probability; under key -1, the
-        functions (ids) that return one. Seeded by `predict_proba` calls (and, `by_name`, by
-        probability-named parameters), then spread through assignments, loops, helper parameters
-        and returns to a fixed point. Each expression is read once into (names, calls); the fixed
-        point works on sets."""
-        tainted: dict[int, set[str]] = {id(fn): set() for fn in self.functions}
-        returns: set[int] = set()
-        tainted[-1] = returns
-        if not self._has_probabilities:
-            return tainted
-        summaries = self._summaries
-        for fn in self.functions if by_name else ():
-            tainted[id(fn)] |= {a.arg for a in _params_of(fn) if PROBA_PARAM.match(a.arg)}
-        params = {id(fn): [a.arg for a in [*fn.args.posonlyargs, *fn.args.args] if a.arg not in ("self", "cls")]
-                  for fn in self.functions}
-
-        def mentions(expr: tuple[set[str], bool, set[int]], names: set[str]) -> bool:
-            expr_names, proba, callees = expr
-            return proba or bool(expr_names & names) or bool(callees & returns)
-
-        changed = True
-        while changed:  # monotone over finite sets: it ends
-            changed = False
-            for fn in self.functions:
-                names = tainted[id(fn)]
-                bindings, returned, calls = summaries[id(fn)]
-                for targets, expr in bindings:
-                    if not targets <= names and mentions(expr, names):
-                        names |= targets
-                        changed = True
-                if id(fn) not in returns and any(mentions(expr, names) for expr in returned):
-                    returns.add(id(fn))
-                    changed = True
-                for callee, args in calls:
-                    for pos, expr in args:
-                        if pos < len(params[callee]) and params[callee][pos] not in tainted[callee] \
-                                and mentions(expr, names):
-                            tainted[callee].add(params[callee][pos])
-                            changed = True
-        return tainted
-
-    @cached_property
-    def _summaries(self) -> dict[int, tuple[list, list, list]]:
-        return {id(fn): self._summary(fn) for fn in self.functions}
-
-    def _summary(self, fn: FunctionNode) -> tuple[list, list, list]:
-        """(bindings as (targets, expr), returned exprs, calls to module functions as (callee id,
-        [(position, expr)])), each expr read as (names, has a predict_proba call, callee ids)."""
-        bindings, returned, calls = [], [], []
-        for node in self.own_nodes(fn):
-            value, targets = _binding(node)
-            if value is not None and targets:
-                bindings.append((targets, self._expr(value)))
-            elif isinstance(node, ast.Return) and node.value is not None:
-                returned.append(self._expr(node.value))
-            if isinstance(node, ast.Call):
-                call = self.module.flow.call_at(node)
-                if call is not None and call.callee is not None and call.callee.node is not fn:
-                    calls.append((id(call.callee.node), [(i, self._expr(a)) for i, a in enumerate(node.args)]))
-        return bindings, returned, calls
-
-    def _expr(self, node: ast.AST) -> tuple[set[str], bool, set[int]]:
-        names: set[str] = set()
-        proba = False
-        callees: set[int] = set()
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name):
-                names.add(sub.id)
-            elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == "self":
-                names.add(sub.attr)
-            elif isinstance(sub, ast.Call):
-                if isinstance(sub.func, ast.Attribute) and sub.func.attr in PROBA_METHODS:
-                    proba = True
-                call = self.module.flow.call_at(sub)
-                if call is not None and call.callee is not None:
-                    callees.add(id(call.callee.node))
-        return names, proba, callees
+        return not self._holds(node, self._code_probabilities)
 
     @cached_property
     def _has_probabilities(self) -> bool:
-        """The module calls `predict_proba` or has a probability-named parameter: the taint has a seed."""
+        """The module calls `predict_proba` or has a probability-named parameter: there is a seed."""
         return any(c.method in PROBA_METHODS for c in self.module.calls) or any(
             PROBA_PARAM.match(a.arg) for fn in self.functions
             for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs])
 
-    def probability_names(self, fn: FunctionNode) -> set[str]:
-        return self._taint.get(id(fn), set())
-
     def is_probability(self, node: ast.AST, fn: FunctionNode) -> bool:
-        return self._mentions_proba(node, self.probability_names(fn), self._taint.get(-1, set()))
-
-    def _mentions_proba(self, node: ast.AST, names: set[str], returns: set[int]) -> bool:
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name) and sub.id in names:
-                return True
-            if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == "self" \
-                    and sub.attr in names:
-                return True
-            if isinstance(sub, ast.Call):
-                if isinstance(sub.func, ast.Attribute) and sub.func.attr in PROBA_METHODS:
-                    return True
-                call = self.module.flow.call_at(sub)
-                if call is not None and call.callee is not None and id(call.callee.node) in returns:
-                    return True
-        return False
+        return self._has_probabilities and self._holds(node, self._probabilities)
 
     @cached_property
     def calibration_steps(self) -> list[Step]:
@@ -561,7 +478,8 @@ class Serving:
         if not self._has_probabilities:
             return
         for fn in self.functions:
-            if self.probability_names(fn) or self._has_proba_call(fn):
+            if self._has_proba_call(fn) or any(self.is_probability(n, fn) for n in self.own_nodes(fn)
+                                               if isinstance(n, ast.expr)):
                 for node in self.own_nodes(fn):
                     yield fn, node
 

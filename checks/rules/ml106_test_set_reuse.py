@@ -102,7 +102,7 @@ class TestSetReuse(Rule):
     def _fit_on_test(self, module: ModuleAnalysis) -> Iterator[Hit]:
         for fit in module.fits:
             if fit.kind in ("model", "pipeline") and _on_test(fit.X) and not any(r == "train" for _, r in fit.X.roles) \
-                    and _scored(module, fit.X):  # held-out rows fitted on and never scored are a calibration set
+                    and _scored(module, fit.X, fit):  # held-out rows fitted on and never scored are a calibration set
                 what = "a hyperparameter search" if last(fit.ctor) in CV_FUNCS else "the model"
                 yield Hit(f"{what} is fitted on the test split", node=fit.call.node)
 
@@ -132,11 +132,29 @@ class TestSetReuse(Rule):
                           confidence="medium")
 
 
-def _scored(module: ModuleAnalysis, val: Val) -> bool:
-    """Some metric or `score` is computed on the test rows that `val` holds."""
+def _scored(module: ModuleAnalysis, val: Val, fit=None) -> bool:
+    """Some metric or `score` is computed on the test rows that `val` holds; with `fit`, a metric of
+    that fitted model (another model scored on the same rows is not this model's reuse of them)."""
     parts = {key for key in val.roles if key[1] == "test"}
-    return any(parts & a.roles for metric in module.evaluation_calls
-               for a in [*metric.args, *metric.kwargs.values(), metric.receiver] if a is not None)
+    for metric in module.evaluation_calls:
+        inputs = [a for a in [*metric.args, *metric.kwargs.values(), metric.receiver] if a is not None]
+        if any(parts & a.roles for a in inputs) and (fit is None or _of_model(module, metric, inputs, fit)):
+            return True
+    return False
+
+
+def _of_model(module: ModuleAnalysis, metric, inputs: list[Val], fit) -> bool:
+    """The metric scores `fit`'s model (its `.score`, or predictions made by it or by what derives
+    from it); a metric whose model cannot be told counts."""
+    flow = module.flow
+    fitted = {id(v) for v in (fit.estimator, fit.call.val) if v is not None}
+    models = [metric.receiver] if metric.method in ("score", "evaluate") and metric.receiver is not None else [
+        anc.call.receiver for v in inputs for anc in flow.ancestors(v)
+        if anc.call is not None and anc.call.method in PREDICTING and anc.call.receiver is not None]
+    return not models or any(id(a) in fitted for m in models for a in flow.ancestors(m))
+
+
+PREDICTING = {"predict", "predict_proba", "decision_function", "predict_log_proba", "transform"}
 
 
 def _keeps_best(module: ModuleAnalysis, scores: Val | None, loop: ast.AST | None) -> bool:
@@ -150,15 +168,15 @@ def _keeps_best(module: ModuleAnalysis, scores: Val | None, loop: ast.AST | None
         if (call.method in SELECTORS or call.method is None and call.short in SELECTORS) and any(
                 flow.derives_from(a, scores, rows=False) for a in [*call.args, call.receiver] if a is not None):
             return True
-    values = flow.bindings_by_name
     for node in ast.walk(loop if loop is not None else module.tree):
         if not isinstance(node, ast.If):
             continue
-        names = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+        # the values the test reads where it stands (a name read in another scope is another value)
+        read = [flow.val_at(n) for n in ast.walk(node.test) if isinstance(n, ast.Name)]
         compares = isinstance(node.test, ast.Compare) or any(isinstance(n, ast.Compare) for n in ast.walk(node.test))
         keeps = any(isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) for stmt in node.body)
-        if compares and keeps and any(flow.derives_from(v, scores, rows=False) or v is scores
-                                      for name in names for v in values.get(name, ())):
+        if compares and keeps and any(v is not None and (v is scores or flow.derives_from(v, scores, rows=False))
+                                      for v in read):
             return True
     return False
 

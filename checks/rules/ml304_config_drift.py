@@ -57,7 +57,7 @@ class ConfigDrift(ProjectRule):
             keys = project.facts[cfg]["keys"]
             leaves = {k.rsplit(".", 1)[-1]: (k, v) for k, v in keys.items()}
             for key, entry in keys.items():  # `decision_threshold: 0.35` is the cut-off of `proba >= 0.5`
-                if "threshold" in key.rsplit(".", 1)[-1]:
+                if "threshold" in key.rsplit(".", 1)[-1] and _probability_cut(entry["value"]):
                     leaves.setdefault("threshold", (key, entry))
             if name in NOT_ML_CONFIG or not (set(leaves) & ML_KEYS):
                 continue
@@ -74,12 +74,28 @@ class ConfigDrift(ProjectRule):
                 yield ProjectHit(cfg, first, message, related=[(f, lit["line"], f"{lit['name']} hard-coded")
                                                                  for f, lit in matching[:6]])
                 continue
+            # one finding per configuration key, with every contradicting literal as a related place
+            contradicted: dict[str, list[tuple[str, dict]]] = {}
             for f, lit in matching:
                 key, entry = leaves[lit["name"]]
-                if entry["value"] != lit["value"] and not isinstance(entry["value"], (list, dict)):
-                    yield ProjectHit(cfg, entry["line"], f"{name} sets {key}: {entry['value']!r} but {f}:{lit['line']} "
-                                     f"hard-codes {lit['name']}={lit['value']!r}", confidence="medium",
-                                     related=[(f, lit["line"], "the contradicting literal")])
+                if entry["value"] == lit["value"] or isinstance(entry["value"], (list, dict)):
+                    continue
+                if lit["name"] == "threshold" and key.rsplit(".", 1)[-1] != "threshold" \
+                        and not _probability_cut(lit["value"]):
+                    continue  # `decision_threshold: 0.35` against an epsilon or a count is no contradiction
+                contradicted.setdefault(key, []).append((f, lit))
+            for key, found in contradicted.items():
+                entry = keys[key]
+                f, lit = found[0]
+                more = f" (and {len(found) - 1} more place{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+                yield ProjectHit(cfg, entry["line"], f"{name} sets {key}: {entry['value']!r} but {f}:{lit['line']} "
+                                 f"hard-codes {lit['name']}={lit['value']!r}{more}", confidence="medium",
+                                 related=[(g, other["line"], "the contradicting literal") for g, other in found[:6]])
+
+
+def _probability_cut(value) -> bool:
+    """A value that can be a decision cut-off on a probability (not an epsilon, a count or a scale)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0.01 <= value <= 0.99
 
 
 ConfigDrift.invalid = [

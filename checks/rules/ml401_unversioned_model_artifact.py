@@ -87,7 +87,7 @@ class UnversionedModelArtifact(Rule):
             if evidence is None:
                 continue
             scope = syn.function_of(call.node)
-            if _has_metadata(syn, scope, obj_node) or (dest is not None and _versioned_path(syn, scope, dest)):
+            if _has_metadata(module, obj_node, obj_val) or (dest is not None and _versioned_path(syn, scope, dest)):
                 continue
             if sidecar:
                 continue
@@ -129,14 +129,8 @@ def _is_model(module: ModuleAnalysis, node: ast.AST | None, val: Val | None) -> 
 
 
 def _val_of(module: ModuleAnalysis, node: ast.AST | None) -> Val | None:
-    """The value of a name or call inside a literal (the flow keeps no value per dict entry)."""
-    if isinstance(node, ast.Call):
-        call = module.flow.call_at(node)
-        return call.val if call is not None else None
-    if isinstance(node, ast.Name):
-        bound = module.flow.bindings_by_name.get(node.id)
-        return bound[-1] if bound else None
-    return None
+    """The value an entry of a literal evaluated to, where it stands (scope and order included)."""
+    return module.flow.val_at(node) if node is not None else None
 
 
 def _used_as_model(module: ModuleAnalysis, val: Val) -> bool:
@@ -175,36 +169,23 @@ def _model_named(val: Val, depth: int = 3) -> bool:
     return False
 
 
-def _assignments(syn: Syntax, scope: FunctionNode | None, name: str) -> list[ast.expr]:
-    """Values assigned to `name` in the scope (`name = ...`, `name["k"] = ...` give the subscript)."""
-    body = syn.body_nodes(scope) if scope is not None else syn.body_nodes(syn.tree)
-    out = []
-    for node in body:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name) and target.id == name:
-                    out.append(node.value)
-                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
-                    out.append(target)
-    return out
+def _has_metadata(module: ModuleAnalysis, obj: ast.AST | None, val: Val | None) -> bool:
+    """The saved object is a bundle that carries metadata keys: a dict literal or `dict(...)` it is
+    built from, or keys written into it (`bundle["trained_at"] = ...`), through the data flow."""
+    keys: list[str] = list(_literal_keys(obj))
+    for anc in module.flow.ancestors(val):
+        keys += _literal_keys(anc.node)
+        if anc.colvals:
+            keys += [k for k in anc.colvals if isinstance(k, str)]
+    return any(METADATA_KEY.search(k) for k in keys)
 
 
-def _has_metadata(syn: Syntax, scope: FunctionNode | None, obj: ast.AST | None) -> bool:
-    """The saved object is a bundle that carries metadata keys."""
-    candidates = [obj]
-    if isinstance(obj, ast.Name):
-        candidates += _assignments(syn, scope, obj.id)
-    for node in candidates:
-        keys: list[str] = []
-        if isinstance(node, ast.Dict):
-            keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-            keys = [k.arg for k in node.keywords if k.arg]
-        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-            keys = [str(node.slice.value)]
-        if any(METADATA_KEY.search(k) for k in keys):
-            return True
-    return False
+def _literal_keys(node: ast.AST | None) -> list[str]:
+    if isinstance(node, ast.Dict):
+        return [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return [k.arg for k in node.keywords if k.arg]
+    return []
 
 
 def _versioned_path(syn: Syntax, scope: FunctionNode | None, dest: ast.AST, depth: int = 2) -> bool:
@@ -224,7 +205,7 @@ def _versioned_path(syn: Syntax, scope: FunctionNode | None, dest: ast.AST, dept
     if depth == 0:
         return False
     for name in {n.id for n in ast.walk(dest) if isinstance(n, ast.Name)}:
-        for value in _assignments(syn, scope, name) + _with_sources(syn, scope, name):
+        for value in syn.assigned_values(scope, name) + _with_sources(syn, scope, name):
             if _versioned_path(syn, scope, value, depth - 1):
                 return True
     return False
