@@ -145,7 +145,7 @@ def test_syntax_traversal_matches_ast_walk():
     shared expression contexts, with every node's parent."""
     import ast as _ast
 
-    from checks.analysis.production import Syntax
+    from checks.analysis.syntax import Syntax
 
     sources = [Path(_ast.__file__), *sorted((REPO / "checks").rglob("*.py"))[:40]]
     sources += sorted((REPO / "tests" / "corpus" / "cases").rglob("*.py"))[:40]
@@ -164,7 +164,7 @@ def test_syntax_traversal_matches_ast_walk():
 def test_body_nodes_are_the_function_bodies_without_nested_scopes():
     import ast as _ast
 
-    from checks.analysis.production import Syntax
+    from checks.analysis.syntax import Syntax
     from tests.conftest import REPO
 
     nested = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef, _ast.Lambda)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from checks.analysis.production import FunctionNode, Syntax
+from checks.analysis.syntax import FunctionNode, Syntax
 
 
 def positive(syn: Syntax, fn: FunctionNode | None, node: ast.AST, depth: int = 2) -> bool:

@@ -7,7 +7,8 @@ from typing import Iterator
 from checks.analysis import vocab
 from checks.analysis.flow import CallSite, Val
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import FunctionNode, Syntax, inference, syntax
+from checks.analysis.production import inference
+from checks.analysis.syntax import FunctionNode, Syntax, syntax
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 

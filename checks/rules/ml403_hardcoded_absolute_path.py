@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import path_literals
+from checks.analysis.paths import path_literals
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 

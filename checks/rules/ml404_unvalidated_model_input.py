@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import Entry, Origin, inference
+from checks.analysis.production import Entry, inference, Origin
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 

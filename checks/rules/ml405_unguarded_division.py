@@ -4,7 +4,8 @@ import ast
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import FunctionNode, Syntax, config_valued, inference, path_valued
+from checks.analysis.production import inference
+from checks.analysis.syntax import config_valued, FunctionNode, path_valued, Syntax
 from checks.analysis.values import positive as _positive
 from checks.models import Severity
 from checks.rules.base import Hit, Rule

@@ -4,7 +4,8 @@ import ast
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import FunctionNode, Inference, inference
+from checks.analysis.production import Inference, inference
+from checks.analysis.syntax import FunctionNode
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import inference, monitors, uses_monitoring
+from checks.analysis.monitoring import monitors, uses_monitoring
+from checks.analysis.production import inference
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 

@@ -5,7 +5,8 @@ import re
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import Entry, Inference, inference, syntax
+from checks.analysis.production import Entry, Inference, inference
+from checks.analysis.syntax import syntax
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 

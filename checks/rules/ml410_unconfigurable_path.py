@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import is_config_file, path_literals
+from checks.analysis.paths import is_config_file, path_literals
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 

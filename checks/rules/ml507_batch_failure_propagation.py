@@ -5,7 +5,7 @@ import re
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import FunctionNode, resolved_last
+from checks.analysis.syntax import FunctionNode, resolved_last
 from checks.analysis.serving import Serving, applies, element_type, serving, unwrap_annotation
 from checks.models import Severity
 from checks.rules.base import Hit, Rule

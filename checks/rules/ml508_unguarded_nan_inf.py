@@ -7,7 +7,7 @@ from typing import Iterator
 from checks.analysis.flow import LITERAL
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.production import FunctionNode, loaded_or_configured, path_valued
+from checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued
 from checks.analysis.serving import Serving, applies, serving
 from checks.analysis.values import positive
 from checks.models import Severity

@@ -1,0 +1,46 @@
+"""Model loads by library semantics: which calls deserialise a model, and whether the format can
+run code (pickle underneath) or not (skops, safetensors, ONNX, native boosters, Keras, MLflow)."""
+from __future__ import annotations
+
+import ast
+
+from checks.analysis.flow import APPLIED, CallSite
+from checks.analysis.names import last
+
+# Deserialisers that execute code from the artifact (pickle underneath).
+UNSAFE_LOADS = ("pickle.load", "pickle.loads", "joblib.load", "sklearn.externals.joblib.load", "torch.load",
+                "cloudpickle.load", "cloudpickle.loads", "dill.load", "dill.loads", "_pickle.load", "cPickle.load")
+# Loaders of formats that cannot run code, or of registries that version the model.
+SAFE_LOADS = ("skops.io.load", "safetensors.torch.load_file", "safetensors.numpy.load_file", "safetensors.safe_open",
+              "onnxruntime.InferenceSession", "onnx.load", "tensorflow.keras.models.load_model",
+              "keras.models.load_model", "keras.saving.load_model", "tensorflow.saved_model.load",
+              "mlflow.pyfunc.load_model", "mlflow.sklearn.load_model", "mlflow.pytorch.load_model",
+              "mlflow.xgboost.load_model", "mlflow.lightgbm.load_model", "lightgbm.Booster", "xgboost.Booster",
+              "catboost.CatBoostClassifier", "catboost.CatBoostRegressor", "spacy.load",
+              "sentence_transformers.SentenceTransformer")
+LOAD_METHODS = {"load_model", "from_pretrained", "load", "load_state_dict"}
+
+def unsafe_load(call: CallSite) -> bool | None:
+    """True for a code-executing deserialiser, False for a safe model loader, None for no load."""
+    if call.short not in _LOAD_SHORTS and call.method not in LOAD_METHODS:  # asked of every call: most are not loads
+        return None
+    if call.is_(*UNSAFE_LOADS):
+        if call.is_("torch.load"):
+            weights = call.kwarg_node("weights_only")
+            return not (isinstance(weights, ast.Constant) and weights.value is True)
+        return True
+    if call.is_("numpy.load"):
+        allow = call.kwarg_node("allow_pickle")
+        return True if isinstance(allow, ast.Constant) and allow.value is True else None
+    if call.is_(*SAFE_LOADS):
+        if call.is_("lightgbm.Booster", "xgboost.Booster"):
+            return False if call.kwarg_node("model_file") is not None else None
+        return False
+    if call.method in LOAD_METHODS and call.receiver is not None and call.method != "load_state_dict":
+        if call.method == "load" and not (call.val is not None and call.val.flags & APPLIED):
+            return None  # `x.load(...)` is a model load when what it returns is used as one
+        return False
+    return None
+
+
+_LOAD_SHORTS = {last(n) for n in (*UNSAFE_LOADS, *SAFE_LOADS, "numpy.load")} | LOAD_METHODS

@@ -1,0 +1,246 @@
+"""The per-file serving facts the project rules and the audit read (cached, JSON-able)."""
+from __future__ import annotations
+
+import ast
+import re
+
+from checks.analysis.flow import CallSite
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
+from checks.analysis.serving.base import CACHE_DECORATORS, DB_METHODS, SQL_START, element_type, unwrap_annotation
+from checks.analysis.serving.core import Route, Serving, applies, serving
+from checks.analysis.serving.scores import Step
+from checks.analysis.sql import tables
+from checks.analysis.syntax import FunctionNode, chain_name, decorator_names
+
+# ---------------------------------------------------------------------- per-file facts (cached, JSON-able)
+DB_LIBRARIES = ("sqlalchemy", "psycopg2", "psycopg", "asyncpg", "sqlite3", "pymysql", "pymongo", "databases",
+                "redis", "motor", "sqlmodel", "peewee", "django.db")
+# A payload key that holds many items: `lead_ids`, `records`, `claims`, `items`, `batch`.
+BATCH_KEY = re.compile(r"(ids|s|batch|list)$", re.I)
+APP_CTORS = {"FastAPI", "Flask", "Application", "APIRouter", "Blueprint", "Starlette", "Quart", "Sanic", "Litestar", "Router"}
+FEATURE_NAME = re.compile(r"feature|transform|prepare|preprocess|engineer|encode", re.I)
+
+
+def service_facts(module: ModuleAnalysis) -> dict | None:
+    """What the project-level serving rules and the audit report need from one file: the apps and
+    routes (parameters, request shape, returned keys), schemas, functions with their calls and
+    what they do (query, features, predict, calibrate), caches, and probability post-processing."""
+    full = applies(module)
+    functions = full or module.role == "feature" or module.imports.uses(*DB_LIBRARIES) or bool(sql_strings(module))
+    if not (functions or module.imports.uses("pydantic")):
+        return None
+    facts = serving(module)
+    if not full:  # a feature, database or schema module on the request path: its functions and schemas only
+        return {"framework": None, "apps": [], "routes": [], "caches": [], "calibration": [], "confidence": [],
+                "schemas": _schemas(facts),
+                "functions": {_qualname(facts, fn): _function_facts(facts, fn) for fn in facts.functions}
+                if functions else {}}
+    return {
+        "framework": facts.framework,
+        "apps": _apps(module),
+        "routes": [_route_facts(facts, r) for r in facts.routes],
+        "schemas": _schemas(facts),
+        "functions": {_qualname(facts, fn): _function_facts(facts, fn) for fn in facts.functions},
+        "caches": [{"line": c.line, "function": c.function.name, "spelled": c.spelled,
+                    "versioned": Serving.key_has_version(c)} for c in facts.prediction_caches],
+        "calibration": [{**_quote(facts, s), "parts": list(dict.fromkeys(s.parts))} for s in facts.calibration_steps],
+        "confidence": [{**_quote(facts, s), "target": s.target} for s in facts.confidence_scores],
+    }
+
+
+def _schemas(facts: Serving) -> dict:
+    return {name: {"line": node.lineno, "fields": fields} for name, (node, fields) in facts.schemas.items()}
+
+
+def _quote(facts: Serving, step: Step) -> dict:
+    """The statement holding a step, as source lines to quote."""
+    stmt = next((a for a in [step.node, *facts.syntax.ancestors(step.node)] if isinstance(a, ast.stmt)), step.node)
+    start, end = stmt.lineno, stmt.end_lineno or stmt.lineno
+    return {"line": start, "end_line": end, "function": step.function.name if step.function else "",
+            "source": "\n".join(facts.module.line_text(i) for i in range(start, end + 1))}
+
+
+def _apps(module: ModuleAnalysis) -> list[dict]:
+    out = []
+    for call in module.calls:
+        if call.method is None and call.short in APP_CTORS and call.qualname:
+            out.append({"line": call.line, "kind": call.short})
+    return out
+
+
+def _qualname(facts: Serving, fn: FunctionNode) -> str:
+    outer = [a.name for a in facts.syntax.ancestors(fn) if isinstance(a, (ast.ClassDef, ast.FunctionDef,
+                                                                          ast.AsyncFunctionDef))]
+    return ".".join([*reversed(outer), fn.name])
+
+
+def _route_facts(facts: Serving, route: Route) -> dict:
+    returns = [{"line": d.lineno, "keys": [k.value for k in d.keys if isinstance(k, ast.Constant)]}
+               for d in facts.returned_dicts(route.function)]
+    return {
+        "function": _qualname(facts, route.function), "line": route.line, "path": route.path, "methods": route.methods,
+        "params": [{"name": p.name, "annotation": p.annotation, "kind": p.kind, "body": p.body, "line": p.node.lineno}
+                   for p in route.params],
+        "body_reads": [{"line": n.lineno, "text": ast.unparse(n)} for n in route.body_reads],
+        "shape": request_shape(facts, route),
+        "jobs": sorted({c.method or last(c.spelled or c.name) for f in facts.reach(route.function)
+                        for c in facts.calls_in(f) if facts.is_prediction_call(c)}),
+        "predicts": not route.is_health and facts.predicts(route.function),
+        "response_model": _response_model(route),
+        "health": route.is_health,
+        "returns": returns,
+    }
+
+
+def _response_model(route: Route) -> str | None:
+    for deco in route.function.decorator_list:
+        if isinstance(deco, ast.Call):
+            for kw in deco.keywords:
+                if kw.arg == "response_model":
+                    return last(chain_name(kw.value))
+    ann = route.function.returns
+    name = last(chain_name(ann)) if ann is not None else ""
+    return name if name[:1].isupper() and name not in ("Response", "JSONResponse", "Dict", "Any") else None
+
+
+def request_shape(facts: Serving, route: Route) -> dict | None:
+    """The body a route takes: {'kind': 'array'|'object'|'none', 'fields': [...], 'text': ...}."""
+    body = [p for p in route.params if p.body]
+    if body:
+        param = body[0]
+        if param.kind == "schema":
+            imports = facts.module.imports
+            unwrapped = unwrap_annotation(param.node.annotation, imports)
+            name = last(chain_name(element_type(unwrapped, imports) or unwrapped or param.node))
+            fields = [f[0] for f in facts.schemas.get(name, (None, []))[1]]
+            kind = "array" if element_type(unwrapped, imports) is not None else "object"
+            lists = [f for f in facts.schemas.get(name, (None, []))[1] if re.match(r"(typing\.)?(list|List|Sequence|"
+                                                                                   r"tuple|Tuple|set|Set)\b", f[1])]
+            return {"kind": kind, "fields": fields, "text": f"{param.name}: {param.annotation}",
+                    "batch": kind == "array" or bool(lists)}
+        is_list = element_type(unwrap_annotation(param.node.annotation, facts.module.imports), facts.module.imports) is not None \
+            or param.annotation.lower() == "list"
+        if is_list:
+            return {"kind": "array", "fields": [], "text": f"{param.name}: {param.annotation}", "batch": True}
+        keys = _keys_read(facts, route.function, {param.name})
+        return {"kind": "object", "fields": keys, "text": f"{param.name}: {param.annotation or 'Body'}",
+                "batch": any(BATCH_KEY.search(k) for k in keys)}
+    if route.body_reads:
+        read = route.body_reads[0]
+        parent = facts.syntax.parent.get(id(read))
+        names = {t.id for t in parent.targets if isinstance(t, ast.Name)} if isinstance(parent, ast.Assign) else set()
+        kind = "array" if _iterated(facts, route.function, names) else "object"
+        keys = _keys_read(facts, route.function, names)
+        return {"kind": kind, "fields": keys, "text": ast.unparse(read),
+                "batch": kind == "array" or any(BATCH_KEY.search(k) for k in keys)}
+    return None
+
+
+def _iterated(facts: Serving, fn: FunctionNode, names: set[str]) -> bool:
+    """The payload itself is looped over (`for item in payload`): the body is an array."""
+    return any(isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and isinstance(node.iter, ast.Name)
+               and node.iter.id in names for node in facts.own_nodes(fn))
+
+
+def _keys_read(facts: Serving, fn: FunctionNode, names: set[str]) -> list[str]:
+    """String keys read from a payload variable: `payload["k"]`, `payload.get("k")`."""
+    keys = []
+    for node in facts.own_nodes(fn):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in names \
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            keys.append(node.slice.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in names and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            keys.append(node.args[0].value)
+    return list(dict.fromkeys(keys))
+
+
+def _function_facts(facts: Serving, fn: FunctionNode) -> dict:
+    calls = []
+    for call in sorted(facts.calls_in(fn), key=lambda c: (c.line, c.node.col_offset)):
+        target = _call_target(facts, call)
+        if target:
+            calls.append({"target": target, "line": call.line, "text": ast.unparse(call.node.func)})
+    calls += _property_reads(facts, fn)
+    tags = _tags(facts, fn)
+    out = {"line": fn.lineno, "end_line": fn.end_lineno or fn.lineno, "calls": calls, "tags": tags,
+           "returns": [{"line": d.lineno, "keys": [k.value for k in d.keys if isinstance(k, ast.Constant)]}
+                       for d in facts.returned_dicts(fn)]}
+    if "query" in tags:
+        out["tables"] = _query_tables(facts, fn)
+    return out
+
+
+def _property_reads(facts: Serving, fn: FunctionNode) -> list[dict]:
+    """`self.bundle` where `bundle` is a `@property` of the class: a call in all but syntax."""
+    if not facts.properties:
+        return []
+    cls = next((a for a in facts.syntax.ancestors(fn) if isinstance(a, ast.ClassDef)), None)
+    properties = facts.properties.get(cls.name, set()) if cls is not None else set()
+    if not properties:
+        return []
+    return [{"target": f"local:{cls.name}.{n.attr}", "line": n.lineno, "text": ast.unparse(n)}
+            for n in facts.own_nodes(fn) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+            and n.value.id == "self" and n.attr in properties and isinstance(n.ctx, ast.Load)]
+
+
+def _call_target(facts: Serving, call: CallSite) -> str | None:
+    """Where a call goes, for the project's call graph: `local:Class.method` for this module,
+    a qualified name for an imported function, `method:name` for a method on an unknown object."""
+    if call.callee is not None:
+        return f"local:{call.callee.qualname}"
+    if call.method is None and call.qualname:
+        return call.qualname
+    if call.method is not None:
+        receiver = call.receiver
+        if receiver is not None and receiver.ctor:
+            ctor = receiver.ctor
+            return f"local:{ctor}.{call.method}" if ctor in facts.module.flow.classes else f"{ctor}.{call.method}"
+        return f"method:{call.method}"
+    return None
+
+
+def _tags(facts: Serving, fn: FunctionNode) -> dict[str, int]:
+    """What the function does, each with the line that shows it: 'route', 'query' (runs SQL or a
+    database call), 'features' (writes feature columns), 'model' (applies the model), 'load',
+    'calibration', 'confidence', 'cache'."""
+    tags: dict[str, int] = {}
+    calls = sorted(facts.calls_in(fn), key=lambda c: c.line)
+    if any(r.function is fn for r in facts.routes):
+        tags["route"] = fn.lineno
+    sql = [n for n in facts.syntax.body_nodes(fn) if isinstance(n, ast.Name) and n.id in facts.sql_constants] \
+        if facts.sql_constants else []
+    db = [c for c in calls if (c.method or c.short) in DB_METHODS]
+    if sql or db:
+        tags["query"] = min([n.lineno for n in sql] + [c.line for c in db])
+    writes = facts.column_writes.get(id(fn), [])
+    if len(writes) >= 2 or FEATURE_NAME.search(fn.name) and writes:
+        tags["features"] = writes[0].line
+    model = [c for c in calls if c.method in ("predict", "predict_proba", "predict_log_proba", "decision_function")]
+    if model:
+        tags["model"] = model[0].line
+    loads = [load.line for load in facts.inference.loads if load.function is fn]
+    if loads:
+        tags["load"] = min(loads)
+    for tag, steps in (("calibration", facts.calibration_steps), ("confidence", facts.confidence_scores)):
+        lines = [s.line for s in steps if s.function is fn]
+        if lines:
+            tags[tag] = min(lines)
+    if set(decorator_names(fn, facts.module.imports)) & CACHE_DECORATORS:
+        tags["cache"] = fn.decorator_list[0].lineno
+    return tags
+
+
+def _query_tables(facts: Serving, fn: FunctionNode) -> list[str]:
+    """Tables named in the FROM/JOIN clauses of the queries the function runs."""
+    texts = [value.value for name, value in facts._module_bindings() if name in facts.sql_constants
+             and any(isinstance(n, ast.Name) and n.id == name for n in facts.syntax.body_nodes(fn))]
+    return sorted({t for text in texts for t in tables(text)})
+
+
+def sql_strings(module: ModuleAnalysis) -> list[ast.Constant]:
+    """String constants that hold a query (start with SELECT or WITH)."""
+    return [c for c in module.flow.strings if SQL_START.match(c.value)]
+
