@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import PurePath
 
 from checks.analysis import vocab
-from checks.analysis.flow import LITERAL, CallSite, Val, role_from_name, shape_key, str_list
+from checks.analysis.flowtypes import CallSite, LITERAL, Val, role_from_name, shape_key, str_list
 from checks.analysis.module import Fit, ModuleAnalysis
 from checks.analysis.names import candidates, last
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from checks.analysis.flow import LITERAL, Split, Val, str_list
+from checks.analysis.flowtypes import LITERAL, Split, Val, str_list
 from checks.analysis.module import ModuleAnalysis
 
 STAT_METHODS = {"mean", "median", "mode", "std", "var", "quantile", "min", "max", "sum", "nunique"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from checks.analysis.flow import APPLIED, CallSite
+from checks.analysis.flowtypes import APPLIED, CallSite
 from checks.analysis.names import last
 
 # Deserialisers that execute code from the artifact (pickle underneath).

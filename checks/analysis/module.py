@@ -13,7 +13,8 @@ from functools import cached_property
 from typing import Callable, TypeVar
 
 from checks.analysis import vocab
-from checks.analysis.flow import CallSite, FlowAnalysis, Split, Val, str_list
+from checks.analysis.flow import FlowAnalysis
+from checks.analysis.flowtypes import CallSite, Split, Val, str_list
 from checks.analysis.names import Imports, last
 from checks.analysis.source import SourceFile
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from checks.analysis.flow import CallSite, Val
+from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.production import Entry, Inference, inference

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from checks.analysis.flow import CallSite
+from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
 from checks.analysis.syntax import CONFIG_SUFFIXES, ENV_GETTERS, PATHISH_NAME, Syntax, chain_name, syntax

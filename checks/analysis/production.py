@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from checks.analysis import vocab
-from checks.analysis.flow import CallSite, Val
+from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.loads import unsafe_load
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last

@@ -15,7 +15,7 @@ import tomllib
 from pathlib import PurePosixPath
 
 from checks.analysis import vocab
-from checks.analysis.flow import DELTA, Val, str_list
+from checks.analysis.flowtypes import DELTA, Val, str_list
 from checks.analysis.leakage import feature_selection
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last

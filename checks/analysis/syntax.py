@@ -9,7 +9,7 @@ from collections import deque
 from functools import cached_property
 from typing import Iterator
 
-from checks.analysis.flow import Val
+from checks.analysis.flowtypes import Val
 from checks.analysis.loads import unsafe_load
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import Imports, attribute_path, chain_head, last

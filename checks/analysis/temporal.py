@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from checks.analysis.flow import is_time_name, str_list
+from checks.analysis.flowtypes import is_time_name, str_list
 from checks.analysis.module import ModuleAnalysis
 
 SERIES_OPS = {"shift", "rolling", "ewm", "diff", "pct_change", "expanding", "resample", "asfreq", "lag"}

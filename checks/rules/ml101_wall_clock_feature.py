@@ -4,7 +4,7 @@ import ast
 import re
 from typing import Iterator
 
-from checks.analysis.flow import DELTA, FALLBACK, NOW, TEXT, Val
+from checks.analysis.flowtypes import DELTA, FALLBACK, NOW, TEXT, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.sql import clause_at
 from checks.models import Severity

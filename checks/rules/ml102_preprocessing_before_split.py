@@ -4,7 +4,7 @@ import ast
 import re
 from typing import Iterator
 
-from checks.analysis.flow import CallSite, Val
+from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last

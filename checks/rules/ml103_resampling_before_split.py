@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.analysis.flow import RESAMPLED, Val
+from checks.analysis.flowtypes import RESAMPLED, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.vocab import CV_FUNCS
 from checks.models import Severity

@@ -93,7 +93,7 @@ class TargetDerivedFeature(Rule):
 
 
 def _strs(call) -> list[str]:
-    from checks.analysis.flow import str_list
+    from checks.analysis.flowtypes import str_list
     return str_list(call.arg_node(0)) or []
 
 

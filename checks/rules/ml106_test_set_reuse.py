@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.flow import Val
+from checks.analysis.flowtypes import Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.vocab import CV_FUNCS

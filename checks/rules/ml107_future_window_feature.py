@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.flow import CallSite, str_list
+from checks.analysis.flowtypes import CallSite, str_list
 from checks.analysis.leakage import feature_selection
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity

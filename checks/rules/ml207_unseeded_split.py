@@ -4,7 +4,7 @@ import ast
 from typing import Iterator
 
 from checks.analysis.evaluation import evaluation
-from checks.analysis.flow import CallSite
+from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.vocab import RANDOM_SPLIT_FUNCS, RESAMPLER_NAMES, SHUFFLED_SPLITTERS, SPLIT_FUNCS

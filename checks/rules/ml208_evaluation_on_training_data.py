@@ -4,7 +4,7 @@ import ast
 from typing import Iterator
 
 from checks.analysis.evaluation import EvaluationFacts, evaluation
-from checks.analysis.flow import CallSite
+from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule

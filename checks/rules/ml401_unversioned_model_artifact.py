@@ -5,7 +5,7 @@ import re
 from typing import Iterator
 
 from checks.analysis import vocab
-from checks.analysis.flow import CallSite, Val
+from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import inference
 from checks.analysis.syntax import FunctionNode, Syntax, syntax

@@ -4,7 +4,7 @@ import ast
 import re
 from typing import Iterator
 
-from checks.analysis.flow import LITERAL
+from checks.analysis.flowtypes import LITERAL
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued

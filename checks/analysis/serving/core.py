@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from checks.analysis.flow import CallSite
+from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.production import RAW_ANNOTATIONS, Inference, inference, is_route

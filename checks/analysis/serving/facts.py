@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 import re
 
-from checks.analysis.flow import CallSite
+from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.serving.base import CACHE_DECORATORS, DB_METHODS, SQL_START, element_type, unwrap_annotation
