@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from checks.analysis.entries import Entry
 from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.production import Entry, Inference, inference
+from checks.analysis.production import Inference, inference
 from checks.analysis.syntax import FunctionNode, decorator_names, syntax
 
 # ---------------------------------------------------------------------- monitoring

@@ -3,7 +3,8 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.evaluation import CLASSIFICATION_LOSSES, DUMMY_CLASSES, evaluation
+from checks.analysis.evaluation import evaluation
+from checks.analysis.evaluation_base import CLASSIFICATION_LOSSES, DUMMY_CLASSES
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule

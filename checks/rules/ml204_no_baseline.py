@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.analysis.evaluation import DUMMY_CLASSES, evaluation
+from checks.analysis.evaluation import evaluation
+from checks.analysis.evaluation_base import DUMMY_CLASSES
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from checks.analysis.entries import Entry, Origin
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import Entry, inference, Origin
+from checks.analysis.production import inference
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 

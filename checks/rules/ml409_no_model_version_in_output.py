@@ -4,8 +4,9 @@ import ast
 import re
 from typing import Iterator
 
+from checks.analysis.entries import Entry
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import Entry, Inference, inference
+from checks.analysis.production import Inference, inference
 from checks.analysis.syntax import syntax
 from checks.models import Severity
 from checks.rules.base import Hit, Rule

@@ -15,10 +15,11 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from checks.analysis.entries import RAW_ANNOTATIONS
 from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.production import RAW_ANNOTATIONS, Inference, inference, is_route
+from checks.analysis.production import Inference, inference, is_route
 from checks.analysis.serving.base import (
     DJANGO_REQUEST_ATTRS,
     DJANGO_VIEW_DECORATORS,

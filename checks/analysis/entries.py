@@ -1,0 +1,429 @@
+"""Inference entry points and the caller data that reaches their model: route handlers, functions
+handed a caller's record, command lines parsing one; what validates that data on the way (a mixin
+of `Inference`)."""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from checks.analysis.flowtypes import CallSite, Val
+from checks.analysis.loads import unsafe_load
+from checks.analysis.names import last
+from checks.analysis.syntax import FunctionNode, chain_name, syntax
+
+if TYPE_CHECKING:
+    from checks.analysis.production import Load, Prediction
+
+# ---------------------------------------------------------------------- vocabulary
+# Calls whose result is data read from storage: caller data stops there (it is a file, not a request).
+READERS = re.compile(r"^(read_\w+|open|load|loads?_\w+|fetch\w*|query|execute|scan_\w+)$")
+# Readers that look rows up by what the caller passes (`db.fetch_lead_rows(lead_ids)`): the caller
+# picks the rows scored, a service keyed by id. A function that also stores results is a batch job.
+KEYED_READERS = re.compile(r"^(fetch\w*|query|execute)$")
+WRITERS = re.compile(r"^(to_(sql|csv|parquet|json|excel|feather|pickle)|write\w*|dump|save\w*|insert\w*|upload\w*|"
+                     r"put_object|executemany|bulk_\w+)$")
+VALIDATOR = re.compile(r"(^|_)(valid\w*|check\w*|schema\w*|parse(?!_args)\w*|sanitis\w*|sanitiz\w*|verify\w*|"
+                       r"conform\w*|coerce\w*|model_validate\w*|parse_obj|assert_\w+)($|_)", re.I)
+RAW_ANNOTATIONS = {"dict", "Dict", "list", "List", "Any", "Request", "object", "Mapping", "MutableMapping",
+                   "bytes", "Json", "JSONType", "Body", "Sequence"}
+
+
+@dataclass(eq=False)
+class Origin:
+    """Where caller data enters: a parameter, a request read, a command-line argument."""
+
+    kind: str  # 'param' | 'request' | 'cli'
+    node: ast.AST  # the parameter (ast.arg) or the expression reading the request/arguments
+    function: FunctionNode | None
+    validated: bool  # on its way to the model it went through a validator
+    names: frozenset[str]  # variable names it travelled through (for explicit checks)
+    val: Val | None = None
+    keyed: bool = False  # it only selects stored rows (`fetch_rows(lead_ids)`): a key, not the model's input
+
+    @property
+    def line(self) -> int:
+        return self.node.lineno
+
+
+@dataclass(eq=False)
+class Entry:
+    """An inference entry point: where a caller hands data that ends up in the model."""
+
+    function: FunctionNode | None
+    kind: str  # 'route' | 'function' | 'cli'
+    predictions: list[Prediction]
+    origins: list[Origin] = field(default_factory=list)
+    reach: list[FunctionNode] = field(default_factory=list)  # the function and what it calls in the module
+
+    @property
+    def online(self) -> bool:
+        """Serves one request or record at a time (a route or a scoring function), not a batch."""
+        return self.kind in ("route", "function")
+
+    @property
+    def name(self) -> str:
+        return self.function.name if self.function is not None else "<module>"
+
+
+
+class EntryFacts:
+    """Entry points and caller data (reads the structure, loads and predictions of `Inference`)."""
+
+    # ------------------------------------------------------------------ caller data
+    def origins(self, prediction: Prediction) -> list[Origin]:
+        """Where the data given to the model comes from, when a caller supplies it."""
+        found: dict[tuple[int, bool], Origin] = {}
+        start = [(v, False, frozenset(), None, False) for v in prediction.inputs]
+        seen: set[tuple[int, bool]] = set()
+        while start:
+            val, validated, names, child, keyed = start.pop()
+            key = (id(val), validated)
+            if key in seen:
+                continue
+            seen.add(key)
+            if val.name:
+                names = names | {val.name}
+            call = val.call
+            if call is not None and child is not None and self._is_validator(call):
+                validated = True
+            origin = self._origin(val, child)
+            if origin is not None:
+                kind, node = origin
+                if keyed and kind != "param":
+                    continue
+                fn = self.syntax.function_of(node) if kind != "param" else self._function_of_arg(node)
+                found.setdefault((id(node), validated), Origin(kind, node, fn, validated, names, val, keyed))
+                if kind != "param":
+                    continue
+            if call is not None and _is_reader(call):
+                # data read from storage, not handed over by a caller; a lookup by key
+                # (`db.fetch_lead_rows(lead_ids)`) still tells whose rows are scored
+                if not keyed and KEYED_READERS.match(call.method or call.short or ""):
+                    start += [(a, True, names, val, True) for a in [*call.args, *call.kwargs.values()] if a is not None]
+                continue
+            for parent in val.parents:
+                start.append((parent, validated, names, val, keyed))
+        # an origin reached both validated and not counts as unvalidated
+        out: dict[int, Origin] = {}
+        for (node_id, validated), origin in found.items():
+            if node_id not in out or not validated:
+                out[node_id] = origin
+        return list(out.values())
+
+    def _origin(self, val: Val, child: Val | None) -> tuple[str, ast.AST] | None:
+        node = val.node
+        if isinstance(node, ast.arg):
+            return "param", node
+        call = val.call
+        if call is not None and (call.name or "").startswith(("flask.request.", "fastapi.Request", "starlette.requests")):
+            return "request", call.node
+        if isinstance(node, ast.Attribute) and (self.module.imports.resolve(node) or "").startswith("flask.request."):
+            return "request", node
+        if call is not None and call.method == "parse_args":
+            return "cli", (child.node if child is not None and child.node is not None else call.node)
+        if call is not None and (call.is_("input") and call.method is None or (call.qualname or "").startswith("sys.stdin")):
+            return "cli", call.node
+        if isinstance(node, ast.Subscript) and (self.module.imports.resolve(node.value) or "") == "sys.argv":
+            return "cli", node
+        return None
+
+    def _function_of_arg(self, arg: ast.arg) -> FunctionNode | None:
+        for anc in self.syntax.ancestors(arg):
+            if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return anc
+            if isinstance(anc, ast.Lambda):
+                return None
+        return None
+
+    def _is_validator(self, call: CallSite) -> bool:
+        if call.callee is not None:  # a function of this file: what it does, not what it is called
+            return _rejects_bad_input(call.callee.node)
+        if VALIDATOR.search(call.method or call.short or ""):  # a library's or another file's validator
+            return True
+        # `Order(**payload)`, `Order.model_validate(payload)` with a schema class of this module
+        return call.short in self.schema_classes and call.method is None or (call.method in ("model_validate", "parse_obj", "validate", "load")
+                                   and isinstance(call.node.func, ast.Attribute)
+                                   and chain_name(call.node.func.value).split(".")[0] in self.schema_classes)
+
+    @cached_property
+    def schema_classes(self) -> set[str]:
+        """Classes of the module that declare a schema (pydantic, marshmallow, dataclasses, TypedDict...)."""
+        out = set()
+        for node in syntax(self.module).nodes:
+            if isinstance(node, ast.ClassDef):
+                bases = {last(chain_name(b)) for b in node.bases}
+                decos = {last(chain_name(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list}
+                if bases - {"object", "Exception", "ABC"} or decos & {"dataclass", "define", "attrs"}:
+                    out.add(node.name)
+        return out
+
+    # ------------------------------------------------------------------ entry points
+    @cached_property
+    def entries(self) -> list[Entry]:
+        """Route handlers that reach a prediction; functions whose own parameter (a caller's record)
+        reaches the model and that no function of the module calls; command lines whose parsed
+        arguments reach the model."""
+        out: list[Entry] = []
+        owned: set[int] = set()
+        for route in self.routes:
+            reach = self.reach(route)
+            preds = self._predictions_in(reach, owned)
+            if preds:
+                out.append(Entry(route, "route", preds, reach=reach))
+                owned |= {id(p) for p in preds}
+        found: dict[int, Entry] = {}
+        for pred in self.predictions:
+            if id(pred) in owned:
+                continue
+            for origin in self.origins(pred):
+                fn = origin.function
+                key = id(fn) if fn is not None else 0
+                if key in found:
+                    continue
+                if origin.kind == "param" and (fn is None or _model_param(origin.node) or self.is_startup(fn)
+                                               or self._called_in_functions(fn)):
+                    continue
+                if origin.kind not in ("param", "cli") or origin.keyed and self._writes_output(fn):
+                    continue  # keyed by a batch job that stores its scores
+                kind = "function" if origin.kind == "param" else "cli"
+                if fn is None:
+                    preds = [p for p in self.predictions if p.function is None and id(p) not in owned]
+                    found[key] = Entry(None, kind, preds)
+                else:
+                    reach = self.reach(fn)
+                    found[key] = Entry(fn, kind, self._predictions_in(reach, owned), reach=reach)
+        out += [e for e in found.values() if e.predictions]
+        for entry in out:
+            entry.origins = self._entry_origins(entry)
+        return [e for e in out if e.kind == "route" or e.origins]
+
+    def _writes_output(self, fn: FunctionNode | None) -> bool:
+        """`fn` or what it calls writes results to storage: a batch job, not a service."""
+        if fn is None:
+            return True
+        return any(WRITERS.match(call.method or call.short or "")
+                   for f in self.reach(fn) for call in self.calls_in.get(id(f), []))
+
+    def _predictions_in(self, functions: list[FunctionNode], owned: set[int]) -> list[Prediction]:
+        ids = {id(f) for f in functions}
+        return [p for p in self.predictions if p.function is not None and id(p.function) in ids and id(p) not in owned]
+
+    def _called_in_functions(self, fn: FunctionNode) -> bool:
+        """Called by another function of the module (a helper, not an entry point); calls from
+        module-level code (`if __name__ == "__main__":`) do not count."""
+        return any(self.syntax.function_of(c.node) is not None for c in self.callers(fn))
+
+    def _entry_origins(self, entry: Entry) -> list[Origin]:
+        ids = {id(f) for f in entry.reach} if entry.function is not None else {0}
+        out: dict[int, Origin] = {}
+        for pred in entry.predictions:
+            for origin in self.origins(pred):
+                if origin.kind == "param":
+                    if origin.function is not entry.function or _model_param(origin.node):
+                        continue
+                elif (id(origin.function) if origin.function is not None else 0) not in ids:
+                    continue
+                if id(origin.node) not in out or not origin.validated:
+                    out[id(origin.node)] = origin
+        return list(out.values())
+
+    def unvalidated(self, entry: Entry) -> list[Origin]:
+        """The entry's caller data that reaches the model with no schema, type or range check. A
+        batch job's own arguments (a run date, a threshold) are not caller data: its rows are read
+        from storage."""
+        origins = entry.origins
+        if any(o.kind == "cli" for o in origins) and self._scores_stored_rows(entry):
+            origins = [o for o in origins if o.kind != "cli"]
+        return [o for o in origins if not self._validated(entry, o)]
+
+    def _scores_stored_rows(self, entry: Entry) -> bool:
+        """The rows given to the model are read from a file or a table (not a model artifact)."""
+        flow = self.module.flow
+        return any(a.call is not None and _is_reader(a.call) and unsafe_load(a.call) is None
+                   for pred in entry.predictions for val in pred.inputs for a in flow.ancestors(val, rows=True))
+
+    def _validated(self, entry: Entry, origin: Origin) -> bool:
+        if origin.validated:
+            return True
+        if origin.kind == "param" and _schema_annotation(origin.node, self.schema_classes):
+            return True
+        functions = entry.reach or ([entry.function] if entry.function is not None else [])
+        for fn in functions:
+            for call in self.calls_in.get(id(fn), []):
+                if self._is_validator(call) and self._about(call.node, origin):
+                    return True
+            for node in self.syntax.body_nodes(fn):
+                if isinstance(node, ast.If) and _rejects(node.body) and self._about(node.test, origin):
+                    return True
+                if isinstance(node, ast.Assert) and self._about(node.test, origin):
+                    return True
+        return False
+
+    def _about(self, node: ast.AST, origin: Origin) -> bool:
+        """`node` mentions the caller's data: a name it travelled through, or a name computed from it
+        (`missing = REQUIRED - payload.keys()`)."""
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        if names & origin.names:
+            return True
+        if origin.val is None:
+            return False
+        flow = self.module.flow
+        read = [flow.val_at(n) for n in ast.walk(node) if isinstance(n, ast.Name)]  # the values read here
+        return any(val is not None and flow.derives_from(val, origin.val, rows=False) for val in read)
+
+    @cached_property
+    def request_functions(self) -> set[int]:
+        """Functions that run once per request or record: online entry points and what they call
+        (cached helpers excluded)."""
+        out: set[int] = set()
+        for entry in self.entries:
+            if entry.online and entry.function is not None and not self.is_startup(entry.function):
+                out |= {id(f) for f in self.reach(entry.function, stop_cached=True) if not self.is_cached(f)}
+        return out
+
+    @cached_property
+    def serving_functions(self) -> set[int]:
+        """Functions on an inference path: entry points, functions that predict, and their callees."""
+        out = set(self.request_functions)
+        for pred in self.predictions:
+            if pred.function is not None:
+                out |= {id(f) for f in self.reach(pred.function)}
+        for entry in self.entries:
+            if entry.function is not None:
+                out |= {id(f) for f in entry.reach}
+        return out
+
+    def place_loads(self) -> list[Load]:
+        """The loads with their placement filled in."""
+        for load in self.loads:
+            fn = load.function
+            if fn is None:
+                if self.module.source.is_notebook or self.syntax.under_main_guard(load.call.node):
+                    load.placement = "main"
+                else:
+                    load.placement = "import" if self._used_in_functions(load) else "main"
+            elif self._lazily_cached(load) or self.is_cached(fn):
+                load.placement = "cached"
+            elif id(fn) in self.request_functions or self._in_prediction_loop(load):
+                load.placement = "request"
+            elif self.is_startup(fn):
+                load.placement = "startup"
+            else:
+                load.placement = "call"
+        return self.loads
+
+    def _used_in_functions(self, load: Load) -> bool:
+        """A module-level load whose model a function or route of the module predicts with."""
+        for pred in self.predictions:
+            if pred.function is None:
+                continue
+            if pred.model is None and self.routes:
+                return True
+            if pred.model is not None and load.call.val is not None and self.module.flow.derives_from(
+                    pred.model, load.call.val, rows=True):
+                return True
+        return False
+
+    def _lazily_cached(self, load: Load) -> bool:
+        """`if _model is None: _model = joblib.load(...)`: loaded once, on first use."""
+        for anc in self.syntax.ancestors(load.call.node):
+            if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return False
+            if isinstance(anc, ast.If):
+                test = anc.test
+                if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                    return True
+                if isinstance(test, ast.Compare) and any(isinstance(op, (ast.Is, ast.NotIn)) for op in test.ops):
+                    return True
+        return False
+
+    def _in_prediction_loop(self, load: Load) -> bool:
+        for anc in self.syntax.ancestors(load.call.node):
+            if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return False
+            if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)):
+                inside = {id(n) for n in ast.walk(anc)}
+                return any(id(p.node) in inside for p in self.predictions)
+        return False
+
+    def load_for(self, prediction: Prediction) -> Load | None:
+        """The load its model comes from, else the module's first load."""
+        if prediction.model is not None:
+            for anc in self.module.flow.ancestors(prediction.model, rows=True, values=True):
+                for load in self.loads:
+                    if load.call.val is anc:
+                        return load
+        return self.loads[0] if self.loads else None
+
+
+
+def _is_reader(call: CallSite) -> bool:
+    """Reads stored data (a file, a table, a model): what it returns was not handed over by a caller.
+    Parsing a string (`json.loads(args.record)`) is not reading."""
+    if unsafe_load(call) is not None:
+        return True
+    return bool(READERS.match(call.method or call.short or ""))
+
+
+def _schema_annotation(arg: ast.arg, schemas: set[str]) -> bool:
+    """Annotated with a schema class or a scalar type (which the framework checks), not a raw
+    container (`dict`, `list`, `Any`, `Request`)."""
+    ann = arg.annotation
+    if ann is None:
+        return False
+    if isinstance(ann, ast.Subscript):  # Optional[Order], list[Order], Annotated[Order, ...], dict[str, Any]
+        if last(chain_name(ann.value)) in ("dict", "Dict", "Mapping", "MutableMapping"):
+            return False  # list[Order] and Optional[Order] are as good as their element
+        inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
+        return _schema_annotation(ast.arg(arg=arg.arg, annotation=inner), schemas)
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+        return ann.value in schemas
+    name = last(chain_name(ann))
+    return bool(name) and name not in RAW_ANNOTATIONS
+
+
+def _mentions(node: ast.AST, names: frozenset[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def _rejects(body: list[ast.stmt]) -> bool:
+    """A branch that refuses the input: raises, aborts, or returns an error status."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Raise):
+                return True
+            if isinstance(node, ast.Call) and last(chain_name(node.func)) in ("abort", "HTTPException", "JSONResponse",
+                                                                            "make_response", "BadRequest"):
+                return True
+            if isinstance(node, ast.Constant) and isinstance(node.value, int) and 400 <= node.value < 500:
+                return True
+    return False
+
+
+def _rejects_bad_input(fn: FunctionNode) -> bool:
+    """The function checks its input and refuses what fails: a `raise` (or an error return) under a
+    test on a parameter, an `assert` on one, or a schema's `model_validate`/`parse_obj`."""
+    params = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} - {"self", "cls"}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assert) and _mentions(node.test, params):
+            return True
+        if isinstance(node, ast.If) and _mentions(node.test, params) and any(
+                isinstance(sub, ast.Raise) for stmt in node.body for sub in ast.walk(stmt)):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("model_validate", "parse_obj", "validate"):
+            return True
+    return False
+
+
+def _model_param(arg: ast.AST) -> bool:
+    """A parameter that carries the model, a path or settings rather than a caller's record."""
+    name = getattr(arg, "arg", "")
+    return name in ("self", "cls") or bool(re.search(
+        r"model|clf|estimator|pipeline|pipe|bundle|booster|net|path|file|dir|cfg|config|settings|threshold", name, re.I))
+
+
+
