@@ -12,6 +12,19 @@ from checks.analysis.vocab import CV_FUNCS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
+def _touched(call: CallSite) -> list[Val]:
+    """The values a learning call changes or produces: its result, its receiver and, for an in-place
+    call on a column (`df["c"].fillna(df["c"].median(), inplace=True)`), the frames the column is
+    read from (the fill changes them)."""
+    out = [v for v in (call.val, call.receiver) if v is not None]
+    if call.kwarg_node("inplace") is not None:
+        cur = call.receiver
+        while cur is not None and cur.key is not None and cur.parents:
+            cur = cur.parents[0]
+            out.append(cur)
+    return out
+
+
 
 # A helper whose name says it computes statistics of the data (`compute_norm_stats(df)`) or
 # learns an encoding from it (`target_encode(df, ...)`): the body may be in another file.
@@ -69,7 +82,7 @@ class PreprocessingBeforeSplit(Rule):
         for call, fitted_on, what, confidence in self._fits(module):
             if fitted_on is None or call.line in seen:
                 continue
-            if not any(id(v) in consumed for v in (call.val, call.receiver) if v is not None):
+            if not any(id(v) in consumed for v in _touched(call)):
                 continue  # what it learned reaches no model, file or caller (a plot, a printout, dead code)
             hit = self._leak(module, call, fitted_on, what, confidence, cv_calls)
             if hit:
@@ -113,7 +126,7 @@ class PreprocessingBeforeSplit(Rule):
                 continue  # a cut-off split taken earlier: the frame fitted on is already one side
             kind = sees_held_out_rows(module, fitted_on, split)
             if kind == "whole":
-                when = "before the train/test split at" if split.line > call.line else "on rows that include the test part of the split at"
+                when = "before the train/test split at" if split.line > call.line else "including the test part of the split at"
                 if what.endswith(("LabelEncoder", "OrdinalEncoder", "OneHotEncoder")) and confidence == "high":
                     confidence = "medium"  # a category vocabulary leaks less than statistics do
                 return Hit(f"{what} is fitted on all rows {when} line {split.line}; it learns from the test "
@@ -210,6 +223,15 @@ def _statistic(module: ModuleAnalysis, val: Val | None) -> CallSite | None:
 
 
 PreprocessingBeforeSplit.invalid = [
+    # an in-place fill of one column with its median over every row, then the split
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+    table = pd.read_csv("accounts.csv")
+    table["balance"].fillna(table["balance"].median(), inplace=True)  # ruleid: ML102
+    a, b, c, d = train_test_split(table.drop(columns=["closed"]), table["closed"], random_state=2)
+    model.fit(a, c)
+    """,
     """
     import pandas as pd
     from sklearn.preprocessing import StandardScaler

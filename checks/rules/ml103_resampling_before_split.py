@@ -4,6 +4,7 @@ from typing import Iterator
 
 from checks.analysis.flowtypes import RESAMPLED, Val
 from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
 from checks.analysis.vocab import CV_FUNCS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -54,6 +55,11 @@ class ResamplingBeforeSplit(Rule):
                 X = call.arg(1, "X")
                 if X is not None:
                     targets.append((X, call.line, "cross-validation"))
+            # a search or a *CV estimator fitted on the resampled rows cross-validates them inside
+            elif call.method == "fit" and call.receiver is not None and _cross_validates(call.receiver):
+                X = call.arg(0, "X")
+                if X is not None:
+                    targets.append((X, call.line, "cross-validation"))
         for val, line, what in targets:
             if not val.flags & RESAMPLED:
                 continue
@@ -61,9 +67,18 @@ class ResamplingBeforeSplit(Rule):
             if source is None or source.line in reported:
                 continue
             reported.add(source.line)
+            fix = "Resample the training part only" if what == "split" else \
+                "Put the resampler in an imblearn Pipeline given to the cross-validation, so each fold resamples its own training rows"
             yield Hit(f"oversampled data is {'split' if what == 'split' else 'cross-validated'} at line {line}: "
-                      "copies of minority rows end up on both sides. Resample the training part only",
+                      f"copies of minority rows end up on both sides. {fix}",
                       node=source.node, related=[(None, line, f"the {what}")])
+
+
+def _cross_validates(est: Val) -> bool:
+    """A hyperparameter search or an estimator that cross-validates itself (`GridSearchCV`,
+    `RandomizedSearchCV`, `LogisticRegressionCV`, `RFECV`), not a calibration wrapper."""
+    shorts = {last(c) for c in (est.ctor, *est.ctors) if c}
+    return bool(shorts & (CV_FUNCS - {"CalibratedClassifierCV"}))
 
 
 def _resample_call(module: ModuleAnalysis, val: Val):
@@ -75,6 +90,17 @@ def _resample_call(module: ModuleAnalysis, val: Val):
 
 
 ResamplingBeforeSplit.invalid = [
+    # SMOTE on the training part, then a search whose cross-validation folds share synthetic rows
+    """
+    from imblearn.over_sampling import SMOTE
+    from sklearn.model_selection import RandomizedSearchCV, train_test_split
+    from sklearn.ensemble import RandomForestClassifier
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, stratify=y, random_state=0)
+    X_bal, y_bal = SMOTE(random_state=0).fit_resample(X_tr, y_tr)  # ruleid: ML103
+    search = RandomizedSearchCV(RandomForestClassifier(), {"max_depth": [4, 8, None]}, cv=3, scoring="f1")
+    search.fit(X_bal, y_bal)
+    print(search.best_estimator_.score(X_te, y_te))
+    """,
     """
     from imblearn.over_sampling import SMOTE
     from sklearn.model_selection import train_test_split
