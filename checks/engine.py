@@ -26,6 +26,7 @@ from checks.cache import Cache
 from checks.config import DEFAULT_EXCLUDE, Config
 from checks.models import (BlindSpot, Coverage, ErrorEntry, FileEntry, Finding, ProjectEntry, Related, Review,
                            Severity, ToolInfo, family_of)
+from checks.results_schema import valid_result
 from checks.rules.base import Hit, ProjectRule, Rule, registry
 
 # The analysis (and the rules, through `registry()`) is imported where a file is analysed or the
@@ -193,12 +194,20 @@ def _coverage(results: list[tuple[str, dict]], findings: list[Finding], errors: 
                     projects=[ProjectEntry(root=".", files=files)] if files else [])
 
 
+def _valid(result: dict | None) -> dict | None:
+    """A cached result when it has the shape a result has (`facts_schema`), else None: an entry of
+    another shape (damaged, hand-edited, an older layout) is analysed again, not trusted."""
+    if result is None:
+        return None
+    return result if valid_result(result) else None
+
+
 def _from_snapshot(snapshot: dict) -> tuple[list[tuple[str, dict]], list[Finding], list[ErrorEntry]] | None:
     """The per-file results and the project rules' findings and errors of a snapshot; None when it
     does not read as one (the review then goes the long way)."""
     try:
         results = [(rel, result) for rel, result in snapshot["results"]]
-        if not all(isinstance(rel, str) and isinstance(result, dict) for rel, result in results):
+        if not all(isinstance(rel, str) and valid_result(result, with_facts=False) for rel, result in results):
             return None
         return (results, [Finding.model_validate(f) for f in snapshot["findings"]],
                 [ErrorEntry.model_validate(e) for e in snapshot["errors"]])
@@ -331,10 +340,10 @@ def _analyse_all(files: list[tuple[Path, str]], config: Config, progress: Progre
             continue
         # An unchanged size and modification time vouch for the content hash: no read needed.
         stamp = stamps.get(rel)
-        hit = cache.get_stamped(rel, stamp) if stamp else None
+        hit = _valid(cache.get_stamped(rel, stamp)) if stamp else None
         if hit is None:
             data, digest = _read_for_cache(path, config.max_file_size)
-            hit = cache.get(rel, digest, stamp) if digest else None
+            hit = _valid(cache.get(rel, digest, stamp)) if digest else None
             if hit is None:
                 todo.append((path, rel, data, digest, False))
                 continue

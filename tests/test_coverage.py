@@ -102,3 +102,35 @@ def test_text_output_lists_the_blind_spots(tmp_path):
         """)
     out = text.render(review([tmp_path], Config(cache=False)))
     assert "blind spots: 1 place" in out and "prep.py:2 polars" in out
+
+
+def test_a_cached_result_of_the_wrong_shape_is_analysed_again(tmp_path):
+    """Valid JSON of another shape in the cache (damaged, hand-edited, an older layout) must not
+    crash a later review or change its findings: the file is analysed again."""
+    import json
+
+    work = tmp_path / "proj"
+    work.mkdir()
+    for name in ("model.py", "predict.py", "config.yaml"):
+        (work / name).write_text((CHURN / name).read_text())
+    cache = tmp_path / "cache"
+    first = review([work], Config(), cache_dir=cache)
+    (store,) = [p for p in cache.glob("*.json") if not p.name.endswith(".review.json")]
+    data = json.loads(store.read_text())
+    data["files"]["model.py"]["result"]["facts"] = {"training": "not a dict"}
+    data["files"]["predict.py"]["result"]["findings"] = [{"rule": 7}]
+    store.write_text(json.dumps(data))
+    for snapshot in cache.glob("*.review.json"):
+        snap = json.loads(snapshot.read_text())
+        snap["results"][0][1]["applies"] = "ML1"
+        snapshot.write_text(json.dumps(snap))
+    again = review([work], Config(), cache_dir=cache)
+    assert again.findings == first.findings and not again.errors
+
+
+def test_every_result_the_engine_makes_fits_the_stored_schema():
+    from checks.engine import _analyse_file
+    from checks.results_schema import FileResult
+
+    for path in sorted(CHURN.iterdir()):
+        FileResult.model_validate(_analyse_file(path, path.name, None, 2_000_000))

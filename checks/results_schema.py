@@ -1,0 +1,131 @@
+"""The typed shape of one file's result as the engine stores it (in the cache and the snapshot):
+its role, findings, the rules it satisfies, the project facts it contributes, what the rules could
+apply to, and its blind spots.
+
+`checks.analysis.project.module_facts` and `config_facts` build these facts as plain JSON (the
+cache holds JSON); this schema is what a stored result must look like to be used again. It lives
+outside `checks.analysis` so that a review served whole from the cache loads no analysis code. A cached
+entry that is valid JSON of another shape (an older reviewer, a damaged or hand-edited file) fails
+`valid_result` and the file is analysed again instead of crashing a later stage.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from checks.models import Finding, Role
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Derivation(_Strict):
+    """How a training file computes a column."""
+    expr: str
+    line: int
+    clock: bool
+    steps: list[str]
+    divides_by: list[str]
+
+
+class FrameStep(_Strict):
+    op: str
+    line: int
+    method: str | None
+
+
+class TrainingFacts(_Strict):
+    features: list[str]
+    features_line: int
+    derivations: dict[str, Derivation]
+    frame_steps: list[FrameStep]
+
+
+class ServedFeature(_Strict):
+    name: str
+    expr: str
+    line: int
+    steps: list[str]
+    divides_by: list[str]
+    scalar: bool
+
+
+class ServingFacts(_Strict):
+    """The frame a serving file hands to `predict`."""
+    features: list[ServedFeature]
+    line: int
+    steps: list[str]
+    predict_line: int
+    refits: list[int]
+    positional: bool = False
+    passthrough: bool = False
+
+
+class ArtifactUse(_Strict):
+    path: str | None
+    line: int
+    scope: str | None = None
+
+
+class Artifacts(_Strict):
+    written: list[ArtifactUse]
+    loaded: list[ArtifactUse]
+
+
+class Literal(_Strict):
+    name: str
+    value: Any
+    line: int
+
+
+class ConfigUse(_Strict):
+    loads: list[int]
+    mentions: list[str]
+    literals: list[Literal]
+
+
+class ModuleFacts(_Strict):
+    """What a Python file contributes to the project rules."""
+    training: TrainingFacts | None
+    serving: ServingFacts | None
+    service: dict[str, Any] | None  # the serving audit's facts (`serving/facts.py`): read by key there
+    artifacts: Artifacts
+    config: ConfigUse
+    local_imports: list[str]
+
+
+class ConfigKey(_Strict):
+    value: Any
+    line: int
+
+
+class ConfigFacts(_Strict):
+    """The leaf keys of a YAML/JSON/TOML file."""
+    keys: dict[str, ConfigKey]
+    error: str | None = None
+
+
+class FileResult(_Strict):
+    """One file's stored result."""
+    role: Role
+    error: str | None = None
+    findings: list[Finding] = []
+    satisfied: list[str] = []
+    rule_errors: list[str] = []
+    facts: ModuleFacts | ConfigFacts | None = None
+    applies: list[str] = []
+    blind_spots: list[tuple[int, str]] = []
+
+
+def valid_result(result: object, with_facts: bool = True) -> bool:
+    """Does a stored result have the shape the engine reads? (`with_facts=False`: a snapshot's
+    results, stored without their facts.)"""
+    if not isinstance(result, dict) or (with_facts and "error" not in result and "facts" not in result):
+        return False
+    try:
+        FileResult.model_validate(result)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return True
