@@ -320,7 +320,8 @@ class ModuleAnalysis:
     def consumed(self) -> set[int]:
         """Ids of every value that reaches a model or leaves the code: the data given to fits,
         predictions, cross-validation, splits and boosting datasets, what is written to
-        a file, returned or yielded by a function, or kept on an object. A value outside it only
+        a file, returned by a function, or kept on an object (a generator's yields are not
+        recorded by the flow: a rule asking about a value inside one must allow for it). A value outside it only
         feeds prints, plots and other local inspection. Keyword arguments count where they are given
         to a sink (`fit(X=...)`), not along the way (`Map(data=frame)` returned is a map, not data)."""
         sinks: list[Val | None] = []
@@ -356,8 +357,9 @@ class ModuleAnalysis:
             if id(cur) in seen:
                 continue
             seen.add(id(cur))
+            # rows and values, not keyword arguments of intermediate calls (`KeplerGl(data=...)` settings)
             stack += cur.parents
-            stack += cur.index  # keyword arguments of intermediate calls (`KeplerGl(data=...)`) are settings
+            stack += cur.index
             if cur.colvals:
                 stack += [v for v in cur.colvals.values() if v is not None]
         return seen
