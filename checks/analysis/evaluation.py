@@ -321,9 +321,9 @@ class EvaluationFacts(PracticeFacts):
         for v in ev.inputs:
             applied = self._applied_data(v)
             data += [(self._sources(d), applied != [v]) for d in applied]
-        models = self._applying_models(ev)
+        models = self.models_scored(ev.call, ev.inputs)
         for fit in fits:
-            if models and not any(self._same_model(m, fit) for m in models):
+            if models and not any(self.is_model_of(m, fit) for m in models):
                 continue  # another estimator's predictions (a calibrator fitted later on other rows)
             features = self._sources(fit.X)
             fitted = features | self._sources(fit.y)
@@ -333,13 +333,13 @@ class EvaluationFacts(PracticeFacts):
                 return fit
         return None
 
-    def _applying_models(self, ev: Evaluation) -> list[Val]:
-        """The models whose predictions the evaluation scores (the receiver of `.score`/`.evaluate`,
-        or of the `predict` calls its inputs come from); empty when unknown."""
-        if ev.call.method in ("score", "evaluate") and ev.call.receiver is not None:
-            return [ev.call.receiver]
+    def models_scored(self, call: CallSite, inputs: list[Val]) -> list[Val]:
+        """The models whose predictions a metric scores (the receiver of `.score`/`.evaluate`, or
+        of the `predict`/`transform` calls its inputs come from); empty when unknown."""
+        if call.method in ("score", "evaluate") and call.receiver is not None:
+            return [call.receiver]
         out = []
-        for v in ev.inputs:
+        for v in inputs:
             for anc in self.flow.ancestors(v):
                 call = anc.call
                 if call is not None and call.method in APPLY_METHODS and call.receiver is not None:
@@ -347,7 +347,7 @@ class EvaluationFacts(PracticeFacts):
                     break
         return out
 
-    def _same_model(self, model: Val, fit: Fit) -> bool:
+    def is_model_of(self, model: Val, fit: Fit) -> bool:
         """Is `model` the estimator of `fit` (the same object, what `fit` returned, or derived from
         either: `search.best_estimator_`, `pipe[-1]`)?"""
         targets = {id(v) for v in (fit.estimator, fit.call.val) if v is not None}

@@ -317,17 +317,7 @@ class PracticeFacts:
         """Every Val reachable from the module's calls, bindings, column writes and returns."""
         roots = [c.val for c in self.module.calls] + [v for _, v in self.flow.bindings]
         roots += [w.value for w in self.flow.column_writes] + [r for f in self.flow.functions.values() for r in f.returns]
-        seen: set[int] = set()
-        out = []
-        stack = [r for r in roots if r is not None]
-        while stack:
-            cur = stack.pop()
-            if id(cur) in seen:
-                continue
-            seen.add(id(cur))
-            out.append(cur)
-            stack += [*cur.parents, *cur.index, *cur.kw]
-        return out
+        return self.flow.upstream(roots)
 
     def seeded_before(self, line: int, torch: bool = False) -> CallSite | None:
         """A global seed call (numpy, or torch for torch splitters) at or before `line`, or in a helper."""

@@ -371,23 +371,38 @@ class FlowAnalysis(Bindings, Expressions):
             stack += children.get(key, ())
         return out
 
+    @staticmethod
+    def upstream(seeds: Iterable[Val | None], kw: bool = True, columns: bool = False) -> list[Val]:
+        """The seeds and every value they derive from, each once: through data (`parents`), row
+        selectors (`index`), keyword values (`kw`, unless turned off) and, with `columns`, the
+        values written to a frame's columns. The one backward closure the queries share."""
+        seen: set[int] = set()
+        out: list[Val] = []
+        stack = [s for s in seeds if s is not None]
+        while stack:
+            cur = stack.pop()
+            if id(cur) in seen:
+                continue
+            seen.add(id(cur))
+            out.append(cur)
+            stack += cur.parents
+            stack += cur.index
+            if kw:
+                stack += cur.kw
+            if columns and cur.colvals:
+                stack += [v for v in cur.colvals.values() if v is not None]
+        return out
+
     @cached_property
     def _children(self) -> dict[int, list[int]]:
         """The reverse of `parents` and `kw` over every value of the module, built once."""
-        stack: list[Val] = list(self._vals_by_node.values())
+        seeds: list[Val] = list(self._vals_by_node.values())
         for fn in [*self.functions.values(), *self.nested]:
-            stack += fn.params.values()
-        seen: set[int] = set()
+            seeds += fn.params.values()
         children: dict[int, list[int]] = {}
-        while stack:
-            val = stack.pop()
-            if id(val) in seen:
-                continue
-            seen.add(id(val))
+        for val in self.upstream(seeds):
             for parent in (*val.parents, *val.kw):
                 children.setdefault(id(parent), []).append(id(val))
-                if id(parent) not in seen:
-                    stack.append(parent)
         return children
 
     def bound_only_to(self, name: str, holds: Callable[[Val], bool], scope: ast.AST | None | object = _UNSET) -> bool | None:

@@ -350,19 +350,8 @@ class ModuleAnalysis:
         for _, val in self.flow.bindings:
             read.update(id(p) for p in val.parents)
         sinks += [v for v in self.flow.module_env.values() if id(v) not in read]
-        seen: set[int] = set()
-        stack = [v for v in sinks if v is not None]
-        while stack:
-            cur = stack.pop()
-            if id(cur) in seen:
-                continue
-            seen.add(id(cur))
-            # rows and values, not keyword arguments of intermediate calls (`KeplerGl(data=...)` settings)
-            stack += cur.parents
-            stack += cur.index
-            if cur.colvals:
-                stack += [v for v in cur.colvals.values() if v is not None]
-        return seen
+        # rows, values and column writes; not keyword arguments of intermediate calls (`KeplerGl(data=...)`)
+        return {id(v) for v in self.flow.upstream(sinks, kw=False, columns=True)}
 
     def split_input_of(self, val: Val) -> Val | None:
         """For a split's output (`X_train`), the value that was split (`X`)."""

@@ -102,6 +102,9 @@ MODEL_SAVE_CALLS = (
     "mlflow.sklearn.log_model", "mlflow.pyfunc.log_model", "skops.io.dump",
 )
 MODEL_SAVE_METHODS = {"save_model", "save", "save_pretrained", "to_pickle"}
+# Keyword arguments that hand a model rows to evaluate on while it trains (early stopping, checkpoints).
+EVAL_SET_KWARGS = ("eval_set", "validation_data", "valid_sets", "eval_sets", "evals", "val_dataloaders",
+                   "eval_dataset")
 # What hands data to another program or file: pandas/polars/Spark writers, array and object dumps.
 DATA_WRITE_METHODS = {"to_csv", "to_parquet", "to_pickle", "to_json", "to_excel", "to_feather", "to_sql", "to_hdf",
                       "to_orc", "write_csv", "write_parquet", "write_ipc", "write_json", "write_database", "save",

@@ -3,14 +3,14 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.vocab import CV_FUNCS
+from checks.analysis.vocab import CV_FUNCS, EVAL_SET_KWARGS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
-EVAL_KWARGS = ("eval_set", "validation_data", "valid_sets", "eval_sets", "evals", "val_dataloaders")
 STOPPERS = ("EarlyStopping", "early_stopping", "ModelCheckpoint", "early_stopping_rounds")
 SELECTORS = {"max", "min", "argmax", "argmin", "idxmax", "idxmin", "sorted", "nlargest", "nsmallest"}
 
@@ -78,7 +78,7 @@ class TestSetReuse(Rule):
     def _early_stopping(self, module: ModuleAnalysis) -> Iterator[Hit]:
         for fit in module.fits:
             call = fit.call
-            held = [k for k in EVAL_KWARGS if _on_test(call.kwargs.get(k))]
+            held = [k for k in EVAL_SET_KWARGS if _on_test(call.kwargs.get(k))]
             if not held:
                 continue
             texts = [module.text(call.node)]
@@ -132,6 +132,13 @@ class TestSetReuse(Rule):
                           confidence="medium")
 
 
+def _of_model(module: ModuleAnalysis, metric, inputs: list[Val], fit) -> bool:
+    """The metric scores `fit`'s model (or a metric whose model cannot be told)."""
+    facts = evaluation(module)
+    models = facts.models_scored(metric, inputs)
+    return not models or any(facts.is_model_of(m, fit) for m in models)
+
+
 def _scored(module: ModuleAnalysis, val: Val, fit=None) -> bool:
     """Some metric or `score` is computed on the test rows that `val` holds; with `fit`, a metric of
     that fitted model (another model scored on the same rows is not this model's reuse of them)."""
@@ -141,20 +148,6 @@ def _scored(module: ModuleAnalysis, val: Val, fit=None) -> bool:
         if any(parts & a.roles for a in inputs) and (fit is None or _of_model(module, metric, inputs, fit)):
             return True
     return False
-
-
-def _of_model(module: ModuleAnalysis, metric, inputs: list[Val], fit) -> bool:
-    """The metric scores `fit`'s model (its `.score`, or predictions made by it or by what derives
-    from it); a metric whose model cannot be told counts."""
-    flow = module.flow
-    fitted = {id(v) for v in (fit.estimator, fit.call.val) if v is not None}
-    models = [metric.receiver] if metric.method in ("score", "evaluate") and metric.receiver is not None else [
-        anc.call.receiver for v in inputs for anc in flow.ancestors(v)
-        if anc.call is not None and anc.call.method in PREDICTING and anc.call.receiver is not None]
-    return not models or any(id(a) in fitted for m in models for a in flow.ancestors(m))
-
-
-PREDICTING = {"predict", "predict_proba", "decision_function", "predict_log_proba", "transform"}
 
 
 def _keeps_best(module: ModuleAnalysis, scores: Val | None, loop: ast.AST | None) -> bool:

@@ -10,7 +10,6 @@ from checks.rules.base import Hit, Rule
 
 HOLD_OUT_KINDS = ("function", "random_split", "sample", "mask", "slice")
 PREDICT_METHODS = vocab.PREDICT_METHODS | {"evaluate", "score", "transform"}
-EVAL_KWARGS = {"eval_set", "valid_sets", "validation_data", "evals", "eval_dataset", "val_dataloaders"}
 
 
 class NoCrossValidation(Rule):
@@ -88,7 +87,7 @@ def _held_out_used(module: ModuleAnalysis, facts, holdouts) -> bool:
         return True
     held = {id(v) for s in holdouts for v, role in s.outputs if role in ("test", "validation")}
     for call in module.calls:
-        if call.method in PREDICT_METHODS or call.short == "DataLoader" or any(k in EVAL_KWARGS for k in call.kwargs) \
+        if call.method in PREDICT_METHODS or call.short == "DataLoader" or any(k in vocab.EVAL_SET_KWARGS for k in call.kwargs) \
                 or call.method in vocab.DATA_WRITE_METHODS:
             values = [call.receiver, *call.args, *call.kwargs.values()]
             if any(id(a) in held for v in values for a in module.flow.ancestors(v, rows=True)):
