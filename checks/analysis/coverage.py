@@ -18,24 +18,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from checks.analysis.module import ModuleAnalysis
 
-# Libraries whose frames, splits, fits and predictions the analysis has no table for yet: code
-# written with them is read as unknown calls, so leakage and evaluation problems in it go unseen.
-UNMODELLED = {
-    "polars": "polars frames and expressions",
-    "pyspark": "Spark DataFrames and pyspark.ml pipelines",
-    "statsmodels": "statsmodels models",
-    "cuml": "cuML estimators and splits",
-    "h2o": "H2O frames and estimators",
-    "dask": "Dask frames and dask-ml",
-    "vaex": "vaex frames",
-    "mxnet": "MXNet models",
-    "jax": "JAX/Flax models",
-    "sktime": "sktime forecasters and splitters",
-    "prophet": "Prophet forecasters",
-    "darts": "darts forecasters",
-    "autogluon": "AutoGluon predictors",
-    "pycaret": "PyCaret experiments",
-}
+from checks.analysis.libraries import UNMODELLED, library_of  # noqa: E402
+
 DYNAMIC_CALLS = {"exec", "eval", "__import__"}
 
 
@@ -73,11 +57,18 @@ def blind_spots(module: "ModuleAnalysis") -> list[tuple[int, str]]:
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
         for name in names:
             top = name.split(".")[0]
-            if top in UNMODELLED and top not in seen:
+            if top in seen:
+                continue
+            table = library_of(top)
+            if top in UNMODELLED:
                 seen.add(top)
                 out.append((node.lineno, f"{UNMODELLED[top]} are not modelled yet: splits, fits, fills and "
                                          "predictions written with them are read as unknown calls, so leakage and "
                                          "evaluation problems there can go unreported"))
+            elif table is not None and table.modelled == "partial":
+                seen.add(top)
+                out.append((node.lineno, f"{table.title} are only partly modelled: {table.unseen}, so leakage "
+                                         "and evaluation problems written that way can go unreported"))
     for call in module.calls:
         if call.method is None and call.callee is None and call.short in DYNAMIC_CALLS and call.node.args \
                 and not isinstance(call.node.args[0], ast.Constant):

@@ -64,6 +64,8 @@ class PracticeFacts:
         out = []
         for call in self.module.calls:
             short = call.short
+            if call.method is None and short in vocab.SPLITTER_CLASSES and _single_split(call):
+                continue  # `StratifiedShuffleSplit(n_splits=1)` draws one hold-out split, not folds
             if (call.method is None and (short in vocab.CV_FUNCS or short in vocab.SPLITTER_CLASSES - {"PredefinedSplit"}))\
                     or call.is_(*vocab.NATIVE_CV_FUNCS) or (call.kwarg_node("cv") is not None and call.method != "fit"):
                 out.append(call)
@@ -333,3 +335,9 @@ class PracticeFacts:
         return self.module.imports.uses(*DEEP_LEARNING)
 
 
+def _single_split(call: CallSite) -> bool:
+    """A splitter asked for one split: `n_splits=1` (as keyword or first argument)."""
+    node = call.kwarg_node("n_splits")
+    if node is None and call.node.args:
+        node = call.node.args[0]
+    return isinstance(node, ast.Constant) and node.value == 1

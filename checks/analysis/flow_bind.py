@@ -189,7 +189,8 @@ class Bindings:
         return None
 
     def _register_split(self, call: CallSite) -> None:
-        if call.short not in _SPLIT_SHORTS and call.method not in ("split", "drop"):
+        if call.short not in _SPLIT_SHORTS and call.method not in ("split", "drop") \
+                and call.method not in vocab.SPLIT_METHODS:
             return
         if call.is_(*vocab.SPLIT_FUNCS):
             shuffle = call.kwarg_node("shuffle")
@@ -204,8 +205,14 @@ class Bindings:
                 and last(call.receiver.ctor) in vocab.SPLITTER_CLASSES:
             cls = last(call.receiver.ctor)
             inputs = [a for a in call.args[:1] if a is not None]
-            self.splits.append(Split("splitter", call.node, call, inputs, shuffled=self._splitter_shuffles(call.receiver),
+            # a splitter asked for one split (`StratifiedShuffleSplit(n_splits=1)`) cuts a hold-out, not folds
+            kind = "holdout" if _one_split(call.receiver.node) else "splitter"
+            self.splits.append(Split(kind, call.node, call, inputs, shuffled=self._splitter_shuffles(call.receiver),
                                      temporal=cls in vocab.TEMPORAL_SPLITTERS, splitter=call.receiver.ctor))
+        elif call.method in vocab.SPLIT_METHODS and call.receiver is not None and call.args:
+            # `train, test = sdf.randomSplit([0.8, 0.2], seed=7)`: parts in the order of the weights
+            self.splits.append(Split("random_split", call.node, call, [call.receiver], shuffled=True,
+                                     splitter=call.method))
         elif call.method == "drop" and call.receiver is not None:
             self._sample_drop_split(call)
 
@@ -291,3 +298,9 @@ class Bindings:
         val.roles = val.roles | {(id(split), role)}
         split.outputs.append((val, role))
 
+
+def _one_split(node: ast.AST | None) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    n = next((kw.value for kw in node.keywords if kw.arg == "n_splits"), node.args[0] if node.args else None)
+    return isinstance(n, ast.Constant) and n.value == 1

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from checks.analysis import vocab
+from checks.analysis import libraries, vocab
 from checks.analysis.names import Candidates, Imports, candidates, dotted, last
 
 # Val flags, propagated eagerly from origins to derived values.
@@ -133,7 +133,7 @@ class CallSite:
 
 @dataclass(eq=False)
 class Split:
-    kind: str  # 'function' | 'splitter' | 'mask' | 'slice' | 'sample' | 'random_split'
+    kind: str  # 'function' | 'splitter' | 'holdout' (a splitter with one split) | 'mask' | 'slice' | 'sample' | 'random_split'
     node: ast.AST
     call: CallSite | None
     inputs: list[Val]
@@ -304,9 +304,7 @@ _FRAME_ATTRS = {"values", "shape", "columns", "index", "dtypes", "loc", "iloc", 
 _BUILTINS = set(dir(__import__("builtins")))
 
 
-FRAME_FUNCS = ("pandas.read_csv", "pandas.read_parquet", "pandas.read_sql", "pandas.read_sql_query",
-               "pandas.read_excel", "pandas.read_json", "pandas.DataFrame", "pandas.read_feather",
-               "pandas.read_table", "pandas.concat", "pandas.merge", "polars.read_csv", "polars.DataFrame")
+FRAME_FUNCS = libraries.names("frame")
 FRAME_METHODS = {"fillna", "drop", "dropna", "assign", "copy", "sort_values", "reset_index", "set_index",
                  "merge", "join", "rename", "astype", "replace", "query", "drop_duplicates", "ffill",
                  "bfill", "select_dtypes", "sample", "head", "tail", "pipe", "clip", "interpolate"}

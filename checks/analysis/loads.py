@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import ast
 
+from checks.analysis import libraries
 from checks.analysis.flowtypes import APPLIED, CallSite
 from checks.analysis.names import last
 
 # Deserialisers that execute code from the artifact (pickle underneath).
-UNSAFE_LOADS = ("pickle.load", "pickle.loads", "joblib.load", "sklearn.externals.joblib.load", "torch.load",
-                "cloudpickle.load", "cloudpickle.loads", "dill.load", "dill.loads", "_pickle.load", "cPickle.load")
+UNSAFE_LOADS = libraries.names("load_unsafe")
 # Loaders of formats that cannot run code, or of registries that version the model.
-SAFE_LOADS = ("skops.io.load", "safetensors.torch.load_file", "safetensors.numpy.load_file", "safetensors.safe_open",
-              "onnxruntime.InferenceSession", "onnx.load", "tensorflow.keras.models.load_model",
-              "keras.models.load_model", "keras.saving.load_model", "tensorflow.saved_model.load",
-              "mlflow.pyfunc.load_model", "mlflow.sklearn.load_model", "mlflow.pytorch.load_model",
-              "mlflow.xgboost.load_model", "mlflow.lightgbm.load_model", "lightgbm.Booster", "xgboost.Booster",
-              "catboost.CatBoostClassifier", "catboost.CatBoostRegressor", "spacy.load",
-              "sentence_transformers.SentenceTransformer")
+SAFE_LOADS = libraries.names("load_safe")
 LOAD_METHODS = {"load_model", "from_pretrained", "load", "load_state_dict"}
 
 def unsafe_load(call: CallSite) -> bool | None:

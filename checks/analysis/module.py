@@ -181,6 +181,11 @@ class ModuleAnalysis:
         est = call.receiver
         X = call.arg(0, "X")
         y = call.arg(1, "y")
+        built = est.call if est is not None else None
+        if X is None and built is not None and built.short in vocab.DATA_IN_CONSTRUCTOR:
+            # statsmodels: `sm.OLS(y, X).fit()`, `smf.logit("y ~ x", data=df).fit()`: the rows are the model's
+            X = built.arg(1, "exog") or built.kwargs.get("data")
+            y = built.arg(0, "endog") if built.kwargs.get("data") is None else None
         kind, confidence = self.kind_of(est, call.method or "")
         return Fit(call, est, X, y, kind, confidence)
 

@@ -8,7 +8,7 @@ from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.vocab import CV_FUNCS
+from checks.analysis.vocab import CV_FUNCS, FUNCTIONAL_TRANSFORMS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -105,6 +105,10 @@ class PreprocessingBeforeSplit(Rule):
                 stat = _statistic(module, arg)
                 if stat is not None:
                     yield call, stat.receiver, f"{call.method}() with {stat.method}() of the data", "high"
+        for call in module.calls_named(*FUNCTIONAL_TRANSFORMS):
+            if call.callee is None and call.method is None:  # `preprocessing.scale(X)`: fitted on X and applied
+                yield call, call.arg(0, "X"), f"{call.short}() (a scaler fitted and applied in one call)", \
+                    "high" if call.qualname else "medium"
         computes: dict[int, bool] = {}
         for call in module.calls:
             name = call.short or ""

@@ -8,7 +8,7 @@ from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
-HOLD_OUT_KINDS = ("function", "random_split", "sample", "mask", "slice")
+HOLD_OUT_KINDS = ("function", "random_split", "holdout", "sample", "mask", "slice")
 PREDICT_METHODS = vocab.PREDICT_METHODS | {"evaluate", "score", "transform"}
 
 

@@ -7,7 +7,7 @@ from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.vocab import RANDOM_SPLIT_FUNCS, RESAMPLER_NAMES, SHUFFLED_SPLITTERS, SPLIT_FUNCS
+from checks.analysis.vocab import RANDOM_SPLIT_FUNCS, RESAMPLER_NAMES, SHUFFLED_SPLITTERS, SPLIT_FUNCS, SPLIT_METHODS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -54,7 +54,14 @@ class UnseededSplit(Rule):
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
         samples = {id(s.call) for s in module.splits if s.kind == "sample"}
+        methods = {id(s.call) for s in module.splits if s.kind == "random_split" and s.call is not None
+                   and s.call.method in SPLIT_METHODS}
         for call in module.calls:
+            if id(call) in methods:  # Spark's `df.randomSplit(weights, seed)`
+                if not _seeded(call, "seed") and len(call.node.args) < 2:
+                    yield Hit(f"{call.method}() draws rows at random with no seed; every run evaluates on different "
+                              "data. Pass seed=", node=call.node)
+                continue
             what = self._random_step(call, id(call) in samples)
             if what is None or _seeded(call, "generator" if what == "random_split" else "random_state"):
                 continue

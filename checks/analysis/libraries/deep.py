@@ -1,0 +1,25 @@
+"""PyTorch and Keras / tf.keras: dataset splits, probability heads, saving and loading."""
+from checks.analysis.libraries.table import Library, rows
+
+TORCH = Library("torch", "PyTorch", (
+    *rows("random_split", "torch.utils.data.random_split"),
+    *rows("probability", "torch.sigmoid", "torch.softmax", "torch.nn.functional.softmax",
+          "torch.nn.functional.sigmoid", "torch.special.expit"),
+    *rows("save", "torch.save"),
+    *rows("load_unsafe", "torch.load"),
+    *rows("write", "torch.save"),
+    *rows("metric", "torchmetrics.AUROC", "torchmetrics.F1Score", "torchmetrics.Precision", "torchmetrics.Recall",
+          "torchmetrics.classification.BinaryF1Score", "torchmetrics.classification.BinaryAUROC"),
+))
+KERAS = Library("keras", "Keras", (
+    *rows("load_safe", "keras.models.load_model", "keras.saving.load_model"),
+    *rows("probability", "keras.activations.sigmoid", "keras.activations.softmax"),
+    *rows("metric", "keras.metrics.AUC", "keras.metrics.Precision", "keras.metrics.Recall"),
+))
+TENSORFLOW = Library("tensorflow", "TensorFlow / tf.keras", (
+    *rows("load_safe", "tensorflow.keras.models.load_model", "tensorflow.saved_model.load"),
+    *rows("probability", "tensorflow.nn.sigmoid", "tensorflow.nn.softmax", "tensorflow.sigmoid",
+          "tensorflow.math.sigmoid"),
+    *rows("metric", "tensorflow.keras.metrics.AUC", "tensorflow.keras.metrics.Precision",
+          "tensorflow.keras.metrics.Recall"),
+))
