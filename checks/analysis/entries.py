@@ -184,11 +184,13 @@ class EntryFacts:
                 if key in found:
                     continue
                 if origin.kind == "param" and (fn is None or _model_param(origin.node) or self.is_startup(fn)
-                                               or self._called_in_functions(fn)):
+                                               or self._called_in_functions(fn) or self._estimator_method(fn)):
                     continue
+                if self._signature_only(pred):
+                    continue  # `infer_signature(X, model.predict(X))` while logging a trained model
                 if origin.kind not in ("param", "cli") or origin.keyed and self._writes_output(fn):
                     continue  # keyed by a batch job that stores its scores
-                kind = "function" if origin.kind == "param" else "cli"
+                kind = "function" if origin.kind == "param" and not self._command_line(fn) else "cli"
                 if fn is None:
                     preds = [p for p in self.predictions if p.function is None and id(p) not in owned]
                     found[key] = Entry(None, kind, preds)
@@ -199,6 +201,58 @@ class EntryFacts:
         for entry in out:
             entry.origins = self._entry_origins(entry)
         return [e for e in out if e.kind == "route" or e.origins]
+
+    def _estimator_method(self, fn: FunctionNode) -> bool:
+        """`predict(self, X)` of a class that also defines `fit`: a model wrapper implementing the
+        estimator protocol, called by training and serving code alike; its callers are the entries."""
+        owner = next((a for a in self.syntax.ancestors(fn) if isinstance(a, (ast.ClassDef, ast.FunctionDef,
+                                                                             ast.AsyncFunctionDef))), None)
+        if not isinstance(owner, ast.ClassDef):
+            return False
+        methods = {n.name for n in owner.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        return bool(methods & {"fit", "train", "partial_fit"})
+
+    def _signature_only(self, pred: Prediction) -> bool:
+        """The prediction only feeds MLflow's signature inference (a training-time logging step)."""
+        node = pred.node
+        for anc in self.syntax.ancestors(node):
+            if isinstance(anc, ast.Call):
+                name = self.module.imports.resolve(anc.func) or ""
+                if last(name) == "infer_signature":
+                    return True
+            if isinstance(anc, ast.stmt):
+                break
+        val = self.module.flow.val_at(node)
+        if val is None:
+            return False
+        users = [c for c in self.module.calls if c.short == "infer_signature"]
+        return bool(users) and any(self.module.flow.derives_from(a, val) for c in users
+                                   for a in [*c.args, *c.kwargs.values()] if a is not None)
+
+    @cached_property
+    def command_functions(self) -> set[int]:
+        """Ids of the functions a command line runs: command bodies and what they call in the module."""
+        out: set[int] = set()
+        for fn in self.syntax.functions:
+            if self._command_line(fn) or any(c.method == "parse_args" for c in self.calls_in.get(id(fn), [])):
+                out |= {id(f) for f in self.reach(fn)}
+        return out
+
+    def _command_line(self, fn: FunctionNode | None) -> bool:
+        """A command's body: a click/typer command, or a function the module's `__main__` block
+        calls with parsed command-line arguments."""
+        if fn is None:
+            return True
+        for deco in fn.decorator_list:
+            name = self.module.imports.resolve(deco.func if isinstance(deco, ast.Call) else deco) or ""
+            if name.startswith(("click.", "typer.")) or last(name) == "command":
+                return True
+        callers = self.callers(fn)
+        if not callers or any(self.syntax.function_of(c.node) is not None for c in callers):
+            return False
+        return any(self._origin(a, None) is not None and self._origin(a, None)[0] == "cli"
+                   for c in callers for v in [*c.args, *c.kwargs.values()] if v is not None
+                   for a in self.module.flow.ancestors(v))
 
     def _writes_output(self, fn: FunctionNode | None) -> bool:
         """`fn` or what it calls writes results to storage: a batch job, not a service."""

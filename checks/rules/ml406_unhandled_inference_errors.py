@@ -59,13 +59,17 @@ class UnhandledInferenceErrors(Rule):
         if module.source.is_notebook or module.role == "training" or module.is_test:
             return
         facts = inference(module)
-        served = {id(p) for e in facts.entries for p in e.predictions}
+        # a command line's traceback is its error report, and so is a one-shot module-level script's
+        served = {id(p) for e in facts.entries if e.kind != "cli" for p in e.predictions}
+        commands = {id(p) for e in facts.entries if e.kind == "cli" for p in e.predictions}
         routes = {id(f) for e in facts.entries if e.kind == "route" for f in e.reach}
         global_handler = _has_error_handler(module)
         reported: set[int] = set()
         for pred in facts.predictions:
-            if id(pred) not in served and not facts.loads:
-                continue
+            if id(pred) not in served and (not facts.loads or pred.function is None
+                                           or ((id(pred) in commands or id(pred.function) in facts.command_functions)
+                                               and not _per_record(facts, pred.node))):
+                continue  # an all-or-nothing command: its traceback is the error report
             key = id(pred.function) if pred.function is not None else 0
             if key in reported:
                 continue
@@ -80,6 +84,16 @@ class UnhandledInferenceErrors(Rule):
                       "half-finished batch). Catch the expected errors, log them with the input's id, and "
                       "answer or skip explicitly", node=pred.node, related=related,
                       confidence="high" if id(pred) in served else "medium")
+
+
+def _per_record(facts: Inference, node: ast.AST) -> bool:
+    """The prediction runs once per item of a loop (a batch scored record by record)."""
+    for anc in facts.syntax.ancestors(node):
+        if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)):
+            return True
+        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+    return False
 
 
 def _handled(facts: Inference, node: ast.AST, fn: FunctionNode | None, depth: int) -> bool:
@@ -161,6 +175,41 @@ UnhandledInferenceErrors.invalid = [
 ]
 
 UnhandledInferenceErrors.valid = [
+    # a command that scores a whole file in one call: a crash is its error report, nothing half-done
+    """
+    import argparse
+    import joblib
+    import pandas as pd
+
+    def run(source, target):
+        rows = pd.read_csv(source)
+        scorer = joblib.load("artifacts/scorer.joblib")
+        rows["p"] = scorer.predict_proba(rows)[:, 1]
+        rows.to_csv(target, index=False)
+
+    if __name__ == "__main__":
+        cli = argparse.ArgumentParser()
+        cli.add_argument("source")
+        cli.add_argument("target")
+        opts = cli.parse_args()
+        run(opts.source, opts.target)
+    """,
+    # a model wrapper implementing fit/predict: its callers decide how errors are handled
+    """
+    import lightgbm as lgb
+
+    class BoosterModel:
+        def fit(self, X, y):
+            self.booster = lgb.train({"objective": "binary"}, lgb.Dataset(X, label=y))
+            return self
+
+        def load(self, path):
+            self.booster = lgb.Booster(model_file=path)
+            return self
+
+        def predict_proba(self, X):
+            return self.booster.predict(X)
+    """,
     # try/except in the route
     """
     import logging

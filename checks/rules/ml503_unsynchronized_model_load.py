@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 import re
 from typing import Iterator
 
@@ -50,7 +51,9 @@ class UnsynchronizedModelLoad(Rule):
     A load is recognised by the deserialiser (`joblib.load`, `torch.load`, ...), a loader named
     like `load_model`, or a module helper that deserialises. Locks are recognised by a `with` on a
     name bound to `threading.Lock()`/`asyncio.Lock()` or named like a lock; other synchronisation
-    (a queue, a single-worker deployment) is not seen. A function called from another module's
+    (a queue, a single-worker deployment) is not seen. An object's own attribute counts as shared state only in a
+    module that serves requests (a web framework imported or routes defined): an offline pipeline
+    object that loads its models on first use is not flagged. A function called from another module's
     startup hook is taken as a per-request loader unless its name says it reloads only.
     """
 
@@ -65,6 +68,8 @@ class UnsynchronizedModelLoad(Rule):
             params = [a for a in fn.args.args if a.arg not in ("self", "cls")]
             if not facts.inference.is_cached(fn) or not params or not facts._returns_load(fn):
                 continue
+            if _streamlit_cached(facts, fn):
+                continue  # Streamlit computes a cached resource once per key, under its own lock
             callers = [facts.enclosing(c.node) for c in facts.inference.callers(fn)]
             if not any(owner is not None and not facts.inference.is_startup(owner) for owner in callers):
                 continue
@@ -100,11 +105,23 @@ class UnsynchronizedModelLoad(Rule):
                           confidence="medium")
 
 
+def _streamlit_cached(facts: Serving, fn) -> bool:
+    """`@st.cache_resource` (or the older `st.experimental_singleton`/`st.cache`): Streamlit
+    computes each key once, under its own lock."""
+    for deco in fn.decorator_list:
+        name = facts.module.imports.resolve(deco.func if isinstance(deco, ast.Call) else deco) or ""
+        if name.startswith("streamlit."):
+            return True
+    return False
+
+
 def _concurrent(facts: Serving, write: GlobalWrite) -> bool:
     """Runs while requests are being served: not a startup hook, not a helper only called from
     module-level code or startup hooks; a lazy load, a route, or a function named like a reloader."""
     fn = write.function
     inference = facts.inference
+    if write.kind == "attribute" and facts.framework is None and not facts.routes:
+        return False  # an object's own attribute, in code that serves no concurrent requests (a pipeline, a script)
     if inference.is_startup(fn) or inference.is_cached(fn):
         return False
     callers = inference.callers(fn)
@@ -163,9 +180,12 @@ UnsynchronizedModelLoad.invalid = [
         MODEL = joblib.load("model.joblib")  # ruleid: ML503
         return {"reloaded": True}
     """,
-    # a long-lived object that loads on first use
+    # a long-lived object that loads on first use, shared by a service's requests
     """
     import torch
+    from fastapi import FastAPI
+
+    app = FastAPI()
 
     class Scorer:
         def __init__(self, path):
@@ -176,6 +196,12 @@ UnsynchronizedModelLoad.invalid = [
             if self.net is None:  # ruleid: ML503
                 self.net = torch.load(self.path, weights_only=True)
             return self.net(x)
+
+    scorer = Scorer("net.pt")
+
+    @app.post("/score")
+    def score(x: float):
+        return {"y": float(scorer.score(x))}
     """,
 ]
 
@@ -199,6 +225,37 @@ UnsynchronizedModelLoad.invalid.append(
 )
 
 UnsynchronizedModelLoad.valid = [
+    # an offline pipeline object that reads its fold models on first use: nothing serves requests
+    """
+    import pickle
+
+    class FoldEnsemble:
+        def __init__(self, folder):
+            self.folder = folder
+            self.members = None
+
+        def load_members(self):
+            if self.members is None:
+                with open(f"{self.folder}/members.pkl", "rb") as fh:
+                    self.members = pickle.load(fh)
+
+        def predict(self, frame):
+            self.load_members()
+            return sum(m.predict(frame) for m in self.members) / len(self.members)
+    """,
+    # Streamlit computes a cached resource once per key under its own lock
+    """
+    import joblib
+    import streamlit as st
+
+    @st.cache_resource
+    def model_for(version: str):
+        return joblib.load(f"models/{version}.joblib")
+
+    def page():
+        version = st.selectbox("version", ["v1", "v2"])
+        st.write(model_for(version).predict([[st.number_input("x")]]))
+    """,
     # a lock around the check and the load
     """
     import threading

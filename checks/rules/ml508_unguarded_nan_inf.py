@@ -181,7 +181,8 @@ def _nonnegative(node: ast.AST) -> bool:
 
 def _nonnegative_expr(node: ast.AST) -> bool:
     """Non-negative by construction: a square (`x ** 2`, `np.square`), an absolute value, a
-    squared-error metric, or a sum, mean or product of such terms (the haversine's `sin(x) ** 2`)."""
+    squared-error metric, a variance or standard deviation (`returns.var()`, `np.std(x)`), a count,
+    or a sum, mean or product of such terms (the haversine's `sin(x) ** 2`)."""
     if isinstance(node, ast.BinOp):
         if isinstance(node.op, ast.Pow):
             exponent = _number(node.right)
@@ -193,7 +194,8 @@ def _nonnegative_expr(node: ast.AST) -> bool:
         return isinstance(node.value, (int, float)) and node.value >= 0
     if isinstance(node, ast.Call):
         name = last(_name(node.func)) if isinstance(node.func, (ast.Name, ast.Attribute)) else ""
-        if name in ("square", "abs", "fabs", "absolute", "mean_squared_error", "exp", "norm", "hypot"):
+        if name in ("square", "abs", "fabs", "absolute", "mean_squared_error", "exp", "norm", "hypot", "var", "std",
+                    "nanvar", "nanstd", "sqrt", "count", "len"):
             return True
         if name in ("sum", "mean", "nansum", "nanmean") and node.args:
             return _nonnegative_expr(node.args[0])
