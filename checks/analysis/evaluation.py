@@ -396,9 +396,25 @@ class EvaluationFacts(PracticeFacts):
         out = [e.call.node for e in self.evaluations if e.kind == "rich"]
         out += [node for kind, node in self.metric_strings if kind == "rich"]
         out += [c.node for c in self.module.calls if c.short in vocab.RICH_METRICS and c.method is None]
+        out += self._metric_objects()
         out += self._referenced_strings({"areaunderroc"})  # Spark's binary evaluator by default
         if any(s in vocab.RICH_METRICS for s in self.scorers):
             out.append(self.module.tree)
+        return out
+
+    def _metric_objects(self) -> list[ast.AST]:
+        """Metric objects in a `metrics=[...]` list (`keras.metrics.Precision()`, a third-party
+        `precision()`): what they compute is their class or function name, whatever module holds it."""
+        out: list[ast.AST] = []
+        for call in self.module.calls:
+            listed = call.kwarg_node("metrics")
+            if not isinstance(listed, (ast.List, ast.Tuple)):
+                continue
+            for item in listed.elts:
+                func = item.func if isinstance(item, ast.Call) else item
+                name = last(_dotted_name(func)).lower().replace("_", "")
+                if name in _RICH_OBJECTS:
+                    out.append(item)
         return out
 
     @cached_property
@@ -407,6 +423,12 @@ class EvaluationFacts(PracticeFacts):
         out: list[tuple[ast.AST, Evaluation | None]] = [(e.call.node, e) for e in self.evaluations if e.kind == "accuracy"]
         out += [(node, None) for kind, node in self.metric_strings if kind == "accuracy"]
         return sorted(out, key=lambda t: getattr(t[0], "lineno", 0))
+
+
+# Metric classes and functions (lower case, no underscores) that judge a classifier beyond accuracy.
+_RICH_OBJECTS = {"precision", "recall", "auc", "f1score", "fbetascore", "aucroc", "auroc", "precisionatrecall",
+                 "recallatprecision", "binaryprecision", "binaryrecall", "binaryf1score", "truepositives",
+                 "falsepositives", "falsenegatives", "averageprecision", "prauc"}
 
 
 def evaluation(module: ModuleAnalysis) -> EvaluationFacts:

@@ -276,6 +276,27 @@ class Expressions:
         self._annotate_call(call, val)
         return val
 
+    def _expression_columns(self, call: CallSite, node: ast.Call, val: Val) -> None:
+        """Columns written by expressions: polars `with_columns(expr.alias("c"), d=expr)`, Spark
+        `withColumn("c", expr)`. The new frame keeps the receiver's columns."""
+        written: list[tuple[str, Val | None, ast.AST]] = []
+        if call.method == "withColumn" and len(node.args) >= 2 and _const_str(node.args[0]):
+            written.append((_const_str(node.args[0]), call.args[1] if len(call.args) > 1 else None, node))
+        else:
+            for arg, arg_val in zip(node.args, call.args):
+                for item, item_val in _expression_items(arg, arg_val, self._vals_by_node):
+                    name = _alias(item)
+                    if name:
+                        written.append((name, item_val, item))
+            for kw in node.keywords:
+                if kw.arg:
+                    written.append((kw.arg, call.kwargs.get(kw.arg), kw.value))
+        for column, value, where in written:
+            self.column_writes.append(ColumnWrite(call.receiver, column, value, where, self._scope))
+        val.shape = "frame"
+        val.colvals = dict(call.receiver.colvals or {})
+        val.colvals.update({c: v for c, v, _ in written if v is not None})
+
     def _imported_object(self, func: ast.expr) -> bool:
         """A model-like method called on a lower-case name imported from a module (an instance the
         project built elsewhere), as opposed to a library function."""
@@ -366,9 +387,27 @@ class Expressions:
             val.flags &= ~(NOW | DELTA)
             val.colvals = dict(call.receiver.colvals or {})
             val.colvals.update({k: v for k, v in call.kwargs.items() if v is not None})
+        if call.method in ("with_columns", "with_column", "withColumn") and call.receiver is not None:
+            self._expression_columns(call, node, val)
+        if call.method is None and call.is_("polars.col") and node.args and _const_str(node.args[0]):
+            val.key = _const_str(node.args[0])  # `pl.col("amount")` reads the column
         if call.method == "insert" and call.receiver is not None and len(node.args) >= 3:
             column = _const_str(node.args[1])
             if column and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
                 self.column_writes.append(ColumnWrite(call.receiver, column, call.args[2], node, self._scope))
         self._register_split(call)
 
+
+def _alias(node: ast.AST) -> str | None:
+    """The output name of a polars expression: `<expr>.alias("c")` (or `.name.suffix(...)`, not read)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "alias" and node.args:
+        return _const_str(node.args[0])
+    return None
+
+
+def _expression_items(arg: ast.AST, val: Val | None, evaluated: dict[int, Val]) -> list[tuple[ast.AST, Val | None]]:
+    """The expressions of one `with_columns` argument: the expression itself, or each element of
+    a list of them, with the value it evaluated to."""
+    if isinstance(arg, (ast.List, ast.Tuple)):
+        return [(elt, evaluated.get(id(elt), val)) for elt in arg.elts]
+    return [(arg, val)]

@@ -60,6 +60,14 @@ def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> 
                 return FeatureSelection(node, explicit=cols, frame=val.parents[0] if val.parents else None)
             return None
         call = val.call
+        if call is not None and call.method == "select" and call.node.args:
+            # polars/Spark `frame.select(["a", "b"])` or `frame.select("a", "b")`: the columns kept
+            cols = str_list(call.node.args[0]) if len(call.node.args) == 1 else None
+            if cols is None and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.node.args):
+                cols = [a.value for a in call.node.args]
+            if cols is None and call.args and call.args[0] is not None and call.args[0].node is not None:
+                cols = str_list(call.args[0].node)  # a name bound to a literal list
+            return FeatureSelection(call.node, explicit=cols, frame=call.receiver) if cols else None
         if call is not None and call.method == "drop":
             dropped = _dropped_columns(call.node)
             if dropped is None:

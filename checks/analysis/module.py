@@ -173,6 +173,8 @@ class ModuleAnalysis:
         for call in self.calls:
             if call.method in vocab.FIT_METHODS:
                 fits.append(self._fit_of(call))
+            elif call.method in vocab.LEARN_METHODS and call.receiver is not None and call.args:
+                fits.append(Fit(call, call.receiver, call.arg(0), None, "transformer", "high"))
             elif call.is_(*vocab.NATIVE_TRAIN_FUNCS):
                 fits.append(Fit(call, None, call.arg(1, "dtrain") or call.arg(1, "train_set"), None, "model", "high"))
         return fits

@@ -41,6 +41,8 @@ SCALE_SENSITIVE = sklearn_table.SCALE_SENSITIVE
 TREE_PREFIXES = sklearn_table.TREE_PREFIXES
 
 FIT_METHODS = {"fit", "fit_transform", "fit_resample", "partial_fit", "fit_predict"}
+# Methods besides `fit` that learn a transform from the rows given (Keras `adapt`, `fit_on_texts`).
+LEARN_METHODS = set(libraries.shorts("learn_method"))
 PREDICT_METHODS = {"predict", "predict_proba", "decision_function", "predict_log_proba"}
 NATIVE_TRAIN_FUNCS = libraries.names("native_train")
 DATASET_CLASSES = set(libraries.shorts("dataset"))

@@ -11,7 +11,10 @@ from checks.analysis.vocab import CV_FUNCS, EVAL_SET_KWARGS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
-STOPPERS = ("EarlyStopping", "early_stopping", "ModelCheckpoint", "early_stopping_rounds")
+STOPPERS = ("EarlyStopping", "early_stopping", "ModelCheckpoint", "early_stopping_rounds", "use_best_model",
+            "save_best_only", "restore_best_weights", "load_best_model_at_end")
+# Hyperparameter tuners whose `search(..., validation_data=...)` picks the trial on those rows.
+TUNER_ROOTS = ("keras_tuner.", "kerastuner.")
 SELECTORS = {"max", "min", "argmax", "argmin", "idxmax", "idxmin", "sorted", "nlargest", "nsmallest"}
 
 
@@ -69,7 +72,7 @@ class TestSetReuse(Rule):
         if not any(role == "test" for split in module.splits for _, role in split.outputs):
             return
         seen: set[int] = set()
-        for hit in [*self._early_stopping(module), *self._fit_on_test(module), *self._selection_loops(module),
+        for hit in [*self._early_stopping(module), *self._tuner_searches(module), *self._fit_on_test(module), *self._selection_loops(module),
                     *self._thresholds(module)]:
             if hit.lineno not in seen:
                 seen.add(hit.lineno)
@@ -87,7 +90,10 @@ class TestSetReuse(Rule):
             callbacks = call.kwargs.get("callbacks")
             if callbacks is not None:
                 texts.append(module.text(callbacks.node))
-            if not any(s in t for t in texts for s in STOPPERS):
+            # CatBoost keeps the best iteration on the eval set unless told not to (use_best_model defaults to True)
+            catboost = any(last(c).startswith("CatBoost") for c in fit.classes) \
+                and not any("use_best_model=False" in t for t in texts)
+            if not catboost and not any(s in t for t in texts for s in STOPPERS):
                 continue
             if _scored(module, call.kwargs[held[0]]):
                 yield Hit(f"early stopping/checkpoint selection uses the test split ({held[0]}=...); the test "
@@ -98,6 +104,18 @@ class TestSetReuse(Rule):
                           "nothing unseen is left to measure the final model (and its best-iteration score is "
                           "optimistic). Split off a validation part for stopping and keep the test rows apart",
                           node=call.node, confidence="medium")
+
+    def _tuner_searches(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        """`tuner.search(X, y, validation_data=(X_test, y_test))`: every trial is ranked on those rows."""
+        for call in module.method_calls("search"):
+            built = call.receiver.call if call.receiver is not None else None
+            if built is None or not (built.name or "").startswith(TUNER_ROOTS):
+                continue
+            held = [k for k in EVAL_SET_KWARGS if _on_test(call.kwargs.get(k))]
+            if held:
+                yield Hit(f"the hyperparameter search ranks its trials on the test split ({held[0]}=...); the best "
+                          "model's test score then measures a choice made on it. Search on a validation split",
+                          node=call.node)
 
     def _fit_on_test(self, module: ModuleAnalysis) -> Iterator[Hit]:
         for fit in module.fits:

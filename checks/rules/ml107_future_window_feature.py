@@ -117,16 +117,21 @@ def _const(node: ast.AST | None):
 def _look_aheads(module: ModuleAnalysis) -> Iterator[tuple[CallSite, str]]:
     for call in module.calls:
         m = call.method
-        if m in ("shift", "diff", "pct_change") and _negative(call.arg_node(0, "periods")):
-            yield call, f"{m}({module.text(call.arg_node(0, 'periods'))})"
-        elif m in ("bfill", "backfill"):
+        periods = call.arg_node(0, "periods") or call.kwarg_node("n")  # pandas `periods=`, polars `n=`
+        if m in ("shift", "diff", "pct_change") and _negative(periods):
+            yield call, f"{m}({module.text(periods)})"
+        elif m in ("bfill", "backfill", "backward_fill"):
             yield call, f"{m}()"
         elif m == "fillna" and _const(call.kwarg_node("method")) in ("bfill", "backfill"):
             yield call, "fillna(method='bfill')"
-        elif m == "rolling" and _const(call.kwarg_node("center")) is True:
-            yield call, "rolling(center=True)"
+        elif m == "fill_null" and _const(call.kwarg_node("strategy")) == "backward":  # polars
+            yield call, "fill_null(strategy='backward')"
+        elif (m == "rolling" or (m or "").startswith("rolling_")) and _const(call.kwarg_node("center")) is True:
+            yield call, f"{m}(center=True)"
         elif call.is_("pandas.merge_asof") and _const(call.kwarg_node("direction")) in ("forward", "nearest"):
             yield call, f"merge_asof(direction={_const(call.kwarg_node('direction'))!r})"
+        elif m == "join_asof" and _const(call.kwarg_node("strategy")) in ("forward", "nearest"):  # polars
+            yield call, f"join_asof(strategy={_const(call.kwarg_node('strategy'))!r})"
 
 
 FutureWindowFeature.invalid = [

@@ -12,6 +12,9 @@ TORCH = Library("torch", "PyTorch", (
           "torchmetrics.classification.BinaryF1Score", "torchmetrics.classification.BinaryAUROC"),
 ))
 KERAS = Library("keras", "Keras", (
+    # a Tokenizer learns its vocabulary, preprocessing layers (Normalization, TextVectorization,
+    # StringLookup) their statistics, from the rows they are given
+    *rows("learn_method", "fit_on_texts", "fit_on_sequences", "adapt"),
     *rows("load_safe", "keras.models.load_model", "keras.saving.load_model"),
     *rows("probability", "keras.activations.sigmoid", "keras.activations.softmax"),
     *rows("metric", "keras.metrics.AUC", "keras.metrics.Precision", "keras.metrics.Recall"),

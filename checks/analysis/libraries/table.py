@@ -38,6 +38,7 @@ Kind = Literal[
     "metric",           # a metric that needs more than accuracy to be read (precision, AUC...)
     "probability",      # a function turning scores into probabilities (softmax, sigmoid)
     "pipeline",         # a class or function chaining transforms and a final estimator
+    "learn_method",     # a method other than `fit` that learns a transform's state from rows (`adapt`)
 ]
 Modelled = Literal["yes", "partial", "no"]
 
