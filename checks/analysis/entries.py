@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from checks.analysis import vocab
 from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.loads import unsafe_load
 from checks.analysis.names import last
@@ -184,7 +185,7 @@ class EntryFacts:
                 if key in found:
                     continue
                 if origin.kind == "param" and (fn is None or _model_param(origin.node) or self.is_startup(fn)
-                                               or self._called_in_functions(fn) or self._estimator_method(fn)):
+                                               or self._called_in_functions(fn) or self.is_model_adapter(fn)):
                     continue
                 if self._signature_only(pred):
                     continue  # `infer_signature(X, model.predict(X))` while logging a trained model
@@ -202,7 +203,7 @@ class EntryFacts:
             entry.origins = self._entry_origins(entry)
         return [e for e in out if e.kind == "route" or e.origins]
 
-    def _estimator_method(self, fn: FunctionNode) -> bool:
+    def is_model_adapter(self, fn: FunctionNode) -> bool:
         """`predict(self, X)` of a class that also defines `fit`: a model wrapper implementing the
         estimator protocol, called by training and serving code alike; its callers are the entries."""
         owner = next((a for a in self.syntax.ancestors(fn) if isinstance(a, (ast.ClassDef, ast.FunctionDef,
@@ -210,7 +211,14 @@ class EntryFacts:
         if not isinstance(owner, ast.ClassDef):
             return False
         methods = {n.name for n in owner.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        return bool(methods & {"fit", "train", "partial_fit"})
+        if methods & {"fit", "train", "partial_fit"}:
+            return True
+        # `predict_proba(self, frame)` that hands `frame` as it is to the models it holds: an adapter
+        if fn.name not in vocab.PREDICT_METHODS:
+            return False
+        params = {a.arg for a in fn.args.args[1:]}
+        return any(p.function is fn and p.inputs and all(isinstance(v.node, ast.arg) and v.node.arg in params
+                                                           for v in p.inputs) for p in self.predictions)
 
     def _signature_only(self, pred: Prediction) -> bool:
         """The prediction only feeds MLflow's signature inference (a training-time logging step)."""

@@ -66,7 +66,7 @@ ROUND_NAMES = {"round", "rint", "around"}
 THRESHOLD_TOOLS = {"precision_recall_curve", "roc_curve", "det_curve", "TunedThresholdClassifierCV",
                    "FixedThresholdClassifier", "PrecisionRecallDisplay", "DiscriminationThreshold"}
 WEIGHT_KWARGS = {"class_weight", "class_weights", "scale_pos_weight", "is_unbalance", "pos_weight",
-                 "auto_class_weights", "sample_weight", "sample_weights"}
+                 "auto_class_weights", "sample_weight", "sample_weights", "weightCol"}
 IMBALANCE_TOOLS = (vocab.RESAMPLER_NAMES | vocab.UNDERSAMPLER_NAMES | {
     "BalancedRandomForestClassifier", "BalancedBaggingClassifier", "EasyEnsembleClassifier", "RUSBoostClassifier",
     "WeightedRandomSampler", "compute_class_weight", "compute_sample_weight", "InstanceHardnessThreshold"})

@@ -105,7 +105,12 @@ class Bindings:
         elts = target.elts
         call = val.call if val is not None else None
         split = self._split_for_call(call) if call is not None else None
+        if split is None and call is not None and call.method is None and call.short == "next" and call.args \
+                and call.args[0] is not None and call.args[0].call is not None:
+            split = self._split_for_call(call.args[0].call)  # `tr, te = next(splitter.split(X, y))`
         if split is not None:
+            if len(elts) == 1 and isinstance(elts[0], (ast.Tuple, ast.List)):
+                elts = elts[0].elts  # `(tr, te), = splitter.split(X, y)`: the one split's parts
             self._bind_split_outputs(split, elts, val, stmt)
             return
         callee = call.callee if call is not None else None

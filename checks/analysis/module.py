@@ -39,7 +39,7 @@ class Fit:
     estimator: Val | None
     X: Val | None
     y: Val | None
-    kind: str  # 'transformer' | 'resampler' | 'model' | 'pipeline'
+    kind: str  # 'transformer' | 'stateless' | 'resampler' | 'model' | 'pipeline'
     confidence: str  # how sure we are of `kind`
 
     @property
@@ -204,6 +204,8 @@ class ModuleAnalysis:
             return ("pipeline" if nested_models else "transformer"), "high"
         if short in COMPOSITES:
             return "transformer", "high"
+        if short in vocab.STATELESS_TRANSFORMERS:
+            return "stateless", "high"  # learns nothing from the rows (PolynomialFeatures, FunctionTransformer)
         if ctor and vocab.is_transformer(ctor):
             return "transformer", "high"
         if ctor and vocab.is_estimator(ctor):

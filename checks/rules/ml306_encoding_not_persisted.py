@@ -74,9 +74,11 @@ class EncodingNotPersisted(Rule):
         saved = {n.id for c in saves for n in ast.walk(c.node) if isinstance(n, ast.Name)}
         maps = {name: node for name, node in _code_maps(module.tree) if name not in saved}
         used: list[tuple[str, ast.AST, ast.Call]] = []  # (map, its definition, the call applying it)
+        labels = [f.y for f in module.model_fits if f.y is not None]
         for call in module.calls:
             if call.method not in ENCODING_METHODS or call.receiver is None \
-                    or module.column_of(call.receiver) in module.target_columns:
+                    or module.column_of(call.receiver) in module.target_columns \
+                    or (call.val is not None and any(module.flow.derives_from(y, call.val, rows=False) for y in labels)):
                 continue  # encoding the label is not a feature the model reads
             for arg in [*call.node.args, *(kw.value for kw in call.node.keywords)]:
                 for node in ast.walk(arg):
@@ -120,8 +122,16 @@ def _code_maps(tree: ast.Module) -> Iterator[tuple[str, ast.Dict]]:
             yield target.id, stmt.value
 
 
+# Spellings of a truth value: a map from them to 0/1 parses a flag, it does not invent codes.
+_TRUTH = {"true", "false", "t", "f", "yes", "no", "y", "n", "1", "0", "on", "off"}
+
+
 def _is_code_map(node: ast.Dict) -> bool:
-    """`{"low": 0, "medium": 1, "high": 2}`: categories (strings) to integer codes."""
+    """`{"low": 0, "medium": 1, "high": 2}`: categories (strings) to integer codes; not a parse of
+    truth values (`{"true": 1, "false": 0}`)."""
+    if all(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.strip().lower() in _TRUTH
+           for k in node.keys):
+        return False
     return len(node.keys) >= 2 and all(
         isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys) and all(
         isinstance(v, ast.Constant) and type(v.value) is int

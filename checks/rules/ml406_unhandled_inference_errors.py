@@ -66,7 +66,7 @@ class UnhandledInferenceErrors(Rule):
         global_handler = _has_error_handler(module)
         reported: set[int] = set()
         for pred in facts.predictions:
-            if id(pred) not in served and (not facts.loads or pred.function is None
+            if id(pred) not in served and (not facts.loads or pred.function is None or facts.is_model_adapter(pred.function)
                                            or ((id(pred) in commands or id(pred.function) in facts.command_functions)
                                                and not _per_record(facts, pred.node))):
                 continue  # an all-or-nothing command: its traceback is the error report
