@@ -132,7 +132,7 @@ class PreprocessingBeforeSplit(Rule):
             if kind == "whole":
                 when = "before the train/test split at" if split.line > call.line else "including the test part of the split at"
                 if what.endswith(("LabelEncoder", "OrdinalEncoder", "OneHotEncoder", "Tokenizer", "TextVectorization",
-                                  "StringLookup", "IntegerLookup")) and confidence == "high":
+                                  "StringLookup", "IntegerLookup", "StringIndexer")) and confidence == "high":
                     confidence = "medium"  # a category vocabulary leaks less than statistics do
                 return Hit(f"{what} is fitted on all rows {when} line {split.line}; it learns from the test "
                            "rows. Fit it on the training split only, or inside a Pipeline", node=call.node,

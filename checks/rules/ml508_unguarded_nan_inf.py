@@ -77,6 +77,7 @@ class UnguardedNanInf(Rule):
         if module.role == "training" or module.is_test or module.source.is_notebook or not (applies(module) or module.role == "feature"):
             return
         facts = serving(module)
+        feature_only = not applies(module)  # feature code with no model or service in the module
         by_function: dict[int, list[ast.AST]] = {}
         functions: dict[int, FunctionNode] = {}
         for node in facts.syntax.nodes:  # one pass over the module: only risky expressions go further
@@ -95,6 +96,8 @@ class UnguardedNanInf(Rule):
                 risk = _risk(facts, node)
                 if risk is None or node.lineno in seen or not _feature_value(facts, node):
                     continue
+                if feature_only and not _reads_column(facts, node):
+                    continue  # a scalar of the code (a fold count, a size), not a column a model will read
                 if _guarded_later(facts, fn, node) or _under_test(facts, node) or _cleaned_around(facts, node) \
                         or _guarded_name(facts, fn, node):
                     continue
@@ -117,7 +120,7 @@ def _risk(facts: Serving, node: ast.AST) -> str | None:
     if isinstance(node, ast.Call) and last(_name(node.func)) in LOGS and node.args:
         func = last(_name(node.func))
         arg = node.args[0]
-        if _in_range(arg) or (func == "log1p" or func == "sqrt") and (_nonnegative(arg) or _nonnegative_expr(arg)):
+        if _in_range(arg) or (func == "log1p" or func == "sqrt") and (_nonnegative(arg) or _nonnegative_expr(arg, _bound_value(facts))):
             return None
         if func == "sqrt":
             return "is NaN for negative values"
@@ -179,7 +182,16 @@ def _nonnegative(node: ast.AST) -> bool:
     return bool(keys) and bool(COUNT_NAME.search(keys[0]))
 
 
-def _nonnegative_expr(node: ast.AST) -> bool:
+def _bound_value(facts: Serving):
+    """For a name, the expression its value was computed by (`variance = r.var()` gives `r.var()`)."""
+    def resolve(name: ast.Name) -> ast.AST | None:
+        val = facts.module.flow.val_at(name)
+        node = val.node if val is not None else None
+        return node if node is not None and not isinstance(node, (ast.Name, ast.arg)) else None
+    return resolve
+
+
+def _nonnegative_expr(node: ast.AST, resolve=None, depth: int = 4) -> bool:
     """Non-negative by construction: a square (`x ** 2`, `np.square`), an absolute value, a
     squared-error metric, a variance or standard deviation (`returns.var()`, `np.std(x)`), a count,
     or a sum, mean or product of such terms (the haversine's `sin(x) ** 2`)."""
@@ -188,19 +200,22 @@ def _nonnegative_expr(node: ast.AST) -> bool:
             exponent = _number(node.right)
             return exponent is not None and exponent % 2 == 0
         if isinstance(node.op, (ast.Add, ast.Mult, ast.Div)):
-            return _nonnegative_expr(node.left) and _nonnegative_expr(node.right)
+            return _nonnegative_expr(node.left, resolve, depth) and _nonnegative_expr(node.right, resolve, depth)
         return False
     if isinstance(node, ast.Constant):
         return isinstance(node.value, (int, float)) and node.value >= 0
+    if isinstance(node, ast.Name) and resolve is not None and depth > 0:
+        bound = resolve(node)
+        return bound is not None and _nonnegative_expr(bound, resolve, depth - 1)
     if isinstance(node, ast.Call):
         name = last(_name(node.func)) if isinstance(node.func, (ast.Name, ast.Attribute)) else ""
         if name in ("square", "abs", "fabs", "absolute", "mean_squared_error", "exp", "norm", "hypot", "var", "std",
                     "nanvar", "nanstd", "sqrt", "count", "len"):
             return True
         if name in ("sum", "mean", "nansum", "nanmean") and node.args:
-            return _nonnegative_expr(node.args[0])
+            return _nonnegative_expr(node.args[0], resolve, depth)
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("sum", "mean") and not node.args:
-            return _nonnegative_expr(node.func.value)
+            return _nonnegative_expr(node.func.value, resolve, depth)
     return False
 
 
@@ -241,6 +256,26 @@ def _fitted_statistic(facts: Serving, name: str, scope: FunctionNode | None) -> 
     code carries (it survives renaming), not a variable's name."""
     return bool(facts.module.flow.bound_only_to(
         name, lambda v: isinstance(v.key, str) and bool(STAT_KEY.search(v.key)), scope=scope))
+
+
+def _reads_column(facts: Serving, node: ast.AST) -> bool:
+    """The risky operand reads a data column: `df["visits"]`, `row[f"x_{h}"]`, `pl.col("x")`, or a
+    variable computed from one (`median_28d = prices.transform(...)`)."""
+    operand = node.right if isinstance(node, ast.BinOp) else (node.args[0] if isinstance(node, ast.Call) and node.args else node)
+    for sub in ast.walk(operand):
+        if isinstance(sub, ast.Name):
+            val = facts.module.flow.val_at(sub)
+            for n, anc in enumerate(facts.module.flow.ancestors(val) if val is not None else ()):
+                if n > 60:
+                    break  # a long derivation: left unread (the finding is dropped, not invented)
+                if isinstance(anc.key, (str, tuple)):
+                    return True
+        if isinstance(sub, ast.Subscript) and isinstance(sub.slice, (ast.Constant, ast.JoinedStr)) \
+                and not (isinstance(sub.slice, ast.Constant) and not isinstance(sub.slice.value, str)):
+            return True
+        if isinstance(sub, ast.Call) and last(_name(sub.func)) == "col" and sub.args:
+            return True
+    return False
 
 
 def _feature_value(facts: Serving, node: ast.AST) -> bool:
