@@ -54,7 +54,7 @@ class Entry:
     """An inference entry point: where a caller hands data that ends up in the model."""
 
     function: FunctionNode | None
-    kind: str  # 'route' | 'function' | 'cli'
+    kind: str  # 'route' | 'function' | 'cli' | 'batch'
     predictions: list[Prediction]
     origins: list[Origin] = field(default_factory=list)
     reach: list[FunctionNode] = field(default_factory=list)  # the function and what it calls in the module
@@ -192,6 +192,8 @@ class EntryFacts:
                 if origin.kind not in ("param", "cli") or origin.keyed and self._writes_output(fn):
                     continue  # keyed by a batch job that stores its scores
                 kind = "function" if origin.kind == "param" and not self._command_line(fn) else "cli"
+                if kind == "function" and _frame_param(self.syntax, fn, origin.node):
+                    kind = "batch"  # handed a whole frame it slices or indexes: analysis or batch code
                 if fn is None:
                     preds = [p for p in self.predictions if p.function is None and id(p) not in owned]
                     found[key] = Entry(None, kind, preds)
@@ -488,4 +490,30 @@ def _model_param(arg: ast.AST) -> bool:
         r"model|clf|estimator|pipeline|pipe|bundle|booster|net|path|file|dir|cfg|config|settings|threshold", name, re.I))
 
 
+# What only a table of rows has: its index and positions, its shape, its row iterators and windows.
+_FRAME_USES = {"index", "values", "iloc", "loc", "shape", "columns", "iterrows", "itertuples", "groupby", "rolling",
+               "resample", "head", "tail", "to_numpy", "sort_values", "sort_index"}
 
+
+def _frame_param(syn, fn: FunctionNode, arg: ast.AST) -> bool:
+    """The parameter is used as a table of many rows (`data.index`, `data[-252:]`, `data.iloc[...]`),
+    not as one record (`pd.DataFrame([record])`, `record["age"]`)."""
+    name = getattr(arg, "arg", None)
+    if not name:
+        return False
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Attribute) and node.attr in _FRAME_USES:
+            root = node.value
+            while isinstance(root, (ast.Subscript, ast.Attribute)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id == name:
+                return True
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            root = node.value
+            while isinstance(root, (ast.Subscript, ast.Attribute)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id == name:
+                return True
+        if isinstance(node, (ast.List, ast.Tuple)) and any(isinstance(e, ast.Name) and e.id == name for e in node.elts):
+            return False  # wrapped into a one-row frame: a record
+    return False

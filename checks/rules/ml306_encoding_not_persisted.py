@@ -123,7 +123,7 @@ def _code_maps(tree: ast.Module) -> Iterator[tuple[str, ast.Dict]]:
 
 
 # Spellings of a truth value: a map from them to 0/1 parses a flag, it does not invent codes.
-_TRUTH = {"true", "false", "t", "f", "yes", "no", "y", "n", "1", "0", "on", "off"}
+_TRUTH = {"true", "false", "t", "f", "yes", "no", "y", "n", "1", "0", "on", "off", ""}
 
 
 def _is_code_map(node: ast.Dict) -> bool:

@@ -76,7 +76,7 @@ class UnversionedModelArtifact(Rule):
     name_evidence = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        saves = [(call, saved) for call in module.calls if (saved := _saved(call)) is not None
+        saves = [(call, saved) for call in module.calls if (saved := _saved(call, module)) is not None
                  and not (call.name or "").startswith("mlflow.")]
         if not saves:
             return  # most files save nothing: skip the syntax facts
@@ -99,19 +99,43 @@ class UnversionedModelArtifact(Rule):
                       node=call.node, **_strength(module, obj_val, evidence))
 
 
-def _saved(call: CallSite) -> tuple[ast.AST | None, Val | None, ast.AST | None] | None:
+def _saved(call: CallSite, module: ModuleAnalysis) -> tuple[ast.AST | None, Val | None, ast.AST | None] | None:
     """(saved object node, its value, destination node) of a model-saving call, else None."""
     node = call.node
     if call.is_(*SAVE_FUNCS):
         obj = call.arg_node(0, "obj") or call.arg_node(0, "value")
         dest = call.arg_node(1, "filename") or call.arg_node(1, "f") or call.arg_node(1, "file")
         return obj, call.arg(0, "obj") or call.arg(0, "value"), dest
+    if call.method in SAVE_METHODS and call.callee is not None:
+        return None  # `self.save_model()` defined in this file: its body is reviewed where it writes
+    if call.method in SAVE_METHODS and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+            and node.func.value.id == "self" and _project_base_method(module, call):
+        return None  # inherited from the project's own base class: reviewed in the file that defines it
     if call.method in SAVE_METHODS and call.receiver is not None and isinstance(node.func, ast.Attribute):
         if call.method == "save" and (STORE.search(f"{call.receiver.name} {call.receiver.ctor}")
                                       or not (_model_named(call.receiver) or call.receiver.ctors)):
             return None  # `registry.save(name, model)`: the registry is reviewed where it pickles
         return node.func.value, call.receiver, call.arg_node(0, "filepath") or call.arg_node(0, "fname")
     return None
+
+
+# Libraries whose model classes have a `save`/`save_model` of their own (a subclass inherits it).
+_MODEL_LIBRARIES = ("keras", "tensorflow", "torch", "sklearn", "lightgbm", "xgboost", "catboost", "transformers",
+                    "lightning", "pytorch_lightning", "gensim", "sentence_transformers")
+
+
+def _project_base_method(module: ModuleAnalysis, call: CallSite) -> bool:
+    """`self.save_model()` in a class whose bases are all the project's own classes (imported from
+    its modules or defined here), none a library model class."""
+    owner = next((a for a in syntax(module).ancestors(call.node) if isinstance(a, ast.ClassDef)), None)
+    if owner is None or not owner.bases:
+        return False
+    local = {n.name for n in ast.walk(module.tree) if isinstance(n, ast.ClassDef)}
+    for base in owner.bases:
+        name = module.imports.resolve(base) or (base.id if isinstance(base, ast.Name) and base.id in local else "")
+        if not name or name.split(".")[0] in _MODEL_LIBRARIES or name.split(".")[0] in ("keras", "nn"):
+            return False
+    return True
 
 
 def _is_model(module: ModuleAnalysis, node: ast.AST | None, val: Val | None) -> str | None:

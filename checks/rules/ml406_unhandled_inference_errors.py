@@ -60,8 +60,8 @@ class UnhandledInferenceErrors(Rule):
             return
         facts = inference(module)
         # a command line's traceback is its error report, and so is a one-shot module-level script's
-        served = {id(p) for e in facts.entries if e.kind != "cli" for p in e.predictions}
-        commands = {id(p) for e in facts.entries if e.kind == "cli" for p in e.predictions}
+        served = {id(p) for e in facts.entries if e.kind in ("route", "function") for p in e.predictions}
+        commands = {id(p) for e in facts.entries if e.kind in ("cli", "batch") for p in e.predictions}
         routes = {id(f) for e in facts.entries if e.kind == "route" for f in e.reach}
         global_handler = _has_error_handler(module)
         reported: set[int] = set()

@@ -75,6 +75,8 @@ class BatchFailurePropagation(Rule):
                     continue
                 if not {n.id for n in ast.walk(iter_node) if isinstance(n, ast.Name)} & params:
                     continue
+                if _counted(node, iter_node, params):
+                    continue  # `for _ in range(horizon)`: steps of a forecast, not the batch's items
                 call = _unguarded_work(facts, node, body)
                 if call is None:
                     continue
@@ -82,6 +84,22 @@ class BatchFailurePropagation(Rule):
                           f"that raises ({module.text(call.func)} failing on one bad record) aborts the whole batch. Catch "
                           "errors per item and report them next to the successful predictions",
                           node=node, related=[(None, call.lineno, "this call can fail for one item")], confidence="high")
+
+
+def _counted(loop: ast.AST, iter_node: ast.AST, params: set[str]) -> bool:
+    """A loop over `range(...)` whose counter never picks an item of the batch (`items[i]`)."""
+    if not (isinstance(iter_node, ast.Call) and isinstance(iter_node.func, ast.Name) and iter_node.func.id == "range"):
+        return False
+    target = loop.target if isinstance(loop, (ast.For, ast.AsyncFor)) else loop.generators[0].target
+    counters = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Subscript) and {n.id for n in ast.walk(node.slice) if isinstance(n, ast.Name)} & counters:
+            root = node.value
+            while isinstance(root, (ast.Subscript, ast.Attribute)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in params:
+                return False
+    return True
 
 
 def _vectorised_raw_batches(facts: Serving) -> Iterator[Hit]:
