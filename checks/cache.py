@@ -93,25 +93,26 @@ class Cache:
         """Is a result cached for this file (of any content)?"""
         return rel in self.entries
 
-    def get(self, rel: str, digest: str, stamp: list[int] | None = None) -> dict | None:
-        """The result cached for this content; a hit records the file's new `stamp`."""
+    def get(self, rel: str, digest: str, stamp: list[int] | None = None, salt: str = "") -> dict | None:
+        """The result cached for this content (analysed with the same stated facts, `salt`); a hit
+        records the file's new `stamp`."""
         entry = self.entries.get(rel)
-        if entry and entry.get("hash") == digest:
+        if entry and entry.get("hash") == digest and entry.get("salt", "") == salt:
             if stamp is not None and entry.get("stamp") != stamp:
                 entry["stamp"] = stamp
                 self.dirty = True
             return entry["result"]
         return None
 
-    def get_stamped(self, rel: str, stamp: list[int]) -> dict | None:
+    def get_stamped(self, rel: str, stamp: list[int], salt: str = "") -> dict | None:
         """The result cached for a file whose size and modification time are unchanged."""
         entry = self.entries.get(rel)
-        if entry and entry.get("stamp") == stamp:
+        if entry and entry.get("stamp") == stamp and entry.get("salt", "") == salt:
             return entry["result"]
         return None
 
-    def put(self, rel: str, digest: str, result: dict, stamp: list[int] | None = None) -> None:
-        self.entries[rel] = {"hash": digest, "stamp": stamp, "result": result}
+    def put(self, rel: str, digest: str, result: dict, stamp: list[int] | None = None, salt: str = "") -> None:
+        self.entries[rel] = {"hash": digest, "stamp": stamp, "result": result, **({"salt": salt} if salt else {})}
         self.dirty = True
 
     def save(self) -> None:

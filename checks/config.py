@@ -34,6 +34,11 @@ class Config(BaseModel):
     max_file_size: int = Field(default=2_000_000, gt=0)
     cache: bool = True
     jobs: int = Field(default=0, ge=0, description="worker processes; 0 picks by file count and cores")
+    # What the code cannot show, stated by the user (used as evidence by the analysis).
+    positive_rate: float | None = Field(default=None, gt=0, lt=1,
+                                        description="share of positive labels, e.g. 0.08 (class balance)")
+    time_column: str | None = Field(default=None, min_length=1,
+                                    description="the column that orders the rows in time, e.g. 'event_ts'")
 
     @field_validator("select", "ignore")
     @classmethod
@@ -42,6 +47,11 @@ class Config(BaseModel):
             if not (code.startswith("ML") and code[2:].isdigit() and len(code) <= 5):
                 raise ValueError(f"{code!r} is not a rule id or prefix (e.g. ML1, ML10, ML101)")
         return codes
+
+    def stated(self) -> dict:
+        """The facts the user stated about the data, by their `[tool.wicked-data]` key."""
+        return {k: v for k, v in (("positive-rate", self.positive_rate), ("time-column", self.time_column))
+                if v is not None}
 
     def wants(self, rule_id: str) -> bool:
         if self.select and not any(rule_id.startswith(p) for p in self.select):

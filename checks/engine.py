@@ -89,7 +89,7 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
     files, errors = discover(roots, root, config, confine)
     cache = Cache.open(root, cache_dir) if config.cache else None
     stamps = _stamps(files) if cache else {}
-    settings = f"max_file_size={config.max_file_size}"
+    settings = f"max_file_size={config.max_file_size}" + (f" stated={_salt(config)}" if config.stated() else "")
     # Every file unchanged since the last review of this root: its outcome before the filters
     # (configuration, baseline) is served whole, without analysing, loading facts or running the
     # project rules. The project model, when asked for, needs the facts: that goes the long way.
@@ -329,6 +329,7 @@ def _exclusion(patterns: tuple[str, ...]) -> re.Pattern:
 def _analyse_all(files: list[tuple[Path, str]], config: Config, progress: Progress | None, cache: Cache | None,
                  stamps: dict[str, list[int] | None]) -> list[tuple[str, dict]]:
     results: dict[str, dict] = {}
+    salt = _salt(config)
     # (path, rel, content or None, its hash or None, whether the worker should hash what it reads)
     todo: list[tuple[Path, str, bytes | None, str | None, bool]] = []
     for path, rel in files:
@@ -340,10 +341,10 @@ def _analyse_all(files: list[tuple[Path, str]], config: Config, progress: Progre
             continue
         # An unchanged size and modification time vouch for the content hash: no read needed.
         stamp = stamps.get(rel)
-        hit = _valid(cache.get_stamped(rel, stamp)) if stamp else None
+        hit = _valid(cache.get_stamped(rel, stamp, salt)) if stamp else None
         if hit is None:
             data, digest = _read_for_cache(path, config.max_file_size)
-            hit = _valid(cache.get(rel, digest, stamp)) if digest else None
+            hit = _valid(cache.get(rel, digest, stamp, salt)) if digest else None
             if hit is None:
                 todo.append((path, rel, data, digest, False))
                 continue
@@ -355,13 +356,19 @@ def _analyse_all(files: list[tuple[Path, str]], config: Config, progress: Progre
     for rel, digest, result in _run(todo, config):
         results[rel] = result
         if cache and digest and not result.get("rule_errors"):
-            cache.put(rel, digest, result, stamps.get(rel))
+            cache.put(rel, digest, result, stamps.get(rel), salt)
         done += 1
         if progress:
             progress(done, total)
     if cache:
         cache.save()
     return [(rel, results[rel]) for _, rel in files]
+
+
+def _salt(config: Config) -> str:
+    """The stated facts as part of a cache key: a result depends on them."""
+    stated = config.stated()
+    return json.dumps(stated, sort_keys=True) if stated else ""
 
 
 def _stamps(files: list[tuple[Path, str]]) -> dict[str, list[int] | None]:
@@ -401,12 +408,13 @@ def _run(todo, config: Config) -> Iterable[tuple[str, str | None, dict]]:
 
         registry()  # the rules and the analysis, imported once here and inherited by forked workers
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_start) as pool:
-            args = [(str(p), rel, data, digest, hash_it, config.max_file_size) for p, rel, data, digest, hash_it in todo]
+            args = [(str(p), rel, data, digest, hash_it, config.max_file_size, config.stated())
+                    for p, rel, data, digest, hash_it in todo]
             for (_, rel, *_), (digest, result) in zip(todo, pool.map(_analyse_args, args, chunksize=chunk)):
                 yield rel, digest, result
         return
     for path, rel, data, digest, hash_it in todo:
-        yield (rel, *_analyse_args((path, rel, data, digest, hash_it, config.max_file_size)))
+        yield (rel, *_analyse_args((path, rel, data, digest, hash_it, config.max_file_size, config.stated())))
 
 
 def _size(item: tuple) -> int:
@@ -429,14 +437,15 @@ def _worker_start() -> None:
 def _analyse_args(args: tuple) -> tuple[str | None, dict]:
     """(content hash, result) of one file; the hash of what was read, when asked for (the workers
     read and hash in parallel what the cache has never seen)."""
-    path, rel, data, digest, hash_it, max_bytes = args
+    path, rel, data, digest, hash_it, max_bytes, stated = args
     path = Path(path)
     if hash_it and data is None:
         data, digest = _read_for_cache(path, max_bytes)
-    return digest, analyse_file(path, rel, data, max_bytes)
+    return digest, analyse_file(path, rel, data, max_bytes, stated)
 
 
-def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int = 2_000_000) -> dict:
+def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int = 2_000_000,
+                 stated: dict | None = None) -> dict:
     """The result for one file: its role, its raw findings (before project-level filters), the rules
     it satisfies, and errors. Plain data, so it can be cached and sent between processes."""
     # The analysis allocates many small objects and keeps them all until the file is done, so the
@@ -448,14 +457,14 @@ def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyse_file(path, rel, data, max_bytes)
+        return _analyse_file(path, rel, data, max_bytes, stated or {})
     finally:
         if enabled:
             gc.collect(0)
             gc.enable()
 
 
-def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int) -> dict:
+def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int, stated: dict | None = None) -> dict:
     from checks.analysis.module import ModuleAnalysis
     from checks.analysis.project import config_facts, module_facts
 
@@ -478,7 +487,7 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int) -> d
     except SourceError as exc:
         return {"role": "notebook" if source.is_notebook else "other", "error": str(exc)}
     try:
-        module = ModuleAnalysis(source, tree)
+        module = ModuleAnalysis(source, tree, stated or {})
     except RecursionError:
         return {"role": "other", "error": "too deeply nested to analyse; skipped"}
     except Exception as exc:  # a bug in the shared analysis: report it, keep reviewing other files

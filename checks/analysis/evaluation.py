@@ -175,9 +175,19 @@ class EvaluationFacts(PracticeFacts):
         return any(last(v.ctor).endswith("Loss") for v in bound if v.ctor)
 
     @cached_property
+    def stated_balanced(self) -> bool:
+        """The user stated a positive rate of a third or more (`positive-rate` in `[tool.wicked-data]`)."""
+        rate = self.module.stated.get("positive-rate")
+        return rate is not None and min(rate, 1 - rate) >= 1 / 3
+
+    @cached_property
     def imbalance(self) -> str | None:
-        """Code evidence that the class balance matters, or None: the target's balance inspected
-        (`value_counts`, `bincount`, `Counter`). A name is not evidence (see `rare_class_name`)."""
+        """Evidence that the class balance matters, or None: a rare positive rate stated in
+        `[tool.wicked-data]`, or the target's balance inspected in the code (`value_counts`,
+        `bincount`, `Counter`). A name is not evidence (see `rare_class_name`)."""
+        rate = self.module.stated.get("positive-rate")
+        if rate is not None:
+            return None if self.stated_balanced else f"the stated positive rate ({rate:.0%})"
         for call in self.module.calls:
             if call.method in ("value_counts", "bincount") or call.short in ("bincount", "Counter"):
                 data = call.receiver if call.method else call.arg(0)
@@ -190,6 +200,8 @@ class EvaluationFacts(PracticeFacts):
     def rare_class_name(self) -> str | None:
         """Name evidence only, for low-confidence findings: a target, data file, file or scored rows
         named like a rare-class problem (churn, fraud, default...). Never a fact by itself."""
+        if self.module.stated.get("positive-rate") is not None:
+            return None  # the user stated the balance: a name adds nothing
         for name in sorted(self.target_names):
             if _mentions_rare_class(name):
                 return f"the target '{name}'"

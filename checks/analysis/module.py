@@ -56,8 +56,11 @@ class Fit:
 
 
 class ModuleAnalysis:
-    def __init__(self, source: SourceFile, tree: ast.Module) -> None:
+    def __init__(self, source: SourceFile, tree: ast.Module, stated: dict | None = None) -> None:
         self.source = source
+        # facts the user stated in `[tool.wicked-data]` (`positive-rate`, `time-column`): evidence
+        # the code cannot hold
+        self.stated: dict = dict(stated or {})
         self.tree = tree
         self.lines = source.text.splitlines()
         self.imports = Imports()

@@ -16,6 +16,14 @@ def temporal_evidence(module: ModuleAnalysis) -> tuple[str, int, str] | None:
 
 
 def _compute(module: ModuleAnalysis) -> tuple[str, int, str] | None:
+    stated = module.stated.get("time-column")
+    if stated:
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == stated:
+                return "high", node.lineno, f"the rows carry the time column {stated!r} (stated in [tool.wicked-data])"
+        for call in module.calls:
+            if call.method == "sort_values" and stated in (str_list(call.arg_node(0, "by")) or ()):
+                return "high", call.line, f"rows are sorted by the time column {stated!r}"
     medium = None
     for call in module.calls:
         if call.method in SERIES_OPS and call.receiver is not None:
@@ -29,6 +37,9 @@ def _compute(module: ModuleAnalysis) -> tuple[str, int, str] | None:
             medium = ("medium", call.line, "dates are parsed with pd.to_datetime")
         if medium is None and call.kwarg_node("parse_dates") is not None:
             medium = ("medium", call.line, "dates are parsed at load time")
+        if medium is None and call.receiver is not None and isinstance(call.node.func, ast.Attribute) \
+                and isinstance(call.node.func.value, ast.Attribute) and call.node.func.value.attr == "dt":
+            medium = ("medium", call.line, "a column is used as a date (the .dt accessor)")
     if medium:
         return medium
     for write in module.flow.column_writes:

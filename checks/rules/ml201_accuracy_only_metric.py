@@ -50,8 +50,8 @@ class AccuracyOnlyMetric(Rule):
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
         places = facts.accuracy_metrics
-        if not places or facts.rich_metrics or facts.task == "regression":
-            return
+        if not places or facts.rich_metrics or facts.task == "regression" or facts.stated_balanced:
+            return  # (accuracy is a fair summary of classes the user says are balanced)
         if any(ev is None for _, ev in places):  # a compiled accuracy is what `evaluate()` returns
             places = places + [(e.call.node, e) for e in facts.evaluations if e.metric == "evaluate"]
         node = next((n for n, ev in places if ev is not None and ev.held_out),

@@ -54,7 +54,7 @@ class DefaultDecisionThreshold(Rule):
         facts = evaluation(module)
         # Unequal error costs are a business fact the code rarely states; a balance inspected with
         # value_counts says nothing about costs (and a multi-class predict() has no 0.5 cut).
-        costly = facts.rare_class_name
+        costly = facts.rare_class_name or (facts.imbalance if module.stated.get("positive-rate") else None)
         if costly is None or facts.threshold_analysis or facts.task == "regression":
             return
         by_name = {"confidence": "low", "severity": Severity.P3}
