@@ -270,9 +270,9 @@ def _reads_column(facts: Serving, node: ast.AST) -> bool:
                     break  # a long derivation: left unread (the finding is dropped, not invented)
                 if isinstance(anc.key, (str, tuple)):
                     return True
-        if isinstance(sub, ast.Subscript) and isinstance(sub.slice, (ast.Constant, ast.JoinedStr)) \
+        if isinstance(sub, ast.Subscript) and isinstance(sub.slice, (ast.Constant, ast.JoinedStr, ast.Name)) \
                 and not (isinstance(sub.slice, ast.Constant) and not isinstance(sub.slice.value, str)):
-            return True
+            return True  # `df["visits"]`, `df[f"x_{h}"]`, `df[target]`
         if isinstance(sub, ast.Call) and last(_name(sub.func)) == "col" and sub.args:
             return True
     return False
