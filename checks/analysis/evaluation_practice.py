@@ -221,7 +221,8 @@ class PracticeFacts:
     @cached_property
     def default_thresholds(self) -> list[ast.AST]:
         """`proba > 0.5` and `round(sigmoid(x))`: model scores cut at the default 0.5."""
-        out: list[ast.AST] = [node for node, t in self.probability_compares if t == 0.5]
+        out: list[ast.AST] = [node for node, t in self.probability_compares
+                              if t == 0.5 or (t == 0 and self.is_margin(node))]
         for call in self.module.calls:
             if call.method in ROUND_NAMES or (call.method is None and call.short in ROUND_NAMES):
                 if _rounds_to_digits(call):
@@ -238,8 +239,23 @@ class PracticeFacts:
     def threshold_analysis(self) -> list[ast.AST]:
         """A curve or a tuned/fixed threshold, or scores cut at a threshold other than 0.5."""
         out = [c.node for c in self.module.calls if c.short in THRESHOLD_TOOLS]
-        out += [node for node, t in self.probability_compares if t != 0.5]
+        out += [node for node, t in self.probability_compares
+                if t != 0.5 and not (t == 0 and self.is_margin(node))]
         return out
+
+    def is_margin(self, node: ast.Compare) -> bool:
+        """A side of the comparison is a `decision_function` margin, whose 0 is `predict()`'s cut."""
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "decision_function":
+                return True
+            if isinstance(sub, ast.Name):
+                val = self.flow.val_at(sub)
+                for n, anc in enumerate(self.flow.ancestors(val) if val is not None else ()):
+                    if n > 20:
+                        break
+                    if anc.call is not None and anc.call.method == "decision_function":
+                        return True
+        return False
 
     @cached_property
     def imbalance_handling(self) -> list[ast.AST]:

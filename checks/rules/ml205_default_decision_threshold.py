@@ -41,7 +41,8 @@ class DefaultDecisionThreshold(Rule):
     name; in serving code with no target, the names of the rows scored, such as `lead_ids`), the
     finding is a low-confidence P3 and renaming removes it. The code rarely states error costs, so
     every finding of this rule is name evidence. `argmax` over two
-    logits is not recognised as a 0.5 cut. Predictions on the training rows are not flagged. Any
+    logits is not recognised as a 0.5 cut (a `decision_function` margin compared with 0 is).
+    Predictions on the training rows are not flagged. Any
     threshold analysis in the project silences the rule.
     """
 
@@ -75,7 +76,8 @@ class DefaultDecisionThreshold(Rule):
         for node in facts.default_thresholds:
             if node.lineno not in reported:
                 reported.add(node.lineno)
-                yield Hit(f"scores are cut at the default 0.5, but {costly} points to errors of unequal "
+                cut = "0 of a decision_function margin (predict()'s cut)" if facts.is_margin(node) else "0.5"
+                yield Hit(f"scores are cut at the default {cut}, but {costly} points to errors of unequal "
                           "cost; choose the threshold from a precision-recall curve or a cost function",
                           node=node, **({"confidence": "high" if facts.task == "classification" else "medium"}
                                         | by_name))
@@ -113,6 +115,16 @@ DefaultDecisionThreshold.invalid = [
     model.compile(loss="binary_crossentropy", metrics=["AUC"])
     model.fit(X_train, y_default_train)
     decisions = np.round(model.predict(X_test))  # ruleid: ML205
+    """,
+    # an SVM's margin cut at 0 is predict()'s own decision
+    """
+    import pandas as pd
+    from sklearn.svm import LinearSVC
+    from sklearn.model_selection import train_test_split
+    cases = pd.read_csv("fraud_cases.csv")
+    X_a, X_b, y_a, y_b = train_test_split(cases.drop(columns=["is_fraud"]), cases["is_fraud"], stratify=cases["is_fraud"])
+    margin = LinearSVC(class_weight="balanced").fit(X_a, y_a).decision_function(X_b)
+    flagged = margin > 0  # ruleid: ML205
     """,
     # PyTorch: sigmoid > 0.5 inside the evaluation loop
     """
