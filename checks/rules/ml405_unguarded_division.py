@@ -140,7 +140,7 @@ def _guarded(syn: Syntax, fn: FunctionNode | None, node: ast.AST, denominator: a
             if any(_mentions(v, marks) for v in earlier):
                 return True
         if isinstance(anc, ast.Call) and _call_name(anc) in ("where", "select", "mask") and anc.args \
-                and child is not anc.args[0] and _mentions(anc.args[0], marks):
+                and child is not anc.args[0] and _condition_mentions(syn, fn, anc.args[0], marks):
             return True
         child = anc
     if syn.handled(node, ("ZeroDivisionError", "ArithmeticError")):
@@ -153,6 +153,20 @@ def _guarded(syn: Syntax, fn: FunctionNode | None, node: ast.AST, denominator: a
                 isinstance(n, EARLY_EXIT) for s in stmt.body for n in ast.walk(s)):
             return True
         if isinstance(stmt, ast.Assert) and _mentions(stmt.test, marks):
+            return True
+    return False
+
+
+def _condition_mentions(syn: Syntax, fn: FunctionNode | None, cond: ast.expr, marks: set[str]) -> bool:
+    """The mask tests the denominator, directly or through a name bound to the test
+    (`ok = df["visits"].ne(0)`, then `(a / df["visits"]).where(ok, 0)`)."""
+    if _mentions(cond, marks):
+        return True
+    names = {n.id for n in ast.walk(cond) if isinstance(n, ast.Name)}
+    scope = fn if fn is not None else syn.tree
+    for stmt in syn.body_nodes(scope):
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in stmt.targets) \
+                and _mentions(stmt.value, marks):
             return True
     return False
 
@@ -265,6 +279,17 @@ UnguardedDivision.invalid = [
 ]
 
 UnguardedDivision.valid = [
+    # a mask named before the division, applied with .where()
+    """
+    import joblib
+    import pandas as pd
+    model = joblib.load("m.joblib")
+
+    def score(rows: pd.DataFrame):
+        nonzero = rows["visits"].ne(0)
+        rows["ctr"] = (rows["clicks"] / rows["visits"]).where(nonzero, 0.0)
+        return model.predict_proba(rows[["ctr"]])[:, 1]
+    """,
     # smoothed rates in a feature module: a count plus a positive smoothing term, given as a
     # constant, a parameter's default, or by the module's only caller
     {"features.py": """

@@ -107,7 +107,15 @@ VALIDATING_METHODS = {"is_valid", "full_clean", "validate", "validate_python"}
 
 
 def _validated(facts: Serving, route: Route, names: set[str], read: ast.AST | None = None) -> bool:
-    """The body goes through a schema class or a validator in the route or what it calls."""
+    """The body goes through a schema class or a validator in the route or what it calls; for a
+    list, each item (`for raw in items: Lead.model_validate(raw)`) counts."""
+    names = set(names)
+    for node in ast.walk(route.function):
+        loops = [(node.iter, node.target)] if isinstance(node, (ast.For, ast.AsyncFor)) else \
+            [(g.iter, g.target) for g in node.generators] if isinstance(node, (ast.ListComp, ast.GeneratorExp)) else []
+        for iter_node, target in loops:
+            if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(iter_node)):
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     for fn in facts.reach(route.function):
         calls = facts.calls_in(fn)
         # what the code asks of an object decides that it validates: `form = F(request.POST)` followed
@@ -167,6 +175,25 @@ UnvalidatedRequestPayload.invalid = [
 ]
 
 UnvalidatedRequestPayload.valid = [
+    # a list of raw items, each validated before it is scored (bad items are answered one by one)
+    """
+    from fastapi import FastAPI
+    from pydantic import BaseModel, ValidationError
+    app = FastAPI()
+
+    class Row(BaseModel):
+        visits: int
+
+    @app.post("/score-many")
+    def score_many(items: list[dict]):
+        out = []
+        for raw in items:
+            try:
+                out.append(Row.model_validate(raw).visits)
+            except ValidationError as exc:
+                out.append(str(exc))
+        return out
+    """,
     # a Django form checked with is_valid() before its cleaned data is used
     """
     from django.http import JsonResponse
