@@ -176,9 +176,14 @@ class EvaluationFacts(PracticeFacts):
 
     @cached_property
     def stated_balanced(self) -> bool:
-        """The user stated a positive rate of a third or more (`positive-rate` in `[tool.wicked-data]`)."""
+        """The classes are known to be balanced: the user stated a positive rate of a third or more
+        (`positive-rate` in `[tool.wicked-data]`), or the data is a balanced benchmark set read with
+        its library's loader (`load_iris()`, `mnist.load_data()`) and nothing else is read."""
         rate = self.module.stated.get("positive-rate")
-        return rate is not None and min(rate, 1 - rate) >= 1 / 3
+        if rate is not None:
+            return min(rate, 1 - rate) >= 1 / 3
+        return bool(self.module.calls_named(*vocab.BALANCED_DATASETS)) and not any(
+            c.is_(*_READERS) for c in self.module.calls)
 
     @cached_property
     def imbalance(self) -> str | None:
@@ -188,6 +193,8 @@ class EvaluationFacts(PracticeFacts):
         rate = self.module.stated.get("positive-rate")
         if rate is not None:
             return None if self.stated_balanced else f"the stated positive rate ({rate:.0%})"
+        if self.stated_balanced:
+            return None  # a balanced benchmark set: inspecting its balance shows it balanced
         for call in self.module.calls:
             if call.method in ("value_counts", "bincount") or call.short in ("bincount", "Counter"):
                 data = call.receiver if call.method else call.arg(0)
@@ -200,8 +207,8 @@ class EvaluationFacts(PracticeFacts):
     def rare_class_name(self) -> str | None:
         """Name evidence only, for low-confidence findings: a target, data file, file or scored rows
         named like a rare-class problem (churn, fraud, default...). Never a fact by itself."""
-        if self.module.stated.get("positive-rate") is not None:
-            return None  # the user stated the balance: a name adds nothing
+        if self.module.stated.get("positive-rate") is not None or self.stated_balanced:
+            return None  # the balance is known: a name adds nothing
         for name in sorted(self.target_names):
             if _mentions_rare_class(name):
                 return f"the target '{name}'"

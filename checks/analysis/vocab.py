@@ -46,6 +46,8 @@ LEARN_METHODS = set(libraries.shorts("learn_method"))
 PREDICT_METHODS = {"predict", "predict_proba", "decision_function", "predict_log_proba"}
 NATIVE_TRAIN_FUNCS = libraries.names("native_train")
 DATASET_CLASSES = set(libraries.shorts("dataset"))
+# Benchmark data sets whose classes are (near) balanced.
+BALANCED_DATASETS = libraries.names("balanced_dataset")
 # Models given their rows when built, fitted with a bare `.fit()` (statsmodels).
 DATA_IN_CONSTRUCTOR = {last(api.name) for api in libraries.library_of("statsmodels").apis}
 

@@ -2,6 +2,8 @@
 from checks.analysis.libraries.table import Library, rows
 
 TORCH = Library("torch", "PyTorch", (
+    *rows("balanced_dataset", "torchvision.datasets.MNIST", "torchvision.datasets.FashionMNIST",
+          "torchvision.datasets.CIFAR10", "torchvision.datasets.CIFAR100", "torchvision.datasets.KMNIST"),
     *rows("random_split", "torch.utils.data.random_split"),
     *rows("probability", "torch.sigmoid", "torch.softmax", "torch.nn.functional.softmax",
           "torch.nn.functional.sigmoid", "torch.special.expit"),
@@ -12,6 +14,8 @@ TORCH = Library("torch", "PyTorch", (
           "torchmetrics.classification.BinaryF1Score", "torchmetrics.classification.BinaryAUROC"),
 ))
 KERAS = Library("keras", "Keras", (
+    *rows("balanced_dataset", "keras.datasets.mnist.load_data", "keras.datasets.fashion_mnist.load_data",
+          "keras.datasets.cifar10.load_data", "keras.datasets.cifar100.load_data"),
     # a Tokenizer learns its vocabulary, preprocessing layers (Normalization, TextVectorization,
     # StringLookup) their statistics, from the rows they are given
     *rows("learn_method", "fit_on_texts", "fit_on_sequences", "adapt"),
@@ -20,6 +24,9 @@ KERAS = Library("keras", "Keras", (
     *rows("metric", "keras.metrics.AUC", "keras.metrics.Precision", "keras.metrics.Recall"),
 ))
 TENSORFLOW = Library("tensorflow", "TensorFlow / tf.keras", (
+    *rows("balanced_dataset", "tensorflow.keras.datasets.mnist.load_data",
+          "tensorflow.keras.datasets.fashion_mnist.load_data", "tensorflow.keras.datasets.cifar10.load_data",
+          "tensorflow.keras.datasets.cifar100.load_data"),
     *rows("load_safe", "tensorflow.keras.models.load_model", "tensorflow.saved_model.load"),
     *rows("probability", "tensorflow.nn.sigmoid", "tensorflow.nn.softmax", "tensorflow.sigmoid",
           "tensorflow.math.sigmoid"),

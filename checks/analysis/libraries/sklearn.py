@@ -39,6 +39,10 @@ LIBRARY = Library("sklearn", "scikit-learn", (
     *rows("functional", *(_PRE + f for f in ("scale", "minmax_scale", "maxabs_scale", "robust_scale",
                                             "quantile_transform", "power_transform"))),
     *rows("pipeline", "sklearn.pipeline.Pipeline", "sklearn.pipeline.make_pipeline"),
+    # classes of (near) equal size: accuracy is a fair summary there
+    *rows("balanced_dataset", "sklearn.datasets.load_iris", "sklearn.datasets.load_wine", "sklearn.datasets.load_digits",
+          "sklearn.datasets.make_classification", "sklearn.datasets.make_blobs", "sklearn.datasets.make_moons",
+          "sklearn.datasets.make_circles"),
     *rows("classifier", *(f"sklearn.linear_model.{c}" for c in ("LogisticRegression", "Perceptron",
                                                                   "LogisticRegressionCV")),
           *(f"sklearn.svm.{c}" for c in ("SVC", "LinearSVC", "NuSVC")),

@@ -39,6 +39,7 @@ Kind = Literal[
     "probability",      # a function turning scores into probabilities (softmax, sigmoid)
     "pipeline",         # a class or function chaining transforms and a final estimator
     "learn_method",     # a method other than `fit` that learns a transform's state from rows (`adapt`)
+    "balanced_dataset", # a bundled benchmark data set whose classes are (near) balanced (iris, MNIST)
 ]
 Modelled = Literal["yes", "partial", "no"]
 
