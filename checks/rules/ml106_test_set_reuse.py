@@ -7,6 +7,7 @@ from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
+from checks.analysis.leakage import sees_held_out_rows
 from checks.analysis.vocab import CV_FUNCS, EVAL_SET_KWARGS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -28,7 +29,10 @@ class TestSetReuse(Rule):
     Flags the test split used to make choices: early stopping or best-checkpoint selection on it
     (`eval_set=[(X_test, y_test)]`, `validation_data=(X_test, y_test)` with `EarlyStopping`), a
     loop over models or hyperparameters that keeps the best test score, a decision threshold picked
-    from a curve computed on the test split, or a model (or search) fitted on the test split.
+    from a curve computed on the test split, a model (or search) fitted on the test split, a
+    keras-tuner search ranked on it (`tuner.search(..., validation_data=(X_test, y_test))`), CatBoost
+    fitted with the test rows as `eval_set` (it keeps the best iteration there by default), and a
+    model fitted on every row and then scored on the test part of a later split.
 
     ## Why is this bad?
     Once a choice is made by looking at the test set, the test score is a training score: it is
@@ -118,11 +122,29 @@ class TestSetReuse(Rule):
                           node=call.node)
 
     def _fit_on_test(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        yield from self._fit_before_split(module)
         for fit in module.fits:
             if fit.kind in ("model", "pipeline") and _on_test(fit.X) and not any(r == "train" for _, r in fit.X.roles) \
                     and _scored(module, fit.X, fit):  # held-out rows fitted on and never scored are a calibration set
                 what = "a hyperparameter search" if last(fit.ctor) in CV_FUNCS else "the model"
                 yield Hit(f"{what} is fitted on the test split", node=fit.call.node)
+
+    def _fit_before_split(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        """A model fitted on every row, then scored on the test part of a later split of those rows
+        (`sm.OLS(y, X).fit()`, then `train_test_split(X, y)` and a metric on the test part)."""
+        for fit in module.model_fits:
+            if fit.X is None or fit.X.roles:
+                continue
+            for split in module.splits:
+                if split.line <= fit.line or sees_held_out_rows(module, fit.X, split) != "whole":
+                    continue
+                tests = [v for v, role in split.outputs if role == "test"]
+                if any(_scored(module, v, fit) for v in tests):
+                    yield Hit(f"the model is fitted on every row (line {fit.line}) and then scored on the test part "
+                              f"of the split at line {split.line}; those rows were in its training data, so the "
+                              "score is in-sample. Fit on the training part only", node=fit.call.node,
+                              related=[(None, split.line, "the split made after the fit")])
+                    break
 
     def _selection_loops(self, module: ModuleAnalysis) -> Iterator[Hit]:
         loops = module.flow.loops
@@ -197,6 +219,18 @@ def _inside(node: ast.AST, loop: ast.AST) -> bool:
 
 
 TestSetReuse.invalid = [
+    # a statsmodels model fitted on every row, then scored on the test part of a later split
+    """
+    import pandas as pd
+    import statsmodels.api as sm
+    from sklearn.metrics import mean_absolute_error
+    from sklearn.model_selection import train_test_split
+    rows = pd.read_csv("rows.csv")
+    design = sm.add_constant(rows[["a", "b"]])
+    fitted = sm.OLS(rows["y"], design).fit()  # ruleid: ML106
+    d_a, d_b, y_a, y_b = train_test_split(design, rows["y"], random_state=0)
+    print(mean_absolute_error(y_b, fitted.predict(d_b)))
+    """,
     """
     from sklearn.model_selection import train_test_split
     from sklearn.ensemble import RandomForestClassifier
