@@ -501,8 +501,10 @@ def _frame_param(syn, fn: FunctionNode, arg: ast.AST) -> bool:
     name = getattr(arg, "arg", None)
     if not name:
         return False
+    called = {id(n.func) for n in ast.walk(fn) if isinstance(n, ast.Call)}
     for node in ast.walk(fn):
-        if isinstance(node, ast.Attribute) and node.attr in _FRAME_USES:
+        if isinstance(node, ast.Attribute) and node.attr in _FRAME_USES \
+                and not (node.attr in ("values", "index") and id(node) in called):  # `record.values()` is a dict's
             root = node.value
             while isinstance(root, (ast.Subscript, ast.Attribute)):
                 root = root.value
