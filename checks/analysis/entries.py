@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from checks.analysis import vocab
 from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.loads import unsafe_load
-from checks.analysis.names import last
+from checks.analysis.names import data_root, last
 from checks.analysis.syntax import FunctionNode, chain_name, syntax
 
 if TYPE_CHECKING:
@@ -503,17 +503,12 @@ def _frame_param(syn, fn: FunctionNode, arg: ast.AST) -> bool:
         return False
     called = {id(n.func) for n in ast.walk(fn) if isinstance(n, ast.Call)}
     for node in ast.walk(fn):
-        if isinstance(node, ast.Attribute) and node.attr in _FRAME_USES \
-                and not (node.attr in ("values", "index") and id(node) in called):  # `record.values()` is a dict's
-            root = node.value
-            while isinstance(root, (ast.Subscript, ast.Attribute)):
-                root = root.value
-            if isinstance(root, ast.Name) and root.id == name:
-                return True
-        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
-            root = node.value
-            while isinstance(root, (ast.Subscript, ast.Attribute)):
-                root = root.value
+        # `data.index`, `data.iloc[...]`, `data[-252:]` (`record.values()` is a dict's method)
+        table_use = (isinstance(node, ast.Attribute) and node.attr in _FRAME_USES
+                     and not (node.attr in ("values", "index") and id(node) in called)) \
+            or (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice))
+        if table_use:
+            root = data_root(node.value)
             if isinstance(root, ast.Name) and root.id == name:
                 return True
         if isinstance(node, (ast.List, ast.Tuple)) and any(isinstance(e, ast.Name) and e.id == name for e in node.elts):

@@ -153,7 +153,7 @@ class EvaluationFacts(PracticeFacts):
         names = set(self.module.target_columns)
         labels: list[Val | None] = [f.y for f in self.module.model_fits]
         labels += [s.inputs[-1] for s in self.module.splits if s.kind == "function" and len(s.inputs) >= 2]
-        labels += [c.kwargs.get("label") for c in self.module.calls if c.short in ("DMatrix", "Dataset", "Pool")]
+        labels += [c.kwargs.get("label") for c in self.module.calls if c.short in vocab.DATASET_CLASSES]
         labels += [c.arg(1, "target") for c in self.module.calls if self._is_loss_call(c)]
         for val in labels:
             for n, anc in enumerate(self.flow.ancestors(val)):

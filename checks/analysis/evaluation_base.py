@@ -60,7 +60,7 @@ REGRESSION_OBJECTIVES = ("reg:", "regression", "mse", "mae", "huber", "poisson",
 
 # Methods that apply a fitted object to data: their receiver's rows are not the result's rows.
 APPLY_METHODS = vocab.PREDICT_METHODS | {"transform", "score", "evaluate", "inverse_transform", "predict_classes"}
-PROBABILITY_METHODS = {"predict_proba", "decision_function", "predict_log_proba", "sigmoid", "softmax", "expit"}
+PROBABILITY_METHODS = {"predict_proba", "decision_function", "predict_log_proba"} | vocab.PROBABILITY_FUNCS
 ROUND_NAMES = {"round", "rint", "around"}
 
 THRESHOLD_TOOLS = {"precision_recall_curve", "roc_curve", "det_curve", "TunedThresholdClassifierCV",

@@ -266,7 +266,7 @@ class PracticeFacts:
                 out.append(call.node)
             for kw in call.node.keywords:
                 if kw.arg in WEIGHT_KWARGS and not _is_none(kw.value) \
-                        or (kw.arg == "weight" and (call.short in CLASSIFICATION_LOSSES | {"DMatrix", "Dataset", "Pool"})):
+                        or (kw.arg == "weight" and (call.short in CLASSIFICATION_LOSSES | vocab.DATASET_CLASSES)):
                     out.append(call.node)
         out += [e.node for e in self.flow.dict_entries if e.key in WEIGHT_KWARGS and not _is_none(e.node)]
         return out + self.threshold_analysis

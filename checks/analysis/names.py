@@ -30,6 +30,13 @@ def chain_head(node: ast.AST) -> ast.AST:
     return node
 
 
+def data_root(node: ast.AST) -> ast.AST:
+    """What a chain of attribute reads and subscripts starts from: `df` in `df["a"].iloc[0]`."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node
+
+
 def dotted(node: ast.AST) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     return attribute_path(node) if isinstance(chain_head(node), ast.Name) else None

@@ -46,6 +46,10 @@ LEARN_METHODS = set(libraries.shorts("learn_method"))
 PREDICT_METHODS = {"predict", "predict_proba", "decision_function", "predict_log_proba"}
 NATIVE_TRAIN_FUNCS = libraries.names("native_train")
 DATASET_CLASSES = set(libraries.shorts("dataset"))
+# Hyperparameter tuners that rank their trials on the rows given as validation data.
+TUNERS = libraries.names("tuner")
+# Functions that turn a model's scores into probabilities (sigmoid, softmax).
+PROBABILITY_FUNCS = set(libraries.shorts("probability"))
 # Benchmark data sets whose classes are (near) balanced.
 BALANCED_DATASETS = libraries.names("balanced_dataset")
 # Models given their rows when built, fitted with a bare `.fit()` (statsmodels).

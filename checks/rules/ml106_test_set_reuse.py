@@ -8,15 +8,23 @@ from checks.analysis.flowtypes import Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.leakage import sees_held_out_rows
-from checks.analysis.vocab import CV_FUNCS, EVAL_SET_KWARGS
+from checks.analysis.vocab import CV_FUNCS, EVAL_SET_KWARGS, TUNERS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
-STOPPERS = ("EarlyStopping", "early_stopping", "ModelCheckpoint", "early_stopping_rounds", "use_best_model",
+STOPPERS = ("EarlyStopping", "early_stopping", "ModelCheckpoint", "early_stopping_rounds",
             "save_best_only", "restore_best_weights", "load_best_model_at_end")
-# Hyperparameter tuners whose `search(..., validation_data=...)` picks the trial on those rows.
-TUNER_ROOTS = ("keras_tuner.", "kerastuner.")
 SELECTORS = {"max", "min", "argmax", "argmin", "idxmax", "idxmin", "sorted", "nlargest", "nsmallest"}
+
+
+def _turned_off(fit, option: str) -> bool:
+    """`option=False` given to the fit or to the estimator's constructor."""
+    made = fit.estimator.call if fit.estimator is not None else None
+    for call in (fit.call.node, made.node if made is not None else None):
+        for kw in call.keywords if call is not None else ():
+            if kw.arg == option and isinstance(kw.value, ast.Constant) and kw.value.value is False:
+                return True
+    return False
 
 
 def _on_test(val: Val | None) -> bool:
@@ -95,8 +103,7 @@ class TestSetReuse(Rule):
             if callbacks is not None:
                 texts.append(module.text(callbacks.node))
             # CatBoost keeps the best iteration on the eval set unless told not to (use_best_model defaults to True)
-            catboost = any(last(c).startswith("CatBoost") for c in fit.classes) \
-                and not any("use_best_model=False" in t for t in texts)
+            catboost = any(last(c).startswith("CatBoost") for c in fit.classes) and not _turned_off(fit, "use_best_model")
             if not catboost and not any(s in t for t in texts for s in STOPPERS):
                 continue
             if _scored(module, call.kwargs[held[0]]):
@@ -113,7 +120,7 @@ class TestSetReuse(Rule):
         """`tuner.search(X, y, validation_data=(X_test, y_test))`: every trial is ranked on those rows."""
         for call in module.method_calls("search"):
             built = call.receiver.call if call.receiver is not None else None
-            if built is None or not (built.name or "").startswith(TUNER_ROOTS):
+            if built is None or not built.is_(*TUNERS):
                 continue
             held = [k for k in EVAL_SET_KWARGS if _on_test(call.kwargs.get(k))]
             if held:
@@ -265,6 +272,18 @@ TestSetReuse.invalid = [
 ]
 
 TestSetReuse.valid = [
+    # CatBoost told not to keep the best iteration: the eval set is only watched, not chosen on
+    """
+    import pandas as pd
+    from catboost import CatBoostClassifier
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import train_test_split
+    rows = pd.read_csv("rows.csv")
+    r_a, r_b = train_test_split(rows, test_size=0.2, stratify=rows["y"], random_state=0)
+    clf = CatBoostClassifier(iterations=300, use_best_model=False)
+    clf.fit(r_a.drop(columns=["y"]), r_a["y"], eval_set=(r_b.drop(columns=["y"]), r_b["y"]))
+    print(f1_score(r_b["y"], clf.predict(r_b.drop(columns=["y"]))))
+    """,
     # selection on a validation split carved from training; one final test evaluation
     """
     from sklearn.model_selection import train_test_split

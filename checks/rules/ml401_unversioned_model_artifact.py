@@ -6,6 +6,7 @@ from typing import Iterator
 
 from checks.analysis import vocab
 from checks.analysis.flowtypes import CallSite, Val
+from checks.analysis.libraries import LIBRARIES
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import inference
 from checks.analysis.syntax import FunctionNode, Syntax, syntax
@@ -119,9 +120,10 @@ def _saved(call: CallSite, module: ModuleAnalysis) -> tuple[ast.AST | None, Val 
     return None
 
 
-# Libraries whose model classes have a `save`/`save_model` of their own (a subclass inherits it).
-_MODEL_LIBRARIES = ("keras", "tensorflow", "torch", "sklearn", "lightgbm", "xgboost", "catboost", "transformers",
-                    "lightning", "pytorch_lightning", "gensim", "sentence_transformers")
+# Libraries whose model classes have a `save`/`save_model` of their own (a subclass inherits it):
+# every library with a semantics table, and model hubs that have none yet.
+_MODEL_LIBRARIES = {lib.root for lib in LIBRARIES} | {"transformers", "lightning", "pytorch_lightning", "gensim",
+                                                      "sentence_transformers"}
 
 
 def _project_base_method(module: ModuleAnalysis, call: CallSite) -> bool:
@@ -133,7 +135,7 @@ def _project_base_method(module: ModuleAnalysis, call: CallSite) -> bool:
     local = {n.name for n in ast.walk(module.tree) if isinstance(n, ast.ClassDef)}
     for base in owner.bases:
         name = module.imports.resolve(base) or (base.id if isinstance(base, ast.Name) and base.id in local else "")
-        if not name or name.split(".")[0] in _MODEL_LIBRARIES or name.split(".")[0] in ("keras", "nn"):
+        if not name or name.split(".")[0] in _MODEL_LIBRARIES:
             return False
     return True
 

@@ -5,6 +5,7 @@ import re
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import data_root
 from checks.analysis.syntax import FunctionNode, resolved_last
 from checks.analysis.serving import Serving, applies, element_type, serving, unwrap_annotation
 from checks.models import Severity
@@ -94,9 +95,7 @@ def _counted(loop: ast.AST, iter_node: ast.AST, params: set[str]) -> bool:
     counters = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     for node in ast.walk(loop):
         if isinstance(node, ast.Subscript) and {n.id for n in ast.walk(node.slice) if isinstance(n, ast.Name)} & counters:
-            root = node.value
-            while isinstance(root, (ast.Subscript, ast.Attribute)):
-                root = root.value
+            root = data_root(node.value)
             if isinstance(root, ast.Name) and root.id in params:
                 return False
     return True

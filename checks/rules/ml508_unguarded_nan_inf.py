@@ -6,7 +6,7 @@ from typing import Iterator
 
 from checks.analysis.flowtypes import LITERAL
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
+from checks.analysis.names import data_root, last
 from checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued
 from checks.analysis.serving import Serving, applies, serving
 from checks.analysis.values import positive
@@ -229,9 +229,7 @@ def _reads_data(facts: Serving, node: ast.AST) -> bool:
     scope = facts.enclosing(node)
     if names and all(_model_or_config(facts, n) or _fitted_statistic(facts, n, scope) for n in names):
         return False
-    root = node
-    while isinstance(root, (ast.Subscript, ast.Attribute)):
-        root = root.value
+    root = data_root(node)
     if root is not node and isinstance(root, ast.Name) and _model_or_config(facts, root.id):
         return False  # `stats["std"][name]`, `self.scale_[i]`
     return any(isinstance(n, (ast.Subscript, ast.Name, ast.Attribute)) for n in ast.walk(node))

@@ -14,6 +14,8 @@ TORCH = Library("torch", "PyTorch", (
           "torchmetrics.classification.BinaryF1Score", "torchmetrics.classification.BinaryAUROC"),
 ))
 KERAS = Library("keras", "Keras", (
+    *rows("tuner", *(f"{root}.{c}" for root in ("keras_tuner", "kerastuner")
+                     for c in ("RandomSearch", "Hyperband", "BayesianOptimization", "GridSearch", "Tuner"))),
     *rows("balanced_dataset", "keras.datasets.mnist.load_data", "keras.datasets.fashion_mnist.load_data",
           "keras.datasets.cifar10.load_data", "keras.datasets.cifar100.load_data"),
     # a Tokenizer learns its vocabulary, preprocessing layers (Normalization, TextVectorization,

@@ -40,6 +40,7 @@ Kind = Literal[
     "pipeline",         # a class or function chaining transforms and a final estimator
     "learn_method",     # a method other than `fit` that learns a transform's state from rows (`adapt`)
     "balanced_dataset", # a bundled benchmark data set whose classes are (near) balanced (iris, MNIST)
+    "tuner",            # a hyperparameter tuner whose `search(..., validation_data=...)` ranks trials there
 ]
 Modelled = Literal["yes", "partial", "no"]
 
@@ -50,7 +51,6 @@ class Api:
     kind: Kind
     shuffles: bool = False  # a split or splitter that draws rows at random by default
     temporal: bool = False  # a split or splitter that keeps time order
-    scale_sensitive: bool = False  # an estimator whose fit depends on feature scale
 
 
 @dataclass(frozen=True)
