@@ -24,6 +24,7 @@ from checks import __version__
 from checks.analysis.source import SourceError, SourceFile, decode, load, read_bytes
 from checks.cache import Cache
 from checks.config import DEFAULT_EXCLUDE, Config
+from checks.projects import Unit, markers_on_disk, partition
 from checks.models import (BlindSpot, Coverage, ErrorEntry, FileEntry, Finding, ProjectEntry, Related, Review,
                            Severity, ToolInfo, family_of)
 from checks.results_schema import valid_result
@@ -36,10 +37,11 @@ if TYPE_CHECKING:
     from checks.analysis.project import Project
 
 SOURCE_SUFFIXES = {".py", ".ipynb"}
+SQL_SUFFIXES = {".sql"}
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml"}
-REVIEWED_SUFFIXES = SOURCE_SUFFIXES | CONFIG_SUFFIXES
+REVIEWED_SUFFIXES = SOURCE_SUFFIXES | CONFIG_SUFFIXES | SQL_SUFFIXES
 PARALLEL_THRESHOLD = 24
-SUPPRESS = re.compile(r"#\s*wicked-data:\s*ignore(?:\[(?P<codes>[A-Z0-9,\s]+)\])?")
+SUPPRESS = re.compile(r"(?:#|--)\s*wicked-data:\s*ignore(?:\[(?P<codes>[A-Z0-9,\s]+)\])?")
 
 Progress = Callable[[int, int], None]
 
@@ -53,14 +55,25 @@ def analyse_project(paths: Sequence[str | Path], config: Config | None = None, *
     files, errors = discover(roots, root, config, confine)
     cache = Cache.open(root, cache_dir) if config.cache else None
     results = _analyse_all(files, config, progress, cache, _stamps(files) if cache else {})
-    return _project(results), errors
+    return _project(results, markers_on_disk(root, [rel for _, rel in files])), errors
 
 
-def _project(results: list[tuple[str, dict]]) -> Project:
+def _project(results: list[tuple[str, dict]], markers: dict[str, list[str]]) -> Project:
+    """The project model: every file's facts, partitioned into the projects the folder holds."""
     from checks.analysis.project import Project
 
-    return Project({rel: r["facts"] for rel, r in results if r.get("facts")},
-                   {rel: r.get("role", "other") for rel, r in results})
+    facts = {rel: r["facts"] for rel, r in results if r.get("facts")}
+    roles = {rel: r.get("role", "other") for rel, r in results}
+    return Project(facts, roles, parts=partition(roles, markers, {rel: _links(f) for rel, f in facts.items()}))
+
+
+def _links(facts: dict) -> dict[str, set[str]]:
+    """What ties a file to another project: artifacts it loads and writes, project modules it imports."""
+    artifacts = facts.get("artifacts") or {}
+    return {"loads": {a["path"] for a in artifacts.get("loaded", ()) if a.get("path")},
+            "writes": {a["path"] for a in artifacts.get("written", ()) if a.get("path")},
+            "imports": set(facts.get("local_imports") or ()),
+            "mentions": set((facts.get("config") or {}).get("mentions") or ())}
 
 
 def review(paths: Sequence[str | Path], config: Config | None = None, *, baseline: Path | None = None,
@@ -88,43 +101,59 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
     root = _common_root(roots)
     files, errors = discover(roots, root, config, confine)
     cache = Cache.open(root, cache_dir) if config.cache else None
+    markers = markers_on_disk(root, [rel for _, rel in files])
     stamps = _stamps(files) if cache else {}
+    # The partition into projects depends on the marker files too: a snapshot vouches for them.
+    marker_stamps = {f"{folder}/{name}".lstrip("/"): _stamp(root / folder / name)
+                     for folder, names in markers.items() for name in names} if cache else {}
     settings = f"max_file_size={config.max_file_size}" + (f" stated={_salt(config)}" if config.stated() else "")
     # Every file unchanged since the last review of this root: its outcome before the filters
     # (configuration, baseline) is served whole, without analysing, loading facts or running the
     # project rules. The project model, when asked for, needs the facts: that goes the long way.
-    snapshot = cache.snapshot(stamps, settings) if cache and not with_project else None
+    snapshot_stamps = {**stamps, **{f"\0marker:{k}": v for k, v in marker_stamps.items()}}
+    snapshot = cache.snapshot(snapshot_stamps, settings) if cache and not with_project else None
     project = None
     served = _from_snapshot(snapshot) if snapshot is not None else None
     catalogue = _catalogue(snapshot) if served is not None else None
     if served is not None:
-        results, project_findings, project_errors = served
+        results, project_findings, project_errors, parts, withdrawn = served
         if progress:
             progress(len(files), len(files))
     else:
         results = _analyse_all(files, config, progress, cache, stamps)
-        project = _project(results)
-        project_findings, project_errors = _project_findings(project, root, files)
+        project = _project(results, markers)
+        parts = project.parts
+        project_findings, project_errors, withdrawn = [], [], []
+        for part in project.split():  # configs, pairs and project rules stay within one project
+            found, failed = _project_findings(part, root, files)
+            project_findings += found
+            project_errors += failed
+            withdrawn += _settled_elsewhere(part, results, project_errors)
         if cache:
-            cache.save_snapshot(stamps, settings, [(rel, _without_facts(r)) for rel, r in results],
+            cache.save_snapshot(snapshot_stamps, settings, [(rel, _without_facts(r)) for rel, r in results],
                                 [f.model_dump(mode="json") for f in project_findings],
                                 [e.model_dump(mode="json") for e in project_errors],
-                                [[rule_id, project_rule] for rule_id, project_rule in _catalogue(None)])
+                                [[rule_id, project_rule] for rule_id, project_rule in _catalogue(None)],
+                                [[u.root, u.files] for u in parts], withdrawn)
     findings: list[Finding] = []
     entries: list[FileEntry] = []
-    satisfied: set[str] = set()
+    # A rule satisfied by one file (a metric other than accuracy, a baseline) silences its findings
+    # in the other files of the same project only.
+    part_of = {rel: i for i, unit in enumerate(parts) for rel in unit.files}
+    satisfied: set[tuple[int, str]] = set()
     for rel, result in results:
         entries.append(FileEntry(path=rel, role=result.get("role", "other")))
         if result.get("error"):
             errors.append(ErrorEntry(file=rel, message=result["error"]))
             continue
         errors.extend(ErrorEntry(file=rel, message=m) for m in result.get("rule_errors", []))
-        satisfied.update(result.get("satisfied", []))
+        satisfied.update((part_of.get(rel, -1), rule_id) for rule_id in result.get("satisfied", []))
         findings.extend(Finding.model_validate(f) for f in result.get("findings", []))
-    findings = [f for f in findings if f.rule not in satisfied]
+    gone = set(withdrawn)  # made moot by another file of the project (`Rule.settled_elsewhere`)
+    findings = [f for f in findings if (part_of.get(f.file, -1), f.rule) not in satisfied and f.id not in gone]
     findings += project_findings
     errors += project_errors
-    cover = _coverage(results, findings, errors, config, catalogue or _catalogue(None))
+    cover = _coverage(results, findings, errors, config, catalogue or _catalogue(None), parts)
     findings = _filter(findings, config, _baseline_ids(baseline) if baseline else set())
     findings.sort(key=lambda f: (f.file, f.line, f.rule))
     entries.sort(key=lambda e: e.path)
@@ -159,7 +188,7 @@ def _catalogue(snapshot: dict | None) -> list[tuple[str, bool]]:
 
 
 def _coverage(results: list[tuple[str, dict]], findings: list[Finding], errors: list[ErrorEntry],
-              config: Config, catalogue: list[tuple[str, bool]]) -> Coverage:
+              config: Config, catalogue: list[tuple[str, bool]], parts: list[Unit]) -> Coverage:
     """Per rule: `found` (findings before the severity, baseline and per-file filters: a finding
     hidden by a filter is not a pass), `passed` (it ran where it applies and found nothing),
     `not-applicable`, `not-run` (deselected); and the blind spots of every file, with the files
@@ -189,9 +218,8 @@ def _coverage(results: list[tuple[str, dict]], findings: list[Finding], errors: 
             statuses[rule_id] = "passed" if _project_rule_applies(rule_id, roles) else "not-applicable"
         else:
             statuses[rule_id] = "passed" if rule_id[:3] in applies else "not-applicable"
-    files = sorted(rel for rel, _ in results)
     return Coverage(rules=statuses, blind_spots=sorted(spots, key=lambda s: (s.file, s.line, s.note)),
-                    projects=[ProjectEntry(root=".", files=files)] if files else [])
+                    projects=[ProjectEntry(root=u.root, files=sorted(u.files)) for u in parts if u.files])
 
 
 def _valid(result: dict | None) -> dict | None:
@@ -202,15 +230,24 @@ def _valid(result: dict | None) -> dict | None:
     return result if valid_result(result) else None
 
 
-def _from_snapshot(snapshot: dict) -> tuple[list[tuple[str, dict]], list[Finding], list[ErrorEntry]] | None:
-    """The per-file results and the project rules' findings and errors of a snapshot; None when it
-    does not read as one (the review then goes the long way)."""
+def _from_snapshot(snapshot: dict) -> tuple[list[tuple[str, dict]], list[Finding], list[ErrorEntry], list[Unit],
+                                            list[str]] | None:
+    """The per-file results, the project rules' findings and errors and the projects of a snapshot;
+    None when it does not read as one (the review then goes the long way)."""
     try:
         results = [(rel, result) for rel, result in snapshot["results"]]
         if not all(isinstance(rel, str) and valid_result(result, with_facts=False) for rel, result in results):
             return None
+        parts = [Unit(root, list(files)) for root, files in snapshot["projects"]]
+        names = {rel for rel, _ in results}
+        if not all(isinstance(u.root, str) and all(isinstance(f, str) for f in u.files) for u in parts) \
+                or sorted(f for u in parts for f in u.files) != sorted(names):
+            return None
+        withdrawn = snapshot.get("withdrawn", [])
+        if not isinstance(withdrawn, list) or not all(isinstance(i, str) for i in withdrawn):
+            return None
         return (results, [Finding.model_validate(f) for f in snapshot["findings"]],
-                [ErrorEntry.model_validate(e) for e in snapshot["errors"]])
+                [ErrorEntry.model_validate(e) for e in snapshot["errors"]], parts, withdrawn)
     except (KeyError, TypeError, ValueError):  # pydantic's ValidationError is a ValueError
         return None
 
@@ -478,6 +515,12 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int, stat
         if facts.get("error"):
             result["rule_errors"] = [facts["error"]]
         return result
+    if path.suffix in SQL_SUFFIXES:
+        try:
+            text = decode(read_bytes(path, max_bytes) if data is None else data)
+        except SourceError as exc:
+            return {"role": "other", "error": str(exc)}
+        return _analyse_sql(rel, text)
     try:
         source = load(path, rel, max_bytes, data)
     except SourceError as exc:
@@ -496,7 +539,7 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int, stat
     findings: list[dict] = []
     satisfied: list[str] = []
     rule_errors: list[str] = []
-    suppressions = _suppressions(source.text)
+    suppressions = {source.shown_line(line): codes for line, codes in _suppressions(source.text).items()}
     # A test of the project exercises the code, deliberately on odd data; it is not the ML pipeline.
     for rule_cls in () if module.is_test else registry().values():
         if issubclass(rule_cls, ProjectRule):
@@ -533,47 +576,103 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int, stat
             "applies": applies, "blind_spots": blind}
 
 
+def _analyse_sql(rel: str, text: str) -> dict:
+    """A `.sql` file: the rules that read queries (`Rule.check_sql`), over its whole text."""
+    lines = text.split("\n")
+    suppressions = _suppressions(text)
+    findings, rule_errors = [], []
+    for rule_cls in registry().values():
+        if issubclass(rule_cls, ProjectRule) or rule_cls.check_sql is Rule.check_sql:
+            continue
+        rule = rule_cls()
+        try:
+            for hit in rule.check_sql(text):
+                line = max(1, hit.lineno)
+                finding = Finding(rule=rule.id, name=rule.name, family=family_of(rule.id),
+                                  severity=hit.severity or rule.severity, confidence=hit.confidence,
+                                  message=hit.message, file=rel, line=line, end_line=line,
+                                  evidence=lines[line - 1].strip() if line <= len(lines) else "").with_id()
+                if not _suppressed(finding, suppressions):
+                    findings.append(finding.model_dump(mode="json"))
+        except Exception as exc:  # one rule's bug must not cost the other findings
+            rule_errors.append(f"internal error in rule {rule.id} ({type(exc).__name__}: {exc}); "
+                               "its findings for this file are missing, please report this")
+    return {"role": "other", "findings": findings, "satisfied": [], "rule_errors": rule_errors,
+            "applies": ["ML1"], "blind_spots": []}
+
+
+def _settled_elsewhere(project: Project, results: list[tuple[str, dict]], errors: list[ErrorEntry]) -> list[str]:
+    """Ids of this project's per-file findings that another of its files makes moot."""
+    rules = {rule_id: cls for rule_id, cls in registry().items() if cls.settled_elsewhere is not Rule.settled_elsewhere}
+    if not rules:
+        return []
+    out = []
+    for rel, result in results:
+        if rel not in project.roles:
+            continue
+        for raw in result.get("findings", ()):
+            cls = rules.get(raw.get("rule"))
+            if cls is None:
+                continue
+            finding = Finding.model_validate(raw)
+            try:
+                if cls().settled_elsewhere(finding, project):
+                    out.append(finding.id)
+            except Exception as exc:  # the finding stays: a wrong silence is worse than a kept finding
+                errors.append(ErrorEntry(file=rel, message=f"internal error in rule {finding.rule} across files "
+                                                           f"({type(exc).__name__}: {exc}); please report this"))
+    return out
+
+
 def _project_findings(project: Project, root: Path, files: list[tuple[Path, str]]) -> tuple[list[Finding], list[ErrorEntry]]:
     """Run the project-level rules over every file's facts; evidence is read back from the files."""
     paths = {rel: path for path, rel in files}
     lines: dict[str, list[str]] = {}
     findings, errors = [], []
+    sources: dict[str, SourceFile | None] = {}
     for rule_cls in registry().values():
-        if not issubclass(rule_cls, ProjectRule):
-            continue
+        if rule_cls.check_project is Rule.check_project:
+            continue  # a rule of one file at a time
         rule = rule_cls()
         try:
             for hit in rule.check_project(project):
                 if hit.file not in lines:
-                    lines[hit.file] = _read_lines(paths.get(hit.file))
-                text = lines[hit.file]
-                evidence = text[hit.line - 1].strip() if 0 < hit.line <= len(text) else ""
-                if hit.line <= len(text) and _suppressed_line(text[hit.line - 1], rule.id):
+                    lines[hit.file], sources[hit.file] = _read_lines(paths.get(hit.file))
+                text, source = lines[hit.file], sources[hit.file]
+                at = source.from_shown(hit.line) if source is not None else hit.line
+                evidence = text[at - 1].strip() if 0 < at <= len(text) else ""
+                if 0 < at <= len(text) and _suppressed_line(text[at - 1], rule.id):
                     continue
-                findings.append(Finding(
-                    rule=rule.id, name=rule.name, family=family_of(rule.id), severity=rule.severity,
+                finding = Finding(
+                    rule=rule.id, name=rule.name, family=family_of(rule.id), severity=hit.severity or rule.severity,
                     confidence=hit.confidence, message=hit.message, file=hit.file, line=hit.line, end_line=hit.line,
                     evidence=evidence, related=[Related(file=f or hit.file, line=ln, note=n) for f, ln, n in hit.related],
-                ).with_id())
+                )
+                if source is not None and (cell := source.cell_of(at)) is not None:
+                    finding.cell, finding.cell_line = cell
+                findings.append(finding.with_id())
         except Exception as exc:
             errors.append(ErrorEntry(file=".", message=f"internal error in rule {rule.id} ({type(exc).__name__}: {exc}); "
                                                         "its findings are missing, please report this"))
     return findings, errors
 
 
-def _read_lines(path: Path | None) -> list[str]:
+def _read_lines(path: Path | None) -> tuple[list[str], SourceFile | None]:
+    """The lines of a file as the analysis read it (a notebook: its code cells joined) and, for a
+    notebook, its source (for cells)."""
     if path is None:
-        return []
+        return [], None
+    if path.suffix == ".ipynb":
+        try:
+            source = load(path, path.name)
+        except SourceError:
+            return [], None
+        return source.text.splitlines(), source
     try:
         text = decode(read_bytes(path))
     except SourceError:
-        return []
-    if path.suffix == ".ipynb":
-        try:
-            return load(path, path.name, data=text.encode()).text.splitlines()
-        except SourceError:
-            return []
-    return text.splitlines()
+        return [], None
+    return text.splitlines(), None
 
 
 def _suppressed_line(line: str, rule_id: str) -> bool:
@@ -616,10 +715,26 @@ def to_finding(rule: Rule, hit: Hit, module: ModuleAnalysis) -> Finding:
         end_line=end, evidence=_evidence(module, line, end),
         related=[Related(file=f or module.source.rel, line=ln, note=note) for f, ln, note in hit.related],
     )
-    cell = module.source.cell_of(line)
-    if cell is not None:
-        finding.cell, finding.cell_line = cell
+    source = module.source
+    if source.is_notebook:  # cells and lines within them, as the user's editor shows them
+        if (cell := source.cell_of(line)) is not None:
+            finding.cell, finding.cell_line = cell
+        finding.line, finding.end_line = source.shown_line(line), source.shown_line(line) + end - line
+        finding.message = _notebook_lines(finding.message, source)
+        for place in finding.related:
+            if place.file == source.rel and (cell := source.cell_of(place.line)) is not None:
+                place.cell, place.cell_line = cell
+                place.note = _notebook_lines(place.note, source)
+                place.line = source.shown_line(place.line)
     return finding.with_id()
+
+
+_LINE_REF = re.compile(r"(?<![\w-])line (\d+)(?! of )")
+
+
+def _notebook_lines(text: str, source: SourceFile) -> str:
+    """`line 46` of the joined cells -> `cell 10, line 1`."""
+    return _LINE_REF.sub(lambda m: source.where(int(m.group(1))), text)
 
 
 def _evidence(module: ModuleAnalysis, line: int, end: int) -> str:

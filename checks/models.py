@@ -51,6 +51,8 @@ class Related(BaseModel):
     file: str
     line: int
     note: str = ""
+    cell: int | None = None  # in a notebook: the cell (from 1) and the line within it
+    cell_line: int | None = None
 
 
 class Remediation(BaseModel):
@@ -157,9 +159,10 @@ class Review(BaseModel):
         if data.get("coverage") is None:
             data.pop("coverage", None)
         for finding in data["findings"]:
-            if finding.get("cell") is None:
-                finding.pop("cell", None)
-                finding.pop("cell_line", None)
+            for place in (finding, *finding.get("related", ())):
+                if place.get("cell") is None:
+                    place.pop("cell", None)
+                    place.pop("cell_line", None)
             if finding.get("remediation") is None:
                 finding.pop("remediation", None)
         return data

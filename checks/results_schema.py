@@ -86,6 +86,52 @@ class ConfigUse(_Strict):
     literals: list[Literal]
 
 
+class Place(_Strict):
+    line: int
+    where: str
+
+
+class Fitted(Place):
+    what: str
+    confidence: str
+
+
+class Written(Place):
+    path: str
+    fitted: list[Fitted]
+    resampled: list[Place]
+
+
+class Read(Place):
+    path: str
+    splits: list[Place]
+    cv: list[Place]
+
+
+class SummaryFit(Fitted):
+    param: int
+
+
+class Summary(_Strict):
+    fits: list[SummaryFit]
+
+
+class ImportedCall(Place):
+    target: str
+    train_args: list[bool]
+    splits: list[Place]
+    cv: list[Place]
+
+
+class Lineage(_Strict):
+    """Data files written and read, functions that fit on their input, calls of other files'
+    functions (`analysis/lineage.py`)."""
+    writes: list[Written]
+    reads: list[Read]
+    functions: dict[str, Summary]
+    calls: list[ImportedCall]
+
+
 class ModuleFacts(_Strict):
     """What a Python file contributes to the project rules."""
     training: TrainingFacts | None
@@ -94,6 +140,7 @@ class ModuleFacts(_Strict):
     artifacts: Artifacts
     config: ConfigUse
     local_imports: list[str]
+    lineage: Lineage
 
 
 class ConfigKey(_Strict):

@@ -1,7 +1,7 @@
 """Turn a rule's embedded example into files on disk and read its inline expectations.
 
 An example is a source string or {file name: source}. In a `.ipynb` entry, lines that are exactly
-`# %%` separate cells. `# ruleid: MLxxx` marks a line that must be flagged; `# todoruleid: MLxxx`
+`# %%` separate cells (`# %% [7]` also saves execution count 7 for the cell it opens). `# ruleid: MLxxx` marks a line that must be flagged; `# todoruleid: MLxxx`
 marks a known miss that must stay unflagged until the rule learns it (then the marker changes)."""
 from __future__ import annotations
 
@@ -21,8 +21,15 @@ def write_example(example, folder: Path) -> dict[str, str]:
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         if name.endswith(".ipynb"):
-            cells = [c.strip("\n") for c in re.split(r"^# %%$", source, flags=re.M)]
-            path.write_text(json.dumps(notebook(cells)))
+            pieces = re.split(r"^# %%(?: \[(\d+)\])?$", source, flags=re.M)
+            if pieces[0].strip() or len(pieces) == 1:  # a first cell without a marker
+                cells, counts = [pieces[0].strip("\n")], [None]
+            else:
+                cells, counts = [], []
+            for count, text in zip(pieces[1::2], pieces[2::2]):
+                cells.append(text.strip("\n"))
+                counts.append(int(count) if count else None)
+            path.write_text(json.dumps(notebook(cells, counts)))
             written[name] = "\n".join(cells)
         else:
             path.write_text(source)
@@ -30,11 +37,12 @@ def write_example(example, folder: Path) -> dict[str, str]:
     return written
 
 
-def notebook(cells: list[str]) -> dict:
+def notebook(cells: list[str], counts: list[int | None] | None = None) -> dict:
+    counts = counts or [None] * len(cells)
     return {
         "nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                   "source": cell.splitlines(keepends=True)} for cell in cells],
+        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": count, "outputs": [],
+                   "source": cell.splitlines(keepends=True)} for cell, count in zip(cells, counts)],
     }
 
 

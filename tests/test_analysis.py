@@ -117,13 +117,45 @@ def test_notebook_is_one_module_with_cell_mapping(tmp_path):
     source = load(path, "nb.ipynb")
     ast.parse(source.text)  # magics and shell escapes are neutralised
     assert source.text.splitlines()[4] == "df = pd.read_csv('a.csv')"
-    assert source.cell_of(5) == (3, 1) and source.cell_of(1) == (0, 1) and source.cell_of(3) == (2, 1)
+    assert source.cell_of(5) == (4, 1) and source.cell_of(1) == (1, 1) and source.cell_of(3) == (3, 1)
+
+
+def test_a_percent_continuing_an_expression_is_the_operator_not_a_magic(tmp_path):
+    import json
+    cell = ["label = (\n", "    'rows: %d'\n", "    % len(df)\n", ")\n", 'text = """\n', "%notmagic\n", '"""\n',
+            "total = 3 + \\\n", "%matplotlib inline\n", "%matplotlib inline"]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "cells": [{"cell_type": "code", "source": cell}]}))
+    lines = load(path, "nb.ipynb").text.splitlines()
+    assert lines[2] == "    % len(df)" and lines[5] == "%notmagic"  # inside brackets, inside a string
+    assert lines[8] == "%matplotlib inline"  # after a backslash: Python (a syntax error, not hidden)
+    assert lines[9] == "#%matplotlib inline"
+
+
+def test_notebook_cells_are_joined_in_the_order_they_ran(tmp_path):
+    import json
+    cells = [{"cell_type": "markdown", "source": "# title"},
+             {"cell_type": "code", "execution_count": 1, "source": "a = 1"},
+             {"cell_type": "code", "execution_count": 4, "source": "c = b + 1"},
+             {"cell_type": "code", "execution_count": 2, "source": "b = a + 1"},
+             {"cell_type": "code", "execution_count": None, "source": "d = 0"}]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "cells": cells}))
+    source = load(path, "nb.ipynb")
+    assert source.text.splitlines() == ["a = 1", "b = a + 1", "c = b + 1", "d = 0"]
+    assert [source.cell_of(n) for n in (1, 2, 3, 4)] == [(2, 1), (4, 1), (3, 1), (5, 1)]
+    assert source.executed_out_of_order == [(2, 1), (3, 4), (4, 2)]
+    cells[2]["execution_count"], cells[3]["execution_count"] = 2, 4  # in order: shown order kept
+    path.write_text(json.dumps({"nbformat": 4, "cells": cells}))
+    source = load(path, "nb.ipynb")
+    assert source.text.splitlines() == ["a = 1", "c = b + 1", "b = a + 1", "d = 0"]
+    assert source.executed_out_of_order == []
 
 
 def test_malformed_notebook_cell(tmp_path):
     path = tmp_path / "nb.ipynb"
     path.write_text('{"cells": [{"cell_type": "code", "source": [1, 2]}]}')
-    with pytest.raises(SourceError, match="cell 0"):
+    with pytest.raises(SourceError, match="cell 1"):
         load(path, "nb.ipynb")
 
 
@@ -305,3 +337,27 @@ def test_a_model_loaded_as_a_class_attribute_is_reviewed(tmp_path):
         """))
     rules = {f.rule for f in review([tmp_path], Config(cache=False)).findings if f.line == 5}
     assert {"ML402", "ML403", "ML407"} <= rules
+
+
+def test_findings_in_a_notebook_that_ran_out_of_order_point_at_the_cells_as_shown(tmp_path):
+    import json
+    from checks import review
+    from checks.config import Config
+    cells = [
+        (1, "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+            "from sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\n"
+            "df = pd.read_csv('loans.csv')"),
+        (4, "X_tr, X_te, y_tr, y_te = train_test_split(X, df['defaulted'], random_state=0, stratify=df['defaulted'])\n"
+            "clf = LogisticRegression().fit(X_tr, y_tr)"),
+        (2, "X = df[['income', 'debt']]"),
+        (3, "X = StandardScaler().fit_transform(X)  # wicked-data: ignore[ML109]"),
+    ]
+    nb = {"nbformat": 4, "cells": [{"cell_type": "code", "execution_count": c, "source": s, "metadata": {},
+                                    "outputs": []} for c, s in cells]}
+    (tmp_path / "loans.ipynb").write_text(json.dumps(nb))
+    found = {f.rule: f for f in review([tmp_path], Config(cache=False)).findings}
+    leak = found["ML102"]
+    assert (leak.cell, leak.cell_line, leak.line) == (4, 1, 9)  # the scaler, 9th line as shown
+    assert "cell 2, line 1" in leak.message  # the split it ran before, named as the user sees it
+    order = found["ML211"]
+    assert order.severity == "P2" and (order.cell, order.line) == (2, 6)

@@ -164,7 +164,7 @@ def test_notebook_findings_map_to_cells(tmp_path):
     (tmp_path / "eda.ipynb").write_text(json.dumps(nb))
     result = review([tmp_path], Config(cache=False))
     [finding] = [f for f in result.findings if f.rule == "ML108"]
-    assert (finding.line, finding.cell, finding.cell_line) == (6, 2, 3)
+    assert (finding.line, finding.cell, finding.cell_line) == (6, 3, 3)
     assert finding.evidence == "df = df.fillna(0)"
     assert {e.path: e.role for e in result.files} == {"eda.ipynb": "notebook"}
 

@@ -305,7 +305,7 @@ def test_markdown_items_are_numbered_through_a_family_with_evidence_and_related(
     assert "— `model.py:12`" in markdown
     assert "   ```python\n   df['tenure_months'] = (pd.Timestamp.now()" in markdown
     assert "   - related: `predict.py:13` inference takes tenure_months as given" in markdown
-    assert "— `notebooks/explore.ipynb:14 (cell 4, line 2)`" in markdown
+    assert "— `notebooks/explore.ipynb:14 (cell 3, line 2)`" in markdown
 
 
 def test_markdown_summary_files_and_errors(review):
@@ -386,7 +386,7 @@ def test_text_notebook_and_multiline_locations(review):
     text = render(review, "text")
     notebook = block_of(text, "ML209")
     assert notebook[1:5] == [
-        " --> notebooks/explore.ipynb:cell 4:2:1",
+        " --> notebooks/explore.ipynb:cell 3:2:1",
         "  |",
         "2 | print(scores)",
         "  | " + "^" * len("print(scores)"),
@@ -450,7 +450,7 @@ def test_github_command_for_a_finding(review):
         f"title=ML101 wall-clock-feature::{WALL_CLOCK.message}"
     )
     notebook = render(review, "github").splitlines()[FINDINGS.index(NOTEBOOK)]
-    assert "title=ML209 metrics-not-persisted (cell 4%2C line 2)::" in notebook
+    assert "title=ML209 metrics-not-persisted (cell 3%2C line 2)::" in notebook
 
 
 def test_github_escapes_messages_and_properties():

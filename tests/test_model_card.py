@@ -59,7 +59,8 @@ def test_limitations_list_every_p1_finding_and_recommendations_are_ordered(seed)
     p1 = [f.id for f in result.findings if f.severity is Severity.P1]
     assert p1 and all(fid in found["limitations"] for fid in p1)
     items = re.findall(r"^\d+\. \*\*(\w+)", found["recommendations"], re.M)
-    assert items[:2] == ["Compute", "Report"]  # the leakage first, then the evaluation
+    # the leakage first; accuracy-only evaluation is P2 while the class balance is unknown
+    assert items[0] == "Compute" and "Report" in items[1:]
     ranks = [int(m) for m in re.findall(r"^\d+\. .*?\(P(\d)", found["recommendations"], re.M)]
     assert ranks == sorted(ranks)
 

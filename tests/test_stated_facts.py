@@ -83,3 +83,38 @@ def test_changing_a_stated_fact_does_not_reuse_cached_results(tmp_path):
     assert "ML202" not in {f.rule for f in first.findings}
     again = review([folder], Config(positive_rate=0.04), cache_dir=cache_dir)
     assert "ML202" in {f.rule for f in again.findings}
+
+
+def _notebook_with_counts(folder, printed: str | None):
+    """The neutral training code as a notebook whose first cell counts the label's classes and, when
+    `printed` is given, saved what it printed."""
+    import json
+    cells = textwrap.dedent(NEUTRAL).strip().split("\n")
+    count_cell = {"cell_type": "code", "execution_count": 1 if printed else None, "metadata": {},
+                  "source": ["import pandas as pd\n", "frame = pd.read_csv('rows.csv')\n", "frame['outcome'].value_counts()"],
+                  "outputs": [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                               "data": {"text/plain": printed}}] if printed else []}
+    train_cell = {"cell_type": "code", "execution_count": 2 if printed else None, "metadata": {}, "outputs": [],
+                  "source": [line + "\n" for line in cells]}
+    (folder / "fit.ipynb").write_text(json.dumps({"nbformat": 4, "cells": [count_cell, train_cell]}))
+
+
+def test_class_counts_a_notebook_printed_are_evidence_of_a_rare_class(tmp_path):
+    _notebook_with_counts(tmp_path, "outcome\n0    9412\n1     588\nName: count, dtype: int64")
+    found = _rules(tmp_path)
+    assert found["ML201"].severity.value == "P1" and found["ML201"].confidence == "high"
+    assert "the smallest 5.9% of the rows" in found["ML201"].message
+    assert found["ML202"].severity.value == "P1"
+
+
+def test_class_counts_printed_as_balanced_silence_the_imbalance_findings(tmp_path):
+    _notebook_with_counts(tmp_path, "outcome\n1    5120\n0    4880\nName: count, dtype: int64")
+    found = _rules(tmp_path)
+    assert "ML201" not in found and "ML202" not in found
+
+
+def test_counting_the_classes_without_the_output_is_not_evidence_of_rarity(tmp_path):
+    _notebook_with_counts(tmp_path, None)
+    found = _rules(tmp_path)
+    assert found["ML201"].severity.value == "P2" and "balance is unknown" in found["ML201"].message
+    assert found["ML202"].severity.value == "P2" and found["ML202"].confidence == "medium"

@@ -182,26 +182,59 @@ class EvaluationFacts(PracticeFacts):
         rate = self.module.stated.get("positive-rate")
         if rate is not None:
             return min(rate, 1 - rate) >= 1 / 3
+        counts = self._printed_counts
+        if counts is not None:
+            return min(counts) / max(counts) >= RARE_RATIO
         return bool(self.module.calls_named(*vocab.BALANCED_DATASETS)) and not any(
             c.is_(*_READERS) for c in self.module.calls)
 
     @cached_property
     def imbalance(self) -> str | None:
         """Evidence that the class balance matters, or None: a rare positive rate stated in
-        `[tool.wicked-data]`, or the target's balance inspected in the code (`value_counts`,
-        `bincount`, `Counter`). A name is not evidence (see `rare_class_name`)."""
+        `[tool.wicked-data]`, or the counts of the target's classes a notebook printed
+        (`value_counts`, `bincount`, `Counter` with their saved output). A name is not evidence
+        (see `rare_class_name`); an inspection without its output is `balance_inspected`."""
         rate = self.module.stated.get("positive-rate")
         if rate is not None:
             return None if self.stated_balanced else f"the stated positive rate ({rate:.0%})"
         if self.stated_balanced:
             return None  # a balanced benchmark set: inspecting its balance shows it balanced
+        counts = self._printed_counts
+        if counts is not None and min(counts) / max(counts) < RARE_RATIO:
+            classes = f"{len(counts)} classes, " if len(counts) > 2 else ""
+            return f"the class counts the notebook printed ({classes}the smallest {min(counts) / sum(counts):.1%} of the rows)"
+        return None
+
+    @property
+    def rare_phrase(self) -> str:
+        """'a rare positive class', or 'a rare class' when the printed counts show more than two."""
+        counts = self._printed_counts
+        return "a rare class" if counts is not None and len(counts) > 2 else "a rare positive class"
+
+    @cached_property
+    def _balance_inspections(self) -> list:
+        out = []
         for call in self.module.calls:
             if call.method in ("value_counts", "bincount") or call.short in ("bincount", "Counter"):
                 data = call.receiver if call.method else call.arg(0)
                 if data is not None and ((data.name or "") in self.target_names
                                          or self.module.column_of(data) in self.target_names):
-                    return "the class balance inspected in the code"
+                    out.append(call)
+        return out
+
+    @cached_property
+    def _printed_counts(self) -> list[float] | None:
+        """The counts of the target's classes a notebook cell printed (saved with the notebook)."""
+        for call in self._balance_inspections:
+            counts = class_counts(self.module.source.output_at(call.line) or "")
+            if counts and max(counts) > 0:
+                return counts
         return None
+
+    @property
+    def balance_inspected(self) -> bool:
+        """The code looks at the target's class balance, but what it saw is not saved."""
+        return bool(self._balance_inspections) and self._printed_counts is None
 
     @cached_property
     def rare_class_name(self) -> str | None:
@@ -227,9 +260,13 @@ class EvaluationFacts(PracticeFacts):
 
     @cached_property
     def class_balance(self) -> tuple[str, str] | None:
-        """(why the class balance matters, 'code' | 'name'), code evidence first; None when unknown."""
+        """(why the class balance matters, 'code' | 'inspected' | 'name'), strongest evidence first;
+        None when unknown. 'inspected': the code counts the target's classes, but the counts are not
+        saved (a script): the author's concern, not a fact about the data."""
         if self.imbalance:
             return self.imbalance, "code"
+        if self.balance_inspected and not self.stated_balanced:
+            return "the class balance the code inspects", "inspected"
         if self.rare_class_name:
             return self.rare_class_name, "name"
         return None
@@ -455,3 +492,28 @@ def evaluation(module: ModuleAnalysis) -> EvaluationFacts:
     return module.shared(EvaluationFacts)
 
 
+# The smallest class under this fraction of the largest (30/70 for two classes) makes accuracy
+# misleading and a plain fit favour the larger classes.
+RARE_RATIO = 3 / 7
+
+
+def class_counts(text: str) -> list[float] | None:
+    """The per-class counts (or shares) in a printed `value_counts()` Series, `Counter({...})` or
+    `array([...])`; None when the text holds no such counts."""
+    counter = re.search(r"Counter\(\{([^}]*)\}\)", text)
+    if counter:
+        values = [float(v) for v in re.findall(r":\s*(\d+(?:\.\d+)?)", counter.group(1))]
+        return values if len(values) >= 2 and sum(values) > 0 else None
+    array = re.search(r"array\(\[([\d\s,.]+)\]", text)
+    if array:
+        values = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", array.group(1))]
+        return values if len(values) >= 2 and sum(values) > 0 else None
+    values: list[float] = []
+    for line in text.splitlines():
+        match = re.match(r"^\s*\S.*?\s{2,}(\d+(?:\.\d+)?(?:e-?\d+)?)\s*$", line)
+        if match is None:
+            if values:
+                break
+            continue
+        values.append(float(match.group(1)))
+    return values if len(values) >= 2 and sum(values) > 0 else None

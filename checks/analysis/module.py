@@ -227,6 +227,19 @@ class ModuleAnalysis:
         return [f for f in self.fits if f.kind in ("model", "pipeline")]
 
     @cached_property
+    def gradient_steps(self) -> bool:
+        """A hand-written training loop: gradients computed (`loss.backward()`) and applied by an
+        optimiser (`optimizer.step()`), as PyTorch training code does."""
+        methods = {c.method for c in self.calls}
+        return "backward" in methods and "step" in methods
+
+    @cached_property
+    def tuner_searches(self) -> list[CallSite]:
+        """`tuner.search(...)` on a hyperparameter tuner this module builds (keras-tuner and the like)."""
+        return [c for c in self.method_calls("search")
+                if c.receiver is not None and c.receiver.call is not None and c.receiver.call.is_(*vocab.TUNERS)]
+
+    @cached_property
     def predictions(self) -> list[CallSite]:
         return [c for c in self.calls if c.method in vocab.PREDICT_METHODS]
 
@@ -409,7 +422,7 @@ class ModuleAnalysis:
         if any(self._is_route(d) for fn in [*self.flow.functions.values(), *self.flow.nested]
                for d in fn.node.decorator_list):
             return "serving"
-        if self.model_fits:
+        if self.model_fits or self.gradient_steps or self.cv_calls or self.tuner_searches:
             return "training"
         loads = self.calls_named("pickle.load", "joblib.load", "torch.load", "pickle.loads", "cloudpickle.load")
         if loads or (self.predictions and not self.fits):

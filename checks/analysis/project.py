@@ -17,9 +17,11 @@ from pathlib import PurePosixPath
 from checks.analysis import vocab
 from checks.analysis.flowtypes import DELTA, Val, str_list
 from checks.analysis.leakage import feature_selection
+from checks.analysis.lineage import lineage, path_of
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
 from checks.analysis.serving import service_facts
+from checks.projects import Unit, module_names
 
 STEP_METHODS = {"fillna", "clip", "replace", "round", "abs", "log", "log1p", "sqrt", "astype", "where", "mask"}
 LOAD_CALLS = ("pickle.load", "joblib.load", "torch.load", "cloudpickle.load", "dill.load", "skops.io.load",
@@ -110,6 +112,7 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "artifacts": _artifacts(module),
         "config": config,
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not _third_party(m)}),
+        "lineage": {"writes": [], "reads": [], "functions": {}, "calls": []} if module.is_test else lineage(module),
     }
 
 
@@ -253,34 +256,14 @@ def _artifacts(module: ModuleAnalysis) -> dict:
         if call.short not in _ARTIFACT_SHORTS and call.method not in _ARTIFACT_SHORTS:  # neither a save nor a load
             continue
         if call.is_(*vocab.MODEL_SAVE_CALLS) or call.method in vocab.MODEL_SAVE_METHODS:
-            path = _path_of(module, call, 1 if call.method is None else 0)
+            path = path_of(module, call, 1 if call.method is None else 0)
             written.append({"path": path, "line": call.line})
         elif call.is_(*LOAD_CALLS) or call.method in ("load_model",):
-            loaded.append({"path": _path_of(module, call, 0), "line": call.line, "scope": call.scope})
+            loaded.append({"path": path_of(module, call, 0), "line": call.line, "scope": call.scope})
     return {"written": written, "loaded": loaded}
 
 
 _ARTIFACT_SHORTS = {last(n) for n in (*vocab.MODEL_SAVE_CALLS, *LOAD_CALLS)} | set(vocab.MODEL_SAVE_METHODS) | {"load_model"}
-
-
-def _path_of(module: ModuleAnalysis, call, position: int) -> str | None:
-    """The file name a save/load call uses, through `open(...)` handles and variables; a path read
-    from configuration (`settings["model_file"]`) is named by its key, `config:model_file`."""
-    val = call.arg(position) if position < len(call.args) else None
-    for anc in module.flow.ancestors(val, values=True):
-        node = anc.node
-        if isinstance(node, ast.Subscript) and isinstance(anc.key, str):
-            return f"config:{anc.key}"
-        if isinstance(node, ast.Call):
-            for arg in node.args[:1]:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    return PurePosixPath(arg.value).name
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return PurePosixPath(node.value).name
-    for arg in call.node.args:
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            return PurePosixPath(arg.value).name
-    return None
 
 
 def _config_use(module: ModuleAnalysis) -> dict:
@@ -389,9 +372,28 @@ def _plain_keys(data, text: str) -> dict:
 class Project:
     """The facts of every reviewed file, keyed by path relative to the root."""
 
-    def __init__(self, facts: dict[str, dict], roles: dict[str, str]) -> None:
+    def __init__(self, facts: dict[str, dict], roles: dict[str, str], root: str = ".",
+                 parts: list[Unit] | None = None) -> None:
         self.facts = facts
         self.roles = roles
+        self.root = root
+        # The projects inside the reviewed folder (`checks.projects.partition`); pairing happens
+        # within one of them.
+        self.parts = parts if parts is not None else [Unit(root, sorted(roles))]
+
+    @cached_property
+    def service_map(self):
+        """The prediction service across this project's files (`service_map.ServiceMap`)."""
+        from checks.analysis.service_map import ServiceMap
+
+        return ServiceMap(self)
+
+    def split(self) -> list[Project]:
+        """One project per part, holding that part's files only."""
+        if len(self.parts) == 1:
+            return [self]
+        return [Project({f: self.facts[f] for f in u.files if f in self.facts},
+                        {f: self.roles[f] for f in u.files if f in self.roles}, u.root) for u in self.parts]
 
     # The facts do not change once the project is built, so what is derived from them is computed
     # once (`pairs()` asks for these per serving file; recomputing made the project stage quadratic).
@@ -405,12 +407,9 @@ class Project:
 
     @cached_property
     def module_names(self) -> set[str]:
-        """Importable names of the project's own modules and packages."""
-        names = set()
-        for path in self.facts:
-            parts = PurePosixPath(path).with_suffix("").parts
-            names.update(parts[:1] if len(parts) > 1 else parts)
-        return names
+        """Importable names of the project's own modules and packages (every folder and module on
+        the path from the project's root: a file may be imported from any source root)."""
+        return module_names(Unit(self.root, list(self.facts)))
 
     @property
     def configs(self) -> list[str]:
@@ -419,6 +418,10 @@ class Project:
     def pairs(self, training: str | None = None, serving: str | None = None) -> list[tuple[str, str]]:
         """(training file, serving file) pairs: linked by the artifact one writes and the other
         loads, else every serving file with the only training file."""
+        if len(self.parts) > 1:
+            return [pair for part in self.split()
+                    if (training is None or training in part.facts) and (serving is None or serving in part.facts)
+                    for pair in part.pairs(training, serving)]
         trains = [training] if training else self.training
         serves = [serving] if serving else self.serving
         out = []

@@ -129,6 +129,30 @@ class ServiceMap:
         visit(start)
         return order
 
+    def function_at(self, file: str, line: int) -> FunctionRef | None:
+        """The innermost function of `file` whose body holds `line`."""
+        best = None
+        for qualname, facts in (self.services.get(file) or {}).get("functions", {}).items():
+            if facts["line"] <= line <= facts["end_line"] and (best is None or facts["line"] >= best[1]):
+                best = (qualname, facts["line"])
+        return FunctionRef(file, best[0]) if best else None
+
+    @cached_property
+    def _callers(self) -> dict[str, list[tuple[FunctionRef, dict]]]:
+        out: dict[str, list[tuple[FunctionRef, dict]]] = {}
+        for rel, service in self.services.items():
+            for qualname, facts in service["functions"].items():
+                caller = FunctionRef(rel, qualname)
+                for call in facts["calls"]:
+                    callee = self.resolve(rel, call["target"])
+                    if callee is not None and callee != caller:
+                        out.setdefault(callee.key, []).append((caller, call))
+        return out
+
+    def callers(self, ref: FunctionRef) -> list[tuple[FunctionRef, dict]]:
+        """(calling function, the call's facts) for every recorded call of `ref` in the project."""
+        return self._callers.get(ref.key, [])
+
     def edges(self, start: FunctionRef) -> list[Edge]:
         return [e for ref in self.reach(start) for e in self.callees(ref)]
 

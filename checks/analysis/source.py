@@ -1,9 +1,12 @@
 """Reading files to review: Python sources and notebooks, with every kind of bad input turned into
 a clear `SourceError` instead of an exception that stops the review.
 
-A notebook becomes one module: its code cells joined in order with newlines. IPython magics and
-shell escapes are commented out in place so line numbers stay true, and `cell_of(line)` maps a
-line of the joined text back to (cell index among all cells, line within the cell).
+A notebook becomes one module: its code cells joined with newlines, in the order they ran when the
+saved execution counts say they ran in another order than they are shown (`executed_out_of_order`),
+else in cell order. IPython magics and shell escapes are commented out in place so line numbers stay
+true (a `%` that continues an expression inside brackets is the operator, not a magic), and
+`cell_of(line)` maps a line of the joined text back to (cell number counting every cell from 1, as
+Jupyter and VS Code show them; line within the cell, from 1).
 """
 from __future__ import annotations
 
@@ -26,9 +29,22 @@ class SourceFile:
     rel: str
     text: str
     is_notebook: bool = False
-    # For notebooks: first joined-text line (1-based) of each code cell, and that cell's index.
+    # For notebooks: first joined-text line (1-based) of each code cell, and that cell's number
+    # (1-based, counting every cell), in the order the cells are joined.
     cell_starts: list[int] = field(default_factory=list)
     cell_indexes: list[int] = field(default_factory=list)
+    # The saved execution counts show the cells ran in another order than shown: (cell number,
+    # execution count) of each code cell that ran, in the order they are shown.
+    executed_out_of_order: list[tuple[int, int]] = field(default_factory=list)
+    _starts: dict[int, int] | None = field(default=None, repr=False, compare=False)
+    # For notebooks: the plain-text outputs saved with each code cell (cell number -> text), the
+    # evidence a run left behind (a printed `value_counts()`).
+    outputs: dict[int, str] = field(default_factory=dict, repr=False)
+
+    def output_at(self, line: int) -> str | None:
+        """The saved output of the cell holding `line` (None outside notebooks or when empty)."""
+        cell = self.cell_of(line)
+        return self.outputs.get(cell[0]) if cell else None
 
     def cell_of(self, line: int) -> tuple[int, int] | None:
         if not self.is_notebook or not self.cell_starts:
@@ -37,6 +53,39 @@ class SourceFile:
         if pos < 0:
             return None
         return self.cell_indexes[pos], line - self.cell_starts[pos] + 1
+
+    def shown_line(self, line: int) -> int:
+        """The line of the joined text (analysed in the order the cells ran) in the cells joined in
+        the order they are shown: the `line` a finding reports."""
+        if not self.executed_out_of_order:
+            return line
+        cell = self.cell_of(line)
+        return line if cell is None else self._shown_starts()[cell[0]] + cell[1] - 1
+
+    def from_shown(self, shown: int) -> int:
+        """The inverse of `shown_line`: the line of the joined text for a line as shown."""
+        if not self.executed_out_of_order:
+            return shown
+        starts = self._shown_starts()
+        number = max((n for n, start in starts.items() if start <= shown), key=lambda n: starts[n], default=None)
+        if number is None:
+            return shown
+        return self.cell_starts[self.cell_indexes.index(number)] + shown - starts[number]
+
+    def _shown_starts(self) -> dict[int, int]:
+        if self._starts is None:
+            ends = [*self.cell_starts[1:], self.text.count("\n") + 2]
+            lengths = {number: end - first for number, first, end in zip(self.cell_indexes, self.cell_starts, ends)}
+            self._starts, shown = {}, 1
+            for number in sorted(lengths):
+                self._starts[number] = shown
+                shown += lengths[number]
+        return self._starts
+
+    def where(self, line: int) -> str:
+        """`line 12`, or `cell 4, line 2` in a notebook."""
+        cell = self.cell_of(line)
+        return f"cell {cell[0]}, line {cell[1]}" if cell else f"line {line}"
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
@@ -79,18 +128,85 @@ _MAGIC = re.compile(r"^(\s*)([%!?]|[A-Za-z_][\w.]*\?\??\s*$)")
 
 
 def _neutralise_magics(lines: list[str]) -> list[str]:
-    """Comment out IPython magics and shell escapes; a cell magic comments the whole cell."""
+    """Comment out IPython magics and shell escapes; a cell magic comments the whole cell. Only a
+    line that starts a statement can be a magic: inside brackets, after a backslash or inside a
+    triple-quoted string a leading `%` or `!` is Python."""
     if lines and lines[0].lstrip().startswith("%%"):
         return ["#" + line for line in lines]
     out = []
+    state = _LineState()
     for line in lines:
-        match = _MAGIC.match(line)
+        match = _MAGIC.match(line) if state.at_statement_start() else None
         if match:
             indent = match.group(1)
             out.append(f"{indent}pass  #" + line[len(indent):] if indent else "#" + line)
         else:
             out.append(line)
+            state.feed(line)
     return out
+
+
+class _LineState:
+    """Enough of Python's tokeniser to know whether the next line starts a statement: open
+    brackets, an open triple-quoted string, a trailing backslash."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.triple: str | None = None
+        self.continued = False
+
+    def at_statement_start(self) -> bool:
+        return self.depth == 0 and self.triple is None and not self.continued
+
+    def feed(self, line: str) -> None:
+        line = line.rstrip("\r")
+        i, n = 0, len(line)
+        self.continued = False
+        while i < n:
+            if self.triple is not None:
+                end = line.find(self.triple, i)
+                if end < 0:
+                    return
+                i, self.triple = end + 3, None
+                continue
+            ch = line[i]
+            if ch == "#":
+                return
+            if ch in "\"'":
+                if line.startswith(ch * 3, i):
+                    self.triple, i = ch * 3, i + 3
+                    continue
+                i = self._skip_string(line, i, ch)
+                continue
+            if ch in "([{":
+                self.depth += 1
+            elif ch in ")]}":
+                self.depth = max(0, self.depth - 1)
+            elif ch == "\\" and i == n - 1:
+                self.continued = True
+            i += 1
+
+    @staticmethod
+    def _skip_string(line: str, i: int, quote: str) -> int:
+        i += 1
+        while i < len(line):
+            if line[i] == "\\":
+                i += 2
+                continue
+            if line[i] == quote:
+                return i + 1
+            i += 1
+        return i
+
+
+def _dedent_cell(lines: list[str]) -> list[str]:
+    """IPython runs a cell whose first line is indented as if it were not (its `leading_indent`
+    transform): strip that indentation from every line that has it."""
+    first = next((line for line in lines if line.strip()), "")
+    indent = first[:len(first) - len(first.lstrip())]
+    if not indent:
+        return lines
+    return [line[len(indent):] if line.startswith(indent) else line for line in lines]
 
 
 def _cell_source(cell: dict, index: int) -> str:
@@ -112,20 +228,48 @@ def _notebook(path: Path, rel: str, text: str) -> SourceFile:
     cells = doc.get("cells") if isinstance(doc, dict) else None
     if not isinstance(cells, list):
         raise SourceError("malformed notebook: no 'cells' list (is this nbformat 4?)")
-    parts: list[str] = []
-    starts: list[int] = []
-    indexes: list[int] = []
-    line = 1
+    code: list[tuple[int, int | None, list[str]]] = []  # (cell number, execution count, lines)
+    outputs: dict[int, str] = {}
     for index, cell in enumerate(cells):
         if not isinstance(cell, dict):
-            raise SourceError(f"malformed notebook: cell {index} is not an object")
+            raise SourceError(f"malformed notebook: cell {index + 1} is not an object")
         if cell.get("cell_type") != "code":
             continue
-        lines = _neutralise_magics(_cell_source(cell, index).split("\n"))
+        count = cell.get("execution_count")
+        lines = _neutralise_magics(_dedent_cell(_cell_source(cell, index + 1).split("\n")))
+        code.append((index + 1, count if isinstance(count, int) and not isinstance(count, bool) else None, lines))
+        text = _output_text(cell.get("outputs"))
+        if text:
+            outputs[index + 1] = text
+    ran = [(number, count) for number, count, lines in code if count is not None and any(x.strip() for x in lines)]
+    out_of_order = any(a[1] > b[1] for a, b in zip(ran, ran[1:]))
+    if out_of_order:  # as they ran; cells that did not run in that session after them, as shown
+        code.sort(key=lambda c: (c[1] is None, c[1] or 0, c[0]))
+    parts: list[str] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    line = 1
+    for number, _, lines in code:
         starts.append(line)
-        indexes.append(index)
+        numbers.append(number)
         parts.append("\n".join(lines))
         line += len(lines)
-    return SourceFile(
-        path=path, rel=rel, text="\n".join(parts), is_notebook=True, cell_starts=starts, cell_indexes=indexes
-    )
+    return SourceFile(path=path, rel=rel, text="\n".join(parts), is_notebook=True, cell_starts=starts,
+                      cell_indexes=numbers, executed_out_of_order=ran if out_of_order else [], outputs=outputs)
+
+
+def _output_text(outputs: object, limit: int = 20_000) -> str:
+    """The plain text a cell printed or displayed (streams and `text/plain` results), capped."""
+    if not isinstance(outputs, list):
+        return ""
+    parts: list[str] = []
+    for out in outputs:
+        if not isinstance(out, dict):
+            continue
+        text = out.get("text") if out.get("output_type") == "stream" else (out.get("data") or {}).get("text/plain") \
+            if isinstance(out.get("data"), dict) else None
+        if isinstance(text, list):
+            text = "".join(t for t in text if isinstance(t, str))
+        if isinstance(text, str):
+            parts.append(text)
+    return "\n".join(parts)[:limit]

@@ -45,7 +45,7 @@ def cell_label(finding: Finding) -> str:
     """
     if finding.cell is None:
         return ""
-    return f"cell {finding.cell + 1}, line {finding.cell_line}"
+    return f"cell {finding.cell}, line {finding.cell_line}"
 
 
 def severity_counts(findings: list[Finding]) -> dict[Severity, int]:

@@ -71,7 +71,7 @@ def location(finding: Finding) -> str:
     column = finding.column + 1
     if finding.cell is None:
         return f"{finding.file}:{finding.line}:{column}"
-    return f"{finding.file}:cell {finding.cell + 1}:{finding.cell_line}:{column}"
+    return f"{finding.file}:cell {finding.cell}:{finding.cell_line}:{column}"
 
 
 def snippet(finding: Finding, gutter: int, paint: Palette) -> list[str]:

@@ -39,6 +39,7 @@ ACTIONS = {
     "ML208": "Evaluate on held-out rows, not the training rows",
     "ML209": "Save the metrics with the model artifact",
     "ML210": "Measure feature importance (permutation importance or ablation)",
+    "ML211": "Run the notebook top to bottom in a fresh kernel before saving it",
     "ML301": "Share one feature function between training and serving",
     "ML302": "Save the feature list with the model and build the serving frame from it",
     "ML303": "Load the fitted transforms at serving instead of refitting them",

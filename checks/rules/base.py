@@ -24,6 +24,7 @@ from checks.models import Confidence, Severity
 if TYPE_CHECKING:
     from checks.analysis.module import ModuleAnalysis
     from checks.analysis.project import Project
+    from checks.models import Finding
 
 Example = Union[str, dict[str, str]]
 
@@ -91,6 +92,20 @@ class Rule:
     def check(self, module: "ModuleAnalysis") -> Iterator[Hit]:
         raise NotImplementedError
 
+    def check_project(self, project: "Project") -> Iterator["ProjectHit"]:
+        """Hits that need several files at once (rows handed over through a file on disk); only
+        the rules that read the project define it."""
+        return iter(())
+
+    def settled_elsewhere(self, finding: "Finding", project: "Project") -> bool:
+        """A finding of this file that another file of the project makes moot (a caller in another
+        module handles what this function does not); only rules that look across files define it."""
+        return False
+
+    def check_sql(self, text: str) -> Iterator[Hit]:
+        """The hits in a `.sql` file's text (only rules that read queries define it)."""
+        return iter(())
+
     def satisfied(self, module: "ModuleAnalysis") -> bool:
         """True when this module holds evidence that silences the rule project-wide."""
         return False
@@ -143,6 +158,7 @@ class ProjectHit:
     message: str
     confidence: Confidence = "high"
     related: list[tuple[str | None, int, str]] = field(default_factory=list)
+    severity: Severity | None = None
 
 
 class ProjectRule(Rule):

@@ -6,10 +6,11 @@ from typing import Iterator
 
 from checks.analysis.flowtypes import DELTA, FALLBACK, NOW, TEXT, Val
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.sql import clause_at
+from checks.analysis.sql import Query, clause_at, queries
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
+SELECT = re.compile(r"\bselect\b", re.I)
 SQL_CLOCK = re.compile(
     r"\b(NOW\s*\(\s*\)|CURRENT_DATE|CURRENT_TIMESTAMP|GETDATE\s*\(\s*\)|SYSDATE|SYSDATETIME\s*\(\s*\)"
     r"|LOCALTIMESTAMP|CURDATE\s*\(\s*\)|date\s*\(\s*'now'\s*\))",
@@ -24,6 +25,8 @@ class WallClockFeature(Rule):
     `now() - signup_date` (with `pd.Timestamp.now()`, `datetime.now()/utcnow()/today()`,
     `date.today()`, `time.time()`, `np.datetime64('now')`, or SQL `NOW()`/`CURRENT_DATE`/`GETDATE()`
     in the select list of a query), written to a column, a feature dict, or returned by a helper.
+    Queries are read in `.sql` files and wherever Python assembles them (f-strings, `+`, `+=`,
+    `str.format`, `%`, `"...".join`, through names bound to strings).
 
     ## Why is this bad?
     The value depends on when the code runs, not on the record. Training rows computed today see
@@ -94,15 +97,30 @@ class WallClockFeature(Rule):
         )
 
     def _sql(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        for const in module.flow.strings:
-            text = const.value
-            for match in SQL_CLOCK.finditer(text):
-                if clause_at(text, match.start()) != "SELECT":
-                    continue
-                line = const.lineno + text.count("\n", 0, match.start())
-                yield Hit(f"SQL computes a feature from {match.group(1).upper()} (the current time) in its select "
-                          "list; rows scored at different times get different values. Use an as-of date "
-                          "parameter", line=line, confidence="medium")
+        if not SELECT.search(module.source.text):
+            return
+        reported: set[int] = set()
+        for query in queries(module.tree):
+            for hit in sql_clock_hits(query):
+                if hit.line not in reported:
+                    reported.add(hit.line)
+                    yield hit
+
+    def check_sql(self, text: str) -> Iterator[Hit]:
+        """A `.sql` file: every query in it."""
+        yield from sql_clock_hits(Query(text, [(0, 1, True)]))
+
+
+def sql_clock_hits(query: Query) -> Iterator[Hit]:
+    """The current time read in the select list of a query (not in a filter: `WHERE d > NOW() -
+    INTERVAL '90 days'` picks rows, it is not a feature)."""
+    text = query.text
+    for match in SQL_CLOCK.finditer(text):
+        if clause_at(text, match.start()) != "SELECT":
+            continue
+        yield Hit(f"SQL computes a feature from {match.group(1).upper()} (the current time) in its select "
+                  "list; rows scored at different times get different values. Use an as-of date "
+                  "parameter", line=query.line_at(match.start()), confidence="medium")
 
 
 def _clock_read(module: ModuleAnalysis, origin: Val) -> Val | None:
@@ -177,6 +195,31 @@ WallClockFeature.invalid = [
     def fetch(conn, ids):
         return conn.execute(text(LEAD_FEATURES_SQL), {"lead_ids": ids})
     ''',
+    # a query assembled from pieces: an f-string over a column expression kept in a constant, a
+    # name extended with +=, str.format and a join; the table comes from the configuration
+    """
+    import pandas as pd
+    AGE_EXPR = "DATE_PART('day', NOW() - opened_at)"  # ruleid: ML101
+
+    def account_rows(conn, settings):
+        sql = f"SELECT account_id, {AGE_EXPR} AS account_age FROM {settings['table']}"
+        recency = "SELECT account_id"
+        recency += ", CURRENT_DATE - last_login AS idle_days"  # ruleid: ML101
+        recency += " FROM " + settings["table"]
+        other = "SELECT account_id, {} AS churned, GETDATE() AS scored_at FROM {}".format("x", "t")  # ruleid: ML101
+        parts = " ".join(["SELECT account_id,",
+                          "SYSDATE AS pulled",  # ruleid: ML101
+                          "FROM t"])
+        return [pd.read_sql(q, conn) for q in (sql, recency, other, parts)]
+    """,
+    # a .sql file
+    {"features.sql": """
+    SELECT customer_id,
+           CURRENT_DATE - first_order_date AS customer_age_days,  -- ruleid: ML101
+           order_count
+    FROM customers
+    WHERE first_order_date > CURRENT_DATE - INTERVAL '2 years';
+    """},
     # a notebook: import in one cell, the feature in another
     {"explore.ipynb": """
     import pandas as pd
@@ -219,6 +262,16 @@ WallClockFeature.valid = [
         df["tenure_days"] = (as_of - df["signup_date"]).dt.days
         return df
     """,
+    # an assembled query that reads the clock only in its filter; a .sql file the same
+    """
+    def recent(conn, days):
+        q = "SELECT id, amount FROM payments"
+        q += f" WHERE paid_at > NOW() - INTERVAL '{days} days'"
+        return conn.execute(q)
+    """,
+    {"recent.sql": """
+    SELECT id, amount FROM payments WHERE paid_at > CURRENT_DATE - 30;
+    """},
     # the clock only in filters: a WHERE with a sub-query, a JOIN condition, a comment
     '''
     TRAINING_SQL = """

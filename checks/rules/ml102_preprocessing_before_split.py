@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
+from checks.analysis.lineage import fitting_calls, hand_off_related, hand_offs
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.vocab import CV_FUNCS, FUNCTIONAL_TRANSFORMS
 from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from checks.rules.base import Hit, ProjectHit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
 
 def _touched(call: CallSite) -> list[Val]:
     """The values a learning call changes or produces: its result, its receiver and, for an in-place
@@ -60,8 +64,9 @@ class PreprocessingBeforeSplit(Rule):
     ```
 
     ## Known problems
-    A split done in another file (a preprocessing script that fits, a training script that splits)
-    is not linked. A helper of the file is a fit when its body computes statistics of its input
+    A split done in another file is linked when the rows pass through a data file both name
+    (`to_csv("processed.csv")` in one, `read_csv(...processed.csv)` in the other, or the same
+    configuration key); rows handed over in memory through an imported function are not followed. A helper of the file is a fit when its body computes statistics of its input
     (`mean`, `std`, `quantile`... of a parameter) and returns them. Name evidence: a transform whose
     kind cannot be told from its class, recognised by its variable name (`scaler`, `encoder`...),
     and a helper from another file recognised by its name (`compute_norm_stats(df)`,
@@ -123,6 +128,38 @@ class PreprocessingBeforeSplit(Rule):
                 learns = bool(STAT_HELPER.search(name))
             if learns and _applied_before_split(module, call.val):
                 yield call, call.arg(0), f"{name}() (statistics of the data)", "medium" if call.callee else "low"
+
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        """A transform fitted on every row in one file whose output is saved, read by another file
+        of the project and split or cross-validated there."""
+        reported: set[tuple[str, int]] = set()
+        for writer, write, fit, reader, read in hand_offs(project.facts, "fitted"):
+            if (writer, fit["line"]) in reported:
+                continue
+            reported.add((writer, fit["line"]))
+            step, verb = (read["splits"][0], "splits") if read["splits"] else (read["cv"][0], "cross-validates")
+            hit = ProjectHit(writer, fit["line"], f"{fit['what']} is fitted on all rows and its output "
+                             f"is saved to {write['path']} ({write['where']}); {reader} reads that file and {verb} it "
+                             f"({step['where']} of {reader}), so the transform learned from the test rows. Fit it in {reader} on "
+                             "the training split only, or inside a Pipeline",
+                             confidence="low" if fit["confidence"] == "low" else "medium",
+                             related=hand_off_related(writer, write, reader, read, verb))
+            if fit["confidence"] == "low":
+                hit.severity = Severity.P2
+            yield hit
+        for caller, call, definer, fit in fitting_calls(project.facts):
+            step, verb = (call["splits"][0], "split") if call["splits"] else (call["cv"][0], "cross-validated")
+            name = call["target"].rsplit(".", 1)[-1]
+            hit = ProjectHit(caller, call["line"], f"{name}() fits {fit['what']} on the rows it is given ({definer}, "
+                             f"{fit['where']}) and is called here on all rows; what it returns is {verb} at "
+                             f"{step['where']}, so the transform learned from the test rows. Split first, fit on the "
+                             "training part and apply the fitted transform to the other part",
+                             confidence="low" if fit["confidence"] == "low" else "medium",
+                             related=[(definer, fit["line"], f"{fit['what']} is fitted here"),
+                                      (caller, step["line"], "the split" if verb == "split" else "the cross-validation")])
+            if fit["confidence"] == "low":
+                hit.severity = Severity.P2
+            yield hit
 
     def _leak(self, module, call: CallSite, fitted_on: Val, what: str, confidence: str, cv_calls) -> Hit | None:
         for split in module.splits:
@@ -228,6 +265,42 @@ def _statistic(module: ModuleAnalysis, val: Val | None) -> CallSite | None:
 
 
 PreprocessingBeforeSplit.invalid = [
+    # a helper of another module fits the scaler on whatever it is given; called on every row
+    {"pipeline/cleaning.py": """
+        from sklearn.preprocessing import MinMaxScaler
+
+        def tidy(table, numeric):
+            table = table.dropna(subset=numeric)
+            table[numeric] = MinMaxScaler().fit_transform(table[numeric])
+            return table
+        """,
+     "run.py": """
+        import pandas as pd
+        from sklearn.model_selection import train_test_split
+        from sklearn.svm import SVC
+        from pipeline.cleaning import tidy
+        shots = pd.read_csv("shots.csv")
+        shots = tidy(shots, ["distance", "angle"])  # ruleid: ML102
+        p, q, r, s = train_test_split(shots[["distance", "angle"]], shots["goal"], stratify=shots["goal"], random_state=1)
+        SVC().fit(p, r)
+        """},
+    # two scripts: one scales every row and saves the result, the other reads that file and splits
+    {"prepare.py": """
+        import pandas as pd
+        from sklearn.preprocessing import RobustScaler
+        sensors = pd.read_parquet("raw/sensors.parquet")
+        cols = ["vibration", "temperature", "pressure"]
+        sensors[cols] = RobustScaler().fit_transform(sensors[cols])  # ruleid: ML102
+        sensors.to_parquet("work/sensors_scaled.parquet")
+        """,
+     "fit_model.py": """
+        import pandas as pd
+        from sklearn.ensemble import IsolationForest
+        from sklearn.model_selection import train_test_split
+        frame = pd.read_parquet("work/sensors_scaled.parquet")
+        part_a, part_b = train_test_split(frame, test_size=0.2, random_state=5)
+        IsolationForest(random_state=5).fit(part_a[["vibration", "temperature", "pressure"]])
+        """},
     # an in-place fill of one column with its median over every row, then the split
     """
     import pandas as pd
@@ -313,6 +386,37 @@ PreprocessingBeforeSplit.invalid = [
 ]
 
 PreprocessingBeforeSplit.valid = [
+    # the saved file is scaled, but the script that reads it never splits it (it only scores it)
+    {"prepare.py": """
+        import pandas as pd
+        from sklearn.preprocessing import RobustScaler
+        sensors = pd.read_parquet("raw/sensors.parquet")
+        cols = ["vibration", "temperature", "pressure"]
+        sensors[cols] = RobustScaler().fit_transform(sensors[cols])
+        sensors.to_parquet("work/sensors_scaled.parquet")
+        """,
+     "report.py": """
+        import pandas as pd
+        frame = pd.read_parquet("work/sensors_scaled.parquet")
+        print(frame.describe())
+        """},
+    # a helper of another module applies a scaler fitted earlier and saved (it learns nothing here)
+    {"pipeline/cleaning.py": """
+        import joblib
+
+        SCALER = joblib.load("artifacts/scaler-2024-05.joblib")
+
+        def tidy(table, numeric):
+            table[numeric] = SCALER.transform(table[numeric])
+            return table
+        """,
+     "run.py": """
+        import pandas as pd
+        from sklearn.model_selection import train_test_split
+        from pipeline.cleaning import tidy
+        shots = tidy(pd.read_csv("shots.csv"), ["distance", "angle"])
+        part_fit, part_eval = train_test_split(shots, stratify=shots["goal"], random_state=1)
+        """},
     """
     from sklearn.preprocessing import StandardScaler
     from sklearn.model_selection import train_test_split

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.flowtypes import RESAMPLED, Val
+from checks.analysis.lineage import hand_off_related, hand_offs
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.vocab import CV_FUNCS
 from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from checks.rules.base import Hit, ProjectHit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
 
 
 class ResamplingBeforeSplit(Rule):
@@ -74,6 +78,21 @@ class ResamplingBeforeSplit(Rule):
                       node=source.node, related=[(None, line, f"the {what}")])
 
 
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        """Oversampled rows saved by one file, read by another file of the project and split or
+        cross-validated there."""
+        reported: set[tuple[str, int]] = set()
+        for writer, write, source, reader, read in hand_offs(project.facts, "resampled"):
+            if (writer, source["line"]) in reported:
+                continue
+            reported.add((writer, source["line"]))
+            step, verb = (read["splits"][0], "splits") if read["splits"] else (read["cv"][0], "cross-validates")
+            yield ProjectHit(writer, source["line"], f"the oversampled rows are saved to {write['path']} "
+                             f"({write['where']}); {reader} reads that file and {verb} it ({step['where']} of {reader}): copies "
+                             f"of minority rows end up on both sides. Resample in {reader}, on the training part only",
+                             confidence="medium", related=hand_off_related(writer, write, reader, read, verb))
+
+
 def _cross_validates(est: Val) -> bool:
     """A hyperparameter search or an estimator that cross-validates itself (`GridSearchCV`,
     `RandomizedSearchCV`, `LogisticRegressionCV`, `RFECV`), not a calibration wrapper."""
@@ -90,6 +109,22 @@ def _resample_call(module: ModuleAnalysis, val: Val):
 
 
 ResamplingBeforeSplit.invalid = [
+    # oversampled in one script, split in the next through the saved file
+    {"balance.py": """
+        import pandas as pd
+        from imblearn.over_sampling import RandomOverSampler
+        rows = pd.read_csv("claims.csv")
+        bx, by = RandomOverSampler(random_state=2).fit_resample(rows[["amount", "age"]], rows["fraud"])  # ruleid: ML103
+        bx.assign(fraud=by).to_csv("claims_balanced.csv", index=False)
+        """,
+     "evaluate.py": """
+        import pandas as pd
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.model_selection import train_test_split
+        rows = pd.read_csv("claims_balanced.csv")
+        a, b, c, d = train_test_split(rows[["amount", "age"]], rows["fraud"], stratify=rows["fraud"], random_state=2)
+        print(RandomForestClassifier(random_state=2).fit(a, c).score(b, d))
+        """},
     # SMOTE on the training part, then a search whose cross-validation folds share synthetic rows
     """
     from imblearn.over_sampling import SMOTE
@@ -138,6 +173,20 @@ ResamplingBeforeSplit.invalid = [
 ]
 
 ResamplingBeforeSplit.valid = [
+    # the balanced file is only used to fit the final model; the evaluation reads the raw rows
+    {"balance.py": """
+        import pandas as pd
+        from imblearn.over_sampling import RandomOverSampler
+        rows = pd.read_csv("claims.csv")
+        bx, by = RandomOverSampler(random_state=2).fit_resample(rows[["amount", "age"]], rows["fraud"])
+        bx.assign(fraud=by).to_csv("claims_balanced.csv", index=False)
+        """,
+     "final_fit.py": """
+        import pandas as pd
+        from sklearn.ensemble import RandomForestClassifier
+        rows = pd.read_csv("claims_balanced.csv")
+        RandomForestClassifier(random_state=2).fit(rows[["amount", "age"]], rows["fraud"])
+        """},
     # two different frames stacked, and a bootstrap sample of the training part only
     """
     import pandas as pd

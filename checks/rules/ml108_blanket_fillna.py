@@ -51,8 +51,9 @@ class BlanketFillna(Rule):
             if value is None:
                 continue
             receiver_node = call.node.func.value  # type: ignore[attr-defined]
-            if isinstance(receiver_node, ast.Subscript) or _chosen_columns(call.receiver):
-                continue  # a column or a chosen set of columns
+            if isinstance(receiver_node, ast.Subscript) or _chosen_columns(call.receiver) \
+                    or _column_attribute(module, receiver_node):
+                continue  # a column (`df["a"]`, `df.a`) or a chosen set of columns
             if not _reaches_model(module, call):
                 continue  # a table for a plot or a printout: nothing learns from the filled values
             if value in ("0", "0.0") and _joined_aggregate(module, call.receiver):
@@ -86,6 +87,18 @@ class BlanketFillna(Rule):
         if isinstance(value, ast.Constant) and value.value is not None:
             return repr(value.value)
         return None
+
+
+FRAME_ATTRIBUTES = {"T", "values", "loc", "iloc", "at", "iat", "array", "data", "frame", "df", "dataframe"}
+
+
+def _column_attribute(module: ModuleAnalysis, node: ast.AST) -> bool:
+    """`df.totalcharges`: an attribute of a table that is none of a table's own attributes reads one
+    column (a Series), as `df["totalcharges"]` does."""
+    if not isinstance(node, ast.Attribute) or node.attr in FRAME_ATTRIBUTES:
+        return False
+    base = module.flow.val_at(node.value)
+    return base is not None and (_shape(base) == "frame" or _from_frame(module, base))
 
 
 def _shape(val) -> str | None:
@@ -202,6 +215,15 @@ BlanketFillna.invalid = [
 ]
 
 BlanketFillna.valid = [
+    # one column through attribute access: `df.charges` is a Series, as `df["charges"]` is
+    """
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    subs = pd.read_csv("subscribers.csv")
+    subs.charges = pd.to_numeric(subs.charges, errors="coerce")
+    subs.charges = subs.charges.fillna(0)
+    LogisticRegression().fit(subs[["charges", "tenure"]], subs["left"])
+    """,
     # a left join of per-customer counts: a missing count is no orders
     """
     import pandas as pd

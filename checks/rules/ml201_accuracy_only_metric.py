@@ -38,9 +38,10 @@ class AccuracyOnlyMetric(Rule):
     ## Known problems
     Accuracy computed by hand (`(y_pred == y_test).mean()`) is not recognised. A richer metric
     anywhere in the project silences the rule, even if it is computed for another model. On a
-    balanced multi-class problem accuracy is a fair headline metric; without code evidence of the
-    class balance (its inspection) the finding has medium confidence: a target named like a rare
-    class (churn, fraud) is quoted but does not raise it.
+    balanced multi-class problem accuracy is a fair headline metric; without evidence of the class
+    balance (the counts a notebook printed, a stated positive rate) the finding is P2 at medium
+    confidence, and counts printed as balanced silence it: a target named like a
+    rare class (churn, fraud) is quoted but does not raise it.
     """
 
     id = "ML201"
@@ -58,10 +59,12 @@ class AccuracyOnlyMetric(Rule):
                     next((n for n, ev in places if ev is not None and ev.metric == "evaluate"), places[0][0]))
         related = sorted({(None, n.lineno, "accuracy is also used here") for n, _ in places if n.lineno != node.lineno})
         balance = facts.class_balance
-        why = f" ({balance[0]} suggests a rare positive class)" if balance else ""
+        why = f" ({balance[0]} suggests {facts.rare_phrase})" if balance and balance[1] != "inspected" else \
+            " (the class balance is unknown)"
+        evidence = bool(balance) and balance[1] == "code"
         yield Hit(f"the classifier is judged by accuracy alone{why}; accuracy hides missed positives. Report "
                   "precision, recall, F1 and ROC/PR AUC", node=node, related=related,
-                  confidence="high" if balance and balance[1] == "code" else "medium")
+                  confidence="high" if evidence else "medium", severity=None if evidence else Severity.P2)
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return bool(evaluation(module).rich_metrics)

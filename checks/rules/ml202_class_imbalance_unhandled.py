@@ -39,9 +39,10 @@ class ClassImbalanceUnhandled(Rule):
     ```
 
     ## Known problems
-    Name evidence: the class balance comes from the code (the target's balance inspected with
-    `value_counts`/`bincount`); a target, data file or file named like a rare-class problem (churn,
-    fraud, default) gives only a low-confidence P2 finding that says the balance is unknown, and
+    Name evidence: the class balance comes from the code (the counts of the target's classes a
+    notebook printed with `value_counts`/`bincount`/`Counter`, kept in its saved output; a script
+    that counts them without saving the result gives a P2 at medium confidence); a target, data file or file named like a rare-class problem (churn,
+    fraud, default) gives only a low-confidence P3 finding that says the balance is unknown, and
     renaming removes it. Before, the imbalance signal was a name: a churn target that happens to be balanced is still flagged,
     and a rare class named neutrally (`target`) is missed unless its balance is inspected. Any
     handling anywhere in the project silences the rule, even for another model. For a PyTorch
@@ -59,9 +60,12 @@ class ClassImbalanceUnhandled(Rule):
         if balance is None or facts.imbalance_handling:
             return
         why, evidence = balance
-        # a name alone never makes a P1: it is reported as unknown balance, at low confidence
-        by_name = {"confidence": "low", "severity": Severity.P2} if evidence == "name" else {}
-        unknown = " (the class balance is unknown: only a name suggests it)" if by_name else ""
+        # a name alone never makes a P1: it is reported as unknown balance, at low confidence; an
+        # inspection whose result is not saved says the author looked, not what they saw
+        by_name = {"confidence": "low", "severity": Severity.P3} if evidence == "name" else \
+            {"confidence": "medium", "severity": Severity.P2} if evidence == "inspected" else {}
+        unknown = " (the class balance is unknown: only a name suggests it)" if evidence == "name" else \
+            " (the counts are not saved, so how rare is unknown)" if evidence == "inspected" else ""
         reported: set[int] = set()
         for fit in module.model_fits:
             classes = facts.estimator_classes(fit.estimator)
@@ -75,7 +79,7 @@ class ClassImbalanceUnhandled(Rule):
             reported.add(node.lineno)
             related = [(None, fit.line, "the classifier is fitted here")] if fit.line != node.lineno else []
             known = facts.task_of_classes(classes) == "classification"
-            yield Hit(f"{why} suggests a rare positive class{unknown}, but the classifier has no class "
+            yield Hit(f"{why} suggests {facts.rare_phrase}{unknown}, but the classifier has no class "
                       "weights, resampling or threshold tuning; it will favour the majority class. Use "
                       "class_weight='balanced' (scale_pos_weight for XGBoost) or resample the training folds",
                       node=node, related=related, **({"confidence": "high" if known else "medium"} | by_name))
@@ -83,7 +87,7 @@ class ClassImbalanceUnhandled(Rule):
             return
         for call in module.calls:
             if call.method is None and call.short in CLASSIFICATION_LOSSES:
-                yield Hit(f"{why} suggests a rare positive class{unknown}, but the loss "
+                yield Hit(f"{why} suggests {facts.rare_phrase}{unknown}, but the loss "
                           f"{call.short}() has no class weights (pos_weight/weight) and nothing resamples; "
                           "the network will favour the majority class", node=call.node,
                           **({"confidence": "medium"} | by_name))

@@ -100,8 +100,12 @@ class EncodingNotPersisted(Rule):
     @staticmethod
     def _encodings(module: ModuleAnalysis):
         """(node, description, encoder object or None) for each ad-hoc encoding."""
+        labels = [f.y for f in module.model_fits if f.y is not None]
         for fit in module.fits:
             if last(fit.ctor) in ENCODERS and fit.kind == "transformer":
+                if module.column_of(fit.X) in module.target_columns or (fit.call.val is not None and any(
+                        module.flow.derives_from(y, fit.call.val, rows=False) for y in labels)):
+                    continue  # the label's classes: serving maps predictions back, it encodes no input
                 yield fit.call.node, last(fit.ctor), fit.estimator
         for call in module.calls:
             if call.is_("pandas.factorize", "pandas.get_dummies"):
@@ -189,6 +193,17 @@ EncodingNotPersisted.invalid = [
 ]
 
 EncodingNotPersisted.valid = [
+    # the encoder turns the label's class names into numbers: no input feature is encoded
+    """
+    import joblib
+    import pandas as pd
+    from sklearn.preprocessing import LabelEncoder
+    from sklearn.svm import SVC
+    petals = pd.read_csv("petals.csv")
+    petals["kind"] = LabelEncoder().fit_transform(petals["species"])
+    clf = SVC().fit(petals[["length", "width"]], petals["kind"])
+    joblib.dump(clf, "svc.joblib")
+    """,
     # the map is saved with the model
     """
     import joblib

@@ -21,6 +21,9 @@ MODEL_NAME = re.compile(r"model|clf|classifier|regressor|estimator|pipe|booster|
                         r"xgb|lgb|forest|svm|knn|state_dict|checkpoint|ckpt|weights|ridge|lasso|tree", re.I)
 METADATA_KEY = re.compile(r"version|trained_at|train(ing)?_date|created_at|timestamp|^features?$|feature_names|"
                           r"^columns$|metrics?|score|auc|commit|git|sha|params|hyperparam|meta", re.I)
+# A version or a date written into the file name itself.
+LITERAL_VERSION = re.compile(r"(?:^|[_\-.])v\d+(?:[._]\d+)*(?=[_\-.]|$)|(?:^|[_\-])\d+\.\d+(?:\.\d+)?(?=[_\-]|\.[a-z]|$)"
+                             r"|(?:^|[_\-])(?:19|20)\d{2}-?[01]\d-?[0-3]\d(?=[_\-.T]|$)", re.I)
 VERSION_WORD = re.compile(r"version|\bver\b|_v\b|tag|run_id|timestamp|sha|commit|date|stamp", re.I)
 STAMP_CALLS = {"strftime", "now", "utcnow", "today", "isoformat", "uuid4", "uuid1", "time", "date"}
 MODEL_METHODS = {"fit", "predict", "predict_proba", "decision_function", "parameters", "named_parameters",
@@ -226,6 +229,8 @@ def _versioned_path(syn: Syntax, scope: FunctionNode | None, dest: ast.AST, dept
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and isinstance(syn.parent.get(id(node)), ast.Subscript) \
                 and VERSION_WORD.search(node.value):
             return True
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and LITERAL_VERSION.search(node.value.rsplit("/", 1)[-1]):
+            return True  # `model_v1.h5`, `pipeline-0.1.0.pkl`, `churn_2024-05-01.joblib`
         if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)) \
                 and (getattr(node.func, "attr", None) or getattr(node.func, "id", None)) in STAMP_CALLS:
             return True
@@ -326,6 +331,13 @@ UnversionedModelArtifact.invalid = [
 ]
 
 UnversionedModelArtifact.valid = [
+    # the version is written into the file name itself
+    """
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+    clf = LogisticRegression().fit(X, y)
+    joblib.dump(clf, "artifacts/lead_model-1.4.0.joblib")
+    """,
     # a bundle with version and metadata
     """
     import joblib, sklearn

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import Inference, inference
 from checks.analysis.syntax import FunctionNode
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
+    from checks.models import Finding
 
 ERROR_HANDLER_REGISTRATIONS = {"errorhandler", "register_error_handler", "exception_handler", "add_exception_handler",
                                "app_errorhandler"}
@@ -86,6 +90,17 @@ class UnhandledInferenceErrors(Rule):
                       confidence="high" if id(pred) in served else "medium")
 
 
+    def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
+        """The function is called from other modules of the project, and each of those calls sits
+        in a `try` that catches errors (a route in `server.py` wrapping a `service.py` helper)."""
+        service = project.service_map
+        ref = service.function_at(finding.file, finding.line)
+        if ref is None:
+            return False
+        callers = service.callers(ref)
+        return any(caller.file != ref.file for caller, _ in callers) and all(call.get("guarded") for _, call in callers)
+
+
 def _per_record(facts: Inference, node: ast.AST) -> bool:
     """The prediction runs once per item of a loop (a batch scored record by record)."""
     for anc in facts.syntax.ancestors(node):
@@ -114,6 +129,27 @@ def _has_error_handler(module: ModuleAnalysis) -> bool:
 
 
 UnhandledInferenceErrors.invalid = [
+    # the same helper, called from a route in another module that does not catch anything
+    {"scoring.py": """
+        import joblib
+        import pandas as pd
+
+        BUNDLE = joblib.load("artifacts/eta-3.2.joblib")
+
+        def estimate_minutes(order: dict) -> float:
+            frame = pd.DataFrame([order])[BUNDLE["features"]]
+            return float(BUNDLE["model"].predict(frame)[0])  # ruleid: ML406
+        """,
+     "server.py": """
+        from fastapi import FastAPI
+        from scoring import estimate_minutes
+
+        app = FastAPI()
+
+        @app.post("/eta")
+        def eta(order: dict):
+            return {"minutes": estimate_minutes(order)}
+        """},
     # the seed: neither the function nor its caller handles errors
     """
     import pandas as pd
@@ -175,6 +211,33 @@ UnhandledInferenceErrors.invalid = [
 ]
 
 UnhandledInferenceErrors.valid = [
+    # the scoring helper lives in one module; the only route calling it, in another, catches errors
+    {"scoring.py": """
+        import joblib
+        import pandas as pd
+
+        BUNDLE = joblib.load("artifacts/eta-3.2.joblib")
+
+        def estimate_minutes(order: dict) -> float:
+            frame = pd.DataFrame([order])[BUNDLE["features"]]
+            return float(BUNDLE["model"].predict(frame)[0])
+        """,
+     "server.py": """
+        import logging
+        from fastapi import FastAPI, HTTPException
+        from scoring import estimate_minutes
+
+        app = FastAPI()
+        log = logging.getLogger("eta")
+
+        @app.post("/eta")
+        def eta(order: dict):
+            try:
+                return {"minutes": estimate_minutes(order)}
+            except (KeyError, ValueError) as exc:
+                log.warning("bad order %s: %s", order.get("id"), exc)
+                raise HTTPException(status_code=422, detail=str(exc))
+        """},
     # a command that scores a whole file in one call: a crash is its error report, nothing half-done
     """
     import argparse

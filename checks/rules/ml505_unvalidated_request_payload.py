@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.serving import Route, Serving, applies, serving
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
+    from checks.models import Finding
 
 SCHEMA_CALL = re.compile(r"schema|validat|model_validate|parse_obj|TypeAdapter", re.I)
 
@@ -82,6 +86,19 @@ class UnvalidatedRequestPayload(Rule):
                       node=first, confidence="high",
                       related=[(None, line, "the request body is read here too") for line in lines])
 
+
+    def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
+        """The body parameter is typed with a request model the route's module imports from another
+        file of the project (`items: List[CustomerData]`, `CustomerData` a pydantic model in
+        `schema.py`): the model validates it."""
+        service = (project.facts.get(finding.file) or {}).get("service") or {}
+        models = {name for rel, facts in project.facts.items() if rel != finding.file
+                  for name in ((facts.get("service") or {}).get("schemas") or {})}
+        for route in service.get("routes", ()):
+            for param in route["params"]:
+                if param["line"] == finding.line and param["annotation"]:
+                    return bool(set(re.findall(r"[A-Za-z_]\w*", param["annotation"])) & models)
+        return False
 
 def _covered_by_ml404(facts: Serving) -> tuple[set[int], set[int]]:
     """What ML404 already reports (caller data reaching the model unvalidated): the lines of that
@@ -175,6 +192,29 @@ UnvalidatedRequestPayload.invalid = [
 ]
 
 UnvalidatedRequestPayload.valid = [
+    # the request model lives in a schema module of the project
+    {"schema.py": """
+        from pydantic import BaseModel, Field
+
+        class Household(BaseModel):
+            rooms: int = Field(ge=1, le=20)
+            area_m2: float = Field(gt=5, lt=2000)
+        """,
+     "api.py": """
+        from typing import List
+        import joblib
+        import pandas as pd
+        from fastapi import FastAPI
+        from schema import Household
+
+        app = FastAPI()
+        model = joblib.load("artifacts/energy-1.2.joblib")
+
+        @app.post("/estimate")
+        def estimate(homes: List[Household]):
+            frame = pd.DataFrame([h.model_dump() for h in homes])
+            return {"kwh": model.predict(frame).tolist()}
+        """},
     # a list of raw items, each validated before it is scored (bad items are answered one by one)
     """
     from fastapi import FastAPI

@@ -64,6 +64,8 @@ def source_lines(path: Path) -> list[str]:
         json.loads(text)
     elif path.suffix == ".toml":
         tomllib.loads(text)
+    elif path.suffix == ".sql":
+        pass  # read as text: any dialect
     else:
         ast.parse(text, filename=str(path))
     return text.split("\n")
@@ -73,8 +75,9 @@ def check(show: bool) -> list[str]:
     problems: list[str] = []
     categories = known_categories()
     files: dict[tuple[str, str], list[str]] = {}
-    for path in sorted(p for p in CASES.glob("*/*") if p.is_file()):
-        key = (path.parent.name, path.name)
+    for path in sorted(p for p in CASES.glob("*/**/*") if p.is_file() and "__pycache__" not in p.parts):
+        case = path.relative_to(CASES).parts[0]
+        key = (case, path.relative_to(CASES / case).as_posix())
         try:
             files[key] = source_lines(path)
         except (SyntaxError, ValueError, json.JSONDecodeError, yaml.YAMLError, tomllib.TOMLDecodeError) as exc:

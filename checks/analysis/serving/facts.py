@@ -162,7 +162,8 @@ def _function_facts(facts: Serving, fn: FunctionNode) -> dict:
     for call in sorted(facts.calls_in(fn), key=lambda c: (c.line, c.node.col_offset)):
         target = _call_target(facts, call)
         if target:
-            calls.append({"target": target, "line": call.line, "text": ast.unparse(call.node.func)})
+            calls.append({"target": target, "line": call.line, "text": ast.unparse(call.node.func),
+                          "guarded": _in_try(facts, call.node)})
     calls += _property_reads(facts, fn)
     tags = _tags(facts, fn)
     out = {"line": fn.lineno, "end_line": fn.end_lineno or fn.lineno, "calls": calls, "tags": tags,
@@ -171,6 +172,18 @@ def _function_facts(facts: Serving, fn: FunctionNode) -> dict:
     if "query" in tags:
         out["tables"] = _query_tables(facts, fn)
     return out
+
+
+def _in_try(facts: Serving, node: ast.AST) -> bool:
+    """The call sits in the body of a `try` that catches errors (not in its handlers or `finally`)."""
+    child = node
+    for parent in facts.syntax.ancestors(node):
+        if isinstance(parent, ast.Try) and parent.handlers and any(child is stmt for stmt in parent.body):
+            return True
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        child = parent
+    return False
 
 
 def _property_reads(facts: Serving, fn: FunctionNode) -> list[dict]:

@@ -1,0 +1,289 @@
+"""Data handed from one file to another through a file on disk: what a file writes (and what the
+written rows have been through), what a file reads (and where the rows it read are split).
+
+A preprocessing script that fits a scaler on every row and saves the result with `to_csv`, and a
+training script that reads that file and splits it, leak together although neither leaks alone.
+These facts are plain data, cached with the file; the project stage pairs writers and readers by
+the file name both use (the literal, or the configuration key that names it) and the leakage
+rules report the hand-off (`ML102.check_project`, `ML103.check_project`).
+
+Per file:
+- `writes`: [{"path", "line", "where", "fitted": [{"what", "line", "where", "confidence"}],
+  "resampled": [{"line", "where"}]}] for each frame or array written to a data file, with the
+  transforms fitted on all of the rows it came from and the oversampling it went through (only
+  when the file itself does not split those rows: a file that splits is judged on its own);
+- `reads`: [{"path", "line", "where", "splits": [{"line", "where"}], "cv": [...]}] for each data
+  file read whose rows the file splits or cross-validates.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import PurePosixPath
+
+from checks.analysis import vocab
+from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
+from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import dotted as dotted_name, last
+
+LABEL_ENCODERS = {"LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"}
+READ_CALLS = ("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "joblib.load", "pickle.load")
+PICKLED = ("joblib.dump", "pickle.dump")
+
+
+def lineage(module: ModuleAnalysis) -> dict:
+    return {"writes": _writes(module), "reads": _reads(module), "functions": _functions(module),
+            "calls": _calls(module)}
+
+
+def _functions(module: ModuleAnalysis) -> dict[str, dict]:
+    """Functions of this file that fit a transform on the rows given to them (a parameter) and
+    return what it produced: {qualname: {"fits": [{"param", "what", "line", "where", "confidence"}]}}."""
+    out: dict[str, dict] = {}
+    fits = [f for f in module.fits if f.kind == "transformer" and last(f.ctor) not in LABEL_ENCODERS
+            and f.X is not None and f.call.val is not None]
+    if not fits:
+        return out
+    for fn in module.flow.functions.values():
+        if not fn.params:
+            continue
+        returned = [*fn.returns, *(v for t in fn.returned_tuples for v in t if v is not None)]
+        if not returned:
+            continue
+        params = list(fn.params)
+        found = []
+        for fit in fits:
+            if not (fn.node.lineno <= fit.line <= (fn.node.end_lineno or fit.line)):
+                continue
+            param = next((i for i, name in enumerate(params)
+                          if module.flow.derives_from(fit.X, fn.params[name])), None)
+            if param is None or not any(module.flow.derives_from(r, o) for r in returned for o in _outputs(module, fit)):
+                continue
+            if params and params[0] in ("self", "cls"):
+                param -= 1
+            found.append({"param": param, "what": last(fit.ctor) or "a transform", "confidence": fit.confidence,
+                          **_place(module, fit.line)})
+        if found:
+            out[fn.qualname] = {"fits": found}
+    return out
+
+
+def _calls(module: ModuleAnalysis) -> list[dict]:
+    """Calls of functions imported from elsewhere whose result this file splits or cross-validates,
+    with which of the arguments hold only training rows."""
+    if not module.splits and not module.cv_calls:
+        return []
+    out = []
+    consumers = _consumers(module)
+    for call in module.calls:
+        if call.callee is not None or call.method is not None or call.qualname is None or call.val is None \
+                or not call.node.args:
+            continue
+        key = id(call.val)
+        splits = [_place(module, line) for line, sources in consumers["splits"] if key in sources]
+        cv = [_place(module, line) for line, sources in consumers["cv"] if key in sources]
+        if not splits and not cv:
+            continue
+        trained = [bool(a is not None and any(role == "train" for _, role in a.roles)) for a in call.args]
+        out.append({"target": call.qualname.lstrip("."), **_place(module, call.line), "train_args": trained,
+                    "splits": splits, "cv": cv})
+    return out
+
+
+def path_of(module: ModuleAnalysis, call, position: int) -> str | None:
+    """The file name a save/load call uses, through `open(...)` handles and variables; a path read
+    from configuration (`settings["model_file"]`) is named by its key, `config:model_file`."""
+    node = call.node.args[position] if position < len(call.node.args) else None
+    tail = _literal_tail(node) if node is not None else None
+    if tail is not None:
+        return tail
+    val = call.arg(position) if position < len(call.args) else None
+    for anc in module.flow.ancestors(val, values=True):
+        node = anc.node
+        if isinstance(node, ast.Subscript) and isinstance(anc.key, str):
+            return f"config:{anc.key}"
+        if isinstance(node, ast.Call):
+            for arg in node.args[:1]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    return PurePosixPath(arg.value).name
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return PurePosixPath(node.value).name
+    for arg in call.node.args:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return PurePosixPath(arg.value).name
+    return None
+
+
+def _literal_tail(node: ast.AST) -> str | None:
+    """The file name at the end of a path spelled in place: `f"{OUT}/ready.csv"`, `base + "/x.csv"`,
+    `os.path.join(d, "x.csv")`, `Path(d) / "x.csv"`; None when the name itself is not written."""
+    if isinstance(node, ast.Constant):
+        return PurePosixPath(node.value).name if isinstance(node.value, str) and node.value else None
+    if isinstance(node, ast.JoinedStr) and node.values:
+        last_part = node.values[-1]
+        if isinstance(last_part, ast.Constant) and isinstance(last_part.value, str) and "." in last_part.value:
+            return PurePosixPath(last_part.value).name or None
+        return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
+        return _literal_tail(node.right)
+    if isinstance(node, ast.Call) and node.args and last(dotted_name(node.func) or "") in ("join", "Path", "PurePath"):
+        tail = _literal_tail(node.args[-1])
+        return tail if tail and "." in tail else None
+    return None
+
+
+def _place(module: ModuleAnalysis, line: int) -> dict:
+    """A line as the user sees it: the line (in a notebook, of the cells joined as shown) and
+    `where` for messages (`line 12`, `cell 4, line 2`)."""
+    source = module.source
+    return {"line": source.shown_line(line), "where": source.where(line)}
+
+
+def _writes(module: ModuleAnalysis) -> list[dict]:
+    out = []
+    if module.splits:
+        return out  # a file that splits is judged on its own (ML102/ML103 in the file)
+    fits = [f for f in module.fits if f.kind == "transformer" and last(f.ctor) not in LABEL_ENCODERS
+            and f.X is not None and not f.X.roles and f.call.val is not None]
+    for call in module.calls:
+        written, position = _written(call)
+        if written is None:
+            continue
+        path = path_of(module, call, position)
+        if path is None:
+            continue
+        fitted = []
+        for fit in fits:
+            if any(module.flow.derives_from(written, out) for out in _outputs(module, fit)):
+                fitted.append({"what": last(fit.ctor) or "a transform", "confidence": fit.confidence,
+                               **_place(module, fit.line)})
+        resampled = []
+        if written.flags & RESAMPLED:
+            origin = _resample_origin(module, written)
+            if origin is not None:
+                resampled.append(_place(module, origin.line))
+        if fitted or resampled:
+            out.append({"path": path, **_place(module, call.line), "fitted": fitted, "resampled": resampled})
+    return out
+
+
+def _written(call: CallSite) -> tuple[Val | None, int]:
+    """The rows a call writes to a data file, and the position of its path argument."""
+    if call.method in vocab.DATA_WRITE_METHODS and call.receiver is not None:
+        return call.receiver, 0
+    if call.is_(*vocab.DATA_WRITE_CALLS):
+        return call.arg(1), 0
+    if call.is_(*PICKLED):
+        return call.arg(0), 1
+    return None, 0
+
+
+def _outputs(module: ModuleAnalysis, fit) -> list[Val]:
+    """The values a fitted transform produced: `fit_transform`'s result and each `.transform(...)`
+    of the same estimator."""
+    outs = [fit.call.val]
+    if fit.estimator is not None:
+        for call in module.method_calls("transform"):
+            if call.receiver is fit.estimator and call.val is not None:
+                outs.append(call.val)
+    return outs
+
+
+def _resample_origin(module: ModuleAnalysis, val: Val) -> CallSite | None:
+    origin = None
+    for anc in module.flow.ancestors(val):
+        if anc.call is not None and anc.flags & RESAMPLED and not any(p.flags & RESAMPLED for p in anc.parents):
+            origin = anc.call
+    return origin
+
+
+def _reads(module: ModuleAnalysis) -> list[dict]:
+    if not module.splits and not module.cv_calls:
+        return []
+    out = []
+    consumers = None
+    for call in module.calls:
+        if call.val is None or not _is_read(call):
+            continue
+        path = path_of(module, call, 0)
+        if path is None:
+            continue
+        consumers = consumers or _consumers(module)
+        key = id(call.val)
+        splits = [_place(module, line) for line, sources in consumers["splits"] if key in sources]
+        cv = [_place(module, line) for line, sources in consumers["cv"] if key in sources]
+        if splits or cv:
+            out.append({"path": path, **_place(module, call.line), "splits": splits, "cv": cv})
+    return out
+
+
+def _consumers(module: ModuleAnalysis) -> dict[str, list[tuple[int, set[int]]]]:
+    """Each split and cross-validation with the ids of the values its rows come from, computed once."""
+    splits = []
+    for split in module.splits:
+        sources: set[int] = set()
+        for inp in split.inputs:
+            sources |= module.flow.data_sources(inp)
+        splits.append((split.line, sources))
+    cv = [(c.line, module.flow.data_sources(x)) for c in module.cv_calls if (x := c.arg(1, "X")) is not None]
+    return {"splits": splits, "cv": cv}
+
+
+def _is_read(call: CallSite) -> bool:
+    short = call.short or ""
+    if call.method is None and short.startswith(("read_", "scan_")) and call.qualname is not None:
+        return True
+    return call.is_(*READ_CALLS)
+
+
+def hand_offs(facts: dict[str, dict], label: str):
+    """(writing file, write, label entry, reading file, read) for every data file one file writes
+    with `label` ('fitted' or 'resampled') and another file of the project reads and then splits or
+    cross-validates. Files are paired by the name both use (the file name or configuration key)."""
+    readers: dict[str, list[tuple[str, dict]]] = {}
+    for rel, f in facts.items():
+        for read in (f.get("lineage") or {}).get("reads", ()):
+            readers.setdefault(read["path"], []).append((rel, read))
+    for rel, f in sorted(facts.items()):
+        for write in (f.get("lineage") or {}).get("writes", ()):
+            for entry in write[label]:
+                for reader, read in readers.get(write["path"], ()):
+                    if reader != rel:
+                        yield rel, write, entry, reader, read
+                        break
+
+
+def hand_off_related(writer: str, write: dict, reader: str, read: dict, verb: str) -> list[tuple[str, int, str]]:
+    """The places of a hand-off: where the rows are saved, read, and split (`verb`: 'splits')."""
+    step = (read["splits"] or read["cv"])[0]
+    return [(writer, write["line"], f"the rows are saved to {write['path']} here"),
+            (reader, read["line"], f"{reader} reads {write['path']} here"),
+            (reader, step["line"], f"and {verb} them here")]
+
+
+def fitting_calls(facts: dict[str, dict]):
+    """(calling file, call, defining file, fit) for every call of another file's function that fits
+    a transform on the rows it is given (not only training rows) when the caller then splits or
+    cross-validates what it returns."""
+    index: dict[str, tuple[str, dict]] = {}
+    for rel, f in facts.items():
+        functions = (f.get("lineage") or {}).get("functions") or {}
+        if not functions:
+            continue
+        parts = PurePosixPath(rel).with_suffix("").parts
+        if parts and parts[-1] == "__init__":
+            parts = parts[:-1]
+        for start in range(len(parts) + 1):
+            prefix = ".".join(parts[start:])
+            for qualname, summary in functions.items():
+                index.setdefault(f"{prefix}.{qualname}" if prefix else qualname, (rel, summary))
+    for rel, f in sorted(facts.items()):
+        for call in (f.get("lineage") or {}).get("calls", ()):
+            found = index.get(call["target"])
+            if found is None or found[0] == rel:
+                continue
+            for fit in found[1]["fits"]:
+                position = fit["param"]
+                trained = call["train_args"]
+                if 0 <= position < len(trained) and not trained[position]:
+                    yield rel, call, found[0], fit
+                    break

@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Iterator
+
+from checks.analysis.module import ModuleAnalysis
+from checks.models import Severity
+from checks.rules.base import Hit, Rule
+
+BUILTINS = frozenset(dir(builtins)) | {"display", "get_ipython", "In", "Out", "_", "__", "___"}
+
+
+class NotebookOutOfOrder(Rule):
+    """
+    ## What it does
+    Flags a notebook whose saved execution counts show its cells ran in another order than they are
+    shown (a cell above ran after a cell below it). When a cell reads a name that only a cell shown
+    below it defines, running the notebook top to bottom fails or computes something else: that is
+    reported at P2. The review itself analyses such a notebook in the order its cells ran.
+
+    ## Why is this bad?
+    The outputs and the saved model come from an order nobody can see. A colleague (or a
+    scheduled job) who runs the notebook top to bottom gets other numbers, an unfitted model, or an
+    error; a split that ran after the scaling cell looks, on screen, as if it ran before.
+
+    ## Example
+    ```python
+    # %% [2]
+    model.fit(X_train, y_train)   # shown first, ran second
+    # %% [1]
+    model = LogisticRegression()
+    ```
+
+    ## Use instead
+    Restart the kernel and run all cells in order before saving (Kernel > Restart & Run All), or
+    move each cell where it ran.
+
+    ## Known problems
+    Needs the execution counts saved in the notebook (cleared outputs leave nothing to read). Cells
+    that never ran in the saved session are analysed after the ones that did. Names defined by
+    `%run`, `exec` or a star import are not seen.
+    """
+
+    id = "ML211"
+    name = "notebook-out-of-order"
+    severity = Severity.P3
+
+    def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        source = module.source
+        ran = source.executed_out_of_order
+        if not ran:
+            return
+        shown = sorted(ran)  # (cell number, execution count) in the order cells are shown
+        later, earlier = _first_inversion(shown)
+        starts = {number: start for start, number in zip(source.cell_starts, source.cell_indexes)}
+        line = starts.get(later[0], 1)
+        order = f"cell {later[0]} ran (execution count {later[1]}) after cell {earlier[0]} below it ({earlier[1]})"
+        dependency = _needs_a_cell_below(module, shown)
+        if dependency is not None:
+            user, name, maker = dependency
+            yield Hit(f"cells ran out of order: {order}. Cell {user} uses `{name}`, which only cell {maker} below "
+                      f"it defines, so a top-to-bottom run fails or computes something else; the saved outputs "
+                      "cannot be reproduced. Restart the kernel and run all cells in order before saving "
+                      "(this review follows the order they ran)", line=line, severity=Severity.P2)
+            return
+        yield Hit(f"cells ran out of order: {order}; the saved outputs may not be what a top-to-bottom run "
+                  "gives. Restart the kernel and run all cells in order before saving (this review follows the "
+                  "order they ran)", line=line, confidence="medium")
+
+
+def _first_inversion(shown: list[tuple[int, int]]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(a cell, a cell shown below it that ran before it): the first such pair in shown order."""
+    for i, (number, count) in enumerate(shown):
+        for other in shown[i + 1:]:
+            if other[1] < count:
+                return (number, count), other
+    return shown[0], shown[-1]  # not reached: the notebook ran out of order
+
+
+def _needs_a_cell_below(module: ModuleAnalysis, shown: list[tuple[int, int]]) -> tuple[int, str, int] | None:
+    """(cell, name, cell below it): the first cell, in shown order, that reads a name no cell above
+    it and no earlier statement of its own binds, while a cell below binds it."""
+    source = module.source
+    bound: dict[int, set[str]] = {}
+    reads: dict[int, list[tuple[int, str]]] = {}
+    for stmt in module.tree.body:
+        cell = source.cell_of(stmt.lineno)
+        if cell is None:
+            continue
+        names = bound.setdefault(cell[0], set())
+        own = reads.setdefault(cell[0], [])
+        binds = _binds(stmt)  # a loop or `with` binds its names before its body reads them
+        own += [(line, name) for line, name in _reads(stmt) if name not in names and name not in binds]
+        names.update(binds)
+    order = [number for number, _ in shown]
+    above: set[str] = set()
+    for i, number in enumerate(order):
+        for _, name in sorted(reads.get(number, ())):
+            if name in above or name in BUILTINS:
+                continue
+            maker = next((n for n in order[i + 1:] if name in bound.get(n, ())), None)
+            if maker is not None:
+                return number, name, maker
+        above |= bound.get(number, set())
+    return None
+
+
+def _binds(stmt: ast.stmt) -> set[str]:
+    out: set[str] = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            out.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.add(node.name)
+    return out
+
+
+def _reads(stmt: ast.stmt) -> list[tuple[int, str]]:
+    """Names the statement reads when it runs: not those inside the bodies of the functions,
+    lambdas and comprehensions it defines (they resolve later, or bind their own)."""
+    out: list[tuple[int, str]] = []
+    todo: list[ast.AST] = [stmt]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            todo += node.decorator_list + node.args.defaults + [d for d in node.args.kw_defaults if d]
+            continue
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            out.append((node.lineno, node.id))
+        todo.extend(ast.iter_child_nodes(node))
+    return out
+
+
+NotebookOutOfOrder.invalid = [
+    {"fit.ipynb": """
+        # %% [1]
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+        df = pd.read_csv("loans.csv")
+        # %% [3]
+        model.fit(df[["income", "debt"]], df["defaulted"])  # ruleid: ML211
+        # %% [2]
+        model = LogisticRegression(max_iter=500)
+        """},
+    {"explore.ipynb": """
+        # %% [1]
+        import pandas as pd
+        df = pd.read_csv("visits.csv")
+        # %% [4]
+        df.describe()  # ruleid: ML211
+        # %% [2]
+        df["pages"].hist()
+        """},
+]
+
+NotebookOutOfOrder.valid = [
+    {"fit.ipynb": """
+        # %% [1]
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+        df = pd.read_csv("loans.csv")
+        # %% [2]
+        model = LogisticRegression(max_iter=500)
+        # %% [5]
+        model.fit(df[["income", "debt"]], df["defaulted"])
+        """},
+    # never run, or outputs cleared: nothing to read
+    {"fit.ipynb": """
+        import pandas as pd
+        df = pd.read_csv("loans.csv")
+        # %%
+        df.describe()
+        """},
+]
