@@ -73,7 +73,9 @@ def _links(facts: dict) -> dict[str, set[str]]:
     return {"loads": {a["path"] for a in artifacts.get("loaded", ()) if a.get("path")},
             "writes": {a["path"] for a in artifacts.get("written", ()) if a.get("path")},
             "imports": set(facts.get("local_imports") or ()),
-            "mentions": set((facts.get("config") or {}).get("mentions") or ())}
+            "mentions": set((facts.get("config") or {}).get("mentions") or ()),
+            "data_writes": set(((facts.get("lineage") or {}).get("files") or {}).get("written") or ()),
+            "data_reads": set(((facts.get("lineage") or {}).get("files") or {}).get("read") or ())}
 
 
 def review(paths: Sequence[str | Path], config: Config | None = None, *, baseline: Path | None = None,

@@ -13,7 +13,8 @@ The partition is decided from evidence on disk and from each file's role, never 
 - A folder with two or more self-contained sub-folders is a folder of projects: each sub-folder
   becomes a project (looked into again, for folders of projects nested inside it) and the loose
   files at that level one more. One self-contained sub-folder alone is part of its parent's project.
-- Projects tied by code become one again: one imports a module only the other defines. A project
+- Projects tied by code become one again: one imports a module only the other defines, or reads a
+  data file only the other writes (the stages of one pipeline in two folders). A project
   without training code (a serving app with its own `requirements.txt`) joins the training project
   whose artifact it loads (by file name), failing that the only project training in a script.
 """
@@ -73,7 +74,7 @@ def partition(roles: dict[str, str], markers: dict[str, list[str]],
     """The projects found among `roles` (reviewed path -> role); `markers` from `markers_on_disk`;
     `links` per file: {"loads": artifact paths it loads, "writes": artifact paths it writes,
     "imports": top-level module names it imports from the project, "mentions": configuration file
-    names its code names}. Sorted by root."""
+    names its code names, "data_writes"/"data_reads": names of the data files it writes and reads}. Sorted by root."""
     tree = _Folder("")
     for rel in roles:
         tree.add(PurePosixPath(rel).parts, rel)
@@ -154,6 +155,17 @@ def _join_trainless(projects: list[Unit], roles: dict[str, str], links: dict[str
         for name in imported:
             if len(providers.get(name, ())) == 1:
                 group[find(i)] = find(providers[name][0])
+    # a data file one project writes and another reads (`features.npz`): stages of one pipeline
+    writers: dict[str, set[int]] = {}
+    for i, unit in enumerate(projects):
+        for f in unit.files:
+            for name in links.get(f, {}).get("data_writes", ()):
+                writers.setdefault(name, set()).add(i)
+    for i, unit in enumerate(projects):
+        for name in {n for f in unit.files for n in links.get(f, {}).get("data_reads", ())}:
+            makers = writers.get(name, set()) - {i}
+            if len(makers) == 1 and len(writers[name]) == 1:
+                group[find(i)] = find(next(iter(makers)))
     # A joined project keeps the root of its training code (the folder a user would name it by).
     members: dict[int, list[Unit]] = {}
     for i, unit in enumerate(projects):

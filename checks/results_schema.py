@@ -130,6 +130,7 @@ class Lineage(_Strict):
     reads: list[Read]
     functions: dict[str, Summary]
     calls: list[ImportedCall]
+    files: dict[str, list[str]]
 
 
 class ModuleFacts(_Strict):

@@ -361,3 +361,18 @@ def test_findings_in_a_notebook_that_ran_out_of_order_point_at_the_cells_as_show
     assert "cell 2, line 1" in leak.message  # the split it ran before, named as the user sees it
     order = found["ML211"]
     assert order.severity == "P2" and (order.cell, order.line) == (2, 6)
+
+
+def test_counts_no_single_run_could_give_leave_the_cells_in_the_order_shown(tmp_path):
+    import json
+    cells = [{"cell_type": "code", "execution_count": 9, "source": "import pandas as pd\nframe = pd.read_csv('a.csv')\nmatrix = frame.corr()"},
+             {"cell_type": "code", "execution_count": 4, "source": "print(matrix.shape)"},
+             {"cell_type": "code", "execution_count": 2, "source": "labels = ['a', 'b']"}]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "cells": cells}))
+    source = load(path, "nb.ipynb")
+    # by counts the print (4) would come before the cell defining `matrix` (9): it ran on an earlier
+    # run of that cell, so the counts are no one run's record; the order shown is kept
+    assert source.text.splitlines() == ["import pandas as pd", "frame = pd.read_csv('a.csv')", "matrix = frame.corr()",
+                                        "print(matrix.shape)", "labels = ['a', 'b']"]
+    assert source.executed_out_of_order  # still reported (ML211)

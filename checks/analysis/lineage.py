@@ -32,7 +32,24 @@ PICKLED = ("joblib.dump", "pickle.dump")
 
 def lineage(module: ModuleAnalysis) -> dict:
     return {"writes": _writes(module), "reads": _reads(module), "functions": _functions(module),
-            "calls": _calls(module)}
+            "calls": _calls(module), "files": _files(module)}
+
+
+def _files(module: ModuleAnalysis) -> dict[str, list[str]]:
+    """The names of every data file the module writes and reads (what ties two folders into one
+    pipeline: one writes what the other reads)."""
+    written, read = set(), set()
+    for call in module.calls:
+        value, position = _written(call)
+        if value is not None or call.is_(*vocab.DATA_WRITE_CALLS):
+            name = path_of(module, call, position)
+            if name and not name.startswith("config:"):
+                written.add(name)
+        elif _is_read(call) or call.short in ("load_npz", "read_pickle"):
+            name = path_of(module, call, 0)
+            if name and not name.startswith("config:"):
+                read.add(name)
+    return {"written": sorted(written), "read": sorted(read)}
 
 
 def _functions(module: ModuleAnalysis) -> dict[str, dict]:

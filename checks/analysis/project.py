@@ -112,7 +112,8 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "artifacts": _artifacts(module),
         "config": config,
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not _third_party(m)}),
-        "lineage": {"writes": [], "reads": [], "functions": {}, "calls": []} if module.is_test else lineage(module),
+        "lineage": {"writes": [], "reads": [], "functions": {}, "calls": [], "files": {"written": [], "read": []}}
+        if module.is_test else lineage(module),
     }
 
 

@@ -2,14 +2,15 @@
 a clear `SourceError` instead of an exception that stops the review.
 
 A notebook becomes one module: its code cells joined with newlines, in the order they ran when the
-saved execution counts say they ran in another order than they are shown (`executed_out_of_order`),
-else in cell order. IPython magics and shell escapes are commented out in place so line numbers stay
+saved execution counts say they ran in another order than they are shown (`executed_out_of_order`)
+and one run in that order could have produced them, else in cell order. IPython magics and shell escapes are commented out in place so line numbers stay
 true (a `%` that continues an expression inside brackets is the operator, not a magic), and
 `cell_of(line)` maps a line of the joined text back to (cell number counting every cell from 1, as
 Jupyter and VS Code show them; line within the cell, from 1).
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 from bisect import bisect_right
@@ -243,8 +244,10 @@ def _notebook(path: Path, rel: str, text: str) -> SourceFile:
             outputs[index + 1] = text
     ran = [(number, count) for number, count, lines in code if count is not None and any(x.strip() for x in lines)]
     out_of_order = any(a[1] > b[1] for a, b in zip(ran, ran[1:]))
-    if out_of_order:  # as they ran; cells that did not run in that session after them, as shown
-        code.sort(key=lambda c: (c[1] is None, c[1] or 0, c[0]))
+    if out_of_order:  # as they ran (cells that did not run, after them), when one run can explain it
+        by_count = sorted(code, key=lambda c: (c[1] is None, c[1] or 0, c[0]))
+        if _runnable(by_count):
+            code = by_count
     parts: list[str] = []
     starts: list[int] = []
     numbers: list[int] = []
@@ -256,6 +259,28 @@ def _notebook(path: Path, rel: str, text: str) -> SourceFile:
         line += len(lines)
     return SourceFile(path=path, rel=rel, text="\n".join(parts), is_notebook=True, cell_starts=starts,
                       cell_indexes=numbers, executed_out_of_order=ran if out_of_order else [], outputs=outputs)
+
+
+def _runnable(code: list[tuple[int, int | None, list[str]]]) -> bool:
+    """Could the cells have run in this order? No cell reads a name that only a cell after it
+    binds. A saved count is a cell's last run only: a notebook run over several sessions, or a
+    cell re-run after the cells below it were edited, leaves counts no single run produced (a plot
+    counted before the data cell it draws). Cells that do not parse alone cannot tell: no."""
+    from checks.analysis.cells import needs
+
+    facts = []
+    for _, _, lines in code:
+        try:
+            facts.append(needs(ast.parse("\n".join(lines)).body))
+        except (SyntaxError, ValueError, RecursionError):
+            return False
+    bound: set[str] = set()
+    for i, (own, wanted) in enumerate(facts):
+        missing = {name for _, name in wanted if name not in bound}
+        if missing and any(missing & later for later, _ in facts[i + 1:]):
+            return False
+        bound |= own
+    return True
 
 
 def _output_text(outputs: object, limit: int = 20_000) -> str:

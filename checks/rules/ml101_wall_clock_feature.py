@@ -51,7 +51,9 @@ class WallClockFeature(Rule):
     A clock read only used to filter rows (`df[df.date > now - 30 days]`, a SQL `WHERE`), for
     timing, log lines, run ids or file names is not a feature and is not flagged. A clock read that
     is only the default of a caller-supplied reference date (`as_of or now()`) is not flagged. A
-    clock value stored in an attribute of an object and read back in another method is missed.
+    clock value stored in an attribute of an object and read back in another method is missed. In
+    SQL, a select item that is the clock alone (`CURRENT_DATE AS extracted_on`) stamps the rows and
+    is not flagged; a finding in a `.sql` file is P2, since what reads the column is not seen.
     """
 
     id = "ML101"
@@ -107,20 +109,51 @@ class WallClockFeature(Rule):
                     yield hit
 
     def check_sql(self, text: str) -> Iterator[Hit]:
-        """A `.sql` file: every query in it."""
-        yield from sql_clock_hits(Query(text, [(0, 1, True)]))
+        """A `.sql` file: every query in it. What reads the result is not seen, so whether the column
+        is a model feature is not known: P2."""
+        for hit in sql_clock_hits(Query(text, [(0, 1, True)])):
+            hit.severity = Severity.P2
+            yield hit
 
 
 def sql_clock_hits(query: Query) -> Iterator[Hit]:
-    """The current time read in the select list of a query (not in a filter: `WHERE d > NOW() -
-    INTERVAL '90 days'` picks rows, it is not a feature)."""
+    """The current time combined with a column in the select list of a query: an age or a recency
+    (`CURRENT_DATE - signup_date`, `DATEDIFF(day, last_seen, GETDATE())`). Not in a filter (`WHERE d >
+    NOW() - INTERVAL '90 days'` picks rows), and not a column that is only the time itself
+    (`CURRENT_DATE AS extracted_on` stamps the rows, as a run date does)."""
     text = query.text
     for match in SQL_CLOCK.finditer(text):
-        if clause_at(text, match.start()) != "SELECT":
+        if clause_at(text, match.start()) != "SELECT" or _bare_clock(text, match):
             continue
         yield Hit(f"SQL computes a feature from {match.group(1).upper()} (the current time) in its select "
                   "list; rows scored at different times get different values. Use an as-of date "
                   "parameter", line=query.line_at(match.start()), confidence="medium")
+
+
+def _bare_clock(text: str, match: re.Match) -> bool:
+    """The select item holding the clock is the clock alone (optionally cast or aliased): the item
+    runs between the commas at the level of the query's SELECT (not inside a function's arguments)."""
+    depth, depths = 0, []
+    for ch in text:
+        if ch == ")":
+            depth -= 1
+        depths.append(depth)
+        if ch == "(":
+            depth += 1
+    here = depths[match.start()]
+    selects = [m.end() for m in re.finditer(r"(?i)\bselect\b", text[:match.start()]) if depths[m.start()] <= here]
+    if not selects:
+        return False
+    level = depths[selects[-1] - 1]
+    start = next((i + 1 for i in range(match.start() - 1, selects[-1] - 1, -1)
+                  if text[i] == "," and depths[i] == level), selects[-1])
+    stop = re.compile(r"(?i),|\bfrom\b")
+    end = next((m.start() for m in stop.finditer(text, match.end()) if depths[m.start()] == level), len(text))
+    item = text[start:end].strip()
+    item = re.sub(r"(?is)\s+as\s+[\w\"`\[\]]+$", "", item).strip()
+    item = re.sub(r"(?is)^(distinct\s+)", "", item).strip()
+    item = re.sub(r"(?is)^(cast|date|timestamp)\s*\(\s*(.*?)\s*(as\s+\w+\s*)?\)$", r"\2", item).strip()
+    return bool(re.fullmatch(rf"(?:{SQL_CLOCK.pattern})(?:\s*\(\s*\))?", item, re.I))
 
 
 def _clock_read(module: ModuleAnalysis, origin: Val) -> Val | None:
@@ -206,9 +239,9 @@ WallClockFeature.invalid = [
         recency = "SELECT account_id"
         recency += ", CURRENT_DATE - last_login AS idle_days"  # ruleid: ML101
         recency += " FROM " + settings["table"]
-        other = "SELECT account_id, {} AS churned, GETDATE() AS scored_at FROM {}".format("x", "t")  # ruleid: ML101
+        other = "SELECT account_id, {} AS churned, DATEDIFF(day, signup, GETDATE()) AS tenure FROM {}".format("x", "t")  # ruleid: ML101
         parts = " ".join(["SELECT account_id,",
-                          "SYSDATE AS pulled",  # ruleid: ML101
+                          "SYSDATE - last_order AS days_quiet",  # ruleid: ML101
                           "FROM t"])
         return [pd.read_sql(q, conn) for q in (sql, recency, other, parts)]
     """,
@@ -271,6 +304,11 @@ WallClockFeature.valid = [
     """,
     {"recent.sql": """
     SELECT id, amount FROM payments WHERE paid_at > CURRENT_DATE - 30;
+    """},
+    # the clock alone in the select list stamps the extract (a run date), it is no age of a record
+    {"extract.sql": """
+    SELECT customer_id, plan, CURRENT_DATE() AS extracted_on, CAST(NOW() AS date) AS run_day
+    FROM customers;
     """},
     # the clock only in filters: a WHERE with a sub-query, a JOIN condition, a comment
     '''

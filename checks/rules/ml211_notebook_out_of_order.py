@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import ast
-import builtins
 from typing import Iterator
 
+from checks.analysis.cells import needs
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
-
-BUILTINS = frozenset(dir(builtins)) | {"display", "get_ipython", "In", "Out", "_", "__", "___"}
-
 
 class NotebookOutOfOrder(Rule):
     """
@@ -82,62 +79,24 @@ def _needs_a_cell_below(module: ModuleAnalysis, shown: list[tuple[int, int]]) ->
     """(cell, name, cell below it): the first cell, in shown order, that reads a name no cell above
     it and no earlier statement of its own binds, while a cell below binds it."""
     source = module.source
-    bound: dict[int, set[str]] = {}
-    reads: dict[int, list[tuple[int, str]]] = {}
+    per_cell: dict[int, list[ast.stmt]] = {}
     for stmt in module.tree.body:
         cell = source.cell_of(stmt.lineno)
-        if cell is None:
-            continue
-        names = bound.setdefault(cell[0], set())
-        own = reads.setdefault(cell[0], [])
-        binds = _binds(stmt)  # a loop or `with` binds its names before its body reads them
-        own += [(line, name) for line, name in _reads(stmt) if name not in names and name not in binds]
-        names.update(binds)
+        if cell is not None:
+            per_cell.setdefault(cell[0], []).append(stmt)
+    facts = {number: needs(body) for number, body in per_cell.items()}
     order = [number for number, _ in shown]
     above: set[str] = set()
     for i, number in enumerate(order):
-        for _, name in sorted(reads.get(number, ())):
-            if name in above or name in BUILTINS:
+        bound, wanted = facts.get(number, (set(), []))
+        for _, name in sorted(wanted):
+            if name in above:
                 continue
-            maker = next((n for n in order[i + 1:] if name in bound.get(n, ())), None)
+            maker = next((n for n in order[i + 1:] if name in facts.get(n, (set(), []))[0]), None)
             if maker is not None:
                 return number, name, maker
-        above |= bound.get(number, set())
+        above |= bound
     return None
-
-
-def _binds(stmt: ast.stmt) -> set[str]:
-    out: set[str] = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            out.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            out.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            out.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.arg):
-            out.add(node.arg)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            out.add(node.name)
-    return out
-
-
-def _reads(stmt: ast.stmt) -> list[tuple[int, str]]:
-    """Names the statement reads when it runs: not those inside the bodies of the functions,
-    lambdas and comprehensions it defines (they resolve later, or bind their own)."""
-    out: list[tuple[int, str]] = []
-    todo: list[ast.AST] = [stmt]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            todo += node.decorator_list + node.args.defaults + [d for d in node.args.kw_defaults if d]
-            continue
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            out.append((node.lineno, node.id))
-        todo.extend(ast.iter_child_nodes(node))
-    return out
 
 
 NotebookOutOfOrder.invalid = [

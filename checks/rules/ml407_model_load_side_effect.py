@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import inference
 from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from checks.rules.base import Hit, ProjectHit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
 
 
 class ModelLoadSideEffect(Rule):
@@ -76,7 +79,69 @@ class ModelLoadSideEffect(Rule):
                           "once at startup and reuse it", node=load.call.node, related=related, confidence="high")
 
 
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        """A route that predicts and calls, through the project's modules, a function of another file
+        that loads the model every time it runs (not cached, not only while unset)."""
+        service = project.service_map
+        reported: set[tuple[str, int]] = set()
+        for route in service.prediction_routes:  # a route that only (re)loads is meant to load
+            for ref, via in _per_request_reach(service, route.function):
+                tags = service.function(ref)["tags"]
+                line = tags.get("load_each_call")
+                if line is None or ref.file == route.file or "." in ref.qualname or (ref.file, line) in reported:
+                    continue  # (a method of a project class is followed in the route's own file)
+                reported.add((ref.file, line))
+                name = ref.qualname.rsplit(".", 1)[-1]
+                yield ProjectHit(ref.file, line, f"the model is loaded again every time {name}() runs, and the "
+                                 f"route {route.label} ({route.file}) calls it on every request; each request pays "
+                                 "the deserialisation time and memory. Load it once at startup (a lifespan hook, a "
+                                 "cached loader) and reuse it", confidence="medium",
+                                 related=[(route.file, via, f"{route.label} calls it here")])
+
+
+def _per_request_reach(service, start):
+    """(function, line of the route-side call that leads to it) for each project function a request
+    reaches: not through cached functions, nor through calls made only while something is unset."""
+    out, seen = [], {start.key}
+    stack = [(start, None)]
+    while stack:
+        ref, via = stack.pop()
+        facts = service.function(ref)
+        if ref is not start and "cache" in facts["tags"]:
+            continue
+        if ref is not start:
+            out.append((ref, via))
+        for call in facts["calls"]:
+            if call.get("once"):
+                continue
+            callee = service.resolve(ref.file, call["target"])
+            if callee is not None and callee.key not in seen:
+                seen.add(callee.key)
+                stack.append((callee, via if via is not None else call["line"]))
+    return out
+
 ModelLoadSideEffect.invalid = [
+    # the loader lives in a helper module and loads on every call; the route in another module
+    # calls it per request
+    {"model_utils.py": """
+        import joblib
+
+        def fetch_model(path="artifacts/price-2.1.joblib"):
+            return joblib.load(path)  # ruleid: ML407
+        """,
+     "app.py": """
+        import pandas as pd
+        from flask import Flask, jsonify, request
+        from model_utils import fetch_model
+
+        app = Flask(__name__)
+
+        @app.post("/price")
+        def price():
+            model = fetch_model()
+            frame = pd.DataFrame([request.get_json()])
+            return jsonify({"price": float(model.predict(frame)[0])})
+        """},
     # the seed: loaded at import by a module that serves a function
     """
     import pickle
@@ -138,6 +203,32 @@ ModelLoadSideEffect.invalid = [
 ]
 
 ModelLoadSideEffect.valid = [
+    # the same helper called only while the module's holder is unset: loaded once, on first use
+    {"model_utils.py": """
+        import joblib
+
+        def fetch_model(path="artifacts/price-2.1.joblib"):
+            return joblib.load(path)
+        """,
+     "app.py": """
+        import threading
+        import pandas as pd
+        from flask import Flask, jsonify, request
+        from model_utils import fetch_model
+
+        app = Flask(__name__)
+        _model = None
+        _lock = threading.Lock()
+
+        @app.post("/price")
+        def price():
+            global _model
+            with _lock:
+                if _model is None:
+                    _model = fetch_model()
+            frame = pd.DataFrame([request.get_json()])
+            return jsonify({"price": float(_model.predict(frame)[0])})
+        """},
     # FastAPI startup event and lifespan
     """
     import joblib

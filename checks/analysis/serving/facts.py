@@ -163,7 +163,7 @@ def _function_facts(facts: Serving, fn: FunctionNode) -> dict:
         target = _call_target(facts, call)
         if target:
             calls.append({"target": target, "line": call.line, "text": ast.unparse(call.node.func),
-                          "guarded": _in_try(facts, call.node)})
+                          "guarded": _in_try(facts, call.node), "once": _under_none_check(facts, call.node)})
     calls += _property_reads(facts, fn)
     tags = _tags(facts, fn)
     out = {"line": fn.lineno, "end_line": fn.end_lineno or fn.lineno, "calls": calls, "tags": tags,
@@ -183,6 +183,25 @@ def _in_try(facts: Serving, node: ast.AST) -> bool:
         if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             return False
         child = parent
+    return False
+
+
+def _under_none_check(facts: Serving, node: ast.AST) -> bool:
+    """The call runs only while something is unset (`if MODEL is None:`, `if not self._model:`,
+    `if key not in cache:`): a lazy first-use initialisation, not a call per request."""
+    for parent in facts.syntax.ancestors(node):
+        if isinstance(parent, ast.If):
+            test = parent.test
+            if isinstance(test, ast.Compare) and any(isinstance(op, (ast.Is, ast.Eq)) for op in test.ops) \
+                    and any(isinstance(c, ast.Constant) and c.value is None for c in test.comparators):
+                return True
+            if isinstance(test, ast.Compare) and any(isinstance(op, ast.NotIn) for op in test.ops):
+                return True  # `if key not in self._models:` fills a memo once per key
+            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
+                    and isinstance(test.operand, (ast.Name, ast.Attribute)):
+                return True
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
     return False
 
 
@@ -234,9 +253,12 @@ def _tags(facts: Serving, fn: FunctionNode) -> dict[str, int]:
     model = [c for c in calls if c.method in ("predict", "predict_proba", "predict_log_proba", "decision_function")]
     if model:
         tags["model"] = model[0].line
-    loads = [load.line for load in facts.inference.loads if load.function is fn]
+    loads = [load for load in facts.inference.loads if load.function is fn]
     if loads:
-        tags["load"] = min(loads)
+        tags["load"] = min(load.line for load in loads)
+    each_call = [load.line for load in loads if load.placement == "call"]
+    if each_call:  # loads again whenever it is called (not cached, not at startup)
+        tags["load_each_call"] = min(each_call)
     for tag, steps in (("calibration", facts.calibration_steps), ("confidence", facts.confidence_scores)):
         lines = [s.line for s in steps if s.function is fn]
         if lines:
