@@ -112,8 +112,13 @@ class SummaryFit(Fitted):
     param: int
 
 
+class SummaryResample(Place):
+    param: int
+
+
 class Summary(_Strict):
     fits: list[SummaryFit]
+    resamples: list[SummaryResample]
 
 
 class ImportedCall(Place):

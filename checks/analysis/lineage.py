@@ -43,13 +43,22 @@ def _files(module: ModuleAnalysis) -> dict[str, list[str]]:
         value, position = _written(call)
         if value is not None or call.is_(*vocab.DATA_WRITE_CALLS):
             name = path_of(module, call, position)
-            if name and not name.startswith("config:"):
+            if _data_file(name):
                 written.add(name)
         elif _is_read(call) or call.short in ("load_npz", "read_pickle"):
             name = path_of(module, call, 0)
-            if name and not name.startswith("config:"):
+            if _data_file(name):
                 read.add(name)
     return {"written": sorted(written), "read": sorted(read)}
+
+
+DATA_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".feather", ".npz", ".npy", ".arrow", ".orc", ".xlsx", ".xls",
+                 ".jsonl", ".h5", ".hdf5", ".txt", ".zip", ".gz")
+
+
+def _data_file(name: str | None) -> bool:
+    """A file name that holds rows (not a model artifact, a table name or a query)."""
+    return bool(name) and not any(c.isspace() for c in name) and name.lower().endswith(DATA_SUFFIXES)
 
 
 def _functions(module: ModuleAnalysis) -> dict[str, dict]:
@@ -58,7 +67,7 @@ def _functions(module: ModuleAnalysis) -> dict[str, dict]:
     out: dict[str, dict] = {}
     fits = [f for f in module.fits if f.kind == "transformer" and last(f.ctor) not in LABEL_ENCODERS
             and f.X is not None and f.call.val is not None]
-    if not fits:
+    if not fits and not any(f.kind == "resampler" for f in module.fits) and not module.calls_named("sklearn.utils.resample"):
         return out
     for fn in module.flow.functions.values():
         if not fn.params:
@@ -79,8 +88,22 @@ def _functions(module: ModuleAnalysis) -> dict[str, dict]:
                 param -= 1
             found.append({"param": param, "what": last(fit.ctor) or "a transform", "confidence": fit.confidence,
                           **_place(module, fit.line)})
-        if found:
-            out[fn.qualname] = {"fits": found}
+        resamples = []
+        for r in returned:
+            origin = _resample_origin(module, r) if r.flags & RESAMPLED else None
+            if origin is None:
+                continue
+            inputs = [*origin.args, *origin.kwargs.values()]
+            param = next((i for i, name in enumerate(params)
+                          if any(module.flow.derives_from(a, fn.params[name]) for a in inputs if a is not None)), None)
+            if param is None:
+                continue
+            if params and params[0] in ("self", "cls"):
+                param -= 1
+            if not any(x["line"] == module.source.shown_line(origin.line) for x in resamples):
+                resamples.append({"param": param, **_place(module, origin.line)})
+        if found or resamples:
+            out[fn.qualname] = {"fits": found, "resamples": resamples}
     return out
 
 
@@ -277,10 +300,10 @@ def hand_off_related(writer: str, write: dict, reader: str, read: dict, verb: st
             (reader, step["line"], f"and {verb} them here")]
 
 
-def fitting_calls(facts: dict[str, dict]):
-    """(calling file, call, defining file, fit) for every call of another file's function that fits
-    a transform on the rows it is given (not only training rows) when the caller then splits or
-    cross-validates what it returns."""
+def fitting_calls(facts: dict[str, dict], kind: str = "fits"):
+    """(calling file, call, defining file, entry) for every call of another file's function that
+    fits a transform on (`kind` 'fits') or oversamples (`kind` 'resamples') the rows it is given
+    (not only training rows) when the caller then splits or cross-validates what it returns."""
     index: dict[str, tuple[str, dict]] = {}
     for rel, f in facts.items():
         functions = (f.get("lineage") or {}).get("functions") or {}
@@ -298,7 +321,7 @@ def fitting_calls(facts: dict[str, dict]):
             found = index.get(call["target"])
             if found is None or found[0] == rel:
                 continue
-            for fit in found[1]["fits"]:
+            for fit in found[1].get(kind, ()):
                 position = fit["param"]
                 trained = call["train_args"]
                 if 0 <= position < len(trained) and not trained[position]:

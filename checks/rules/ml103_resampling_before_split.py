@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.flowtypes import RESAMPLED, Val
-from checks.analysis.lineage import hand_off_related, hand_offs
+from checks.analysis.lineage import fitting_calls, hand_off_related, hand_offs
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.vocab import CV_FUNCS
@@ -91,6 +91,15 @@ class ResamplingBeforeSplit(Rule):
                              f"({write['where']}); {reader} reads that file and {verb} it ({step['where']} of {reader}): copies "
                              f"of minority rows end up on both sides. Resample in {reader}, on the training part only",
                              confidence="medium", related=hand_off_related(writer, write, reader, read, verb))
+        for caller, call, definer, entry in fitting_calls(project.facts, "resamples"):
+            step, verb = (call["splits"][0], "split") if call["splits"] else (call["cv"][0], "cross-validated")
+            name = call["target"].rsplit(".", 1)[-1]
+            yield ProjectHit(caller, call["line"], f"{name}() oversamples the rows it is given ({definer}, "
+                             f"{entry['where']}) and is called here on all rows; what it returns is {verb} at "
+                             f"{step['where']}: copies of minority rows end up on both sides. Split first and "
+                             "resample the training part only", confidence="medium",
+                             related=[(definer, entry["line"], "the rows are oversampled here"),
+                                      (caller, step["line"], "the split" if verb == "split" else "the cross-validation")])
 
 
 def _cross_validates(est: Val) -> bool:
@@ -109,6 +118,26 @@ def _resample_call(module: ModuleAnalysis, val: Val):
 
 
 ResamplingBeforeSplit.invalid = [
+    # a helper of another module oversamples whatever it is given; called on every row, then split
+    {"helpers/balance.py": """
+        import pandas as pd
+        from sklearn.utils import resample
+
+        def even_out(table):
+            few = table[table["lapsed"] == 1]
+            many = table[table["lapsed"] == 0]
+            grown = resample(few, replace=True, n_samples=len(many), random_state=5)
+            return pd.concat([many, grown])
+        """,
+     "fit_policy_model.py": """
+        import pandas as pd
+        from sklearn.ensemble import GradientBoostingClassifier
+        from sklearn.model_selection import train_test_split
+        from helpers.balance import even_out
+        policies = even_out(pd.read_csv("policies.csv"))  # ruleid: ML103
+        a, b = train_test_split(policies, test_size=0.2, random_state=5)
+        GradientBoostingClassifier().fit(a[["premium", "age"]], a["lapsed"])
+        """},
     # oversampled in one script, split in the next through the saved file
     {"balance.py": """
         import pandas as pd

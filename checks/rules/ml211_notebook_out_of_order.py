@@ -53,7 +53,7 @@ class NotebookOutOfOrder(Rule):
         starts = {number: start for start, number in zip(source.cell_starts, source.cell_indexes)}
         line = starts.get(later[0], 1)
         order = f"cell {later[0]} ran (execution count {later[1]}) after cell {earlier[0]} below it ({earlier[1]})"
-        dependency = _needs_a_cell_below(module, shown)
+        dependency = _needs_a_cell_below(module)
         if dependency is not None:
             user, name, maker = dependency
             yield Hit(f"cells ran out of order: {order}. Cell {user} uses `{name}`, which only cell {maker} below "
@@ -75,7 +75,7 @@ def _first_inversion(shown: list[tuple[int, int]]) -> tuple[tuple[int, int], tup
     return shown[0], shown[-1]  # not reached: the notebook ran out of order
 
 
-def _needs_a_cell_below(module: ModuleAnalysis, shown: list[tuple[int, int]]) -> tuple[int, str, int] | None:
+def _needs_a_cell_below(module: ModuleAnalysis) -> tuple[int, str, int] | None:
     """(cell, name, cell below it): the first cell, in shown order, that reads a name no cell above
     it and no earlier statement of its own binds, while a cell below binds it."""
     source = module.source
@@ -85,7 +85,7 @@ def _needs_a_cell_below(module: ModuleAnalysis, shown: list[tuple[int, int]]) ->
         if cell is not None:
             per_cell.setdefault(cell[0], []).append(stmt)
     facts = {number: needs(body) for number, body in per_cell.items()}
-    order = [number for number, _ in shown]
+    order = sorted(source.cell_indexes)  # every code cell as shown, those that never ran included
     above: set[str] = set()
     for i, number in enumerate(order):
         bound, wanted = facts.get(number, (set(), []))
