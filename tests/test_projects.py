@@ -134,3 +134,11 @@ def test_projects_are_listed_alike_when_the_snapshot_serves_the_review(tmp_path,
     (work / "visits" / "README.md").unlink()
     review([work], Config(), cache_dir=cache_dir)
     assert served
+
+
+def test_corpus_folder_of_two_course_projects_matches_each_reviewed_alone():
+    case = REPO / "tests" / "corpus" / "cases" / "case99_two_course_projects_one_folder"
+    whole = review([case], Config(cache=False))
+    assert sorted(p.root for p in whole.coverage.projects) == ["wk3_loans", "wk5_visits"]
+    for name in ("wk3_loans", "wk5_visits"):
+        assert _places(whole, name + "/") == _places(review([case / name], Config(cache=False))), name
