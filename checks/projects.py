@@ -10,9 +10,13 @@ The partition is decided from evidence on disk and from each file's role, never 
 - A folder is **self-contained** when it carries a project marker at its top (`pyproject.toml`,
   `setup.py`, `setup.cfg`, `requirements*.txt`, `environment.yml`, `Pipfile`, a README), or when it
   holds training code (a file that fits a model or runs an optimiser, or a notebook).
-- A folder with two or more self-contained sub-folders is a folder of projects: each sub-folder
-  becomes a project (looked into again, for folders of projects nested inside it) and the loose
-  files at that level one more. One self-contained sub-folder alone is part of its parent's project.
+- A folder that declares a project (`pyproject.toml`, `setup.py`, `setup.cfg`, `requirements*.txt`,
+  `environment.yml`, `Pipfile`) is a project of its own wherever it is; one that does is not split
+  further except for sub-folders declaring their own.
+- Otherwise a folder with two or more self-contained sub-folders is a folder of projects: each
+  sub-folder becomes a project (looked into again, for folders of projects nested inside it) and
+  the loose files at that level one more. One self-contained sub-folder alone is part of its
+  parent's project.
 - Projects tied by code become one again: one imports a module only the other defines, or reads a
   data file only the other writes (the stages of one pipeline in two folders). A project
   without training code (a serving app with its own `requirements.txt`) joins the training project
@@ -24,15 +28,25 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-MARKER_NAMES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "environment.yml", "environment.yaml",
-                          "Pipfile", "README.md", "README.rst", "README.txt", "README", "readme.md"})
+# Files that declare a project (its dependencies, its packaging): a folder holding one is one project.
+STRONG_MARKERS = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "environment.yml", "environment.yaml", "Pipfile"})
+MARKER_NAMES = STRONG_MARKERS | {"README.md", "README.rst", "README.txt", "README", "readme.md"}
 TRAINING_ROLES = frozenset({"training", "notebook"})
 SERVING_ROLES = frozenset({"serving", "inference"})
 PROJECT_CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
 
 def is_marker(name: str) -> bool:
-    return name in MARKER_NAMES or (name.startswith("requirements") and name.endswith((".txt", ".in")))
+    return name in MARKER_NAMES or _requirements(name)
+
+
+def _requirements(name: str) -> bool:
+    return name.startswith("requirements") and name.endswith((".txt", ".in"))
+
+
+def _declares(folder: str, markers: dict[str, list[str]]) -> bool:
+    """The folder declares a project of its own (dependencies or packaging, not only a README)."""
+    return any(n in STRONG_MARKERS or _requirements(n) for n in markers.get(folder, ()))
 
 
 @dataclass
@@ -120,14 +134,16 @@ def _collect(folder: _Folder, roles: dict[str, str], markers: dict[str, list[str
     projects every sub-folder is a project of its own (joined again later when code ties them)."""
     projects: list[Unit] = []
     rest = list(folder.files)
-    split = sum(_self_contained(c, roles, markers) for c in folder.children.values()) >= 2
+    declared = _declares(folder.path, markers)
+    split = not declared and sum(_self_contained(c, roles, markers) for c in folder.children.values()) >= 2
     for child in folder.children.values():
         inner, own = _collect(child, roles, markers)
         projects += inner
-        if not split:
+        if split or _declares(child.path, markers):
+            if own:
+                projects.append(Unit(child.path, own))
+        else:
             rest += own
-        elif own:
-            projects.append(Unit(child.path, own))
     return projects, rest
 
 

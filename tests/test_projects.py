@@ -142,3 +142,14 @@ def test_corpus_folder_of_two_course_projects_matches_each_reviewed_alone():
     assert sorted(p.root for p in whole.coverage.projects) == ["wk3_loans", "wk5_visits"]
     for name in ("wk3_loans", "wk5_visits"):
         assert _places(whole, name + "/") == _places(review([case / name], Config(cache=False))), name
+
+
+def test_a_folder_declaring_a_project_stays_one_unless_a_sub_folder_declares_its_own():
+    roles = {"notebooks/explore.ipynb": "notebook", "src/train.py": "training", "app/serve.py": "serving",
+             "tools/other/train.py": "training"}
+    markers = {"": ["README.md", "requirements.txt"], "tools/other": ["pyproject.toml"]}
+    parts = {u.root: u.files for u in partition(roles, markers)}
+    assert parts == {".": ["app/serve.py", "notebooks/explore.ipynb", "src/train.py"],
+                     "tools/other": ["tools/other/train.py"]}
+    # the same folders without the declaration at the top are a folder of projects
+    assert len(partition(roles, {"tools/other": ["pyproject.toml"]})) > 2
