@@ -13,7 +13,8 @@ The partition is decided from evidence on disk and from each file's role, never 
 - A folder that declares a project (`pyproject.toml`, `setup.py`, `setup.cfg`, `requirements*.txt`,
   `environment.yml`, `Pipfile`) is a project of its own wherever it is; one that does is not split
   further except for sub-folders declaring their own.
-- Otherwise a folder with two or more self-contained sub-folders is a folder of projects: each
+- Otherwise a folder with two or more self-contained sub-folders is a folder of projects (unless it
+  is a Python package: its sub-folders are subpackages of one library): each
   sub-folder becomes a project (looked into again, for folders of projects nested inside it) and
   the loose files at that level one more. One self-contained sub-folder alone is part of its
   parent's project.
@@ -135,7 +136,8 @@ def _collect(folder: _Folder, roles: dict[str, str], markers: dict[str, list[str
     projects: list[Unit] = []
     rest = list(folder.files)
     declared = _declares(folder.path, markers)
-    split = not declared and sum(_self_contained(c, roles, markers) for c in folder.children.values()) >= 2
+    package = any(PurePosixPath(f).name == "__init__.py" for f in folder.files)  # its sub-folders are subpackages
+    split = not declared and not package and sum(_self_contained(c, roles, markers) for c in folder.children.values()) >= 2
     for child in folder.children.values():
         inner, own = _collect(child, roles, markers)
         projects += inner

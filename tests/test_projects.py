@@ -153,3 +153,9 @@ def test_a_folder_declaring_a_project_stays_one_unless_a_sub_folder_declares_its
                      "tools/other": ["tools/other/train.py"]}
     # the same folders without the declaration at the top are a folder of projects
     assert len(partition(roles, {"tools/other": ["pyproject.toml"]})) > 2
+
+
+def test_a_python_package_is_one_project_whatever_its_subpackages_hold():
+    roles = {"lib/__init__.py": "other", "lib/cluster/__init__.py": "other", "lib/cluster/tests/test_k.py": "training",
+             "lib/linear/__init__.py": "other", "lib/linear/tests/test_l.py": "training"}
+    assert [u.root for u in partition(roles, {})] == ["."]
