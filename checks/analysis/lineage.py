@@ -5,7 +5,8 @@ A preprocessing script that fits a scaler on every row and saves the result with
 training script that reads that file and splits it, leak together although neither leaks alone.
 These facts are plain data, cached with the file; the project stage pairs writers and readers by
 the file name both use (the literal, or the configuration key that names it) and the leakage
-rules report the hand-off (`ML102.check_project`, `ML103.check_project`).
+rules report the hand-off (`hand_offs`, `helper_calls`, read by `ML102.check_project` and
+`ML103.check_project`).
 
 Per file:
 - `writes`: [{"path", "line", "where", "fitted": [{"what", "line", "where", "confidence"}],
@@ -18,12 +19,14 @@ Per file:
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from checks.analysis import vocab
 from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted as dotted_name, last
+from checks.analysis.serving.base import import_prefixes
 
 LABEL_ENCODERS = {"LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"}
 READ_CALLS = ("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "joblib.load", "pickle.load")
@@ -275,55 +278,96 @@ def _is_read(call: CallSite) -> bool:
     return call.is_(*READ_CALLS)
 
 
-def hand_offs(facts: dict[str, dict], label: str):
-    """(writing file, write, label entry, reading file, read) for every data file one file writes
-    with `label` ('fitted' or 'resampled') and another file of the project reads and then splits or
-    cross-validates. Files are paired by the name both use (the file name or configuration key)."""
+@dataclass
+class HandOff:
+    """Rows one file writes with a label ('fitted' on all rows, 'resampled') that another file of
+    the project reads and splits or cross-validates: `entry` is the label's place in the writer."""
+    writer: str
+    write: dict
+    entry: dict
+    reader: str
+    read: dict
+
+    @property
+    def step(self) -> dict:
+        return (self.read["splits"] or self.read["cv"])[0]
+
+    @property
+    def verb(self) -> str:
+        return "splits" if self.read["splits"] else "cross-validates"
+
+    @property
+    def related(self) -> list[tuple[str, int, str]]:
+        """Where the rows are saved, read, and split."""
+        return [(self.writer, self.write["line"], f"the rows are saved to {self.write['path']} here"),
+                (self.reader, self.read["line"], f"{self.reader} reads {self.write['path']} here"),
+                (self.reader, self.step["line"], f"and {self.verb} them here")]
+
+
+def hand_offs(facts: dict[str, dict], label: str) -> list[HandOff]:
+    """Every data file one file writes with `label` ('fitted' or 'resampled') and another file of
+    the project reads and then splits or cross-validates, once per labelled place of the writer.
+    Files are paired by the name both use (the file name or configuration key)."""
     readers: dict[str, list[tuple[str, dict]]] = {}
     for rel, f in facts.items():
         for read in (f.get("lineage") or {}).get("reads", ()):
             readers.setdefault(read["path"], []).append((rel, read))
+    out: dict[tuple[str, int], HandOff] = {}
     for rel, f in sorted(facts.items()):
         for write in (f.get("lineage") or {}).get("writes", ()):
             for entry in write[label]:
-                for reader, read in readers.get(write["path"], ()):
-                    if reader != rel:
-                        yield rel, write, entry, reader, read
-                        break
+                reader = next(((r, read) for r, read in readers.get(write["path"], ()) if r != rel), None)
+                if reader is not None:
+                    out.setdefault((rel, entry["line"]), HandOff(rel, write, entry, *reader))
+    return list(out.values())
 
 
-def hand_off_related(writer: str, write: dict, reader: str, read: dict, verb: str) -> list[tuple[str, int, str]]:
-    """The places of a hand-off: where the rows are saved, read, and split (`verb`: 'splits')."""
-    step = (read["splits"] or read["cv"])[0]
-    return [(writer, write["line"], f"the rows are saved to {write['path']} here"),
-            (reader, read["line"], f"{reader} reads {write['path']} here"),
-            (reader, step["line"], f"and {verb} them here")]
+@dataclass
+class HelperCall:
+    """A call of another file's function that fits a transform on, or oversamples, the rows it is
+    given (`entry`: where, in `definer`), made on all rows; the caller splits or cross-validates
+    what it returns."""
+    caller: str
+    call: dict
+    definer: str
+    entry: dict
+
+    @property
+    def name(self) -> str:
+        return self.call["target"].rsplit(".", 1)[-1]
+
+    @property
+    def step(self) -> dict:
+        return (self.call["splits"] or self.call["cv"])[0]
+
+    @property
+    def verb(self) -> str:
+        return "split" if self.call["splits"] else "cross-validated"
+
+    def related(self, what: str) -> list[tuple[str, int, str]]:
+        return [(self.definer, self.entry["line"], what),
+                (self.caller, self.step["line"], "the split" if self.call["splits"] else "the cross-validation")]
 
 
-def fitting_calls(facts: dict[str, dict], kind: str = "fits"):
-    """(calling file, call, defining file, entry) for every call of another file's function that
-    fits a transform on (`kind` 'fits') or oversamples (`kind` 'resamples') the rows it is given
-    (not only training rows) when the caller then splits or cross-validates what it returns."""
+def helper_calls(facts: dict[str, dict], kind: str) -> list[HelperCall]:
+    """Every call of another file's function that fits a transform on (`kind` 'fits') or
+    oversamples (`kind` 'resamples') the rows it is given, with rows that are not only training
+    rows, when the caller then splits or cross-validates what it returns."""
     index: dict[str, tuple[str, dict]] = {}
     for rel, f in facts.items():
         functions = (f.get("lineage") or {}).get("functions") or {}
-        if not functions:
-            continue
-        parts = PurePosixPath(rel).with_suffix("").parts
-        if parts and parts[-1] == "__init__":
-            parts = parts[:-1]
-        for start in range(len(parts) + 1):
-            prefix = ".".join(parts[start:])
+        for prefix in (import_prefixes(rel) + [""]) if functions else ():
             for qualname, summary in functions.items():
                 index.setdefault(f"{prefix}.{qualname}" if prefix else qualname, (rel, summary))
+    out = []
     for rel, f in sorted(facts.items()):
         for call in (f.get("lineage") or {}).get("calls", ()):
             found = index.get(call["target"])
             if found is None or found[0] == rel:
                 continue
-            for fit in found[1].get(kind, ()):
-                position = fit["param"]
-                trained = call["train_args"]
-                if 0 <= position < len(trained) and not trained[position]:
-                    yield rel, call, found[0], fit
-                    break
+            trained = call["train_args"]
+            entry = next((e for e in found[1].get(kind, ())
+                          if 0 <= e["param"] < len(trained) and not trained[e["param"]]), None)
+            if entry is not None:
+                out.append(HelperCall(rel, call, found[0], entry))
+    return out

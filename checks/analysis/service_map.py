@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from checks.analysis.project import Project
-from checks.analysis.serving import module_name
+from checks.analysis.serving.base import import_prefixes
 
 GENERIC_METHODS = {"get", "append", "items", "keys", "values", "update", "pop", "copy", "format", "join", "info",
                    "debug", "warning", "error", "exception", "read", "write", "close", "open", "run", "load", "dump",
@@ -65,9 +65,7 @@ class ServiceMap:
         name a file can be imported under (`app.pipeline`, `pipeline`)."""
         out: dict[str, FunctionRef] = {}
         for rel, service in self.services.items():
-            parts = module_name(rel).split(".")
-            for start in range(len(parts)):
-                prefix = ".".join(parts[start:])
+            for prefix in import_prefixes(rel) or [""]:
                 for qualname in service["functions"]:
                     out.setdefault(f"{prefix}.{qualname}" if prefix else qualname, FunctionRef(rel, qualname))
         return out

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
-from checks.analysis.lineage import fitting_calls, hand_off_related, hand_offs
+from checks.analysis.lineage import hand_offs, helper_calls
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.vocab import CV_FUNCS, FUNCTIONAL_TRANSFORMS
@@ -131,35 +131,21 @@ class PreprocessingBeforeSplit(Rule):
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         """A transform fitted on every row in one file whose output is saved, read by another file
-        of the project and split or cross-validated there."""
-        reported: set[tuple[str, int]] = set()
-        for writer, write, fit, reader, read in hand_offs(project.facts, "fitted"):
-            if (writer, fit["line"]) in reported:
-                continue
-            reported.add((writer, fit["line"]))
-            step, verb = (read["splits"][0], "splits") if read["splits"] else (read["cv"][0], "cross-validates")
-            hit = ProjectHit(writer, fit["line"], f"{fit['what']} is fitted on all rows and its output "
-                             f"is saved to {write['path']} ({write['where']}); {reader} reads that file and {verb} it "
-                             f"({step['where']} of {reader}), so the transform learned from the test rows. Fit it in {reader} on "
-                             "the training split only, or inside a Pipeline",
-                             confidence="low" if fit["confidence"] == "low" else "medium",
-                             related=hand_off_related(writer, write, reader, read, verb))
-            if fit["confidence"] == "low":
-                hit.severity = Severity.P2
-            yield hit
-        for caller, call, definer, fit in fitting_calls(project.facts):
-            step, verb = (call["splits"][0], "split") if call["splits"] else (call["cv"][0], "cross-validated")
-            name = call["target"].rsplit(".", 1)[-1]
-            hit = ProjectHit(caller, call["line"], f"{name}() fits {fit['what']} on the rows it is given ({definer}, "
-                             f"{fit['where']}) and is called here on all rows; what it returns is {verb} at "
-                             f"{step['where']}, so the transform learned from the test rows. Split first, fit on the "
-                             "training part and apply the fitted transform to the other part",
-                             confidence="low" if fit["confidence"] == "low" else "medium",
-                             related=[(definer, fit["line"], f"{fit['what']} is fitted here"),
-                                      (caller, step["line"], "the split" if verb == "split" else "the cross-validation")])
-            if fit["confidence"] == "low":
-                hit.severity = Severity.P2
-            yield hit
+        of the project and split or cross-validated there; and another module's function that fits
+        one on the rows it is given, called on every row before a split."""
+        for h in hand_offs(project.facts, "fitted"):
+            yield _by_name_only(h.entry, ProjectHit(
+                h.writer, h.entry["line"], f"{h.entry['what']} is fitted on all rows and its output is saved to "
+                f"{h.write['path']} ({h.write['where']}); {h.reader} reads that file and {h.verb} it ({h.step['where']} "
+                f"of {h.reader}), so the transform learned from the test rows. Fit it in {h.reader} on the training "
+                "split only, or inside a Pipeline", related=h.related))
+        for c in helper_calls(project.facts, "fits"):
+            yield _by_name_only(c.entry, ProjectHit(
+                c.caller, c.call["line"], f"{c.name}() fits {c.entry['what']} on the rows it is given ({c.definer}, "
+                f"{c.entry['where']}) and is called here on all rows; what it returns is {c.verb} at "
+                f"{c.step['where']}, so the transform learned from the test rows. Split first, fit on the training "
+                "part and apply the fitted transform to the other part",
+                related=c.related(f"{c.entry['what']} is fitted here")))
 
     def _leak(self, module, call: CallSite, fitted_on: Val, what: str, confidence: str, cv_calls) -> Hit | None:
         for split in module.splits:
@@ -193,6 +179,14 @@ class PreprocessingBeforeSplit(Rule):
                            "Pipeline given to the cross-validation", node=call.node, confidence=confidence,
                            related=[(None, cv.line, "the cross-validation")])
         return None
+
+
+def _by_name_only(fit: dict, hit: ProjectHit) -> ProjectHit:
+    """Medium confidence across files; a transform known only by its variable's name: low, P2."""
+    hit.confidence = "low" if fit["confidence"] == "low" else "medium"
+    if fit["confidence"] == "low":
+        hit.severity = Severity.P2
+    return hit
 
 
 def _encodes_labels(module: ModuleAnalysis, fit, targets: set[str]) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.flowtypes import RESAMPLED, Val
-from checks.analysis.lineage import fitting_calls, hand_off_related, hand_offs
+from checks.analysis.lineage import hand_offs, helper_calls
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.vocab import CV_FUNCS
@@ -80,26 +80,19 @@ class ResamplingBeforeSplit(Rule):
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         """Oversampled rows saved by one file, read by another file of the project and split or
-        cross-validated there."""
-        reported: set[tuple[str, int]] = set()
-        for writer, write, source, reader, read in hand_offs(project.facts, "resampled"):
-            if (writer, source["line"]) in reported:
-                continue
-            reported.add((writer, source["line"]))
-            step, verb = (read["splits"][0], "splits") if read["splits"] else (read["cv"][0], "cross-validates")
-            yield ProjectHit(writer, source["line"], f"the oversampled rows are saved to {write['path']} "
-                             f"({write['where']}); {reader} reads that file and {verb} it ({step['where']} of {reader}): copies "
-                             f"of minority rows end up on both sides. Resample in {reader}, on the training part only",
-                             confidence="medium", related=hand_off_related(writer, write, reader, read, verb))
-        for caller, call, definer, entry in fitting_calls(project.facts, "resamples"):
-            step, verb = (call["splits"][0], "split") if call["splits"] else (call["cv"][0], "cross-validated")
-            name = call["target"].rsplit(".", 1)[-1]
-            yield ProjectHit(caller, call["line"], f"{name}() oversamples the rows it is given ({definer}, "
-                             f"{entry['where']}) and is called here on all rows; what it returns is {verb} at "
-                             f"{step['where']}: copies of minority rows end up on both sides. Split first and "
+        cross-validated there; and another module's function that oversamples the rows it is given,
+        called on every row before a split."""
+        for h in hand_offs(project.facts, "resampled"):
+            yield ProjectHit(h.writer, h.entry["line"], f"the oversampled rows are saved to {h.write['path']} "
+                             f"({h.write['where']}); {h.reader} reads that file and {h.verb} it ({h.step['where']} of "
+                             f"{h.reader}): copies of minority rows end up on both sides. Resample in {h.reader}, on "
+                             "the training part only", confidence="medium", related=h.related)
+        for c in helper_calls(project.facts, "resamples"):
+            yield ProjectHit(c.caller, c.call["line"], f"{c.name}() oversamples the rows it is given ({c.definer}, "
+                             f"{c.entry['where']}) and is called here on all rows; what it returns is {c.verb} at "
+                             f"{c.step['where']}: copies of minority rows end up on both sides. Split first and "
                              "resample the training part only", confidence="medium",
-                             related=[(definer, entry["line"], "the rows are oversampled here"),
-                                      (caller, step["line"], "the split" if verb == "split" else "the cross-validation")])
+                             related=c.related("the rows are oversampled here"))
 
 
 def _cross_validates(est: Val) -> bool:

@@ -89,7 +89,8 @@ class BlanketFillna(Rule):
         return None
 
 
-FRAME_ATTRIBUTES = {"T", "values", "loc", "iloc", "at", "iat", "array", "data", "frame", "df", "dataframe"}
+# A DataFrame's own attributes (pandas), which are not columns.
+FRAME_ATTRIBUTES = {"T", "values", "loc", "iloc", "at", "iat", "array", "index", "columns", "dtypes", "attrs", "flags"}
 
 
 def _column_attribute(module: ModuleAnalysis, node: ast.AST) -> bool:

@@ -317,3 +317,10 @@ def module_name(rel: str) -> str:
     return ".".join(parts)
 
 
+def import_prefixes(rel: str) -> list[str]:
+    """Every name a file can be imported under, from any source root: `app/ml/pipeline.py` ->
+    `app.ml.pipeline`, `ml.pipeline`, `pipeline`."""
+    parts = module_name(rel).split(".")
+    return [".".join(parts[start:]) for start in range(len(parts)) if parts[start:] != [""]]
+
+
