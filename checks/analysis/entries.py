@@ -362,9 +362,12 @@ class EntryFacts:
 
     def place_loads(self) -> list[Load]:
         """The loads with their placement filled in."""
+        reruns = self.rerun_functions
         for load in self.loads:
             fn = load.function
-            if fn is None:
+            if reruns is not None and not self._lazily_cached(load) and (fn is None or id(fn) in reruns):
+                load.placement = "rerun"
+            elif fn is None:
                 if self.module.source.is_notebook or self.syntax.under_main_guard(load.call.node):
                     load.placement = "main"
                 else:
@@ -378,6 +381,22 @@ class EntryFacts:
             else:
                 load.placement = "call"
         return self.loads
+
+    @cached_property
+    def rerun_functions(self) -> set[int] | None:
+        """For a Streamlit script (it calls `streamlit` at module level or in a function the module
+        level calls), the functions its top level runs, cached ones excluded: Streamlit runs the
+        whole script again on every widget interaction. None for any other module."""
+        if self.module.source.is_notebook or not any(
+                (c.qualname or "").startswith("streamlit.") for c in self.module.calls):
+            return None
+        out: set[int] = set()
+        for call in self.calls_in.get(0, []):
+            if call.callee is not None and not self.is_cached(call.callee.node):
+                out |= {id(f) for f in self.reach(call.callee.node, stop_cached=True) if not self.is_cached(f)}
+        runs_streamlit = any((c.qualname or "").startswith("streamlit.") for c in self.calls_in.get(0, [])) or any(
+            (c.qualname or "").startswith("streamlit.") for f in out for c in self.calls_in.get(f, []))
+        return out if runs_streamlit else None
 
     def _used_in_functions(self, load: Load) -> bool:
         """A module-level load whose model a function or route of the module predicts with."""

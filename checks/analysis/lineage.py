@@ -117,9 +117,13 @@ def _calls(module: ModuleAnalysis) -> list[dict]:
         return []
     out = []
     consumers = _consumers(module)
+    stars = module.imports.stars
     for call in module.calls:
-        if call.callee is not None or call.method is not None or call.qualname is None or call.val is None \
-                or not call.node.args:
+        if call.callee is not None or call.method is not None or call.val is None or not call.node.args:
+            continue
+        targets = [call.qualname] if call.qualname is not None else [
+            f"{m}.{call.node.func.id}" for m in stars] if isinstance(call.node.func, ast.Name) else []
+        if not targets:
             continue
         key = id(call.val)
         splits = [_place(module, line) for line, sources in consumers["splits"] if key in sources]
@@ -127,8 +131,9 @@ def _calls(module: ModuleAnalysis) -> list[dict]:
         if not splits and not cv:
             continue
         trained = [bool(a is not None and any(role == "train" for _, role in a.roles)) for a in call.args]
-        out.append({"target": call.qualname.lstrip("."), **_place(module, call.line), "train_args": trained,
-                    "splits": splits, "cv": cv})
+        for target in targets:  # (a name from a star import: each module it may come from)
+            out.append({"target": target.lstrip("."), **_place(module, call.line), "train_args": trained,
+                        "splits": splits, "cv": cv})
     return out
 
 

@@ -46,6 +46,7 @@ class Imports:
     def __init__(self) -> None:
         self.aliases: dict[str, str] = {}
         self.modules: set[str] = set()
+        self.stars: list[str] = []  # modules star-imported (`from helpers import *`, a notebook's `%run`)
 
     def add(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -60,6 +61,8 @@ class Imports:
         module = node.module or ""
         self.modules.add(module)
         for alias in node.names:
+            if alias.name == "*" and module:
+                self.stars.append(module)
             if alias.name != "*":
                 self.aliases[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
 

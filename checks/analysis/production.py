@@ -26,12 +26,12 @@ from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.loads import unsafe_load
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.syntax import FunctionNode, Syntax, chain_name, decorator_names, syntax
+from checks.analysis.syntax import FunctionNode, Syntax, chain_name, decorator_names, dependencies, syntax
 
 ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket"}
 STARTUP_NAMES = re.compile(r"^(lifespan|startup|on_startup|create_app|make_app|build_app|init_app|app_factory|"
                            r"setup|init|initialize|initialise|warm_?up|preload\w*)$")
-CACHE_DECORATORS = {"lru_cache", "cache", "cached_property", "cache_resource", "cached", "memoize",
+CACHE_DECORATORS = {"lru_cache", "cache", "cached_property", "cache_resource", "cache_data", "cached", "memoize",
                     "singleton", "experimental_singleton"}
 STARTUP_DECORATORS = {"asynccontextmanager", "contextmanager", "before_first_request", "before_serving",
                       "on_startup", "startup"}
@@ -44,7 +44,7 @@ class Load:
     call: CallSite
     unsafe: bool  # the format runs code on load (pickle, joblib, torch without weights_only)
     function: FunctionNode | None
-    placement: str = "call"  # 'import' | 'main' | 'startup' | 'cached' | 'request' | 'call'
+    placement: str = "call"  # 'import' | 'main' | 'startup' | 'cached' | 'request' | 'rerun' | 'call'
 
     @property
     def line(self) -> int:
@@ -104,6 +104,11 @@ class Inference(EntryFacts):
                 nested = self._nested(fn, call.node.func.id)
                 if nested is not None:
                     out.append(nested)
+        for _, target in dependencies(fn, self.module.imports):  # FastAPI calls these before `fn`
+            if isinstance(target, ast.Name):
+                found = self.module.flow.functions.get(target.id)
+                if found is not None and found.node is not fn:
+                    out.append(found.node)
         return out
 
     def _nested(self, fn: FunctionNode, name: str) -> FunctionNode | None:

@@ -3,8 +3,10 @@ a clear `SourceError` instead of an exception that stops the review.
 
 A notebook becomes one module: its code cells joined with newlines, in the order they ran when the
 saved execution counts say they ran in another order than they are shown (`executed_out_of_order`)
-and one run in that order could have produced them, else in cell order. IPython magics and shell escapes are commented out in place so line numbers stay
-true (a `%` that continues an expression inside brackets is the operator, not a magic), and
+and one run in that order could have produced them, else in cell order. IPython magics and shell
+escapes are commented out in place so line numbers stay true (a `%` that continues an expression
+inside brackets is the operator, not a magic); `%run helpers.py` becomes `from helpers import *`
+on its line, since the script's names become the notebook's; and
 `cell_of(line)` maps a line of the joined text back to (cell number counting every cell from 1, as
 Jupyter and VS Code show them; line within the cell, from 1).
 """
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 import ast
 import json
+import keyword
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 MAX_FILE_BYTES = 2_000_000
 
@@ -140,11 +143,30 @@ def _neutralise_magics(lines: list[str]) -> list[str]:
         match = _MAGIC.match(line) if state.at_statement_start() else None
         if match:
             indent = match.group(1)
-            out.append(f"{indent}pass  #" + line[len(indent):] if indent else "#" + line)
+            module = _run_target(line) if not indent else None
+            if module is not None:  # `%run prep.py` defines in the notebook all the script defines
+                out.append(f"from {module} import *  # " + line.strip())
+            else:
+                out.append(f"{indent}pass  #" + line[len(indent):] if indent else "#" + line)
         else:
             out.append(line)
             state.feed(line)
     return out
+
+
+def _run_target(line: str) -> str | None:
+    """The module a `%run [options] path/name.py [args]` line runs (`name`), when it can be
+    written as an import: the script's (or notebook's) names become the notebook's."""
+    words = line.split()
+    if not words or words[0] != "%run":
+        return None
+    path = next((w for w in words[1:] if not w.startswith("-")), "").strip("\"'")
+    stem = PurePosixPath(path.replace("\\", "/")).name
+    for suffix in (".py", ".ipynb"):
+        if stem.endswith(suffix):
+            name = stem[:-len(suffix)]
+            return name if name.isidentifier() and not keyword.iskeyword(name) else None
+    return None
 
 
 class _LineState:

@@ -243,3 +243,35 @@ def _syntax(module: ModuleAnalysis) -> Syntax:
     return Syntax(module.tree)
 
 
+
+
+DEPENDENCY_MARKERS = ("Depends", "Security")
+
+
+def dependencies(fn: FunctionNode, imports: Imports | None = None) -> list[tuple[ast.arg, ast.expr]]:
+    """(parameter, callable) for each FastAPI dependency of `fn`: `x=Depends(load)`,
+    `x: Annotated[Model, Depends(load)]`, `Security(...)` alike. FastAPI calls each callable before
+    every call of `fn`: for the analysis, `fn` calls it."""
+    positional = [*fn.args.posonlyargs, *fn.args.args]
+    defaults: dict[int, ast.expr] = {id(a): d for a, d in zip(positional[len(positional) - len(fn.args.defaults):],
+                                                               fn.args.defaults)}
+    defaults.update({id(a): d for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults) if d is not None})
+    return [(arg, target) for arg in [*positional, *fn.args.kwonlyargs]
+            for target in arg_dependencies(arg, defaults.get(id(arg)), imports)]
+
+
+def arg_dependencies(arg: ast.arg, default: ast.expr | None, imports: Imports | None = None) -> list[ast.expr]:
+    """The callables a parameter declares as its FastAPI dependency (its default, or the metadata
+    of an `Annotated` annotation)."""
+    markers = [default]
+    ann = arg.annotation
+    if isinstance(ann, ast.Subscript) and resolved_last(ann.value, imports) == "Annotated" \
+            and isinstance(ann.slice, ast.Tuple):
+        markers += ann.slice.elts[1:]
+    out = []
+    for marker in markers:
+        if isinstance(marker, ast.Call) and resolved_last(marker.func, imports) in DEPENDENCY_MARKERS:
+            target = marker.args[0] if marker.args else next(
+                (k.value for k in marker.keywords if k.arg == "dependency"), None)
+            out.append(target if target is not None else marker)  # `Depends()`: the annotated class
+    return out

@@ -17,9 +17,13 @@ class ModelLoadSideEffect(Rule):
     Flags a model loaded at import time by a module whose functions or routes serve predictions
     (the load runs as a side effect of `import predict`), and a model loaded again on every
     request or record: inside a route handler, inside a scoring function handed one record, in a
-    helper they call, or in a loop that predicts. Loads in a startup hook (`@app.on_event("startup")`,
-    a FastAPI lifespan), an app factory (`create_app`), a cached loader (`@lru_cache`, a
-    `if _model is None:` lazy global), `main()`, a `__main__` block or a notebook are fine.
+    helper they call, or in a loop that predicts; and a model loaded by a Streamlit script outside
+    a cached function (Streamlit runs the whole script again on every widget interaction). A
+    FastAPI dependency (`Depends(load)`) is called on every request. Loads in a startup hook
+    (`@app.on_event("startup")`, a FastAPI lifespan), an app factory (`create_app`), a cached
+    loader (`@lru_cache`, a
+    `if _model is None:` lazy global, `@st.cache_resource`, a `st.session_state` slot filled once),
+    `main()`, a `__main__` block or a notebook are fine.
 
     ## Why is this bad?
     At import time, merely importing the module (tests, a worker, a CLI `--help`) reads and
@@ -69,6 +73,11 @@ class ModelLoadSideEffect(Rule):
                           "fails if it is missing and cannot be pointed at another model. Load it once at startup "
                           "(a lifespan/startup hook, an app factory, a cached loader)",
                           node=load.call.node, related=related, confidence="high")
+            elif load.placement == "rerun":
+                yield Hit(f"the model is loaded ({text}) each time the Streamlit script runs, and Streamlit runs it "
+                          "again from the top on every widget interaction; every click re-reads and deserialises "
+                          "the file. Load it in a function decorated with `@st.cache_resource`",
+                          node=load.call.node, confidence="high")
             elif load.placement == "request":
                 entry = next((e for e in facts.entries if e.function is not None
                               and any(f is load.function for f in e.reach)), None)
@@ -121,6 +130,29 @@ def _per_request_reach(service, start):
     return out
 
 ModelLoadSideEffect.invalid = [
+    # a FastAPI dependency FastAPI calls on every request, declared through `Annotated`
+    """
+    from typing import Annotated
+    import joblib
+    from fastapi import Depends, FastAPI
+    app = FastAPI()
+
+    def bundle():
+        return joblib.load("bundle.joblib")  # ruleid: ML407
+
+    @app.post("/score")
+    def score(item: Item, model: Annotated[object, Depends(bundle)]):
+        return {"p": float(model.predict_proba(to_frame(item))[0, 1])}
+    """,
+    # a Streamlit script runs again from the top on every widget interaction
+    """
+    import joblib
+    import streamlit as st
+
+    model = joblib.load("model.joblib")  # ruleid: ML407
+    area = st.number_input("area")
+    st.write(model.predict([[area]])[0])
+    """,
     # the loader lives in a helper module and loads on every call; the route in another module
     # calls it per request
     {"model_utils.py": """
@@ -203,6 +235,33 @@ ModelLoadSideEffect.invalid = [
 ]
 
 ModelLoadSideEffect.valid = [
+    # the dependency is cached: FastAPI calls it per request, it loads once
+    """
+    from functools import lru_cache
+    import joblib
+    from fastapi import Depends, FastAPI
+    app = FastAPI()
+
+    @lru_cache(maxsize=1)
+    def bundle():
+        return joblib.load("bundle.joblib")
+
+    @app.post("/score")
+    def score(item: Item, model=Depends(bundle)):
+        return {"p": float(model.predict_proba(to_frame(item))[0, 1])}
+    """,
+    # Streamlit: a cached resource is loaded once per process
+    """
+    import joblib
+    import streamlit as st
+
+    @st.cache_resource
+    def fetch():
+        return joblib.load("model.joblib")
+
+    area = st.number_input("area")
+    st.write(fetch().predict([[area]])[0])
+    """,
     # the same helper called only while the module's holder is unset: loaded once, on first use
     {"model_utils.py": """
         import joblib

@@ -49,8 +49,9 @@ def notebook_code(path: Path) -> list[str]:
         if cell["cell_type"] == "code" and ("outputs" not in cell or "execution_count" not in cell):
             raise ValueError("code cell without outputs/execution_count")
     cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    for n, cell in enumerate(cells):
-        ast.parse(cell, filename=f"{path.name}[code cell {n}]")
+    for n, cell in enumerate(cells):  # (a line magic at the top level, `%run x.py`, is not Python)
+        python = "\n".join("#" + line if line.startswith(("%", "!")) else line for line in cell.split("\n"))
+        ast.parse(python, filename=f"{path.name}[code cell {n}]")
     return "\n".join(cells).split("\n")
 
 

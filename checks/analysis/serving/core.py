@@ -45,7 +45,7 @@ from checks.analysis.serving.base import (
 )
 from checks.analysis.serving.scores import ScoreFacts
 from checks.analysis.serving.state import StateFacts
-from checks.analysis.syntax import FunctionNode, Syntax, decorator_names, resolved_last, syntax
+from checks.analysis.syntax import FunctionNode, Syntax, arg_dependencies, decorator_names, resolved_last, syntax
 
 
 def applies(module: ModuleAnalysis) -> bool:
@@ -298,7 +298,7 @@ class Serving(ScoreFacts, StateFacts):
         text = ast.unparse(ann) if ann is not None else ""
         imports = self.module.imports
         default_name = resolved_last(default.func, imports) if isinstance(default, ast.Call) else ""
-        if default_name in ("Depends", "Security"):
+        if arg_dependencies(arg, default, imports):
             return Param(arg, text, "dependency", False)
         inner = unwrap_annotation(ann, imports)
         head = resolved_last(inner.value if isinstance(inner, ast.Subscript) else inner, imports) if inner is not None else ""

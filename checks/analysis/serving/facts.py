@@ -11,7 +11,7 @@ from checks.analysis.serving.base import CACHE_DECORATORS, DB_METHODS, SQL_START
 from checks.analysis.serving.core import Route, Serving, applies, serving
 from checks.analysis.serving.scores import Step
 from checks.analysis.sql import tables
-from checks.analysis.syntax import FunctionNode, chain_name, decorator_names
+from checks.analysis.syntax import FunctionNode, chain_name, decorator_names, dependencies
 
 # ---------------------------------------------------------------------- per-file facts (cached, JSON-able)
 DB_LIBRARIES = ("sqlalchemy", "psycopg2", "psycopg", "asyncpg", "sqlite3", "pymysql", "pymongo", "databases",
@@ -165,6 +165,7 @@ def _function_facts(facts: Serving, fn: FunctionNode) -> dict:
             calls.append({"target": target, "line": call.line, "text": ast.unparse(call.node.func),
                           "guarded": _in_try(facts, call.node), "once": _under_none_check(facts, call.node)})
     calls += _property_reads(facts, fn)
+    calls += _dependency_calls(facts, fn)
     tags = _tags(facts, fn)
     out = {"line": fn.lineno, "end_line": fn.end_lineno or fn.lineno, "calls": calls, "tags": tags,
            "returns": [{"line": d.lineno, "keys": [k.value for k in d.keys if isinstance(k, ast.Constant)]}
@@ -203,6 +204,21 @@ def _under_none_check(facts: Serving, node: ast.AST) -> bool:
         if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             return False
     return False
+
+
+def _dependency_calls(facts: Serving, fn: FunctionNode) -> list[dict]:
+    """`bundle=Depends(load_bundle)`: FastAPI calls `load_bundle` before every call of `fn`."""
+    out = []
+    imports = facts.module.imports
+    for arg, target in dependencies(fn, imports):
+        if not isinstance(target, (ast.Name, ast.Attribute)):
+            continue
+        local = facts.module.flow.functions.get(target.id) if isinstance(target, ast.Name) else None
+        name = f"local:{local.qualname}" if local is not None else imports.resolve(target)
+        if name:
+            out.append({"target": name, "line": arg.lineno, "text": ast.unparse(target), "guarded": False,
+                        "once": False})
+    return out
 
 
 def _property_reads(facts: Serving, fn: FunctionNode) -> list[dict]:
