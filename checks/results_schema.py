@@ -50,6 +50,7 @@ class ServedFeature(_Strict):
     steps: list[str]
     divides_by: list[str]
     scalar: bool
+    field: str | None = None  # the record field a value laid out by position was read from
 
 
 class ServingFacts(_Strict):
@@ -96,16 +97,29 @@ class Fitted(Place):
     confidence: str
 
 
+class Derived(Place):
+    column: str
+    sources: list[str]
+
+
 class Written(Place):
     path: str
     fitted: list[Fitted]
     resampled: list[Place]
+    derived: list[Derived]
+
+
+class FeatureUse(Place):
+    targets: list[str]
+    explicit: list[str] | None
+    dropped: list[str] | None
 
 
 class Read(Place):
     path: str
     splits: list[Place]
     cv: list[Place]
+    features: list[FeatureUse]
 
 
 class SummaryFit(Fitted):

@@ -102,7 +102,8 @@ def _dropped_columns(call: ast.Call) -> list[str] | None:
 
 
 def column_reads(module: ModuleAnalysis, val: Val | None, limit: int = 400) -> set[str]:
-    """Columns a value is computed from: every `frame['c']` / `frame.c` among its ancestors."""
+    """Columns a value is computed from: every `frame['c']` / `frame.c` among its ancestors (not
+    the columns the frame itself was built from: `merged['fee']` holds the fee, whatever was joined)."""
     cols: set[str] = set()
     if val is None:
         return cols
@@ -110,10 +111,10 @@ def column_reads(module: ModuleAnalysis, val: Val | None, limit: int = 400) -> s
     stack = [val]
     while stack and len(seen) < limit:
         anc = stack.pop()
-        if isinstance(anc.key, str):
-            cols.add(anc.key)
-        elif isinstance(anc.key, tuple):
-            cols.update(anc.key)
+        if isinstance(anc.key, (str, tuple)):
+            cols.update([anc.key] if isinstance(anc.key, str) else anc.key)
+            if isinstance(anc.node, (ast.Subscript, ast.Attribute)):
+                continue  # the column read: how its frame was built (a join, another frame's column) is not what it holds
         if _is_lag(anc):
             continue  # a lag reads past values only: a lagged target is a legitimate feature
         for parent in [*anc.parents, *anc.kw]:

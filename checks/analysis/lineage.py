@@ -10,11 +10,17 @@ rules report the hand-off (`hand_offs`, `helper_calls`, read by `ML102.check_pro
 
 Per file:
 - `writes`: [{"path", "line", "where", "fitted": [{"what", "line", "where", "confidence"}],
-  "resampled": [{"line", "where"}]}] for each frame or array written to a data file, with the
+  "resampled": [{"line", "where"}], "derived": [...]}] for each frame or array written to a data
+  file, with the
   transforms fitted on all of the rows it came from and the oversampling it went through (only
   when the file itself does not split those rows: a file that splits is judged on its own);
-- `reads`: [{"path", "line", "where", "splits": [{"line", "where"}], "cv": [...]}] for each data
-  file read whose rows the file splits or cross-validates.
+- `reads`: [{"path", "line", "where", "splits": [{"line", "where"}], "cv": [...], "features": [...]}]
+  for each data file read whose rows the file splits or cross-validates, or chooses the features
+  of a model from (`features`: the target columns the file learns and the columns it names or
+  drops);
+- a written frame also carries `derived`: each column computed from other columns of the rows
+  (`{"column", "sources", "line", "where"}`), so a column computed from the label the reader learns
+  is found across the hand-off (`target_derived`, read by `ML104.check_project`).
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ from pathlib import PurePosixPath
 
 from checks.analysis import vocab
 from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
+from checks.analysis.leakage import column_derivations, derived_from, feature_selection
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted as dotted_name, last
 from checks.analysis.serving.base import import_prefixes
@@ -209,8 +216,11 @@ def _writes(module: ModuleAnalysis) -> list[dict]:
             origin = _resample_origin(module, written)
             if origin is not None:
                 resampled.append(_place(module, origin.line))
-        if fitted or resampled:
-            out.append({"path": path, **_place(module, call.line), "fitted": fitted, "resampled": resampled})
+        derived = [{"column": column, "sources": sorted(sources), **_place(module, line)}
+                   for column, (sources, line) in sorted(column_derivations(module, written).items()) if sources]
+        if fitted or resampled or derived:
+            out.append({"path": path, **_place(module, call.line), "fitted": fitted, "resampled": resampled,
+                        "derived": derived})
     return out
 
 
@@ -245,7 +255,8 @@ def _resample_origin(module: ModuleAnalysis, val: Val) -> CallSite | None:
 
 
 def _reads(module: ModuleAnalysis) -> list[dict]:
-    if not module.splits and not module.cv_calls:
+    targets = sorted(module.target_columns) if module.fits else []
+    if not module.splits and not module.cv_calls and not targets:
         return []
     out = []
     consumers = None
@@ -259,8 +270,24 @@ def _reads(module: ModuleAnalysis) -> list[dict]:
         key = id(call.val)
         splits = [_place(module, line) for line, sources in consumers["splits"] if key in sources]
         cv = [_place(module, line) for line, sources in consumers["cv"] if key in sources]
-        if splits or cv:
-            out.append({"path": path, **_place(module, call.line), "splits": splits, "cv": cv})
+        features = _features_from(module, call.val, targets) if targets else []
+        if splits or cv or features:
+            out.append({"path": path, **_place(module, call.line), "splits": splits, "cv": cv, "features": features})
+    return out
+
+
+def _features_from(module: ModuleAnalysis, rows: Val, targets: list[str]) -> list[dict]:
+    """The feature matrices chosen from the rows a file read (the columns named, or the columns
+    dropped), with the target columns the file learns: what a column computed in the writer is
+    used as."""
+    out, seen = [], set()
+    for X in module.feature_matrices:
+        selection = feature_selection(module, X)
+        if selection is None or selection.node.lineno in seen or not module.flow.derives_from(X, rows, rows=True):
+            continue
+        seen.add(selection.node.lineno)
+        out.append({"targets": targets, "explicit": selection.explicit, "dropped": selection.dropped,
+                    **_place(module, selection.node.lineno)})
     return out
 
 
@@ -316,7 +343,8 @@ def hand_offs(facts: dict[str, dict], label: str) -> list[HandOff]:
     readers: dict[str, list[tuple[str, dict]]] = {}
     for rel, f in facts.items():
         for read in (f.get("lineage") or {}).get("reads", ()):
-            readers.setdefault(read["path"], []).append((rel, read))
+            if read["splits"] or read["cv"]:
+                readers.setdefault(read["path"], []).append((rel, read))
     out: dict[tuple[str, int], HandOff] = {}
     for rel, f in sorted(facts.items()):
         for write in (f.get("lineage") or {}).get("writes", ()):
@@ -375,4 +403,46 @@ def helper_calls(facts: dict[str, dict], kind: str) -> list[HelperCall]:
                           if 0 <= e["param"] < len(trained) and not trained[e["param"]]), None)
             if entry is not None:
                 out.append(HelperCall(rel, call, found[0], entry))
+    return out
+
+
+@dataclass
+class TargetDerived:
+    """A column one file computes from the label another file learns (`sources` reach the target),
+    written to a data file the other reads and keeps among its features."""
+    writer: str
+    column: dict  # the writer's derivation: column, sources, line, where
+    reader: str
+    use: dict  # the reader's feature choice: targets, explicit/dropped, line, where
+    target: str
+    path: str
+
+
+def target_derived(facts: dict[str, dict]) -> list[TargetDerived]:
+    """Every column computed (transitively) from the column another file of the project learns as its
+    target, written to a data file that file reads and keeps among the features it names (or does
+    not drop)."""
+    writers: dict[str, list[tuple[str, dict]]] = {}
+    for rel, f in facts.items():
+        for write in (f.get("lineage") or {}).get("writes", ()):
+            if write.get("derived"):
+                writers.setdefault(write["path"], []).append((rel, write))
+    out = []
+    for rel, f in sorted(facts.items()):
+        for read in (f.get("lineage") or {}).get("reads", ()):
+            for writer, write in writers.get(read["path"], ()):
+                if writer == rel:
+                    continue
+                derivations = {d["column"]: (set(d["sources"]), d["line"]) for d in write["derived"]}
+                by_column = {d["column"]: d for d in write["derived"]}
+                for use in read.get("features", ()):
+                    for target in use["targets"]:
+                        leaky = derived_from(derivations, target)
+                        if use["explicit"] is not None:
+                            kept = [c for c in use["explicit"] if c in leaky]
+                        else:
+                            kept = sorted(leaky - set(use["dropped"] or ()))
+                        if kept:
+                            out.append(TargetDerived(writer, by_column[kept[0]], rel, use, target, read["path"]))
+                            break
     return out

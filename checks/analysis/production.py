@@ -26,7 +26,7 @@ from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.loads import unsafe_load
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.syntax import FunctionNode, Syntax, chain_name, decorator_names, dependencies, syntax
+from checks.analysis.syntax import FunctionNode, Syntax, chain_name, decorator_names, dependencies, syntax, under_unset_check
 
 ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket"}
 STARTUP_NAMES = re.compile(r"^(lifespan|startup|on_startup|create_app|make_app|build_app|init_app|app_factory|"
@@ -118,16 +118,29 @@ class Inference(EntryFacts):
         return None
 
     def reach(self, fn: FunctionNode, stop_cached: bool = False) -> list[FunctionNode]:
-        """`fn` and every module function it calls, transitively."""
+        """`fn` and every module function it calls, transitively; with `stop_cached`, not through
+        cached functions nor calls made only while something is unset (a lazy first load)."""
         seen: dict[int, FunctionNode] = {id(fn): fn}
         stack = [fn]
         while stack:
-            for callee in self.callees(stack.pop()):
+            caller = stack.pop()
+            once = self._called_once(caller) if stop_cached else set()
+            for callee in self.callees(caller):
+                if id(callee) in once:
+                    continue
                 if id(callee) in seen or (stop_cached and self.is_cached(callee)):
                     continue
                 seen[id(callee)] = callee
                 stack.append(callee)
         return list(seen.values())
+
+    def _called_once(self, fn: FunctionNode) -> set[int]:
+        """Ids of the module functions `fn` calls only under a check that something is unset."""
+        calls: dict[int, list[bool]] = {}
+        for call in self.calls_in.get(id(fn), []):
+            if call.callee is not None:
+                calls.setdefault(id(call.callee.node), []).append(under_unset_check(self.syntax, call.node))
+        return {key for key, lazy in calls.items() if all(lazy)}
 
     def callers(self, fn: FunctionNode) -> list[CallSite]:
         return [c for c in self.module.calls if c.callee is not None and c.callee.node is fn]

@@ -21,8 +21,10 @@ from checks.analysis.lineage import lineage, path_of
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
 from checks.analysis.serving import service_facts
+from checks.analysis.syntax import syntax
 from checks.projects import Unit, module_names
 
+FRAME_BUILDERS = {"DataFrame", "from_dict", "from_records", "json_normalize"}
 STEP_METHODS = {"fillna", "clip", "replace", "round", "abs", "log", "log1p", "sqrt", "astype", "where", "mask"}
 LOAD_CALLS = ("pickle.load", "joblib.load", "torch.load", "cloudpickle.load", "dill.load", "skops.io.load",
               "mlflow.pyfunc.load_model", "mlflow.sklearn.load_model", "xgboost.Booster", "lightgbm.Booster")
@@ -205,13 +207,31 @@ def _feature_frame(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict
     a list known only at run time (every feature then comes as given)."""
     steps: set[str] = set()
     selected_at: int | None = None  # `frame[bundle["features"]]`: names known only at run time
-    for anc in module.flow.ancestors(X, rows=True, values=True):
+    built_at: int | None = None  # `pd.DataFrame([record])`: the caller's fields, whatever they are
+    ancestors = list(module.flow.ancestors(X, rows=True, values=True))
+    for anc in ancestors:
         if anc.call is not None and anc.call.method in STEP_METHODS:
             steps.add(anc.call.method)
         node = anc.node
         if isinstance(node, ast.Dict) and node.keys and all(isinstance(k, ast.Constant) for k in node.keys):
             entries = [writes.get(k.value) or _entry(k.value, v, scalar=True) for k, v in zip(node.keys, node.values)]
             return {"features": entries, "line": node.lineno, "steps": sorted(steps)}
+        if isinstance(node, ast.Dict) and None in node.keys \
+                and all(k is None or isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
+            # `{**record, "ratio": ...}`: the caller's fields as given, plus the ones computed here
+            entries = [writes.get(k.value) or _entry(k.value, v, scalar=True)
+                       for k, v in zip(node.keys, node.values) if k is not None]
+            return {"features": entries, "passthrough": True, "line": node.lineno, "steps": sorted(steps)}
+        if anc.call is not None and built_at is None and last(anc.call.name) in FRAME_BUILDERS:
+            columns = str_list(anc.call.kwarg_node("columns")) if anc.call.kwarg_node("columns") is not None else None
+            if columns and len(columns) > 1 and selected_at is None:
+                entries = [dict(writes.get(c) or _passthrough(c, anc.call.line)) for c in columns]
+                fields = _positional_fields(module, anc.call.node.args[0]) if anc.call.node.args else None
+                if fields is not None and len(fields) == len(entries):
+                    for entry, field in zip(entries, fields):
+                        entry["field"] = field
+                return {"features": entries, "line": anc.call.line, "steps": sorted(steps)}
+            built_at = anc.call.line
         if isinstance(node, ast.Subscript):
             cols = str_list(node.slice)
             if cols is None and anc.index and anc.index[0].node is not None:
@@ -229,9 +249,60 @@ def _feature_frame(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict
             if names:
                 entries = [writes.get(n) or _passthrough(n, anc.call.line) for n in names]
                 return {"features": entries, "line": anc.call.line, "steps": sorted(steps), "positional": True}
-    if selected_at is not None:
-        return {"features": [], "passthrough": True, "line": selected_at, "steps": sorted(steps)}
+    if selected_at is not None or built_at is not None:
+        # every feature comes as the caller gave it, except the columns written on the way here
+        computed = {w.column: writes[w.column] for w in _writes_reaching(module, ancestors) if w.column in writes}
+        return {"features": list(computed.values()), "passthrough": True, "line": selected_at or built_at,
+                "steps": sorted(steps)}
     return None
+
+
+def _positional_fields(module: ModuleAnalysis, node: ast.AST) -> list[str | None] | None:
+    """For values laid out by position (`[[location, sqft, bath]]`), the record field each one was
+    read from (`request.form.get("bath")`, `payload["sqft"]`, through names and conversions), or None
+    where it was not read from a named field."""
+    while isinstance(node, ast.List) and len(node.elts) == 1 and isinstance(node.elts[0], (ast.List, ast.Tuple)):
+        node = node.elts[0]
+    if not isinstance(node, (ast.List, ast.Tuple)) or len(node.elts) < 2:
+        return None
+    return [_field_read(module, elt) for elt in node.elts]
+
+
+def _field_read(module: ModuleAnalysis, node: ast.AST) -> str | None:
+    for _ in range(6):
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            return node.slice.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getlist") \
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            return node.args[0].value
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
+                and last(dotted(node.func) or "") in ("float", "int", "str", "bool", "Decimal"):
+            node = node.args[0]  # a conversion of one value
+            continue
+        if isinstance(node, ast.Name):
+            val = module.flow.val_at(node)
+            origin = val.node if val is not None else None
+            if origin is None or origin is node:
+                return None
+            node = origin.value if isinstance(origin, (ast.Assign, ast.AnnAssign)) and origin.value is not None else origin
+            continue
+        return None
+    return None
+
+
+def _writes_reaching(module: ModuleAnalysis, ancestors: list[Val]) -> list:
+    """The column writes whose result is among `ancestors` (`row["r"] = ...` before the row is
+    framed; not a score written back after the prediction)."""
+    nodes = {id(a.node) for a in ancestors if a.node is not None}
+    parent = syntax(module).parent
+    out = []
+    for write in module.flow.column_writes:
+        node, hops = write.node, 0
+        while node is not None and hops < 3 and id(node) not in nodes:  # `.assign(r=...)`: the call holds it
+            node, hops = parent.get(id(node)), hops + 1
+        if node is not None and id(node) in nodes:
+            out.append(write)
+    return out
 
 
 def _record_fields(node: ast.AST) -> list[str] | None:
@@ -444,8 +515,8 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
     expressions and lines, and `differences` in words."""
     t, s = train["training"], serve["serving"]
     served = {e["name"]: e for e in s["features"]}
-    if s.get("passthrough"):  # the caller's frame, selected by a list known at run time
-        served = {name: _passthrough(name, s["line"]) for name in (t["features"] or t["derivations"])}
+    if s.get("passthrough"):  # the caller's frame (selected by a list known at run time, or whole)
+        served = {name: _passthrough(name, s["line"]) for name in (t["features"] or t["derivations"])} | served
     frame_steps = [st for st in t["frame_steps"] if st["method"] in ("fillna", "replace", "clip")
                    and st["line"] > min((d["line"] for d in t["derivations"].values()), default=0)]
     out = []

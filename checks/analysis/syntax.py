@@ -275,3 +275,22 @@ def arg_dependencies(arg: ast.arg, default: ast.expr | None, imports: Imports | 
                 (k.value for k in marker.keywords if k.arg == "dependency"), None)
             out.append(target if target is not None else marker)  # `Depends()`: the annotated class
     return out
+
+
+def under_unset_check(tree: Syntax, node: ast.AST) -> bool:
+    """The node runs only while something is unset (`if MODEL is None:`, `if not self._model:`,
+    `if key not in cache:`): a lazy first-use initialisation, not something done on every call."""
+    for parent in tree.ancestors(node):
+        if isinstance(parent, ast.If):
+            test = parent.test
+            if isinstance(test, ast.Compare) and any(isinstance(op, (ast.Is, ast.Eq)) for op in test.ops) \
+                    and any(isinstance(c, ast.Constant) and c.value is None for c in test.comparators):
+                return True
+            if isinstance(test, ast.Compare) and any(isinstance(op, ast.NotIn) for op in test.ops):
+                return True  # `if key not in self._models:` fills a memo once per key
+            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
+                    and isinstance(test.operand, (ast.Name, ast.Attribute)):
+                return True
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+    return False

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.leakage import column_derivations, derived_from, feature_selection, is_forecast_label
+from checks.analysis.lineage import target_derived
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from checks.rules.base import Hit, ProjectHit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
 
 
 class TargetDerivedFeature(Rule):
@@ -32,7 +36,9 @@ class TargetDerivedFeature(Rule):
 
     ## Known problems
     Feature matrices built by position (`df.iloc[:, :-1]`), by dtype or by a comprehension over
-    `df.columns` are not checked. Columns derived from the target in another file are missed.
+    `df.columns` are not checked. A column computed from the target in another file is found when
+    that file writes the rows to a data file this one reads (the same file name or configuration
+    key); through a database table or a feature store it is missed.
     """
 
     id = "ML104"
@@ -57,6 +63,17 @@ class TargetDerivedFeature(Rule):
                     seen.add(selection.node.lineno)
                     yield hit
                     break
+
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        """A column computed from the target in one file, saved to a data file, read by the file that
+        learns that target and kept among its features."""
+        for t in target_derived(project.facts):
+            column = t.column["column"]
+            yield ProjectHit(
+                t.reader, t.use["line"], f"feature '{column}' is computed from the target '{t.target}' in {t.writer} "
+                f"({t.column['where']}) and saved to {t.path}, which this file reads; the model reads the answer from "
+                f"its inputs. Drop '{column}', or compute it from past rows only (out of fold for a target encoding)",
+                related=[(t.writer, t.column["line"], f"'{column}' computed from '{t.target}' here")])
 
     @staticmethod
     def _check_target(target, selection, derivations, popped, forecast) -> Hit | None:

@@ -15,7 +15,11 @@ class TrainServeFeatureMismatch(ProjectRule):
     the differences: a different expression; a step (`fillna`, `clip`, `replace`) on one side only;
     a vectorised pandas formula in training against a scalar Python one at serving with different
     zero/NaN behaviour; a feature derived from raw dates and the current time in training but
-    taken precomputed from the caller at serving.
+    taken precomputed from the caller at serving. A serving row built from the caller's record
+    (`pd.DataFrame([payload])`, `{**payload, "ratio": ...}`, `row = dict(payload)`) passes every
+    feature it does not compute through as given. Also flags, without a training side, values laid
+    out by position under column names they were not read as
+    (`pd.DataFrame([[baths, rooms]], columns=["rooms", "baths"])`).
 
     ## Why is this bad?
     The model was fitted on one definition of each feature and is served another. Nothing fails:
@@ -50,6 +54,7 @@ class TrainServeFeatureMismatch(ProjectRule):
     severity = Severity.P1
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        yield from self._misplaced_fields(project)
         for train, serve in project.pairs():
             comparison = compare_features(project.facts[train], project.facts[serve])
             for item in comparison:
@@ -61,6 +66,24 @@ class TrainServeFeatureMismatch(ProjectRule):
                     + "; ".join(item["differences"]),
                     related=[(train, item["training_line"], f"training computes '{item['feature']}' here")])
             yield from self._frame_steps(project, train, serve, comparison)
+
+    @staticmethod
+    def _misplaced_fields(project: Project) -> Iterator[ProjectHit]:
+        """Values laid out by position under column names (`pd.DataFrame([[a, b]], columns=[...])`)
+        where a value read from the record's field 'x' sits under another column the frame also
+        names, so the model reads one feature's value as another's."""
+        for rel in project.serving:
+            served = project.facts[rel].get("serving") or {}
+            features = served.get("features") or []
+            columns = [f["name"] for f in features]
+            moved = [(f["field"], f["name"]) for f in features
+                     if f.get("field") and f["field"] != f["name"] and f["field"] in columns]
+            if moved:
+                pairs = ", ".join(f"field '{field}' under column '{column}'" for field, column in moved)
+                yield ProjectHit(rel, served["line"], f"the values are laid out by position and do not line up with "
+                                 f"the column names: {pairs}; the model reads one feature's value as another's. "
+                                 "Build the row from a dict keyed by column name, or in the order of the column list",
+                                 confidence="high")
 
     @staticmethod
     def _frame_steps(project: Project, train: str, serve: str, comparison: list[dict]) -> Iterator[ProjectHit]:
@@ -80,6 +103,43 @@ class TrainServeFeatureMismatch(ProjectRule):
 
 
 TrainServeFeatureMismatch.invalid = [
+    # the row is built from the caller's dict, spread, with one feature computed in place
+    {
+        "train.py": """
+        import pandas as pd
+        import joblib
+        from sklearn.ensemble import RandomForestClassifier
+        orders = pd.read_csv("orders.csv")
+        orders["basket_value"] = orders["revenue"] / orders["n_orders"]
+        orders = orders.fillna(0)
+        clf = RandomForestClassifier(random_state=0).fit(orders[["basket_value", "n_orders"]], orders["churned"])
+        joblib.dump(clf, "model.joblib")
+        """,
+        "serve.py": """
+        import joblib
+        import pandas as pd
+        clf = joblib.load("model.joblib")
+
+        def score(payload):
+            row = {**payload, "basket_value": payload["revenue"] / payload["n_orders"]}  # ruleid: ML301
+            return clf.predict_proba(pd.DataFrame([row]))[0, 1]
+        """,
+    },
+    # form fields laid out by position under column names in another order
+    """
+    import joblib
+    import pandas as pd
+    from flask import Flask, request
+    app = Flask(__name__)
+    model = joblib.load("model.joblib")
+
+    @app.post("/price")
+    def price():
+        rooms = int(request.form["rooms"])
+        baths = int(request.form["baths"])
+        row = pd.DataFrame([[baths, rooms]], columns=["rooms", "baths"])  # ruleid: ML301
+        return {"price": float(model.predict(row)[0])}
+    """,
     {
         "train.py": """
         import pandas as pd
@@ -153,6 +213,21 @@ TrainServeFeatureMismatch.invalid.append(
     })
 
 TrainServeFeatureMismatch.valid = [
+    # fields laid out in the order of the column list
+    """
+    import joblib
+    import pandas as pd
+    from flask import Flask, request
+    app = Flask(__name__)
+    model = joblib.load("model.joblib")
+
+    @app.post("/price")
+    def price():
+        rooms = int(request.form["rooms"])
+        baths = int(request.form["baths"])
+        row = pd.DataFrame([[rooms, baths]], columns=["rooms", "baths"])
+        return {"price": float(model.predict(row)[0])}
+    """,
     # one feature function and one persisted pipeline on both sides
     {
         "features.py": """

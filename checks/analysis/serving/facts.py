@@ -11,7 +11,7 @@ from checks.analysis.serving.base import CACHE_DECORATORS, DB_METHODS, SQL_START
 from checks.analysis.serving.core import Route, Serving, applies, serving
 from checks.analysis.serving.scores import Step
 from checks.analysis.sql import tables
-from checks.analysis.syntax import FunctionNode, chain_name, decorator_names, dependencies
+from checks.analysis.syntax import FunctionNode, chain_name, decorator_names, dependencies, under_unset_check
 
 # ---------------------------------------------------------------------- per-file facts (cached, JSON-able)
 DB_LIBRARIES = ("sqlalchemy", "psycopg2", "psycopg", "asyncpg", "sqlite3", "pymysql", "pymongo", "databases",
@@ -188,22 +188,7 @@ def _in_try(facts: Serving, node: ast.AST) -> bool:
 
 
 def _under_none_check(facts: Serving, node: ast.AST) -> bool:
-    """The call runs only while something is unset (`if MODEL is None:`, `if not self._model:`,
-    `if key not in cache:`): a lazy first-use initialisation, not a call per request."""
-    for parent in facts.syntax.ancestors(node):
-        if isinstance(parent, ast.If):
-            test = parent.test
-            if isinstance(test, ast.Compare) and any(isinstance(op, (ast.Is, ast.Eq)) for op in test.ops) \
-                    and any(isinstance(c, ast.Constant) and c.value is None for c in test.comparators):
-                return True
-            if isinstance(test, ast.Compare) and any(isinstance(op, ast.NotIn) for op in test.ops):
-                return True  # `if key not in self._models:` fills a memo once per key
-            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
-                    and isinstance(test.operand, (ast.Name, ast.Attribute)):
-                return True
-        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return False
-    return False
+    return under_unset_check(facts.syntax, node)
 
 
 def _dependency_calls(facts: Serving, fn: FunctionNode) -> list[dict]:
