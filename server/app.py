@@ -256,7 +256,7 @@ def build_server(service: Service | None = None) -> MCPServer:
         citing its finding ids, and the files that load the model to predict or serve."""
         result, stored = await reviewed(path, ctx)
         wanted = [f for f in result.findings if f.family in ("production", "serving")
-                  or f.rule in ("ML301", "ML302", "ML303")]
+                  or f.rule in ("ML301", "ML302", "ML303", "ML307")]
         serving = [f.path for f in result.files if f.role in SERVING_ROLES]
         return svc.summary(result, stored, wanted, page, page_size, cls=ProductionAudit,
                            checklist=checklist(result), serving_files=serving)
@@ -405,7 +405,7 @@ def rule_info(wanted: str) -> RuleInfo:
         if text.upper() == rule.id or text == rule.name:
             return RuleInfo(id=rule.id, name=rule.name, severity=rule.severity.value, family=family_of(rule.id),
                             summary=" ".join(rule.summary().split()), documentation=inspect.getdoc(rule) or "")
-    raise ToolError(f"unknown rule {wanted!r}; rule ids run ML101-ML109, ML201-ML211, ML301-ML306, ML401-ML410, "
+    raise ToolError(f"unknown rule {wanted!r}; rule ids run ML101-ML109, ML201-ML211, ML301-ML307, ML401-ML410, "
                     "ML501-ML510")
 
 

@@ -113,13 +113,13 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "service": service_facts(module),
         "artifacts": _artifacts(module),
         "config": config,
-        "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not _third_party(m)}),
+        "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not third_party(m)}),
         "lineage": {"writes": [], "reads": [], "functions": {}, "calls": [], "files": {"written": [], "read": []}}
         if module.is_test else lineage(module),
     }
 
 
-def _third_party(name: str) -> bool:
+def third_party(name: str) -> bool:
     return name.split(".")[0] in _KNOWN_PACKAGES
 
 

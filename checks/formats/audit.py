@@ -34,8 +34,9 @@ AREAS = (
          "schemas and shared request shapes"),
     Area("Error handling", ("ML406", "ML507"), "error handling on the prediction path and per batch item"),
     Area("Calibration and confidence", ("ML501", "ML502"), "hand-made post-processing of probabilities"),
-    Area("Feature computation and safety", ("ML101", "ML107", "ML301", "ML302", "ML303", "ML305", "ML306", "ML405",
-                                            "ML508"), "clock reads, train/serve consistency, zero and NaN/inf guards"),
+    Area("Feature computation and safety", ("ML101", "ML107", "ML301", "ML302", "ML303", "ML305", "ML306", "ML307",
+                                            "ML405", "ML508"),
+         "clock reads, train/serve consistency, zero and NaN/inf guards"),
     Area("Caching", ("ML504",), "prediction caches keyed on the model version"),
     Area("Telemetry and versioning", ("ML408", "ML409"), "prediction logging and the model version in responses"),
     Area("Operability and configuration", ("ML509", "ML304", "ML403", "ML410"),
@@ -51,7 +52,7 @@ EFFORT = {
     "Immediate (hours)": ("ML505", "ML509", "ML508", "ML405", "ML502", "ML409", "ML403", "ML410", "ML207", "ML206", "ML211",
                           "ML304", "ML402"),
     "Short term (days)": ("ML503", "ML504", "ML507", "ML501", "ML404", "ML406", "ML408", "ML506", "ML510", "ML407",
-                          "ML205", "ML101", "ML306"),
+                          "ML205", "ML101", "ML306", "ML307"),
 }
 LATER = "Medium term (a week or more)"
 PRIORITY = {Severity.P1: "High", Severity.P2: "Medium", Severity.P3: "Low"}

@@ -126,7 +126,7 @@ READINESS = (
     ("Model loading (once, safely)", ("ML402", "ML407", "ML503")),
     ("Configurable paths", ("ML403", "ML410")),
     ("A/B and version comparison (model version in responses)", ("ML409",)),
-    ("Training and serving compute features the same way", ("ML301", "ML302", "ML303")),
+    ("Training and serving compute features the same way", ("ML301", "ML302", "ML303", "ML307")),
 )
 
 

@@ -46,6 +46,7 @@ ACTIONS = {
     "ML304": "Load the configuration file and pass its values, or delete it",
     "ML305": "Document each feature (meaning, unit, source)",
     "ML306": "Persist categorical encodings with the model",
+    "ML307": "Save the fitted transform with the model, or fit it inside the saved Pipeline",
     "ML401": "Version the model artifact and save its metadata",
     "ML402": "Verify the artifact before loading it, or use a format that cannot run code",
     "ML403": "Read data and model locations from configuration",
