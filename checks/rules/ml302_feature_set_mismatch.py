@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import difflib
+import os
 from typing import Iterator
 
 from checks.analysis.project import Project, compare_features
@@ -11,7 +13,8 @@ class FeatureSetMismatch(ProjectRule):
     """
     ## What it does
     Flags a frame given to the model at inference whose feature names differ from those the model
-    was trained on (a feature missing, an extra one), or whose order differs.
+    was trained on (a feature missing, an extra one), or whose order differs. A missing and an
+    extra name that spell one feature two ways (`NumItems` and `NbrOfItems`) are named as such.
 
     ## Why is this bad?
     scikit-learn refuses a DataFrame whose names or order differ from training (an outage at
@@ -54,6 +57,9 @@ class FeatureSetMismatch(ProjectRule):
                     parts.append(f"missing {missing}")
                 if extra:
                     parts.append(f"not trained on {extra}")
+                renamed = _renamed(missing, extra)
+                if renamed:
+                    parts.append(", ".join(f"'{b}' looks like '{a}' under another name" for a, b in renamed))
                 yield ProjectHit(serve, s["line"], "the frame given to the model differs from the training features: "
                                  + "; ".join(parts), related=related)
                 continue
@@ -61,6 +67,24 @@ class FeatureSetMismatch(ProjectRule):
             if served != list(t["features"]):
                 yield ProjectHit(serve, s["line"], f"the features are given in another order than in training "
                                  f"({served} against {list(t['features'])})", confidence="medium", related=related)
+
+
+def _renamed(missing: list[str], extra: list[str]) -> list[tuple[str, str]]:
+    """(training name, serving name) for the missing and extra columns that are one feature spelled
+    two ways (`NumItems`/`NbrOfItems`, `n_items`/`num_items`): each pairs with its closest match."""
+    def norm(name: str) -> str:
+        return "".join(ch for ch in name.lower() if ch.isalnum())
+    out, taken = [], set()
+    for a in missing:
+        scored = [(difflib.SequenceMatcher(None, norm(a), norm(b)).ratio(), b) for b in extra if b not in taken]
+        if scored:
+            ratio, b = max(scored)
+            x, y = norm(a), norm(b)
+            shared = max(len(os.path.commonprefix([x, y])), len(os.path.commonprefix([x[::-1], y[::-1]])))
+            if ratio >= 0.75 or ratio >= 0.6 and shared >= 5:
+                out.append((a, b))
+                taken.add(b)
+    return out
 
 
 FeatureSetMismatch.invalid = [
