@@ -152,6 +152,13 @@ class Lineage(_Strict):
     files: dict[str, list[str]]
 
 
+class Decisions(_Strict):
+    cuts: list[int]
+    analysed: bool
+    costly: str | None
+    stated: bool
+
+
 class ModuleFacts(_Strict):
     """What a Python file contributes to the project rules."""
     training: TrainingFacts | None
@@ -160,6 +167,7 @@ class ModuleFacts(_Strict):
     artifacts: Artifacts
     config: ConfigUse
     local_imports: list[str]
+    decisions: Decisions | None = None
     lineage: Lineage
 
 

@@ -15,6 +15,7 @@ import tomllib
 from pathlib import PurePosixPath
 
 from checks.analysis import vocab
+from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import DELTA, Val, str_list
 from checks.analysis.leakage import feature_selection
 from checks.analysis.lineage import lineage, path_of
@@ -114,9 +115,20 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "artifacts": _artifacts(module),
         "config": config,
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not third_party(m)}),
+        "decisions": None if module.is_test else _decisions(module),
         "lineage": {"writes": [], "reads": [], "functions": {}, "calls": [], "files": {"written": [], "read": []}}
         if module.is_test else lineage(module),
     }
+
+
+def _decisions(module: ModuleAnalysis) -> dict:
+    """Where the file decides at the default cut (`p > 0.5`), whether it analyses the threshold, and
+    what says the two errors cost differently (the target's name, a stated positive rate)."""
+    facts = evaluation(module)
+    costly = facts.rare_class_name or (facts.imbalance if module.stated.get("positive-rate") else None)
+    return {"cuts": sorted({module.source.shown_line(n.lineno) for n in facts.default_thresholds}),
+            "analysed": bool(facts.threshold_analysis), "costly": costly,
+            "stated": bool(module.stated.get("positive-rate")) and not facts.rare_class_name}
 
 
 def third_party(name: str) -> bool:

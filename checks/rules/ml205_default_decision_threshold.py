@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.evaluation import evaluation
 from checks.analysis.evaluation_base import DUMMY_CLASSES
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from checks.rules.base import Hit, ProjectHit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
 
 
 class DefaultDecisionThreshold(Rule):
@@ -43,7 +46,8 @@ class DefaultDecisionThreshold(Rule):
     every finding of this rule is name evidence. `argmax` over two
     logits is not recognised as a 0.5 cut (a `decision_function` margin compared with 0 is).
     Predictions on the training rows are not flagged. Any
-    threshold analysis in the project silences the rule.
+    threshold analysis in the project silences the rule. A service that cuts at 0.5 is flagged
+    from the target of the project's training code (at P3, the target's name being the evidence).
     """
 
     id = "ML205"
@@ -82,11 +86,57 @@ class DefaultDecisionThreshold(Rule):
                           node=node, **({"confidence": "high" if facts.task == "classification" else "medium"}
                                         | by_name))
 
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        """A service or scoring file that decides at the default 0.5 (`"fraud" if p > 0.5`) where the
+        training code of the project says the errors cost differently (the file itself says
+        nothing about the target), and nothing in the project analyses the threshold."""
+        decisions = {rel: f.get("decisions") for rel, f in project.facts.items() if f.get("decisions")}
+        if any(d["analysed"] for d in decisions.values()):
+            return
+        trains = [rel for rel in project.training if (decisions.get(rel) or {}).get("costly")]
+        if not trains:
+            return
+        for rel, d in sorted(decisions.items()):
+            if not d["cuts"] or d["costly"] or rel in project.training:
+                continue  # (a file that knows its own target is judged in the file)
+            train = next((t for t, s in project.pairs() if s == rel and t in trains), trains[0])
+            why = decisions[train]
+            for line in d["cuts"]:
+                yield ProjectHit(rel, line, f"the served scores are cut at the default 0.5 here, but {why['costly']} "
+                                 f"({train}) points to errors of unequal cost; choose the threshold from a "
+                                 "precision-recall curve or a cost function on validation data and ship it with "
+                                 "the model", related=_trained_at(project, train),
+                                 **({} if why["stated"] else {"confidence": "low", "severity": Severity.P3}))
+
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return bool(evaluation(module).threshold_analysis)
 
 
+def _trained_at(project: Project, train: str) -> list[tuple[str, int, str]]:
+    training = project.facts[train].get("training")
+    return [(train, training["features_line"], "the model's features are chosen here")] if training else []
+
+
 DefaultDecisionThreshold.invalid = [
+    # the service decides at 0.5; the training script says what the label is
+    {"train.py": """
+    import joblib
+    import pandas as pd
+    from sklearn.ensemble import RandomForestClassifier
+    claims = pd.read_csv("claims.csv")
+    cols = ["amount", "age", "prior_claims"]
+    rf = RandomForestClassifier(class_weight="balanced").fit(claims[cols], claims["is_fraud"])
+    joblib.dump({"model": rf, "columns": cols}, "rf.joblib")
+    """,
+     "service.py": """
+    import joblib
+    import pandas as pd
+    bundle = joblib.load("rf.joblib")
+
+    def decide(claim: dict) -> str:
+        p = bundle["model"].predict_proba(pd.DataFrame([claim])[bundle["columns"]])[0, 1]
+        return "fraud" if p > 0.5 else "ok"  # ruleid: ML205
+    """},
     """
     import pandas as pd
     from sklearn.model_selection import train_test_split
@@ -183,6 +233,28 @@ DefaultDecisionThreshold.invalid = [
 ]
 
 DefaultDecisionThreshold.valid = [
+    # the threshold is chosen in training and shipped with the model
+    {"train.py": """
+    import joblib
+    import numpy as np
+    import pandas as pd
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.metrics import precision_recall_curve
+    claims = pd.read_csv("claims.csv")
+    cols = ["amount", "age", "prior_claims"]
+    rf = RandomForestClassifier(class_weight="balanced").fit(claims[cols], claims["is_fraud"])
+    precision, recall, cuts = precision_recall_curve(val["is_fraud"], rf.predict_proba(val[cols])[:, 1])
+    joblib.dump({"model": rf, "columns": cols, "threshold": cuts[np.argmax(recall[:-1] >= 0.9)]}, "rf.joblib")
+    """,
+     "service.py": """
+    import joblib
+    import pandas as pd
+    bundle = joblib.load("rf.joblib")
+
+    def decide(claim: dict) -> str:
+        p = bundle["model"].predict_proba(pd.DataFrame([claim])[bundle["columns"]])[0, 1]
+        return "fraud" if p > bundle["threshold"] else "ok"
+    """},
     # known miss (kept unflagged until the rule learns it): argmax over two logits is a 0.5 cut too
     """
     import torch
