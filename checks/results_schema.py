@@ -95,6 +95,7 @@ class Place(_Strict):
 class Fitted(Place):
     what: str
     confidence: str
+    kept: bool = True  # saved by the file, or handed to the project's code
 
 
 class Derived(Place):
@@ -120,6 +121,7 @@ class Read(Place):
     splits: list[Place]
     cv: list[Place]
     features: list[FeatureUse]
+    trains: Place | None = None  # a model trained on these rows and saved
 
 
 class SummaryFit(Fitted):
@@ -142,6 +144,10 @@ class ImportedCall(Place):
     cv: list[Place]
 
 
+class RerunCall(Place):
+    targets: list[str]
+
+
 class Lineage(_Strict):
     """Data files written and read, functions that fit on their input, calls of other files'
     functions (`analysis/lineage.py`)."""
@@ -150,6 +156,8 @@ class Lineage(_Strict):
     functions: dict[str, Summary]
     calls: list[ImportedCall]
     files: dict[str, list[str]]
+    loaders: dict[str, Place] = {}  # functions that load a model every time they run
+    reruns: list[RerunCall] = []  # a Streamlit script's calls of other files' functions on every rerun
 
 
 class Decisions(_Strict):

@@ -368,7 +368,7 @@ class EntryFacts:
             if reruns is not None and not self._lazily_cached(load) and (fn is None or id(fn) in reruns):
                 load.placement = "rerun"
             elif fn is None:
-                if self.module.source.is_notebook or self.syntax.under_main_guard(load.call.node):
+                if self.module.source.is_notebook or self.syntax.under_main_guard(load.call.node) or self.launches_ui:
                     load.placement = "main"
                 else:
                     load.placement = "import" if self._used_in_functions(load) else "main"
@@ -381,6 +381,16 @@ class EntryFacts:
             else:
                 load.placement = "call"
         return self.loads
+
+    @cached_property
+    def launches_ui(self) -> bool:
+        """The module is a program that starts its own UI server at its top level (Gradio's
+        `demo.launch()`): it is run, not imported, and its top level runs once, at startup."""
+        for call in self.calls_in.get(0, []):
+            if call.method == "launch" and call.receiver is not None and any(
+                    (a.ctor or "").startswith("gradio.") for a in self.module.flow.ancestors(call.receiver)):
+                return True
+        return False
 
     @cached_property
     def rerun_functions(self) -> set[int] | None:

@@ -30,9 +30,11 @@ from pathlib import PurePosixPath
 
 from checks.analysis import vocab
 from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
+from checks.analysis.kept import kept
 from checks.analysis.leakage import column_derivations, derived_from, feature_selection
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted as dotted_name, last
+from checks.analysis.production import inference
 from checks.analysis.serving.base import import_prefixes
 
 LABEL_ENCODERS = {"LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"}
@@ -42,7 +44,42 @@ PICKLED = ("joblib.dump", "pickle.dump")
 
 def lineage(module: ModuleAnalysis) -> dict:
     return {"writes": _writes(module), "reads": _reads(module), "functions": _functions(module),
-            "calls": _calls(module), "files": _files(module)}
+            "calls": _calls(module), "files": _files(module), "loaders": _loaders(module),
+            "reruns": _reruns(module)}
+
+
+def _loaders(module: ModuleAnalysis) -> dict[str, dict]:
+    """Module functions that load a model every time they are called (not cached, not only while
+    unset): {qualname: place of the load}."""
+    by_node = {id(f.node): name for name, f in module.flow.functions.items()}
+    out: dict[str, dict] = {}
+    for load in inference(module).loads:
+        name = by_node.get(id(load.function)) if load.function is not None else None
+        if name and load.placement == "call" and name not in out:
+            out[name] = _place(module, load.line)
+    return out
+
+
+def _reruns(module: ModuleAnalysis) -> list[dict]:
+    """In a Streamlit script, the calls of other modules' functions made on every rerun (its top
+    level and the functions it calls), each with the names the function may be known by."""
+    facts = inference(module)
+    if facts.rerun_functions is None:
+        return []
+    out = []
+    for key in [0, *facts.rerun_functions]:
+        for call in facts.calls_in.get(key, []):
+            if call.callee is not None:
+                continue  # this module's own function: its loads are placed in the file
+            if call.qualname:
+                targets = [call.qualname]
+            elif call.method is None and isinstance(call.node.func, ast.Name):
+                targets = [f"{m}.{call.node.func.id}" for m in module.imports.stars]
+            else:
+                targets = []
+            if targets:
+                out.append({"targets": [t.lstrip(".") for t in targets], **_place(module, call.line)})
+    return out
 
 
 def _files(module: ModuleAnalysis) -> dict[str, list[str]]:
@@ -207,10 +244,12 @@ def _writes(module: ModuleAnalysis) -> list[dict]:
         if path is None:
             continue
         fitted = []
+        columns = [v for a in module.flow.ancestors(written) for v in (a.colvals or {}).values() if v is not None]
         for fit in fits:
-            if any(module.flow.derives_from(written, out) for out in _outputs(module, fit)):
+            produced = _outputs(module, fit)
+            if any(module.flow.derives_from(held, out) for out in produced for held in [written, *columns]):
                 fitted.append({"what": last(fit.ctor) or "a transform", "confidence": fit.confidence,
-                               **_place(module, fit.line)})
+                               "kept": kept(module).is_kept(fit), **_place(module, fit.line)})
         resampled = []
         if written.flags & RESAMPLED:
             origin = _resample_origin(module, written)
@@ -256,7 +295,9 @@ def _resample_origin(module: ModuleAnalysis, val: Val) -> CallSite | None:
 
 def _reads(module: ModuleAnalysis) -> list[dict]:
     targets = sorted(module.target_columns) if module.fits else []
-    if not module.splits and not module.cv_calls and not targets:
+    saved_models = [f for f in module.model_fits if f.X is not None and kept(module).is_saved(f)] \
+        if module.model_fits else []
+    if not module.splits and not module.cv_calls and not targets and not saved_models:
         return []
     out = []
     consumers = None
@@ -271,8 +312,11 @@ def _reads(module: ModuleAnalysis) -> list[dict]:
         splits = [_place(module, line) for line, sources in consumers["splits"] if key in sources]
         cv = [_place(module, line) for line, sources in consumers["cv"] if key in sources]
         features = _features_from(module, call.val, targets) if targets else []
-        if splits or cv or features:
-            out.append({"path": path, **_place(module, call.line), "splits": splits, "cv": cv, "features": features})
+        trains = next((_place(module, f.line) for f in saved_models
+                       if module.flow.derives_from(f.X, call.val, rows=True)), None)
+        if splits or cv or features or trains:
+            out.append({"path": path, **_place(module, call.line), "splits": splits, "cv": cv, "features": features,
+                        "trains": trains})
     return out
 
 
@@ -446,3 +490,51 @@ def target_derived(facts: dict[str, dict]) -> list[TargetDerived]:
                             out.append(TargetDerived(writer, by_column[kept[0]], rel, use, target, read["path"]))
                             break
     return out
+
+
+@dataclass
+class RerunLoad:
+    """A Streamlit script (`script`, at `call`) that calls, on every rerun, another file's function
+    (`loader`, `qualname`) that loads a model each time it runs (at `load`)."""
+    script: str
+    call: dict
+    loader: str
+    qualname: str
+    load: dict
+
+
+def rerun_loads(facts: dict[str, dict]) -> list[RerunLoad]:
+    index: dict[str, tuple[str, str, dict]] = {}
+    for rel, f in facts.items():
+        loaders = (f.get("lineage") or {}).get("loaders") or {}
+        for prefix in (import_prefixes(rel) + [""]) if loaders else ():
+            for qualname, place in loaders.items():
+                index.setdefault(f"{prefix}.{qualname}" if prefix else qualname, (rel, qualname, place))
+    out, seen = [], set()
+    for rel, f in sorted(facts.items()):
+        for call in (f.get("lineage") or {}).get("reruns") or ():
+            found = next((index[t] for t in call["targets"] if t in index and index[t][0] != rel), None)
+            if found is not None and (found[0], found[2]["line"]) not in seen:
+                seen.add((found[0], found[2]["line"]))
+                out.append(RerunLoad(rel, call, found[0], found[1], found[2]))
+    return out
+
+
+def unsaved_transform_hand_offs(facts: dict[str, dict]) -> list[HandOff]:
+    """Every transform one file fits on the rows it writes to a data file and does not keep (save,
+    or hand to the project's code), when another file trains a model on that file and saves it."""
+    readers: dict[str, list[tuple[str, dict]]] = {}
+    for rel, f in facts.items():
+        for read in (f.get("lineage") or {}).get("reads", ()):
+            if read.get("trains"):
+                readers.setdefault(read["path"], []).append((rel, read))
+    out: dict[tuple[str, int], HandOff] = {}
+    for rel, f in sorted(facts.items()):
+        for write in (f.get("lineage") or {}).get("writes", ()):
+            for entry in write["fitted"]:
+                if entry.get("kept", True):
+                    continue
+                reader = next(((r, read) for r, read in readers.get(write["path"], ()) if r != rel), None)
+                if reader is not None:
+                    out.setdefault((rel, entry["line"]), HandOff(rel, write, entry, *reader))
+    return list(out.values())

@@ -9,6 +9,7 @@ hard-codes. Per config file (YAML, JSON, TOML): its keys with values and lines.
 from __future__ import annotations
 
 import ast
+import re
 from functools import cached_property
 import json
 import tomllib
@@ -547,7 +548,8 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
         if derivation and derivation["clock"] and entry["expr"] == name:
             diffs.append("training derives it from raw dates and the current time; serving takes it precomputed "
                          "from the caller, so nothing guarantees the same reference date or formula")
-        elif derivation and entry["expr"] not in (train_expr, name) and _strip_steps(entry["expr"]) != _strip_steps(train_expr):
+        elif derivation and entry["expr"] not in (train_expr, name) and _strip_steps(entry["expr"]) != _strip_steps(train_expr) \
+                and not _both_transform(train_expr, entry["expr"]):
             diffs.append(f"computed differently: training `{train_expr}`, serving `{entry['expr']}`")
         # Steps count when serving computes the feature, or when training cleans the raw column
         # itself (`x = x.fillna(0)`): a value passed through at serving arrives uncleaned.
@@ -571,6 +573,16 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
             out.append({"feature": name, "status": "extra", "training": None, "training_line": t["features_line"],
                         "serving": entry["expr"], "serving_line": entry["line"], "differences": []})
     return out
+
+
+_TRANSFORM_CALL = re.compile(r"^\[*\s*[\w.]+\.(?:fit_)?transform\(")
+
+
+def _both_transform(train_expr: str, serve_expr: str) -> bool:
+    """Both sides apply a fitted transform to the value (`enc.fit_transform(x)` in training,
+    `enc.transform([x])[0]` at serving): the one saved by training and loaded at serving gives the
+    same codes (a refit at serving is ML303's)."""
+    return bool(_TRANSFORM_CALL.match(train_expr.strip())) and bool(_TRANSFORM_CALL.match(serve_expr.strip()))
 
 
 def _strip_steps(expr: str) -> str:

@@ -55,17 +55,23 @@ class TrainServeFeatureMismatch(ProjectRule):
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         yield from self._misplaced_fields(project)
+        reported: set[tuple[str, int, str]] = set()  # one finding per serving line and feature, whatever the pairs
         for train, serve in project.pairs():
             comparison = compare_features(project.facts[train], project.facts[serve])
             for item in comparison:
-                if item["status"] != "different":
+                key = (serve, item["serving_line"], item["feature"])
+                if item["status"] != "different" or key in reported:
                     continue
+                reported.add(key)
                 yield ProjectHit(
                     serve, item["serving_line"],
                     f"'{item['feature']}' differs between training ({train}) and serving: "
                     + "; ".join(item["differences"]),
                     related=[(train, item["training_line"], f"training computes '{item['feature']}' here")])
-            yield from self._frame_steps(project, train, serve, comparison)
+            for hit in self._frame_steps(project, train, serve, comparison):
+                if (serve, hit.line, "") not in reported:
+                    reported.add((serve, hit.line, ""))
+                    yield hit
 
     @staticmethod
     def _misplaced_fields(project: Project) -> Iterator[ProjectHit]:

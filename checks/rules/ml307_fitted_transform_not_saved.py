@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-import ast
-import builtins
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import Val
+from checks.analysis.kept import kept, outputs
+from checks.analysis.lineage import unsaved_transform_hand_offs
 from checks.analysis.module import Fit, ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.project import third_party
 from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from checks.rules.base import Hit, ProjectHit, Rule
 from checks.rules.ml306_encoding_not_persisted import ENCODERS
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
 
 LABEL_ENCODERS = {"LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"}
 
@@ -42,8 +42,10 @@ class FittedTransformNotSaved(Rule):
     it with the model: `joblib.dump({"model": clf, "scaler": scaler}, "model.joblib")`.
 
     ## Known problems
-    Saves are looked for in the same file; a transform handed to another module's save helper is
-    taken as saved only when the helper receives it. Categorical encoders are ML306's.
+    Saves are looked for in the file that fits; a transform handed to the project's own code is
+    taken as kept. Across files, a transform fitted on rows another script trains on is followed
+    through a data file both name (the training script saving the model). Categorical encoders are
+    ML306's.
     """
 
     id = "ML307"
@@ -53,24 +55,19 @@ class FittedTransformNotSaved(Rule):
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if module.is_test or not module.model_fits:
             return
-        saves = [c for c in module.calls if c.is_(*vocab.MODEL_SAVE_CALLS) or c.method in vocab.MODEL_SAVE_METHODS]
-        if not saves:
+        keeps = kept(module)
+        if not keeps.saves:
             return  # an experiment that saves nothing has no serving side to disagree with
-        saved = [a for c in saves for a in [*c.args, *c.kwargs.values(), c.receiver] if a is not None]
-        handed = [a for c in module.calls if _project_call(c)
-                  for a in [*c.args, *c.kwargs.values()] if a is not None]  # to a helper that may save it
-        saved_models = [f for f in module.model_fits if any(self._holds(module, s, f) for s in saved)]
+        saved_models = [f for f in module.model_fits if keeps.is_saved(f)]
         if not saved_models:
             return
         reported: set[int] = set()
         for fit in module.fits:
-            if fit.kind != "transformer" or fit.estimator is None or last(fit.ctor) in ENCODERS | LABEL_ENCODERS:
+            if not learns_transform(fit) or id(fit.estimator) in reported or keeps.is_kept(fit):
                 continue
-            if id(fit.estimator) in reported or any(self._holds(module, s, fit) for s in [*saved, *handed]):
-                continue
-            outputs = self._outputs(module, fit)
+            produced = outputs(module, fit)
             model = next((m for m in saved_models if m.X is not None
-                          and any(module.flow.derives_from(m.X, out) for out in outputs)), None)
+                          and any(module.flow.derives_from(m.X, out) for out in produced)), None)
             if model is None:
                 continue
             reported.add(id(fit.estimator))
@@ -81,51 +78,40 @@ class FittedTransformNotSaved(Rule):
                       "artifact", node=fit.call.node, confidence=fit.confidence,
                       related=[(None, model.line, "the model is trained on its output here")])
 
-    @staticmethod
-    def _holds(module: ModuleAnalysis, saved: Val, fit: Fit) -> bool:
-        """`saved` is the fitted object, or a container or pipeline built from it; not another model
-        trained on its output (that one holds the rows it transformed, not the transform)."""
-        targets = {id(fit.estimator)} | ({id(fit.call.val)} if fit.call.method == "fit" and fit.call.val else set())
-        seen, stack = {id(saved)}, [saved]
-        while stack:
-            cur = stack.pop()
-            if id(cur) in targets:
-                return True
-            if cur.call is not None and cur.call.method in vocab.FIT_METHODS:
-                continue  # another estimator's fit: what it was trained on is not what it holds
-            for parent in [*cur.parents, *cur.kw]:
-                if id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append(parent)
-        return False
-
-    @staticmethod
-    def _outputs(module: ModuleAnalysis, fit: Fit) -> list[Val]:
-        """What the fitted object produced: `fit_transform`'s result and each `.transform(...)` of it."""
-        outs = [fit.call.val] if fit.call.val is not None and fit.call.method != "fit" else []
-        objects = {id(fit.estimator)} | ({id(fit.call.val)} if fit.call.method == "fit" and fit.call.val else set())
-        for call in module.method_calls("transform"):
-            if call.receiver is not None and id(call.receiver) in objects and call.val is not None:
-                outs.append(call.val)
-        return outs
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        """A transform fitted in one script on the rows it writes to a data file, never saved there,
+        while another script trains on that file and saves the model."""
+        for h in unsaved_transform_hand_offs(project.facts):
+            what = h.entry["what"]
+            yield ProjectHit(h.writer, h.entry["line"], f"{what} is fitted here and its output is saved to "
+                             f"{h.write['path']}, which {h.reader} trains the saved model on "
+                             f"({h.read['trains']['where']}); {what} itself is never saved, so a service that loads "
+                             "the model cannot apply the same transform. Save it next to the model, or fit it in the "
+                             "training script's Pipeline", confidence=h.entry["confidence"],
+                             related=[(h.reader, h.read["trains"]["line"], "the saved model is trained on those rows here")])
 
 
-def _project_call(call) -> bool:
-    """A call of the project's own code (a function of this module, an import from the project, a
-    name a star import or a notebook defined): it may save what it is given."""
-    if call.callee is not None:
-        return True
-    if call.method is not None:
-        return False
-    if call.qualname is not None:
-        return not third_party(call.qualname)
-    return isinstance(call.node.func, ast.Name) and call.node.func.id not in BUILTINS
-
-
-BUILTINS = frozenset(dir(builtins))
+def learns_transform(fit: Fit) -> bool:
+    """A transform fitted outside the model that learned from the rows (not an encoder: ML306)."""
+    return fit.kind == "transformer" and fit.estimator is not None and last(fit.ctor) not in ENCODERS | LABEL_ENCODERS
 
 
 FittedTransformNotSaved.invalid = [
+    # the scaled rows are handed to the training script through a file; the scaler stays behind
+    {"prepare.py": """
+        import pandas as pd
+        from sklearn.preprocessing import MinMaxScaler
+        homes = pd.read_csv("homes.csv")
+        homes[["area", "rooms"]] = MinMaxScaler().fit_transform(homes[["area", "rooms"]])  # ruleid: ML307
+        homes.to_csv("homes_scaled.csv", index=False)
+        """,
+     "fit.py": """
+        import joblib
+        import pandas as pd
+        from sklearn.linear_model import Ridge
+        homes = pd.read_csv("homes_scaled.csv")
+        joblib.dump(Ridge().fit(homes[["area", "rooms"]], homes["price"]), "ridge.joblib")
+        """},
     """
     import joblib
     from sklearn.linear_model import LogisticRegression
@@ -148,6 +134,24 @@ FittedTransformNotSaved.invalid = [
 ]
 
 FittedTransformNotSaved.valid = [
+    # the preparing script saves the scaler it fitted
+    {"prepare.py": """
+        import joblib
+        import pandas as pd
+        from sklearn.preprocessing import MinMaxScaler
+        homes = pd.read_csv("homes.csv")
+        scaler = MinMaxScaler().fit(homes[["area", "rooms"]])
+        homes[["area", "rooms"]] = scaler.transform(homes[["area", "rooms"]])
+        homes.to_csv("homes_scaled.csv", index=False)
+        joblib.dump(scaler, "scaler.joblib")
+        """,
+     "fit.py": """
+        import joblib
+        import pandas as pd
+        from sklearn.linear_model import Ridge
+        homes = pd.read_csv("homes_scaled.csv")
+        joblib.dump(Ridge().fit(homes[["area", "rooms"]], homes["price"]), "ridge.joblib")
+        """},
     # saved in one bundle with the model
     """
     import joblib

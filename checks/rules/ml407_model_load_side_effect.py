@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from checks.analysis.lineage import rerun_loads
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import inference
 from checks.models import Severity
@@ -91,8 +92,16 @@ class ModelLoadSideEffect(Rule):
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         """A route that predicts and calls, through the project's modules, a function of another file
         that loads the model every time it runs (not cached, not only while unset)."""
-        service = project.service_map
         reported: set[tuple[str, int]] = set()
+        for r in rerun_loads(project.facts):
+            reported.add((r.loader, r.load["line"]))
+            name = r.qualname.rsplit(".", 1)[-1]
+            yield ProjectHit(r.loader, r.load["line"], f"the model is loaded again every time {name}() runs, and the "
+                             f"Streamlit script {r.script} calls it at {r.call['where']}, which Streamlit runs again on "
+                             "every widget interaction; every click re-reads and deserialises the file. Decorate the "
+                             "loader (or the script's call site) with `@st.cache_resource`", confidence="high",
+                             related=[(r.script, r.call["line"], "called here on every rerun")])
+        service = project.service_map
         for route in service.prediction_routes:  # a route that only (re)loads is meant to load
             for ref, via in _per_request_reach(service, route.function):
                 tags = service.function(ref)["tags"]
@@ -130,6 +139,22 @@ def _per_request_reach(service, start):
     return out
 
 ModelLoadSideEffect.invalid = [
+    # a Streamlit page calls a loader of another module at its top level: every rerun loads
+    {"helpers/store.py": """
+        import joblib
+
+        def open_model(path):
+            return joblib.load(path)  # ruleid: ML407
+        """,
+     "helpers/__init__.py": "",
+     "page.py": """
+        import streamlit as st
+        from helpers.store import open_model
+
+        estimator = open_model("models/rent-4.joblib")
+        size = st.slider("size", 10, 200)
+        st.write(estimator.predict([[size]])[0])
+        """},
     # a FastAPI dependency FastAPI calls on every request, declared through `Annotated`
     """
     from typing import Annotated
@@ -235,6 +260,25 @@ ModelLoadSideEffect.invalid = [
 ]
 
 ModelLoadSideEffect.valid = [
+    # the Streamlit page caches the other module's loader
+    {"helpers/store.py": """
+        import joblib
+
+        def open_model(path):
+            return joblib.load(path)
+        """,
+     "helpers/__init__.py": "",
+     "page.py": """
+        import streamlit as st
+        from helpers.store import open_model
+
+        @st.cache_resource
+        def estimator():
+            return open_model("models/rent-4.joblib")
+
+        size = st.slider("size", 10, 200)
+        st.write(estimator().predict([[size]])[0])
+        """},
     # the dependency is cached: FastAPI calls it per request, it loads once
     """
     from functools import lru_cache

@@ -1,0 +1,93 @@
+"""What a file keeps of what it fits: the objects its saves hold (the model, a bundle, a transform
+saved on its own) and those it hands to the project's own code (which may save them).
+
+ML307 asks whether a fitted transform the saved model depends on is kept; the lineage facts ask the
+same of a transform whose output is written to a data file another script trains on.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+from functools import cached_property
+
+from checks.analysis import vocab
+from checks.analysis.flowtypes import Val
+from checks.analysis.module import Fit, ModuleAnalysis
+
+BUILTINS = frozenset(dir(builtins))
+# Top-level packages that are libraries, not the project's own code (they save nothing handed to them).
+LIBRARIES = frozenset({
+    "pandas", "numpy", "sklearn", "scipy", "torch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost",
+    "joblib", "pickle", "json", "yaml", "os", "sys", "pathlib", "datetime", "time", "logging", "typing",
+    "fastapi", "flask", "pydantic", "imblearn", "matplotlib", "seaborn", "mlflow", "argparse", "re", "math",
+    "collections", "functools", "itertools", "statsmodels", "plotly", "streamlit", "gradio", "polars",
+    "pyspark", "shap", "optuna", "wandb", "tqdm", "random", "warnings"})
+
+
+class Kept:
+    def __init__(self, module: ModuleAnalysis) -> None:
+        self.module = module
+
+    @cached_property
+    def saves(self) -> list:
+        return [c for c in self.module.calls if c.is_(*vocab.MODEL_SAVE_CALLS) or c.method in vocab.MODEL_SAVE_METHODS]
+
+    @cached_property
+    def saved(self) -> list[Val]:
+        return [a for c in self.saves for a in [*c.args, *c.kwargs.values(), c.receiver] if a is not None]
+
+    @cached_property
+    def handed(self) -> list[Val]:
+        """Values handed to the project's own functions (a helper that may save them)."""
+        return [a for c in self.module.calls if _project_call(c) for a in [*c.args, *c.kwargs.values()] if a is not None]
+
+    def is_saved(self, fit: Fit) -> bool:
+        return any(holds(self.module, s, fit) for s in self.saved)
+
+    def is_kept(self, fit: Fit) -> bool:
+        """Saved, or handed to the project's own code."""
+        return any(holds(self.module, s, fit) for s in [*self.saved, *self.handed])
+
+
+def kept(module: ModuleAnalysis) -> Kept:
+    return module.shared(Kept)
+
+
+def holds(module: ModuleAnalysis, value: Val, fit: Fit) -> bool:
+    """`value` is the fitted object, or a container or pipeline built from it; not another model
+    trained on its output (that one holds the rows it transformed, not the transform)."""
+    targets = {id(fit.estimator)} | ({id(fit.call.val)} if fit.call.method == "fit" and fit.call.val else set())
+    seen, stack = {id(value)}, [value]
+    while stack:
+        cur = stack.pop()
+        if id(cur) in targets:
+            return True
+        if cur.call is not None and cur.call.method in vocab.FIT_METHODS:
+            continue  # another estimator's fit: what it was trained on is not what it holds
+        for parent in [*cur.parents, *cur.kw]:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return False
+
+
+def outputs(module: ModuleAnalysis, fit: Fit) -> list[Val]:
+    """What a fitted transform produced: `fit_transform`'s result and each `.transform(...)` of it."""
+    outs = [fit.call.val] if fit.call.val is not None and fit.call.method != "fit" else []
+    objects = {id(fit.estimator)} | ({id(fit.call.val)} if fit.call.method == "fit" and fit.call.val else set())
+    for call in module.method_calls("transform"):
+        if call.receiver is not None and id(call.receiver) in objects and call.val is not None:
+            outs.append(call.val)
+    return outs
+
+
+def _project_call(call) -> bool:
+    """A call of the project's own code (a function of this module, an import from the project, a
+    name a star import or a notebook defined): it may save what it is given."""
+    if call.callee is not None:
+        return True
+    if call.method is not None:
+        return False
+    if call.qualname is not None:
+        return call.qualname.lstrip(".").split(".")[0] not in LIBRARIES
+    return isinstance(call.node.func, ast.Name) and call.node.func.id not in BUILTINS
