@@ -353,6 +353,11 @@ class FlowAnalysis(Bindings, Expressions):
                     seen.add(id(p))
                     stack.append(p)
 
+    @property
+    def evaluated(self) -> Iterable[Val]:
+        """Every value an expression of the module evaluated to."""
+        return self._vals_by_node.values()
+
     def val_at(self, node: ast.AST) -> Val | None:
         """The value an expression evaluated to (None for constants, imports, unevaluated code)."""
         return self._vals_by_node.get(id(node))
@@ -372,10 +377,13 @@ class FlowAnalysis(Bindings, Expressions):
         return out
 
     @staticmethod
-    def upstream(seeds: Iterable[Val | None], kw: bool = True, columns: bool = False) -> list[Val]:
+    def upstream(seeds: Iterable[Val | None], kw: bool = True, columns: bool = False,
+                 text: bool = True) -> list[Val]:
         """The seeds and every value they derive from, each once: through data (`parents`), row
         selectors (`index`), keyword values (`kw`, unless turned off) and, with `columns`, the
-        values written to a frame's columns. The one backward closure the queries share."""
+        values written to a frame's columns; without `text`, not through a value formatted into a
+        string (`f"mean {x.mean():.2f}"` carries words, not the data). The one backward closure the
+        queries share."""
         seen: set[int] = set()
         out: list[Val] = []
         stack = [s for s in seeds if s is not None]
@@ -385,6 +393,8 @@ class FlowAnalysis(Bindings, Expressions):
                 continue
             seen.add(id(cur))
             out.append(cur)
+            if not text and _formats_text(cur):
+                continue
             stack += cur.parents
             stack += cur.index
             if kw:
@@ -461,3 +471,13 @@ _STMT_HANDLERS = _handlers("_stmt_")
 _EVAL_HANDLERS = _handlers("_eval_")
 
 
+def _formats_text(val: Val) -> bool:
+    """A string built by formatting values: an f-string, `"...".format(...)`, `"..." % ...`."""
+    node = val.node
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
+            and isinstance(node.left.value, str):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
+        and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)

@@ -128,6 +128,12 @@ class Expressions:
 
     def _eval_BinOp(self, node: ast.BinOp) -> Val | None:
         left, right = self._eval(node.left), self._eval(node.right)
+        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            if right is None:
+                return None
+            text = Val(node, [right])  # `"%.2f" % x`: words about x, as an f-string
+            text.flags = (right.flags & ~(NOW | DELTA)) | TEXT
+            return text
         val = self._merge(node, [left, right])
         if left is not None and right is not None and isinstance(node.op, (ast.Sub, ast.Add)):
             self._mark_delta(val, left, right)

@@ -347,7 +347,8 @@ class ModuleAnalysis:
         predictions, cross-validation, splits and boosting datasets, what is written to
         a file, returned by a function, or kept on an object (a generator's yields are not
         recorded by the flow: a rule asking about a value inside one must allow for it). A value outside it only
-        feeds prints, plots and other local inspection. Keyword arguments count where they are given
+        feeds prints, plots, strings formatted for a reader and other local inspection. Keyword
+        arguments count where they are given
         to a sink (`fit(X=...)`), not along the way (`Map(data=frame)` returned is a map, not data)."""
         sinks: list[Val | None] = []
         for call in self.calls:
@@ -374,9 +375,11 @@ class ModuleAnalysis:
             read.update(id(v) for v in (call.receiver, *call.args, *call.kwargs.values()) if v is not None)
         for _, val in self.flow.bindings:
             read.update(id(p) for p in val.parents)
+        for val in self.flow.evaluated:  # read inside an expression (`(x < low).sum()` reads `low`)
+            read.update(id(p) for p in (*val.parents, *val.index, *val.kw))
         sinks += [v for v in self.flow.module_env.values() if id(v) not in read]
         # rows, values and column writes; not keyword arguments of intermediate calls (`KeplerGl(data=...)`)
-        return {id(v) for v in self.flow.upstream(sinks, kw=False, columns=True)}
+        return {id(v) for v in self.flow.upstream(sinks, kw=False, columns=True, text=False)}
 
     def split_input_of(self, val: Val) -> Val | None:
         """For a split's output (`X_train`), the value that was split (`X`)."""

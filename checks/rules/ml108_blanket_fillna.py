@@ -58,6 +58,8 @@ class BlanketFillna(Rule):
                 continue  # a table for a plot or a printout: nothing learns from the filled values
             if value in ("0", "0.0") and _joined_aggregate(module, call.receiver):
                 continue  # the join's missing rows mean "no records": 0 is the right count or sum
+            if self._after_chosen_fill(module, call):
+                continue  # columns already filled one by one: the constant only reaches those left over
             shape = _shape(call.receiver)
             if shape == "series":
                 continue
@@ -70,6 +72,24 @@ class BlanketFillna(Rule):
             yield Hit(f"{call.method}({value}) fills every column's missing values with the same constant; "
                       "decide per column (a dict, or an imputer with a missing indicator)",
                       node=call.node, confidence=confidence)
+
+    @classmethod
+    def _after_chosen_fill(cls, module: ModuleAnalysis, call) -> bool:
+        """The frame's columns were filled before, with values chosen per column (`X[num] =
+        X[num].fillna(medians)`): this fill is a catch-all for the rest."""
+        for anc in module.flow.ancestors(call.receiver):
+            node = anc.node
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript) \
+                    and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute) \
+                    and node.value.func.attr == "fillna" and node.value.args \
+                    and not isinstance(node.value.args[0], (ast.Constant, ast.UnaryOp)):
+                return True  # `X[cols] = X[cols].fillna(medians)`, the columns known at run time
+            for held in (anc.colvals or {}).values():
+                fill = held.call if held is not None else None
+                if fill is not None and fill is not call and fill.method == "fillna" and cls._constant_fill(fill) is None \
+                        and fill.kwarg_node("method") is None and fill.node.args:
+                    return True
+        return False
 
     @staticmethod
     def _constant_fill(call) -> str | None:
@@ -216,6 +236,16 @@ BlanketFillna.invalid = [
 ]
 
 BlanketFillna.valid = [
+    # numeric columns filled with their training medians first; the constant fills what is left
+    """
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    numeric = X_fit.select_dtypes(include=[np.number]).columns
+    medians = X_fit[numeric].median()
+    X_fit[numeric] = X_fit[numeric].fillna(medians)
+    X_fit = X_fit.fillna(0)
+    HistGradientBoostingRegressor().fit(X_fit, y_fit)
+    """,
     # one column through attribute access: `df.charges` is a Series, as `df["charges"]` is
     """
     import pandas as pd
