@@ -13,7 +13,7 @@ from checks.analysis import vocab
 from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.loads import unsafe_load
 from checks.analysis.names import data_root, last
-from checks.analysis.syntax import FunctionNode, chain_name, syntax
+from checks.analysis.syntax import FunctionNode, chain_name, returns_early_when_set, syntax
 
 if TYPE_CHECKING:
     from checks.analysis.production import Load, Prediction
@@ -421,10 +421,11 @@ class EntryFacts:
         return False
 
     def _lazily_cached(self, load: Load) -> bool:
-        """`if _model is None: _model = joblib.load(...)`: loaded once, on first use."""
+        """`if _model is None: _model = joblib.load(...)`, or an early `return _model` while it is
+        set: loaded once, on first use."""
         for anc in self.syntax.ancestors(load.call.node):
             if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return False
+                return returns_early_when_set(anc, load.call.node)
             if isinstance(anc, ast.If):
                 test = anc.test
                 if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):

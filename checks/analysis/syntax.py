@@ -291,6 +291,28 @@ def under_unset_check(tree: Syntax, node: ast.AST) -> bool:
             if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
                     and isinstance(test.operand, (ast.Name, ast.Attribute)):
                 return True
-        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return returns_early_when_set(parent, node)
+        if isinstance(parent, ast.Lambda):
             return False
+    return False
+
+
+def returns_early_when_set(fn: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.AST) -> bool:
+    """Before the statement holding `node`, the function returns when something is already set
+    (`if _MODEL is not None: return _MODEL`, `if self._model: return self._model`): what follows runs
+    only while it is unset, once."""
+    line = getattr(node, "lineno", 0)
+    for stmt in fn.body:
+        if stmt.lineno >= line:
+            return False
+        if isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Return) and not stmt.orelse:
+            test = stmt.test
+            if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot) \
+                    and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+                return True
+            if isinstance(test, (ast.Name, ast.Attribute)):
+                return True
+            if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+                return True  # `if key in cache: return cache[key]`
     return False

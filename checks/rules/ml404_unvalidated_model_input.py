@@ -1,12 +1,17 @@
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.entries import Entry, Origin
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import inference
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
+    from checks.models import Finding
 
 
 class UnvalidatedModelInput(Rule):
@@ -68,6 +73,29 @@ class UnvalidatedModelInput(Rule):
             missing = facts.unvalidated(entry)
             if missing:
                 yield _hit(module, entry, missing[0])
+
+
+
+    def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
+        """The function is called only from routes of other modules whose request body is a
+        validated model (a pydantic schema): the caller validated what reaches this function."""
+        service = project.service_map
+        ref = service.function_at(finding.file, finding.line)
+        if ref is None:
+            return False
+        callers = service.callers(ref)
+        if not callers or not any(caller.file != ref.file for caller, _ in callers):
+            return False
+        routes = {(r.file, r.facts["function"]): r.facts for r in service.routes}
+        fields = {name: schema["fields"] for facts in service.services.values()
+                  for name, schema in (facts.get("schemas") or {}).items()}
+
+        def validated(param: dict) -> bool:  # a request model of the project that declares its fields
+            names = re.findall(r"[A-Za-z_]\w*", param["annotation"] or "")
+            return param["kind"] == "schema" and any(fields.get(n) for n in names)
+
+        return all(any(validated(p) for p in routes[(caller.file, caller.qualname)]["params"])
+                   if (caller.file, caller.qualname) in routes else False for caller, _ in callers)
 
 
 def _hit(module: ModuleAnalysis, entry: Entry, origin: Origin) -> Hit:
@@ -170,6 +198,32 @@ UnvalidatedModelInput.invalid = [
 ]
 
 UnvalidatedModelInput.valid = [
+    # the helper's only caller is a route whose body is a pydantic model
+    {"scoring.py": """
+        import joblib
+        import pandas as pd
+        model = joblib.load("model-v2.joblib")
+
+        def score_rows(rows):
+            return model.predict_proba(pd.DataFrame(rows))[:, 1].tolist()
+        """,
+     "api.py": """
+        from fastapi import FastAPI
+        from pydantic import BaseModel, Field
+        from scoring import score_rows
+        app = FastAPI()
+
+        class Row(BaseModel):
+            income: float = Field(ge=0)
+            age: int = Field(ge=18, le=120)
+
+        @app.post("/score")
+        def score(rows: list[Row]):
+            try:
+                return {"scores": score_rows([r.model_dump() for r in rows])}
+            except ValueError as exc:
+                return {"error": str(exc)}
+        """},
     # FastAPI with a pydantic request model
     """
     import pandas as pd

@@ -260,6 +260,24 @@ ModelLoadSideEffect.invalid = [
 ]
 
 ModelLoadSideEffect.valid = [
+    # a memo: the helper returns the loaded model early once it is set
+    """
+    import joblib
+    from flask import Flask, request
+    app = Flask(__name__)
+    _model = None
+
+    def get_model():
+        global _model
+        if _model is not None:
+            return _model
+        _model = joblib.load("model.joblib")
+        return _model
+
+    @app.post("/predict")
+    def predict():
+        return {"p": float(get_model().predict_proba(to_frame(request.get_json()))[0, 1])}
+    """,
     # the Streamlit page caches the other module's loader
     {"helpers/store.py": """
         import joblib
