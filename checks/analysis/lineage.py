@@ -96,7 +96,65 @@ def _files(module: ModuleAnalysis) -> dict[str, list[str]]:
             name = path_of(module, call, 0)
             if _data_file(name):
                 read.add(name)
-    return {"written": sorted(written), "read": sorted(read)}
+    return {"written": sorted(written), "read": sorted(read), "records": _records(module)}
+
+
+RECORD_SUFFIXES = (".json", ".yaml", ".yml", ".toml")
+RECORD_DUMPS = ("json.dump", "yaml.dump", "yaml.safe_dump", "toml.dump", "tomli_w.dump")
+
+
+def _records(module: ModuleAnalysis) -> list[str]:
+    """File-name patterns of the JSON/YAML/TOML files the code writes (`json.dump(best, open(f"best_{ts}.json",
+    "w"))`, `Path("params.json").write_text(...)`): outputs of a run, not configuration it reads."""
+    out: set[str] = set()
+    for call in module.calls:
+        if call.is_(*RECORD_DUMPS):
+            node = _handle_path(module, call.arg_node(1, "stream") or call.arg_node(1, "fp") or call.arg_node(1))
+        elif call.method in ("write_text", "write_bytes") and isinstance(call.node.func, ast.Attribute):
+            node = call.node.func.value
+            if isinstance(node, ast.Call) and node.args:  # `Path("x.json").write_text(...)`
+                node = node.args[-1]
+            elif isinstance(node, ast.Name):
+                val = module.flow.val_at(node)
+                node = val.call.node.args[-1] if val is not None and val.call is not None and val.call.node.args else node
+        elif call.method == "to_json":
+            node = call.arg_node(0, "path_or_buf")
+        else:
+            continue
+        pattern = _name_pattern(node)
+        if pattern and pattern.lower().endswith(RECORD_SUFFIXES):
+            out.add(pattern)
+    return sorted(out)
+
+
+def _handle_path(module: ModuleAnalysis, node: ast.AST | None) -> ast.AST | None:
+    """The path of an `open(path, "w")` handle, given directly or through the `with ... as f` name."""
+    if isinstance(node, ast.Name):
+        val = module.flow.val_at(node)
+        node = val.node if val is not None and isinstance(val.node, ast.Call) else node
+    if isinstance(node, ast.Call) and last(dotted_name(node.func) or "") == "open" and node.args:
+        node = node.args[0]
+    if isinstance(node, ast.Name):  # `name = f"best_{ts}.json"; open(name, "w")`
+        val = module.flow.val_at(node)
+        if val is not None and isinstance(val.node, (ast.JoinedStr, ast.BinOp, ast.Call)):
+            return val.node
+        bound = [v.node for n, v in module.flow.bindings if n == node.id and isinstance(v.node, ast.JoinedStr)]
+        return bound[0] if len(bound) == 1 else node
+    return node
+
+
+def _name_pattern(node: ast.AST | None) -> str | None:
+    """A file name as a glob: a literal's last part, an f-string's constant parts around `*`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return PurePosixPath(node.value).name or None
+    if isinstance(node, ast.JoinedStr):
+        text = "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "*" for v in node.values)
+        return text.rsplit("/", 1)[-1] or None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
+        return _name_pattern(node.right)
+    if isinstance(node, ast.Call) and node.args and last(dotted_name(node.func) or "") in ("join", "Path"):
+        return _name_pattern(node.args[-1])
+    return None
 
 
 DATA_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".feather", ".npz", ".npy", ".arrow", ".orc", ".xlsx", ".xls",

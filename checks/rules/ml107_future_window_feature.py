@@ -117,6 +117,8 @@ def _const(node: ast.AST | None):
 def _look_aheads(module: ModuleAnalysis) -> Iterator[tuple[CallSite, str]]:
     for call in module.calls:
         m = call.method
+        if _const(call.kwarg_node("axis")) in (1, "columns"):
+            continue  # along a row, across columns (`bfill(axis=1)` coalesces columns): no time involved
         periods = call.arg_node(0, "periods") or call.kwarg_node("n")  # pandas `periods=`, polars `n=`
         if m in ("shift", "diff", "pct_change") and _negative(periods):
             yield call, f"{m}({module.text(periods)})"
@@ -174,6 +176,14 @@ FutureWindowFeature.invalid = [
 ]
 
 FutureWindowFeature.valid = [
+    # a coalesce across year-suffixed columns of one row: axis=1 reads no later row
+    """
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    pupils = pd.read_csv("pupils.csv")
+    pupils["grade"] = pupils[["grade_2022", "grade_2023", "grade_2024"]].bfill(axis=1).iloc[:, 0]
+    LogisticRegression().fit(pupils[["grade", "absences"]], pupils["lagging"])
+    """,
     # a feature module: the next-day label is built with a groupby shift(-1), the feature list omits it
     """
     FEATURE_COLUMNS = ["lag_1", "lag_7"]

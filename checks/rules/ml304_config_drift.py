@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fnmatch
 from pathlib import PurePosixPath
 from typing import Iterator
 
@@ -52,8 +53,11 @@ class ConfigDrift(ProjectRule):
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         python = {f: x for f, x in project.facts.items() if "config" in x}
         literals = [(f, lit) for f, x in python.items() for lit in x["config"]["literals"]]
+        records = {p for x in python.values() for p in ((x.get("lineage") or {}).get("files") or {}).get("records", ())}
         for cfg in project.configs:
             name = PurePosixPath(cfg).name
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in records):
+                continue  # the code writes this file (tuned parameters, metrics): a record, not a setting
             keys = project.facts[cfg]["keys"]
             leaves = {k.rsplit(".", 1)[-1]: (k, v) for k, v in keys.items()}
             for key, entry in keys.items():  # `decision_threshold: 0.35` is the cut-off of `proba >= 0.5`
@@ -129,6 +133,19 @@ ConfigDrift.invalid = [
 ]
 
 ConfigDrift.valid = [
+    # the JSON is what a tuning run wrote (a record of its result), not a setting the code should read
+    {"tune.py": """
+        import json
+        import time
+        from sklearn.ensemble import RandomForestClassifier
+        baseline = RandomForestClassifier(n_estimators=100).fit(X_train, y_train)
+        best = {"n_estimators": 480, "max_depth": 9}
+        stamp = time.strftime("%Y%m%d_%H%M%S")
+        target = f"runs/best_params_{stamp}.json"
+        with open(target, "w") as fh:
+            json.dump(best, fh)
+        """,
+     "runs/best_params_20240301_101500.json": '{"n_estimators": 480, "max_depth": 9}\n'},
     {
         "config.yaml": """
         model:

@@ -29,6 +29,8 @@ STAMP_CALLS = {"strftime", "now", "utcnow", "today", "isoformat", "uuid4", "uuid
 MODEL_METHODS = {"fit", "predict", "predict_proba", "decision_function", "parameters", "named_parameters",
                  "state_dict", "load_state_dict", "eval", "forward", "get_booster", "booster_", "save_model",
                  "feature_importances_", "get_params", "set_params", "zero_grad", "compile", "summary"}
+DATA_OUTPUTS = {"transform", "fit_transform", "predict", "predict_proba", "predict_log_proba", "decision_function",
+                "fit_resample", "inverse_transform"}
 MODEL_STATE_METHODS = {"state_dict", "get_booster", "get_params"}
 STORE = re.compile(r"regist|store|repo|client|manager|session|bucket|db\b|cache", re.I)
 SIDE_CAR_WRITES = {"dump", "dumps", "write_text", "write", "to_json", "safe_dump", "log_params", "log_dict",
@@ -148,6 +150,8 @@ def _is_model(module: ModuleAnalysis, node: ast.AST | None, val: Val | None) -> 
     as one: `predict`, `parameters()`, `state_dict()`...), 'name' when only its name says so, else None."""
     if val is not None and (val.shape in ("frame", "series")):
         return None
+    if val is not None and val.call is not None and val.call.method in DATA_OUTPUTS:
+        return None  # what an estimator produced (`selector.fit_transform(X)`): rows, not a model
     if isinstance(node, ast.Dict):
         inner = [_is_model(module, v, _val_of(module, v)) for v in node.values]
         return "code" if "code" in inner else "name" if "name" in inner or _model_text(module, node) else None
@@ -331,6 +335,13 @@ UnversionedModelArtifact.invalid = [
 ]
 
 UnversionedModelArtifact.valid = [
+    # the selected feature matrix is saved for the next script: data, not a model
+    """
+    import joblib
+    from sklearn.feature_selection import SelectKBest, f_classif
+    chosen = SelectKBest(score_func=f_classif, k=10).fit_transform(X_ready, y)
+    joblib.dump(chosen, "work/chosen.pkl")
+    """,
     # the version is written into the file name itself
     """
     import joblib
