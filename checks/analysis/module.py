@@ -375,9 +375,15 @@ class ModuleAnalysis:
             read.update(id(v) for v in (call.receiver, *call.args, *call.kwargs.values()) if v is not None)
         for _, val in self.flow.bindings:
             read.update(id(p) for p in val.parents)
-        for val in self.flow.evaluated:  # read inside an expression (`(x < low).sum()` reads `low`)
-            read.update(id(p) for p in (*val.parents, *val.index, *val.kw))
-        sinks += [v for v in self.flow.module_env.values() if id(v) not in read]
+        unread = [v for v in self.flow.module_env.values() if id(v) not in read]
+        if unread:  # read inside an expression (`(x < low).sum()` reads `low`) counts too
+            wanted = {id(v) for v in unread}
+            for val in self.flow.evaluated:
+                for p in (*val.parents, *val.index, *val.kw):
+                    if id(p) in wanted:
+                        read.add(id(p))
+            unread = [v for v in unread if id(v) not in read]
+        sinks += unread
         # rows, values and column writes; not keyword arguments of intermediate calls (`KeplerGl(data=...)`)
         return {id(v) for v in self.flow.upstream(sinks, kw=False, columns=True, text=False)}
 
