@@ -67,10 +67,11 @@ def _reruns(module: ModuleAnalysis) -> list[dict]:
     if facts.rerun_functions is None:
         return []
     out = []
+    loads = {id(load.call) for load in facts.loads}
     for key in [0, *facts.rerun_functions]:
         for call in facts.calls_in.get(key, []):
-            if call.callee is not None:
-                continue  # this module's own function: its loads are placed in the file
+            if call.callee is not None or id(call) in loads:
+                continue  # this module's own function, or a call the file already takes for a load
             if call.qualname:
                 targets = [call.qualname]
             elif call.method is None and isinstance(call.node.func, ast.Name):
