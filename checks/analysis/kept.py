@@ -17,11 +17,13 @@ from checks.analysis.module import Fit, ModuleAnalysis
 BUILTINS = frozenset(dir(builtins))
 # Top-level packages that are libraries, not the project's own code (they save nothing handed to them).
 LIBRARIES = frozenset({
-    "pandas", "numpy", "sklearn", "scipy", "torch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost",
-    "joblib", "pickle", "json", "yaml", "os", "sys", "pathlib", "datetime", "time", "logging", "typing",
-    "fastapi", "flask", "pydantic", "imblearn", "matplotlib", "seaborn", "mlflow", "argparse", "re", "math",
-    "collections", "functools", "itertools", "statsmodels", "plotly", "streamlit", "gradio", "polars",
-    "pyspark", "shap", "optuna", "wandb", "tqdm", "random", "warnings"})
+    "__future__", "abc", "argparse", "asyncio", "catboost", "cloudpickle", "collections", "contextlib",
+    "dataclasses", "datetime", "dill", "enum", "fastapi", "flask", "functools", "gradio", "hashlib", "imblearn",
+    "itertools", "joblib", "json", "keras", "lightgbm", "logging", "math", "matplotlib", "mlflow", "numpy",
+    "onnxruntime", "optuna", "os", "pandas", "pathlib", "pickle", "plotly", "polars", "pydantic", "pyspark",
+    "random", "re", "requests", "scipy", "seaborn", "shap", "shutil", "sklearn", "skops", "sqlalchemy",
+    "starlette", "statsmodels", "streamlit", "sys", "tensorflow", "threading", "time", "tomllib", "torch", "tqdm",
+    "typing", "typing_extensions", "uuid", "uvicorn", "wandb", "warnings", "xgboost", "yaml"})
 
 
 class Kept:

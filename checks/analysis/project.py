@@ -19,6 +19,7 @@ from checks.analysis import vocab
 from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import DELTA, Val, str_list
 from checks.analysis.leakage import feature_selection
+from checks.analysis.kept import LIBRARIES
 from checks.analysis.lineage import lineage, path_of
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
@@ -133,16 +134,9 @@ def _decisions(module: ModuleAnalysis) -> dict:
 
 
 def third_party(name: str) -> bool:
-    return name.split(".")[0] in _KNOWN_PACKAGES
+    return name.split(".")[0] in LIBRARIES
 
 
-_KNOWN_PACKAGES = {"pandas", "numpy", "sklearn", "scipy", "torch", "tensorflow", "keras", "xgboost", "lightgbm",
-                   "catboost", "joblib", "pickle", "json", "yaml", "os", "sys", "pathlib", "datetime", "time",
-                   "logging", "typing", "fastapi", "flask", "pydantic", "imblearn", "matplotlib", "seaborn",
-                   "mlflow", "argparse", "re", "math", "collections", "functools", "itertools", "dataclasses",
-                   "tomllib", "hashlib", "uuid", "random", "__future__", "abc", "enum", "warnings", "shutil",
-                   "requests", "sqlalchemy", "statsmodels", "cloudpickle", "dill", "skops", "onnxruntime",
-                   "uvicorn", "starlette", "typing_extensions", "contextlib", "functools", "threading", "asyncio"}
 
 
 def _training(module: ModuleAnalysis) -> dict | None:
