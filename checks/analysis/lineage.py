@@ -30,7 +30,7 @@ from pathlib import PurePosixPath
 
 from checks.analysis import vocab
 from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
-from checks.analysis.kept import kept
+from checks.analysis.kept import kept, outputs
 from checks.analysis.leakage import column_derivations, derived_from, feature_selection
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted as dotted_name, last
@@ -188,7 +188,7 @@ def _functions(module: ModuleAnalysis) -> dict[str, dict]:
                 continue
             param = next((i for i, name in enumerate(params)
                           if module.flow.derives_from(fit.X, fn.params[name])), None)
-            if param is None or not any(module.flow.derives_from(r, o) for r in returned for o in _outputs(module, fit)):
+            if param is None or not any(module.flow.derives_from(r, o) for r in returned for o in outputs(module, fit)):
                 continue
             if params and params[0] in ("self", "cls"):
                 param -= 1
@@ -305,7 +305,7 @@ def _writes(module: ModuleAnalysis) -> list[dict]:
         fitted = []
         columns = [v for a in module.flow.ancestors(written) for v in (a.colvals or {}).values() if v is not None]
         for fit in fits:
-            produced = _outputs(module, fit)
+            produced = outputs(module, fit)
             if any(module.flow.derives_from(held, out) for out in produced for held in [written, *columns]):
                 fitted.append({"what": last(fit.ctor) or "a transform", "confidence": fit.confidence,
                                "kept": kept(module).is_kept(fit), **_place(module, fit.line)})
@@ -331,17 +331,6 @@ def _written(call: CallSite) -> tuple[Val | None, int]:
     if call.is_(*PICKLED):
         return call.arg(0), 1
     return None, 0
-
-
-def _outputs(module: ModuleAnalysis, fit) -> list[Val]:
-    """The values a fitted transform produced: `fit_transform`'s result and each `.transform(...)`
-    of the same estimator."""
-    outs = [fit.call.val]
-    if fit.estimator is not None:
-        for call in module.method_calls("transform"):
-            if call.receiver is fit.estimator and call.val is not None:
-                outs.append(call.val)
-    return outs
 
 
 def _resample_origin(module: ModuleAnalysis, val: Val) -> CallSite | None:
@@ -439,23 +428,40 @@ class HandOff:
                 (self.reader, self.step["line"], f"and {self.verb} them here")]
 
 
-def hand_offs(facts: dict[str, dict], label: str) -> list[HandOff]:
+def hand_offs(facts: dict[str, dict], label: str, consumed=None, kept: bool | None = None) -> list[HandOff]:
     """Every data file one file writes with `label` ('fitted' or 'resampled') and another file of
-    the project reads and then splits or cross-validates, once per labelled place of the writer.
+    the project reads and consumes, once per labelled place of the writer. `consumed(read)` says
+    what the reader must do with the rows (by default: split or cross-validate them); `kept`, when
+    given, keeps only the labelled places whose transform the writer keeps (True) or not (False).
     Files are paired by the name both use (the file name or configuration key)."""
+    consumed = consumed or (lambda read: bool(read["splits"] or read["cv"]))
     readers: dict[str, list[tuple[str, dict]]] = {}
     for rel, f in facts.items():
         for read in (f.get("lineage") or {}).get("reads", ()):
-            if read["splits"] or read["cv"]:
+            if consumed(read):
                 readers.setdefault(read["path"], []).append((rel, read))
     out: dict[tuple[str, int], HandOff] = {}
     for rel, f in sorted(facts.items()):
         for write in (f.get("lineage") or {}).get("writes", ()):
             for entry in write[label]:
+                if kept is not None and entry.get("kept", True) != kept:
+                    continue
                 reader = next(((r, read) for r, read in readers.get(write["path"], ()) if r != rel), None)
                 if reader is not None:
                     out.setdefault((rel, entry["line"]), HandOff(rel, write, entry, *reader))
     return list(out.values())
+
+
+def _by_import_name(facts: dict[str, dict], key: str) -> dict[str, tuple[str, str, dict]]:
+    """Dotted name (every module name a file can be imported under, and the bare name) -> (file,
+    qualname, summary) for the functions a lineage key (`functions`, `loaders`) lists per file."""
+    index: dict[str, tuple[str, str, dict]] = {}
+    for rel, f in facts.items():
+        summaries = (f.get("lineage") or {}).get(key) or {}
+        for prefix in (import_prefixes(rel) + [""]) if summaries else ():
+            for qualname, summary in summaries.items():
+                index.setdefault(f"{prefix}.{qualname}" if prefix else qualname, (rel, qualname, summary))
+    return index
 
 
 @dataclass
@@ -489,12 +495,7 @@ def helper_calls(facts: dict[str, dict], kind: str) -> list[HelperCall]:
     """Every call of another file's function that fits a transform on (`kind` 'fits') or
     oversamples (`kind` 'resamples') the rows it is given, with rows that are not only training
     rows, when the caller then splits or cross-validates what it returns."""
-    index: dict[str, tuple[str, dict]] = {}
-    for rel, f in facts.items():
-        functions = (f.get("lineage") or {}).get("functions") or {}
-        for prefix in (import_prefixes(rel) + [""]) if functions else ():
-            for qualname, summary in functions.items():
-                index.setdefault(f"{prefix}.{qualname}" if prefix else qualname, (rel, summary))
+    index = _by_import_name(facts, "functions")
     out = []
     for rel, f in sorted(facts.items()):
         for call in (f.get("lineage") or {}).get("calls", ()):
@@ -502,7 +503,7 @@ def helper_calls(facts: dict[str, dict], kind: str) -> list[HelperCall]:
             if found is None or found[0] == rel:
                 continue
             trained = call["train_args"]
-            entry = next((e for e in found[1].get(kind, ())
+            entry = next((e for e in found[2].get(kind, ())
                           if 0 <= e["param"] < len(trained) and not trained[e["param"]]), None)
             if entry is not None:
                 out.append(HelperCall(rel, call, found[0], entry))
@@ -563,12 +564,7 @@ class RerunLoad:
 
 
 def rerun_loads(facts: dict[str, dict]) -> list[RerunLoad]:
-    index: dict[str, tuple[str, str, dict]] = {}
-    for rel, f in facts.items():
-        loaders = (f.get("lineage") or {}).get("loaders") or {}
-        for prefix in (import_prefixes(rel) + [""]) if loaders else ():
-            for qualname, place in loaders.items():
-                index.setdefault(f"{prefix}.{qualname}" if prefix else qualname, (rel, qualname, place))
+    index = _by_import_name(facts, "loaders")
     out, seen = [], set()
     for rel, f in sorted(facts.items()):
         for call in (f.get("lineage") or {}).get("reruns") or ():
@@ -577,23 +573,3 @@ def rerun_loads(facts: dict[str, dict]) -> list[RerunLoad]:
                 seen.add((found[0], found[2]["line"]))
                 out.append(RerunLoad(rel, call, found[0], found[1], found[2]))
     return out
-
-
-def unsaved_transform_hand_offs(facts: dict[str, dict]) -> list[HandOff]:
-    """Every transform one file fits on the rows it writes to a data file and does not keep (save,
-    or hand to the project's code), when another file trains a model on that file and saves it."""
-    readers: dict[str, list[tuple[str, dict]]] = {}
-    for rel, f in facts.items():
-        for read in (f.get("lineage") or {}).get("reads", ()):
-            if read.get("trains"):
-                readers.setdefault(read["path"], []).append((rel, read))
-    out: dict[tuple[str, int], HandOff] = {}
-    for rel, f in sorted(facts.items()):
-        for write in (f.get("lineage") or {}).get("writes", ()):
-            for entry in write["fitted"]:
-                if entry.get("kept", True):
-                    continue
-                reader = next(((r, read) for r, read in readers.get(write["path"], ()) if r != rel), None)
-                if reader is not None:
-                    out.setdefault((rel, entry["line"]), HandOff(rel, write, entry, *reader))
-    return list(out.values())

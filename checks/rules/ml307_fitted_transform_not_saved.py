@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.kept import kept, outputs
-from checks.analysis.lineage import unsaved_transform_hand_offs
+from checks.analysis.lineage import hand_offs
 from checks.analysis.module import Fit, ModuleAnalysis
 from checks.analysis.names import last
 from checks.models import Severity
@@ -81,7 +81,7 @@ class FittedTransformNotSaved(Rule):
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         """A transform fitted in one script on the rows it writes to a data file, never saved there,
         while another script trains on that file and saves the model."""
-        for h in unsaved_transform_hand_offs(project.facts):
+        for h in hand_offs(project.facts, "fitted", consumed=lambda read: bool(read.get("trains")), kept=False):
             what = h.entry["what"]
             yield ProjectHit(h.writer, h.entry["line"], f"{what} is fitted here and its output is saved to "
                              f"{h.write['path']}, which {h.reader} trains the saved model on "
