@@ -312,7 +312,7 @@ class EntryFacts:
     def _validated(self, entry: Entry, origin: Origin) -> bool:
         if origin.validated:
             return True
-        if origin.kind == "param" and _schema_annotation(origin.node, self.schema_classes):
+        if origin.kind == "param" and (_schema_annotation(origin.node, self.schema_classes) or self._ui_supplied(origin)):
             return True
         functions = entry.reach or ([entry.function] if entry.function is not None else [])
         for fn in functions:
@@ -325,6 +325,113 @@ class EntryFacts:
                 if isinstance(node, ast.Assert) and self._about(node.test, origin):
                     return True
         return False
+
+    def _ui_supplied(self, origin: Origin) -> bool:
+        """The parameter only ever receives values from UI input components that fix their type and
+        range: a Gradio callback's inputs, or a Streamlit script's widgets (sliders, select boxes,
+        number inputs). Free text counts when it reaches the model as text; a text box turned into a
+        number (`float(text)`) is not checked by anything."""
+        fn = origin.function
+        if fn is None or not isinstance(origin.node, ast.arg):
+            return False
+        params = [*fn.args.posonlyargs, *fn.args.args]
+        pos = next((i for i, a in enumerate(params) if a is origin.node), None)
+        converted = self._converted_in(fn, origin)
+        kinds = self._gradio_inputs(fn, pos)
+        if kinds is not None:
+            return bool(kinds) and all(k not in _FREE_FORM_COMPONENTS and not (k in _TEXT_COMPONENTS and converted)
+                                       for k in kinds)
+        callers = self.callers(fn)
+        if not callers:
+            return False
+        for call in callers:
+            arg = call.arg(pos, origin.node.arg) if pos is not None else call.kwargs.get(origin.node.arg)
+            if arg is None or not self._from_widgets(arg, converted):
+                return False
+        return True
+
+    def _converted_in(self, fn: FunctionNode, origin: Origin) -> bool:
+        """The parameter goes through a number conversion (`float(x)`, `int(x)`, `pd.to_numeric`)."""
+        flow = self.module.flow
+        return origin.val is not None and any(
+            _converts(call) and any(a is not None and flow.derives_from(a, origin.val, rows=False) for a in call.args)
+            for call in self.calls_in.get(id(fn), []))
+
+    def _gradio_inputs(self, fn: FunctionNode, pos: int | None) -> list[str] | None:
+        """The kinds of the Gradio components that feed parameter `pos` of `fn` when `fn` is a
+        Gradio callback (`gr.Interface(fn=...)`, `button.click(fn, inputs=...)`); None otherwise."""
+        found = None
+        for call in self.module.calls:
+            target = call.kwarg_node("fn") or (call.node.args[0] if call.node.args else None)
+            if not (isinstance(target, ast.Name) and target.id == fn.name):
+                continue
+            gradio = (call.qualname or "").startswith("gradio.") or call.receiver is not None and any(
+                (a.ctor or "").startswith("gradio.") for a in self.module.flow.ancestors(call.receiver))
+            if not gradio:
+                continue
+            spec = call.kwarg_node("inputs")
+            if spec is None and (call.qualname or "").endswith("Interface") and len(call.node.args) > 1:
+                spec = call.node.args[1]
+            items = spec.elts if isinstance(spec, (ast.List, ast.Tuple)) else [spec] if spec is not None else []
+            if isinstance(spec, (ast.List, ast.Tuple)) and pos is not None:
+                items = items[pos:pos + 1]
+            found = (found or []) + [self._component_kind(item) for item in items]
+        return found
+
+    def _component_kind(self, node: ast.AST | None) -> str:
+        """The kind of a Gradio input component: `gr.Number()`, `gr.Textbox`, `"number"`, or a
+        variable holding one (`box = gr.Textbox()`)."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return _GRADIO_COMPONENTS.get(node.value.lower(), "bounded")
+        target = node.func if isinstance(node, ast.Call) else node
+        name = self.module.imports.resolve(target) if target is not None else None
+        if not (name or "").startswith("gradio.") and isinstance(node, ast.Name):
+            val = self.module.flow.val_at(node)
+            name = next((a.ctor for a in self.module.flow.ancestors(val) if (a.ctor or "").startswith("gradio.")), None) \
+                if val is not None else None
+        if not (name or "").startswith("gradio."):
+            return "free"  # a component we cannot see: assume nothing
+        return _GRADIO_COMPONENTS.get(last(name).lower(), "bounded")
+
+    def _from_widgets(self, val: Val, converted: bool) -> bool:
+        """Every caller-side source of `val` is a Streamlit input widget or a value the script holds
+        (a literal, a loaded table); at least one is a widget."""
+        seen: set[int] = set()
+        stack = [(val, converted)]
+        widget = False
+        while stack:
+            cur, conv = stack.pop()
+            if id(cur) in seen:
+                continue
+            seen.add(id(cur))
+            if isinstance(cur.node, ast.arg):
+                return False  # a parameter of an enclosing function: its callers are not followed here
+            call = cur.call
+            if call is not None:
+                kind = self._widget_kind(call)
+                if kind is not None:
+                    if kind in _FREE_FORM_COMPONENTS or kind in _TEXT_COMPONENTS and conv:
+                        return False
+                    widget = True
+                    continue
+                if self._origin(cur, None) is not None:
+                    return False
+                conv = conv or _converts(call)
+            stack += [(p, conv) for p in cur.parents]
+        return widget
+
+    def _widget_kind(self, call: CallSite) -> str | None:
+        """`st.slider(...)`, `st.sidebar.selectbox(...)`, `col.number_input(...)`: the widget's kind."""
+        method = call.method or last(call.name or "")
+        if method not in _STREAMLIT_WIDGETS:
+            return None
+        if (call.qualname or "").startswith("streamlit."):
+            return _STREAMLIT_WIDGETS[method]
+        if call.receiver is not None and any((a.call is not None and (a.call.qualname or "").startswith("streamlit."))
+                                             or (a.ctor or "").startswith("streamlit.")
+                                             for a in self.module.flow.ancestors(call.receiver)):
+            return _STREAMLIT_WIDGETS[method]
+        return None
 
     def _about(self, node: ast.AST, origin: Origin) -> bool:
         """`node` mentions the caller's data: a name it travelled through, or a name computed from it
@@ -452,6 +559,29 @@ class EntryFacts:
                         return load
         return self.loads[0] if self.loads else None
 
+
+
+# Input components of UI frameworks, by what they let a user type: 'text' (any string), 'free' (a
+# file or a table in any shape: untrusted), 'bounded' (a typed value, a choice or a range).
+_TEXT_COMPONENTS = {"text"}
+_FREE_FORM_COMPONENTS = {"free"}
+_STREAMLIT_WIDGETS = {
+    "text_input": "text", "text_area": "text", "chat_input": "text",
+    "file_uploader": "free", "data_editor": "free", "camera_input": "bounded",
+    "slider": "bounded", "select_slider": "bounded", "selectbox": "bounded", "multiselect": "bounded",
+    "radio": "bounded", "checkbox": "bounded", "toggle": "bounded", "number_input": "bounded",
+    "date_input": "bounded", "time_input": "bounded", "color_picker": "bounded", "pills": "bounded",
+    "segmented_control": "bounded", "feedback": "bounded",
+}
+_GRADIO_COMPONENTS = {
+    "textbox": "text", "text": "text", "textarea": "text", "code": "text",
+    "file": "free", "files": "free", "uploadbutton": "free", "dataframe": "free", "json": "free",
+}
+
+
+def _converts(call: CallSite) -> bool:
+    """Turns text into a number: `float(x)`, `int(x)`, `pd.to_numeric(x)`."""
+    return call.short in ("float", "int") and call.method is None or last(call.name or "") == "to_numeric"
 
 
 def _is_reader(call: CallSite) -> bool:

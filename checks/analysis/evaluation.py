@@ -99,8 +99,13 @@ class EvaluationFacts(PracticeFacts):
 
     def fit_task(self, fit: Fit) -> str | None:
         """'classification' / 'regression' for one fit, else the module's task."""
-        own = self.task_of_classes(self.estimator_classes(fit.estimator))
-        return own or self.task
+        return self.own_task(fit) or self.task
+
+    def model_task(self, model: Val | None) -> str | None:
+        """The problem of the model `model` holds, from the fits of that model."""
+        found = {self.own_task(f) for f in self.module.model_fits if f.estimator is not None and model is not None
+                 and self.flow.derives_from(model, f.estimator, rows=False)} - {None}
+        return found.pop() if len(found) == 1 else None
 
     @cached_property
     def task(self) -> str | None:
@@ -128,11 +133,38 @@ class EvaluationFacts(PracticeFacts):
     def _objective_task(self) -> str | None:
         texts = [s.lower() for _, s in self._keyword_strings(("loss", "objective"))]
         for text in texts:
-            if text.startswith(REGRESSION_OBJECTIVES) or text in REGRESSION_STRINGS:
-                return "regression"
-            if any(t in text for t in CLASSIFICATION_OBJECTIVES):
-                return "classification"
+            task = _text_task(text)
+            if task:
+                return task
         return None
+
+    @cached_property
+    def tasks(self) -> set[str]:
+        """Every kind of problem the module's models solve: a notebook may train a classifier and a
+        regressor side by side."""
+        out = {self.own_task(f) for f in self.module.model_fits}
+        out |= {_text_task(s.lower()) for _, s in self._keyword_strings(("loss", "objective"))}
+        return (out - {None}) or ({self.task} - {None})  # type: ignore[return-value]
+
+    def own_task(self, fit: Fit) -> str | None:
+        """The problem of one fit from its own estimator: its class, or the loss its network was
+        compiled with (`net.compile(loss="mse")`)."""
+        own = self.task_of_classes(self.estimator_classes(fit.estimator))
+        if own or fit.estimator is None:
+            return own
+        for call in self.module.method_calls("compile"):
+            if call.receiver is not None and self.flow.derives_from(fit.estimator, call.receiver, rows=False):
+                for kw in call.node.keywords:
+                    if kw.arg == "loss":
+                        return next((t for t in map(_text_task, (s.lower() for s in _strings(kw.value))) if t), None)
+        return None
+
+    def split_task(self, split) -> str | None:
+        """The problem of the models trained on a split's training part, when the fits say it."""
+        outputs = [v for v, _ in split.outputs]
+        found = {self.own_task(f) for f in self.module.model_fits if f.y is not None
+                 and any(self.flow.derives_from(f.y, out, rows=False) for out in outputs)} - {None}
+        return found.pop() if len(found) == 1 else None
 
     def _keyword_strings(self, keys: tuple[str, ...]) -> list[tuple[ast.AST, str]]:
         """String values given under one of `keys`, as a keyword argument or a dict entry."""
@@ -517,3 +549,12 @@ def class_counts(text: str) -> list[float] | None:
             continue
         values.append(float(match.group(1)))
     return values if len(values) >= 2 and sum(values) > 0 else None
+
+
+def _text_task(text: str) -> str | None:
+    """'regression' / 'classification' from a loss or objective name."""
+    if text.startswith(REGRESSION_OBJECTIVES) or text in REGRESSION_STRINGS:
+        return "regression"
+    if any(t in text for t in CLASSIFICATION_OBJECTIVES):
+        return "classification"
+    return None

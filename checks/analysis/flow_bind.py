@@ -297,11 +297,35 @@ class Bindings:
             return  # a filter on a split's output is not another split
         split = self._slice_splits.get(id(base))
         if split is None:
-            split = Split(kind, value_node, None, [base], shuffled=False, temporal=temporal, splitter=kind)
+            shuffled = kind == "slice" and self._shuffled_rows(base)
+            split = Split(kind, value_node, None, [base], shuffled=shuffled, temporal=temporal and not shuffled,
+                          splitter=kind)
             self._slice_splits[id(base)] = split
             self.splits.append(split)
         val.roles = val.roles | {(id(split), role)}
         split.outputs.append((val, role))
+
+
+    def _shuffled_rows(self, val: Val) -> bool:
+        """The rows were put in random order on their way here (`df.sample(frac=1)`,
+        `sklearn.utils.shuffle`, indexing by a permutation) and not sorted again since: cutting
+        them by position is a random split, not a cut in time."""
+        seen: set[int] = set()
+        stack = [val]
+        while stack:
+            cur = stack.pop()
+            if id(cur) in seen:
+                continue
+            seen.add(id(cur))
+            call = cur.call
+            if call is not None:
+                name = call.method or last(call.qualname or call.spelled or "")
+                if name in ("sort_values", "sort_index", "sort", "argsort", "sorted"):
+                    continue  # ordered again
+                if name in ("sample", "shuffle", "permutation"):
+                    return True
+            stack += [*cur.parents, *cur.index]
+        return False
 
 
 def _one_split(node: ast.AST | None) -> bool:

@@ -327,6 +327,21 @@ class ModuleAnalysis:
                 cols.add(col)
         return cols
 
+    def paired_targets(self, X: Val) -> set[str]:
+        """The label columns learned together with feature matrix `X` (the `y` of its fits, splits
+        and cross-validation calls); empty when no pairing names a column."""
+        out: set[str] = set()
+        for fit in self.model_fits:
+            if fit.X is not None and (fit.X is X or self.split_input_of(fit.X) is X):
+                out.add(self.column_of(fit.y) or "")
+        for split in self.splits:
+            if split.kind == "function" and len(split.inputs) >= 2 and split.inputs[0] is X:
+                out.add(self.column_of(split.inputs[-1]) or "")
+        for call in self.cv_calls:
+            if call.arg(1, "X") is X:
+                out.add(self.column_of(call.arg(2, "y")) or "")
+        return out - {""}
+
     @cached_property
     def feature_matrices(self) -> list[Val]:
         """The values models are trained on, traced back through splits to the full matrix: the `X`

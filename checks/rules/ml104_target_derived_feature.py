@@ -56,7 +56,9 @@ class TargetDerivedFeature(Rule):
             if selection is None or selection.node.lineno in seen:
                 continue
             derivations = column_derivations(module, X)  # the columns of the frames X is built from
-            for target in sorted(targets):
+            # the label this matrix is learned with; another model's label is only a column here
+            own = module.paired_targets(X) & targets
+            for target in sorted(own or targets):
                 hit = self._check_target(target, selection, derivations, popped,
                                          is_forecast_label(module, target))
                 if hit:

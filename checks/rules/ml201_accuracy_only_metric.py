@@ -54,7 +54,8 @@ class AccuracyOnlyMetric(Rule):
         if not places or facts.rich_metrics or facts.task == "regression" or facts.stated_balanced:
             return  # (accuracy is a fair summary of classes the user says are balanced)
         if any(ev is None for _, ev in places):  # a compiled accuracy is what `evaluate()` returns
-            places = places + [(e.call.node, e) for e in facts.evaluations if e.metric == "evaluate"]
+            places = places + [(e.call.node, e) for e in facts.evaluations if e.metric == "evaluate" and not (
+                len(facts.tasks) > 1 and facts.model_task(e.call.receiver) == "regression")]
         node = next((n for n, ev in places if ev is not None and ev.held_out),
                     next((n for n, ev in places if ev is not None and ev.metric == "evaluate"), places[0][0]))
         related = sorted({(None, n.lineno, "accuracy is also used here") for n, _ in places if n.lineno != node.lineno})

@@ -54,12 +54,16 @@ class UnstratifiedSplit(Rule):
             call = split.call
             if split.kind != "function" or call is None or not split.shuffled:
                 continue
+            if len(facts.tasks) > 1 and facts.split_task(split) != "classification":
+                continue  # a classifier and a regressor side by side: this split's own model decides
             stratify = call.kwarg_node("stratify")
             if stratify is None or (isinstance(stratify, ast.Constant) and stratify.value is None):
                 yield Hit("a classification split without stratify=: class proportions can differ between train "
                           "and test. Pass stratify=y", node=call.node, confidence=confidence)
         for call in module.calls:
             short = call.short
+            if len(facts.tasks) > 1:
+                break  # which model a splitter object serves is not traced
             if call.method is None and short in UNSTRATIFIED_SPLITTERS:
                 yield Hit(f"{short} ignores the class labels on a classification problem; folds can miss the rare "
                           f"class. Use {UNSTRATIFIED_SPLITTERS[short]}", node=call.node, confidence=confidence)

@@ -23,8 +23,10 @@ class UnvalidatedModelInput(Rule):
     command lines that parse a record from their arguments. The data counts as validated when it
     is declared with a schema (a pydantic model or scalar types on a FastAPI parameter), passes
     through a validator (`validate(...)`, `parse_order(...)`, `Order(**payload)`,
-    `Schema.model_validate(...)`, pandera), or is tested by a check that rejects it (`if ...: raise`,
-    `abort(400)`).
+    `Schema.model_validate(...)`, pandera), is tested by a check that rejects it (`if ...: raise`,
+    `abort(400)`), or only ever comes from UI inputs that fix its type and range (Streamlit sliders,
+    select boxes and number inputs, Gradio components; free text counts while it reaches the model
+    as text, not once it is turned into a number with `float(...)`).
 
     ## Why is this bad?
     A missing field raises a `KeyError` deep inside feature code, a string where a number belongs
@@ -183,6 +185,21 @@ UnvalidatedModelInput.invalid = [
         row = np.array([[employee["age"], employee["monthly_income"]]])
         print(float(booster.predict(xgb.DMatrix(row))[0]))
     """,
+    # a Streamlit text box turned into a number: nothing checks the string
+    """
+    import joblib
+    import pandas as pd
+    import streamlit as st
+    pipe = joblib.load("attrition.joblib")
+    left, right = st.columns(2)
+
+    def predict(record):
+        return pipe.predict_proba(pd.DataFrame([record]))[0, 1]  # ruleid: ML404
+
+    age = float(left.text_input("Age"))
+    dept = right.selectbox("Department", ["Sales", "R&D", "HR"])
+    st.write(predict({"age": age, "dept": dept}))
+    """,
     # a predictor class
     """
     import joblib as jl
@@ -198,6 +215,42 @@ UnvalidatedModelInput.invalid = [
 ]
 
 UnvalidatedModelInput.valid = [
+    # Streamlit widgets with fixed types and ranges are the only source of the record
+    """
+    import joblib
+    import pandas as pd
+    import streamlit as st
+    pipe = joblib.load("attrition.joblib")
+
+    def predict(record):
+        return pipe.predict_proba(pd.DataFrame([record]))[0, 1]
+
+    age = st.sidebar.slider("Age", 18, 65, 30)
+    dept = st.selectbox("Department", ["Sales", "R&D", "HR"])
+    years = st.number_input("Years", min_value=0, max_value=40)
+    if st.button("Predict"):
+        st.write(predict({"age": age, "dept": dept, "years": years}))
+    """,
+    # a Gradio callback: free text to a text classifier, typed numbers to a regressor
+    """
+    import joblib
+    import gradio as gr
+    import numpy as np
+    vec, clf, reg = joblib.load("vec.joblib"), joblib.load("clf.joblib"), joblib.load("reg.joblib")
+
+    def classify(text):
+        return str(clf.predict(vec.transform([text]))[0])
+
+    def price(area, rooms):
+        return float(reg.predict(np.array([[area, rooms]]))[0])
+
+    with gr.Blocks() as demo:
+        box = gr.Textbox()
+        out = gr.Label()
+        gr.Button("Go").click(classify, inputs=box, outputs=out)
+    gr.Interface(price, [gr.Number(), gr.Slider(1, 8)], "number")
+    demo.launch()
+    """,
     # the helper's only caller is a route whose body is a pydantic model
     {"scoring.py": """
         import joblib

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import data_root
+from checks.analysis.project import third_party
 from checks.analysis.syntax import FunctionNode, resolved_last
 from checks.analysis.serving import Serving, applies, element_type, serving, unwrap_annotation
 from checks.models import Severity
@@ -165,10 +166,25 @@ def _unguarded_work(facts: Serving, loop: ast.AST, body: list[ast.AST]) -> ast.C
 
 
 def _is_work(facts: Serving, call) -> bool:
-    """A model call, a scoring helper, feature code, or a module function that predicts."""
+    """A model call, a scoring helper, feature code, or a module function that predicts. Building a
+    record of the project's own class (`Result(item=..., score=float(p))`) is packing results."""
+    if _builds_record(facts, call):
+        return False
     name = call.method or (call.callee.node.name if call.callee is not None else "") or ""
     return facts.is_prediction_call(call) or bool(FEATURE_CALL.search(name)) or (
         call.callee is not None and facts.predicts(call.callee.node))
+
+
+def _builds_record(facts: Serving, call) -> bool:
+    """A call of a class the project defines (here, or imported from one of its own modules): an
+    instance built from values already computed, not the model applied."""
+    if call.method is not None or not isinstance(call.node.func, ast.Name):
+        return False
+    name = call.node.func.id
+    if any(isinstance(n, ast.ClassDef) and n.name == name for n in facts.module.tree.body):
+        return True
+    resolved = facts.module.imports.resolve(call.node.func) or ""
+    return resolved != name and name[:1].isupper() and not third_party(resolved.lstrip("."))
 
 
 def _handles_own_errors(facts: Serving, fn: FunctionNode) -> bool:
@@ -251,6 +267,27 @@ BatchFailurePropagation.invalid.append(
 )
 
 BatchFailurePropagation.valid = [
+    # the batch is scored once, under a try; the loop only packs each score into a response record
+    """
+    from fastapi import FastAPI, HTTPException
+    from pydantic import BaseModel
+    app = FastAPI()
+
+    class Forecast(BaseModel):
+        shop: int
+        predicted: float
+
+    @app.post("/forecast")
+    def forecast(req: Request):
+        try:
+            values = ENGINE.predict(req.rows)
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc))
+        out = []
+        for row, value in zip(req.rows, values):
+            out.append(Forecast(shop=row.shop, predicted=float(value)))
+        return out
+    """,
     # per-item error handling
     """
     def predict_batch(model, features, lead_ids):
