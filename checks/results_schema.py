@@ -167,6 +167,13 @@ class Decisions(_Strict):
     stated: bool
 
 
+class EntrySpan(_Strict):
+    """An inference entry function and its lines."""
+    qualname: str
+    line: int
+    end: int
+
+
 class ModuleFacts(_Strict):
     """What a Python file contributes to the project rules."""
     training: TrainingFacts | None
@@ -175,6 +182,9 @@ class ModuleFacts(_Strict):
     artifacts: Artifacts
     config: ConfigUse
     local_imports: list[str]
+    calls_out: list[str] = []  # project functions called by qualified name (`pkg.mod.func`)
+    entries: list[EntrySpan] = []
+    test: bool = False
     decisions: Decisions | None = None
     lineage: Lineage
 

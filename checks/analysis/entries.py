@@ -192,7 +192,7 @@ class EntryFacts:
                 if origin.kind not in ("param", "cli") or origin.keyed and self._writes_output(fn):
                     continue  # keyed by a batch job that stores its scores
                 kind = "function" if origin.kind == "param" and not self._command_line(fn) else "cli"
-                if kind == "function" and _frame_param(self.syntax, fn, origin.node):
+                if kind == "function" and (_frame_param(self.syntax, fn, origin.node) or self._batch_job(fn)):
                     kind = "batch"  # handed a whole frame it slices or indexes: analysis or batch code
                 if fn is None:
                     preds = [p for p in self.predictions if p.function is None and id(p) not in owned]
@@ -263,6 +263,18 @@ class EntryFacts:
         return any(self._origin(a, None) is not None and self._origin(a, None)[0] == "cli"
                    for c in callers for v in [*c.args, *c.kwargs.values()] if v is not None
                    for a in self.module.flow.ancestors(v))
+
+    def _batch_job(self, fn: FunctionNode | None) -> bool:
+        """`fn` is part of an offline job, not a service: it writes its results to storage itself, or
+        its only callers are this script's top level, which writes the results (a submission file,
+        a scored table)."""
+        if fn is None or self.routes or self.rerun_functions is not None or self.launches_ui:
+            return False  # a service or an app
+        if self._writes_output(fn):
+            return True
+        callers = self.callers(fn)
+        return bool(callers) and all(self.syntax.function_of(c.node) is None for c in callers) and any(
+            WRITERS.match(call.method or call.short or "") for call in self.calls_in.get(0, []))
 
     def _writes_output(self, fn: FunctionNode | None) -> bool:
         """`fn` or what it calls writes results to storage: a batch job, not a service."""

@@ -117,10 +117,32 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "artifacts": _artifacts(module),
         "config": config,
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not third_party(m)}),
+        "calls_out": sorted({c.qualname.lstrip(".") for c in module.calls
+                             if c.qualname and c.callee is None and c.method is None and not third_party(c.qualname.lstrip("."))}),
+        "entries": _entry_spans(module),
+        "test": module.is_test,
         "decisions": None if module.is_test else _decisions(module),
         "lineage": {"writes": [], "reads": [], "functions": {}, "calls": [], "files": {"written": [], "read": []}}
         if module.is_test else lineage(module),
     }
+
+
+def _entry_spans(module: ModuleAnalysis) -> list[dict]:
+    """The file's inference entry points that are plain functions (not routes, not the module's
+    top level), with their lines: another file may show they only run offline."""
+    if module.source.is_notebook or module.role == "training" or module.is_test:
+        return []
+    from checks.analysis.production import inference
+
+    facts = inference(module)
+    spans = {}
+    for entry in facts.entries:
+        fn = entry.function
+        if fn is None or entry.kind == "route":
+            continue
+        qualname = next((f.qualname for f in module.flow.functions.values() if f.node is fn), fn.name)
+        spans[qualname] = {"qualname": qualname, "line": fn.lineno, "end": fn.end_lineno or fn.lineno}
+    return list(spans.values())
 
 
 def _decisions(module: ModuleAnalysis) -> dict:
@@ -493,6 +515,22 @@ class Project:
     @property
     def configs(self) -> list[str]:
         return [f for f, x in self.facts.items() if "keys" in x]
+
+    def offline_only(self, file: str, line: int) -> bool:
+        """The entry function of `file` holding `line` is called from other files of the project, and
+        only from training code (a file that fits or saves a model), notebooks and tests: an export
+        check, a benchmark, a submission helper, not a service."""
+        from checks.analysis.serving.base import import_prefixes
+
+        entry = next((e for e in (self.facts.get(file) or {}).get("entries") or ()
+                      if e["line"] <= line <= e["end"]), None)
+        if entry is None:
+            return False
+        names = {f"{prefix}.{entry['qualname']}" for prefix in import_prefixes(file)}
+        callers = [rel for rel, f in self.facts.items() if rel != file and names & set(f.get("calls_out") or ())]
+        return bool(callers) and all(self.roles.get(rel) in ("training", "notebook") or self.facts[rel].get("test")
+                                     or (self.facts[rel].get("artifacts") or {}).get("written")  # saves a model
+                                     for rel in callers)
 
     def pairs(self, training: str | None = None, serving: str | None = None) -> list[tuple[str, str]]:
         """(training file, serving file) pairs: linked by the artifact one writes and the other

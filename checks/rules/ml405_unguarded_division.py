@@ -48,7 +48,9 @@ class UnguardedDivision(Rule):
 
     ## Known problems
     Training code (a module that fits a model) and notebooks are not checked: a division there
-    breaks loudly during development. Ranges declared in a pydantic model (`Field(gt=0)`) are not
+    breaks loudly during development. Neither is the top level of a feature script that applies
+    no model (it runs once over stored files, an offline job); its functions are, since a service
+    may import them. Ranges declared in a pydantic model (`Field(gt=0)`) are not
     read, and a guard is recognised when its test mentions the same field or variable, without
     checking which way it compares. `d + k` counts as guarded when `k` is a positive constant, a
     parameter defaulting to one, or what every caller in the file passes (`count + smoothing`),
@@ -78,8 +80,8 @@ class UnguardedDivision(Rule):
             if _path_join(module, syn, fn, node):
                 continue
             on_path = id(fn) in serving if fn is not None else module_level
-            if not (on_path or feature_module):
-                continue
+            if not (on_path or feature_module and fn is not None):
+                continue  # (a feature script's own top level runs once over stored files: an offline job)
             source = _data_source(module, syn, fn, denominator, depth=3)
             if source is None or _guarded(syn, fn, node, denominator):
                 continue

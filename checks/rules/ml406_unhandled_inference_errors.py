@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import Inference, inference
-from checks.analysis.syntax import FunctionNode
+from checks.analysis.syntax import FunctionNode, chain_name
+from checks.analysis.names import last
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -92,7 +93,10 @@ class UnhandledInferenceErrors(Rule):
 
     def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
         """The function is called from other modules of the project, and each of those calls sits
-        in a `try` that catches errors (a route in `server.py` wrapping a `service.py` helper)."""
+        in a `try` that catches errors (a route in `server.py` wrapping a `service.py` helper), or
+        only from training code, notebooks and tests (an offline check whose traceback is the report)."""
+        if project.offline_only(finding.file, finding.line):
+            return True
         service = project.service_map
         ref = service.function_at(finding.file, finding.line)
         if ref is None:
@@ -102,13 +106,34 @@ class UnhandledInferenceErrors(Rule):
 
 
 def _per_record(facts: Inference, node: ast.AST) -> bool:
-    """The prediction runs once per item of a loop (a batch scored record by record)."""
+    """The prediction runs once per item of a loop over records (a batch scored record by record).
+    A loop over steps (`range`, dates, a DataLoader's mini-batches, files) is not one: a recursive
+    forecast or a submission run fails as a whole, and its traceback is the report."""
     for anc in facts.syntax.ancestors(node):
-        if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)):
+        if isinstance(anc, (ast.For, ast.AsyncFor)):
+            return not _steps(facts, anc.iter)
+        if isinstance(anc, ast.While):
             return True
         if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return False
     return False
+
+
+def _steps(facts: Inference, node: ast.expr) -> bool:
+    """`range(n)`, `enumerate(tqdm(loader))`, `pd.date_range(...)`, a torch DataLoader, a glob of
+    files: the items are positions, dates, mini-batches or files, not records."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("enumerate", "tqdm", "zip") \
+            and node.args:
+        node = node.args[0]
+    if isinstance(node, ast.Call):
+        name = facts.module.imports.resolve(node.func) or chain_name(node.func)
+        if last(name) in ("range", "date_range", "glob", "iglob", "listdir", "scandir", "period_range") or \
+                name.startswith("tqdm."):
+            return True
+    val = facts.module.flow.val_at(node)
+    return val is not None and any((a.ctor or "").endswith(("DataLoader", "date_range")) or
+                                   (a.call is not None and last(a.call.qualname or "") in ("date_range", "glob", "listdir"))
+                                   for a in facts.module.flow.ancestors(val))
 
 
 def _handled(facts: Inference, node: ast.AST, fn: FunctionNode | None, depth: int) -> bool:

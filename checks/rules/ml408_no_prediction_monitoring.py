@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.monitoring import monitors, uses_monitoring
 from checks.analysis.production import inference
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
+    from checks.models import Finding
 
 
 class NoPredictionMonitoring(Rule):
@@ -72,6 +76,11 @@ class NoPredictionMonitoring(Rule):
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return uses_monitoring(module)
+
+    def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
+        """The scoring function is only called by training code, notebooks and tests: nothing is
+        served to monitor."""
+        return project.offline_only(finding.file, finding.line)
 
 
 NoPredictionMonitoring.invalid = [

@@ -89,7 +89,7 @@ class UnguardedNanInf(Rule):
                 functions[id(fn)] = fn
         for key, nodes in by_function.items():
             fn = functions[key]
-            if _sanitised(facts, fn):
+            if _sanitised(facts, fn) or _network_internals(facts, fn) or _optimiser_objective(facts, fn):
                 continue
             seen: set[int] = set()
             for node in sorted(nodes, key=lambda n: (n.lineno, n.col_offset)):
@@ -225,6 +225,8 @@ def _reads_data(facts: Serving, node: ast.AST) -> bool:
     to decides, not what they are called."""
     if isinstance(node, ast.Call) and last(_name(node.func)) in ("len", "float", "int") and not node.args[1:]:
         return False
+    if _size(facts, node):
+        return False
     names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
     scope = facts.enclosing(node)
     if names and all(_model_or_config(facts, n) or _fitted_statistic(facts, n, scope) for n in names):
@@ -233,6 +235,51 @@ def _reads_data(facts: Serving, node: ast.AST) -> bool:
     if root is not node and isinstance(root, ast.Name) and _model_or_config(facts, root.id):
         return False  # `stats["std"][name]`, `self.scale_[i]`
     return any(isinstance(n, (ast.Subscript, ast.Name, ast.Attribute)) for n in ast.walk(node))
+
+
+# Classes whose methods are a network's own arithmetic (layers, losses, training modules), not
+# feature code: a division there normalises activations or averages a loss.
+NETWORK_BASES = ("torch.nn.Module", "torch.nn.modules.module.Module", "lightning.LightningModule",
+                 "pytorch_lightning.LightningModule", "tensorflow.keras.layers.Layer", "keras.layers.Layer",
+                 "tensorflow.keras.Model", "keras.Model", "tensorflow.keras.losses.Loss", "keras.losses.Loss")
+OPTIMISERS = ("scipy.optimize.",)
+
+
+def _network_internals(facts: Serving, fn: FunctionNode) -> bool:
+    """A method of a class derived from a network module (`torch.nn.Module`, a Keras layer or loss)."""
+    for anc in facts.syntax.ancestors(fn):
+        if isinstance(anc, ast.ClassDef):
+            return any((facts.module.imports.resolve(b) or "") in NETWORK_BASES for b in anc.bases)
+    return False
+
+
+def _optimiser_objective(facts: Serving, fn: FunctionNode) -> bool:
+    """A function handed to an optimiser (`scipy.optimize.minimize(objective, x0)`): its arithmetic
+    runs on the optimiser's trial values, not on features."""
+    for call in facts.module.calls:
+        if (call.qualname or "").startswith(OPTIMISERS) and any(
+                isinstance(a, ast.Name) and a.id == fn.name for a in [*call.node.args, *(k.value for k in call.node.keywords)]):
+            return True
+    return False
+
+
+def _size(facts: Serving, node: ast.AST, depth: int = 3) -> bool:
+    """A count of elements: `len(x)`, `x.shape[1]`, `x.size(0)`, `x.numel()`, `x.shape[1] - 1`, or a
+    name every binding of which is one. Zero only for an empty input, never a data value."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        return (_size(facts, node.left, depth) or _number(node.left) is not None) and \
+            (_size(facts, node.right, depth) or _number(node.right) is not None) and \
+            not (_number(node.left) is not None and _number(node.right) is not None)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
+        return True
+    if isinstance(node, ast.Call):
+        name = last(_name(node.func))
+        return name == "len" or (isinstance(node.func, ast.Attribute) and node.func.attr in ("numel", "size", "nelement")
+                                 and len(node.args) <= 1)
+    if isinstance(node, ast.Name) and depth > 0:
+        bound = facts.module.flow.bindings_by_name.get(node.id)
+        return bool(bound) and all(v is not None and v.node is not None and _size(facts, v.node, depth - 1) for v in bound)
+    return False
 
 
 def _model_or_config(facts: Serving, name: str) -> bool:
