@@ -49,6 +49,7 @@ from checks.analysis.evaluation_base import (
 )
 from checks.analysis.flowtypes import CallSite, Val, shape_key
 from checks.analysis.names import last
+from checks.analysis.syntax import syntax
 
 if TYPE_CHECKING:
     from checks.analysis.evaluation import Evaluation
@@ -122,6 +123,13 @@ class PracticeFacts:
         `.score()`, a search or evaluator set to one by string (`scoring="r2"`, `metricName="r2"`)."""
         out = [e.call.node for e in self.evaluations
                if e.metric in MEAN_REFERENCED or (e.metric == "score" and e.kind == "regression")]
+        # Spark's regression summary: `model.evaluate(test_df).r2`
+        evaluated = {id(c.val) for c in self.module.method_calls("evaluate") if c.val is not None}
+        for node in syntax(self.module).nodes:
+            if isinstance(node, ast.Attribute) and node.attr in ("r2", "r2adj", "explainedVariance"):
+                val = self.flow.val_at(node.value)
+                if val is not None and any(id(a) in evaluated for a in self.flow.ancestors(val)):
+                    out.append(node)
         return out + self._referenced_strings(MEAN_STRINGS)
 
     @cached_property

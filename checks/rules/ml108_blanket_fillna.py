@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+from checks.analysis import vocab
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -34,7 +35,9 @@ class BlanketFillna(Rule):
     ```
 
     ## Known problems
-    A frame whose columns were all chosen (`df[count_cols].fillna(0)`) is not flagged, nor a
+    An out-of-range sentinel (`fillna(-999)`, any negative number) is accepted when every model
+    the file fits is a tree ensemble (a forest, XGBoost, LightGBM, CatBoost), which splits the
+    marker off as its own "missing" branch. A frame whose columns were all chosen (`df[count_cols].fillna(0)`) is not flagged, nor a
     frame that only feeds prints and plots (it reaches no model, file, return or object), nor
     `fillna(0)` right after a left/outer join of aggregated rows, where a missing value means "no
     records". A frame handed through an unknown helper is recognised by its variable name only; a
@@ -60,6 +63,8 @@ class BlanketFillna(Rule):
                 continue  # the join's missing rows mean "no records": 0 is the right count or sum
             if self._after_chosen_fill(module, call):
                 continue  # columns already filled one by one: the constant only reaches those left over
+            if _sentinel(value) and _trees_only(module):
+                continue  # an out-of-range marker for tree models: they split it off as "missing"
             shape = _shape(call.receiver)
             if shape == "series":
                 continue
@@ -212,6 +217,13 @@ def _is_nan(node: ast.AST) -> bool:
 
 
 BlanketFillna.invalid = [
+    # the same marker for a linear model, which reads -9999 as a real, extreme value
+    """
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    train = pd.read_parquet("train.parquet").fillna(-9999)  # ruleid: ML108
+    model = Ridge().fit(train[COLS], train["y"])
+    """,
     """
     import pandas as pd
     df = pd.read_csv("customers.csv")
@@ -236,6 +248,14 @@ BlanketFillna.invalid = [
 ]
 
 BlanketFillna.valid = [
+    # an out-of-range marker for a boosted tree model, the same on both parts
+    """
+    import pandas as pd
+    import xgboost as xgb
+    train = pd.read_parquet("train.parquet").fillna(-9999)
+    valid = pd.read_parquet("valid.parquet").fillna(-9999)
+    booster = xgb.XGBRegressor(n_estimators=400).fit(train[COLS], train["y"], eval_set=[(valid[COLS], valid["y"])])
+    """,
     # numeric columns filled with their training medians first; the constant fills what is left
     """
     import numpy as np
@@ -284,3 +304,26 @@ BlanketFillna.valid = [
     s = s.fillna("")
     """,
 ]
+
+
+def _sentinel(value: str) -> bool:
+    """A negative number or one of magnitude 999 and above: outside what real features hold."""
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return number < 0 or abs(number) >= 999
+
+
+def _trees_only(module: ModuleAnalysis) -> bool:
+    """Every model the file fits is a tree ensemble (by its class, or a boosting library's native
+    `train`)."""
+    fits = module.model_fits
+    if not fits:
+        return False
+    for fit in fits:
+        classes = fit.classes or ({fit.ctor} if fit.ctor else set())
+        native = (fit.call.qualname or "").startswith(("xgboost.", "lightgbm.", "catboost."))
+        if not (native or classes and all(vocab.is_tree(c) for c in classes)):
+            return False
+    return True

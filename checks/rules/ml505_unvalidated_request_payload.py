@@ -52,7 +52,9 @@ class UnvalidatedRequestPayload(Rule):
     One finding per handler, at its first unvalidated read of the body (the other reads are related
     places). A class imported from another module is assumed to be a schema. A body validated by hand (a
     `marshmallow` schema called through a helper with an unusual name) may be flagged; checks such
-    as `if not ids: raise` do not count as validation.
+    as `if not ids: raise` do not count as validation. A form field taken by key
+    (`request.form["message"]`) is not flagged: Flask answers a missing key with 400 and the value is
+    always a string.
     """
 
     id = "ML505"
@@ -74,7 +76,7 @@ class UnvalidatedRequestPayload(Rule):
                               "with no request model: no required fields, types or size limits. Declare a pydantic "
                               "model for the body", node=param.node, confidence="high")
             # one finding per handler: the first unvalidated read, the others as related places
-            reads = [read for read in route.body_reads if read.lineno not in covered
+            reads = [read for read in route.body_reads if read.lineno not in covered and not _form_field(facts, read)
                      and not _validated(facts, route, _bound_to(facts, read), read)]
             if not reads:
                 continue
@@ -289,3 +291,11 @@ UnvalidatedRequestPayload.valid = [
         return {"p": float(MODEL.predict_proba(pd.DataFrame([user]))[0, 1])}
     """,
 ]
+
+
+def _form_field(facts: Serving, read: ast.AST) -> bool:
+    """`request.form["message"]`: one form field taken by key. Flask answers a missing key with 400
+    itself, and a form field is always a string: there is no shape a schema would add."""
+    parent = facts.syntax.parent.get(id(read))
+    return isinstance(read, ast.Attribute) and read.attr in ("form", "values") and isinstance(parent, ast.Subscript) \
+        and parent.value is read

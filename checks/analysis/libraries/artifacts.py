@@ -4,14 +4,14 @@ from checks.analysis.libraries.table import Library, rows
 
 SERIALISATION = Library("pickle", "serialised artifacts", (
     *rows("save", "pickle.dump", "joblib.dump", "cloudpickle.dump", "dill.dump", "sklearn.externals.joblib.dump",
-          "skops.io.dump"),
+          "skops.io.dump", "pandas.to_pickle"),
     *rows("save_method", "save_model", "save", "save_pretrained", "to_pickle"),
     *rows("load_unsafe", "pickle.load", "pickle.loads", "joblib.load", "sklearn.externals.joblib.load",
           "cloudpickle.load", "cloudpickle.loads", "dill.load", "dill.loads", "_pickle.load", "cPickle.load"),
     *rows("load_safe", "skops.io.load", "safetensors.torch.load_file", "safetensors.numpy.load_file",
           "safetensors.safe_open", "onnxruntime.InferenceSession", "onnx.load", "spacy.load",
           "sentence_transformers.SentenceTransformer"),
-    *rows("write", "joblib.dump", "pickle.dump", "cloudpickle.dump"),
+    *rows("write", "joblib.dump", "pickle.dump", "cloudpickle.dump", "pandas.to_pickle"),
 ))
 MLFLOW = Library("mlflow", "MLflow", (
     *rows("save", "mlflow.sklearn.log_model", "mlflow.pyfunc.log_model"),
