@@ -51,6 +51,7 @@ class ServedFeature(_Strict):
     divides_by: list[str]
     scalar: bool
     field: str | None = None  # the record field a value laid out by position was read from
+    codes: dict[str, int] | None = None  # the codes a hand-written category map gives
 
 
 class ServingFacts(_Strict):

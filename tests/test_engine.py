@@ -211,7 +211,7 @@ def test_baseline_ignores_line_numbers(tmp_path):
     baseline.write_text(json.dumps(review([work], Config(cache=False)).to_json_dict()))
     (work / "model.py").write_text("\n\n# moved down\n" + (CHURN / "model.py").read_text())
     assert review([work], Config(cache=False), baseline=baseline).findings == []
-    (work / "model.py").write_text((work / "model.py").read_text() + "\nextra = df.fillna(-1)\nextra.to_csv(OUT_PATH)\n")
+    (work / "model.py").write_text((work / "model.py").read_text() + "\nextra = df.fillna(0)\nextra.to_csv(OUT_PATH)\n")
     assert places(review([work], Config(cache=False), baseline=baseline)) == {("ML108", "model.py", 45)}
 
 

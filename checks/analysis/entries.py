@@ -441,8 +441,10 @@ class EntryFacts:
             return _STREAMLIT_WIDGETS[method]
         if call.receiver is not None and any((a.call is not None and (a.call.qualname or "").startswith("streamlit."))
                                              or (a.ctor or "").startswith("streamlit.")
+                                             or isinstance(a.node, ast.Attribute)
+                                             and (self.module.imports.resolve(a.node) or "").startswith("streamlit.")
                                              for a in self.module.flow.ancestors(call.receiver)):
-            return _STREAMLIT_WIDGETS[method]
+            return _STREAMLIT_WIDGETS[method]  # `st.sidebar.slider`, `side = st.sidebar`, `col = st.columns(2)[0]`
         return None
 
     def _about(self, node: ast.AST, origin: Origin) -> bool:
@@ -655,11 +657,19 @@ def _rejects_bad_input(fn: FunctionNode) -> bool:
     return False
 
 
+_MODEL_PARAM_TOKENS = {"model", "models", "clf", "classifier", "regressor", "estimator", "pipeline", "pipe", "bundle",
+                       "booster", "net", "network", "path", "file", "filename", "filepath", "fname", "dir", "directory",
+                       "cfg", "config", "conf", "settings", "threshold", "cutoff", "artifact", "artifacts"}
+
+
 def _model_param(arg: ast.AST) -> bool:
-    """A parameter that carries the model, a path or settings rather than a caller's record."""
+    """A parameter that carries the model, a path or settings rather than a caller's record, by a
+    whole word of its name (`model_path`, `clf`, `scoringModel`; not `profile`)."""
     name = getattr(arg, "arg", "")
-    return name in ("self", "cls") or bool(re.search(
-        r"model|clf|estimator|pipeline|pipe|bundle|booster|net|path|file|dir|cfg|config|settings|threshold", name, re.I))
+    if name in ("self", "cls"):
+        return True
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)
+    return any(w.lower() in _MODEL_PARAM_TOKENS for w in words)
 
 
 # What only a table of rows has: its index and positions, its shape, its row iterators and windows.

@@ -152,6 +152,8 @@ class Bindings:
     def _positional_roles(split: Split, count: int) -> list[str]:
         if split.kind == "function":  # train_test_split: a_train, a_test, b_train, b_test, ...
             return ["train" if i % 2 == 0 else "test" for i in range(count)]
+        if count >= 3:  # `train, val, test = random_split(data, [0.7, 0.15, 0.15])`: the parts between are validation
+            return ["train"] + ["validation"] * (count - 2) + ["test"]
         return ["train"] + ["test"] * (count - 1)
 
     def _bind_for_target(self, target: ast.expr, iter_node: ast.expr, iter_val: Val | None, stmt) -> None:

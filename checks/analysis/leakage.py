@@ -46,6 +46,32 @@ class FeatureSelection:
     frame: Val | None = None
 
 
+def column_list(module: ModuleAnalysis, val: Val | None, depth: int = 8) -> list[str] | None:
+    """The column names a list value holds: a literal, lists joined with `+` or `+=`, and what
+    `.append(...)`/`.extend(...)` added to it (`cols.extend(lag_cols)`; the flow rebinds the list
+    to the call)."""
+    if val is None or val.node is None or depth == 0:
+        return None
+    node = val.node
+    cols = str_list(node)
+    if cols is not None:
+        return cols
+    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+            or isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add)) and len(val.parents) == 2:
+        parts = [column_list(module, p, depth - 1) for p in val.parents]
+        return parts[0] + parts[1] if parts[0] is not None and parts[1] is not None else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("extend", "append") \
+            and len(val.parents) == 2:  # `cols.extend(more)`: the list rebound to (list, what was added)
+        base = column_list(module, val.parents[0], depth - 1)
+        arg = val.parents[1]
+        added = column_list(module, arg, depth - 1) if node.func.attr == "extend" else (
+            str_list(arg.node) if arg.node is not None else None)
+        if base is None or added is None:
+            return base  # what was added is not known: the literal part still holds
+        return base + [c for c in added if c not in base]
+    return None
+
+
 def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> FeatureSelection | None:
     """Follow `X` back through `.values`, `.copy()`, `astype` to where its columns are chosen."""
     val = X
@@ -55,9 +81,15 @@ def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> 
         if isinstance(node, ast.Subscript):
             cols = str_list(node.slice)
             if cols is None and val.index and val.index[0].node is not None:
-                cols = str_list(val.index[0].node)
+                cols = column_list(module, val.index[0])
             if cols is not None and not isinstance(node.slice, ast.Constant):
                 return FeatureSelection(node, explicit=cols, frame=val.parents[0] if val.parents else None)
+            if isinstance(node.value, ast.Attribute) and node.value.attr in ("iloc", "loc") and val.parents \
+                    and not isinstance(node.slice, ast.Tuple):
+                val = val.parents[0]  # `grid.iloc[rows]`: rows picked, columns kept
+                if isinstance(val.node, ast.Attribute) and val.parents:
+                    val = val.parents[0]
+                continue
             return None
         call = val.call
         if call is not None and call.method == "select" and call.node.args:
@@ -127,13 +159,38 @@ def column_reads(module: ModuleAnalysis, val: Val | None, limit: int = 400) -> s
 
 
 def _is_lag(val: Val) -> bool:
+    """`s.shift(7)`, or a callback that lags what it is given before anything else reads it
+    (`g["units"].transform(lambda s: s.shift(1).rolling(7).mean())`)."""
     call = val.call
-    if call is None or call.method != "shift":
+    if call is None:
         return False
-    periods = call.arg_node(0, "periods")
+    if call.method == "shift":
+        return _lag_periods(call.node)
+    if call.method in ("transform", "apply", "pipe", "agg") and call.node.args and isinstance(call.node.args[0], ast.Lambda):
+        return _lags_its_input(call.node.args[0])
+    return False
+
+
+def _lag_periods(node: ast.Call) -> bool:
+    periods = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "periods"), None)
     if periods is None:
         return True
     return isinstance(periods, ast.Constant) and isinstance(periods.value, int) and periods.value > 0
+
+
+def _lags_its_input(fn: ast.Lambda) -> bool:
+    """Every read of the lambda's parameter sits under a positive `.shift(...)`: the values it
+    returns come from earlier rows only."""
+    params = {a.arg for a in fn.args.args}
+    if len(params) != 1:
+        return False
+    lagged: set[int] = set()
+    for node in ast.walk(fn.body):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "shift" \
+                and _lag_periods(node):
+            lagged |= {id(n) for n in ast.walk(node.func.value)}
+    reads = [n for n in ast.walk(fn.body) if isinstance(n, ast.Name) and n.id in params]
+    return bool(reads) and all(id(n) in lagged for n in reads)
 
 
 def column_derivations(module: ModuleAnalysis, frame: Val | None = None) -> dict[str, tuple[set[str], int]]:

@@ -206,6 +206,8 @@ class ModuleAnalysis:
             nested_models = [c for c in ctors if vocab.is_estimator(c)]
             return ("pipeline" if nested_models else "transformer"), "high"
         if short in COMPOSITES:
+            if est is not None and _selects_columns_only(est.node):
+                return "stateless", "high"  # `ColumnTransformer([("keep", "passthrough", cols)])`: picks columns
             return "transformer", "high"
         if short in vocab.STATELESS_TRANSFORMERS:
             return "stateless", "high"  # learns nothing from the rows (PolynomialFeatures, FunctionTransformer)
@@ -365,6 +367,16 @@ class ModuleAnalysis:
         feeds prints, plots, strings formatted for a reader and other local inspection. Keyword
         arguments count where they are given
         to a sink (`fit(X=...)`), not along the way (`Map(data=frame)` returned is a map, not data)."""
+        return self._reaching(leftovers=True)
+
+    @cached_property
+    def used(self) -> set[int]:
+        """Ids of every value that reaches a model, a metric, a file, a caller or an object: as
+        `consumed`, without the module-level values nothing reads (a part of a split nobody scores
+        is unused, even in a notebook)."""
+        return self._reaching(leftovers=False)
+
+    def _reaching(self, leftovers: bool) -> set[int]:
         sinks: list[Val | None] = []
         for call in self.calls:
             # (a transform's output carries its input on: it is a sink only where that output goes)
@@ -381,6 +393,8 @@ class ModuleAnalysis:
             sinks += fn.returns
         for attrs in self.flow.classes.values():
             sinks += attrs.values()
+        if not leftovers:
+            return {id(v) for v in self.flow.upstream(sinks, kw=False, columns=True, text=False)}
         # in a notebook, or a module that trains or predicts nothing, a module-level value nothing
         # here reads is left for the next cell or an importer: it counts as leaving the code
         read: set[int] = set()
@@ -399,8 +413,17 @@ class ModuleAnalysis:
                         read.add(id(p))
             unread = [v for v in unread if id(v) not in read]
         sinks += unread
-        # rows, values and column writes; not keyword arguments of intermediate calls (`KeplerGl(data=...)`)
         return {id(v) for v in self.flow.upstream(sinks, kw=False, columns=True, text=False)}
+
+    def split_judged(self, split: Split, held_out: bool = True) -> bool:
+        """The split's held-out part (with `held_out=False`: any of its parts) reaches a model, a
+        metric, a file or a caller. In a module that trains or scores nothing, its parts are taken as
+        used elsewhere; in one that does, a split whose parts are only printed judges no model."""
+        if not (self.model_fits or self.cv_calls or self.predictions):
+            return True
+        parts = [v for v, role in split.outputs if role in ("test", "validation")] if held_out else []
+        parts = parts or [v for v, _ in split.outputs]
+        return not parts or any(id(v) in self.used for v in parts)
 
     def split_input_of(self, val: Val) -> Val | None:
         """For a split's output (`X_train`), the value that was split (`X`)."""
@@ -513,3 +536,19 @@ def _reducer(call: ast.Call) -> bool:
 def _func_last(call: ast.Call) -> str:
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _selects_columns_only(node: ast.AST | None) -> bool:
+    """A `ColumnTransformer` whose every part is "passthrough" or "drop", and so is its remainder:
+    it keeps columns and learns nothing from the rows."""
+    if not isinstance(node, ast.Call):
+        return False
+    parts = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "transformers"), None)
+    if not isinstance(parts, (ast.List, ast.Tuple)) or not parts.elts:
+        return False
+    for part in parts.elts:
+        if not (isinstance(part, ast.Tuple) and len(part.elts) >= 2 and isinstance(part.elts[1], ast.Constant)
+                and part.elts[1].value in ("passthrough", "drop")):
+            return False
+    remainder = next((k.value for k in node.keywords if k.arg == "remainder"), None)
+    return remainder is None or isinstance(remainder, ast.Constant) and remainder.value in ("passthrough", "drop")

@@ -217,13 +217,43 @@ def _serving_writes(module: ModuleAnalysis) -> dict[str, dict]:
     out = {}
     for write in module.flow.column_writes:
         node = write.node.value if isinstance(write.node, ast.Assign) else write.node
-        out[write.column] = _entry(write.column, node, scalar=write.frame is None or write.frame.shape != "frame")
+        out[write.column] = _entry(write.column, node, scalar=write.frame is None or write.frame.shape != "frame",
+                                   module=module)
     return out
 
 
-def _entry(name: str, node: ast.AST, scalar: bool) -> dict:
-    return {"name": name, "expr": normalise(node), "line": node.lineno, "steps": sorted(steps_in(node)),
-            "divides_by": divisions(node), "scalar": scalar}
+def _entry(name: str, node: ast.AST, scalar: bool, module: ModuleAnalysis | None = None) -> dict:
+    out = {"name": name, "expr": normalise(node), "line": node.lineno, "steps": sorted(steps_in(node)),
+           "divides_by": divisions(node), "scalar": scalar}
+    codes = _codes(module, node) if module is not None else None
+    if codes:
+        out["codes"] = codes
+    return out
+
+
+def _codes(module: ModuleAnalysis, node: ast.AST) -> dict[str, int] | None:
+    """The category codes a hand-written map gives (`gender_map.get(g, 0)`, `CODES[g]`,
+    `col.map(CODES)`), when the map is a literal dict of strings to integers."""
+    table = None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        table = node.func.value
+    elif isinstance(node, ast.Subscript):
+        table = node.value
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("map", "replace") \
+            and node.args:
+        table = node.args[0]
+    if isinstance(table, ast.Name):
+        val = module.flow.val_at(table)
+        table = val.node if val is not None else None
+    if not isinstance(table, ast.Dict) or not table.keys:
+        return None
+    codes = {}
+    for key, value in zip(table.keys, table.values):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, ast.Constant)
+                and isinstance(value.value, int) and not isinstance(value.value, bool)):
+            return None
+        codes[key.value] = value.value
+    return codes
 
 
 def _passthrough(name: str, line: int) -> dict:
@@ -243,12 +273,13 @@ def _feature_frame(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict
             steps.add(anc.call.method)
         node = anc.node
         if isinstance(node, ast.Dict) and node.keys and all(isinstance(k, ast.Constant) for k in node.keys):
-            entries = [writes.get(k.value) or _entry(k.value, v, scalar=True) for k, v in zip(node.keys, node.values)]
+            entries = [writes.get(k.value) or _entry(k.value, v, scalar=True, module=module)
+                       for k, v in zip(node.keys, node.values)]
             return {"features": entries, "line": node.lineno, "steps": sorted(steps)}
         if isinstance(node, ast.Dict) and None in node.keys \
                 and all(k is None or isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
             # `{**record, "ratio": ...}`: the caller's fields as given, plus the ones computed here
-            entries = [writes.get(k.value) or _entry(k.value, v, scalar=True)
+            entries = [writes.get(k.value) or _entry(k.value, v, scalar=True, module=module)
                        for k, v in zip(node.keys, node.values) if k is not None]
             return {"features": entries, "passthrough": True, "line": node.lineno, "steps": sorted(steps)}
         if anc.call is not None and built_at is None and last(anc.call.name) in FRAME_BUILDERS:
@@ -580,6 +611,12 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
         if derivation and derivation["clock"] and entry["expr"] == name:
             diffs.append("training derives it from raw dates and the current time; serving takes it precomputed "
                          "from the caller, so nothing guarantees the same reference date or formula")
+        elif derivation and entry.get("codes") and _SORTED_CODES.match(train_expr.strip()):
+            wrong = _unsorted_codes(entry["codes"])  # a hand-written map against codes in sorted order
+            if wrong:
+                diffs.append(f"training's `{train_expr}` numbers the categories in sorted order "
+                             f"({', '.join(f'{k}={i}' for i, k in enumerate(sorted(entry['codes'])))}); serving's map "
+                             f"gives {', '.join(f'{k}={v}' for k, v in wrong)}")
         elif derivation and entry["expr"] not in (train_expr, name) and _strip_steps(entry["expr"]) != _strip_steps(train_expr) \
                 and not _both_transform(train_expr, entry["expr"]):
             diffs.append(f"computed differently: training `{train_expr}`, serving `{entry['expr']}`")
@@ -605,6 +642,16 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
             out.append({"feature": name, "status": "extra", "training": None, "training_line": t["features_line"],
                         "serving": entry["expr"], "serving_line": entry["line"], "differences": []})
     return out
+
+
+# Encoders that number categories in sorted order: LabelEncoder, OrdinalEncoder with automatic
+# categories.
+_SORTED_CODES = re.compile(r"^(?:\w+\.)*(?:LabelEncoder|OrdinalEncoder)\(\)\.fit_transform\(")
+
+
+def _unsorted_codes(codes: dict[str, int]) -> list[tuple[str, int]]:
+    """The entries of a hand-written map whose code is not the category's rank in sorted order."""
+    return [(k, codes[k]) for i, k in enumerate(sorted(codes)) if codes[k] != i]
 
 
 _TRANSFORM_CALL = re.compile(r"^\[*\s*[\w.]+\.(?:fit_)?transform\(")

@@ -3,8 +3,8 @@ a clear `SourceError` instead of an exception that stops the review.
 
 A notebook becomes one module: its code cells joined with newlines, in the order they ran when the
 saved execution counts say they ran in another order than they are shown (`executed_out_of_order`)
-and one run in that order could have produced them, else in cell order. IPython magics and shell
-escapes are commented out in place so line numbers stay true (a `%` that continues an expression
+and one run in that order could have produced them, else in cell order. IPython magics, shell
+escapes and the package-manager automagics (`pip install x` with no `%`) are commented out in place so line numbers stay true (a `%` that continues an expression
 inside brackets is the operator, not a magic); `%run helpers.py` becomes `from helpers import *`
 on its line, since the script's names become the notebook's; and
 `cell_of(line)` maps a line of the joined text back to (cell number counting every cell from 1, as
@@ -128,7 +128,8 @@ def load(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES, data: bytes | No
     return SourceFile(path=path, rel=rel, text=text)
 
 
-_MAGIC = re.compile(r"^(\s*)([%!?]|[A-Za-z_][\w.]*\?\??\s*$)")
+# A magic, a shell escape, a help query, or an automagic (IPython runs `pip install x` without `%`).
+_MAGIC = re.compile(r"^(\s*)([%!?]|[A-Za-z_][\w.]*\?\??\s*$|(?:pip|conda|mamba)\s+(?:install|uninstall|list|show|freeze|update|remove)\b)")
 
 
 def _neutralise_magics(lines: list[str]) -> list[str]:

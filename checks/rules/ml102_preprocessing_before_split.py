@@ -72,6 +72,8 @@ class PreprocessingBeforeSplit(Rule):
     and a helper from another file recognised by its name (`compute_norm_stats(df)`,
     `target_encode(df, ...)`) give low-confidence P2 findings; a helper of another file named
     otherwise (`build_matrix(df)` target-encoding inside) is not seen.
+    In a file that trains or scores models, a split whose parts are only printed (nothing is fitted,
+    predicted or scored on them) is left alone.
     """
 
     id = "ML102"
@@ -151,6 +153,8 @@ class PreprocessingBeforeSplit(Rule):
         for split in module.splits:
             if split.line < call.line and split.kind in ("mask", "slice"):
                 continue  # a cut-off split taken earlier: the frame fitted on is already one side
+            if not module.split_judged(split, held_out=False):
+                continue  # parts only printed: no model learns from or is judged on them
             kind = sees_held_out_rows(module, fitted_on, split)
             if kind == "whole":
                 when = "before the train/test split at" if split.line > call.line else "including the test part of the split at"

@@ -38,7 +38,9 @@ class TargetDerivedFeature(Rule):
     Feature matrices built by position (`df.iloc[:, :-1]`), by dtype or by a comprehension over
     `df.columns` are not checked. A column computed from the target in another file is found when
     that file writes the rows to a data file this one reads (the same file name or configuration
-    key); through a database table or a feature store it is missed.
+    key); through a database table or a feature store it is missed. Each feature matrix is checked
+    against the label it is learned with (a notebook training two models on one table keeps the
+    other model's label as an ordinary column).
     """
 
     id = "ML104"

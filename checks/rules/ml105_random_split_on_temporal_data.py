@@ -42,7 +42,9 @@ class RandomSplitOnTemporalData(Rule):
 
     ## Known problems
     Date columns that describe a static attribute (a birth date) are read as a time signal, with
-    medium confidence. Time order established in another file is not seen.
+    medium confidence. Time order established in another file is not seen. In a file that trains or
+    scores models, a split whose parts are only printed is left alone, and so is a K-fold loop whose
+    held-out indices nothing uses (folds drawn for bagging).
     """
 
     id = "ML105"
@@ -65,7 +67,8 @@ class RandomSplitOnTemporalData(Rule):
         seen = set()
         split: Split
         for split in module.splits:
-            if split.shuffled and not split.temporal and not _inside_training_window(module, split.inputs[:1]):
+            if split.shuffled and not split.temporal and not _inside_training_window(module, split.inputs[:1]) \
+                    and module.split_judged(split, held_out=split.kind == "splitter"):
                 seen.add(split.line)
                 yield split.node, f"{last(split.splitter) or 'the split'}"
         for call in module.calls:

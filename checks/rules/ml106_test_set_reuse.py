@@ -7,6 +7,7 @@ from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
+from checks.analysis.syntax import chain_name
 from checks.analysis.leakage import sees_held_out_rows
 from checks.analysis.vocab import CV_FUNCS, EVAL_SET_KWARGS, TUNERS
 from checks.models import Severity
@@ -39,8 +40,10 @@ class TestSetReuse(Rule):
     loop over models or hyperparameters that keeps the best test score, a decision threshold picked
     from a curve computed on the test split, a model (or search) fitted on the test split, a
     keras-tuner search ranked on it (`tuner.search(..., validation_data=(X_test, y_test))`), CatBoost
-    fitted with the test rows as `eval_set` (it keeps the best iteration there by default), and a
-    model fitted on every row and then scored on the test part of a later split.
+    fitted with the test rows as `eval_set` (it keeps the best iteration there by default), a
+    hand-written training loop (PyTorch) that checkpoints its best epoch or stops by a loss or score
+    computed on the test split, and a model fitted on every row and then scored on the test part of
+    a later split.
 
     ## Why is this bad?
     Once a choice is made by looking at the test set, the test score is a training score: it is
@@ -72,7 +75,9 @@ class TestSetReuse(Rule):
     cross-validation fold) is validation, and may be used for choices; the held-out part of a single
     split is the test set. Early stopping on it is reported at medium confidence when no score is
     computed on it afterwards (nothing is left to measure the final model). A validation part
-    loaded from its own file is not known to be one.
+    loaded from its own file is not known to be one. In a hand-written loop, a value computed by a
+    helper that the code also calls on the training rows counts by the rows given at that call; a
+    dataset class built for both parts mixes them, and the loop is then not judged.
     """
 
     __test__ = False  # its name starts with "Test": keep pytest from collecting it
@@ -85,7 +90,7 @@ class TestSetReuse(Rule):
             return
         seen: set[int] = set()
         for hit in [*self._early_stopping(module), *self._tuner_searches(module), *self._fit_on_test(module), *self._selection_loops(module),
-                    *self._thresholds(module)]:
+                    *self._thresholds(module), *self._training_loops(module)]:
             if hit.lineno not in seen:
                 seen.add(hit.lineno)
                 yield hit
@@ -115,6 +120,33 @@ class TestSetReuse(Rule):
                           "nothing unseen is left to measure the final model (and its best-iteration score is "
                           "optimistic). Split off a validation part for stopping and keep the test rows apart",
                           node=call.node, confidence="medium")
+
+    def _training_loops(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        """A hand-written training loop (gradients applied epoch after epoch) that keeps the best
+        epoch or stops by a loss or score computed on the test split: `if total < best:
+        torch.save(...)`, a patience counter that breaks."""
+        if not module.gradient_steps:
+            return
+        flow = module.flow
+        for loop in module.flow.loops:
+            methods = {n.func.attr for n in ast.walk(loop) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+            if not {"backward", "step"} <= methods:
+                continue
+            for node in ast.walk(loop):
+                if not isinstance(node, ast.If) or not any(isinstance(n, ast.Compare) for n in ast.walk(node.test)):
+                    continue
+                read = [flow.val_at(n) for n in ast.walk(node.test) if isinstance(n, ast.Name)]
+                held = next((v for v in read if _only_test(module, v)), None)
+                if held is None or not _chooses(node):
+                    continue
+                if _scored(module, held) or _reported(module, held, loop):
+                    yield Hit("the training loop keeps its best epoch (or stops) by a value computed on the test split; "
+                              "the test score then measures a choice made on it. Stop and pick checkpoints on a "
+                              "validation split", node=node.test)
+                else:
+                    yield Hit("the training loop keeps its best epoch (or stops) by the only held-out rows; nothing "
+                              "unseen is left to measure the final model. Split off a validation part for stopping",
+                              node=node.test, confidence="medium")
 
     def _tuner_searches(self, module: ModuleAnalysis) -> Iterator[Hit]:
         """`tuner.search(X, y, validation_data=(X_test, y_test))`: every trial is ranked on those rows."""
@@ -221,11 +253,78 @@ def _keeps_best(module: ModuleAnalysis, scores: Val | None, loop: ast.AST | None
     return False
 
 
+def _only_test(module: ModuleAnalysis, val: Val | None, depth: int = 6) -> bool:
+    """`val` is computed from the test rows alone. A helper of the module called on several parts
+    (`evaluate(model, train_loader)`, `evaluate(model, test_loader)`) returns values carrying all
+    their roles: the call this value comes from decides, by the rows it was given."""
+    if val is None or not _on_test(val):
+        return False
+    if all(r == "test" for _, r in val.roles):
+        return True
+    cur = val
+    while cur is not None and depth > 0:
+        depth -= 1
+        call = cur.call
+        if call is not None and call.callee is not None:
+            given = {r for a in [*call.args, *call.kwargs.values()] if a is not None for _, r in a.roles}
+            return given == {"test"}
+        cur = cur.parents[0] if len(cur.parents) == 1 else None
+    return False
+
+
+def _chooses(node: ast.If) -> bool:
+    """The branch keeps something or ends the loop: saves a checkpoint, copies the weights,
+    updates a best value or a patience counter, or breaks."""
+    for stmt in [*node.body, *node.orelse]:
+        for sub in ast.walk(stmt):
+            if isinstance(sub, (ast.Break, ast.Assign, ast.AugAssign)):
+                return True
+            if isinstance(sub, ast.Call) and last(chain_name(sub.func)) in ("save", "state_dict", "deepcopy", "save_weights",
+                                                                          "save_model", "save_checkpoint"):
+                return True
+    return False
+
+
+def _reported(module: ModuleAnalysis, held: Val, loop: ast.AST) -> bool:
+    """After the loop, something computed on the same test rows is printed, logged or returned:
+    the score of the model chosen on them."""
+    parts = {key for key in held.roles if key[1] == "test"}
+    end = loop.end_lineno or loop.lineno
+    for call in module.calls:
+        if call.line > end and (call.short in ("print", "log_metric", "log_metrics") or call.method in ("info", "log")):
+            for arg in [*call.args, *call.kwargs.values()]:
+                if arg is not None and any(parts & a.roles for a in module.flow.ancestors(arg)):
+                    return True
+    return False
+
+
 def _inside(node: ast.AST, loop: ast.AST) -> bool:
     return loop.lineno < node.lineno <= (loop.end_lineno or loop.lineno)
 
 
 TestSetReuse.invalid = [
+    # a PyTorch loop that checkpoints the epoch with the lowest loss on the test part, then reports it
+    """
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+    from sklearn.model_selection import train_test_split
+    A, B, a, b = train_test_split(features, labels, test_size=0.2, random_state=0)
+    seen = DataLoader(TensorDataset(torch.tensor(A), torch.tensor(a)), batch_size=64, shuffle=True)
+    unseen = DataLoader(TensorDataset(torch.tensor(B), torch.tensor(b)), batch_size=256)
+    lowest = float("inf")
+    for epoch in range(40):
+        for xb, yb in seen:
+            opt.zero_grad()
+            crit(net(xb), yb).backward()
+            opt.step()
+        with torch.no_grad():
+            total = sum(crit(net(xb), yb).item() for xb, yb in unseen)
+        if total < lowest:  # ruleid: ML106
+            lowest = total
+            torch.save(net.state_dict(), "best.pt")
+    net.load_state_dict(torch.load("best.pt"))
+    print(sum((net(xb).argmax(1) == yb).float().mean().item() for xb, yb in unseen))
+    """,
     # a statsmodels model fitted on every row, then scored on the test part of a later split
     """
     import pandas as pd
@@ -272,6 +371,30 @@ TestSetReuse.invalid = [
 ]
 
 TestSetReuse.valid = [
+    # the same loop stopping on a validation part carved from the training rows; the test part once, at the end
+    """
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+    from sklearn.model_selection import train_test_split
+    A, B, a, b = train_test_split(features, labels, test_size=0.2, random_state=0)
+    A1, A2, a1, a2 = train_test_split(A, a, test_size=0.2, random_state=0)
+    seen = DataLoader(TensorDataset(torch.tensor(A1), torch.tensor(a1)), batch_size=64, shuffle=True)
+    check = DataLoader(TensorDataset(torch.tensor(A2), torch.tensor(a2)), batch_size=256)
+    unseen = DataLoader(TensorDataset(torch.tensor(B), torch.tensor(b)), batch_size=256)
+    lowest = float("inf")
+    for epoch in range(40):
+        for xb, yb in seen:
+            opt.zero_grad()
+            crit(net(xb), yb).backward()
+            opt.step()
+        with torch.no_grad():
+            total = sum(crit(net(xb), yb).item() for xb, yb in check)
+        if total < lowest:
+            lowest = total
+            torch.save(net.state_dict(), "best.pt")
+    net.load_state_dict(torch.load("best.pt"))
+    print(sum((net(xb).argmax(1) == yb).float().mean().item() for xb, yb in unseen))
+    """,
     # CatBoost told not to keep the best iteration: the eval set is only watched, not chosen on
     """
     import pandas as pd

@@ -47,6 +47,8 @@ class NoCrossValidation(Rule):
     predicted on or used as an evaluation set in the module is left alone (the missing evaluation
     is the problem there). Hand-written fold loops that do
     not use a scikit-learn splitter are not recognised as cross-validation.
+    In a file that trains or scores models, a split whose parts are only printed (nothing is fitted,
+    predicted or scored on them) is left alone.
     """
 
     id = "ML203"
@@ -54,7 +56,9 @@ class NoCrossValidation(Rule):
     severity = Severity.P2
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        holdouts = sorted((s for s in module.splits if s.kind in HOLD_OUT_KINDS), key=lambda s: s.line)
+        holdouts = sorted((s for s in module.splits if s.kind in HOLD_OUT_KINDS
+                           and module.split_judged(s, held_out=False)),
+                          key=lambda s: s.line)  # (a split whose parts are only printed judges nothing)
         if not holdouts:
             return
         facts = evaluation(module)

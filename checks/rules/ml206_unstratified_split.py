@@ -39,6 +39,9 @@ class UnstratifiedSplit(Rule):
     The problem must be recognisable as classification (a classifier, a classification loss or
     metric); otherwise nothing is flagged. Unshuffled (time-ordered) splits, group splitters and
     PyTorch `random_split` (which cannot stratify) are not flagged.
+    In a file that trains or scores models, a split whose parts are only printed (nothing is fitted,
+    predicted or scored on them) is left alone. A file that trains both a classifier and a
+    regressor asks only the splits its classifiers are trained on to stratify.
     """
 
     id = "ML206"
@@ -54,6 +57,8 @@ class UnstratifiedSplit(Rule):
             call = split.call
             if split.kind != "function" or call is None or not split.shuffled:
                 continue
+            if not module.split_judged(split, held_out=False):
+                continue  # parts only printed: nothing is trained or scored on them
             if len(facts.tasks) > 1 and facts.split_task(split) != "classification":
                 continue  # a classifier and a regressor side by side: this split's own model decides
             stratify = call.kwarg_node("stratify")

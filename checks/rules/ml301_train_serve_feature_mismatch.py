@@ -15,7 +15,10 @@ class TrainServeFeatureMismatch(ProjectRule):
     the differences: a different expression; a step (`fillna`, `clip`, `replace`) on one side only;
     a vectorised pandas formula in training against a scalar Python one at serving with different
     zero/NaN behaviour; a feature derived from raw dates and the current time in training but
-    taken precomputed from the caller at serving. A serving row built from the caller's record
+    taken precomputed from the caller at serving; a hand-written category map at serving
+    (`{"diesel": 0, "petrol": 1, ...}`) whose codes are not the sorted-order codes training's
+    `LabelEncoder`/`OrdinalEncoder` gave (a map with the same codes is no difference). A serving
+    row built from the caller's record
     (`pd.DataFrame([payload])`, `{**payload, "ratio": ...}`, `row = dict(payload)`) passes every
     feature it does not compute through as given. Also flags, without a training side, values laid
     out by position under column names they were not read as
@@ -109,6 +112,30 @@ class TrainServeFeatureMismatch(ProjectRule):
 
 
 TrainServeFeatureMismatch.invalid = [
+    # a hand-written map that numbers the categories in another order than the training encoder
+    {
+        "train.py": """
+        import joblib
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import LabelEncoder
+        cars = pd.read_csv("cars.csv")
+        cars["fuel"] = LabelEncoder().fit_transform(cars["fuel"])
+        cars["gearbox"] = LabelEncoder().fit_transform(cars["gearbox"])
+        X = cars[["fuel", "gearbox", "km"]]
+        joblib.dump(LogisticRegression().fit(X, cars["sold"]), "sold-v1.joblib")
+        """,
+        "serve.py": """
+        import joblib
+        import pandas as pd
+        model = joblib.load("sold-v1.joblib")
+        FUEL = {"diesel": 0, "petrol": 1, "electric": 2}
+
+        def score(car):
+            row = {"fuel": FUEL[car["fuel"]], "gearbox": car["gearbox"], "km": car["km"]}  # ruleid: ML301
+            return float(model.predict_proba(pd.DataFrame([row]))[0, 1])
+        """,
+    },
     # the row is built from the caller's dict, spread, with one feature computed in place
     {
         "train.py": """
@@ -219,6 +246,31 @@ TrainServeFeatureMismatch.invalid.append(
     })
 
 TrainServeFeatureMismatch.valid = [
+    # a hand-written map whose codes are the encoder's (categories in sorted order)
+    {
+        "train.py": """
+        import joblib
+        import pandas as pd
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import LabelEncoder
+        cars = pd.read_csv("cars.csv")
+        cars["fuel"] = LabelEncoder().fit_transform(cars["fuel"])
+        cars["gearbox"] = LabelEncoder().fit_transform(cars["gearbox"])
+        X = cars[["fuel", "gearbox", "km"]]
+        joblib.dump(LogisticRegression().fit(X, cars["sold"]), "sold-v1.joblib")
+        """,
+        "serve.py": """
+        import joblib
+        import pandas as pd
+        model = joblib.load("sold-v1.joblib")
+        FUEL = {"diesel": 0, "electric": 1, "petrol": 2}
+        GEARBOX = {"automatic": 0, "manual": 1}
+
+        def score(car):
+            row = {"fuel": FUEL[car["fuel"]], "gearbox": GEARBOX.get(car["gearbox"], 0), "km": car["km"]}
+            return float(model.predict_proba(pd.DataFrame([row]))[0, 1])
+        """,
+    },
     # fields laid out in the order of the column list
     """
     import joblib

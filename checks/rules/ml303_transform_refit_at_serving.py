@@ -33,7 +33,9 @@ class TransformRefitAtServing(Rule):
     `transform`/`predict` at serving.
 
     ## Known problems
-    A file that both trains and serves is treated as training.
+    A file that both trains and serves is treated as training, and so is one that fits or trains a
+    model of any class on rows and labels (`pipeline.train(X, y)`). A `ColumnTransformer` made only
+    of "passthrough" and "drop" parts selects columns and learns nothing.
     """
 
     id = "ML303"
@@ -42,7 +44,10 @@ class TransformRefitAtServing(Rule):
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         loads_model = bool(module.calls_named(*LOAD_CALLS) or module.method_calls("load_model", "load_state_dict"))
-        if module.model_fits or not (module.role == "serving" or (loads_model and module.predictions)):
+        trains = bool(module.model_fits) or any(
+            c.method in ("fit", "train", "partial_fit") and (len(c.node.args) >= 2 or c.kwarg_node("y") is not None)
+            for c in module.calls)  # a model of unknown class trained on rows and labels
+        if trains or not (module.role == "serving" or (loads_model and module.predictions)):
             return  # only code that serves a model trained elsewhere
         for fit in module.fits:
             if fit.kind == "transformer":

@@ -53,7 +53,10 @@ class UnhandledInferenceErrors(Rule):
     ## Known problems
     A handler in another module (a caller importing this function, a middleware) is not seen, so
     library functions meant to raise to their caller are flagged; a `try` anywhere around the call
-    counts, whatever it catches. Training code and notebooks are not checked.
+    counts, whatever it catches. Training code and notebooks are not checked. A batch job is only
+    flagged for a loop over records (a per-step loop over forecast days, a DataLoader's mini-batches
+    or files fails as a whole, and its traceback is its report), and a scoring function that only
+    training code, notebooks and tests call is an offline check, not a service.
     """
 
     id = "ML406"

@@ -4,6 +4,7 @@ import ast
 import re
 from typing import Iterator
 
+from checks.analysis import vocab
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import data_root
 from checks.analysis.project import third_party
@@ -50,7 +51,9 @@ class BatchFailurePropagation(Rule):
 
     ## Known problems
     A loop counts as a batch loop when it iterates a parameter of its function (or a value built
-    from one). Vectorised scoring of validated items (a list of request models) is not flagged,
+    from one); a loop that trains (cross-validation folds), applies each of several models to the
+    same rows (an ensemble) or packs already computed scores into the project's own result class is
+    not one. Vectorised scoring of validated items (a list of request models) is not flagged,
     although one unexpected value can still fail it as a unit. A `try` around the whole loop does not count: it still
     loses the batch.
     """
@@ -79,6 +82,8 @@ class BatchFailurePropagation(Rule):
                     continue
                 if _counted(node, iter_node, params):
                     continue  # `for _ in range(horizon)`: steps of a forecast, not the batch's items
+                if _fits_inside(body) or _over_models(node, body):
+                    continue  # cross-validation folds being trained, or each model of an ensemble applied to all rows
                 call = _unguarded_work(facts, node, body)
                 if call is None:
                     continue
@@ -86,6 +91,25 @@ class BatchFailurePropagation(Rule):
                           f"that raises ({module.text(call.func)} failing on one bad record) aborts the whole batch. Catch "
                           "errors per item and report them next to the successful predictions",
                           node=node, related=[(None, call.lineno, "this call can fail for one item")], confidence="high")
+
+
+def _fits_inside(body: list[ast.AST]) -> bool:
+    """The loop trains (`.fit(...)`, `lgb.train(...)`): folds of a cross-validation, not records."""
+    return any(isinstance(n, ast.Call) and (isinstance(n.func, ast.Attribute) and n.func.attr in vocab.FIT_METHODS
+                                           or isinstance(n.func, ast.Attribute) and n.func.attr == "train")
+               for stmt in body for n in ast.walk(stmt))
+
+
+def _over_models(loop: ast.AST, body: list[ast.AST]) -> bool:
+    """Each item is a model applied to the same rows (`[m.predict(X) for m in models]`): an
+    ensemble, not a batch scored item by item."""
+    target = loop.target if isinstance(loop, (ast.For, ast.AsyncFor)) else loop.generators[0].target
+    items = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    calls = [n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+             and n.func.attr in vocab.PREDICT_METHODS]
+    return bool(calls) and all(
+        isinstance(c.func.value, ast.Name) and c.func.value.id in items
+        and not any(isinstance(a, ast.Name) and a.id in items for arg in c.args for a in ast.walk(arg)) for c in calls)
 
 
 def _counted(loop: ast.AST, iter_node: ast.AST, params: set[str]) -> bool:

@@ -58,7 +58,9 @@ class UnguardedNanInf(Rule):
     ```
 
     ## Known problems
-    The sign of a column is unknown statically: `log1p` of a column whose key names a count, a
+    Methods of network modules (`torch.nn.Module`, Keras layers and losses), functions handed to
+    `scipy.optimize`, and denominators that count elements (`len(x)`, `x.shape[0] - 1`) are not
+    feature code. The sign of a column is unknown statically: `log1p` of a column whose key names a count, a
     total, a duration or a number of days is taken as safe, and anything else as possibly negative
     unless non-negative by construction (squares, absolute values, sums of them). A denominator is
     the model's or the configuration's when what its names are bound to says so (a constant, a
