@@ -28,6 +28,7 @@ class Derivation(_Strict):
     clock: bool
     steps: list[str]
     divides_by: list[str]
+    sorted_codes: bool = False  # a fitted encoder's output, categories numbered in sorted order
 
 
 class FrameStep(_Strict):

@@ -123,6 +123,9 @@ class EntryFacts:
             return "request", call.node
         if isinstance(node, ast.Attribute) and (self.module.imports.resolve(node) or "").startswith("flask.request."):
             return "request", node
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) \
+                and (self.module.imports.resolve(node.value) or "").startswith("flask.request."):
+            return "request", node  # `request.form["age"]`: the imported request object holds no value of its own
         if call is not None and call.method == "parse_args":
             return "cli", (child.node if child is not None and child.node is not None else call.node)
         if call is not None and (call.is_("input") and call.method is None or (call.qualname or "").startswith("sys.stdin")):
@@ -270,11 +273,11 @@ class EntryFacts:
         a scored table)."""
         if fn is None or self.routes or self.rerun_functions is not None or self.launches_ui:
             return False  # a service or an app
-        if self._writes_output(fn):
+        if any(_stores(call) for f in self.reach(fn) for call in self.calls_in.get(id(f), [])):
             return True
         callers = self.callers(fn)
         return bool(callers) and all(self.syntax.function_of(c.node) is None for c in callers) and any(
-            WRITERS.match(call.method or call.short or "") for call in self.calls_in.get(0, []))
+            _stores(call) for call in self.calls_in.get(0, []))
 
     def _writes_output(self, fn: FunctionNode | None) -> bool:
         """`fn` or what it calls writes results to storage: a batch job, not a service."""
@@ -326,6 +329,8 @@ class EntryFacts:
             return True
         if origin.kind == "param" and (_schema_annotation(origin.node, self.schema_classes) or self._ui_supplied(origin)):
             return True
+        if origin.kind == "request" and self._form_text(origin):
+            return True
         functions = entry.reach or ([entry.function] if entry.function is not None else [])
         for fn in functions:
             for call in self.calls_in.get(id(fn), []):
@@ -361,6 +366,24 @@ class EntryFacts:
             if arg is None or not self._from_widgets(arg, converted):
                 return False
         return True
+
+    def _form_text(self, origin: Origin) -> bool:
+        """A form field taken by key (`request.form["message"]`: Flask answers a missing key with 400)
+        that reaches the model as text, through a text encoder (a vectoriser, a tokenizer): any
+        string is a valid input there. Strings packed straight into a numeric row are not."""
+        node = origin.node
+        if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
+                and node.value.attr in ("form", "args", "values")) or origin.val is None:
+            return False
+        flow = self.module.flow
+        for call in self.module.calls:
+            if call.method not in _TEXT_ENCODING or not any(
+                    a is not None and flow.derives_from(a, origin.val, rows=False) for a in call.args):
+                continue
+            if call.method != "transform" or call.receiver is not None and any(
+                    last(a.ctor or "").endswith(("Vectorizer", "TextVectorization")) for a in flow.ancestors(call.receiver)):
+                return True  # a tokenizer's call, or a text vectoriser's transform
+        return False
 
     def _converted_in(self, fn: FunctionNode, origin: Origin) -> bool:
         """The parameter goes through a number conversion (`float(x)`, `int(x)`, `pd.to_numeric`)."""
@@ -593,6 +616,22 @@ _GRADIO_COMPONENTS = {
 }
 
 
+# Methods that turn text into model input: a fitted vectoriser's `transform`, a tokenizer's calls.
+_TEXT_ENCODING = {"transform", "texts_to_sequences", "encode", "encode_plus", "tokenize"}
+
+
+def _stores(call: CallSite) -> bool:
+    """Writes results to storage, not a line appended to a log (`to_csv(..., mode="a")`)."""
+    name = call.method or call.short or ""
+    if not WRITERS.match(name):
+        return False
+    if name.startswith("to_") and not call.node.args and not any(
+            k.arg in ("path", "path_or_buf", "name", "excel_writer", "fname") for k in call.node.keywords):
+        return False  # `frame.to_json()`: a string, not a file
+    mode = call.kwarg_node("mode")
+    return not (isinstance(mode, ast.Constant) and isinstance(mode.value, str) and mode.value.startswith("a"))
+
+
 def _converts(call: CallSite) -> bool:
     """Turns text into a number: `float(x)`, `int(x)`, `pd.to_numeric(x)`."""
     return call.short in ("float", "int") and call.method is None or last(call.name or "") == "to_numeric"
@@ -669,7 +708,7 @@ def _model_param(arg: ast.AST) -> bool:
     if name in ("self", "cls"):
         return True
     words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)
-    return any(w.lower() in _MODEL_PARAM_TOKENS for w in words)
+    return any(w.lower() in _MODEL_PARAM_TOKENS for w in words) or name.lower().endswith(("model", "models", "path"))
 
 
 # What only a table of rows has: its index and positions, its shape, its row iterators and windows.

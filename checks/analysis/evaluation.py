@@ -40,6 +40,7 @@ from checks.analysis.evaluation_base import (
 from checks.analysis.evaluation_practice import PracticeFacts
 from checks.analysis.flowtypes import LITERAL, CallSite, Val
 from checks.analysis.module import Fit, ModuleAnalysis
+from checks.analysis.syntax import syntax
 from checks.analysis.names import last
 
 
@@ -413,6 +414,8 @@ class EvaluationFacts(PracticeFacts):
         for fit in fits:
             if models and not any(self.is_model_of(m, fit) for m in models):
                 continue  # another estimator's predictions (a calibrator fitted later on other rows)
+            if self._other_parts(fit.X, ev.inputs):
+                continue  # different outputs of a function we cannot see (`tr_X, te_X, ... = split_helper(df)`)
             features = self._sources(fit.X)
             fitted = features | self._sources(fit.y)
             if ev.roles == {"train"} and self.row_roles(fit.X) == {"train"}:
@@ -420,6 +423,34 @@ class EvaluationFacts(PracticeFacts):
             if data and all(d and d <= (features if applied else fitted) for d, applied in data):
                 return fit
         return None
+
+    def _unpacked(self, val: Val | None) -> dict[int, int]:
+        """For each call of a function this module cannot see (another file's) whose result was
+        unpacked into several names on the way to `val`: id(call value) -> id(the name's part)."""
+        out: dict[int, int] = {}
+        for anc in self.flow.ancestors(val):
+            parent = anc.parents[0] if len(anc.parents) == 1 else None
+            if isinstance(anc.node, ast.Name) and parent is not None and parent.call is not None \
+                    and parent.call.callee is None and isinstance(syntax(self.module).parent.get(id(anc.node)), (ast.Tuple, ast.List)):
+                out.setdefault(id(parent), id(anc))
+        return out
+
+    def _other_parts(self, X: Val | None, inputs: list[Val]) -> bool:
+        """The rows the model is applied to for this score and the rows it was fitted on are
+        different parts of one unpacked call (the features of each part; the labels are another
+        part of the same rows and say nothing)."""
+        fitted = self._unpacked(X)
+        if not fitted:
+            return False
+        for v in inputs:
+            applied = self._applied_data(v)
+            if applied == [v]:
+                continue  # not a model's output: the truth
+            for d in applied:
+                scored = self._unpacked(d)
+                if any(key in fitted and fitted[key] != part for key, part in scored.items()):
+                    return True
+        return False
 
     def models_scored(self, call: CallSite, inputs: list[Val]) -> list[Val]:
         """The models whose predictions a metric scores (the receiver of `.score`/`.evaluate`, or

@@ -291,16 +291,57 @@ class FlowAnalysis(Bindings, Expressions):
 
     def _stmt_If(self, stmt: ast.If) -> None:
         self._eval(stmt.test)
+        env = self._env
+        before = dict(env)
         fallback_param = self._none_test_param(stmt.test)
         if fallback_param:
-            before = len(self.calls)
+            first = len(self.calls)
             self._block(stmt.body)
-            bound = self._env.get(fallback_param)
-            if bound is not None and bound.flags & NOW and any(c.val is bound or c.val in bound.parents for c in self.calls[before:]):
+            bound = env.get(fallback_param)
+            if bound is not None and bound.flags & NOW and any(c.val is bound or c.val in bound.parents for c in self.calls[first:]):
                 bound.flags |= FALLBACK
         else:
             self._block(stmt.body)
+        after_body = dict(env)
+        env.clear()
+        env.update(before)
         self._block(stmt.orelse)
+        after_else = dict(env)
+        # the names after the statement: either branch's values, from the branches that fall through
+        paths = [e for e, block in ((after_body, stmt.body), (after_else, stmt.orelse)) if not _ends(block)]
+        env.clear()
+        env.update(self._join(stmt, paths or [after_body, after_else]))
+
+    def _join(self, stmt: ast.stmt, paths: list[dict[str, Val]]) -> dict[str, Val]:
+        """The environment after branches: a name bound to different values on different paths
+        holds either (a value derived from both); one bound on a single path keeps that value."""
+        if len(paths) == 1:
+            return paths[0]
+        out: dict[str, Val] = {}
+        for name in {n for p in paths for n in p}:
+            vals = [p[name] for p in paths if name in p]
+            distinct = list({id(v): v for v in vals}.values())
+            if len(distinct) == 1:
+                out[name] = distinct[0]
+                continue
+            joined = Val(stmt, distinct)
+            joined.name = name
+            joined.ctors = frozenset().union(*(v.ctors for v in distinct))
+            ctors = {v.ctor for v in distinct}
+            joined.ctor = ctors.pop() if len(ctors) == 1 else None
+            shapes = {v.shape for v in distinct}
+            joined.shape = shapes.pop() if len(shapes) == 1 else None
+            if all(v.flags & LITERAL for v in distinct):
+                joined.flags |= LITERAL
+            columns = [v.colvals for v in distinct if v.colvals]
+            if columns:
+                joined.colvals = {}
+                for key in {k for c in columns for k in c}:
+                    held = list({id(c[key]): c[key] for c in columns if key in c}.values())
+                    joined.colvals[key] = held[0] if len(held) == 1 else Val(stmt, held)
+            joined.fn = self._function
+            out[name] = joined
+        return out
 
     def _none_test_param(self, test: ast.expr) -> str | None:
         """`if as_of is None:` / `if not as_of:` on a parameter: the body supplies its default."""
@@ -481,3 +522,9 @@ def _formats_text(val: Val) -> bool:
         return True
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
         and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)
+
+
+def _ends(block: list[ast.stmt]) -> bool:
+    """The block never falls through to the statement after it: it ends in `return`, `raise`,
+    `continue` or `break`."""
+    return bool(block) and isinstance(block[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))

@@ -108,6 +108,12 @@ class Bindings:
         if split is None and call is not None and call.method is None and call.short == "next" and call.args \
                 and call.args[0] is not None and call.args[0].call is not None:
             split = self._split_for_call(call.args[0].call)  # `tr, te = next(splitter.split(X, y))`
+        if split is None and call is not None and call.callee is not None and len(call.callee.returns) == 1 \
+                and call.callee.returns[0] is not None and call.callee.returns[0].call is not None:
+            # `a, b, c, d = prepare(df)` where prepare() ends in `return train_test_split(X, y)`
+            inner = self._split_for_call(call.callee.returns[0].call)
+            if inner is not None and inner.kind == "function" and len(elts) == 2 * len(inner.inputs):
+                split = inner
         if split is not None:
             if len(elts) == 1 and isinstance(elts[0], (ast.Tuple, ast.List)):
                 elts = elts[0].elts  # `(tr, te), = splitter.split(X, y)`: the one split's parts

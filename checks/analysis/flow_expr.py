@@ -124,7 +124,26 @@ class Expressions:
             val.shape = "series" if isinstance(node.slice, ast.Constant) else "frame"
         elif base is not None and base.shape == "frame":
             val.shape = "frame"
+        if base is not None and base.call is not None and isinstance(node.slice, ast.Constant) \
+                and isinstance(node.slice.value, int) and not isinstance(node.slice.value, bool):
+            self._split_part(val, base.call, node.slice.value)
         return val
+
+    def _split_part(self, val: Val, call, position: int) -> None:
+        """`parts = df.randomSplit([0.9, 0.1]); parts[0]`: a part of a split taken by position."""
+        split = self._split_for_call(call)
+        if split is None or split.kind not in ("function", "random_split"):
+            return
+        if split.kind == "function":
+            count = 2 * max(len(split.inputs), 1)
+        else:
+            weights = call.node.args[0] if call.node.args else None
+            count = len(weights.elts) if isinstance(weights, (ast.List, ast.Tuple)) else 2
+        if not -count <= position < count:
+            return
+        role = self._positional_roles(split, count)[position]
+        val.roles = val.roles | {(id(split), role)}
+        split.outputs.append((val, role))
 
     def _eval_BinOp(self, node: ast.BinOp) -> Val | None:
         left, right = self._eval(node.left), self._eval(node.right)

@@ -394,6 +394,14 @@ class ModuleAnalysis:
         for attrs in self.flow.classes.values():
             sinks += attrs.values()
         if not leftovers:
+            # what an opaque function does with its arguments is unknown (`talos.Scan(X_a, y_a, ...)`, a
+            # helper of another file): they count as used; values only printed, plotted or measured do not
+            for call in self.calls:
+                if call.callee is not None or call.method is not None or call.short in _INSPECTION:
+                    continue  # (this module's functions are followed; a method carries its receiver on)
+                name = call.qualname or call.short or ""
+                if not name.startswith(_VALUE_LIBRARIES):
+                    sinks += [*call.args, *call.kwargs.values()]
             return {id(v) for v in self.flow.upstream(sinks, kw=False, columns=True, text=False)}
         # in a notebook, or a module that trains or predicts nothing, a module-level value nothing
         # here reads is left for the next cell or an importer: it counts as leaving the code
@@ -414,6 +422,13 @@ class ModuleAnalysis:
             unread = [v for v in unread if id(v) not in read]
         sinks += unread
         return {id(v) for v in self.flow.upstream(sinks, kw=False, columns=True, text=False)}
+
+    @cached_property
+    def handles_data(self) -> bool:
+        """The module works with data or models: it imports a data or ML library, or applies a
+        model. A web module of accounts and sessions (a token expiry, a page count) holds no
+        features."""
+        return self.source.is_notebook or bool(self.predictions) or self.imports.uses(*DATA_LIBRARIES)
 
     def split_judged(self, split: Split, held_out: bool = True) -> bool:
         """The split's held-out part (with `held_out=False`: any of its parts) reaches a model, a
@@ -536,6 +551,19 @@ def _reducer(call: ast.Call) -> bool:
 def _func_last(call: ast.Call) -> str:
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+# Libraries whose use makes a module data or ML code.
+DATA_LIBRARIES = ("pandas", "polars", "numpy", "sklearn", "scipy", "torch", "tensorflow", "keras", "xgboost", "lightgbm",
+                  "catboost", "pyspark", "statsmodels", "imblearn", "cuml", "cudf", "dask", "joblib", "mlflow",
+                  "onnxruntime", "transformers", "sentence_transformers", "datasets", "skops", "pyarrow", "duckdb")
+
+# Calls that only look at a value (print it, measure it, draw it), and libraries whose functions
+# return a new value that carries the data on (its own uses decide).
+_INSPECTION = {"print", "display", "len", "str", "repr", "type", "isinstance", "format", "sorted", "list", "tuple",
+               "dict", "set", "sum", "min", "max", "abs", "round", "zip", "enumerate", "range", "id", "hash", "vars"}
+_VALUE_LIBRARIES = ("numpy.", "pandas.", "math.", "statistics.", "scipy.", "torch.", "tensorflow.", "polars.",
+                    "matplotlib.", "seaborn.", "plotly.", "logging.", "IPython.", "builtins.")
 
 
 def _selects_columns_only(node: ast.AST | None) -> bool:

@@ -127,6 +127,18 @@ def module_facts(module: ModuleAnalysis) -> dict:
     }
 
 
+def _sorted_codes(val: Val | None) -> bool:
+    """The value is a fitted encoder's output that numbers categories in sorted order
+    (`LabelEncoder().fit_transform(col)`, an `OrdinalEncoder` with automatic categories)."""
+    call = val.call if val is not None else None
+    if call is None or call.method != "fit_transform" or call.receiver is None:
+        return False
+    ctor = last(call.receiver.ctor or "")
+    made = call.receiver.node
+    automatic = not (isinstance(made, ast.Call) and any(k.arg == "categories" for k in made.keywords))
+    return ctor == "LabelEncoder" or ctor == "OrdinalEncoder" and automatic
+
+
 def _entry_spans(module: ModuleAnalysis) -> list[dict]:
     """The file's inference entry points that are plain functions (not routes, not the module's
     top level), with their lines: another file may show they only run offline."""
@@ -178,6 +190,8 @@ def _training(module: ModuleAnalysis) -> dict | None:
             "expr": normalise(node), "line": write.line, "clock": bool(write.value is not None and write.value.flags & DELTA),
             "steps": sorted(steps_in(node)), "divides_by": divisions(node),
         }
+        if _sorted_codes(write.value):
+            derivations[write.column]["sorted_codes"] = True
     frame_steps = []
     for call in module.method_calls("fillna", "replace", "clip", "dropna"):
         receiver = call.node.func.value  # type: ignore[attr-defined]
@@ -611,7 +625,7 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
         if derivation and derivation["clock"] and entry["expr"] == name:
             diffs.append("training derives it from raw dates and the current time; serving takes it precomputed "
                          "from the caller, so nothing guarantees the same reference date or formula")
-        elif derivation and entry.get("codes") and _SORTED_CODES.match(train_expr.strip()):
+        elif derivation and entry.get("codes") and derivation.get("sorted_codes"):
             wrong = _unsorted_codes(entry["codes"])  # a hand-written map against codes in sorted order
             if wrong:
                 diffs.append(f"training's `{train_expr}` numbers the categories in sorted order "
@@ -642,11 +656,6 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
             out.append({"feature": name, "status": "extra", "training": None, "training_line": t["features_line"],
                         "serving": entry["expr"], "serving_line": entry["line"], "differences": []})
     return out
-
-
-# Encoders that number categories in sorted order: LabelEncoder, OrdinalEncoder with automatic
-# categories.
-_SORTED_CODES = re.compile(r"^(?:\w+\.)*(?:LabelEncoder|OrdinalEncoder)\(\)\.fit_transform\(")
 
 
 def _unsorted_codes(codes: dict[str, int]) -> list[tuple[str, int]]:

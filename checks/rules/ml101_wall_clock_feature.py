@@ -48,6 +48,9 @@ class WallClockFeature(Rule):
     ```
 
     ## Known problems
+    In a module that imports no data or ML library and applies no model (a web module of accounts
+    and sessions), the value may be a token expiry or a displayed age: it is reported at P3, low
+    confidence.
     A clock read only used to filter rows (`df[df.date > now - 30 days]`, a SQL `WHERE`), for
     timing, log lines, run ids or file names is not a feature and is not flagged. A clock read that
     is only the default of a caller-supplied reference date (`as_of or now()`) is not flagged. A
@@ -92,6 +95,11 @@ class WallClockFeature(Rule):
         if clock is not None and clock.line != getattr(node, "lineno", 0):
             related.append((None, clock.line, "the clock is read here"))
         clock_text = module.text(clock.node) if clock is not None else "the current time"
+        if not module.handles_data:  # a module with no data or model code: a token expiry, a display age
+            return Hit(f"{what} is computed from the current time ({clock_text}); if it becomes a model feature, "
+                       "training and inference see different values for the same record (nothing in this file "
+                       "handles data or models). Use a snapshot/as-of date for features",
+                       node=node, related=related, confidence="low", severity=Severity.P3)
         return Hit(
             f"{what} is computed from the current time ({clock_text}); training and inference see "
             "different values for the same record. Use a snapshot/as-of date instead",

@@ -156,6 +156,8 @@ class PreprocessingBeforeSplit(Rule):
             if not module.split_judged(split, held_out=False):
                 continue  # parts only printed: no model learns from or is judged on them
             kind = sees_held_out_rows(module, fitted_on, split)
+            if kind == "whole" and _reaches_split(module, call, split) is False:
+                continue  # what it learned never reaches the split's parts (they are cut from the raw rows)
             if kind == "whole":
                 when = "before the train/test split at" if split.line > call.line else "including the test part of the split at"
                 if what.endswith(("LabelEncoder", "OrdinalEncoder", "OneHotEncoder", "Tokenizer", "TextVectorization",
@@ -243,6 +245,30 @@ def _stat_of(node: ast.AST, names: set[str]) -> bool:
                 and any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(sub.func.value)):
             return True
     return False
+
+
+def _reaches_split(module: ModuleAnalysis, call: CallSite, split) -> bool | None:
+    """The transform's output, or the fitted object applied later, reaches the split: its output
+    is what is split, or the fitted object transforms a part of the split. None when its outputs
+    cannot be told (an in-place fill)."""
+    flow = module.flow
+    inplace = call.kwarg_node("inplace")
+    if isinstance(inplace, ast.Constant) and inplace.value is True:
+        return None  # the frame itself changed
+    outs = [call.val] if call.val is not None else []
+    fitted = [v for v in (call.receiver, call.val if call.method == "fit" else None) if v is not None] \
+        if call.method in ("fit", "fit_transform") else []
+    applied = [c for c in module.method_calls("transform", "fit_transform", "predict", "predict_proba")
+               if c is not call and c.receiver is not None and any(c.receiver is f or flow.derives_from(c.receiver, f)
+                                                                   for f in fitted)]
+    outs += [c.val for c in applied if c.val is not None]
+    if not outs:
+        return None
+    wanted = {id(out) for out in outs}
+    if any(id(v) in wanted for v in flow.upstream(split.inputs, columns=True)):
+        return True  # (through the columns written to a frame too: `df["x_te"] = encode(df)`)
+    parts = {id(v) for v, _ in split.outputs}
+    return any(id(v) in parts for v in flow.upstream([a for c in applied for a in c.args], columns=True))
 
 
 def _applied_before_split(module: ModuleAnalysis, stats: Val) -> bool:

@@ -7,7 +7,7 @@ from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import Val
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
-from checks.analysis.syntax import chain_name
+from checks.analysis.syntax import chain_name, syntax
 from checks.analysis.leakage import sees_held_out_rows
 from checks.analysis.vocab import CV_FUNCS, EVAL_SET_KWARGS, TUNERS
 from checks.models import Severity
@@ -205,6 +205,8 @@ class TestSetReuse(Rule):
         for call in module.calls:
             if call.short not in ("precision_recall_curve", "roc_curve") or not any(_on_test(a) for a in call.args):
                 continue
+            if not _thresholds_read(module, call):
+                continue  # `fpr, tpr, _ = roc_curve(...)`, `ks = max(tpr - fpr)`: a statistic, no threshold picked
             if _keeps_best(module, call.val, None):
                 yield Hit("the decision threshold is chosen on the test split; its test score is then optimistic. "
                           "Choose it on a validation split or out-of-fold predictions", node=call.node,
@@ -270,6 +272,20 @@ def _only_test(module: ModuleAnalysis, val: Val | None, depth: int = 6) -> bool:
             return given == {"test"}
         cur = cur.parents[0] if len(cur.parents) == 1 else None
     return False
+
+
+def _thresholds_read(module: ModuleAnalysis, call) -> bool:
+    """The curve's thresholds (its third output) are read somewhere: a threshold can only be
+    chosen from them. Unknown (the result kept whole) counts as read."""
+    stmt = next((a for a in syntax(module).ancestors(call.node) if isinstance(a, ast.stmt)), None)
+    if not (isinstance(stmt, ast.Assign) and stmt.value is call.node and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], (ast.Tuple, ast.List)) and len(stmt.targets[0].elts) == 3):
+        return True
+    third = stmt.targets[0].elts[2]
+    if not isinstance(third, ast.Name):
+        return False  # `_` or a starred name
+    return any(isinstance(n, ast.Name) and n.id == third.id and isinstance(n.ctx, ast.Load)
+               for n in syntax(module).nodes)
 
 
 def _chooses(node: ast.If) -> bool:

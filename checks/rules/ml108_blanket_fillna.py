@@ -39,8 +39,8 @@ class BlanketFillna(Rule):
     the file fits is a tree ensemble (a forest, XGBoost, LightGBM, CatBoost), which splits the
     marker off as its own "missing" branch. A frame whose columns were all chosen (`df[count_cols].fillna(0)`) is not flagged, nor a
     frame that only feeds prints and plots (it reaches no model, file, return or object), nor
-    `fillna(0)` right after a left/outer join of aggregated rows, where a missing value means "no
-    records". A frame handed through an unknown helper is recognised by its variable name only; a
+    `fillna(0)` right after a left/outer join of aggregated rows or a concatenation of count
+    tables, where a missing value means "no records". A frame handed through an unknown helper is recognised by its variable name only; a
     module-level frame imported by another file is not followed there.
     """
 
@@ -179,6 +179,11 @@ def _joined_aggregate(module: ModuleAnalysis, val) -> bool:
         if val is None or val.call is None:
             return False
         call = val.call
+        if call.short == "concat" and call.method is None:
+            # frames of counts stacked (`pd.concat(per_chunk_counts)`): a column missing from one
+            # chunk is a category with no records there
+            return any(a.call is not None and (a.call.method in AGGREGATES or a.call.short in AGGREGATES)
+                       for arg in call.args if arg is not None for a in module.flow.ancestors(arg))
         if call.method in JOIN_METHODS or call.short == "merge":
             how = call.kwarg_node("how")
             if how is None and len(call.node.args) >= 3 and call.method == "join":

@@ -81,6 +81,9 @@ class EncodingNotPersisted(Rule):
                     or (call.val is not None and any(module.flow.derives_from(y, call.val, rows=False) for y in labels)):
                 continue  # encoding the label is not a feature the model reads
             for arg in [*call.node.args, *(kw.value for kw in call.node.keywords)]:
+                if isinstance(arg, ast.Dict) and any(isinstance(k, ast.Constant) and k.value in module.target_columns
+                                                     for k in arg.keys):
+                    continue  # `df.replace({"label": {"yes": 1, "no": 0}})`: the label's classes
                 for node in ast.walk(arg):
                     if isinstance(node, ast.Name) and node.id in maps:
                         used.append((node.id, maps[node.id], call.node))
@@ -114,6 +117,9 @@ class EncodingNotPersisted(Rule):
             node = val.node
             if isinstance(node, ast.Attribute) and node.attr == "codes" and isinstance(node.value, ast.Attribute) \
                     and node.value.attr == "cat":
+                if module.column_of(val) in module.target_columns or any(
+                        module.flow.derives_from(y, val, rows=False) for y in labels):
+                    continue  # `y = df[target].astype("category").cat.codes`: the label's classes
                 yield node, ".cat.codes", None
 
 

@@ -67,7 +67,8 @@ class UnversionedModelArtifact(Rule):
     ```
 
     ## Known problems
-    A metadata file written by another module, or a version kept in the surrounding directory
+    A side-car that records the feature list, parameters or metrics but no version or training
+    date gives a P3 (low confidence) instead. A metadata file written by another module, or a version kept in the surrounding directory
     name set by a deployment tool, is not seen. Any dict or JSON written in the same module with
     a version or a training date counts as the artifact's metadata. Objects are recognised as
     models by what the code does with them (fitted here, built by an estimator class, `predict`,
@@ -88,6 +89,7 @@ class UnversionedModelArtifact(Rule):
             return  # most files save nothing: skip the syntax facts
         syn = syntax(module)
         sidecar = _writes_metadata(module)
+        partial = not sidecar and _writes_metadata(module, PARTIAL_KEYS)
         for call, saved in saves:
             obj_node, obj_val, dest = saved
             evidence = _is_model(module, obj_node, obj_val)
@@ -99,6 +101,12 @@ class UnversionedModelArtifact(Rule):
             if sidecar:
                 continue
             what = module.text(obj_node) if obj_node is not None else "the model"
+            if partial:  # a side-car with the feature list or metrics, but nothing says which version
+                yield Hit(f"`{what}` is saved with no version or training date: the metadata written beside it "
+                          "(feature list, parameters or metrics) does not say which model it describes. Add a version "
+                          "or training date to it, or save under a versioned name", node=call.node,
+                          confidence="low", severity=Severity.P3)
+                continue
             yield Hit(f"`{what}` is saved with no version and no metadata (training date, feature list, metrics, "
                       "library versions); nobody can tell which model is deployed or reproduce it. Save a bundle "
                       "with a version and metadata, under a versioned name or in a model registry",
@@ -263,11 +271,14 @@ def _with_sources(syn: Syntax, scope: FunctionNode | None, name: str) -> list[as
     return out
 
 
-def _writes_metadata(module: ModuleAnalysis) -> bool:
-    """The module writes a metadata record (a dict with a version or a training date) beside the
-    artifact: a JSON/YAML side-car, MLflow params or tags."""
-    stamped = any(re.search(r"version|trained_at|train(ing)?_date|created_at", e.key, re.I)
-                  for e in module.flow.dict_entries)
+# Keys of a side-car that describes a model without saying which one it is.
+PARTIAL_KEYS = r"feature|columns|params|metric|auc|accuracy|f1|rmse|mae|threshold|numeric|categorical"
+
+
+def _writes_metadata(module: ModuleAnalysis, keys: str = r"version|trained_at|train(ing)?_date|created_at") -> bool:
+    """The module writes a metadata record (a dict with a version or a training date; with `keys`,
+    any of those keys) beside the artifact: a JSON/YAML side-car, MLflow params or tags."""
+    stamped = any(re.search(keys, e.key, re.I) for e in module.flow.dict_entries)
     if not stamped:
         return False
     return any((c.method or c.name or "").rsplit(".", 1)[-1] in SIDE_CAR_WRITES for c in module.calls)

@@ -74,7 +74,7 @@ class UnvalidatedModelInput(Rule):
                 continue  # a table handed over by the code that calls it: its rows were read and checked there
             missing = facts.unvalidated(entry)
             if missing:
-                yield _hit(module, entry, missing[0])
+                yield _hit(module, entry, min(missing, key=lambda o: (o.line, o.node.col_offset)))
 
 
 
@@ -188,6 +188,20 @@ UnvalidatedModelInput.invalid = [
         row = np.array([[employee["age"], employee["monthly_income"]]])
         print(float(booster.predict(xgb.DMatrix(row))[0]))
     """,
+    # Flask form fields packed as they are into a numeric row
+    """
+    import joblib
+    import numpy as np
+    from flask import Flask, request
+    app = Flask(__name__)
+    model = joblib.load("clinic.joblib")
+
+    @app.post("/risk")
+    def risk():
+        glucose = request.form["glucose"]  # ruleid: ML404
+        bmi = request.form["bmi"]
+        return str(model.predict(np.array([[glucose, bmi]]))[0])
+    """,
     # a Streamlit text box turned into a number: nothing checks the string
     """
     import joblib
@@ -233,6 +247,19 @@ UnvalidatedModelInput.valid = [
     years = st.number_input("Years", min_value=0, max_value=40)
     if st.button("Predict"):
         st.write(predict({"age": age, "dept": dept, "years": years}))
+    """,
+    # a Flask form field taken by key (a missing one is a 400) that reaches a text vectoriser as text
+    """
+    import joblib
+    from flask import Flask, request
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    app = Flask(__name__)
+    vec, clf = TfidfVectorizer(), joblib.load("spam.joblib")
+
+    @app.post("/spam")
+    def spam():
+        message = request.form["message"]
+        return {"spam": int(clf.predict(vec.transform([message]))[0])}
     """,
     # a Gradio callback: free text to a text classifier, typed numbers to a regressor
     """

@@ -18,7 +18,8 @@ class UnsynchronizedModelLoad(Rule):
     Flags a model kept in shared state (a module global, an entry of a module-level registry dict,
     an attribute of a long-lived object) that a function loads lazily (`if MODEL is None:`,
     `if name not in REGISTRY:`) or replaces (a reload) without holding a lock. Loading once at
-    import time, in a startup or lifespan hook, or in a function only called from those is fine.
+    import time, in a startup or lifespan hook, in a constructor (`__init__`), or in a function only
+    called from those is fine.
 
     ## Why is this bad?
     Web servers run handlers concurrently (FastAPI runs sync endpoints in a thread pool, gunicorn
@@ -122,10 +123,11 @@ def _concurrent(facts: Serving, write: GlobalWrite) -> bool:
     inference = facts.inference
     if write.kind == "attribute" and facts.framework is None and not facts.routes:
         return False  # an object's own attribute, in code that serves no concurrent requests (a pipeline, a script)
-    if inference.is_startup(fn) or inference.is_cached(fn):
-        return False
+    if inference.is_startup(fn) or inference.is_cached(fn) or fn.name == "__init__":
+        return False  # (an object under construction is not shared yet)
     callers = inference.callers(fn)
-    if callers and all((owner := facts.enclosing(c.node)) is None or inference.is_startup(owner) for c in callers):
+    if callers and all((owner := facts.enclosing(c.node)) is None or inference.is_startup(owner) or owner.name == "__init__"
+                       for c in callers):
         return False
     is_route = any(r.function is fn for r in facts.routes)
     return write.lazy is not None or is_route or bool(RELOADER.search(fn.name))

@@ -82,7 +82,7 @@ class BatchFailurePropagation(Rule):
                     continue
                 if _counted(node, iter_node, params):
                     continue  # `for _ in range(horizon)`: steps of a forecast, not the batch's items
-                if _fits_inside(body) or _over_models(node, body):
+                if _fits_inside(body) or _over_models(facts, node, body):
                     continue  # cross-validation folds being trained, or each model of an ensemble applied to all rows
                 call = _unguarded_work(facts, node, body)
                 if call is None:
@@ -100,16 +100,24 @@ def _fits_inside(body: list[ast.AST]) -> bool:
                for stmt in body for n in ast.walk(stmt))
 
 
-def _over_models(loop: ast.AST, body: list[ast.AST]) -> bool:
-    """Each item is a model applied to the same rows (`[m.predict(X) for m in models]`): an
-    ensemble, not a batch scored item by item."""
+def _over_models(facts: Serving, loop: ast.AST, body: list[ast.AST]) -> bool:
+    """Each item is a model (or a model's name) applied to the same rows (`[m.predict(X) for m in
+    models]`, `model = self.models[name]; model.predict_proba(X)`): an ensemble, not a batch scored
+    item by item. The item picks the model, and no model is given anything the item picks."""
     target = loop.target if isinstance(loop, (ast.For, ast.AsyncFor)) else loop.generators[0].target
-    items = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-    calls = [n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-             and n.func.attr in vocab.PREDICT_METHODS]
-    return bool(calls) and all(
-        isinstance(c.func.value, ast.Name) and c.func.value.id in items
-        and not any(isinstance(a, ast.Name) and a.id in items for arg in c.args for a in ast.walk(arg)) for c in calls)
+    picked = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    for stmt in body:  # names bound in the loop from the item (`model = self.models[name]`)
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Assign) and any(isinstance(n, ast.Name) and n.id in picked for n in ast.walk(node.value)):
+                picked |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    predictions = [n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call)
+                   and isinstance(n.func, ast.Attribute) and n.func.attr in vocab.PREDICT_METHODS]
+
+    def mentions(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in picked for n in ast.walk(node))
+
+    return bool(predictions) and all(mentions(c.func.value) and not any(mentions(a) for a in [*c.args, *(k.value for k in c.keywords)])
+                                     for c in predictions)
 
 
 def _counted(loop: ast.AST, iter_node: ast.AST, params: set[str]) -> bool:
@@ -119,7 +127,9 @@ def _counted(loop: ast.AST, iter_node: ast.AST, params: set[str]) -> bool:
     target = loop.target if isinstance(loop, (ast.For, ast.AsyncFor)) else loop.generators[0].target
     counters = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     for node in ast.walk(loop):
-        if isinstance(node, ast.Subscript) and {n.id for n in ast.walk(node.slice) if isinstance(n, ast.Name)} & counters:
+        first = node.slice.elts[0] if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple) \
+            and node.slice.elts else getattr(node, "slice", None)  # `X[:, i]` picks a column, not an item
+        if isinstance(node, ast.Subscript) and {n.id for n in ast.walk(first) if isinstance(n, ast.Name)} & counters:
             root = data_root(node.value)
             if isinstance(root, ast.Name) and root.id in params:
                 return False

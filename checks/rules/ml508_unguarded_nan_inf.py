@@ -76,8 +76,9 @@ class UnguardedNanInf(Rule):
     severity = Severity.P2
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
-        if module.role == "training" or module.is_test or module.source.is_notebook or not (applies(module) or module.role == "feature"):
-            return
+        if module.role == "training" or module.is_test or module.source.is_notebook or not (applies(module) or module.role == "feature") \
+                or not module.handles_data:
+            return  # (a web module with no data or model: page counts are no features)
         facts = serving(module)
         feature_only = not applies(module)  # feature code with no model or service in the module
         by_function: dict[int, list[ast.AST]] = {}
