@@ -195,7 +195,7 @@ class EntryFacts:
                 if origin.kind not in ("param", "cli") or origin.keyed and self._writes_output(fn):
                     continue  # keyed by a batch job that stores its scores
                 kind = "function" if origin.kind == "param" and not self._command_line(fn) else "cli"
-                if kind == "function" and (_frame_param(self.syntax, fn, origin.node) or self._batch_job(fn)):
+                if kind == "function" and (_frame_param(self.syntax, fn, origin.node) or self.batch_job(fn)):
                     kind = "batch"  # handed a whole frame it slices or indexes: analysis or batch code
                 if fn is None:
                     preds = [p for p in self.predictions if p.function is None and id(p) not in owned]
@@ -267,7 +267,7 @@ class EntryFacts:
                    for c in callers for v in [*c.args, *c.kwargs.values()] if v is not None
                    for a in self.module.flow.ancestors(v))
 
-    def _batch_job(self, fn: FunctionNode | None) -> bool:
+    def batch_job(self, fn: FunctionNode | None) -> bool:
         """`fn` is part of an offline job, not a service: it writes its results to storage itself, or
         its only callers are this script's top level, which writes the results (a submission file,
         a scored table)."""

@@ -11,7 +11,8 @@ SERIES_OPS = {"shift", "rolling", "ewm", "diff", "pct_change", "expanding", "res
 
 
 def temporal_evidence(module: ModuleAnalysis) -> tuple[str, int, str] | None:
-    """(strength 'high'|'medium', line, what) for the first sign that rows are ordered in time."""
+    """(strength 'high'|'medium'|'low', line, what) for the first sign that rows are ordered in
+    time; 'low' when only a column's name suggests a date."""
     return module.shared(_compute)
 
 
@@ -42,14 +43,15 @@ def _compute(module: ModuleAnalysis) -> tuple[str, int, str] | None:
             medium = ("medium", call.line, "a column is used as a date (the .dt accessor)")
     if medium:
         return medium
+    # only a column's name says it may be a date (a "time" column can be a duration): low
     for write in module.flow.column_writes:
         if is_time_name(write.column) and write.column.lower() not in ("hour", "weekday", "dayofweek") \
                 and write.column not in module.target_columns:
-            return "medium", write.line, f"a date column {write.column!r}"
+            return "low", write.line, f"a column named like a date, {write.column!r}"
     targets = module.target_columns
     for node in _subscript_keys(module):
         if is_time_name(node.value) and node.value not in targets:
-            return "medium", node.lineno, f"a date column {node.value!r}"
+            return "low", node.lineno, f"a column named like a date, {node.value!r}"
     return None
 
 

@@ -256,11 +256,10 @@ def _reaches_split(module: ModuleAnalysis, call: CallSite, split) -> bool | None
     if isinstance(inplace, ast.Constant) and inplace.value is True:
         return None  # the frame itself changed
     outs = [call.val] if call.val is not None else []
-    fitted = [v for v in (call.receiver, call.val if call.method == "fit" else None) if v is not None] \
-        if call.method in ("fit", "fit_transform") else []
-    applied = [c for c in module.method_calls("transform", "fit_transform", "predict", "predict_proba")
-               if c is not call and c.receiver is not None and any(c.receiver is f or flow.derives_from(c.receiver, f)
-                                                                   for f in fitted)]
+    # the fitted object (`scaler.fit(X)`, `tok.fit_on_texts(t)`, `layer.adapt(x)`) and what it returns
+    fitted = [v for v in (call.receiver, call.val) if v is not None] if call.method is not None else []
+    applied = [c for c in module.calls if c is not call and c.method is not None and c.receiver is not None
+               and any(c.receiver is f or flow.derives_from(c.receiver, f) for f in fitted)]
     outs += [c.val for c in applied if c.val is not None]
     if not outs:
         return None

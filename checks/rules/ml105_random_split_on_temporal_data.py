@@ -42,7 +42,8 @@ class RandomSplitOnTemporalData(Rule):
 
     ## Known problems
     Date columns that describe a static attribute (a birth date) are read as a time signal, with
-    medium confidence. Time order established in another file is not seen. In a file that trains or
+    medium confidence. When nothing but a column's name suggests a date (no parsing, no `.dt`, no
+    sort by it), the finding is a P3 note at low confidence: a "time" column can be a duration. Time order established in another file is not seen. In a file that trains or
     scores models, a split whose parts are only printed is left alone, and so is a K-fold loop whose
     held-out indices nothing uses (folds drawn for bagging).
     """
@@ -58,6 +59,12 @@ class RandomSplitOnTemporalData(Rule):
             if evidence is None:
                 return
             strength, line, reason = evidence
+            if strength == "low":  # a name is evidence of last resort: never more than a note
+                yield Hit(f"{what} shuffles the rows, and {reason} (line {line}) may mean they are ordered in "
+                          "time; if so, the model trains on the future and is tested on the past. Check the column "
+                          "holds dates; if it does, split by date or use TimeSeriesSplit",
+                          node=node, confidence="low", severity=Severity.P3, related=[(None, line, reason)])
+                continue
             yield Hit(f"{what} shuffles rows of time-ordered data ({reason}, line {line}); the model trains on "
                       "the future and is tested on the past. Split by date or use TimeSeriesSplit",
                       node=node, confidence=strength, related=[(None, line, reason)])

@@ -89,7 +89,7 @@ class UnversionedModelArtifact(Rule):
             return  # most files save nothing: skip the syntax facts
         syn = syntax(module)
         sidecar = _writes_metadata(module)
-        partial = not sidecar and _writes_metadata(module, PARTIAL_KEYS)
+        partial = not sidecar and _writes_partial_metadata(module)
         for call, saved in saves:
             obj_node, obj_val, dest = saved
             evidence = _is_model(module, obj_node, obj_val)
@@ -282,6 +282,22 @@ def _writes_metadata(module: ModuleAnalysis, keys: str = r"version|trained_at|tr
     if not stamped:
         return False
     return any((c.method or c.name or "").rsplit(".", 1)[-1] in SIDE_CAR_WRITES for c in module.calls)
+
+
+def _writes_partial_metadata(module: ModuleAnalysis) -> bool:
+    """A dict with a feature list, parameters or metrics is itself written to a side-car
+    (`json.dump({"feature_names": ...}, fh)`): the model is described, not versioned."""
+    flow = module.flow
+    dicts = {id(v) for e in module.flow.dict_entries if re.search(PARTIAL_KEYS, e.key, re.I)
+             for v in [flow.val_at(e.dict_node)] if v is not None}
+    if not dicts:
+        return False
+    for call in module.calls:
+        if (call.method or call.name or "").rsplit(".", 1)[-1] not in SIDE_CAR_WRITES or _saved(call, module) is not None:
+            continue  # (a model save is not a side-car)
+        if any(id(v) in dicts for v in flow.upstream([*call.args, *call.kwargs.values()])):
+            return True
+    return False
 
 
 UnversionedModelArtifact.invalid = [

@@ -53,8 +53,8 @@ class UnhandledInferenceErrors(Rule):
     ## Known problems
     A handler in another module (a caller importing this function, a middleware) is not seen, so
     library functions meant to raise to their caller are flagged; a `try` anywhere around the call
-    counts, whatever it catches. Training code and notebooks are not checked. A batch job is only
-    flagged for a loop over records (a per-step loop over forecast days, a DataLoader's mini-batches
+    counts, whatever it catches. Training code and notebooks are not checked. A batch job (it
+    writes its results to storage) is only flagged for a loop over records (a per-step loop over forecast days, a DataLoader's mini-batches
     or files fails as a whole, and its traceback is its report), and a scoring function that only
     training code, notebooks and tests call is an offline check, not a service.
     """
@@ -75,9 +75,10 @@ class UnhandledInferenceErrors(Rule):
         reported: set[int] = set()
         for pred in facts.predictions:
             if id(pred) not in served and (not facts.loads or pred.function is None or facts.is_model_adapter(pred.function)
-                                           or ((id(pred) in commands or id(pred.function) in facts.command_functions)
+                                           or ((id(pred) in commands or id(pred.function) in facts.command_functions
+                                                or facts.batch_job(pred.function))
                                                and not _per_record(facts, pred.node))):
-                continue  # an all-or-nothing command: its traceback is the error report
+                continue  # an all-or-nothing command or batch job: its traceback is the error report
             key = id(pred.function) if pred.function is not None else 0
             if key in reported:
                 continue
@@ -207,7 +208,7 @@ UnhandledInferenceErrors.invalid = [
         probability = model.predict_proba(frame)[0, 1]  # ruleid: ML406
         return jsonify({"p": float(probability)})
     """,
-    # a batch job with an alias
+    # a batch job with an alias that scores the listings one by one: one bad listing ends the run
     """
     import joblib as jl
     import pandas as pd
@@ -215,7 +216,10 @@ UnhandledInferenceErrors.invalid = [
     def main(in_path, out_path):
         ridge = jl.load("ridge.joblib")
         listings = pd.read_csv(in_path)
-        listings["rent"] = ridge.predict(listings[COLUMNS])  # ruleid: ML406
+        rents = []
+        for _, listing in listings.iterrows():
+            rents.append(float(ridge.predict(listing[COLUMNS].to_frame().T)[0]))  # ruleid: ML406
+        listings["rent"] = rents
         listings.to_csv(out_path)
 
     if __name__ == "__main__":
@@ -239,6 +243,20 @@ UnhandledInferenceErrors.invalid = [
 ]
 
 UnhandledInferenceErrors.valid = [
+    # a one-shot batch job scoring the whole file in one call: it fails as a whole, before writing
+    """
+    import joblib as jl
+    import pandas as pd
+
+    def main(in_path, out_path):
+        ridge = jl.load("ridge.joblib")
+        listings = pd.read_csv(in_path)
+        listings["rent"] = ridge.predict(listings[COLUMNS])
+        listings.to_csv(out_path)
+
+    if __name__ == "__main__":
+        main("in.csv", "out.csv")
+    """,
     # the scoring helper lives in one module; the only route calling it, in another, catches errors
     {"scoring.py": """
         import joblib
