@@ -104,6 +104,14 @@ def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> 
             dropped = _dropped_columns(call.node)
             if dropped is None:
                 return None
+            # `X = train.drop("label", axis=1); X = X.drop("id", axis=1)`: the drops add up
+            earlier = feature_selection(module, call.receiver, depth - 1) if call.receiver is not None else None
+            if earlier is not None and earlier.explicit is not None:
+                return FeatureSelection(call.node, explicit=[c for c in earlier.explicit if c not in dropped],
+                                        frame=earlier.frame)
+            if earlier is not None and earlier.dropped is not None:
+                return FeatureSelection(call.node, dropped=[*earlier.dropped, *(c for c in dropped if c not in earlier.dropped)],
+                                        frame=earlier.frame)
             return FeatureSelection(call.node, dropped=dropped, frame=call.receiver)
         if call is not None and call.method in _COLUMN_KEEPING:
             val = call.receiver

@@ -354,8 +354,24 @@ def _guarded_name(facts: Serving, fn: FunctionNode, node: ast.AST) -> bool:
         return False
     assigns = [n for n in facts.syntax.body_nodes(fn) if isinstance(n, ast.Assign) and n.lineno < node.lineno
                and any(isinstance(t, ast.Name) and t.id == operand.id for t in n.targets)]
-    # the last assignment before the use, in source order (the body is walked breadth-first)
-    return bool(assigns) and _in_range(max(assigns, key=lambda n: (n.lineno, n.col_offset)).value)
+    # the last assignment before the use, in source order (the body is walked breadth-first); when
+    # it sits in a branch of an `if`, the other branch's last assignment reaches the use too
+    if not assigns:
+        return False
+    last_one = max(assigns, key=lambda n: (n.lineno, n.col_offset))
+    reaching = [last_one]
+    branch = facts.syntax.parent.get(id(last_one))
+    if isinstance(branch, ast.If):
+        for block in (branch.body, branch.orelse):
+            inside = [a for a in assigns if any(a is sub for stmt in block for sub in ast.walk(stmt))]
+            if inside:
+                reaching.append(max(inside, key=lambda n: (n.lineno, n.col_offset)))
+    return all(_in_range(a.value) or _no_data(a.value) for a in reaching)
+
+
+def _no_data(node: ast.AST) -> bool:
+    """A constant or a missing value (`np.nan`, `None`): nothing from the data to divide by."""
+    return isinstance(node, ast.Constant) or isinstance(node, ast.Attribute) and node.attr in ("nan", "NaN", "NA")
 
 
 def _sanitised(facts: Serving, fn: FunctionNode) -> bool:
