@@ -140,17 +140,19 @@ def _sorted_codes(val: Val | None) -> bool:
 
 
 def _entry_spans(module: ModuleAnalysis) -> list[dict]:
-    """The file's inference entry points that are plain functions (not routes, not the module's
-    top level), with their lines: another file may show they only run offline."""
+    """The file's inference entry points and the functions that apply a model, plain functions (not
+    routes, not the module's top level), with their lines: another file may show they only run
+    offline."""
     if module.source.is_notebook or module.role == "training" or module.is_test:
         return []
     from checks.analysis.production import inference
 
     facts = inference(module)
+    routes = {id(e.function) for e in facts.entries if e.kind == "route"}
     spans = {}
-    for entry in facts.entries:
-        fn = entry.function
-        if fn is None or entry.kind == "route":
+    # entry functions, and any function that applies the model (an evaluation helper)
+    for fn in [*(e.function for e in facts.entries), *(p.function for p in facts.predictions)]:
+        if fn is None or id(fn) in routes:
             continue
         qualname = next((f.qualname for f in module.flow.functions.values() if f.node is fn), fn.name)
         spans[qualname] = {"qualname": qualname, "line": fn.lineno, "end": fn.end_lineno or fn.lineno}
