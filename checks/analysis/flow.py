@@ -318,7 +318,7 @@ class FlowAnalysis(Bindings, Expressions):
         if len(paths) == 1:
             return paths[0]
         out: dict[str, Val] = {}
-        for name in {n for p in paths for n in p}:
+        for name in sorted({n for p in paths for n in p}):  # (a fixed order: ids and reports stay stable)
             vals = [p[name] for p in paths if name in p]
             distinct = list({id(v): v for v in vals}.values())
             if len(distinct) == 1:
