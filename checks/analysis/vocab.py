@@ -68,6 +68,9 @@ MODEL_SAVE_METHODS = set(libraries.shorts("save_method"))
 # Keyword arguments that hand a model rows to evaluate on while it trains (early stopping, checkpoints).
 EVAL_SET_KWARGS = ("eval_set", "validation_data", "valid_sets", "eval_sets", "evals", "val_dataloaders",
                    "eval_dataset")
+# What makes a fit choose by its evaluation rows (stop early, keep the best epoch or checkpoint).
+EARLY_STOPPERS = ("EarlyStopping", "early_stopping", "ModelCheckpoint", "early_stopping_rounds",
+                  "save_best_only", "restore_best_weights", "load_best_model_at_end")
 # What hands data to another program or file: pandas/polars/Spark writers, array and object dumps.
 DATA_WRITE_METHODS = set(libraries.shorts("write_method"))
 DATA_WRITE_CALLS = libraries.names("write")

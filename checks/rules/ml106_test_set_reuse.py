@@ -9,12 +9,11 @@ from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.syntax import chain_name, syntax
 from checks.analysis.leakage import sees_held_out_rows
-from checks.analysis.vocab import CV_FUNCS, EVAL_SET_KWARGS, TUNERS
+from checks.analysis.vocab import CV_FUNCS, EARLY_STOPPERS, EVAL_SET_KWARGS, TUNERS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
-STOPPERS = ("EarlyStopping", "early_stopping", "ModelCheckpoint", "early_stopping_rounds",
-            "save_best_only", "restore_best_weights", "load_best_model_at_end")
+STOPPERS = EARLY_STOPPERS
 SELECTORS = {"max", "min", "argmax", "argmin", "idxmax", "idxmin", "sorted", "nlargest", "nsmallest"}
 
 

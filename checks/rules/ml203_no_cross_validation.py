@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from checks.analysis import vocab
@@ -48,7 +49,9 @@ class NoCrossValidation(Rule):
     is the problem there). Hand-written fold loops that do
     not use a scikit-learn splitter are not recognised as cross-validation.
     In a file that trains or scores models, a split whose parts are only printed (nothing is fitted,
-    predicted or scored on them) is left alone.
+    predicted or scored on them) is left alone, and so is a split whose held-out part is only
+    watched during training (an eval set with no early stopping, its loss logged) inside a helper
+    that returns the model, not the parts.
     """
 
     id = "ML203"
@@ -91,13 +94,41 @@ def _held_out_used(module: ModuleAnalysis, facts, holdouts) -> bool:
         return True
     held = {id(v) for s in holdouts for v, role in s.outputs if role in ("test", "validation")}
     for call in module.calls:
-        if call.method in PREDICT_METHODS or call.short == "DataLoader" or any(k in vocab.EVAL_SET_KWARGS for k in call.kwargs) \
-                or call.method in vocab.DATA_WRITE_METHODS:
+        watched = any(k in vocab.EVAL_SET_KWARGS for k in call.kwargs) and not _stops_early(module, call)
+        if call.method in PREDICT_METHODS or call.short == "DataLoader" or call.method in vocab.DATA_WRITE_METHODS \
+                or any(k in vocab.EVAL_SET_KWARGS for k in call.kwargs) and not watched:
             values = [call.receiver, *call.args, *call.kwargs.values()]
             if any(id(a) in held for v in values for a in module.flow.ancestors(v, rows=True)):
                 return True
-    return any(s.line >= fn.node.lineno and s.line <= (fn.node.end_lineno or fn.node.lineno) and fn.returns
+    return any(s.line >= fn.node.lineno and s.line <= (fn.node.end_lineno or fn.node.lineno) and _hands_parts(fn, s)
                for s in holdouts for fn in [*module.flow.functions.values(), *module.flow.nested])
+
+
+def _hands_parts(fn, split) -> bool:
+    """The function returns the split's parts (a split helper), not only what it trained on them."""
+    parts = {id(v) for v, _ in split.outputs}
+    if split.call is not None and split.call.val is not None:
+        parts.add(id(split.call.val))  # `return train_test_split(...)`: the parts, whole
+    returned = [*fn.returns, *(v for t in fn.returned_tuples for v in t if v is not None)]
+
+    def near(val, depth: int = 3) -> bool:  # the part itself, or rows picked by it (`X.loc[train_idx]`)
+        if id(val) in parts:
+            return True
+        return depth > 0 and any(near(p, depth - 1) for p in [*val.parents, *val.index]
+                                 if p.call is None or p.call.method in ("copy", "reset_index"))
+
+    return any(near(r) for r in returned)
+
+
+def _stops_early(module: ModuleAnalysis, call) -> bool:
+    """The fit chooses by its evaluation rows (early stopping, a best checkpoint); without that, an
+    eval set is only watched (its loss logged), and nothing is judged on it."""
+    texts = [module.text(call.node)]
+    receiver = call.receiver
+    if receiver is not None and receiver.node is not None:
+        texts.append(module.text(receiver.node))
+        texts += [module.text(a.node) for a in module.flow.ancestors(receiver) if isinstance(a.node, ast.Call)]
+    return any(s in t for t in texts for s in vocab.EARLY_STOPPERS)
 
 
 NoCrossValidation.invalid = [
