@@ -605,7 +605,8 @@ def _analyse_sql(rel: str, text: str) -> dict:
 
 def _settled_elsewhere(project: Project, results: list[tuple[str, dict]], errors: list[ErrorEntry]) -> list[str]:
     """Ids of this project's per-file findings that another of its files makes moot."""
-    rules = {rule_id: cls() for rule_id, cls in registry().items() if cls.settled_elsewhere is not Rule.settled_elsewhere}
+    rules = {rule_id: cls() for rule_id, cls in registry().items()
+             if cls.online_only or cls.settled_elsewhere is not Rule.settled_elsewhere}
     if not rules:
         return []
     out = []
@@ -618,7 +619,8 @@ def _settled_elsewhere(project: Project, results: list[tuple[str, dict]], errors
                 continue
             finding = Finding.model_validate(raw)
             try:
-                if rule.settled_elsewhere(finding, project):
+                if rule.online_only and project.offline_only(finding.file, finding.line) \
+                        or rule.settled_elsewhere(finding, project):
                     out.append(finding.id)
             except Exception as exc:  # the finding stays: a wrong silence is worse than a kept finding
                 errors.append(ErrorEntry(file=rel, message=f"internal error in rule {finding.rule} across files "

@@ -148,12 +148,12 @@ def _entry_spans(module: ModuleAnalysis) -> list[dict]:
     from checks.analysis.production import inference
 
     facts = inference(module)
-    routes = {id(e.function) for e in facts.entries if e.kind == "route"}
+    routes = {id(e.function) for e in facts.entries if e.kind == "route"} | (facts.rerun_functions or set())
     spans = {}
     # entry functions, and any function that applies the model (an evaluation helper)
     for fn in [*(e.function for e in facts.entries), *(p.function for p in facts.predictions)]:
         if fn is None or id(fn) in routes:
-            continue
+            continue  # (a route, or a function a Streamlit script runs on every rerun: served)
         qualname = next((f.qualname for f in module.flow.functions.values() if f.node is fn), fn.name)
         spans[qualname] = {"qualname": qualname, "line": fn.lineno, "end": fn.end_lineno or fn.lineno}
     return list(spans.values())

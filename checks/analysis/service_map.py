@@ -127,6 +127,15 @@ class ServiceMap:
         visit(start)
         return order
 
+    def cross_file_callers(self, file: str, line: int) -> tuple[FunctionRef, list[tuple[FunctionRef, dict]]] | None:
+        """The function of `file` holding `line` and its recorded callers, when another module of the
+        project calls it; None otherwise."""
+        ref = self.function_at(file, line)
+        if ref is None:
+            return None
+        callers = self.callers(ref)
+        return (ref, callers) if any(caller.file != ref.file for caller, _ in callers) else None
+
     def function_at(self, file: str, line: int) -> FunctionRef | None:
         """The innermost function of `file` whose body holds `line`."""
         best = None

@@ -80,6 +80,10 @@ class Rule:
     # The rule may report, at low confidence only, what only a name suggests (its Known problems
     # say which names); the rename test lets exactly those findings change.
     name_evidence: ClassVar[bool] = False
+    # A serving rule whose findings are moot in a scoring function that only training code,
+    # notebooks and tests of the project call (an export check, a benchmark): the engine withdraws
+    # them (`Project.offline_only`), before asking `settled_elsewhere`.
+    online_only: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -111,10 +111,8 @@ class TrainServeFeatureMismatch(ProjectRule):
                 related=[(train, step["line"], f"{step['op']} in training only")])
 
 
-TrainServeFeatureMismatch.invalid = [
-    # a hand-written map that numbers the categories in another order than the training encoder
-    {
-        "train.py": """
+# Training of the category-map examples: sklearn's encoder numbers the categories in sorted order.
+_CARS_TRAINING = """
         import joblib
         import pandas as pd
         from sklearn.linear_model import LogisticRegression
@@ -124,7 +122,12 @@ TrainServeFeatureMismatch.invalid = [
         cars["gearbox"] = LabelEncoder().fit_transform(cars["gearbox"])
         X = cars[["fuel", "gearbox", "km"]]
         joblib.dump(LogisticRegression().fit(X, cars["sold"]), "sold-v1.joblib")
-        """,
+"""
+
+TrainServeFeatureMismatch.invalid = [
+    # a hand-written map that numbers the categories in another order than the training encoder
+    {
+        "train.py": _CARS_TRAINING,
         "serve.py": """
         import joblib
         import pandas as pd
@@ -248,17 +251,7 @@ TrainServeFeatureMismatch.invalid.append(
 TrainServeFeatureMismatch.valid = [
     # a hand-written map whose codes are the encoder's (categories in sorted order)
     {
-        "train.py": """
-        import joblib
-        import pandas as pd
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.preprocessing import LabelEncoder
-        cars = pd.read_csv("cars.csv")
-        cars["fuel"] = LabelEncoder().fit_transform(cars["fuel"])
-        cars["gearbox"] = LabelEncoder().fit_transform(cars["gearbox"])
-        X = cars[["fuel", "gearbox", "km"]]
-        joblib.dump(LogisticRegression().fit(X, cars["sold"]), "sold-v1.joblib")
-        """,
+        "train.py": _CARS_TRAINING,
         "serve.py": """
         import joblib
         import pandas as pd

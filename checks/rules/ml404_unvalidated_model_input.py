@@ -64,6 +64,7 @@ class UnvalidatedModelInput(Rule):
     id = "ML404"
     name = "unvalidated-model-input"
     severity = Severity.P1
+    online_only = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if module.source.is_notebook or module.role == "training" or module.is_test:
@@ -80,17 +81,12 @@ class UnvalidatedModelInput(Rule):
 
     def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
         """The function is called only from routes of other modules whose request body is a
-        validated model (a pydantic schema): the caller validated what reaches this function. Or it
-        is only called from training code, notebooks and tests: nothing untrusted reaches it."""
-        if project.offline_only(finding.file, finding.line):
-            return True
+        validated model (a pydantic schema): the caller validated what reaches this function."""
         service = project.service_map
-        ref = service.function_at(finding.file, finding.line)
-        if ref is None:
+        found = service.cross_file_callers(finding.file, finding.line)
+        if found is None:
             return False
-        callers = service.callers(ref)
-        if not callers or not any(caller.file != ref.file for caller, _ in callers):
-            return False
+        _, callers = found
         routes = {(r.file, r.facts["function"]): r.facts for r in service.routes}
         fields = {name: schema["fields"] for facts in service.services.values()
                   for name, schema in (facts.get("schemas") or {}).items()}

@@ -62,6 +62,7 @@ class UnhandledInferenceErrors(Rule):
     id = "ML406"
     name = "unhandled-inference-errors"
     severity = Severity.P2
+    online_only = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if module.source.is_notebook or module.role == "training" or module.is_test:
@@ -97,16 +98,9 @@ class UnhandledInferenceErrors(Rule):
 
     def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
         """The function is called from other modules of the project, and each of those calls sits
-        in a `try` that catches errors (a route in `server.py` wrapping a `service.py` helper), or
-        only from training code, notebooks and tests (an offline check whose traceback is the report)."""
-        if project.offline_only(finding.file, finding.line):
-            return True
-        service = project.service_map
-        ref = service.function_at(finding.file, finding.line)
-        if ref is None:
-            return False
-        callers = service.callers(ref)
-        return any(caller.file != ref.file for caller, _ in callers) and all(call.get("guarded") for _, call in callers)
+        in a `try` that catches errors (a route in `server.py` wrapping a `service.py` helper)."""
+        found = project.service_map.cross_file_callers(finding.file, finding.line)
+        return found is not None and all(call.get("guarded") for _, call in found[1])
 
 
 def _per_record(facts: Inference, node: ast.AST) -> bool:
@@ -243,6 +237,25 @@ UnhandledInferenceErrors.invalid = [
 ]
 
 UnhandledInferenceErrors.valid = [
+    # an export check only the training script calls: an offline step, not a service
+    {"export.py": """
+        import onnxruntime as ort
+
+        def parity(onnx_path, sample, expected):
+            session = ort.InferenceSession(onnx_path)
+            got = session.run(None, {"x": sample})[0]
+            return abs(got - expected).max() < 1e-4
+        """,
+     "train.py": """
+        import joblib
+        import numpy as np
+        from sklearn.linear_model import Ridge
+        from export import parity
+        X, y = np.load("X.npy"), np.load("y.npy")
+        ridge = Ridge().fit(X, y)
+        joblib.dump({"model": ridge, "version": "2025-05-01"}, "ridge-2025-05-01.joblib")
+        assert parity("ridge.onnx", X[:10].astype("float32"), ridge.predict(X[:10]))
+        """},
     # a one-shot batch job scoring the whole file in one call: it fails as a whole, before writing
     """
     import joblib as jl

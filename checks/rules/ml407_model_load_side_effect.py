@@ -10,7 +10,6 @@ from checks.rules.base import Hit, ProjectHit, Rule
 
 if TYPE_CHECKING:
     from checks.analysis.project import Project
-    from checks.models import Finding
 
 
 class ModelLoadSideEffect(Rule):
@@ -61,6 +60,7 @@ class ModelLoadSideEffect(Rule):
     id = "ML407"
     name = "model-load-side-effect"
     severity = Severity.P2
+    online_only = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if module.is_test:
@@ -89,11 +89,6 @@ class ModelLoadSideEffect(Rule):
                           "deserialisation time and memory, and concurrent calls may see different models. Load it "
                           "once at startup and reuse it", node=load.call.node, related=related, confidence="high")
 
-
-    def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
-        """A load inside a function that only training code, notebooks and tests call (an export
-        check, a benchmark): it runs once per offline job, not per request."""
-        return "every request" in finding.message and project.offline_only(finding.file, finding.line)
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         """A route that predicts and calls, through the project's modules, a function of another file

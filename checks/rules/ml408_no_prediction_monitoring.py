@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.monitoring import monitors, uses_monitoring
 from checks.analysis.production import inference
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
-
-if TYPE_CHECKING:
-    from checks.analysis.project import Project
-    from checks.models import Finding
 
 
 class NoPredictionMonitoring(Rule):
@@ -56,6 +52,7 @@ class NoPredictionMonitoring(Rule):
     id = "ML408"
     name = "no-prediction-monitoring"
     severity = Severity.P2
+    online_only = True
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if module.source.is_notebook or module.role == "training" or module.is_test or uses_monitoring(module):
@@ -76,11 +73,6 @@ class NoPredictionMonitoring(Rule):
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return uses_monitoring(module)
-
-    def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
-        """The scoring function is only called by training code, notebooks and tests: nothing is
-        served to monitor."""
-        return project.offline_only(finding.file, finding.line)
 
 
 NoPredictionMonitoring.invalid = [
