@@ -55,8 +55,8 @@ class Cache:
             self._entries = {}
             data = _read_json(self.path)
             files = data.get("files") if data is not None and data.get("engine") == engine_fingerprint() else None
-            if isinstance(files, dict):
-                self._entries = files
+            if isinstance(files, dict):  # an entry of another shape is dropped (its file analysed again)
+                self._entries = {rel: entry for rel, entry in files.items() if isinstance(entry, dict)}
         return self._entries
 
     @staticmethod
@@ -125,22 +125,41 @@ class Cache:
 
 
 def _read_json(path: Path) -> dict | None:
+    """The stored object, or None when the file is missing or damaged. The first line holds a digest
+    of the rest: a truncated, corrupted or hand-edited file (even one that is valid JSON of the
+    right shape, such as a snapshot with a finding repeated) is discarded and rebuilt, never trusted."""
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    digest, _, text = raw.partition(b"\n")
+    if not text or digest.decode("ascii", "replace") != _digest(text):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 
 
+def _digest(text: bytes) -> str:
+    return "wicked-data:" + hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
 def _write_json(path: Path, data: dict) -> None:
     """Write atomically; a cache that cannot be written only costs speed, never the review."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         # json.dumps runs the C encoder; json.dump to a file iterates in Python (several times slower)
-        text = json.dumps(data, separators=(",", ":"))
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        text = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        with os.fdopen(fd, "wb") as out:
+            out.write(_digest(text).encode("ascii") + b"\n" + text)
         os.replace(tmp, path)
     except OSError:
-        pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

@@ -11,10 +11,14 @@ from __future__ import annotations
 import ast
 import fnmatch
 import gc
+import io
 import json
 import os
 import re
+import signal
+import sys
 import time
+import tokenize
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +45,7 @@ SQL_SUFFIXES = {".sql"}
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml"}
 REVIEWED_SUFFIXES = SOURCE_SUFFIXES | CONFIG_SUFFIXES | SQL_SUFFIXES
 PARALLEL_THRESHOLD = 24
+MAX_DEPTH = 200  # folder levels walked below a reviewed root
 SUPPRESS = re.compile(r"(?:#|--)\s*wicked-data:\s*ignore(?:\[(?P<codes>[A-Z0-9,\s]+)\])?")
 
 Progress = Callable[[int, int], None]
@@ -248,8 +253,10 @@ def _from_snapshot(snapshot: dict) -> tuple[list[tuple[str, dict]], list[Finding
         withdrawn = snapshot.get("withdrawn", [])
         if not isinstance(withdrawn, list) or not all(isinstance(i, str) for i in withdrawn):
             return None
-        return (results, [Finding.model_validate(f) for f in snapshot["findings"]],
-                [ErrorEntry.model_validate(e) for e in snapshot["errors"]], parts, withdrawn)
+        findings = [Finding.model_validate(f) for f in snapshot["findings"]]
+        if len({f.id for f in findings}) != len(findings):
+            return None  # ids are unique in every review this engine stores
+        return (results, findings, [ErrorEntry.model_validate(e) for e in snapshot["errors"]], parts, withdrawn)
     except (KeyError, TypeError, ValueError):  # pydantic's ValidationError is a ValueError
         return None
 
@@ -283,13 +290,12 @@ def discover(roots: list[Path], root: Path, config: Config, confine: Sequence[Pa
         if not start.exists() and not start.is_symlink():
             errors.append(ErrorEntry(file=str(start), message="path does not exist"))
             continue
-        if start.is_file() or (start.is_symlink() and not start.is_dir()):
+        if not start.is_dir():  # a file, a dangling link, or something else (a FIFO): the read says which
             if inside(start, root, errors):
                 _add(found, errors, start, root)
             continue
         seen_dirs: set[tuple[int, int]] = set()
-        for dirpath, dirnames, filenames in os.walk(start, followlinks=True, onerror=lambda e: errors.append(
-                ErrorEntry(file=_rel(Path(e.filename or start), root), message=f"cannot list directory: {e.strerror}"))):
+        for dirpath, dirnames, filenames in _walk(start, root, errors):
             try:
                 st = os.stat(dirpath)
             except OSError as exc:
@@ -313,6 +319,34 @@ def discover(roots: list[Path], root: Path, config: Config, confine: Sequence[Pa
                 if not _excluded(_rel(path, root), patterns) and inside(path, root, errors):
                     _add(found, errors, path, root)
     return sorted(((p, rel) for rel, p in found.items()), key=lambda t: t[1]), errors
+
+
+def _walk(start: Path, root: Path, errors: list[ErrorEntry]) -> Iterable[tuple[str, list[str], list[str]]]:
+    """`os.walk(start, followlinks=True)` top-down, without recursion (a tree a thousand folders deep
+    is walked like any other; Python 3.11's `os.walk` recurses once per level). The caller prunes
+    `dirnames` in place, as with `os.walk`. Folders deeper than `MAX_DEPTH` are reported, not walked."""
+    stack: list[tuple[str, int]] = [(os.fspath(start), 0)]
+    while stack:
+        top, depth = stack.pop()
+        dirnames: list[str] = []
+        filenames: list[str] = []
+        try:
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()  # follows links, as followlinks=True does
+                    except OSError:
+                        is_dir = False
+                    (dirnames if is_dir else filenames).append(entry.name)
+        except OSError as exc:
+            errors.append(ErrorEntry(file=_rel(Path(top), root), message=f"cannot list directory: {exc.strerror}"))
+            continue
+        yield top, dirnames, filenames
+        if dirnames and depth >= MAX_DEPTH:
+            errors.append(ErrorEntry(file=_rel(Path(top), root),
+                                     message=f"folders nested more than {MAX_DEPTH} deep; the deeper ones are skipped"))
+            continue
+        stack.extend((os.path.join(top, name), depth + 1) for name in reversed(dirnames))
 
 
 def _confinement(confine: Sequence[Path] | None) -> Callable[[Path, Path, list[ErrorEntry]], bool]:
@@ -350,7 +384,18 @@ def _rel(path: Path, root: Path) -> str:
         text = str(rel)
     except ValueError:
         text = str(path)
+    text = _printable(text)
     return "." if text == "" else text.replace(os.sep, "/")
+
+
+def _printable(name: str) -> str:
+    """A file name as text every output can carry: bytes that are not UTF-8 (kept by the file system
+    as lone surrogates) are written as `\\xe9` escapes. The file is still read by its real path."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def _excluded(rel: str, patterns: list[str]) -> bool:
@@ -428,10 +473,8 @@ def _stamp(path: Path) -> list[int] | None:
 
 def _read_for_cache(path: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
     try:
-        if path.stat().st_size > max_bytes:
-            return None, None
-        data = path.read_bytes()
-    except OSError:
+        data = read_bytes(path, max_bytes)
+    except SourceError:  # the analysis reads it again and reports why it cannot
         return None, None
     return data, Cache.digest(data)
 
@@ -446,7 +489,8 @@ def _run(todo, config: Config) -> Iterable[tuple[str, str | None, dict]]:
         from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when there is work for it
 
         registry()  # the rules and the analysis, imported once here and inherited by forked workers
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_start) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_start,
+                                 initargs=(os.getpid(),)) as pool:
             args = [(str(p), rel, data, digest, hash_it, config.max_file_size, config.stated())
                     for p, rel, data, digest, hash_it in todo]
             for (_, rel, *_), (digest, result) in zip(todo, pool.map(_analyse_args, args, chunksize=chunk)):
@@ -466,11 +510,29 @@ def _size(item: tuple) -> int:
         return 0
 
 
-def _worker_start() -> None:
-    """A worker's inherited heap (the interpreter, the rules) lives as long as the worker: keep the
-    cyclic collector from scanning it again after every file."""
+def _worker_start(parent: int | None = None) -> None:
+    """A worker dies with the review that started it (killed, it would otherwise leave its workers
+    idle for ever): on Linux the kernel sends it SIGKILL when the parent goes (PR_SET_PDEATHSIG), and
+    a parent gone before that was set ends the worker at once. A worker's inherited heap (the
+    interpreter, the rules) lives as long as the worker: keep the cyclic collector from scanning it
+    again after every file."""
+    if parent is not None:
+        _die_with_parent(parent)
     registry()  # every rule and the analysis imported before the freeze (a forked worker inherits them)
     gc.freeze()
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # no libc to ask: the parent check below still holds
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _analyse_args(args: tuple) -> tuple[str | None, dict]:
@@ -581,7 +643,7 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int, stat
 def _analyse_sql(rel: str, text: str) -> dict:
     """A `.sql` file: the rules that read queries (`Rule.check_sql`), over its whole text."""
     lines = text.split("\n")
-    suppressions = _suppressions(text)
+    suppressions = _suppressions(text, python=False)
     findings, rule_errors = [], []
     for rule_cls in registry().values():
         if issubclass(rule_cls, ProjectRule) or rule_cls.check_sql is Rule.check_sql:
@@ -634,6 +696,7 @@ def _project_findings(project: Project, root: Path, files: list[tuple[Path, str]
     lines: dict[str, list[str]] = {}
     findings, errors = [], []
     sources: dict[str, SourceFile | None] = {}
+    suppressions: dict[str, dict[int, set[str] | None]] = {}
     for rule_cls in registry().values():
         if rule_cls.check_project is Rule.check_project:
             continue  # a rule of one file at a time
@@ -645,7 +708,9 @@ def _project_findings(project: Project, root: Path, files: list[tuple[Path, str]
                 text, source = lines[hit.file], sources[hit.file]
                 at = source.from_shown(hit.line) if source is not None else hit.line
                 evidence = text[at - 1].strip() if 0 < at <= len(text) else ""
-                if 0 < at <= len(text) and _suppressed_line(text[at - 1], rule.id):
+                if hit.file not in suppressions:
+                    suppressions[hit.file] = _suppressions("\n".join(text), python=hit.file.endswith((".py", ".ipynb")))
+                if _suppressed_at(suppressions[hit.file], at, rule.id):
                     continue
                 finding = Finding(
                     rule=rule.id, name=rule.name, family=family_of(rule.id), severity=hit.severity or rule.severity,
@@ -679,12 +744,11 @@ def _read_lines(path: Path | None) -> tuple[list[str], SourceFile | None]:
     return text.splitlines(), None
 
 
-def _suppressed_line(line: str, rule_id: str) -> bool:
-    match = SUPPRESS.search(line)
-    if not match:
+def _suppressed_at(suppressions: dict[int, set[str] | None], line: int, rule_id: str) -> bool:
+    if line not in suppressions:
         return False
-    codes = match.group("codes")
-    return codes is None or any(rule_id.startswith(c.strip()) for c in codes.split(",") if c.strip())
+    codes = suppressions[line]
+    return codes is None or any(rule_id.startswith(c) for c in codes)
 
 
 def parse(source: SourceFile) -> ast.Module:
@@ -748,26 +812,48 @@ def _evidence(module: ModuleAnalysis, line: int, end: int) -> str:
 
 
 # ---------------------------------------------------------------------- filters
-def _suppressions(text: str) -> dict[int, set[str] | None]:
-    """line -> suppressed codes (None: all) for `# wicked-data: ignore[ML101, ML2]` comments."""
+def _suppressions(text: str, python: bool = True) -> dict[int, set[str] | None]:
+    """line -> suppressed codes (None: all) for `# wicked-data: ignore[ML101, ML2]` comments. Only a
+    real comment suppresses: the same words inside a string literal (a message, a prompt, data) do not."""
     out: dict[int, set[str] | None] = {}
     if "wicked-data" not in text:
         return out
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = SUPPRESS.search(line)
+    for number, comment in _comments(text, python):
+        match = SUPPRESS.search(comment)
         if match:
             codes = match.group("codes")
             out[number] = {c.strip() for c in codes.split(",") if c.strip()} if codes else None
     return out
 
 
+def _comments(text: str, python: bool) -> Iterable[tuple[int, str]]:
+    """(line, comment text) of every comment: Python's from its tokenizer; in SQL, YAML and TOML (and
+    Python the tokenizer rejects) a `#` or `--` outside quotes on its line."""
+    if python:
+        try:
+            tokens = [(tok.start[0], tok.string) for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+                      if tok.type == tokenize.COMMENT]
+        except (tokenize.TokenError, SyntaxError, ValueError):
+            pass
+        else:
+            yield from tokens
+            return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "wicked-data" not in line:
+            continue
+        quote = ""
+        for at, char in enumerate(line):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == "#" or line.startswith("--", at):
+                yield number, line[at:]
+                break
+
+
 def _suppressed(finding: Finding, suppressions: dict[int, set[str] | None]) -> bool:
-    for line in range(finding.line, finding.end_line + 1):
-        if line in suppressions:
-            codes = suppressions[line]
-            if codes is None or any(finding.rule.startswith(c) for c in codes):
-                return True
-    return False
+    return any(_suppressed_at(suppressions, line, finding.rule) for line in range(finding.line, finding.end_line + 1))
 
 
 def _filter(findings: list[Finding], config: Config, baseline: set[str]) -> list[Finding]:

@@ -29,11 +29,12 @@ class SkewReport(BaseModel):
 
 
 def skew_diff(paths: Sequence[str | Path], training: str | None = None, serving: str | None = None,
-              config: Config | None = None) -> list[SkewReport]:
+              config: Config | None = None, confine: Sequence[Path] | None = None) -> list[SkewReport]:
     """Compare each training file with each serving file it is paired with (by the model artifact one
     writes and the other loads; a lone training file pairs with every serving file). `training` and
-    `serving` (paths relative to the reviewed root) force the pair."""
-    project, _ = analyse_project(paths, config)
+    `serving` (paths relative to the reviewed root) force the pair. With `confine`, files whose real
+    location lies outside those folders (a link leading out) are not read."""
+    project, _ = analyse_project(paths, config, confine=confine)
     for name, wanted in (("training", training), ("serving", serving)):
         if wanted is not None and wanted not in project.facts:
             raise ValueError(f"{name} file {wanted!r} is not a reviewed Python file under {list(map(str, paths))}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -79,6 +80,9 @@ class Service:
             if not self.workspace.contains(candidate):
                 break
             pyproject = candidate / "pyproject.toml"
+            if pyproject.is_symlink() and not self.workspace.contains(Path(os.path.realpath(pyproject))):
+                raise ToolError(f"{self.workspace.display(pyproject)} is a link leading outside the project and "
+                                "the configured roots; it is not read (replace the link with the file)")
             if pyproject.is_file():
                 try:
                     return _from_pyproject(pyproject)
@@ -278,7 +282,8 @@ def build_server(service: Service | None = None) -> MCPServer:
 
         def work() -> list:
             try:
-                return compute_skew([target], training=training, serving=serving, config=svc.config_for(target))
+                return compute_skew([target], training=training, serving=serving, config=svc.config_for(target),
+                                    confine=svc.workspace.roots)
             except ValueError as exc:
                 raise ToolError(str(exc).replace(str(target), svc.workspace.display(target))) from None
 
@@ -334,7 +339,7 @@ def build_server(service: Service | None = None) -> MCPServer:
         result, _ = await reviewed(path, ctx)
 
         def work() -> ModelCard:
-            facts = model_facts([result.root])  # read once, for the card and its check
+            facts = model_facts([result.root], confine=svc.workspace.roots)  # read once, for the card and its check
             card = build_card([result.root], result, svc.client(), facts)
             usage = card.usage
             return ModelCard(root=svc.shown(result), markdown=card.text, source=card.source, notice=card.notice,
@@ -351,9 +356,14 @@ def build_server(service: Service | None = None) -> MCPServer:
         required sections, every P1 finding under Limitations, unknowns written as unknown, no
         numbers the code and findings do not contain, citations that exist."""
         from checks.remediate import validate_model_card as check_card
+        from checks.remediate.facts import model_facts
 
         result, _ = await reviewed(path, ctx)
-        problems = await anyio.to_thread.run_sync(check_card, markdown, result)
+
+        def work() -> list[str]:
+            return check_card(markdown, result, model_facts([result.root], confine=svc.workspace.roots))
+
+        problems = await anyio.to_thread.run_sync(work)
         return CardCheck(valid=not problems, problems=problems)
 
     @tool

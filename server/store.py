@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
+from checks.analysis.source import SourceError, read_bytes
 from checks.cache import engine_fingerprint
 from checks.models import Finding, Review
 
@@ -34,16 +37,27 @@ def _key(text: str, size: int = 12) -> str:
 
 
 def content_key(files: list[tuple[Path, str]], config_json: str) -> str:
-    """Hash of the reviewer, its configuration and the reviewed files (names and bytes)."""
+    """Hash of the reviewer, its configuration and the reviewed files: each file's name, size,
+    modification time and inode from one `stat`, never its bytes (a huge or endless file costs
+    nothing here; the review refuses it). A file changed within the last two seconds has a time
+    too recent to vouch for its content, so its bytes (up to the review's size limit) are hashed."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(engine_fingerprint().encode())
     digest.update(config_json.encode())
+    now = time.time_ns()
     for path, rel in files:
-        digest.update(rel.encode() + b"\0")
+        digest.update(rel.encode("utf-8", "backslashreplace") + b"\0")
         try:
-            digest.update(path.read_bytes())
+            st = path.stat()
         except OSError as exc:
             digest.update(f"unreadable:{exc.errno}".encode())
+        else:
+            digest.update(f"{st.st_mode}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_dev}".encode())
+            if now - st.st_mtime_ns < 2_000_000_000:
+                try:
+                    digest.update(read_bytes(path))
+                except SourceError as exc:
+                    digest.update(str(exc).encode())
         digest.update(b"\0")
     return digest.hexdigest()
 
@@ -66,12 +80,22 @@ class ReviewStore:
         return review
 
     def save(self, root: Path, content: str, review: Review) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Store `review` atomically. The store only saves work: when it cannot be written (a full
+        disk, a folder where the file should be), the review is still answered, just not kept."""
         target = self.path_for(root, content)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(review.model_dump(mode="json", by_alias=True), handle)
-        os.replace(tmp, target)
+        tmp = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target, ignore_errors=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(review.model_dump(mode="json", by_alias=True), handle)
+            os.replace(tmp, target)
+        except OSError:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            return
         self._prune()
 
     def latest(self, root: Path | None = None) -> Review | None:
@@ -88,7 +112,7 @@ class ReviewStore:
         """The finding with this id in the newest stored review that has it."""
         for path in self._newest_first():
             try:
-                if finding_id not in path.read_text(encoding="utf-8"):
+                if finding_id.encode("utf-8", "replace") not in path.read_bytes():
                     continue
             except OSError:
                 continue
@@ -107,7 +131,10 @@ class ReviewStore:
 
     def _prune(self) -> None:
         for path in self._newest_first()[KEEP:]:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:  # a folder or a file we may not remove: it is skipped on read anyway
+                pass
 
 
 def _mtime(path: Path) -> float:
@@ -118,7 +145,15 @@ def _mtime(path: Path) -> float:
 
 
 def _read(path: Path) -> Review | None:
+    """The stored review at `path`, or None when it is missing or damaged (undecodable, of another
+    shape, a folder): a damaged entry is removed so it is rebuilt, never trusted."""
     try:
         return Review.model_validate_json(path.read_bytes())
-    except (OSError, ValueError):
+    except OSError:
+        return None
+    except ValueError:  # pydantic's ValidationError and UnicodeDecodeError are ValueErrors
+        try:
+            path.unlink()
+        except OSError:
+            pass
         return None

@@ -118,15 +118,23 @@ def test_a_cached_result_of_the_wrong_shape_is_analysed_again(tmp_path):
         (work / name).write_text((CHURN / name).read_text())
     cache = tmp_path / "cache"
     first = review([work], Config(), cache_dir=cache)
+    from checks.cache import _digest
+
+    def rewrite(path, change):  # damage the file's digest cannot see: only the shape checks catch it
+        data = json.loads(path.read_bytes().split(b"\n", 1)[1])
+        change(data)
+        text = json.dumps(data).encode()
+        path.write_bytes(_digest(text).encode() + b"\n" + text)
+
     (store,) = [p for p in cache.glob("*.json") if not p.name.endswith(".review.json")]
-    data = json.loads(store.read_text())
-    data["files"]["model.py"]["result"]["facts"] = {"training": "not a dict"}
-    data["files"]["predict.py"]["result"]["findings"] = [{"rule": 7}]
-    store.write_text(json.dumps(data))
+
+    def spoil(data):
+        data["files"]["model.py"]["result"]["facts"] = {"training": "not a dict"}
+        data["files"]["predict.py"]["result"]["findings"] = [{"rule": 7}]
+
+    rewrite(store, spoil)
     for snapshot in cache.glob("*.review.json"):
-        snap = json.loads(snapshot.read_text())
-        snap["results"][0][1]["applies"] = "ML1"
-        snapshot.write_text(json.dumps(snap))
+        rewrite(snapshot, lambda snap: snap["results"][0][1].__setitem__("applies", "ML1"))
     again = review([work], Config(), cache_dir=cache)
     assert again.findings == first.findings and not again.errors
 

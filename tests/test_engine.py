@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from checks import engine, review
+from checks.cache import _digest
 from checks.config import Config
 from checks.rules.base import registry
 from tests.conftest import REPO
@@ -120,14 +121,14 @@ def test_bad_input_becomes_errors_and_the_rest_is_reviewed(tmp_path):
 def test_unreadable_file(tmp_path, monkeypatch):
     (tmp_path / "secret.py").write_text("x = 1\n")
     (tmp_path / "good.py").write_text("import pandas as pd\ndf = pd.read_csv('a.csv').fillna(0)\n")
-    real = Path.read_bytes
+    import checks.analysis.source as source
 
-    def deny(self):
-        if self.name == "secret.py":
+    def deny(path, *args, **kw):
+        if Path(path).name == "secret.py":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return open(path, *args, **kw)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(source, "open", deny, raising=False)  # the reader's `open`, as a root-run CI cannot chmod
     result = review([tmp_path], Config(cache=False))
     assert "permission denied" in {e.file: e.message for e in result.errors}["secret.py"]
     assert places(result, "ML108")
@@ -285,9 +286,12 @@ def test_a_damaged_snapshot_costs_only_time(tmp_path):
     work, cache_dir = _project_copy(tmp_path), tmp_path / "cache"
     first = review([work], Config(), cache_dir=cache_dir)
     (snapshot,) = cache_dir.glob("*.review.json")
+    digest, body = snapshot.read_bytes().split(b"\n", 1)
     for damage in ({"findings": [{"rule": 3}]}, {"results": [["model.py", "not a result"]]}, {"results": 7}):
-        data = json.loads(snapshot.read_text())
-        snapshot.write_text(json.dumps({**data, **damage}))
+        data = json.dumps({**json.loads(body), **damage}).encode()
+        snapshot.write_bytes(_digest(data).encode() + b"\n" + data)  # damage the digest cannot see
+        assert review([work], Config(), cache_dir=cache_dir) == first
+        snapshot.write_bytes(digest + b"\n" + data)  # and damage it can
         assert review([work], Config(), cache_dir=cache_dir) == first
     snapshot.write_text("{not json")
     assert review([work], Config(), cache_dir=cache_dir) == first

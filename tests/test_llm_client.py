@@ -5,6 +5,7 @@ import logging
 
 import anthropic
 import httpx
+import httpx2
 import pytest
 import respx
 from pydantic import BaseModel
@@ -135,12 +136,22 @@ def test_429_waits_as_told_then_succeeds(client, messages, sleeps):
 @pytest.mark.parametrize(("headers", "wait"), [
     ({"retry-after-ms": "1500", "retry-after": "9"}, 1.5),
     ({"retry-after": "2"}, 2.0),
-    ({"retry-after": "3600"}, 60.0),
+    ({"retry-after": "60"}, 60.0),
 ])
-def test_retry_after_headers_are_honoured_and_capped(client, messages, sleeps, headers, wait):
+def test_retry_after_headers_are_honoured(client, messages, sleeps, headers, wait):
     messages.side_effect = [httpx.Response(429, headers=headers, json={}), answer(tool_use("propose_fix", GOOD))]
     ask(client)
     assert sleeps == [wait]
+
+
+def test_a_retry_after_beyond_the_cap_ends_the_call_with_a_message(client, messages, sleeps):
+    """`retry-after: 3600` is not waited out in silence: the call ends at once and says why."""
+    messages.side_effect = [httpx.Response(429, headers={"retry-after": "3600"}, json={}),
+                            answer(tool_use("propose_fix", GOOD))]
+    with pytest.raises(LLMError) as caught:
+        ask(client)
+    assert sleeps == [] and messages.call_count == 1
+    assert "retry after 3600 s" in str(caught.value) and "60 s" in str(caught.value)
 
 
 @pytest.mark.parametrize("status", [500, 503, 529])
@@ -223,14 +234,14 @@ def test_the_key_never_shows(monkeypatch, caplog, llm_transport, messages, sleep
     client = LLMClient(transport=llm_transport, max_retries=1)
     messages.side_effect = [httpx.Response(401, json={"type": "error", "error": {"message": "invalid x-api-key"}}),
                             httpx.Response(529, json={}), httpx.Response(529, json={}),
-                            httpx.TimeoutException("slow"),
-                            answer(tool_use("propose_fix", {"code": 1}))]
+                            answer(tool_use("propose_fix", {"code": 1})),
+                            httpx.TimeoutException("slow")]
     errors = []
     for _ in range(4):
         with pytest.raises(LLMError) as caught:
             ask(client)
         errors.append(caught.value)
-    assert [e.kind for e in errors] == ["unavailable", "unavailable", "timeout", "invalid-output"]
+    assert [e.kind for e in errors] == ["unavailable", "unavailable", "invalid-output", "timeout"]
     assert any(KEY in value for value in messages.calls[0].request.headers.values())  # sent, and only sent
     shown = [repr(client), str(vars(client)), caplog.text]
     for error in errors:
@@ -366,3 +377,87 @@ def test_client_end_to_end_over_http(sleeps):
     assert result.value == Fix(**GOOD) and result.attempts == 2 and len(sleeps) == 1
     assert result.usage.cost_usd > 0
     assert fake.requests[1]["system"][0]["cache_control"] == {"type": "ephemeral"}
+
+
+# --- faulty answers: every one ends in an LLMError, never a traceback --------------------------
+
+MALFORMED = {
+    "cut short": lambda good: json.dumps(good)[:40],
+    "empty": lambda good: "",
+    "an HTML page": lambda good: "<html><body>bad gateway</body></html>",
+    "no usage": lambda good: json.dumps({k: v for k, v in good.items() if k != "usage"}),
+    "content null": lambda good: json.dumps({**good, "content": None}),
+    "content a string": lambda good: json.dumps({**good, "content": "hello"}),
+    "usage without counts": lambda good: json.dumps({**good, "usage": {"input_tokens": None}}),
+    "a list": lambda good: "[1, 2]",
+    "a tool call without input": lambda good: json.dumps({**good, "content": [{"type": "tool_use", "id": "t"}]}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED))
+def test_a_200_that_is_not_a_proper_message_is_an_error_and_is_retried(llm_transport, messages, sleeps, kind):
+    body = MALFORMED[kind](message(tool_use("propose_fix", GOOD)))
+    messages.mock(return_value=httpx.Response(200, content=body.encode(), headers={"content-type": "application/json"}))
+    client = LLMClient(api_key=KEY, transport=llm_transport, max_retries=1)
+    with pytest.raises(LLMError) as caught:
+        ask(client)
+    assert caught.value.kind == "unavailable" and "2 attempts" in str(caught.value)
+    assert messages.call_count == 2
+
+
+class _Trickle(httpx2.BaseTransport):
+    """An answer whose body arrives one byte every `pause` seconds."""
+
+    def __init__(self, pause: float) -> None:
+        self.pause = pause
+        self.requests = 0
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests += 1
+        body = json.dumps(message(tool_use("propose_fix", GOOD))).encode()
+
+        def trickle():
+            for i in range(len(body)):
+                real_sleep(self.pause)
+                yield body[i:i + 1]
+
+        return httpx2.Response(200, headers={"content-type": "application/json"}, stream=_Iterated(trickle()),
+                               request=request)
+
+
+class _Iterated(httpx2.SyncByteStream):
+    def __init__(self, chunks) -> None:
+        self.chunks = chunks
+
+    def __iter__(self):
+        yield from self.chunks
+
+
+real_sleep = __import__("time").sleep
+
+
+def test_an_answer_that_trickles_in_meets_a_total_deadline():
+    """Each read is quick, so a per-read timeout never fires; the total deadline does."""
+    transport = _Trickle(pause=0.05)
+    client = LLMClient(api_key=KEY, transport=transport, timeout=0.5, max_retries=0)
+    started = __import__("time").monotonic()
+    with pytest.raises(LLMError) as caught:
+        ask(client)
+    assert caught.value.kind == "timeout"
+    assert __import__("time").monotonic() - started < 3
+
+
+def test_after_a_timeout_the_client_stops_asking_for_a_while(llm_transport, messages, sleeps, monkeypatch):
+    """A circuit breaker: a server holding one client does not pay the timeout on every call."""
+    client = LLMClient(api_key=KEY, transport=llm_transport, max_retries=0)
+    messages.side_effect = [httpx.TimeoutException("slow"), answer(tool_use("propose_fix", GOOD))]
+    with pytest.raises(LLMError) as first:
+        ask(client)
+    with pytest.raises(LLMError) as second:
+        ask(client)
+    assert first.value.kind == "timeout" and messages.call_count == 1
+    assert second.value.kind == "unavailable" and "not asked again" in str(second.value)
+    clock = __import__("time").monotonic() + 10_000
+    monkeypatch.setattr("checks.llm.client.time.monotonic", lambda: clock)
+    assert ask(client).value == Fix(**GOOD)
+    assert messages.call_count == 2

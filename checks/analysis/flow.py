@@ -67,6 +67,7 @@ class FlowAnalysis(Bindings, Expressions):
         self.classes: dict[str, dict[str, Val]] = {}
         self.module_env: dict[str, Val] = {}
         self._slice_splits: dict[int, Split] = {}
+        self._ancestor_ids: dict[tuple[int, bool], frozenset[int]] = {}  # `derives_from`'s answers, once built
         # (env, scope name, function, class, enclosing envs): names resolve lexically, in the scope's
         # own env, then its enclosing functions' (for nested functions), then the module's.
         self._scope_stack: list[tuple[dict[str, Val], str, Function | None, str | None, list[dict[str, Val]]]] = []
@@ -469,9 +470,16 @@ class FlowAnalysis(Bindings, Expressions):
         return all(any(holds(a) for a in self.ancestors(v)) for v in bound)
 
     def derives_from(self, val: Val | None, other: Val | None, rows: bool = True) -> bool:
+        """`other` is `val` or one of its ancestors. The ancestor set of each `val` asked about is kept:
+        rules ask it of one value against many (every read against every saved model), and a walk
+        per question is quadratic in a long script (2,500 models each trained on its own file)."""
         if val is None or other is None:
             return False
-        return any(a is other for a in self.ancestors(val, rows=rows))
+        key = (id(val), rows)
+        found = self._ancestor_ids.get(key)
+        if found is None:
+            found = self._ancestor_ids[key] = frozenset(id(a) for a in self.ancestors(val, rows=rows))
+        return id(other) in found
 
     def data_sources(self, val: Val | None) -> set[int]:
         """Ids of the non-literal Vals `val` derives its rows from. A parameter that received

@@ -43,12 +43,20 @@ class Kept:
         """Values handed to the project's own functions (a helper that may save them)."""
         return [a for c in self.module.calls if _project_call(c) for a in [*c.args, *c.kwargs.values()] if a is not None]
 
+    @cached_property
+    def _saved_holds(self) -> set[int]:
+        return _held(self.saved)
+
+    @cached_property
+    def _kept_holds(self) -> set[int]:
+        return self._saved_holds | _held(self.handed)
+
     def is_saved(self, fit: Fit) -> bool:
-        return any(holds(self.module, s, fit) for s in self.saved)
+        return not _targets(fit).isdisjoint(self._saved_holds)
 
     def is_kept(self, fit: Fit) -> bool:
         """Saved, or handed to the project's own code."""
-        return any(holds(self.module, s, fit) for s in [*self.saved, *self.handed])
+        return not _targets(fit).isdisjoint(self._kept_holds)
 
 
 def kept(module: ModuleAnalysis) -> Kept:
@@ -58,19 +66,27 @@ def kept(module: ModuleAnalysis) -> Kept:
 def holds(module: ModuleAnalysis, value: Val, fit: Fit) -> bool:
     """`value` is the fitted object, or a container or pipeline built from it; not another model
     trained on its output (that one holds the rows it transformed, not the transform)."""
-    targets = {id(fit.estimator)} | ({id(fit.call.val)} if fit.call.method == "fit" and fit.call.val else set())
-    seen, stack = {id(value)}, [value]
+    return not _targets(fit).isdisjoint(_held([value]))
+
+
+def _targets(fit: Fit) -> set[int]:
+    return {id(fit.estimator)} | ({id(fit.call.val)} if fit.call.method == "fit" and fit.call.val else set())
+
+
+def _held(values: list[Val]) -> set[int]:
+    """Ids of everything the `values` hold: themselves and what they were built from, stopping at
+    another estimator's fit (what it was trained on is not what it holds). One walk for all."""
+    seen = {id(v) for v in values}
+    stack = list(values)
     while stack:
         cur = stack.pop()
-        if id(cur) in targets:
-            return True
         if cur.call is not None and cur.call.method in vocab.FIT_METHODS:
-            continue  # another estimator's fit: what it was trained on is not what it holds
+            continue
         for parent in [*cur.parents, *cur.kw]:
             if id(parent) not in seen:
                 seen.add(id(parent))
                 stack.append(parent)
-    return False
+    return seen
 
 
 def outputs(module: ModuleAnalysis, fit: Fit) -> list[Val]:

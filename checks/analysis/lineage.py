@@ -32,7 +32,7 @@ from checks.analysis import vocab
 from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
 from checks.analysis.kept import kept, outputs
 from checks.analysis.leakage import column_derivations, derived_from, feature_selection
-from checks.analysis.module import ModuleAnalysis
+from checks.analysis.module import Fit, ModuleAnalysis
 from checks.analysis.names import dotted as dotted_name, last
 from checks.analysis.production import inference
 from checks.analysis.serving.base import import_prefixes
@@ -349,6 +349,7 @@ def _reads(module: ModuleAnalysis) -> list[dict]:
         return []
     out = []
     consumers = None
+    trained_by: dict[int, Fit] | None = None
     for call in module.calls:
         if call.val is None or not _is_read(call):
             continue
@@ -360,8 +361,13 @@ def _reads(module: ModuleAnalysis) -> list[dict]:
         splits = [_place(module, line) for line, sources in consumers["splits"] if key in sources]
         cv = [_place(module, line) for line, sources in consumers["cv"] if key in sources]
         features = _features_from(module, call.val, targets) if targets else []
-        trains = next((_place(module, f.line) for f in saved_models
-                       if module.flow.derives_from(f.X, call.val, rows=True)), None)
+        if trained_by is None:  # ancestor id -> the first saved model trained on it (one walk per model)
+            trained_by = {}
+            for f in saved_models:
+                for anc in module.flow.ancestors(f.X, rows=True):
+                    trained_by.setdefault(id(anc), f)
+        model = trained_by.get(key)
+        trains = _place(module, model.line) if model is not None else None
         if splits or cv or features or trains:
             out.append({"path": path, **_place(module, call.line), "splits": splits, "cv": cv, "features": features,
                         "trains": trains})

@@ -468,7 +468,9 @@ def config_facts(name: str, text: str) -> dict:
 def _yaml_keys(text: str) -> dict:
     import yaml
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    from checks.analysis import safe_yaml
+
+    root = safe_yaml.compose(text)
     out: dict = {}
 
     def walk(node, prefix: str) -> None:

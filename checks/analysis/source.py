@@ -15,7 +15,9 @@ from __future__ import annotations
 import ast
 import json
 import keyword
+import os
 import re
+import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -93,17 +95,34 @@ class SourceFile:
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes` bytes. Anything else (a FIFO, a device such
+    as `/dev/zero`, a socket, a folder) is refused before it is opened, and the read itself is
+    bounded, so a file that grows while it is read cannot take the memory."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SourceError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; skipped")
-        return path.read_bytes()
+        st = os.stat(path)  # follows links: a link to /dev/zero is judged as /dev/zero
+        if not stat.S_ISREG(st.st_mode):
+            raise SourceError(f"not a regular file ({_kind(st.st_mode)}); skipped")
+        if st.st_size > max_bytes:
+            raise SourceError(f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit; skipped")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise SourceError(f"file grew past the {max_bytes:,}-byte limit while it was read; skipped")
+        return data
     except PermissionError:
         raise SourceError("permission denied: the file cannot be read") from None
     except FileNotFoundError:
         raise SourceError("file not found (a dangling symlink?)") from None
     except OSError as exc:
         raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 def decode(data: bytes) -> str:
@@ -249,6 +268,8 @@ def _notebook(path: Path, rel: str, text: str) -> SourceFile:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"malformed notebook: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise SourceError("malformed notebook: its JSON is nested too deeply to read; skipped") from None
     cells = doc.get("cells") if isinstance(doc, dict) else None
     if not isinstance(cells, list):
         raise SourceError("malformed notebook: no 'cells' list (is this nbformat 4?)")

@@ -1,8 +1,10 @@
 """Structured answers from Claude: one forced tool call, validated with pydantic.
 
 The SDK's own retries are off (`max_retries=0`): the loop here retries 429, 5xx, 529 and lost
-connections with exponential backoff and jitter, honours `retry-after(-ms)` up to `MAX_WAIT`, and
-counts the attempts it made. The API key is handed to the SDK and kept nowhere else: not on this
+connections and unreadable answers with exponential backoff and jitter, honours `retry-after(-ms)` up
+to `MAX_WAIT` (a longer one ends the call with a message saying so), and counts the attempts it made.
+Each request has a total deadline, answer included; after a timeout or an unreachable API the client
+stops asking for `COOL_OFF` seconds (a circuit breaker: a server does not pay the timeout per call). The API key is handed to the SDK and kept nowhere else: not on this
 object, not in its repr, not in an error or a log line.
 """
 
@@ -30,7 +32,8 @@ from checks.llm.usage import Usage, priced
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
-MAX_WAIT = 60.0  # seconds: the longest pause between two attempts, whatever retry-after says
+MAX_WAIT = 60.0  # seconds: the longest pause between two attempts; a longer retry-after ends the call
+COOL_OFF = 120.0  # seconds a client stops asking after the API timed out or was unreachable
 REPLAY_KEY = "replay-without-key"  # the SDK insists on a key; a replaying client never sends a request
 
 
@@ -62,9 +65,12 @@ class LLMClient:
             raise LLMError("no-key", "set ANTHROPIC_API_KEY, or give a replay file")
         if replay is not None:
             transport = ReplayTransport(replay, record_through=(transport or httpx2.HTTPTransport()) if record else None)
-        http_client = anthropic.DefaultHttpxClient(transport=transport) if transport is not None else None
+        # Every request goes through a total deadline (the SDK's timeout is per read: an answer
+        # trickling a byte at a time would never end).
+        http_client = anthropic.DefaultHttpxClient(transport=_Deadline(transport or httpx2.HTTPTransport(), timeout))
         self._sdk = anthropic.Anthropic(api_key=key, base_url=self.base_url, timeout=timeout, max_retries=0,
                                         http_client=http_client)
+        self._broken: tuple[float, str] | None = None  # (until, why): the circuit is open
 
     @classmethod
     def from_env(cls, **kw: Any) -> LLMClient | None:
@@ -104,11 +110,24 @@ class LLMClient:
     def _create(self, **request: Any) -> tuple[Message, int]:
         """One answer and the number of HTTP attempts it took. Errors are raised outside the `except`
         blocks so that they carry no SDK exception (whose request holds the key's header)."""
+        if self._broken is not None:
+            until, why = self._broken
+            if time.monotonic() < until:
+                raise LLMError("unavailable", f"{why}; the API is not asked again for {until - time.monotonic():.0f} s")
+            self._broken = None
+        try:
+            return self._attempts(**request)
+        except LLMError as exc:
+            if self.replay is None and (exc.kind == "timeout" or exc.message.startswith("cannot reach")):
+                self._broken = (time.monotonic() + COOL_OFF, f"the last call failed ({exc.message})")
+            raise
+
+    def _attempts(self, **request: Any) -> tuple[Message, int]:
         for attempt in itertools.count(1):
             wait: float | None = None
             try:
                 answer = self._sdk.messages.create(**request)
-            except anthropic.APITimeoutError:
+            except (anthropic.APITimeoutError, httpx2.TimeoutException):
                 failure = LLMError("timeout", f"no answer from the API within {self.timeout:g} s")
             except anthropic.APIConnectionError as err:
                 if isinstance(err.__cause__, ReplayMiss):
@@ -119,13 +138,20 @@ class LLMClient:
                 failure = LLMError("unavailable", f"the API answered {err.status_code}: {_api_message(err)}")
                 if err.status_code == 429 or err.status_code >= 500:
                     wait = _retry_after(err.response.headers)
+                    if wait is not None and wait > MAX_WAIT:
+                        raise LLMError("unavailable", f"the API answered {err.status_code} and asked to retry after "
+                                                      f"{wait:.0f} s, longer than the {MAX_WAIT:.0f} s this tool waits") from None
                     wait = self._backoff(attempt) if wait is None else wait
             except anthropic.APIError as err:
                 failure = LLMError("unavailable", f"unreadable answer from the API: {err.message}")
+            except ValueError:  # a 200 whose body is not JSON (cut short, empty, an HTML page)
+                failure, wait = LLMError("unavailable", "the API's answer is not readable JSON"), self._backoff(attempt)
             else:
-                if isinstance(answer, Message):
+                problem = _malformed(answer)
+                if problem is None:
                     return answer, attempt
-                failure = LLMError("unavailable", f"the API answered something not a message: {str(answer)[:200]!r}")
+                failure, wait = LLMError("unavailable", f"the API's answer is not a proper message ({problem})"), \
+                    self._backoff(attempt)
             if wait is None:
                 raise failure
             if attempt > self.max_retries:
@@ -138,6 +164,61 @@ class LLMClient:
         """Exponential, with jitter so that parallel clients do not retry in step."""
         ceiling = min(MAX_WAIT, self.backoff * 2 ** (attempt - 1))
         return ceiling * (0.5 + random.random() / 2)
+
+
+def _malformed(answer: Any) -> str | None:
+    """What makes a 200 answer unusable (the SDK builds its objects without validating them), or None."""
+    if not isinstance(answer, Message):
+        return f"not a message: {str(answer)[:200]!r}"
+    content = answer.content
+    if not isinstance(content, list) or not all(isinstance(getattr(b, "type", None), str) for b in content):
+        return "no list of content blocks"
+    usage = answer.usage
+    if usage is None or not isinstance(getattr(usage, "input_tokens", None), int) \
+            or not isinstance(getattr(usage, "output_tokens", None), int):
+        return "no token usage"
+    for block in content:
+        if block.type == "tool_use" and not (isinstance(getattr(block, "name", None), str)
+                                             and isinstance(getattr(block, "input", None), dict)):
+            return "a tool call without a name or input"
+        if block.type == "text" and not isinstance(getattr(block, "text", None), str):
+            return "a text block without text"
+    return None
+
+
+class _Deadline(httpx2.BaseTransport):
+    """Each request, answer body included, must end within `seconds` of being sent."""
+
+    def __init__(self, inner: httpx2.BaseTransport, seconds: float) -> None:
+        self.inner = inner
+        self.seconds = seconds
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        deadline = time.monotonic() + self.seconds
+        response = self.inner.handle_request(request)
+        response.stream = _DeadlineStream(response.stream, deadline, self.seconds)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _DeadlineStream(httpx2.SyncByteStream):
+    def __init__(self, inner, deadline: float, seconds: float) -> None:
+        self.inner = inner
+        self.deadline = deadline
+        self.seconds = seconds
+
+    def __iter__(self):
+        for chunk in self.inner:
+            if time.monotonic() > self.deadline:
+                raise httpx2.ReadTimeout(f"the answer took longer than {self.seconds:g} s in all")
+            yield chunk
+
+    def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            close()
 
 
 def _retry_after(headers: httpx2.Headers) -> float | None:
@@ -155,7 +236,7 @@ def _retry_after(headers: httpx2.Headers) -> float | None:
             if date is None:
                 return None
             seconds = email.utils.mktime_tz(date) - time.time()
-    return min(max(seconds, 0.0), MAX_WAIT)
+    return max(seconds, 0.0)
 
 
 def _api_message(err: anthropic.APIStatusError) -> str:

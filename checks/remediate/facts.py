@@ -61,11 +61,13 @@ def project_name(review) -> str:
     return (path.parent.name if path.name == "workspace" else path.name) or "model"
 
 
-def model_facts(paths: Sequence[str | Path], config: Config | None = None) -> ModelFacts:
-    """Parse the Python files under `paths` (never import them) and collect the model facts."""
+def model_facts(paths: Sequence[str | Path], config: Config | None = None,
+                confine: Sequence[Path] | None = None) -> ModelFacts:
+    """Parse the Python files under `paths` (never import them) and collect the model facts. With
+    `confine`, files whose real location lies outside those folders (a link leading out) are not read."""
     config = config or Config()
     roots = [Path(p) for p in paths] or [Path(".")]
-    files, _ = discover(roots, _common_root(roots), config)
+    files, _ = discover(roots, _common_root(roots), config, confine)
     facts = ModelFacts()
     for path, rel in files:
         if path.suffix not in (".py", ".ipynb"):

@@ -16,6 +16,7 @@ from pathlib import Path, PurePath
 
 import yaml
 
+from checks.analysis import safe_yaml
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.source import SourceError, SourceFile
 from checks.engine import parse
@@ -28,9 +29,6 @@ LOCATION = re.compile(r"(?<![\w/.-])([\w./-]+\.(?:py|ipynb|ya?ml|json|toml)):(\d
 CODE_BLOCK = re.compile(r"```([\w+-]*)[^\n]*\n(.*?)```", re.S)
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 UNKNOWN = re.compile(r"\bunknown\b|not (?:recorded|tracked|documented|shown|saved|stated|known)", re.I)
-# Numbers a card could invent: decimals and percentages (counts such as "7 features" are checked
-# through the facts they summarise, not here).
-INVENTED_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?%|\d*\.\d+)(?![\w.])")
 
 CARD_SECTIONS = {
     "Model Details": ("model details",),
@@ -202,7 +200,7 @@ def front_matter(text: str) -> tuple[dict | None, str]:
     if end < 0:
         return None, text
     try:
-        data = yaml.safe_load(text[4:end])
+        data = safe_yaml.load(text[4:end])
     except yaml.YAMLError:
         return None, text
     return (data if isinstance(data, dict) else None), text[end + 4:]
@@ -233,14 +231,155 @@ def validate_model_card(text: str, review: Review, facts: ModelFacts | None = No
             complaints.append(f"the card must state the {label} as Unknown: the code does not show it")
     grounded = allowed_text + "\n" + "\n".join(f"{f.evidence}\n{f.message}" for f in review.findings) \
         + f"\n{review.tool.version}"
-    for number in sorted(set(INVENTED_NUMBER.findall(body))):
-        if number not in grounded:
-            complaints.append(f"the card states {number}, which neither the code nor the findings contain; "
-                              "write Unknown instead of a value the code does not show")
+    stated_text = body + "\n" + _metadata_text(metadata)
+    complaints += _invented_numbers(stated_text, grounded,
+                                    metric_text="\n".join(f"{f.evidence}\n{f.message}" for f in review.findings))
+    complaints += _invented_dates_and_people(body, metadata, grounded)
     complaints += check_citations(text, review)
     recommendations = _section(found, CARD_SECTIONS["Recommendations"])
     if recommendations is not None:
         complaints += check_recommendations(recommendations, review)
+    return complaints
+
+
+# ---------------------------------------------------------------------- stated values
+# A number as a card may write it: 93%, 93 percent, 93/100, 0.93, .93.
+STATED_NUMBER = re.compile(r"(?<![\w.])(?:(?P<pct>\d+(?:\.\d+)?)\s*(?:%|\s(?:percent|per cent|pct)\b)"
+                           r"|(?P<hundred>\d+(?:\.\d+)?)\s*/\s*100(?![\d.])"
+                           r"|(?P<dec>\d*\.\d+)(?![\w.]))", re.I)
+METRIC_WORD = (r"(?:accuracy|acc|auc|roc[ -]auc|pr[ -]auc|f1(?:[ -]score)?|precision|recall|rmse|mse|mae|mape|r2|r²|"
+               r"r-squared|log[ -]?loss|loss|error rate|score)")
+# A number written as the value of a metric: "accuracy 0.92", "AUC: 93/100", "93 percent accuracy".
+METRIC_VALUE = re.compile(rf"\b{METRIC_WORD}\b\W{{0,3}}(?:(?:of|is|was|at|=|reached|achieved)\s+)?(?P<after>[\d.]+\s*(?:%|percent|per cent|/\s*100)?)"
+                          rf"|(?P<before>[\d.]+\s*(?:%|percent|per cent|/\s*100)?)\s*(?:\(|\s)?{METRIC_WORD}\b", re.I)
+NUMBER_IN_TEXT = re.compile(r"(?<![\w.])\d*\.?\d+(?:[eE][-+]?\d+)?")
+DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+                  r"|\b(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?\d{4}\b",
+                  re.I)
+PERSON_LABEL = re.compile(r"^[\s>*_-]*(?:\*\*)?(authors?|developed by|developers?|owners?|maintainers?|contact|"
+                          r"trained by|created by)(?:\*\*)?\s*(?:\*\*)?\s*[:\-–]\s*(?:\*\*)?\s*(?P<value>.+)$", re.I | re.M)
+PERSON_KEYS = {"author", "authors", "developers", "developed_by", "owner", "owners", "maintainer", "maintainers",
+               "contact", "created_by", "trained_by"}
+DATE_KEYS = {"date", "training_date", "trained", "trained_on", "created", "created_at", "release_date"}
+
+
+def _metadata_text(metadata: dict | None) -> str:
+    """The metadata's values as lines of text (numbers stated there are checked like the body's)."""
+    if not isinstance(metadata, dict):
+        return ""
+    out: list[str] = []
+
+    def walk(value, depth: int = 0) -> None:
+        if depth > 20 or len(out) > 10_000:
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                    out.append(f"{key}: {item}")
+                else:
+                    walk(item, depth + 1)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, depth + 1)
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            out.append(str(value))
+
+    walk(metadata)
+    return "\n".join(out)
+
+
+def _fractions(text: str) -> set[float]:
+    """Every number of `text` as a value: a plain number as itself, a percentage as a share
+    ("20%" grounds 0.2 and "0.2" grounds "20%"; a line number 93 does not ground "93%")."""
+    out: set[float] = set()
+    for match in STATED_NUMBER.finditer(text):
+        value = _stated_fraction(match)
+        if value is not None:
+            out.add(value)
+    for match in NUMBER_IN_TEXT.finditer(text):
+        try:
+            out.add(round(float(match.group()), 9))
+        except ValueError:
+            continue
+    return out
+
+
+def _metric_values(text: str) -> set[float]:
+    """The numbers `text` gives as a metric's value."""
+    out: set[float] = set()
+    for match in METRIC_VALUE.finditer(text):
+        number = STATED_NUMBER.search((match.group("after") or match.group("before") or "").strip())
+        value = _stated_fraction(number) if number is not None else None
+        if value is not None:
+            out.add(value)
+    return out
+
+
+def _stated_fraction(match: re.Match) -> float | None:
+    try:
+        if match.group("pct") is not None:
+            return round(float(match.group("pct")) / 100, 9)
+        if match.group("hundred") is not None:
+            return round(float(match.group("hundred")) / 100, 9)
+        return round(float(match.group("dec")), 9)
+    except ValueError:
+        return None
+
+
+def _invented_numbers(text: str, grounded: str, metric_text: str) -> list[str]:
+    """A number the card states, in any written form, must be in the code's facts or the findings;
+    one written as a metric's value must be a metric the code or findings show, not another of the
+    code's numbers (the test share 0.25 is not an accuracy of 0.25)."""
+    complaints: list[str] = []
+    known, metric_known = _fractions(grounded), _metric_values(metric_text)
+    seen: set[str] = set()
+    for match in STATED_NUMBER.finditer(text):
+        value = _stated_fraction(match)
+        shown = match.group().strip()
+        if value is None or shown in seen:
+            continue
+        seen.add(shown)
+        if value not in known:
+            complaints.append(f"the card states {shown}, which neither the code nor the findings contain; "
+                              "write Unknown instead of a value the code does not show")
+    for match in METRIC_VALUE.finditer(text):
+        shown = (match.group("after") or match.group("before") or "").strip()
+        number = STATED_NUMBER.search(shown)
+        if number is None:
+            continue
+        value = _stated_fraction(number)
+        if value is None or shown in seen and value not in known:
+            continue  # already reported as invented
+        if value not in metric_known:
+            seen.add(shown)
+            complaints.append(f"the card gives {shown} as a metric value ('{match.group().strip()}'); the code "
+                              "computes its metrics when it runs and shows no such value (a number from the code, "
+                              "such as a split share or a hyperparameter, is not a result); write Unknown")
+    return complaints
+
+
+def _invented_dates_and_people(body: str, metadata: dict | None, grounded: str) -> list[str]:
+    """Dates and people (author, owner) are not in code: a card that states one invents it, unless
+    the value is in the code's facts."""
+    complaints: list[str] = []
+    lowered = grounded.lower()
+    for match in DATE.finditer(body):
+        if match.group().lower() not in lowered:
+            complaints.append(f"the card states the date {match.group()!r}, which the code does not show; "
+                              "write Unknown")
+    for match in PERSON_LABEL.finditer(body):
+        value = match.group("value").strip().strip("*_ ").strip()
+        if value and not UNKNOWN.search(value) and value.lower() not in lowered:
+            complaints.append(f"the card names {value!r} as {match.group(1).lower()}, which the code does not "
+                              "show; write Unknown")
+    for key, value in (metadata or {}).items() if isinstance(metadata, dict) else ():
+        name = str(key).lower().replace("-", "_").replace(" ", "_")
+        if name not in PERSON_KEYS | DATE_KEYS or value in (None, "", []):
+            continue
+        text = value if isinstance(value, str) else str(value)
+        if not UNKNOWN.search(text) and text.lower() not in lowered:
+            complaints.append(f"the metadata states {key}: {text!r}, which the code does not show; "
+                              "write unknown or leave the key out")
     return complaints
 
 
