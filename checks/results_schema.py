@@ -185,6 +185,8 @@ class ModuleFacts(_Strict):
     config: ConfigUse
     local_imports: list[str]
     calls_out: list[str] = []  # project functions called by qualified name (`pkg.mod.func`)
+    orchestrated: list[str] = []  # project functions a pipeline orchestrator runs (Kedro node, Airflow task)
+    script: bool = False  # runs as a program (a `__main__` block) and serves nothing
     entries: list[EntrySpan] = []
     test: bool = False
     decisions: Decisions | None = None

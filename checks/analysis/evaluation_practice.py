@@ -73,6 +73,37 @@ class PracticeFacts:
         return out
 
     @cached_property
+    def folds_by_hand(self) -> list[ast.AST]:
+        """Cuts of the rows by position made again on each pass of a loop, with bounds that move
+        with it (`for i in range(k): end = size * (i + 1); fit, check = X[:end], X[end:end + size]`):
+        a hand-written rolling-origin (walk-forward) cross-validation."""
+        syn = syntax(self.module)
+        out = []
+        for split in self.module.splits:
+            if split.kind != "slice":
+                continue
+            loop = next((a for a in syn.ancestors(split.node) if isinstance(a, (ast.For, ast.AsyncFor, ast.While))
+                         or isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))), None)
+            if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
+                continue
+            moving = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)} if not isinstance(loop, ast.While) else set()
+            for stmt in ast.walk(loop):
+                if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                    for target in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]):
+                        moving |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+            key = split.node.slice if isinstance(split.node, ast.Subscript) else None
+            if isinstance(key, ast.Tuple) and key.elts:
+                key = key.elts[0]
+            if isinstance(key, ast.Slice) and any(isinstance(n, ast.Name) and n.id in moving for n in ast.walk(key)):
+                out.append(split.node)
+        return out
+
+    @property
+    def cross_validates(self) -> bool:
+        """Something scores several folds: a cross-validation call, a K-fold splitter, or folds cut by hand."""
+        return bool(self.cross_validation or self.folds_by_hand)
+
+    @cached_property
     def model_outputs(self) -> set[int]:
         """Ids of Vals produced by applying a model: `predict*`, `score`, or calling a network `net(x)`."""
         bound = {name for name, _ in self.flow.bindings} | {p for f in self.flow.functions.values() for p in f.params}

@@ -147,7 +147,10 @@ class Bindings:
             child = self._derived(sub_target, [source] if source is not None else [])
             name = dotted(sub_target)
             role = _nested_role(roles[pos], split)
-            child.roles = child.roles | {(id(split), role)}
+            # A part of a split of already-split rows is described by the inner split alone: the
+            # validation part cut from the held-out rows is validation, no longer "test" as well.
+            nested = any(value.roles for value in split.inputs[:1])
+            child.roles = frozenset({(id(split), role)}) if nested else child.roles | {(id(split), role)}
             child.name = name
             if split.inputs and split.inputs[0].shape:
                 child.shape = split.inputs[min(pos // 2, len(split.inputs) - 1)].shape

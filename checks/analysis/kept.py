@@ -45,11 +45,11 @@ class Kept:
 
     @cached_property
     def _saved_holds(self) -> set[int]:
-        return _held(self.saved)
+        return held_by(self.saved)
 
     @cached_property
     def _kept_holds(self) -> set[int]:
-        return self._saved_holds | _held(self.handed)
+        return self._saved_holds | held_by(self.handed)
 
     def is_saved(self, fit: Fit) -> bool:
         return not _targets(fit).isdisjoint(self._saved_holds)
@@ -66,14 +66,14 @@ def kept(module: ModuleAnalysis) -> Kept:
 def holds(module: ModuleAnalysis, value: Val, fit: Fit) -> bool:
     """`value` is the fitted object, or a container or pipeline built from it; not another model
     trained on its output (that one holds the rows it transformed, not the transform)."""
-    return not _targets(fit).isdisjoint(_held([value]))
+    return not _targets(fit).isdisjoint(held_by([value]))
 
 
 def _targets(fit: Fit) -> set[int]:
     return {id(fit.estimator)} | ({id(fit.call.val)} if fit.call.method == "fit" and fit.call.val else set())
 
 
-def _held(values: list[Val]) -> set[int]:
+def held_by(values: list[Val]) -> set[int]:
     """Ids of everything the `values` hold: themselves and what they were built from, stopping at
     another estimator's fit (what it was trained on is not what it holds). One walk for all."""
     seen = {id(v) for v in values}

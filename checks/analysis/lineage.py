@@ -254,14 +254,18 @@ def path_of(module: ModuleAnalysis, call, position: int) -> str | None:
             return f"config:{anc.key}"
         if isinstance(node, ast.Call):
             for arg in node.args[:1]:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value not in FILE_MODES:
                     return PurePosixPath(arg.value).name
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in FILE_MODES:
             return PurePosixPath(node.value).name
     for arg in call.node.args:
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value not in FILE_MODES:
             return PurePosixPath(arg.value).name
     return None
+
+
+# `path.open("wb")`: the mode of an open call, never the file's name.
+FILE_MODES = {m + extra for m in ("r", "w", "a", "x") for extra in ("", "b", "t", "+", "b+", "+b", "t+", "+t")}
 
 
 def _literal_tail(node: ast.AST) -> str | None:

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Callable, TypeVar
 
 from checks.analysis import vocab
+from checks.analysis.libraries.statsmodels import LABEL_COLUMNS
 from checks.analysis.flow import FlowAnalysis
 from checks.analysis.flowtypes import CallSite, Split, Val, str_list
 from checks.analysis.names import Imports, last
@@ -304,8 +305,9 @@ class ModuleAnalysis:
     @cached_property
     def target_columns(self) -> set[str]:
         """Columns used as the label: the `y` of model fits, cross-validation and splits, the `label=`
-        of a boosting library's dataset (what the code does with them, not what they are called)."""
-        cols: set[str] = set()
+        of a boosting library's dataset, the column a model's library reads the label from (Prophet's
+        `y`) (what the code does with them, not what they are called)."""
+        cols: set[str] = {LABEL_COLUMNS[f.ctor] for f in self.model_fits if f.ctor in LABEL_COLUMNS}
         candidates: list[Val | None] = [f.y for f in self.model_fits]
         for split in self.splits:
             if split.kind == "function" and len(split.inputs) >= 2:

@@ -119,6 +119,8 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not third_party(m)}),
         "calls_out": sorted({c.qualname.lstrip(".") for c in module.calls
                              if c.qualname and c.callee is None and c.method is None and not third_party(c.qualname.lstrip("."))}),
+        "orchestrated": _orchestrated(module),
+        "script": _script(module),
         "entries": _entry_spans(module),
         "test": module.is_test,
         "decisions": None if module.is_test else _decisions(module),
@@ -137,6 +139,57 @@ def _sorted_codes(val: Val | None) -> bool:
     made = call.receiver.node
     automatic = not (isinstance(made, ast.Call) and any(k.arg == "categories" for k in made.keywords))
     return ctor == "LabelEncoder" or ctor == "OrdinalEncoder" and automatic
+
+
+# Pipeline orchestrators: a function they are handed (a Kedro `node(func=...)`, an Airflow
+# `PythonOperator(python_callable=...)`) or that they decorate (Prefect `@task`, Dagster `@op`,
+# ZenML `@step`) runs as a step of a batch pipeline, not behind a request.
+ORCHESTRATORS = ("kedro", "airflow", "prefect", "dagster", "luigi", "zenml", "metaflow", "flytekit")
+
+
+def _orchestrated(module: ModuleAnalysis) -> list[str]:
+    """Qualified names of the project's functions this file hands to an orchestrator uncalled, and
+    of its own functions an orchestrator's decorator wraps."""
+    out: set[str] = set()
+    for call in module.calls:
+        if not (call.qualname and call.qualname.lstrip(".").split(".")[0] in ORCHESTRATORS):
+            continue
+        for arg in [*call.node.args, *(k.value for k in call.node.keywords)]:
+            if isinstance(arg, ast.Name):
+                name = module.imports.resolve(arg)
+                if name and not third_party(name.lstrip(".")):
+                    out.add(name.lstrip("."))
+                elif arg.id in module.flow.functions:
+                    out.add(arg.id)
+    for fn in module.flow.functions.values():
+        for deco in getattr(fn.node, "decorator_list", ()):
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            name = module.imports.resolve(target) or ""
+            if name.lstrip(".").split(".")[0] in ORCHESTRATORS:
+                out.add(fn.qualname)
+    return sorted(out)
+
+
+def _script(module: ModuleAnalysis) -> bool:
+    """The file runs as a program (`if __name__ == "__main__":` at its top level) and serves nothing
+    (no route, not a Streamlit page, no entry function taking a record to score): what it loads at
+    its top level is loaded once, when it starts."""
+    if module.source.is_notebook or not any(isinstance(stmt, ast.If) and _main_test(stmt.test) for stmt in module.tree.body):
+        return False
+    from checks.analysis.production import inference
+
+    facts = inference(module)
+    # an entry function that takes the record (`predict(customer)`) is there to be imported and called
+    takes_input = any(e.function is not None and [a for a in (*e.function.args.posonlyargs, *e.function.args.args,
+                                                               *e.function.args.kwonlyargs) if a.arg != "self"]
+                      for e in facts.entries)
+    return not takes_input and not any(e.kind == "route" for e in facts.entries) and not facts.rerun_functions \
+        and not any(m.split(".")[0] == "streamlit" for m in module.imports.modules if m)
+
+
+def _main_test(test: ast.expr) -> bool:
+    return isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__" \
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
 
 
 def _entry_spans(module: ModuleAnalysis) -> list[dict]:
@@ -566,9 +619,11 @@ class Project:
         return [f for f, x in self.facts.items() if "keys" in x]
 
     def offline_only(self, file: str, line: int) -> bool:
-        """The entry function of `file` holding `line` is called from other files of the project, and
-        only from training code (a file that fits or saves a model), notebooks and tests: an export
-        check, a benchmark, a submission helper, not a service."""
+        """The entry function of `file` holding `line` is a step a pipeline orchestrator runs (handed
+        to a Kedro `node`, an Airflow operator, decorated by a Prefect or Dagster task), or it is
+        called from other files of the project, and only from training code (a file that fits or
+        saves a model), notebooks and tests: an export check, a benchmark, a submission helper, not
+        a service."""
         from checks.analysis.serving.base import import_prefixes
 
         entry = next((e for e in (self.facts.get(file) or {}).get("entries") or ()
@@ -576,6 +631,9 @@ class Project:
         if entry is None:
             return False
         names = {f"{prefix}.{entry['qualname']}" for prefix in import_prefixes(file)}
+        if entry["qualname"] in ((self.facts.get(file) or {}).get("orchestrated") or ()) or any(
+                names & set(f.get("orchestrated") or ()) for rel, f in self.facts.items() if rel != file):
+            return True  # a step of a batch pipeline (a Kedro node, an Airflow task): never behind a request
         callers = [rel for rel, f in self.facts.items() if rel != file and names & set(f.get("calls_out") or ())]
         return bool(callers) and all(self.roles.get(rel) in ("training", "notebook") or self.facts[rel].get("test")
                                      or (self.facts[rel].get("artifacts") or {}).get("written")  # saves a model

@@ -18,7 +18,8 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
     complementary parts of the same rows, by node id, with their role.
 
     Parts are the values of assignments and returns, grouped by what is cut: a head and a tail of
-    the same array (`X[:n]`, `X[n:]`; a middle `X[n:m]` between them is validation), the two sides
+    the same array (`X[:n]`, `X[n:]`; a middle `X[n:m]` between them is validation; a head and the
+    block right after it, `X[:n]`, `X[n:n + k]`, are a fold of a walk-forward backtest), the two sides
     of one cut on one column (`df[df.day < c]`, `df[df.day >= c]`: the earlier rows train), a mask
     and its negation (`df[m]`, `df[~m]`; the first written trains). The part the scope fits a model
     on trains, whatever its position. A part alone is a filter, not a split."""
@@ -43,7 +44,7 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
     roles: dict[int, str] = {}
     for parts in groups.values():
         kinds = {kind for _, kind in parts}
-        if not ({"head", "tail"} <= kinds or {"pos", "neg"} <= kinds):
+        if not ({"head", "tail"} <= kinds or {"pos", "neg"} <= kinds or _adjacent(parts)):
             continue
         # the part a model is fitted on trains, whatever its position; else the earlier rows train
         trained = {kind for node, kind in parts if targets.get(id(node)) in fitted}
@@ -56,6 +57,18 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
         for node, kind in parts:
             roles[id(node)] = "train" if kind == train_kind else "validation" if kind == "middle" else "test"
     return roles
+
+
+def _adjacent(parts: list[tuple[ast.Subscript, str]]) -> bool:
+    """A head and a middle that starts where the head stops (`X[:end]`, `X[end:end + size]`): the
+    rows before a cut and the block after it, a fold of a walk-forward backtest."""
+    stops = {ast.dump(key.upper) for node, kind in parts if kind == "head" and isinstance(key := _key(node), ast.Slice)}
+    return any(kind == "middle" and isinstance(key := _key(node), ast.Slice) and ast.dump(key.lower) in stops
+               for node, kind in parts)
+
+
+def _key(node: ast.Subscript) -> ast.Slice:
+    return node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
 
 
 def _note_targets(targets: dict[int, str], target: ast.expr, items: list[ast.expr]) -> None:

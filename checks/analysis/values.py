@@ -12,17 +12,42 @@ def positive(syn: Syntax, fn: FunctionNode | None, node: ast.AST, depth: int = 2
     whose default is one (`smoothing: float = 20.0`) or that every caller in the module gives one."""
     if isinstance(node, ast.Constant):
         return isinstance(node.value, (int, float)) and not isinstance(node.value, bool) and node.value > 0
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return _positive_attribute(syn, fn, node.attr) if depth >= 0 else False
     if not isinstance(node, ast.Name):
         return False
     params = parameters(fn) if fn is not None else {}
     if node.id not in params:
-        values = syn.assigned_values(fn, node.id) or syn.assigned_values(None, node.id)
-        return bool(values) and all(positive(syn, None, v, 0) for v in values)
+        own = syn.assigned_values(fn, node.id)
+        values = own or syn.assigned_values(None, node.id)
+        return bool(values) and all(positive(syn, fn if own else None, v, 0) for v in values)
     position, default = params[node.id]
     if default is not None:
         return positive(syn, None, default, 0)
     passed = passed_by_callers(syn, fn, node.id, position) if depth > 0 else []
     return bool(passed) and all(caller is not None and positive(syn, caller, arg, depth - 1) for caller, arg in passed)
+
+
+def _positive_attribute(syn: Syntax, fn: FunctionNode | None, attr: str) -> bool:
+    """`self.<attr>` in a method: every assignment of it in the class gives a positive number (a
+    constant, or an `__init__` parameter whose default is one: `self.prior = prior`, `prior=0.5`)."""
+    owner = syn.parent.get(id(fn)) if fn is not None else None
+    if not isinstance(owner, ast.ClassDef):
+        return False
+    assigned = []
+    for method in owner.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for stmt in ast.walk(method):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(
+                stmt, (ast.AnnAssign, ast.AugAssign)) and stmt.value is not None else []
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr == attr and isinstance(target.value, ast.Name) \
+                        and target.value.id == "self":
+                    if isinstance(stmt, ast.AugAssign):
+                        return False
+                    assigned.append((method, stmt.value))
+    return bool(assigned) and all(positive(syn, method, value, 0) for method, value in assigned)
 
 
 def parameters(fn: FunctionNode) -> dict[str, tuple[int | None, ast.expr | None]]:
@@ -51,3 +76,14 @@ def passed_by_callers(syn: Syntax, fn: FunctionNode, name: str, position: int | 
             return []
         out.append((syn.function_of(call), arg))
     return out
+
+
+def written_column(module, node: ast.AST) -> ast.AST | None:
+    """For a column read `df["rate"]`, the expression the column was last written with in the data
+    flow (`df["rate"] = (df["n"] + 0.5) / total`), else None."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+        return None
+    frame = module.flow.val_at(node.value)
+    written = frame.colvals.get(node.slice.value) if frame is not None and frame.colvals else None
+    return written.node if written is not None and written.node is not None and written.node is not node else None
+

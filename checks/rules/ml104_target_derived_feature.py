@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from checks.analysis.libraries.statsmodels import LABEL_COLUMNS
 from checks.analysis.leakage import column_derivations, derived_from, feature_selection, is_forecast_label
 from checks.analysis.lineage import target_derived
 from checks.analysis.module import ModuleAnalysis
@@ -60,9 +61,12 @@ class TargetDerivedFeature(Rule):
             derivations = column_derivations(module, X)  # the columns of the frames X is built from
             # the label this matrix is learned with; another model's label is only a column here
             own = module.paired_targets(X) & targets
+            in_frame = _label_in_frame(module, X)  # Prophet's `y`: the label, given inside the data frame
+            if in_frame:
+                own = in_frame
             for target in sorted(own or targets):
                 hit = self._check_target(target, selection, derivations, popped,
-                                         is_forecast_label(module, target))
+                                         is_forecast_label(module, target), label_in_frame=target in in_frame)
                 if hit:
                     seen.add(selection.node.lineno)
                     yield hit
@@ -80,14 +84,17 @@ class TargetDerivedFeature(Rule):
                 related=[(t.writer, t.column["line"], f"'{column}' computed from '{t.target}' here")])
 
     @staticmethod
-    def _check_target(target, selection, derivations, popped, forecast) -> Hit | None:
+    def _check_target(target, selection, derivations, popped, forecast, label_in_frame: bool = False) -> Hit | None:
         leaky = derived_from(derivations, target)
+        if label_in_frame:  # the model reads the label from this column of its frame: it is no feature
+            popped = popped | {target}
+            leaky = leaky - {target}
         sources = set() if forecast else set(derivations.get(target, (set(), 0))[0])
         for source in list(sources):  # a column computed from the target's own source is the target again
             sources |= derived_from(derivations, source) - {target}
         node = selection.node
         if selection.explicit is not None:
-            cols = selection.explicit
+            cols = [c for c in selection.explicit if not (label_in_frame and c == target)]
             if target in cols:
                 return Hit(f"the target column '{target}' is in the feature list", node=node)
             for col in cols:
@@ -111,6 +118,13 @@ class TargetDerivedFeature(Rule):
                        node=node, confidence="medium",
                        related=[(None, derivations[target][1], f"'{target}' defined from '{col}'")])
         return None
+
+
+def _label_in_frame(module: ModuleAnalysis, X) -> set[str]:
+    """The label column a model's library reads from the frame it is fitted on (Prophet's `y`),
+    for the models fitted on `X`."""
+    return {LABEL_COLUMNS[f.ctor] for f in module.model_fits
+            if f.ctor in LABEL_COLUMNS and f.X is not None and module.flow.derives_from(f.X, X)}
 
 
 def _strs(call) -> list[str]:

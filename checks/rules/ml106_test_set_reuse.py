@@ -114,7 +114,7 @@ class TestSetReuse(Rule):
                 yield Hit(f"early stopping/checkpoint selection uses the test split ({held[0]}=...); the test "
                           "score then measures a choice made on it. Stop on a validation split",
                           node=call.node)
-            else:
+            elif not _sibling_scored(module, call.kwargs[held[0]]):
                 yield Hit(f"early stopping/checkpoint selection uses the only held-out rows ({held[0]}=...); "
                           "nothing unseen is left to measure the final model (and its best-iteration score is "
                           "optimistic). Split off a validation part for stopping and keep the test rows apart",
@@ -219,14 +219,30 @@ def _of_model(module: ModuleAnalysis, metric, inputs: list[Val], fit) -> bool:
     return not models or any(facts.is_model_of(m, fit) for m in models)
 
 
-def _scored(module: ModuleAnalysis, val: Val, fit=None) -> bool:
-    """Some metric or `score` is computed on the test rows that `val` holds; with `fit`, a metric of
-    that fitted model (another model scored on the same rows is not this model's reuse of them)."""
-    parts = {key for key in val.roles if key[1] == "test"}
+def _scored(module: ModuleAnalysis, val: Val, fit=None, roles: tuple[str, ...] = ("test",)) -> bool:
+    """Some metric or `score` is computed on the test rows (the rows of `roles`) that `val` holds;
+    with `fit`, a metric of that fitted model (another model scored on the same rows is not this
+    model's reuse of them)."""
+    parts = {key for key in val.roles if key[1] in roles}
     for metric in module.evaluation_calls:
         inputs = [a for a in [*metric.args, *metric.kwargs.values(), metric.receiver] if a is not None]
         if any(parts & a.roles for a in inputs) and (fit is None or _of_model(module, metric, inputs, fit)):
             return True
+    return False
+
+
+def _sibling_scored(module: ModuleAnalysis, val: Val) -> bool:
+    """`val` is one held-out part of a split whose other held-out part is scored: that other part is
+    the test set and `val`'s rows are a validation part, whatever order the split returned them in
+    (`X_test, X_val = train_test_split(X_rest)` stops on X_val and scores X_test)."""
+    own = {key for key in val.roles if key[1] in ("test", "validation")}
+    splits = {key[0] for key in own}
+    for split in module.splits:
+        if id(split) not in splits:
+            continue
+        for part, role in split.outputs:
+            if role in ("test", "validation") and not (part.roles & own) and _scored(module, part, roles=("test", "validation")):
+                return True
     return False
 
 

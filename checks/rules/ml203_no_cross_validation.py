@@ -65,7 +65,7 @@ class NoCrossValidation(Rule):
         if not holdouts:
             return
         facts = evaluation(module)
-        if facts.cross_validation:
+        if facts.cross_validates:
             return
         if not _held_out_used(module, facts, holdouts):
             return  # nothing is judged on the held-out part here: a missing evaluation, not a single split
@@ -83,7 +83,7 @@ class NoCrossValidation(Rule):
                   node=first.node, related=related, confidence=confidence)
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
-        return bool(evaluation(module).cross_validation)
+        return evaluation(module).cross_validates
 
 
 def _held_out_used(module: ModuleAnalysis, facts, holdouts) -> bool:

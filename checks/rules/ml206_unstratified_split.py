@@ -4,6 +4,7 @@ import ast
 from typing import Iterator
 
 from checks.analysis.evaluation import evaluation
+from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -70,6 +71,9 @@ class UnstratifiedSplit(Rule):
             if len(facts.tasks) > 1:
                 break  # which model a splitter object serves is not traced
             if call.method is None and short in UNSTRATIFIED_SPLITTERS:
+                rows = _split_rows(module, call)
+                if not rows or all(_resampled(module, r) for r in rows):
+                    continue  # a splitter nothing uses, or folds of rows resampled to balance: no class to miss
                 yield Hit(f"{short} ignores the class labels on a classification problem; folds can miss the rare "
                           f"class. Use {UNSTRATIFIED_SPLITTERS[short]}", node=call.node, confidence=confidence)
 
@@ -158,3 +162,24 @@ UnstratifiedSplit.valid = [
     DecisionTreeClassifier().fit(a, c)
     """,
 ]
+
+
+def _split_rows(module: ModuleAnalysis, splitter: CallSite) -> list[Val | None]:
+    """The rows a splitter object is used to cut: the `X` of its `.split(X, y)` calls and of the
+    calls it is given to as `cv=` (`cross_val_score(model, X, y, cv=kf)`). Empty when nothing uses it."""
+    obj = splitter.val
+    if obj is None:
+        return []
+    out: list[Val | None] = []
+    for call in module.calls:
+        if call.method == "split" and call.receiver is not None and module.flow.derives_from(call.receiver, obj, rows=False):
+            out.append(call.arg(0, "X"))
+        cv = call.kwargs.get("cv")
+        if cv is not None and module.flow.derives_from(cv, obj, rows=False):
+            out.append(call.arg(1, "X"))
+    return out
+
+
+def _resampled(module: ModuleAnalysis, rows: Val | None) -> bool:
+    """The rows come from an oversampler (SMOTE and the like), which by default balances the classes."""
+    return rows is not None and any(a.flags & RESAMPLED for a in module.flow.ancestors(rows))

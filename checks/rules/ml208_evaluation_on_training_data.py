@@ -64,7 +64,7 @@ class EvaluationOnTrainingData(Rule):
         for fit, first, *more in by_fit.values():
             related = [(None, fit.line, "the model is fitted on these rows here")] if fit.line != first.line else []
             related += [(None, ev.line, "also computed on the training rows") for ev in more]
-            confidence = "high" if first.on_training_rows and not facts.cross_validation else "medium"
+            confidence = "high" if first.on_training_rows and not facts.cross_validates else "medium"
             yield Hit(f"{first.metric} is computed on the rows the model was fitted on, and no metric is computed "
                       "on held-out rows; the number measures memorisation. Evaluate on a test split",
                       node=first.call.node, related=related, confidence=confidence)

@@ -4,6 +4,7 @@ import ast
 from typing import Iterator
 
 from checks.analysis import vocab
+from checks.analysis.kept import held_by
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.models import Severity
@@ -56,10 +57,12 @@ class EncodingNotPersisted(Rule):
         if not saves or not module.model_fits or any(_is_bundle(c) for c in saves):
             return
         saved = [c.arg(0) for c in saves]
-        for node, what, encoder in self._encodings(module):
+        for node, what, encoder, source in self._encodings(module):
             if encoder is not None and any(s is encoder or (s is not None and last(encoder.ctor) in s.ctors)
                                            for s in saved):
                 continue
+            if source is not None and id(source) in held_by([s for s in saved if s is not None]):
+                continue  # the categories are saved (`dict(zip(codes.cat.categories, ...))` pickled beside the model)
             yield Hit(f"{what} encodes categories in training but is not saved with the model; serving cannot "
                       "reproduce the same codes", node=node, confidence="medium",
                       related=[(None, saves[0].line, "the model is saved here without it")])
@@ -102,17 +105,18 @@ class EncodingNotPersisted(Rule):
 
     @staticmethod
     def _encodings(module: ModuleAnalysis):
-        """(node, description, encoder object or None) for each ad-hoc encoding."""
+        """(node, description, encoder object or None, the value whose categories it encodes or None)
+        for each ad-hoc encoding."""
         labels = [f.y for f in module.model_fits if f.y is not None]
         for fit in module.fits:
             if last(fit.ctor) in ENCODERS and fit.kind == "transformer":
                 if module.column_of(fit.X) in module.target_columns or (fit.call.val is not None and any(
                         module.flow.derives_from(y, fit.call.val, rows=False) for y in labels)):
                     continue  # the label's classes: serving maps predictions back, it encodes no input
-                yield fit.call.node, last(fit.ctor), fit.estimator
+                yield fit.call.node, last(fit.ctor), fit.estimator, None
         for call in module.calls:
             if call.is_("pandas.factorize", "pandas.get_dummies"):
-                yield call.node, call.short + "()", None
+                yield call.node, call.short + "()", None, call.val
         for _, val in module.flow.bindings:
             node = val.node
             if isinstance(node, ast.Attribute) and node.attr == "codes" and isinstance(node.value, ast.Attribute) \
@@ -120,7 +124,7 @@ class EncodingNotPersisted(Rule):
                 if module.column_of(val) in module.target_columns or any(
                         module.flow.derives_from(y, val, rows=False) for y in labels):
                     continue  # `y = df[target].astype("category").cat.codes`: the label's classes
-                yield node, ".cat.codes", None
+                yield node, ".cat.codes", None, module.flow.val_at(node.value.value)
 
 
 def _code_maps(tree: ast.Module) -> Iterator[tuple[str, ast.Dict]]:
@@ -199,6 +203,20 @@ EncodingNotPersisted.invalid = [
 ]
 
 EncodingNotPersisted.valid = [
+    # the categories behind `.cat.codes` are saved beside the model (serving maps ids the same way)
+    """
+    import pickle
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    rows = pd.read_csv("visits.csv")
+    shops = rows["shop"].astype("category")
+    codes = shops.cat.codes
+    lookup = dict(zip(shops.cat.categories, range(len(shops.cat.categories))))
+    table = pd.DataFrame({"shop": codes, "minutes": rows["minutes"]})
+    clf = LogisticRegression().fit(table, rows["bought"])
+    pickle.dump(clf, open("clf.pkl", "wb"))
+    pickle.dump(lookup, open("shop_codes.pkl", "wb"))
+    """,
     # the encoder turns the label's class names into numbers: no input feature is encoded
     """
     import joblib

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import PurePosixPath
 from typing import Iterator
 
 from checks.analysis import vocab
@@ -111,6 +112,37 @@ class UnversionedModelArtifact(Rule):
                       "library versions); nobody can tell which model is deployed or reproduce it. Save a bundle "
                       "with a version and metadata, under a versioned name or in a model registry",
                       node=call.node, **_strength(module, obj_val, evidence))
+
+    def settled_elsewhere(self, finding, project) -> bool:
+        """The script is the command of a DVC stage that declares outputs (`dvc.yaml`: `cmd: python
+        train.py`, `outs: [models/model.pt]`): DVC records each output's hash with the parameters and
+        code that produced it in `dvc.lock`, which versions the artifact with its provenance."""
+        return finding.file in _dvc_stage_scripts(project.facts)
+
+
+def _dvc_stage_scripts(facts: dict) -> set[str]:
+    """Files of the project run by a DVC stage that has outputs, found in the stage's command as a
+    path (`python src/train.py`) or a module (`python -m src.train`), relative to its dvc.yaml."""
+    out: set[str] = set()
+    for rel, data in facts.items():
+        if PurePosixPath(rel).name not in ("dvc.yaml", "dvc.yml"):
+            continue
+        folder = PurePosixPath(rel).parent
+        keys = (data or {}).get("keys") or {}
+        for key, item in keys.items():
+            parts = key.split(".")
+            if len(parts) != 3 or parts[0] != "stages" or parts[2] != "cmd":
+                continue
+            outs = (keys.get(f"stages.{parts[1]}.outs") or {}).get("value")
+            command = item.get("value")
+            if not outs or not isinstance(command, str):
+                continue
+            for word in re.split(r"[\s;&|]+", command):
+                if word.endswith(".py"):
+                    out.add(str(folder / word).removeprefix("./"))
+                elif re.fullmatch(r"[A-Za-z_][\w.]*", word) and "." in word:
+                    out.add(str(folder / (word.replace(".", "/") + ".py")).removeprefix("./"))
+    return out
 
 
 def _saved(call: CallSite, module: ModuleAnalysis) -> tuple[ast.AST | None, Val | None, ast.AST | None] | None:
@@ -230,7 +262,7 @@ def _literal_keys(node: ast.AST | None) -> list[str]:
     return []
 
 
-def _versioned_path(syn: Syntax, scope: FunctionNode | None, dest: ast.AST, depth: int = 2) -> bool:
+def _versioned_path(syn: Syntax, scope: FunctionNode | None, dest: ast.AST, depth: int = 4) -> bool:
     """The destination is built from a version, a date or a run id (following names and the
     `with open(path) as f` that a file handle comes from)."""
     for node in ast.walk(dest):

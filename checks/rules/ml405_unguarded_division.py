@@ -6,7 +6,7 @@ from typing import Iterator
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import inference
 from checks.analysis.syntax import config_valued, FunctionNode, path_valued, Syntax
-from checks.analysis.values import positive as _positive
+from checks.analysis.values import positive as _positive, written_column
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -96,6 +96,9 @@ def _data_source(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, e
     constant, a statistic, or already guarded."""
     if isinstance(expr, ast.Subscript):
         key = expr.slice
+        written = written_column(module, expr) if depth > 0 else None
+        if written is not None:  # a column computed earlier: its zeros are those of what it was computed from
+            return _data_source(module, syn, fn, written, depth - 1)
         if isinstance(key, ast.Constant) and isinstance(key.value, str) and not config_valued(module, expr.value):
             return f"field '{key.value}'"
         return None
@@ -116,6 +119,8 @@ def _data_source(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, e
     if isinstance(expr, ast.BinOp):
         if isinstance(expr.op, ast.Add) and any(_positive(syn, fn, side) for side in (expr.left, expr.right)):
             return None  # d + eps, count + smoothing (a parameter defaulting to 20)
+        if isinstance(expr.op, ast.Div):  # a quotient is zero where its numerator is
+            return _data_source(module, syn, fn, expr.left, depth)
         if isinstance(expr.op, (ast.Mult, ast.Sub, ast.Add)):
             for side in (expr.left, expr.right):
                 found = _data_source(module, syn, fn, side, depth)

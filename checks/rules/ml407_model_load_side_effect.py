@@ -10,6 +10,7 @@ from checks.rules.base import Hit, ProjectHit, Rule
 
 if TYPE_CHECKING:
     from checks.analysis.project import Project
+    from checks.models import Finding
 
 
 class ModelLoadSideEffect(Rule):
@@ -89,6 +90,27 @@ class ModelLoadSideEffect(Rule):
                           "deserialisation time and memory, and concurrent calls may see different models. Load it "
                           "once at startup and reuse it", node=load.call.node, related=related, confidence="high")
 
+
+    def settled_elsewhere(self, finding: "Finding", project: "Project") -> bool:
+        """A load at the top of a program that serves nothing (a polling scorer, a batch job run as
+        `python score.py`) and that no other file of the project imports runs once, when the
+        program starts: there is no import to pay for it."""
+        if "when the module is imported" not in finding.message:
+            return False
+        facts = project.facts.get(finding.file) or {}
+        if not facts.get("script"):
+            return False
+        from checks.analysis.serving.base import import_prefixes
+
+        names = set(import_prefixes(finding.file))
+        roots = {name.split(".")[0] for name in names}
+        for rel, other in project.facts.items():
+            if rel == finding.file:
+                continue
+            if roots & set(other.get("local_imports") or ()) or any(
+                    call.startswith(tuple(f"{n}." for n in names)) for call in other.get("calls_out") or ()):
+                return False
+        return True
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         """A route that predicts and calls, through the project's modules, a function of another file

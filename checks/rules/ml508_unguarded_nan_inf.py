@@ -9,7 +9,7 @@ from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import data_root, last
 from checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued
 from checks.analysis.serving import Serving, applies, serving
-from checks.analysis.values import positive
+from checks.analysis.values import positive, written_column
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -125,19 +125,26 @@ def _risk(facts: Serving, node: ast.AST) -> str | None:
         arg = node.args[0]
         if _in_range(arg) or (func == "log1p" or func == "sqrt") and (_nonnegative(arg) or _nonnegative_expr(arg, _bound_value(facts))):
             return None
+        if _positive_expr(facts, arg, _bound_value(facts)):
+            return None  # log of a smoothed rate: (count + 0.5) / max(total, 0.5)
         if func == "sqrt":
             return "is NaN for negative values"
         return "is NaN for values below -1" if func == "log1p" else "is -inf at 0 and NaN for negative values"
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
         exponent = _number(node.right)
         if exponent is not None and (exponent < 0 or exponent != int(exponent)) and not _in_range(node.left):
+            if exponent > 0 and _nonnegative_expr(node.left, _bound_value(facts)):
+                return None  # a root of what cannot be negative (an MSE ** 0.5)
+            if _positive_expr(facts, node.left, _bound_value(facts)):
+                return None
             return "is NaN or inf for zero or negative bases"
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv)):
         denominator = node.right
         if _path_join(facts, node):
             return None
         if _number(denominator) is None and not _in_range(denominator) and _reads_data(facts, denominator) \
-                and not positive(facts.syntax, facts.enclosing(node), denominator):
+                and not positive(facts.syntax, facts.enclosing(node), denominator) \
+                and not _positive_expr(facts, denominator, _bound_value(facts)):
             return "is inf (or NaN for 0/0) when the denominator is zero"
     return None
 
@@ -219,6 +226,39 @@ def _nonnegative_expr(node: ast.AST, resolve=None, depth: int = 4) -> bool:
             return _nonnegative_expr(node.args[0], resolve, depth)
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("sum", "mean") and not node.args:
             return _nonnegative_expr(node.func.value, resolve, depth)
+    return False
+
+
+def _positive_expr(facts: Serving, node: ast.AST, resolve, depth: int = 8) -> bool:
+    """Above zero by construction: a positive constant or name holding one, a term plus a positive
+    one (`count + 0.5`, read as ML405 reads a smoothed denominator), `max(x, positive)`, `exp(x)`, and products and quotients of such
+    terms; a column read resolves to the expression it was written with."""
+    if depth < 0:
+        return False
+    fn = facts.enclosing(node)
+    if positive(facts.syntax, fn, node):
+        return True
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Add):  # a smoothing term: `count + 0.5` (as ML405 reads `d + k`)
+            return any(_positive_expr(facts, side, resolve, depth - 1) for side in (node.left, node.right))
+        if isinstance(node.op, (ast.Mult, ast.Div)):
+            return all(_positive_expr(facts, side, resolve, depth - 1) for side in (node.left, node.right))
+        return False
+    if isinstance(node, ast.Call):
+        name = last(_name(node.func)) if isinstance(node.func, (ast.Name, ast.Attribute)) else ""
+        if name in ("max", "maximum", "fmax") and len(node.args) >= 2:
+            return any(_positive_expr(facts, a, resolve, depth - 1) for a in node.args)
+        if name == "clip" or name == "clip_lower":
+            low = node.args[0] if node.args and name == "clip_lower" else (node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg in ("lower", "a_min", "min")), None))
+            return low is not None and _positive_expr(facts, low, resolve, depth - 1)
+        return name == "exp"
+    written = written_column(facts.module, node)
+    if written is not None:
+        return _positive_expr(facts, written, resolve, depth - 1)
+    if isinstance(node, ast.Name) and resolve is not None:
+        bound = resolve(node)
+        return bound is not None and _positive_expr(facts, bound, resolve, depth - 1)
     return False
 
 

@@ -16,3 +16,5 @@ LIBRARY = Library("statsmodels", "statsmodels models", (
 PROPHET = Library("prophet", "Prophet forecasters", (
     *rows("regressor", "prophet.Prophet", "fbprophet.Prophet"),
 ), modelled="partial", unseen="make_future_dataframe and the forecast's columns are read as unknown calls")
+# Models that take the label as a column of the frame given to `fit` (Prophet learns `y` over `ds`).
+LABEL_COLUMNS = {"prophet.Prophet": "y", "fbprophet.Prophet": "y"}
