@@ -456,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", action="append", default=[], metavar="TOOL",
                         help="skip a peer (fixit, ruff, pylint, pylint+dslinter); repeatable")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="generated project sizes, in files")
+    parser.add_argument("--stress-base", type=int, default=400,
+                        help="units in the smaller of each generated stress file (bench/stress.py)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="rounds of the floor and the cold and warm reviews; the fastest of each is kept")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed to one run of one tool")
@@ -494,6 +496,10 @@ def _main(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
         results[corpus.name] = (corpus, bench_corpus(corpus, work, peers, args.timeout, args.repeat))
     print(f"profiling {corpora[0].name} ...", file=sys.stderr, flush=True)
     stages = run_stages(corpora[0], work, args.timeout)
+    print("stress files (growth of the analysis per file) ...", file=sys.stderr, flush=True)
+    import stress  # bench/stress.py, beside this file
+
+    growth_rows = stress.run(args.stress_base)
     print(f"wicked-data benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, default --jobs, "
           f"floor and reviews the fastest of {args.repeat} rounds, "
           f"load average {load:.2f} at the start" + (" (the machine was busy: times are inflated)" if load > 0.5 else "") + "\n")
@@ -501,6 +507,7 @@ def _main(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
         print(table(corpus, runs) + "\n")
     if stages:
         print(stages_table(corpora[0], stages) + "\n")
+    print(stress.table(growth_rows) + "\n")
     growth_text, linearity = growth(results, sizes) if sizes else ("", None)
     if growth_text:
         print(growth_text + "\n")
@@ -511,7 +518,7 @@ def _main(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
     ratio = _find(main_runs, "wicked-data cold").wall / _find(main_runs, "parse floor (1 core)").wall
     args.results.write_text(json.dumps({
         "cores": os.cpu_count(), "load_average_at_start": load, "python": sys.version.split()[0], "ratio_to_parse_floor": ratio,
-        "linearity": linearity, "stages": stages, "targets": [{"target": w, "met": m, "figure": f} for w, m, f in checks],
+        "linearity": linearity, "stages": stages, "stress": growth_rows, "targets": [{"target": w, "met": m, "figure": f} for w, m, f in checks],
         "corpora": [{"name": c.name, "files": len(c.files), "lines": c.lines, "runs": [asdict(r) for r in runs]}
                     for c, runs in results.values()],
     }, indent=2), encoding="utf-8")

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from checks import __version__
-from checks.analysis.source import SourceError, SourceFile, decode, load, read_bytes
+from checks.analysis.source import SourceError, SourceFile, decode, file_limit, load, read_bytes
 from checks.cache import Cache
 from checks.config import DEFAULT_EXCLUDE, Config
 from checks.projects import Unit, markers_on_disk, partition
@@ -473,7 +473,7 @@ def _stamp(path: Path) -> list[int] | None:
 
 def _read_for_cache(path: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
     try:
-        data = read_bytes(path, max_bytes)
+        data = read_bytes(path, file_limit(path, max_bytes))
     except SourceError:  # the analysis reads it again and reports why it cannot
         return None, None
     return data, Cache.digest(data)

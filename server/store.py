@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from checks.analysis.source import SourceError, read_bytes
+from checks.analysis.source import MAX_FILE_BYTES, SourceError, file_limit, read_bytes
 from checks.cache import engine_fingerprint
 from checks.models import Finding, Review
 
@@ -55,7 +55,7 @@ def content_key(files: list[tuple[Path, str]], config_json: str) -> str:
             digest.update(f"{st.st_mode}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_dev}".encode())
             if now - st.st_mtime_ns < 2_000_000_000:
                 try:
-                    digest.update(read_bytes(path))
+                    digest.update(read_bytes(path, file_limit(path, MAX_FILE_BYTES)))
                 except SourceError as exc:
                     digest.update(str(exc).encode())
         digest.update(b"\0")

@@ -353,3 +353,74 @@ def test_mcp_tools_read_nothing_through_a_link_leading_out(tmp_path):
     refused = call(svc, "review", path=".")
     assert refused.is_error and "link leading outside" in refused.content[0].text
     assert "secret_key_zz" not in refused.content[0].text
+
+
+# --- generated notebooks: any JSON a notebook file can hold ends in a result, never an exception ---
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                     max_leaves=12)
+_CODE_LINES = st.sampled_from([
+    "import pandas as pd\n", "df = pd.read_csv('d.csv')\n", "%matplotlib inline\n", "!pip install x\n",
+    "from sklearn.model_selection import train_test_split\n", "a, b = train_test_split(df)\n",
+    "df['x'] = df['y'].shift(-1)\n", "%run helpers.py\n", "def f(\n", "    return 1\n", "print(df.head())\n",
+    "x = (\n", "model.fit(a)\n", "", "\t\n", "%%time\n", "?df\n", "df.describe()\n"])
+_CELL = st.fixed_dictionaries({
+    "cell_type": st.sampled_from(["code", "markdown", "raw", "unknown"]),
+    "source": st.one_of(st.lists(_CODE_LINES, max_size=6), st.text(max_size=60), _JSON),
+    "metadata": _JSON,
+    "outputs": st.one_of(st.lists(st.fixed_dictionaries({"output_type": st.sampled_from(["stream", "execute_result"]),
+                                                         "text": st.one_of(st.text(max_size=30), _JSON)}), max_size=2),
+                         _JSON),
+    "execution_count": st.one_of(st.none(), st.integers(-3, 30), st.text(max_size=3)),
+})
+_NOTEBOOK = st.one_of(
+    st.fixed_dictionaries({"cells": st.lists(_CELL, max_size=8), "nbformat": st.sampled_from([4, 3, "4", None]),
+                           "metadata": _JSON}),
+    _JSON)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_NOTEBOOK)
+def test_generated_notebooks_never_raise(tmp_path_factory, notebook):
+    from checks.engine import analyse_file
+
+    folder = tmp_path_factory.mktemp("nb")
+    path = folder / "gen.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    result = analyse_file(path, "gen.ipynb")
+    assert "internal error" not in (result.get("error") or ""), result["error"]
+    assert not result.get("rule_errors"), result["rule_errors"]
+
+
+def test_a_notebook_large_only_by_its_outputs_is_reviewed(tmp_path):
+    """Saved plots make notebooks large: the size limit applies to their code (two swept notebooks
+    were skipped whole for their embedded images)."""
+    picture = {"output_type": "display_data", "data": {"image/png": "iVBORw0KGgo" * 30_000}, "metadata": {}}
+    code = [{"cell_type": "markdown", "metadata": {}, "source": ["# churn"]},
+            {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [picture],
+             "source": LEAKY.splitlines(keepends=True)}]
+    (tmp_path / "big.ipynb").write_text(json.dumps({"cells": code, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert (tmp_path / "big.ipynb").stat().st_size > 300_000
+    result = review([tmp_path], Config(cache=False, max_file_size=100_000))
+    assert not result.errors and "ML102" in {f.rule for f in result.findings}
+    wordy = [{**code[1], "source": ["x = 1\n"] * 30_000}]
+    (tmp_path / "big.ipynb").write_text(json.dumps({"cells": wordy, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    result = review([tmp_path], Config(cache=False, max_file_size=100_000))
+    assert "notebook's code is" in result.errors[0].message
+
+
+def test_a_long_chain_of_helpers_is_analysed_and_its_limit_reported(tmp_path):
+    """A chain of 300 helpers each calling the next used to end the file's analysis in a
+    RecursionError; it is followed 40 deep from each call and the rest is named as a blind spot."""
+    lines = ["import pandas as pd", "def step0(frame):", "    return frame.fillna(0)"]
+    for i in range(1, 300):
+        lines += [f"def step{i}(frame):", f"    return step{i - 1}(frame).assign(k{i}=frame['x'] * {i})"]
+    lines += ["table = pd.read_csv('t.csv')", "print(step299(table).shape)"]
+    (tmp_path / "chain.py").write_text("\n".join(lines) + "\n")
+    result = review([tmp_path], Config(cache=False))
+    assert not result.errors, result.errors
+    assert any("nested helpers" in spot.note for spot in result.coverage.blind_spots), result.coverage.blind_spots

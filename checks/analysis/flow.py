@@ -68,6 +68,8 @@ class FlowAnalysis(Bindings, Expressions):
         self.module_env: dict[str, Val] = {}
         self._slice_splits: dict[int, Split] = {}
         self._ancestor_ids: dict[tuple[int, bool], frozenset[int]] = {}  # `derives_from`'s answers, once built
+        self._call_depth = 0  # helpers being analysed from their call sites, one inside another
+        self.deep_calls: list[int] = []  # lines of calls not followed: the chain was deeper than MAX_CALL_DEPTH
         # (env, scope name, function, class, enclosing envs): names resolve lexically, in the scope's
         # own env, then its enclosing functions' (for nested functions), then the module's.
         self._scope_stack: list[tuple[dict[str, Val], str, Function | None, str | None, list[dict[str, Val]]]] = []

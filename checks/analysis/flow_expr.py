@@ -39,6 +39,10 @@ from checks.analysis.flowtypes import (
 from checks.analysis.names import dotted, last
 from checks.analysis.rowparts import _CONTAINER_ADDS
 
+# Helpers analysed from their call sites, one inside another: deeper chains are not followed from
+# the call (Python's recursion limit would end the whole file's analysis instead).
+MAX_CALL_DEPTH = 40
+
 
 class Expressions:
     """Expression evaluation (reads and extends the walk state of `FlowAnalysis`)."""
@@ -280,8 +284,16 @@ class Expressions:
         reused: list[Val] = []
         if callee is not None:
             callee.calls += 1
-            if not callee.analysed:
-                self._analyse_function(callee, args, kwargs)
+            if not callee.analysed and self._call_depth >= MAX_CALL_DEPTH:
+                # a chain of helpers deeper than this is not followed from here (the helper is still
+                # analysed on its own afterwards); the limit is reported as a blind spot
+                self.deep_calls.append(node.lineno)
+            elif not callee.analysed:
+                self._call_depth += 1
+                try:
+                    self._analyse_function(callee, args, kwargs)
+                finally:
+                    self._call_depth -= 1
                 returns = callee.returns
             else:
                 # The body was analysed with the first caller's arguments: its returns carry that

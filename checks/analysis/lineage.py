@@ -384,8 +384,10 @@ def _features_from(module: ModuleAnalysis, rows: Val, targets: list[str]) -> lis
     used as."""
     out, seen = [], set()
     for X in module.feature_matrices:
+        if not module.flow.derives_from(X, rows, rows=True):
+            continue  # (the cheap question first: most matrices of a long notebook come from other reads)
         selection = feature_selection(module, X)
-        if selection is None or selection.node.lineno in seen or not module.flow.derives_from(X, rows, rows=True):
+        if selection is None or selection.node.lineno in seen:
             continue
         seen.add(selection.node.lineno)
         out.append({"targets": targets, "explicit": selection.explicit, "dropped": selection.dropped,

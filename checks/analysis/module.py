@@ -70,6 +70,9 @@ class ModuleAnalysis:
         # (line, note) for each query that stopped at a size limit: what it did not see is reported
         # as a blind spot, never taken for "safe"
         self.limits_reached: list[tuple[int, str]] = []
+        if self.flow.deep_calls:
+            self.limit_reached(self.flow.deep_calls[0], f"{len(self.flow.deep_calls)} call(s) at the end of a chain of "
+                                                        "more than 40 nested helpers")
 
     def limit_reached(self, node_or_line, what: str) -> None:
         line = node_or_line if isinstance(node_or_line, int) else getattr(node_or_line, "lineno", 1)
@@ -334,17 +337,29 @@ class ModuleAnalysis:
     def paired_targets(self, X: Val) -> set[str]:
         """The label columns learned together with feature matrix `X` (the `y` of its fits, splits
         and cross-validation calls); empty when no pairing names a column."""
-        out: set[str] = set()
+        return set(self._paired.get(id(X), ()))
+
+    @cached_property
+    def _paired(self) -> dict[int, set[str]]:
+        """id of each feature matrix -> its label columns, built in one pass (asked per matrix, a
+        scan per question was cubic in a notebook of many experiments)."""
+        out: dict[int, set[str]] = {}
+
+        def add(X: Val | None, y: Val | None) -> None:
+            column = self.column_of(y)
+            if X is not None and column:
+                out.setdefault(id(X), set()).add(column)
+
         for fit in self.model_fits:
-            if fit.X is not None and (fit.X is X or self.split_input_of(fit.X) is X):
-                out.add(self.column_of(fit.y) or "")
+            if fit.X is not None:
+                add(fit.X, fit.y)
+                add(self.split_input_of(fit.X), fit.y)
         for split in self.splits:
-            if split.kind == "function" and len(split.inputs) >= 2 and split.inputs[0] is X:
-                out.add(self.column_of(split.inputs[-1]) or "")
+            if split.kind == "function" and len(split.inputs) >= 2:
+                add(split.inputs[0], split.inputs[-1])
         for call in self.cv_calls:
-            if call.arg(1, "X") is X:
-                out.add(self.column_of(call.arg(2, "y")) or "")
-        return out - {""}
+            add(call.arg(1, "X"), call.arg(2, "y"))
+        return out
 
     @cached_property
     def feature_matrices(self) -> list[Val]:
@@ -446,12 +461,17 @@ class ModuleAnalysis:
         """For a split's output (`X_train`), the value that was split (`X`)."""
         if not val.roles:
             return None
+        return self._split_inputs.get(id(val))
+
+    @cached_property
+    def _split_inputs(self) -> dict[int, Val]:
+        out: dict[int, Val] = {}
         for split in self.splits:
-            for pos, (out, _) in enumerate(split.outputs):
-                if out is val and split.inputs:
+            for pos, (part, _) in enumerate(split.outputs):
+                if split.inputs and id(part) not in out:
                     index = pos // 2 if split.kind == "function" else 0
-                    return split.inputs[min(index, len(split.inputs) - 1)]
-        return None
+                    out[id(part)] = split.inputs[min(index, len(split.inputs) - 1)]
+        return out
 
     def column_of(self, val: Val | None, depth: int = 6) -> str | None:
         """The single column a value reads: `df['churned']`, `df.churned.values`, `df['t'].astype(int)`."""

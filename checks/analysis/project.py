@@ -172,8 +172,8 @@ def _orchestrated(module: ModuleAnalysis) -> list[str]:
 
 def _script(module: ModuleAnalysis) -> bool:
     """The file runs as a program (`if __name__ == "__main__":` at its top level) and serves nothing
-    (no route, not a Streamlit page, no entry function taking a record to score): what it loads at
-    its top level is loaded once, when it starts."""
+    (no route, no web, UI or RPC framework imported, no entry function taking a record to score):
+    what it loads at its top level is loaded once, when it starts."""
     if module.source.is_notebook or not any(isinstance(stmt, ast.If) and _main_test(stmt.test) for stmt in module.tree.body):
         return False
     from checks.analysis.production import inference
@@ -183,8 +183,11 @@ def _script(module: ModuleAnalysis) -> bool:
     takes_input = any(e.function is not None and [a for a in (*e.function.args.posonlyargs, *e.function.args.args,
                                                                *e.function.args.kwonlyargs) if a.arg != "self"]
                       for e in facts.entries)
+    from checks.analysis.serving.base import WEB_FRAMEWORKS
+
+    serves = {"streamlit", "gradio", "grpc", *WEB_FRAMEWORKS}
     return not takes_input and not any(e.kind == "route" for e in facts.entries) and not facts.rerun_functions \
-        and not any(m.split(".")[0] == "streamlit" for m in module.imports.modules if m)
+        and not any(m.split(".")[0] in serves for m in module.imports.modules if m)
 
 
 def _main_test(test: ast.expr) -> bool:

@@ -139,11 +139,25 @@ def decode(data: bytes) -> str:
         ) from None
 
 
+# A notebook's file holds its saved outputs (plots as base64, long tables) beside its code: the
+# file may be this many times the size limit, which then applies to the code alone.
+NOTEBOOK_ALLOWANCE = 10
+
+
+def file_limit(path: Path, max_bytes: int) -> int:
+    """The most bytes read from `path`: `max_bytes`, or more for a notebook's embedded outputs."""
+    return max_bytes * NOTEBOOK_ALLOWANCE if path.suffix == ".ipynb" else max_bytes
+
+
 def load(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES, data: bytes | None = None) -> SourceFile:
     """Read (unless the bytes are given) and decode a source file or notebook."""
-    text = decode(read_bytes(path, max_bytes) if data is None else data)
+    text = decode(read_bytes(path, file_limit(path, max_bytes)) if data is None else data)
     if path.suffix == ".ipynb":
-        return _notebook(path, rel, text)
+        source = _notebook(path, rel, text)
+        if len(source.text) > max_bytes:
+            raise SourceError(f"the notebook's code is {len(source.text):,} characters, over the "
+                              f"{max_bytes:,}-byte limit; skipped")
+        return source
     return SourceFile(path=path, rel=rel, text=text)
 
 
