@@ -229,8 +229,8 @@ def _calls(module: ModuleAnalysis) -> list[dict]:
         if not targets:
             continue
         key = id(call.val)
-        splits = [_place(module, line) for line, sources in consumers["splits"] if key in sources]
-        cv = [_place(module, line) for line, sources in consumers["cv"] if key in sources]
+        splits = [_place(module, line) for line in consumers["splits"].get(key, ())]
+        cv = [_place(module, line) for line in consumers["cv"].get(key, ())]
         if not splits and not cv:
             continue
         trained = [bool(a is not None and any(role == "train" for _, role in a.roles)) for a in call.args]
@@ -362,8 +362,8 @@ def _reads(module: ModuleAnalysis) -> list[dict]:
             continue
         consumers = consumers or _consumers(module)
         key = id(call.val)
-        splits = [_place(module, line) for line, sources in consumers["splits"] if key in sources]
-        cv = [_place(module, line) for line, sources in consumers["cv"] if key in sources]
+        splits = [_place(module, line) for line in consumers["splits"].get(key, ())]
+        cv = [_place(module, line) for line in consumers["cv"].get(key, ())]
         features = _features_from(module, call.val, targets) if targets else []
         if trained_by is None:  # ancestor id -> the first saved model trained on it (one walk per model)
             trained_by = {}
@@ -383,9 +383,7 @@ def _features_from(module: ModuleAnalysis, rows: Val, targets: list[str]) -> lis
     dropped), with the target columns the file learns: what a column computed in the writer is
     used as."""
     out, seen = [], set()
-    for X in module.feature_matrices:
-        if not module.flow.derives_from(X, rows, rows=True):
-            continue  # (the cheap question first: most matrices of a long notebook come from other reads)
+    for X in _matrices_by_source(module).get(id(rows), ()):
         selection = feature_selection(module, X)
         if selection is None or selection.node.lineno in seen:
             continue
@@ -395,15 +393,37 @@ def _features_from(module: ModuleAnalysis, rows: Val, targets: list[str]) -> lis
     return out
 
 
-def _consumers(module: ModuleAnalysis) -> dict[str, list[tuple[int, set[int]]]]:
-    """Each split and cross-validation with the ids of the values its rows come from, computed once."""
-    splits = []
+def _matrices_by_source(module: ModuleAnalysis) -> dict[int, list[Val]]:
+    """id of each value -> the feature matrices derived from it (one walk per matrix, kept on the
+    module: a notebook of many experiments asks it once per read)."""
+    return module.shared(_MatricesBySource).index
+
+
+class _MatricesBySource:
+    def __init__(self, module: ModuleAnalysis) -> None:
+        self.index: dict[int, list[Val]] = {}
+        for X in module.feature_matrices:
+            for anc in module.flow.ancestors(X, rows=True):
+                bucket = self.index.setdefault(id(anc), [])
+                if not bucket or bucket[-1] is not X:
+                    bucket.append(X)
+
+
+def _consumers(module: ModuleAnalysis) -> dict[str, dict[int, list[int]]]:
+    """For splits and for cross-validation: the id of each value rows come from -> the lines of the
+    splits (cross-validation calls) that take rows from it, computed once and looked up per read."""
+    splits: dict[int, list[int]] = {}
     for split in module.splits:
         sources: set[int] = set()
         for inp in split.inputs:
             sources |= module.flow.data_sources(inp)
-        splits.append((split.line, sources))
-    cv = [(c.line, module.flow.data_sources(x)) for c in module.cv_calls if (x := c.arg(1, "X")) is not None]
+        for key in sources:
+            splits.setdefault(key, []).append(split.line)
+    cv: dict[int, list[int]] = {}
+    for c in module.cv_calls:
+        if (x := c.arg(1, "X")) is not None:
+            for key in module.flow.data_sources(x):
+                cv.setdefault(key, []).append(c.line)
     return {"splits": splits, "cv": cv}
 
 

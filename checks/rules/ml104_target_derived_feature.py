@@ -123,8 +123,15 @@ class TargetDerivedFeature(Rule):
 def _label_in_frame(module: ModuleAnalysis, X) -> set[str]:
     """The label column a model's library reads from the frame it is fitted on (Prophet's `y`),
     for the models fitted on `X`."""
-    return {LABEL_COLUMNS[f.ctor] for f in module.model_fits
-            if f.ctor in LABEL_COLUMNS and f.X is not None and module.flow.derives_from(f.X, X)}
+    fits = module.shared(_FrameLabelFits).fits
+    return {LABEL_COLUMNS[f.ctor] for f in fits if f.X is not None and module.flow.derives_from(f.X, X)}
+
+
+class _FrameLabelFits:
+    """The fits of models that read their label from the frame (few, usually none), found once."""
+
+    def __init__(self, module: ModuleAnalysis) -> None:
+        self.fits = [f for f in module.model_fits if f.ctor in LABEL_COLUMNS]
 
 
 def _strs(call) -> list[str]:
