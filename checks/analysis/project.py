@@ -174,10 +174,11 @@ def _script(module: ModuleAnalysis) -> bool:
     """The file runs as a program (`if __name__ == "__main__":` at its top level) and serves nothing
     (no route, no web, UI or RPC framework imported, no entry function taking a record to score):
     what it loads at its top level is loaded once, when it starts."""
-    if module.source.is_notebook or not any(isinstance(stmt, ast.If) and _main_test(stmt.test) for stmt in module.tree.body):
-        return False
     from checks.analysis.production import inference
+    from checks.analysis.syntax import is_main_test
 
+    if module.source.is_notebook or not any(isinstance(stmt, ast.If) and is_main_test(stmt.test) for stmt in module.tree.body):
+        return False
     facts = inference(module)
     # an entry function that takes the record (`predict(customer)`) is there to be imported and called
     takes_input = any(e.function is not None and [a for a in (*e.function.args.posonlyargs, *e.function.args.args,
@@ -188,11 +189,6 @@ def _script(module: ModuleAnalysis) -> bool:
     serves = {"streamlit", "gradio", "grpc", *WEB_FRAMEWORKS}
     return not takes_input and not any(e.kind == "route" for e in facts.entries) and not facts.rerun_functions \
         and not any(m.split(".")[0] in serves for m in module.imports.modules if m)
-
-
-def _main_test(test: ast.expr) -> bool:
-    return isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__" \
-        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
 
 
 def _entry_spans(module: ModuleAnalysis) -> list[dict]:

@@ -107,7 +107,7 @@ class Syntax:
         return None
 
     def under_main_guard(self, node: ast.AST) -> bool:
-        return any(isinstance(a, ast.If) and _is_main_test(a.test) for a in self.ancestors(node))
+        return any(isinstance(a, ast.If) and is_main_test(a.test) for a in self.ancestors(node))
 
     def handled(self, node: ast.AST, catches: tuple[str, ...] = ()) -> bool:
         """Inside the body of a `try` (of its own function) with an `except` clause; with `catches`,
@@ -153,7 +153,7 @@ class Syntax:
         return found
 
 
-def _is_main_test(test: ast.expr) -> bool:
+def is_main_test(test: ast.expr) -> bool:
     return isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__" \
         and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
 

@@ -6,6 +6,7 @@ from typing import Iterator
 from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
 from checks.analysis.module import ModuleAnalysis
+from checks.analysis.syntax import syntax
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -181,5 +182,33 @@ def _split_rows(module: ModuleAnalysis, splitter: CallSite) -> list[Val | None]:
 
 
 def _resampled(module: ModuleAnalysis, rows: Val | None) -> bool:
-    """The rows come from an oversampler (SMOTE and the like), which by default balances the classes."""
-    return rows is not None and any(a.flags & RESAMPLED for a in module.flow.ancestors(rows))
+    """The rows come from an oversampler (SMOTE and the like) left to balance the classes: its
+    default `sampling_strategy` ('auto'), or a strategy that evens them ('all', 'not majority', 1.0).
+    A partial ratio (`sampling_strategy=0.5`) or per-class counts leave an imbalance to stratify."""
+    if rows is None:
+        return False
+    for anc in module.flow.ancestors(rows):
+        if not anc.flags & RESAMPLED or anc.call is None or anc.call.receiver is None:
+            continue
+        maker = anc.call.receiver.call  # `SMOTE(sampling_strategy=...)` behind `.fit_resample(...)`
+        strategy = maker.kwarg_node("sampling_strategy") if maker is not None else None
+        if strategy is None or (isinstance(strategy, ast.Constant) and (
+                strategy.value in ("auto", "all", "not majority", "not minority", "minority") or strategy.value == 1)):
+            return True
+        if isinstance(strategy, ast.Dict) and len(strategy.values) > 1 and _same_counts(module, strategy.values):
+            return True  # `{0: n, 1: n}`: every class brought to the same count
+    return False
+
+
+def _same_counts(module: ModuleAnalysis, values: list[ast.expr]) -> bool:
+    """The per-class counts are one expression, directly or through names each assigned once."""
+    syn = syntax(module)
+
+    def shape(node: ast.expr) -> str:
+        if isinstance(node, ast.Name):
+            bound = syn.assigned_values(syn.function_of(node), node.id) or syn.assigned_values(None, node.id)
+            if len(bound) == 1:
+                return ast.dump(bound[0])
+        return ast.dump(node)
+
+    return len({shape(v) for v in values}) == 1
