@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--output", "-o", type=Path, default=Path("wicked-data-eval.json"), metavar="FILE",
                     help="the scorecard as JSON (default: wicked-data-eval.json)")
 
+    skew = sub.add_parser("skew-diff", help="compare the training and serving pipelines feature by feature")
+    skew.add_argument("paths", nargs="+", metavar="PATH")
+    skew.add_argument("--training", metavar="FILE", help="the training file (relative to PATH); default: paired by artifact")
+    skew.add_argument("--serving", metavar="FILE", help="the serving file (relative to PATH)")
+    skew.add_argument("--format", choices=("text", "json"), default="text")
+
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -90,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             return _model_card(args)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "skew-diff":
+            return _skew_diff(args)
         return _explain(args)
     except (ConfigError, BaselineError) as exc:
         print(f"wicked-data: error: {exc}", file=sys.stderr)
@@ -194,6 +202,42 @@ def _model_card(args) -> int:
     else:
         sys.stdout.write(result.text)
     return EXIT_CLEAN
+
+
+def _skew_diff(args) -> int:
+    """Every training/serving pair with each feature's status; exit 1 when a feature differs, is
+    missing or is extra, 0 when every compared feature is the same."""
+    from checks.skew import skew_diff
+
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"wicked-data: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_ERROR
+    first = paths[0] if paths[0].is_dir() else paths[0].parent
+    try:
+        reports = skew_diff(paths, args.training, args.serving, load_project_config(first.resolve()))
+    except ValueError as exc:
+        print(f"wicked-data: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.format == "json":
+        print(json.dumps([r.model_dump() for r in reports], indent=2))
+    else:
+        if not reports:
+            print("No training and serving files paired: nothing compared (a training file fits and saves a model, "
+                  "a serving file loads one and predicts).")
+        for report in reports:
+            print(f"{report.training_file} -> {report.serving_file}")
+            if not report.features:
+                print("  no features compared: the serving side's frame could not be followed")
+            for f in report.features:
+                where = f"{f.serving_file or report.serving_file}:{f.serving_line}" if f.status != "missing" else \
+                    f"{f.training_file or report.training_file}:{f.training_line}"
+                print(f"  {f.status:<9} {f.feature}  ({where})")
+                for category, words in zip(f.categories, f.differences):
+                    print(f"            [{category}] {words}")
+    changed = any(f.status != "same" for r in reports for f in r.features)
+    return EXIT_FINDINGS if changed else EXIT_CLEAN
 
 
 def _eval(args) -> int:

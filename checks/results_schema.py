@@ -29,6 +29,62 @@ class Derivation(_Strict):
     steps: list[str]
     divides_by: list[str]
     sorted_codes: bool = False  # a fitted encoder's output, categories numbered in sorted order
+    print: "Fingerprint | None" = None
+
+
+class Fingerprint(_Strict):
+    """What one feature is made of (`analysis/featureprint.py`)."""
+    reads: list[str]
+    settings: list[str] = []
+    ops: list[str]
+    consts: list[float]
+    fills: list[str]
+    stats: list[str]
+    guarded: bool
+    divides: bool
+    clock: bool
+    params: list[int]
+    calls: list[dict[str, Any]]  # other files' functions, by imported name, with their arguments' fingerprints
+
+
+class BuiltBy(_Strict):
+    """The call of another file's function that builds a side's frame."""
+    target: str
+    line: int
+    args: list[Fingerprint]
+    others: list["BuiltBy"] = []  # farther calls of other files' functions, tried in order
+
+
+class FittedTransform(_Strict):
+    what: str
+    line: int
+    saved_to: str | None
+    with_model: bool
+    kept: bool
+
+
+class BuilderColumn(_Strict):
+    expr: str
+    line: int
+    steps: list[str]
+    divides_by: list[str]
+    print: Fingerprint
+
+
+class Builder(_Strict):
+    columns: dict[str, BuilderColumn]
+    features: list[str] | None
+    features_ref: str | None
+
+
+class PipelineFacts(_Strict):
+    """The file's feature builders, name lists, function fingerprints and re-exported names
+    (`analysis/pipelines.py`)."""
+    builders: dict[str, Builder]
+    lists: dict[str, list[str]]
+    summaries: dict[str, Fingerprint]
+    aliases: dict[str, str] = {}
+    squashed: dict[str, list[str]] = {}  # columns written as a log/root of a value
 
 
 class FrameStep(_Strict):
@@ -42,6 +98,17 @@ class TrainingFacts(_Strict):
     features_line: int
     derivations: dict[str, Derivation]
     frame_steps: list[FrameStep]
+    built_by: BuiltBy | None = None
+    features_ref: str | None = None
+    transforms: list[FittedTransform] = []
+    label: "LabelFacts | None" = None
+
+
+class LabelFacts(_Strict):
+    """How the saved model's label is made: the log/root applied to it and the columns it reads."""
+    ops: list[str]
+    reads: list[str]
+    line: int
 
 
 class ServedFeature(_Strict):
@@ -53,6 +120,7 @@ class ServedFeature(_Strict):
     scalar: bool
     field: str | None = None  # the record field a value laid out by position was read from
     codes: dict[str, int] | None = None  # the codes a hand-written category map gives
+    print: Fingerprint | None = None
 
 
 class ServingFacts(_Strict):
@@ -60,10 +128,16 @@ class ServingFacts(_Strict):
     features: list[ServedFeature]
     line: int
     steps: list[str]
-    predict_line: int
-    refits: list[int]
+    predict_line: int = 0  # (absent from a `fallback` frame)
+    refits: list[int] = []
     positional: bool = False
     passthrough: bool = False
+    built_by: BuiltBy | None = None
+    unnamed: bool = False  # a frame whose columns the review cannot name (an array, a DMatrix)
+    unresolved: bool = False  # built by another file's function: completed at the project stage
+    fallback: "ServingFacts | None" = None  # the frame followed past that function, if the project lacks it
+    transform_calls: int = 0
+    inverted: bool = True  # predict's output goes through an inverse of a log/root before it leaves
 
 
 class ArtifactUse(_Strict):
@@ -167,6 +241,9 @@ class Decisions(_Strict):
     analysed: bool
     costly: str | None
     stated: bool
+    chosen_at: int = 0  # where the file decides at a threshold of its choice (a non-default cut, a curve's thresholds used)
+    task: str | None = None
+    predicts: list[int] = []  # `predict()` of a model this file does not fit (0.5 for a classifier)
 
 
 class EntrySpan(_Strict):
@@ -191,6 +268,7 @@ class ModuleFacts(_Strict):
     test: bool = False
     decisions: Decisions | None = None
     lineage: Lineage
+    pipeline: PipelineFacts | None = None
 
 
 class ConfigKey(_Strict):

@@ -20,6 +20,9 @@ class FeatureComparison(BaseModel):
     serving: str | None
     serving_line: int
     differences: list[str]
+    categories: list[str] = []
+    training_file: str | None = None  # where the feature is computed, when not in the training file itself
+    serving_file: str | None = None  # likewise at serving (a shared feature function)
 
 
 class SkewReport(BaseModel):
@@ -39,6 +42,6 @@ def skew_diff(paths: Sequence[str | Path], training: str | None = None, serving:
         if wanted is not None and wanted not in project.facts:
             raise ValueError(f"{name} file {wanted!r} is not a reviewed Python file under {list(map(str, paths))}")
     return [SkewReport(training_file=t, serving_file=s,
-                       features=[FeatureComparison(**item) for item in compare_features(project.facts[t], project.facts[s])])
+                       features=[FeatureComparison(**item) for item in compare_features(project.resolved(t), project.resolved(s))])
             for t, s in project.pairs(training, serving)
             if project.facts[t].get("training") and project.facts[s].get("serving")]

@@ -23,3 +23,85 @@ def test_explicit_pair_and_unknown_file(tmp_path):
     assert skew_diff([CHURN], training="model.py", serving="predict.py")
     with pytest.raises(ValueError, match="nope.py"):
         skew_diff([CHURN], training="nope.py")
+
+
+SCENARIOS = REPO / "scenarios"
+
+
+@pytest.mark.parametrize("body", [
+    # the caller's dict copied, one feature computed in place
+    """
+    row = dict(customer_data)
+    row["avg_order_value"] = row["total_revenue"] / row["order_count"]
+    return model.predict_proba(pd.DataFrame([row]))[0][1]
+    """,
+    # spread into a new dict
+    """
+    row = {**customer_data, "avg_order_value": customer_data["total_revenue"] / customer_data["order_count"]}
+    return model.predict_proba(pd.DataFrame([row]))[0][1]
+    """,
+])
+def test_seed_000_row_built_from_the_callers_dict(tmp_path, body):
+    """predict.py builds its row from the caller's dict: the avg_order_value mismatch and the
+    division by zero are still found, and the features passed through are compared as given."""
+    import shutil
+    import textwrap
+
+    from checks.config import Config
+    from checks.engine import review
+
+    work = tmp_path / "w"
+    shutil.copytree(CHURN, work)
+    head = (work / "predict.py").read_text().split("def predict_churn")[0]
+    (work / "predict.py").write_text(head + "def predict_churn(customer_data):\n"
+                                     + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ") + "\n")
+    [report] = skew_diff([work])
+    status = {f.feature: f.status for f in report.features}
+    assert set(status) == {"tenure_months", "order_count", "total_revenue", "avg_order_value",
+                           "days_since_last_order", "support_tickets", "email_opens"}
+    assert status["avg_order_value"] == "different"
+    assert status["tenure_months"] == status["days_since_last_order"] == "different"  # from the clock in training
+    avg = next(f for f in report.features if f.feature == "avg_order_value")
+    assert "division" in avg.categories and "ZeroDivisionError" in " ".join(avg.differences)
+    found = {(f.rule, f.file) for f in review([work], Config(cache=False)).findings}
+    assert ("ML301", "predict.py") in found and ("ML405", "predict.py") in found
+
+
+@pytest.mark.parametrize("scenario", ["churn_predictor", "clean_project", "lead_scoring", "multi_service",
+                                      "time_series_demand"])
+def test_every_paired_scenario_lists_its_features(scenario):
+    reports = skew_diff([SCENARIOS / scenario / "workspace"])
+    assert reports and all(r.features for r in reports)
+    for report in reports:
+        for f in report.features:
+            assert f.status in ("same", "different", "missing", "extra")
+            assert len(f.categories) == len(f.differences) or f.status in ("missing", "extra")
+
+
+def test_identical_pipelines_through_a_shared_builder_have_no_difference():
+    [report] = skew_diff([SCENARIOS / "clean_project" / "workspace"])
+    assert len(report.features) == 9 and {f.status for f in report.features} == {"same"}
+
+
+def test_services_that_reimplement_a_shared_builder_differ_by_category():
+    reports = {r.serving_file: r for r in skew_diff([SCENARIOS / "multi_service" / "workspace"])}
+    api = {f.feature: f for f in reports["services/scoring_api/app.py"].features}
+    batch = {f.feature: f for f in reports["services/batch_scorer/run_batch.py"].features}
+    assert api["orders_per_month"].status == "different" and "source" in api["orders_per_month"].categories
+    assert "source" in api["recency_days"].categories
+    assert api["sessions_30d"].status == "same"
+    # the batch scorer calls the training package's own helpers for recency and orders per month
+    assert batch["recency_days"].status == batch["orders_per_month"].status == "same"
+    assert {"source", "zero guard"} <= set(batch["avg_order_value"].categories)
+    assert batch["avg_order_value"].training_file == "training/features/customer.py"
+
+
+def test_skew_diff_command(capsys):
+    from checks.cli import main
+
+    assert main(["skew-diff", str(SCENARIOS / "clean_project" / "workspace")]) == 0
+    assert "same      tenure_days" in capsys.readouterr().out
+    assert main(["skew-diff", str(SCENARIOS / "multi_service" / "workspace"), "--format", "json"]) == 1
+    out = capsys.readouterr().out
+    assert '"zero guard"' in out
+    assert main(["skew-diff", "/no/such/folder"]) == 2

@@ -253,6 +253,9 @@ def path_of(module: ModuleAnalysis, call, position: int) -> str | None:
         if isinstance(node, ast.Subscript) and isinstance(anc.key, str):
             return f"config:{anc.key}"
         if isinstance(node, ast.Call):
+            tail = _literal_tail(node)  # `model_path = os.path.join(models_dir, "trained_model.pkl")`
+            if tail is not None:
+                return tail
             for arg in node.args[:1]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value not in FILE_MODES:
                     return PurePosixPath(arg.value).name

@@ -35,7 +35,20 @@ CACHE_DECORATORS = {"lru_cache", "cache", "cached_property", "cache_resource", "
                     "singleton", "experimental_singleton"}
 STARTUP_DECORATORS = {"asynccontextmanager", "contextmanager", "before_first_request", "before_serving",
                       "on_startup", "startup"}
-INTEGRITY = re.compile(r"checksum|verif|sha\d*|digest|signature|integrity|hmac|md5", re.I)
+# Words of a helper's name that say it checks a file's integrity, as whole words of the name
+# (`verify_checksum`, `sha256sum`, `checkDigest`; not `shape` or `shard`).
+_INTEGRITY_WORD = re.compile(r"checksums?|verif(?:y|ied|ies|ication)|sha\d*(?:sum)?|digest|signature|signed"
+                             r"|integrity|hmac|md5(?:sum)?|hexdigest")
+
+
+class _IntegrityName:
+    @staticmethod
+    def search(name: str) -> bool:
+        words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().split("_")
+        return any(_INTEGRITY_WORD.fullmatch(w) for w in words if w)
+
+
+INTEGRITY = _IntegrityName()
 # ---------------------------------------------------------------------- inference facts
 @dataclass(eq=False)
 class Load:

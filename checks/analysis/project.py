@@ -23,6 +23,8 @@ from checks.analysis.kept import LIBRARIES
 from checks.analysis.lineage import lineage, path_of
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
+from checks.analysis.featureprint import printer
+from checks.analysis.pipelines import Index, built_by, equivalent, served_as_sent, fitted_transforms, inverted, label_facts, list_ref, pipeline_facts, print_differences, resolve
 from checks.analysis.serving import service_facts
 from checks.analysis.syntax import syntax
 from checks.projects import Unit, module_names
@@ -119,6 +121,7 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not third_party(m)}),
         "calls_out": sorted({c.qualname.lstrip(".") for c in module.calls
                              if c.qualname and c.callee is None and c.method is None and not third_party(c.qualname.lstrip("."))}),
+        "pipeline": {"builders": {}, "lists": {}, "summaries": {}} if module.is_test else pipeline_facts(module),
         "orchestrated": _orchestrated(module),
         "script": _script(module),
         "entries": _entry_spans(module),
@@ -216,9 +219,41 @@ def _decisions(module: ModuleAnalysis) -> dict:
     what says the two errors cost differently (the target's name, a stated positive rate)."""
     facts = evaluation(module)
     costly = facts.rare_class_name or (facts.imbalance if module.stated.get("positive-rate") else None)
+    predicts = [] if module.model_fits else sorted({module.source.shown_line(c.line) for c in module.predictions
+                                                     if c.method == "predict" and not facts.predicts_scores(c)})
     return {"cuts": sorted({module.source.shown_line(n.lineno) for n in facts.default_thresholds}),
             "analysed": bool(facts.threshold_analysis), "costly": costly,
-            "stated": bool(module.stated.get("positive-rate")) and not facts.rare_class_name}
+            "stated": bool(module.stated.get("positive-rate")) and not facts.rare_class_name,
+            "chosen_at": _threshold_chosen(module, facts), "task": facts.task, "predicts": predicts}
+
+
+_CURVES = ("precision_recall_curve", "roc_curve", "det_curve")
+
+
+def _threshold_chosen(module: ModuleAnalysis, facts) -> int:
+    """The first line where the file decides at a threshold of its own choice: scores cut at another
+    value than 0.5, or the thresholds a curve returns used afterwards (not only a curve drawn). A
+    tuned-threshold classifier applies its cut in `predict()` itself: no choice left behind."""
+    lines = [n.lineno for n, t in facts.probability_compares
+             if t is not None and t != 0.5 and not (t == 0 and facts.is_margin(n))]
+    parent = syntax(module).parent
+    loads: dict[str, list[int]] | None = None
+    for call in module.calls:
+        if call.short not in _CURVES:
+            continue
+        stmt = parent.get(id(call.node))
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple)
+                and len(stmt.targets[0].elts) == 3 and isinstance(stmt.targets[0].elts[2], ast.Name)):
+            continue
+        if loads is None:
+            loads = {}
+            for node in ast.walk(module.tree):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    loads.setdefault(node.id, []).append(node.lineno)
+        name = stmt.targets[0].elts[2].id
+        if name != "_" and any(line > call.line for line in loads.get(name, ())):
+            lines.append(call.line)
+    return module.source.shown_line(min(lines)) if lines else 0
 
 
 def third_party(name: str) -> bool:
@@ -232,17 +267,27 @@ def _training(module: ModuleAnalysis) -> dict | None:
         return None
     features: list[str] = []
     list_line = 0
+    builder, ref = None, None
     for X in module.feature_matrices:
         selection = feature_selection(module, X)
         if selection is not None and selection.explicit:
             features, list_line = list(selection.explicit), selection.node.lineno
             break
+    for X in module.feature_matrices:  # a frame built by another file's function, a list imported by name
+        builder = builder or built_by(module, X)
+        if not features:
+            ref = ref or list_ref(module, X)
+            if ref and not list_line:
+                list_line = getattr(X.node, "lineno", 0)
+    if builder and not list_line:
+        list_line = builder["line"]
+    p = printer(module)
     derivations = {}
     for write in module.flow.column_writes:
         node = write.node.value if isinstance(write.node, ast.Assign) else write.node
         derivations[write.column] = {
             "expr": normalise(node), "line": write.line, "clock": bool(write.value is not None and write.value.flags & DELTA),
-            "steps": sorted(steps_in(node)), "divides_by": divisions(node),
+            "steps": sorted(steps_in(node)), "divides_by": divisions(node), "print": p.of(node).to_json(),
         }
         if _sorted_codes(write.value):
             derivations[write.column]["sorted_codes"] = True
@@ -253,7 +298,9 @@ def _training(module: ModuleAnalysis) -> dict | None:
             continue  # a column, or an expression: part of that feature's own derivation
         frame_steps.append({"op": module.text(call.node.func).split(".")[-1] + _args(module, call.node), "line": call.line,
                             "method": call.method})
-    return {"features": features, "features_line": list_line, "derivations": derivations, "frame_steps": frame_steps}
+    return {"features": features, "features_line": list_line, "derivations": derivations, "frame_steps": frame_steps,
+            "built_by": builder, "features_ref": ref, "transforms": fitted_transforms(module),
+            "label": label_facts(module)}
 
 
 def _args(module: ModuleAnalysis, call: ast.Call) -> str:
@@ -275,7 +322,14 @@ def _serving(module: ModuleAnalysis) -> dict | None:
             continue
         frame["predict_line"] = call.line
         frame["refits"] = [f.line for f in module.fits if f.kind == "transformer"]
+        frame["transform_calls"] = len(module.method_calls("transform", "inverse_transform"))
+        frame["inverted"] = inverted(module, call)
         return frame
+    for call in module.predictions:  # a frame the review cannot name (an array, a DMatrix): no features
+        if call.receiver is not None and (module.calls_named(*LOAD_CALLS) or module.method_calls("load_model")):
+            return {"features": [], "line": call.line, "steps": [], "predict_line": call.line, "refits": [],
+                    "unnamed": True, "transform_calls": len(module.method_calls("transform", "inverse_transform")),
+                    "inverted": inverted(module, call)}
     return None
 
 
@@ -293,6 +347,8 @@ def _serving_writes(module: ModuleAnalysis) -> dict[str, dict]:
 def _entry(name: str, node: ast.AST, scalar: bool, module: ModuleAnalysis | None = None) -> dict:
     out = {"name": name, "expr": normalise(node), "line": node.lineno, "steps": sorted(steps_in(node)),
            "divides_by": divisions(node), "scalar": scalar}
+    if module is not None:
+        out["print"] = printer(module).of(node).to_json()
     codes = _codes(module, node) if module is not None else None
     if codes:
         out["codes"] = codes
@@ -325,7 +381,9 @@ def _codes(module: ModuleAnalysis, node: ast.AST) -> dict[str, int] | None:
 
 
 def _passthrough(name: str, line: int) -> dict:
-    return {"name": name, "expr": name, "line": line, "steps": [], "divides_by": [], "scalar": False}
+    return {"name": name, "expr": name, "line": line, "steps": [], "divides_by": [], "scalar": False,
+            "print": {"reads": [name], "ops": [], "consts": [], "fills": [], "stats": [], "guarded": False,
+                      "divides": False, "clock": False, "params": [], "calls": []}}
 
 
 def _feature_frame(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict]) -> dict | None:
@@ -333,13 +391,45 @@ def _feature_frame(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict
     or returned by a helper), a column list, a positional array of record fields, or a selection by
     a list known only at run time (every feature then comes as given)."""
     steps: set[str] = set()
+    ancestors = list(module.flow.ancestors(X, rows=True, values=True))
+    builder = built_by(module, X, ancestors)  # another file's function builds the frame (resolved by the project)
+    # a frame laid out after the builder (nearer the prediction) holds its columns; one found beyond
+    # it is the builder's input, used only if the project does not hold the builder
+    position = builder.pop("at") if builder is not None else len(ancestors)
+    frame = _frame_of(module, X, writes, ancestors[:position], steps)
+    if frame is not None and frame.get("passthrough") and _internal_param(module, ancestors[:position]):
+        # the row is a helper's parameter and the helper's callers are not followed: not the request
+        frame = {**frame, "features": [], "passthrough": False, "unnamed": True}
+    if builder is None:
+        return frame
+    if frame is not None:
+        return {**frame, "built_by": builder}
+    fallback = _frame_of(module, X, writes, ancestors, set(steps))
+    return {"features": [], "line": builder["line"], "steps": sorted(steps), "built_by": builder, "unresolved": True,
+            "fallback": fallback}
+
+
+def _internal_param(module: ModuleAnalysis, ancestors: list[Val]) -> bool:
+    """The values come from an unbound parameter of a function that this file itself calls (a
+    cached helper given a tuple of values): what they hold is decided by the caller in this file."""
+    called = {id(fn.node.args): fn for fn in module.flow.functions.values() if fn.calls}
+    parents_of = {}
+    for fn in called.values():
+        for arg in (*fn.node.args.posonlyargs, *fn.node.args.args, *fn.node.args.kwonlyargs):
+            parents_of[id(arg)] = fn
+    return any(isinstance(a.node, ast.arg) and id(a.node) in parents_of and not a.parents for a in ancestors)
+
+
+def _frame_of(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict], ancestors: list[Val],
+              steps: set[str]) -> dict | None:
     selected_at: int | None = None  # `frame[bundle["features"]]`: names known only at run time
     built_at: int | None = None  # `pd.DataFrame([record])`: the caller's fields, whatever they are
-    ancestors = list(module.flow.ancestors(X, rows=True, values=True))
     for anc in ancestors:
         if anc.call is not None and anc.call.method in STEP_METHODS:
             steps.add(anc.call.method)
         node = anc.node
+        if anc.call is not None and last(anc.call.name) == "concat" and _side_by_side(anc.call.node):
+            return _concatenated(module, anc.call.node, writes, steps)
         if isinstance(node, ast.Dict) and node.keys and all(isinstance(k, ast.Constant) for k in node.keys):
             entries = [writes.get(k.value) or _entry(k.value, v, scalar=True, module=module)
                        for k, v in zip(node.keys, node.values)]
@@ -383,6 +473,32 @@ def _feature_frame(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict
         return {"features": list(computed.values()), "passthrough": True, "line": selected_at or built_at,
                 "steps": sorted(steps)}
     return None
+
+
+def _side_by_side(call: ast.Call) -> bool:
+    """`pd.concat([a, b], axis=1)`: frames joined column-wise."""
+    axis = next((k.value for k in call.keywords if k.arg == "axis"), None)
+    return bool(call.args) and isinstance(call.args[0], (ast.List, ast.Tuple)) and isinstance(axis, ast.Constant) \
+        and axis.value in (1, "columns")
+
+
+def _concatenated(module: ModuleAnalysis, call: ast.Call, writes: dict[str, dict], steps: set[str]) -> dict | None:
+    """The columns of frames joined side by side, each piece followed on its own; a piece whose
+    columns are not known leaves the frame open (passthrough)."""
+    features: list[dict] = []
+    passthrough = False
+    for elt in call.args[0].elts:  # type: ignore[attr-defined]
+        val = module.flow.val_at(elt)
+        piece = _frame_of(module, val, writes, list(module.flow.ancestors(val, rows=True, values=True)), steps) \
+            if val is not None else None
+        if piece is None or piece.get("positional"):
+            passthrough = True
+            continue
+        features += [f for f in piece["features"] if f["name"] not in {g["name"] for g in features}]
+        passthrough |= bool(piece.get("passthrough"))
+    if not features:
+        return None
+    return {"features": features, "line": call.lineno, "steps": sorted(steps), **({"passthrough": True} if passthrough else {})}
 
 
 def _positional_fields(module: ModuleAnalysis, node: ast.AST) -> list[str | None] | None:
@@ -608,6 +724,19 @@ class Project:
         return [f for f, x in self.facts.items() if x.get("serving")]
 
     @cached_property
+    def index(self) -> Index:
+        """Every file's feature builders, name lists and function fingerprints, by import name."""
+        return Index(self.facts)
+
+    def resolved(self, rel: str) -> dict:
+        """`facts[rel]` with its training and serving sides completed from the files it imports
+        (`pipelines.resolve`)."""
+        cache = self.__dict__.setdefault("_resolved", {})
+        if rel not in cache:
+            cache[rel] = resolve(self.facts, rel, self.index)
+        return cache[rel]
+
+    @cached_property
     def module_names(self) -> set[str]:
         """Importable names of the project's own modules and packages (every folder and module on
         the path from the project's root: a file may be imported from any source root)."""
@@ -665,6 +794,8 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
     each item has `feature`, `status` ('same' | 'different' | 'missing' | 'extra'), both
     expressions and lines, and `differences` in words."""
     t, s = train["training"], serve["serving"]
+    if (s.get("unresolved") or s.get("unnamed")) and not s["features"]:
+        return []  # built by a function of the project the review did not find: nothing to compare
     served = {e["name"]: e for e in s["features"]}
     if s.get("passthrough"):  # the caller's frame (selected by a list known at run time, or whole)
         served = {name: _passthrough(name, s["line"]) for name in (t["features"] or t["derivations"])} | served
@@ -678,11 +809,19 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
         item = {"feature": name, "training": train_expr, "training_line": derivation["line"] if derivation else t["features_line"],
                 "serving": entry["expr"] if entry else None, "serving_line": entry["line"] if entry else s["line"],
                 "differences": []}
+        if derivation and derivation.get("file"):
+            item["training_file"] = derivation["file"]  # computed by a builder of another file
+        if entry and entry.get("file"):
+            item["serving_file"] = entry["file"]
+        if entry is None and not t["features"]:
+            continue  # a column training writes, with no list saying the model sees it
         if entry is None:
             item["status"] = "missing"
+            item["categories"] = ["missing"]
             out.append(item)
             continue
         diffs = item["differences"]
+        raw = served_as_sent(name, entry)  # the caller's field, perhaps with a default for a missing one
         if derivation and derivation["clock"] and entry["expr"] == name:
             diffs.append("training derives it from raw dates and the current time; serving takes it precomputed "
                          "from the caller, so nothing guarantees the same reference date or formula")
@@ -692,30 +831,53 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
                 diffs.append(f"training's `{train_expr}` numbers the categories in sorted order "
                              f"({', '.join(f'{k}={i}' for i, k in enumerate(sorted(entry['codes'])))}); serving's map "
                              f"gives {', '.join(f'{k}={v}' for k, v in wrong)}")
-        elif derivation and entry["expr"] not in (train_expr, name) and _strip_steps(entry["expr"]) != _strip_steps(train_expr) \
-                and not _both_transform(train_expr, entry["expr"]):
+        elif derivation and not raw and entry["expr"] not in (train_expr, name) \
+                and _strip_steps(entry["expr"]) != _strip_steps(train_expr) \
+                and not _both_transform(train_expr, entry["expr"]) and not equivalent(derivation, entry):
             diffs.append(f"computed differently: training `{train_expr}`, serving `{entry['expr']}`")
         # Steps count when serving computes the feature, or when training cleans the raw column
         # itself (`x = x.fillna(0)`): a value passed through at serving arrives uncleaned.
         cleans_raw = bool(derivation) and derivation["expr"].startswith(name + ".")
         only_train = set(derivation["steps"]) - set(entry["steps"]) - set(s["steps"]) \
-            if derivation and (entry["expr"] != name or cleans_raw) else set()
+            if derivation and ((entry["expr"] != name and not raw) or cleans_raw) else set()
         only_serve = set(entry["steps"]) - (set(derivation["steps"]) if derivation else set())
         if only_train:
             diffs.append(f"{', '.join(sorted(only_train))} only in training")
         if only_serve:
             diffs.append(f"{', '.join(sorted(only_serve))} only at serving")
-        if derivation and entry["scalar"] and entry["divides_by"] and derivation["divides_by"] and not derivation["clock"]:
+        scalar_division = bool(derivation and entry["scalar"] and entry["divides_by"] and derivation["divides_by"]
+                               and not derivation["clock"])
+        if scalar_division:
             denominator = entry["divides_by"][0]
             diffs.append(f"training divides with pandas (a zero {denominator} gives inf/NaN"
                          f"{', then filled' if frame_steps else ''}); serving divides Python scalars, which "
                          f"raises ZeroDivisionError when {denominator} is 0")
+        categories = ["clock" if d.startswith("training derives it from raw dates") else
+                      "encoding" if "numbers the categories" in d else
+                      "division" if d.startswith("training divides") else
+                      "fill" if d.startswith("fillna only") else
+                      "step" if d.endswith(" only in training") or d.endswith(" only at serving") else "formula"
+                      for d in diffs]
+        for category, words in (print_differences(name, derivation, entry) if t["features"] else ()):
+            if category == "fill" and "fill" in categories:  # the values say more than "fillna only in training"
+                at = categories.index("fill")
+                diffs[at] = words
+                continue
+            if category in categories or (category == "zero guard" and scalar_division) \
+                    or (category in ("source", "function") and "clock" in categories):
+                continue
+            if category in ("function", "constant") and "formula" in categories:
+                continue  # the formula difference already shows both expressions
+            diffs.append(words)
+            categories.append(category)
+        item["categories"] = categories
         item["status"] = "different" if diffs else "same"
         out.append(item)
     for name, entry in served.items():
         if t["features"] and name not in t["features"] and not s.get("passthrough"):
             out.append({"feature": name, "status": "extra", "training": None, "training_line": t["features_line"],
-                        "serving": entry["expr"], "serving_line": entry["line"], "differences": []})
+                        "serving": entry["expr"], "serving_line": entry["line"], "differences": [],
+                        "categories": ["extra"]})
     return out
 
 

@@ -20,6 +20,10 @@ class DefaultDecisionThreshold(Rule):
     `predict()` (which cuts probabilities at 0.5), `proba > 0.5`, `np.round(proba)`,
     `torch.sigmoid(logits) > 0.5`, when nothing in the project analyses the threshold
     (`precision_recall_curve`, `roc_curve`, `TunedThresholdClassifierCV`, or a cut at another value).
+    Across files, also flags a service that decides at 0.5 (`predict()`, `p > 0.5`) when the training
+    code paired with it chooses another threshold (cuts its scores at another value, or uses the
+    thresholds a precision-recall or ROC curve returns): the cut chosen there never reaches the
+    decision. A curve only drawn chooses nothing.
 
     ## Why is this bad?
     0.5 is only right when both errors cost the same and the classes are balanced. Missing a
@@ -91,6 +95,7 @@ class DefaultDecisionThreshold(Rule):
         training code of the project says the errors cost differently (the file itself says
         nothing about the target), and nothing in the project analyses the threshold."""
         decisions = {rel: f.get("decisions") for rel, f in project.facts.items() if f.get("decisions")}
+        yield from _threshold_left_behind(project, decisions)
         if any(d["analysed"] for d in decisions.values()):
             return
         trains = [rel for rel in project.training if (decisions.get(rel) or {}).get("costly")]
@@ -112,12 +117,60 @@ class DefaultDecisionThreshold(Rule):
         return bool(evaluation(module).threshold_analysis)
 
 
+def _threshold_left_behind(project: Project, decisions: dict) -> Iterator[ProjectHit]:
+    """The training side chooses a decision threshold (a cut at another value, a curve's thresholds used)
+    and the service paired with it decides at 0.5 (`predict()` of the classifier, `p > 0.5`): the
+    threshold chosen in training never reaches the decision."""
+    seen: set[str] = set()
+    for train, serve in project.pairs():
+        t, s = decisions.get(train), decisions.get(serve)
+        if not t or not s or serve in seen or not t.get("chosen_at") or s["analysed"] \
+                or t.get("task") != "classification":
+            continue
+        lines = s["cuts"] or s.get("predicts") or []
+        if not lines:
+            continue
+        seen.add(serve)
+        how = "cuts the scores at 0.5" if s["cuts"] else "decides with the classifier's predict(), which cuts at 0.5"
+        yield ProjectHit(serve, lines[0], f"training chooses a decision threshold ({train}:{t['chosen_at']}), but "
+                         f"this serving code {how}: the threshold chosen there never reaches the decision. Save the "
+                         "chosen threshold with the model and decide with predict_proba() >= threshold",
+                         confidence="medium", related=[(train, t["chosen_at"], "the threshold is chosen here")])
+
+
 def _trained_at(project: Project, train: str) -> list[tuple[str, int, str]]:
     training = project.facts[train].get("training")
     return [(train, training["features_line"], "the model's features are chosen here")] if training else []
 
 
 DefaultDecisionThreshold.invalid = [
+    # training picks its cut from a precision-recall curve; the service decides with predict()
+    {"train.py": """
+    import joblib
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import precision_recall_curve
+    from sklearn.model_selection import train_test_split
+    visits = pd.read_csv("visits.csv")
+    cols = ["pages", "minutes"]
+    a, b, ya, yb = train_test_split(visits[cols], visits["bought"], stratify=visits["bought"], random_state=3)
+    lr = LogisticRegression().fit(a, ya)
+    prec, rec, cuts = precision_recall_curve(yb, lr.predict_proba(b)[:, 1])
+    joblib.dump({"model": lr, "cut": float(cuts[np.argmax(prec[:-1] >= 0.6)])}, "lr.joblib")
+    """,
+     "serve.py": """
+    import joblib
+    import pandas as pd
+    from flask import Flask, request
+    app = Flask(__name__)
+    held = joblib.load("lr.joblib")
+
+    @app.post("/buy")
+    def buy():
+        row = pd.DataFrame([request.get_json()])[["pages", "minutes"]]
+        return {"buy": int(held["model"].predict(row)[0])}  # ruleid: ML205
+    """},
     # the service decides at 0.5; the training script says what the label is
     {"train.py": """
     import joblib
@@ -233,6 +286,33 @@ DefaultDecisionThreshold.invalid = [
 ]
 
 DefaultDecisionThreshold.valid = [
+    # the service decides with the cut training chose and saved
+    {"train.py": """
+    import joblib
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import precision_recall_curve
+    from sklearn.model_selection import train_test_split
+    visits = pd.read_csv("visits.csv")
+    cols = ["pages", "minutes"]
+    a, b, ya, yb = train_test_split(visits[cols], visits["bought"], stratify=visits["bought"], random_state=3)
+    lr = LogisticRegression().fit(a, ya)
+    prec, rec, cuts = precision_recall_curve(yb, lr.predict_proba(b)[:, 1])
+    joblib.dump({"model": lr, "cut": float(cuts[np.argmax(prec[:-1] >= 0.6)])}, "lr.joblib")
+    """,
+     "serve.py": """
+    import joblib
+    import pandas as pd
+    from flask import Flask, request
+    app = Flask(__name__)
+    held = joblib.load("lr.joblib")
+
+    @app.post("/buy")
+    def buy():
+        row = pd.DataFrame([request.get_json()])[["pages", "minutes"]]
+        return {"buy": bool(held["model"].predict_proba(row)[0, 1] >= held["cut"])}
+    """},
     # the threshold is chosen in training and shipped with the model
     {"train.py": """
     import joblib

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from checks.analysis.pipelines import uninverted_label, unapplied_transforms
 from checks.analysis.project import Project, compare_features
 from checks.models import Severity
 from checks.rules.base import ProjectHit, ProjectRule
@@ -23,6 +24,15 @@ class TrainServeFeatureMismatch(ProjectRule):
     feature it does not compute through as given. Also flags, without a training side, values laid
     out by position under column names they were not read as
     (`pd.DataFrame([[baths, rooms]], columns=["rooms", "baths"])`).
+
+    Each feature is compared by its fingerprint on both sides (`analysis/featureprint.py`): the
+    fields it reads, the value functions applied (`log1p` against `log`), the fill values (`fillna(0)`
+    against `.get(k, -1)` or `x if x is not None else -1`), the zero guards and constants, followed
+    through helpers and through the project's shared feature functions in other files (a training
+    script calling `build_features` from a package is compared with what that function computes).
+    Also flags a transform training fits and saves in a file of its own (a scaler) that the serving
+    code neither loads nor applies, and a label learned as its log or root (`np.log1p(y)`, or a column
+    another file writes that way) whose predictions the serving code hands out without the inverse.
 
     ## Why is this bad?
     The model was fitted on one definition of each feature and is served another. Nothing fails:
@@ -60,17 +70,43 @@ class TrainServeFeatureMismatch(ProjectRule):
         yield from self._misplaced_fields(project)
         reported: set[tuple[str, int, str]] = set()  # one finding per serving line and feature, whatever the pairs
         for train, serve in project.pairs():
-            comparison = compare_features(project.facts[train], project.facts[serve])
+            comparison = compare_features(project.resolved(train), project.resolved(serve))
             for item in comparison:
-                key = (serve, item["serving_line"], item["feature"])
+                # computed at serving by another file's function: reported where this file calls it
+                line = project.facts[serve]["serving"]["line"] if item.get("serving_file") else item["serving_line"]
+                key = (serve, line, item["feature"])
                 if item["status"] != "different" or key in reported:
                     continue
                 reported.add(key)
                 yield ProjectHit(
-                    serve, item["serving_line"],
+                    serve, line,
                     f"'{item['feature']}' differs between training ({train}) and serving: "
                     + "; ".join(item["differences"]),
-                    related=[(train, item["training_line"], f"training computes '{item['feature']}' here")])
+                    related=[(item.get("training_file") or train, item["training_line"],
+                              f"training computes '{item['feature']}' here")])
+            s = project.facts[serve]["serving"]
+            for x in unapplied_transforms(project.facts, train, serve):
+                if (serve, s["predict_line"], x["what"]) not in reported:
+                    reported.add((serve, s["predict_line"], x["what"]))
+                    yield ProjectHit(
+                        serve, s["predict_line"],
+                        f"training fits {x['what']} ({train}:{x['line']}) and trains the model on its output, saving "
+                        f"it to {x['saved_to']}; this serving code neither loads {x['saved_to']} nor applies a "
+                        "transform, so the model receives raw values on another scale. Load the saved transform "
+                        "and apply it before predict (or save one Pipeline holding both)",
+                        related=[(train, x["line"], f"{x['what']} fitted here")])
+            squashed = uninverted_label(project.facts, train, serve)
+            if squashed and (serve, s["predict_line"], "label") not in reported:
+                reported.add((serve, s["predict_line"], "label"))
+                what = " / ".join(squashed["ops"])
+                made = f"the column '{squashed['column']}' ({what}, {squashed['file']})" if squashed["column"] \
+                    else f"a {what} of its label"
+                yield ProjectHit(
+                    serve, s["predict_line"],
+                    f"the model learns {made} ({train}:{squashed['line']}), so predict returns values on that scale; "
+                    "this serving code hands them out as they are, with no inverse (expm1/exp/square). Apply the "
+                    "inverse before the prediction leaves, or train a TransformedTargetRegressor that does it",
+                    related=[(train, squashed["line"], "the model is fitted on the transformed label here")])
             for hit in self._frame_steps(project, train, serve, comparison):
                 if (serve, hit.line, "") not in reported:
                     reported.add((serve, hit.line, ""))
@@ -98,6 +134,8 @@ class TrainServeFeatureMismatch(ProjectRule):
     def _frame_steps(project: Project, train: str, serve: str, comparison: list[dict]) -> Iterator[ProjectHit]:
         """`df = df.fillna(0)` over the whole training frame, with no such step before predict."""
         t, s = project.facts[train]["training"], project.facts[serve]["serving"]
+        if s.get("unnamed"):
+            return  # the frame is not followed: its steps are unknown
         first_feature_line = min((d["line"] for d in t["derivations"].values()), default=0)
         for step in t["frame_steps"]:
             if step["method"] not in ("fillna", "replace", "clip") or step["line"] < first_feature_line:
@@ -326,4 +364,66 @@ TrainServeFeatureMismatch.valid = [
             return m.predict(frame[["rate", "views"]])
         """,
     },
+]
+
+# Transforms and labels: a scaler saved beside the model that the scorer never applies, and a label
+# learned as its log and handed out without the inverse.
+_SCALED_TRAINING = """
+        import joblib
+        import pandas as pd
+        from sklearn.preprocessing import MinMaxScaler
+        from sklearn.svm import SVC
+        cells = pd.read_csv("cells.csv")
+        mm = MinMaxScaler().fit(cells[["volt", "temp"]])
+        svc = SVC(probability=True).fit(mm.transform(cells[["volt", "temp"]]), cells["fault"])
+        joblib.dump(mm, "mm.joblib")
+        joblib.dump(svc, "svc.joblib")
+"""
+_LOG_TRAINING = """
+        import joblib
+        import numpy as np
+        import pandas as pd
+        from sklearn.ensemble import RandomForestRegressor
+        homes = pd.read_csv("homes.csv")
+        rf = RandomForestRegressor(random_state=0).fit(homes[["m2", "rooms"]], np.log1p(homes["price"]))
+        joblib.dump(rf, "rf.joblib")
+"""
+TrainServeFeatureMismatch.invalid += [
+    {"train.py": _SCALED_TRAINING,
+     "score.py": """
+        import joblib
+        import pandas as pd
+        svc = joblib.load("svc.joblib")
+        def score(path):
+            cells = pd.read_csv(path)
+            return svc.predict_proba(cells[["volt", "temp"]])[:, 1]  # ruleid: ML301
+        """},
+    {"train.py": _LOG_TRAINING,
+     "value.py": """
+        import joblib
+        import pandas as pd
+        rf = joblib.load("rf.joblib")
+        def value(rows):
+            return rf.predict(pd.DataFrame(rows)[["m2", "rooms"]])  # ruleid: ML301
+        """},
+]
+TrainServeFeatureMismatch.valid += [
+    {"train.py": _SCALED_TRAINING,
+     "score.py": """
+        import joblib
+        import pandas as pd
+        mm, svc = joblib.load("mm.joblib"), joblib.load("svc.joblib")
+        def score(path):
+            cells = pd.read_csv(path)
+            return svc.predict_proba(mm.transform(cells[["volt", "temp"]]))[:, 1]
+        """},
+    {"train.py": _LOG_TRAINING,
+     "value.py": """
+        import joblib
+        import numpy as np
+        import pandas as pd
+        rf = joblib.load("rf.joblib")
+        def value(rows):
+            return np.expm1(rf.predict(pd.DataFrame(rows)[["m2", "rooms"]]))
+        """},
 ]

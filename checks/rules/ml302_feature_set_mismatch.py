@@ -43,11 +43,11 @@ class FeatureSetMismatch(ProjectRule):
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         for train, serve in project.pairs():
-            t = project.facts[train]["training"]
-            s = project.facts[serve]["serving"]
-            if not t["features"] or s.get("passthrough"):
+            t = project.resolved(train)["training"]
+            s = project.resolved(serve)["serving"]
+            if not t["features"] or s.get("passthrough") or s.get("unnamed"):
                 continue
-            comparison = compare_features(project.facts[train], project.facts[serve])
+            comparison = compare_features(project.resolved(train), project.resolved(serve))
             missing = [c["feature"] for c in comparison if c["status"] == "missing"]
             extra = [c["feature"] for c in comparison if c["status"] == "extra"]
             related = [(train, t["features_line"], "the features the model is trained on")]

@@ -14,6 +14,8 @@ class TransformRefitAtServing(Rule):
     ## What it does
     Flags a scaler, encoder, imputer or other stateful transform fitted (`fit`, `fit_transform`)
     in code that serves a loaded model, instead of being loaded with it from training.
+    Also flags statistics of the rows being scored used in their place: features rescaled by the
+    batch's mean and standard deviation, gaps filled with the batch's median, mean or mode.
 
     ## Why is this bad?
     At serving the transform learns from the request batch: a single row scales to zeros, a new
@@ -65,6 +67,39 @@ class TransformRefitAtServing(Rule):
                 seen.add(node.lineno)
                 yield Hit(f"features are rescaled with the {stat.method}() of the request batch; use the "
                           "statistics saved from training", node=node, confidence="high")
+        for call, stat in _batch_fills(module):
+            if call.line not in seen:
+                seen.add(call.line)
+                yield Hit(f"missing values are filled with the {stat}() of the rows being scored: a single request "
+                          f"fills with its own value (or NaN), each batch with its own {stat}; the model learned "
+                          f"with the training rows' {stat}. Save the fill values (a fitted SimpleImputer in the "
+                          "pipeline, or the training statistics in the bundle) and use them here",
+                          node=call.node, confidence="high")
+
+
+_FILL_STATS = {"mean", "median", "mode"}
+
+
+def _batch_fills(module: ModuleAnalysis):
+    """`frame["x"].fillna(frame["x"].median())` at serving, where the filled rows reach `predict`: a
+    statistic of the rows at hand (not of a loaded artifact) used as the fill value."""
+    inputs = [p.arg(0, "X") for p in module.predictions]
+    for call in module.method_calls("fillna"):
+        value = call.arg(0, "value")
+        stat = value.call if value is not None else None
+        if stat is None and value is not None and value.call is None and value.parents:
+            stat = value.parents[0].call  # `.mode()[0]`
+        if stat is None or stat.method not in _FILL_STATS or stat.receiver is None:
+            continue
+        if any(a.call is not None and a.call.is_(*LOAD_CALLS) for a in module.flow.ancestors(stat.receiver)):
+            continue  # a statistic of a frame loaded from training's artifacts
+        if call.val is None:
+            continue
+        # the filled value reaches predict, itself or written into a column of the frame predicted on
+        frames = [w.frame for w in module.flow.column_writes if w.value is call.val and w.frame is not None]
+        if any(module.flow.derives_from(x, call.val) or any(module.flow.derives_from(x, f) for f in frames)
+               for x in inputs if x is not None):
+            yield call, stat.method
 
 
 TransformRefitAtServing.invalid = [
@@ -108,9 +143,29 @@ TransformRefitAtServing.invalid += [
         frame = pd.get_dummies(pd.DataFrame([payload]), columns=["plan"])  # ruleid: ML303
         return model.predict_proba(frame)
     """,
+    # a nightly job filling gaps with the median of tonight's rows
+    """
+    import joblib
+    import pandas as pd
+    model = joblib.load("model.joblib")
+    def score_file(path):
+        rows = pd.read_csv(path)
+        rows["income"] = rows["income"].fillna(rows["income"].median())  # ruleid: ML303
+        return model.predict(rows[["income", "age"]])
+    """,
 ]
 
 TransformRefitAtServing.valid = [
+    # the fill values saved from training
+    """
+    import joblib
+    import pandas as pd
+    bundle = joblib.load("model.joblib")
+    def score_file(path):
+        rows = pd.read_csv(path)
+        rows = rows.fillna(bundle["medians"])
+        return bundle["model"].predict(rows[["income", "age"]])
+    """,
     """
     import joblib
     bundle = joblib.load("bundle.joblib")

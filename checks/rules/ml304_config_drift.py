@@ -21,6 +21,9 @@ class ConfigDrift(ProjectRule):
     Flags a configuration file (YAML, JSON, TOML) with model or training settings that no code
     loads, while the same settings are hard-coded in the code; and a setting the code loads but
     contradicts with a hard-coded literal (config `n_estimators: 200`, code `n_estimators=100`).
+    Across a train/serve pair, flags a setting both sides read to compute their features
+    (`cfg["features"]["cap"]`) that the configuration nearest the training code and the one nearest
+    the serving code hold with different values.
 
     ## Why is this bad?
     The file looks like the source of truth; people edit it, retrain, and nothing changes. Or
@@ -51,6 +54,7 @@ class ConfigDrift(ProjectRule):
     severity = Severity.P2
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        yield from _sides_disagree(project)
         python = {f: x for f, x in project.facts.items() if "config" in x}
         literals = [(f, lit) for f, x in python.items() for lit in x["config"]["literals"]]
         records = {p for x in python.values() for p in ((x.get("lineage") or {}).get("files") or {}).get("records", ())}
@@ -95,6 +99,47 @@ class ConfigDrift(ProjectRule):
                 yield ProjectHit(cfg, entry["line"], f"{name} sets {key}: {entry['value']!r} but {f}:{lit['line']} "
                                  f"hard-codes {lit['name']}={lit['value']!r}{more}", confidence="medium",
                                  related=[(g, other["line"], "the contradicting literal") for g, other in found[:6]])
+
+
+def _sides_disagree(project: Project) -> Iterator[ProjectHit]:
+    """A setting both sides of a train/serve pair read for their features (`cfg["features"]["cap"]`),
+    held by two configuration files with different values: the one nearest the training file and
+    the one nearest the serving file."""
+    reported: set[tuple[str, str]] = set()
+    for train, serve in project.pairs():
+        t = project.resolved(train).get("training") or {}
+        sv = project.resolved(serve).get("serving") or {}
+        used_t = {k for d in t.get("derivations", {}).values() for k in (d.get("print") or {}).get("settings", ())}
+        used_s = {k for e in sv.get("features", ()) for k in (e.get("print") or {}).get("settings", ())}
+        for leaf in sorted(used_t & used_s):
+            holders = [(cfg, key, entry) for cfg in project.configs
+                       for key, entry in project.facts[cfg]["keys"].items()
+                       if key.rsplit(".", 1)[-1] == leaf and not isinstance(entry["value"], (list, dict))]
+            near_t, near_s = _nearest(holders, train), _nearest(holders, serve)
+            if near_t is None or near_s is None or near_t[0] == near_s[0] or near_t[2]["value"] == near_s[2]["value"]:
+                continue
+            if (near_s[0], near_s[1]) in reported:
+                continue
+            reported.add((near_s[0], near_s[1]))
+            yield ProjectHit(near_s[0], near_s[2]["line"],
+                             f"{near_s[1]} is {near_s[2]['value']!r} here, where {serve} reads it to compute its "
+                             f"features, but {near_t[2]['value']!r} in {near_t[0]}, where {train} reads it: the model "
+                             "is served features computed with another setting than it was trained on. Keep one value "
+                             "(save it with the model and read it from there)",
+                             related=[(near_t[0], near_t[2]["line"], "the training value")])
+
+
+def _nearest(holders: list, code: str):
+    """The holder whose file lies in the code file's folder or the nearest folder above it."""
+    folder = PurePosixPath(code).parent
+    best, depth = None, -1
+    for holder in holders:
+        cfg_folder = PurePosixPath(holder[0]).parent
+        if cfg_folder == folder or cfg_folder in folder.parents or str(cfg_folder) == ".":
+            d = len(cfg_folder.parts) if str(cfg_folder) != "." else 0
+            if d > depth:
+                best, depth = holder, d
+    return best
 
 
 def _probability_cut(value) -> bool:
@@ -167,3 +212,54 @@ ConfigDrift.valid = [
         "train.py": "print('hello')",
     },
 ]
+
+_CAPPED_TRAINING = {
+    "fit/settings.yaml": """
+        window:
+          max_gap_days: 60
+        """,
+    "fit/run.py": """
+        import joblib
+        import pandas as pd
+        import yaml
+        from sklearn.linear_model import Ridge
+        cfg = yaml.safe_load(open("fit/settings.yaml"))
+        visits = pd.read_csv("visits.csv")
+        visits["gap"] = visits["gap_days"].clip(upper=cfg["window"]["max_gap_days"])
+        joblib.dump(Ridge().fit(visits[["gap", "spend"]], visits["next_spend"]), "ridge.joblib")
+        """,
+}
+ConfigDrift.invalid.append({
+    **_CAPPED_TRAINING,
+    "api/settings.yaml": """
+        window:
+          max_gap_days: 30  # ruleid: ML304
+        """,
+    "api/app.py": """
+        import joblib
+        import pandas as pd
+        import yaml
+        cfg = yaml.safe_load(open("api/settings.yaml"))
+        ridge = joblib.load("ridge.joblib")
+        def forecast(p: dict) -> float:
+            row = {"gap": min(p["gap_days"], cfg["window"]["max_gap_days"]), "spend": p["spend"]}
+            return float(ridge.predict(pd.DataFrame([row]))[0])
+        """,
+})
+ConfigDrift.valid.append({
+    **_CAPPED_TRAINING,
+    "api/settings.yaml": """
+        window:
+          max_gap_days: 60
+        """,
+    "api/app.py": """
+        import joblib
+        import pandas as pd
+        import yaml
+        cfg = yaml.safe_load(open("api/settings.yaml"))
+        ridge = joblib.load("ridge.joblib")
+        def forecast(p: dict) -> float:
+            row = {"gap": min(p["gap_days"], cfg["window"]["max_gap_days"]), "spend": p["spend"]}
+            return float(ridge.predict(pd.DataFrame([row]))[0])
+        """,
+})
