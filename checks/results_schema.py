@@ -102,6 +102,14 @@ class TrainingFacts(_Strict):
     features_ref: str | None = None
     transforms: list[FittedTransform] = []
     label: "LabelFacts | None" = None
+    rebalanced: "Rebalanced | None" = None
+
+
+class Rebalanced(_Strict):
+    """The saved classifier is fitted on resampled rows, with no calibration after."""
+    line: int
+    by: str
+    at: int
 
 
 class LabelFacts(_Strict):
@@ -138,6 +146,7 @@ class ServingFacts(_Strict):
     fallback: "ServingFacts | None" = None  # the frame followed past that function, if the project lacks it
     transform_calls: int = 0
     inverted: bool = True  # predict's output goes through an inverse of a log/root before it leaves
+    probabilities: list[int] = []  # predict_proba calls
 
 
 class ArtifactUse(_Strict):

@@ -260,9 +260,7 @@ class Printer:
             origin = val.node if val is not None else None
             if isinstance(origin, ast.Call):
                 name = self.module.imports.resolve(origin.func) or ""
-                return name.split(".")[0] in SETTINGS_LOADS or last(name) in ("safe_load", "load_config", "read_config")
-            if node.id.isupper() and val is None:
-                return False
+                return name.split(".")[0] in SETTINGS_LOADS
         if isinstance(node, ast.Attribute) and node.attr == "environ":
             return True
         return False

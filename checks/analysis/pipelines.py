@@ -45,6 +45,29 @@ def squashed_columns(module: ModuleAnalysis) -> dict[str, list[str]]:
     return out
 
 
+def rebalanced_fit(module: ModuleAnalysis) -> dict | None:
+    """The saved classifier is fitted on rows an oversampler or undersampler rebalanced, with no
+    calibration fitted afterwards: its `predict_proba` describes the rebalanced classes, not the
+    population it will score. {"line", "by"} of the fit and the resampling."""
+    from checks.analysis.flowtypes import RESAMPLED
+    from checks.analysis.kept import kept
+    from checks.analysis.lineage import _resample_origin
+
+    if any(c.short in ("CalibratedClassifierCV", "IsotonicRegression") for c in module.calls):
+        return None
+    keeps = kept(module)
+    for fit in module.model_fits:
+        if fit.X is None or not fit.X.flags & RESAMPLED or not keeps.is_saved(fit):
+            continue
+        origin = _resample_origin(module, fit.X)
+        what = (origin.method if origin is not None and origin.method not in (None, "fit_resample", "fit_sample")
+                else last(origin.receiver.ctor) if origin is not None and origin.receiver is not None
+                and origin.receiver.ctor else "a resampler")
+        return {"line": module.source.shown_line(fit.line), "by": what or "a resampler",
+                "at": module.source.shown_line(origin.line) if origin is not None else 0}
+    return None
+
+
 def label_facts(module: ModuleAnalysis) -> dict:
     """How the saved model's label is made: {"ops": the log/root applied to it, "reads": the columns
     it is read from, "line"}."""

@@ -24,7 +24,7 @@ from checks.analysis.lineage import lineage, path_of
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
 from checks.analysis.featureprint import printer
-from checks.analysis.pipelines import Index, built_by, equivalent, served_as_sent, fitted_transforms, inverted, label_facts, list_ref, pipeline_facts, print_differences, resolve
+from checks.analysis.pipelines import Index, built_by, equivalent, served_as_sent, fitted_transforms, inverted, label_facts, rebalanced_fit, list_ref, pipeline_facts, print_differences, resolve
 from checks.analysis.serving import service_facts
 from checks.analysis.syntax import syntax
 from checks.projects import Unit, module_names
@@ -300,7 +300,7 @@ def _training(module: ModuleAnalysis) -> dict | None:
                             "method": call.method})
     return {"features": features, "features_line": list_line, "derivations": derivations, "frame_steps": frame_steps,
             "built_by": builder, "features_ref": ref, "transforms": fitted_transforms(module),
-            "label": label_facts(module)}
+            "label": label_facts(module), "rebalanced": rebalanced_fit(module)}
 
 
 def _args(module: ModuleAnalysis, call: ast.Call) -> str:
@@ -324,13 +324,19 @@ def _serving(module: ModuleAnalysis) -> dict | None:
         frame["refits"] = [f.line for f in module.fits if f.kind == "transformer"]
         frame["transform_calls"] = len(module.method_calls("transform", "inverse_transform"))
         frame["inverted"] = inverted(module, call)
+        frame["probabilities"] = _probability_lines(module)
         return frame
     for call in module.predictions:  # a frame the review cannot name (an array, a DMatrix): no features
         if call.receiver is not None and (module.calls_named(*LOAD_CALLS) or module.method_calls("load_model")):
             return {"features": [], "line": call.line, "steps": [], "predict_line": call.line, "refits": [],
                     "unnamed": True, "transform_calls": len(module.method_calls("transform", "inverse_transform")),
-                    "inverted": inverted(module, call)}
+                    "inverted": inverted(module, call), "probabilities": _probability_lines(module)}
     return None
+
+
+def _probability_lines(module: ModuleAnalysis) -> list[int]:
+    """Lines where the serving code asks a loaded classifier for its probabilities."""
+    return sorted({module.source.shown_line(c.line) for c in module.predictions if c.method == "predict_proba"})
 
 
 def _serving_writes(module: ModuleAnalysis) -> dict[str, dict]:

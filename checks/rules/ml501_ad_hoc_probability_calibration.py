@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.serving import applies, serving
 from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from checks.rules.base import Hit, ProjectHit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
 
 WHAT = {"sigmoid": "a hand-made sigmoid", "clamp": "a clamp to fixed bounds", "power": "a power",
         "rescale": "a linear rescale"}
@@ -18,6 +21,9 @@ class AdHocProbabilityCalibration(Rule):
     parameter such as `raw_probability`) reshaped by hand before they are returned: a sigmoid
     (`1 / (1 + exp(-k * (p - 0.5)))`, `expit(p)`), a clamp to fixed bounds (`max(0.05, min(0.95, p))`,
     `np.clip(p, FLOOR, CEILING)`), a power, or a linear rescale stored as a "calibrated" value.
+    Across files, also flags (at P2) a service that serves `predict_proba` of a classifier its
+    training code fitted on rebalanced rows (SMOTE, random over- or undersampling) and never
+    calibrated: the scores describe the balanced classes, not the population.
 
     ## Why is this bad?
     The numbers stop being probabilities. A lead shown as 72% converts nowhere near 72% of the
@@ -52,6 +58,26 @@ class AdHocProbabilityCalibration(Rule):
     name = "ad-hoc-probability-calibration"
     severity = Severity.P1
     name_evidence = True
+
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        """A service returning `predict_proba` of a classifier the paired training code fitted on
+        rebalanced rows (SMOTE, random over- or undersampling) and never calibrated."""
+        seen: set[str] = set()
+        for train, serve in project.pairs():
+            t = project.facts[train].get("training") or {}
+            s = project.facts[serve].get("serving") or {}
+            shifted = t.get("rebalanced")
+            if not shifted or not s.get("probabilities") or serve in seen:
+                continue
+            seen.add(serve)
+            yield ProjectHit(serve, s["probabilities"][0],
+                             f"the model behind these probabilities was fitted on rows rebalanced by {shifted['by']} "
+                             f"({train}:{shifted['at'] or shifted['line']}), so its predict_proba describes the balanced "
+                             "classes, not the population scored here: a rare outcome comes out many times too likely. "
+                             "Calibrate on rows with the real class balance (CalibratedClassifierCV on a held-out "
+                             "part), or correct the scores for the sampling ratio, before serving them as probabilities",
+                             confidence="medium", severity=Severity.P2,
+                             related=[(train, shifted["line"], "fitted on the rebalanced rows here")])
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if not applies(module):
@@ -157,3 +183,33 @@ AdHocProbabilityCalibration.valid = [
         return {"probability": round(p, 4), "label": p >= THRESHOLD}
     """,
 ]
+
+
+_BALANCED_TRAINING = """
+    import joblib
+    import pandas as pd
+    from imblearn.over_sampling import RandomOverSampler
+    from sklearn.linear_model import LogisticRegression
+    claims = pd.read_csv("claims.csv")
+    cols = ["amount", "age"]
+    X_up, y_up = RandomOverSampler(random_state=0).fit_resample(claims[cols], claims["fraud"])
+    joblib.dump(LogisticRegression().fit(X_up, y_up), "lr.joblib")
+"""
+AdHocProbabilityCalibration.invalid.append({
+    "train.py": _BALANCED_TRAINING,
+    "serve.py": """
+    import joblib
+    import pandas as pd
+    lr = joblib.load("lr.joblib")
+    def risk(claim: dict) -> float:
+        return float(lr.predict_proba(pd.DataFrame([claim])[["amount", "age"]])[0, 1])  # ruleid: ML501
+    """})
+AdHocProbabilityCalibration.valid.append({
+    "train.py": _BALANCED_TRAINING,
+    "serve.py": """
+    import joblib
+    import pandas as pd
+    lr = joblib.load("lr.joblib")
+    def flag(claim: dict) -> int:
+        return int(lr.predict(pd.DataFrame([claim])[["amount", "age"]])[0])
+    """})
