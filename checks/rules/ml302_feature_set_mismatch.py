@@ -45,7 +45,7 @@ class FeatureSetMismatch(ProjectRule):
         for train, serve in project.pairs():
             t = project.resolved(train)["training"]
             s = project.resolved(serve)["serving"]
-            if not t["features"] or s.get("passthrough") or s.get("unnamed"):
+            if not t["features"] or s.get("passthrough") or s.get("unnamed") or s.get("unresolved"):
                 continue
             comparison = compare_features(project.resolved(train), project.resolved(serve))
             missing = [c["feature"] for c in comparison if c["status"] == "missing"]
