@@ -133,9 +133,9 @@ class TrainServeFeatureMismatch(ProjectRule):
     @staticmethod
     def _frame_steps(project: Project, train: str, serve: str, comparison: list[dict]) -> Iterator[ProjectHit]:
         """`df = df.fillna(0)` over the whole training frame, with no such step before predict."""
-        t, s = project.facts[train]["training"], project.facts[serve]["serving"]
-        if s.get("unnamed"):
-            return  # the frame is not followed: its steps are unknown
+        t, s = project.facts[train]["training"], project.resolved(serve)["serving"]
+        if s.get("unnamed") or s.get("unresolved"):
+            return  # the frame is not followed (an array, another file's function not found): its steps are unknown
         first_feature_line = min((d["line"] for d in t["derivations"].values()), default=0)
         for step in t["frame_steps"]:
             if step["method"] not in ("fillna", "replace", "clip") or step["line"] < first_feature_line:
