@@ -543,7 +543,3 @@ def _fills(values) -> str:
 
 def _nums(values) -> str:
     return ", ".join(f"{v:g}" for v in sorted(values))
-
-
-__all__ = ["pipeline_facts", "builders", "lists", "built_by", "list_ref", "Index", "resolve", "print_differences",
-           "batch_stats", "last"]
