@@ -183,17 +183,25 @@ def _fix(args) -> int:
     return EXIT_FINDINGS if pending else EXIT_CLEAN
 
 
+def _existing_paths(names: list[str]):
+    """The paths and the project configuration of the first one's folder; (None, None) with a
+    message when a path does not exist."""
+    paths = [Path(p) for p in names]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"wicked-data: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return None, None
+    first = paths[0] if paths[0].is_dir() else paths[0].parent
+    return paths, load_project_config(first.resolve())
+
+
 def _model_card(args) -> int:
     from checks.remediate import model_card
     from checks.remediate.facts import model_facts
 
-    paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        print(f"wicked-data: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+    paths, config = _existing_paths(args.paths)
+    if paths is None:
         return EXIT_ERROR
-    first = paths[0] if paths[0].is_dir() else paths[0].parent
-    config = load_project_config(first.resolve())
     result = model_card(paths, review(paths, config), _client() if args.llm else None, model_facts(paths, config))
     if result.notice:
         print(f"wicked-data: {result.notice}", file=sys.stderr)
@@ -209,14 +217,11 @@ def _skew_diff(args) -> int:
     missing or is extra, 0 when every compared feature is the same."""
     from checks.skew import skew_diff
 
-    paths = [Path(p) for p in args.paths]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        print(f"wicked-data: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+    paths, config = _existing_paths(args.paths)
+    if paths is None:
         return EXIT_ERROR
-    first = paths[0] if paths[0].is_dir() else paths[0].parent
     try:
-        reports = skew_diff(paths, args.training, args.serving, load_project_config(first.resolve()))
+        reports = skew_diff(paths, args.training, args.serving, config)
     except ValueError as exc:
         print(f"wicked-data: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

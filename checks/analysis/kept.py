@@ -13,6 +13,7 @@ from functools import cached_property
 from checks.analysis import vocab
 from checks.analysis.flowtypes import Val
 from checks.analysis.module import Fit, ModuleAnalysis
+from checks.analysis.names import last
 
 BUILTINS = frozenset(dir(builtins))
 # Top-level packages that are libraries, not the project's own code (they save nothing handed to them).
@@ -109,3 +110,30 @@ def _project_call(call) -> bool:
     if call.qualname is not None:
         return call.qualname.lstrip(".").split(".")[0] not in LIBRARIES
     return isinstance(call.node.func, ast.Name) and call.node.func.id not in BUILTINS
+
+
+def learns_transform(fit: Fit) -> bool:
+    """A transform fitted outside the model that learned from the rows (a scaler, an imputer, PCA;
+    not an encoder of categories or labels)."""
+    return fit.kind == "transformer" and fit.estimator is not None \
+        and last(fit.ctor) not in vocab.CATEGORY_ENCODERS | vocab.LABEL_ENCODERS
+
+
+def feeding_saved_models(module: ModuleAnalysis) -> list[tuple[Fit, Fit]]:
+    """(transform, model) for each transform that learns from the rows whose output a saved model is
+    trained on (one pair per fitted object, the first such model)."""
+    keeps = kept(module)
+    if not keeps.saves:
+        return []
+    saved_models = [f for f in module.model_fits if keeps.is_saved(f)]
+    out, seen = [], set()
+    for fit in module.fits:
+        if not learns_transform(fit) or id(fit.estimator) in seen:
+            continue
+        produced = outputs(module, fit)
+        model = next((m for m in saved_models if m.X is not None
+                      and any(module.flow.derives_from(m.X, o) for o in produced)), None)
+        if model is not None:
+            seen.add(id(fit.estimator))
+            out.append((fit, model))
+    return out

@@ -37,7 +37,7 @@ from checks.analysis.names import dotted as dotted_name, last
 from checks.analysis.production import inference
 from checks.analysis.serving.base import import_prefixes
 
-LABEL_ENCODERS = {"LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"}
+LABEL_ENCODERS = vocab.LABEL_ENCODERS
 READ_CALLS = ("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "joblib.load", "pickle.load")
 PICKLED = ("joblib.dump", "pickle.dump")
 

@@ -123,7 +123,11 @@ def aliases(module: ModuleAnalysis) -> dict[str, str]:
 
 
 def lists(module: ModuleAnalysis) -> dict[str, list[str]]:
-    """Module-level lists of names: `FEATURES = ["a", "b"]`, `ALL = NUMERIC + CATEGORICAL`."""
+    """Module-level lists of names: `FEATURES = ["a", "b"]`, `ALL = NUMERIC + CATEGORICAL` (once per file)."""
+    return module.shared(_lists)
+
+
+def _lists(module: ModuleAnalysis) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for stmt in module.tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
@@ -240,23 +244,13 @@ def fitted_transforms(module: ModuleAnalysis) -> list[dict]:
     categories), fitted outside the model, whose output a saved model is trained on, with where
     each is saved: {"what", "line", "saved_to": path | None, "with_model": saved in the model's
     artifact}."""
-    from checks.analysis.kept import holds, kept, outputs
+    from checks.analysis.kept import feeding_saved_models, holds, kept
     from checks.analysis.lineage import path_of
     from checks.analysis.vocab import MODEL_SAVE_METHODS
 
     keeps = kept(module)
-    if not keeps.saves:
-        return []
-    saved_models = [f for f in module.model_fits if keeps.is_saved(f)]
     out = []
-    for fit in module.fits:
-        if fit.kind != "transformer" or fit.estimator is None or last(fit.ctor) in _ENCODERS:
-            continue
-        produced = outputs(module, fit)
-        model = next((m for m in saved_models if m.X is not None
-                      and any(module.flow.derives_from(m.X, o) for o in produced)), None)
-        if model is None:
-            continue
+    for fit, model in feeding_saved_models(module):
         saved_to, with_model = None, False
         for call in keeps.saves:
             values = [a for a in [*call.args, *call.kwargs.values(), call.receiver] if a is not None]
@@ -267,10 +261,6 @@ def fitted_transforms(module: ModuleAnalysis) -> list[dict]:
         out.append({"what": last(fit.ctor) or "a transform", "line": fit.line, "saved_to": saved_to,
                     "with_model": with_model, "kept": keeps.is_kept(fit)})
     return out
-
-
-_ENCODERS = {"OneHotEncoder", "OrdinalEncoder", "LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer",
-             "TargetEncoder", "DictVectorizer"}
 
 
 def uninverted_label(facts: dict[str, dict], train: str, serve: str) -> dict | None:

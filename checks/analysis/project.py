@@ -795,12 +795,19 @@ class Project:
         return out
 
 
+def frame_followed(serving: dict) -> bool:
+    """The columns of the frame a serving file predicts on are known: it is not an unnamed array or
+    a helper's parameter (`unnamed`), nor built by another file's function the review did not find
+    (`unresolved`). What was not followed is never compared."""
+    return not (serving.get("unnamed") or serving.get("unresolved"))
+
+
 def compare_features(train: dict, serve: dict) -> list[dict]:
     """Feature-by-feature comparison of one training file's facts with one serving file's facts:
     each item has `feature`, `status` ('same' | 'different' | 'missing' | 'extra'), both
     expressions and lines, and `differences` in words."""
     t, s = train["training"], serve["serving"]
-    if (s.get("unresolved") or s.get("unnamed")) and not s["features"]:
+    if not frame_followed(s):
         return []  # built by a function of the project the review did not find: nothing to compare
     served = {e["name"]: e for e in s["features"]}
     if s.get("passthrough"):  # the caller's frame (selected by a list known at run time, or whole)

@@ -111,3 +111,8 @@ def is_estimator(name: str | None) -> bool:
 
 def is_tree(name: str | None) -> bool:
     return last(name).startswith(TREE_PREFIXES)
+
+# Encoders of categories (ML306's) and of labels: they learn a vocabulary, not a scale.
+CATEGORY_ENCODERS = frozenset({"LabelEncoder", "OrdinalEncoder", "OneHotEncoder", "TargetEncoder", "BinaryEncoder",
+                               "CountEncoder"})
+LABEL_ENCODERS = frozenset({"LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"})

@@ -143,9 +143,8 @@ def _trained_at(project: Project, train: str) -> list[tuple[str, int, str]]:
     return [(train, training["features_line"], "the model's features are chosen here")] if training else []
 
 
-DefaultDecisionThreshold.invalid = [
-    # training picks its cut from a precision-recall curve; the service decides with predict()
-    {"train.py": """
+# Training that picks its cut from a precision-recall curve and saves it, and the head of a service.
+_CHOSEN_CUT = """
     import joblib
     import numpy as np
     import pandas as pd
@@ -158,8 +157,8 @@ DefaultDecisionThreshold.invalid = [
     lr = LogisticRegression().fit(a, ya)
     prec, rec, cuts = precision_recall_curve(yb, lr.predict_proba(b)[:, 1])
     joblib.dump({"model": lr, "cut": float(cuts[np.argmax(prec[:-1] >= 0.6)])}, "lr.joblib")
-    """,
-     "serve.py": """
+"""
+_BUY_SERVICE = """
     import joblib
     import pandas as pd
     from flask import Flask, request
@@ -168,7 +167,12 @@ DefaultDecisionThreshold.invalid = [
 
     @app.post("/buy")
     def buy():
-        row = pd.DataFrame([request.get_json()])[["pages", "minutes"]]
+        row = pd.DataFrame([request.get_json()])[["pages", "minutes"]]"""
+
+DefaultDecisionThreshold.invalid = [
+    # training picks its cut from a precision-recall curve; the service decides with predict()
+    {"train.py": _CHOSEN_CUT,
+     "serve.py": _BUY_SERVICE + """
         return {"buy": int(held["model"].predict(row)[0])}  # ruleid: ML205
     """},
     # the service decides at 0.5; the training script says what the label is
@@ -287,30 +291,8 @@ DefaultDecisionThreshold.invalid = [
 
 DefaultDecisionThreshold.valid = [
     # the service decides with the cut training chose and saved
-    {"train.py": """
-    import joblib
-    import numpy as np
-    import pandas as pd
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import precision_recall_curve
-    from sklearn.model_selection import train_test_split
-    visits = pd.read_csv("visits.csv")
-    cols = ["pages", "minutes"]
-    a, b, ya, yb = train_test_split(visits[cols], visits["bought"], stratify=visits["bought"], random_state=3)
-    lr = LogisticRegression().fit(a, ya)
-    prec, rec, cuts = precision_recall_curve(yb, lr.predict_proba(b)[:, 1])
-    joblib.dump({"model": lr, "cut": float(cuts[np.argmax(prec[:-1] >= 0.6)])}, "lr.joblib")
-    """,
-     "serve.py": """
-    import joblib
-    import pandas as pd
-    from flask import Flask, request
-    app = Flask(__name__)
-    held = joblib.load("lr.joblib")
-
-    @app.post("/buy")
-    def buy():
-        row = pd.DataFrame([request.get_json()])[["pages", "minutes"]]
+    {"train.py": _CHOSEN_CUT,
+     "serve.py": _BUY_SERVICE + """
         return {"buy": bool(held["model"].predict_proba(row)[0, 1] >= held["cut"])}
     """},
     # the threshold is chosen in training and shipped with the model

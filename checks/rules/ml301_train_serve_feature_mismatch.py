@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from checks.analysis.pipelines import uninverted_label, unapplied_transforms
-from checks.analysis.project import Project, compare_features
+from checks.analysis.project import Project, compare_features, frame_followed
 from checks.models import Severity
 from checks.rules.base import ProjectHit, ProjectRule
 
@@ -134,8 +134,8 @@ class TrainServeFeatureMismatch(ProjectRule):
     def _frame_steps(project: Project, train: str, serve: str, comparison: list[dict]) -> Iterator[ProjectHit]:
         """`df = df.fillna(0)` over the whole training frame, with no such step before predict."""
         t, s = project.facts[train]["training"], project.resolved(serve)["serving"]
-        if s.get("unnamed") or s.get("unresolved"):
-            return  # the frame is not followed (an array, another file's function not found): its steps are unknown
+        if not frame_followed(s):
+            return  # its steps are unknown
         first_feature_line = min((d["line"] for d in t["derivations"].values()), default=0)
         for step in t["frame_steps"]:
             if step["method"] not in ("fillna", "replace", "clip") or step["line"] < first_feature_line:

@@ -4,7 +4,7 @@ import difflib
 import os
 from typing import Iterator
 
-from checks.analysis.project import Project, compare_features
+from checks.analysis.project import Project, compare_features, frame_followed
 from checks.models import Severity
 from checks.rules.base import ProjectHit, ProjectRule
 
@@ -45,7 +45,7 @@ class FeatureSetMismatch(ProjectRule):
         for train, serve in project.pairs():
             t = project.resolved(train)["training"]
             s = project.resolved(serve)["serving"]
-            if not t["features"] or s.get("passthrough") or s.get("unnamed") or s.get("unresolved"):
+            if not t["features"] or s.get("passthrough") or not frame_followed(s):
                 continue
             comparison = compare_features(project.resolved(train), project.resolved(serve))
             missing = [c["feature"] for c in comparison if c["status"] == "missing"]

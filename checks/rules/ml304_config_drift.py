@@ -229,13 +229,7 @@ _CAPPED_TRAINING = {
         joblib.dump(Ridge().fit(visits[["gap", "spend"]], visits["next_spend"]), "ridge.joblib")
         """,
 }
-ConfigDrift.invalid.append({
-    **_CAPPED_TRAINING,
-    "api/settings.yaml": """
-        window:
-          max_gap_days: 30  # ruleid: ML304
-        """,
-    "api/app.py": """
+_CAPPED_API = """
         import joblib
         import pandas as pd
         import yaml
@@ -244,7 +238,14 @@ ConfigDrift.invalid.append({
         def forecast(p: dict) -> float:
             row = {"gap": min(p["gap_days"], cfg["window"]["max_gap_days"]), "spend": p["spend"]}
             return float(ridge.predict(pd.DataFrame([row]))[0])
+        """
+ConfigDrift.invalid.append({
+    **_CAPPED_TRAINING,
+    "api/settings.yaml": """
+        window:
+          max_gap_days: 30  # ruleid: ML304
         """,
+    "api/app.py": _CAPPED_API,
 })
 ConfigDrift.valid.append({
     **_CAPPED_TRAINING,
@@ -252,14 +253,5 @@ ConfigDrift.valid.append({
         window:
           max_gap_days: 60
         """,
-    "api/app.py": """
-        import joblib
-        import pandas as pd
-        import yaml
-        cfg = yaml.safe_load(open("api/settings.yaml"))
-        ridge = joblib.load("ridge.joblib")
-        def forecast(p: dict) -> float:
-            row = {"gap": min(p["gap_days"], cfg["window"]["max_gap_days"]), "spend": p["spend"]}
-            return float(ridge.predict(pd.DataFrame([row]))[0])
-        """,
+    "api/app.py": _CAPPED_API,
 })

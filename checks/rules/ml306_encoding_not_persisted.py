@@ -10,7 +10,7 @@ from checks.analysis.names import last
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
-ENCODERS = {"LabelEncoder", "OrdinalEncoder", "OneHotEncoder", "TargetEncoder", "BinaryEncoder", "CountEncoder"}
+ENCODERS = vocab.CATEGORY_ENCODERS
 ENCODING_METHODS = {"map", "replace", "apply", "transform"}
 
 

@@ -2,18 +2,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.kept import kept, outputs
+from checks.analysis.kept import feeding_saved_models, kept
 from checks.analysis.lineage import hand_offs
-from checks.analysis.module import Fit, ModuleAnalysis
+from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.models import Severity
 from checks.rules.base import Hit, ProjectHit, Rule
-from checks.rules.ml306_encoding_not_persisted import ENCODERS
 
 if TYPE_CHECKING:
     from checks.analysis.project import Project
-
-LABEL_ENCODERS = {"LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer"}
 
 
 class FittedTransformNotSaved(Rule):
@@ -55,22 +52,10 @@ class FittedTransformNotSaved(Rule):
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if module.is_test or not module.model_fits:
             return
-        keeps = kept(module)
-        if not keeps.saves:
-            return  # an experiment that saves nothing has no serving side to disagree with
-        saved_models = [f for f in module.model_fits if keeps.is_saved(f)]
-        if not saved_models:
-            return
-        reported: set[int] = set()
-        for fit in module.fits:
-            if not learns_transform(fit) or id(fit.estimator) in reported or keeps.is_kept(fit):
+        keeps = kept(module)  # (an experiment that saves nothing has no serving side to disagree with)
+        for fit, model in feeding_saved_models(module):
+            if keeps.is_kept(fit):
                 continue
-            produced = outputs(module, fit)
-            model = next((m for m in saved_models if m.X is not None
-                          and any(module.flow.derives_from(m.X, out) for out in produced)), None)
-            if model is None:
-                continue
-            reported.add(id(fit.estimator))
             what = last(fit.ctor) or "the transform"
             yield Hit(f"{what} is fitted here and the saved model is trained on its output, but {what} itself is "
                       "never saved; a service that loads the model cannot apply the same transform and feeds it "
@@ -89,11 +74,6 @@ class FittedTransformNotSaved(Rule):
                              "the model cannot apply the same transform. Save it next to the model, or fit it in the "
                              "training script's Pipeline", confidence=h.entry["confidence"],
                              related=[(h.reader, h.read["trains"]["line"], "the saved model is trained on those rows here")])
-
-
-def learns_transform(fit: Fit) -> bool:
-    """A transform fitted outside the model that learned from the rows (not an encoder: ML306)."""
-    return fit.kind == "transformer" and fit.estimator is not None and last(fit.ctor) not in ENCODERS | LABEL_ENCODERS
 
 
 FittedTransformNotSaved.invalid = [
