@@ -147,6 +147,8 @@ class ServingFacts(_Strict):
     transform_calls: int = 0
     inverted: bool = True  # predict's output goes through an inverse of a log/root before it leaves
     probabilities: list[int] = []  # predict_proba calls
+    input_loaded: bool = False  # the rows predicted on are a deserialised object (already transformed)
+    evaluates: bool = False  # every prediction reaches a metric: a held-out evaluation, not a service
 
 
 class ArtifactUse(_Strict):

@@ -105,3 +105,47 @@ def test_skew_diff_command(capsys):
     out = capsys.readouterr().out
     assert '"zero guard"' in out
     assert main(["skew-diff", "/no/such/folder"]) == 2
+
+
+_TRAIN_HOURS = """
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+txns = pd.read_csv("t.csv")
+hour = pd.to_datetime(txns["ts"]).dt.hour
+txns["office"] = ((hour >= 9) & (hour <= 17)).astype(int)
+txns["angle"] = np.sin(2 * np.pi * hour / 24)
+txns["sex_code"] = txns["sex"].map({"F": 0, "M": 1}).fillna(0)
+COLS = ["office", "angle", "sex_code"]
+joblib.dump(LogisticRegression().fit(txns[COLS], txns["fraud"]), "lr.joblib")
+"""
+_SERVE_HOURS = """
+import joblib
+import numpy as np
+import pandas as pd
+lr = joblib.load("lr.joblib")
+def score(rows):
+    batch = pd.DataFrame(rows)
+    hh = pd.to_datetime(batch["ts"]).dt.hour
+    batch["office"] = {office}
+    batch["angle"] = np.sin(2 * np.pi * hh / 24.0)
+    batch["sex_code"] = batch["sex"].map({codes}).fillna(0)
+    return lr.predict_proba(batch[["office", "angle", "sex_code"]])[:, 1]
+"""
+
+
+@pytest.mark.parametrize("office, codes, expected", [
+    # written differently, computed alike: between() is both bounds inclusive, 24.0 is 24, key order
+    ('hh.between(9, 17).astype(int)', '{"M": 1, "F": 0}', {}),
+    ('((hh >= 9) & (hh < 17)).astype(int)', '{"M": 1, "F": 0}', {"office": "boundary"}),
+    ('((hh >= 9) & (hh <= 17)).astype(int)', '{"M": 0, "F": 1}', {"sex_code": "encoding"}),
+])
+def test_fingerprints_tell_equal_formulas_from_different_ones(tmp_path, office, codes, expected):
+    (tmp_path / "train.py").write_text(_TRAIN_HOURS)
+    (tmp_path / "serve.py").write_text(_SERVE_HOURS.replace("{office}", office).replace("{codes}", codes))
+    [report] = skew_diff([tmp_path])
+    differing = {f.feature: f.categories for f in report.features if f.status != "same"}
+    assert set(differing) == set(expected)
+    for feature, category in expected.items():
+        assert category in differing[feature]

@@ -94,6 +94,10 @@ class Print:
         return out
 
 
+_COMPARES = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+BOUNDARIES = frozenset({"<", "<=", ">", ">="})
+
+
 def _op(name: str) -> str:
     return ALIASES.get(name, name)
 
@@ -154,6 +158,16 @@ class Printer:
             self._walk(node.left, out, fn, depth, seen)
             self._walk(node.right, out, fn, depth, seen)
             return
+        if isinstance(node, ast.Dict) and node.keys and all(
+                isinstance(k, ast.Constant) and isinstance(v, ast.Constant) for k, v in zip(node.keys, node.values)):
+            # a literal lookup table (`{"F": 0, "M": 1}`): which code each category gets, whatever the order
+            out.ops.add("map:" + ",".join(sorted(f"{k.value!r}={v.value!r}" for k, v in zip(node.keys, node.values))))
+            return
+        if isinstance(node, ast.Compare):
+            out.ops.update(_COMPARES.get(type(op), "compare") for op in node.ops)  # `hour <= 17` is not `hour < 17`
+            for child in (node.left, *node.comparators):
+                self._walk(child, out, fn, depth, seen)
+            return
         if isinstance(node, ast.IfExp):
             fallback = _missing_branch(node)
             if fallback is not None:  # `x if x is not None else -1`: a fill of the missing value
@@ -212,6 +226,15 @@ class Printer:
             out.reads.add(node.args[0].value)
             if len(node.args) > 1:
                 out.fills.add(_fill(node.args[1], self))
+            return
+        if method == "between":  # pandas: `x.between(a, b)` is `a <= x <= b` (inclusive="both" by default)
+            inclusive = next((k.value.value for k in node.keywords if k.arg == "inclusive"
+                              and isinstance(k.value, ast.Constant)), "both")
+            out.ops.add(">=" if inclusive in ("both", "left", True) else ">")
+            out.ops.add("<=" if inclusive in ("both", "right", True) else "<")
+            self._walk(func.value, out, fn, depth, seen)
+            for arg in node.args:
+                self._walk(arg, out, fn, depth, seen)
             return
         if method == "fillna" or short == "fillna":
             value = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "value"), None)

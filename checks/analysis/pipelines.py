@@ -14,7 +14,7 @@ import ast
 import copy
 from typing import TYPE_CHECKING
 
-from checks.analysis.featureprint import Print, printer, resolve as resolve_print, substitute
+from checks.analysis.featureprint import BOUNDARIES, Print, printer, resolve as resolve_print, substitute
 from checks.analysis.flowtypes import Val, str_list
 from checks.analysis.names import last
 
@@ -268,7 +268,7 @@ def uninverted_label(facts: dict[str, dict], train: str, serve: str) -> dict | N
     output as it is: {"ops", "column", "file", "line"} of where the label is squashed."""
     t, s = facts[train].get("training") or {}, facts[serve].get("serving") or {}
     label = t.get("label") or {}
-    if s.get("inverted", True) or not label:
+    if s.get("inverted", True) or s.get("evaluates") or not label:
         return None
     if label.get("ops"):
         return {"ops": label["ops"], "column": None, "file": train, "line": label["line"]}
@@ -292,8 +292,8 @@ def unapplied_transforms(facts: dict[str, dict], train: str, serve: str) -> list
     from checks.analysis.serving.base import import_prefixes
 
     t, s = facts[train].get("training") or {}, facts[serve].get("serving") or {}
-    if s.get("transform_calls"):
-        return []
+    if s.get("transform_calls") or s.get("input_loaded"):
+        return []  # (rows unpickled: saved after training's transforms, as far as the review can tell)
     imported = set(facts[serve].get("local_imports") or ())
     reachable = [serve] + [rel for rel in facts if rel != serve and imported & set(import_prefixes(rel))]
     loaded = {_base(a["path"]) for rel in reachable for a in (facts[rel].get("artifacts") or {}).get("loaded", ())
@@ -457,6 +457,15 @@ def print_differences(name: str, derivation: dict | None, entry: dict) -> list[t
             words.append(f"serving applies {', '.join(sorted(fs - ft))}")
         out.append(("function", " and ".join(words)))
     out += fills
+    mt, ms = _maps(t), _maps(s)
+    if mt and ms and mt != ms:
+        out.append(("encoding", f"the categories are coded differently: training {' '.join(sorted(mt))}, serving "
+                                f"{' '.join(sorted(ms))}"))
+    bt, bs = t.ops & BOUNDARIES, s.ops & BOUNDARIES
+    if bt and bs and bt != bs and t.reads == s.reads:
+        at = _nums(t.consts & s.consts) if t.consts & s.consts else "the cut"
+        out.append(("boundary", f"training compares with {' '.join(sorted(bt))} and serving with {' '.join(sorted(bs))}: "
+                                f"values at {at} fall on different sides"))
     if t.divides and s.divides and t.guarded and not s.guarded:
         out.append(("zero guard", "training guards the division against a zero denominator; serving divides "
                                   "unguarded (inf, NaN or ZeroDivisionError where training has its fallback)"))
@@ -492,8 +501,14 @@ def equivalent(derivation: dict | None, entry: dict) -> bool:
     _align(t, s)
     return (t.reads == s.reads and t.ops & _TRANSFORMS == s.ops & _TRANSFORMS
             and t.guarded == s.guarded and t.divides == s.divides and t.stats == s.stats
+            and t.ops & BOUNDARIES == s.ops & BOUNDARIES and _maps(t) == _maps(s)
             and (not (t.fills and s.fills) or t.fills == s.fills)
             and t.consts - {0.0, 1.0} == s.consts - {0.0, 1.0} and t.clock == s.clock)
+
+
+def _maps(p: Print) -> set[str]:
+    """The literal lookup tables a fingerprint applies (`map:'F'=0,'M'=1`)."""
+    return {o[4:] for o in p.ops if o.startswith("map:")}
 
 
 def _align(t: Print, s: Print) -> None:

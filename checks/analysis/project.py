@@ -325,13 +325,27 @@ def _serving(module: ModuleAnalysis) -> dict | None:
         frame["transform_calls"] = len(module.method_calls("transform", "inverse_transform"))
         frame["inverted"] = inverted(module, call)
         frame["probabilities"] = _probability_lines(module)
+        frame.update(_use_of(module, call, X))
         return frame
     for call in module.predictions:  # a frame the review cannot name (an array, a DMatrix): no features
         if call.receiver is not None and (module.calls_named(*LOAD_CALLS) or module.method_calls("load_model")):
             return {"features": [], "line": call.line, "steps": [], "predict_line": call.line, "refits": [],
                     "unnamed": True, "transform_calls": len(module.method_calls("transform", "inverse_transform")),
-                    "inverted": inverted(module, call), "probabilities": _probability_lines(module)}
+                    "inverted": inverted(module, call), "probabilities": _probability_lines(module),
+                    **_use_of(module, call, call.arg(0, "X"))}
     return None
+
+
+def _use_of(module: ModuleAnalysis, call, X: Val | None) -> dict:
+    """How a side uses its model: `input_loaded` when the rows predicted on are a deserialised object
+    (an array pickled after training's transforms: nothing left to apply), `evaluates` when every
+    prediction of the file reaches a metric (a held-out evaluation, not a service)."""
+    loaded = X is not None and any(a.call is not None and a.call.is_(*LOAD_CALLS)
+                                   for a in module.flow.ancestors(X, rows=True))
+    metrics = [m for m in module.evaluation_calls if m.val is not None]
+    outputs = [p.val for p in module.predictions if p.val is not None]
+    evaluates = bool(outputs) and all(any(module.flow.derives_from(m.val, out) for m in metrics) for out in outputs)
+    return {"input_loaded": loaded, "evaluates": evaluates}
 
 
 def _probability_lines(module: ModuleAnalysis) -> list[int]:

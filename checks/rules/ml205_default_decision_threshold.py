@@ -128,7 +128,7 @@ def _threshold_left_behind(project: Project, decisions: dict) -> Iterator[Projec
                 or t.get("task") != "classification":
             continue
         lines = s["cuts"] or s.get("predicts") or []
-        if not lines:
+        if not lines or (project.facts[serve].get("serving") or {}).get("evaluates"):
             continue
         seen.add(serve)
         how = "cuts the scores at 0.5" if s["cuts"] else "decides with the classifier's predict(), which cuts at 0.5"

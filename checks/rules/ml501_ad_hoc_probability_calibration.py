@@ -67,7 +67,7 @@ class AdHocProbabilityCalibration(Rule):
             t = project.facts[train].get("training") or {}
             s = project.facts[serve].get("serving") or {}
             shifted = t.get("rebalanced")
-            if not shifted or not s.get("probabilities") or serve in seen:
+            if not shifted or not s.get("probabilities") or s.get("evaluates") or serve in seen:
                 continue
             seen.add(serve)
             yield ProjectHit(serve, s["probabilities"][0],
