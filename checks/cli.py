@@ -241,7 +241,7 @@ def _skew_diff(args) -> int:
                 print(f"  {f.status:<9} {f.feature}  ({where})")
                 for category, words in zip(f.categories, f.differences):
                     print(f"            [{category}] {words}")
-    changed = any(f.status != "same" for r in reports for f in r.features)
+    changed = any(f.status in ("different", "missing", "extra") for r in reports for f in r.features)
     return EXIT_FINDINGS if changed else EXIT_CLEAN
 
 

@@ -14,7 +14,7 @@ from checks.engine import analyse_project
 
 class FeatureComparison(BaseModel):
     feature: str
-    status: Literal["same", "different", "missing", "extra"]
+    status: Literal["same", "different", "missing", "extra", "unknown"]  # unknown: not comparable
     training: str | None
     training_line: int
     serving: str | None

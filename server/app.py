@@ -294,6 +294,7 @@ def build_server(service: Service | None = None) -> MCPServer:
             pairs.append(SkewPair(training_file=rep.training_file, serving_file=rep.serving_file,
                                   same=counts["same"], different=counts["different"],
                                   missing_at_serving=counts["missing"], extra_at_serving=counts["extra"],
+                                  not_compared=counts["unknown"],
                                   features=rep.features))
         note = ("no training file with a feature set was paired with a serving file" if not pairs else
                 "features marked different or missing are train/serve skew; review or list_findings(rule='ML30') "

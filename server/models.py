@@ -101,6 +101,8 @@ class SkewPair(BaseModel):
     different: int
     missing_at_serving: int
     extra_at_serving: int
+    not_compared: int = Field(0, description="features written differently whose computation the review could not "
+                                             "follow on one side (neither same nor different)")
     features: list[FeatureRow]
 
 

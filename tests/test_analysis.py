@@ -376,3 +376,15 @@ def test_counts_no_single_run_could_give_leave_the_cells_in_the_order_shown(tmp_
     assert source.text.splitlines() == ["import pandas as pd", "frame = pd.read_csv('a.csv')", "matrix = frame.corr()",
                                         "print(matrix.shape)", "labels = ['a', 'b']"]
     assert source.executed_out_of_order  # still reported (ML211)
+
+
+def test_a_list_named_like_an_imported_metric_is_no_metric_call():
+    """`f1_score = []` in a notebook, then `f1_score.append(...)`: the import no longer names what is
+    called, and a method of the name is not the metric."""
+    module = analyse("""
+        from sklearn.metrics import f1_score, classification_report
+        f1_score = []
+        f1_score.append(report["1"]["f1-score"])
+        print(classification_report(y_true, y_pred))
+    """)
+    assert [c.short for c in module.metric_calls] == ["classification_report"]

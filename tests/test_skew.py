@@ -149,3 +149,93 @@ def test_fingerprints_tell_equal_formulas_from_different_ones(tmp_path, office, 
     assert set(differing) == set(expected)
     for feature, category in expected.items():
         assert category in differing[feature]
+
+
+_TRAIN_TX = """
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import RandomForestClassifier
+
+def arc_km(lon_a, lat_a, lon_b, lat_b):
+    lon_a, lat_a, lon_b, lat_b = map(np.radians, [lon_a, lat_a, lon_b, lat_b])
+    h = np.sin((lat_b - lat_a) / 2) ** 2 + np.cos(lat_a) * np.cos(lat_b) * np.sin((lon_b - lon_a) / 2) ** 2
+    km = 6371 * 2 * np.arcsin(np.sqrt(h))
+    return km
+
+tx = pd.read_csv("tx.csv")
+tx["ts"] = pd.to_datetime(tx["ts"])
+tx["hr"] = tx["ts"].dt.hour
+tx["dow"] = tx["ts"].dt.dayofweek
+tx["night"] = ((tx["hr"] >= 22) | (tx["hr"] <= 5)).astype(int)
+tx["weekend"] = (tx["dow"] >= 5).astype(int)
+tx["dist"] = arc_km(tx["lon"], tx["lat"], tx["mlon"], tx["mlat"])
+tx["gap_min"] = tx.groupby("card")["ts"].diff().dt.total_seconds().div(60).fillna(0)
+tx["avg_amt"] = tx.groupby("card")["amt"].transform(lambda s: s.expanding().mean().shift(1)).fillna(0)
+COLS = ["hr", "dow", "night", "weekend", "dist", "gap_min", "avg_amt"]
+joblib.dump(RandomForestClassifier().fit(tx[COLS], tx["fraud"]), "rf.joblib")
+"""
+_SERVE_TX = """
+import joblib
+import numpy as np
+import pandas as pd
+rf = joblib.load("rf.joblib")
+
+def _km(lat1, lon1, lat2, lon2):
+    lat1, lon1, lat2, lon2 = map(np.radians, [lat1, lon1, lat2, lon2])
+    h = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(h))
+
+def score(frame):
+    frame = frame.copy()
+    column = "ts" if "ts" in frame.columns else "time"
+    when = pd.to_datetime(frame[column])
+    if when is None:
+        frame["hr"] = 0.0
+        frame["dow"] = 0.0
+    else:
+        frame["hr"] = when.dt.hour.astype(float)
+        frame["dow"] = when.dt.weekday.astype(float)
+    frame["night"] = {night}
+    frame["weekend"] = frame["dow"].isin([5, 6]).astype(float)
+    frame["dist"] = _km(frame["lat"], frame["lon"], frame["mlat"], frame["mlon"])
+    frame["gap_min"] = {gap}
+    frame["avg_amt"] = {avg}
+    return rf.predict_proba(frame[["hr", "dow", "night", "weekend", "dist", "gap_min", "avg_amt"]])[:, 1]
+"""
+_SAME_NIGHT = '((frame["hr"] < 6) | (frame["hr"] >= 22)).astype(float)'
+_SAME_GAP = 'frame.groupby("card")["ts"].diff().dt.total_seconds().div(60).fillna(0.0)'
+_SAME_AVG = 'frame.groupby("card")["amt"].transform(lambda s: s.expanding().mean().shift(1)).fillna(0.0)'
+
+
+@pytest.mark.parametrize("night, gap, avg, expected", [
+    # hour and weekday parts, conditions on them, a distance helper taking its arguments in another order,
+    # a constant fallback in the branch without timestamps: all computed alike
+    (_SAME_NIGHT, _SAME_GAP, _SAME_AVG, {}),
+    # the night ends at 6 exclusive in training's (<= 5) but 5 exclusive here: the hour 5 differs
+    ('((frame["hr"] < 5) | (frame["hr"] >= 22)).astype(float)', _SAME_GAP, _SAME_AVG, {"night": "boundary"}),
+    # isin over a range: the hours 22 and 23 are left out
+    ('frame["hr"].isin(range(0, 6)).astype(float)', _SAME_GAP, _SAME_AVG, {"night": "boundary"}),
+    # seconds where training has minutes
+    (_SAME_NIGHT, 'frame.groupby("card")["ts"].diff().dt.total_seconds().fillna(0.0)', _SAME_AVG, {"gap_min": "formula"}),
+    # the batch's mean where training takes the card's earlier transactions
+    (_SAME_NIGHT, _SAME_GAP, 'frame.groupby("card")["amt"].transform("mean").fillna(0.0)', {"avg_amt": "window"}),
+])
+def test_fingerprints_evaluate_conditions_follow_columns_and_helpers(tmp_path, night, gap, avg, expected):
+    (tmp_path / "train.py").write_text(_TRAIN_TX)
+    (tmp_path / "serve.py").write_text(_SERVE_TX.replace("{night}", night).replace("{gap}", gap).replace("{avg}", avg))
+    [report] = skew_diff([tmp_path])
+    differing = {f.feature: f.categories for f in report.features if f.status not in ("same", "unknown")}
+    assert set(differing) == set(expected), differing
+    for feature, category in expected.items():
+        assert category in differing[feature]
+
+
+def test_a_side_computed_by_a_function_handed_to_apply_is_not_compared(tmp_path):
+    (tmp_path / "train.py").write_text(_TRAIN_TX)
+    serve = _SERVE_TX.replace("{night}", _SAME_NIGHT).replace("{avg}", _SAME_AVG).replace(
+        "{gap}", 'frame.groupby("card")["ts"].apply(minutes_between).fillna(0.0)')
+    (tmp_path / "serve.py").write_text("from gaps import minutes_between\n" + serve)
+    [report] = skew_diff([tmp_path])
+    gap = next(f for f in report.features if f.feature == "gap_min")
+    assert gap.status == "unknown" and gap.categories == ["not compared"]

@@ -27,7 +27,8 @@ MAX_DEPTH = 8  # names and helpers followed from one feature expression
 MAX_SUMMARIES = 200  # module functions summarised per file
 
 ALIASES = {"around": "round", "maximum": "max", "minimum": "min", "fabs": "abs", "absolute": "abs",
-           "power": "pow", "divide": "div", "true_divide": "div", "nanmean": "mean", "nanmedian": "median",
+           "power": "pow", "divide": "div", "true_divide": "div", "weekday": "dayofweek", "day_of_week": "dayofweek",
+           "day_of_year": "dayofyear", "weekofyear": "week", "nanmean": "mean", "nanmedian": "median",
            "average": "mean", "clip_lower": "clip", "clip_upper": "clip", "amax": "max", "amin": "min"}
 # Value functions: two sides applying different ones compute a different feature.
 TRANSFORMS = {"log", "log1p", "log2", "log10", "sqrt", "cbrt", "exp", "expm1", "round", "floor", "ceil", "abs",
@@ -50,7 +51,7 @@ NEUTRAL = {"values", "to_numpy", "copy", "astype", "iloc", "loc", "at", "iat", "
 
 class Print:
     __slots__ = ("reads", "settings", "ops", "consts", "fills", "stats", "guarded", "divides", "clock", "params",
-                 "calls")
+                 "calls", "pred")
 
     def __init__(self) -> None:
         self.reads: set[str] = set()
@@ -64,6 +65,9 @@ class Print:
         self.clock = False
         self.params: set[int] = set()
         self.calls: list[dict] = []
+        # a condition on one value (`(hour >= 22) | (hour <= 5)`, `dow.isin([5, 6])`), as a tree that
+        # can be evaluated (`holds`), with the values the subject can take when known (`DOMAINS`)
+        self.pred: dict | None = None
 
     def merge(self, other: Print) -> None:
         self.reads |= other.reads
@@ -81,7 +85,8 @@ class Print:
     def to_json(self) -> dict:
         return {"reads": sorted(self.reads), "settings": sorted(self.settings), "ops": sorted(self.ops), "consts": sorted(self.consts),
                 "fills": sorted(self.fills), "stats": sorted(self.stats), "guarded": self.guarded,
-                "divides": self.divides, "clock": self.clock, "params": sorted(self.params), "calls": self.calls}
+                "divides": self.divides, "clock": self.clock, "params": sorted(self.params), "calls": self.calls,
+                **({"pred": self.pred} if self.pred else {})}
 
     @classmethod
     def from_json(cls, data: dict) -> Print:
@@ -91,6 +96,7 @@ class Print:
         out.fills, out.stats, out.params = set(data["fills"]), set(data["stats"]), set(data["params"])
         out.guarded, out.divides, out.clock = data["guarded"], data["divides"], data["clock"]
         out.calls = list(data["calls"])
+        out.pred = data.get("pred")
         return out
 
 
@@ -109,6 +115,8 @@ class Printer:
         self.module = module
         self.functions = {id(fn.node): fn for fn in module.flow.functions.values()}
         self._summaries: dict[int, Print | None] = {}
+        self._bindings: dict[int, tuple] | None = None
+        self._writes: dict[str, list[tuple[int, ast.AST]]] | None = None
 
     # ------------------------------------------------------------------ expressions
     def of(self, node: ast.AST | None, fn=None) -> Print:
@@ -116,7 +124,98 @@ class Printer:
         out = Print()
         if node is not None:
             self._walk(node, out, fn, MAX_DEPTH, set())
+            out.pred = self.predicate(node)
         return out
+
+    # ------------------------------------------------------------------ conditions
+    def predicate(self, node: ast.AST) -> dict | None:
+        """`{"tree": ..., "subject": fingerprint, "domain": [lo, hi] | None}` when `node` is a condition
+        on one value built from comparisons with numbers, `isin`/`between` and `&`, `|`, `~`."""
+        subjects: list[ast.AST] = []
+        tree = self._condition(_unwrap(node), subjects, 3)
+        if tree is None or not subjects:
+            return None
+        prints = [self.of_arg(x, None, MAX_DEPTH, set()).to_json() for x in subjects]
+        if any(p != prints[0] for p in prints[1:]):
+            return None  # conditions on two values
+        head = subjects[0]
+        subject = head.slice.value if isinstance(head, ast.Subscript) and isinstance(head.slice, ast.Constant) \
+            else head.attr if isinstance(head, ast.Attribute) else None
+        return {"tree": tree, "domain": self._domain(prints[0]), **({"subject": str(subject)} if subject else {})}
+
+    def _condition(self, node: ast.AST, subjects: list[ast.AST], depth: int):
+        node = _unwrap(node)
+        if isinstance(node, ast.Name) and depth > 0:  # `is_night = (h >= 22) | (h <= 5)` used later
+            val = self.module.flow.val_at(node)
+            origin = val.node if val is not None else None
+            if isinstance(origin, ast.expr) and origin is not node:
+                return self._condition(origin, subjects, depth - 1)
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitOr, ast.BitAnd)):
+            left, right = self._condition(node.left, subjects, depth), self._condition(node.right, subjects, depth)
+            return None if left is None or right is None else ["or" if isinstance(node.op, ast.BitOr) else "and",
+                                                                left, right]
+        if isinstance(node, ast.BoolOp):
+            parts = [self._condition(v, subjects, depth) for v in node.values]
+            if any(p is None for p in parts):
+                return None
+            tree = parts[0]
+            for part in parts[1:]:
+                tree = ["or" if isinstance(node.op, ast.Or) else "and", tree, part]
+            return tree
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)):
+            inner = self._condition(node.operand, subjects, depth)
+            return None if inner is None else ["not", inner]
+        if isinstance(node, ast.Compare):
+            terms, tree = [node.left, *node.comparators], None
+            for left, op, right in zip(terms, node.ops, terms[1:]):
+                name = _COMPARES.get(type(op))
+                if name is None:
+                    return None
+                if _number(right) is not None and _number(left) is None:
+                    subject, value = left, _number(right)
+                elif _number(left) is not None and _number(right) is None:
+                    subject, value, name = right, _number(left), _FLIPPED[name]
+                else:
+                    return None
+                subjects.append(subject)
+                leaf = ["cmp", name, value]
+                tree = leaf if tree is None else ["and", tree, leaf]
+            return tree
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "isin" \
+                and len(node.args) == 1 and _range(node.args[0]) is not None:
+            subjects.append(node.func.value)
+            return ["in", _range(node.args[0])]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "isin" \
+                and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple, ast.Set)):
+            values = [_number(e) for e in node.args[0].elts]
+            if not values or any(v is None for v in values):
+                return None
+            subjects.append(node.func.value)
+            return ["in", sorted(set(values))]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "between" \
+                and len(node.args) == 2 and all(_number(a) is not None for a in node.args):
+            inclusive = next((k.value.value for k in node.keywords if k.arg == "inclusive"
+                              and isinstance(k.value, ast.Constant)), "both")
+            lo, hi = (_number(a) for a in node.args)
+            subjects.append(node.func.value)
+            return ["and", ["cmp", ">=" if inclusive in ("both", "left", True) else ">", lo],
+                    ["cmp", "<=" if inclusive in ("both", "right", True) else "<", hi]]
+        return None
+
+    def _domain(self, subject: dict) -> list[int] | None:
+        """The integer values a condition's subject can take: a date part (`dt.hour` is 0 to 23), read
+        directly or through a column this file writes from one."""
+        ops = set(subject["ops"])
+        if not ops and len(subject["reads"]) == 1:
+            writes = [w for w in self.module.flow.column_writes if w.column == subject["reads"][0]]
+            if writes:
+                node = writes[-1].node.value if isinstance(writes[-1].node, ast.Assign) else writes[-1].node
+                inner = Print()
+                self._walk(node, inner, None, MAX_DEPTH, set())
+                ops = inner.ops
+        found = [DOMAINS[o] for o in ops if o in DOMAINS]
+        return list(found[0]) if len(found) == 1 else None
 
     def _walk(self, node: ast.AST, out: Print, fn, depth: int, seen: set[int]) -> None:
         if depth <= 0 or id(node) in seen:
@@ -132,8 +231,20 @@ class Printer:
             return
         if isinstance(node, ast.Subscript):
             key = node.slice
+            named = _strings(key, self.module) if not isinstance(key, ast.Constant) else None
+            if named is not None:  # `df[col]` with `col = "ts" if ... else "time"`: a column picked at run time
+                if len(named) == 1:
+                    (out.settings if self._config_rooted(node.value) else out.reads).add(named[0])
+                return
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                (out.settings if self._config_rooted(node.value) else out.reads).add(key.value)
+                if self._config_rooted(node.value):
+                    out.settings.add(key.value)
+                    return
+                earlier = self._written(key.value, node)
+                if earlier is not None and depth > 1:  # a column this file computed before: what it holds
+                    self._walk(earlier, out, fn, depth - 1, seen)
+                    return
+                out.reads.add(key.value)
                 return  # a field of a record or a column of a frame: the value itself is the source
             self._walk(node.value, out, fn, depth, seen)
             if not isinstance(key, ast.Slice):
@@ -151,6 +262,10 @@ class Printer:
             self._walk(node.value, out, fn, depth, seen)
             return
         if isinstance(node, ast.BinOp):
+            folded = _folded(node)
+            if folded is not None:  # `10 ** 9`, `24 * 60`: a constant written as arithmetic
+                out.consts.add(folded)
+                return
             out.ops.add(type(node.op).__name__.lower())
             if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and not (
                     isinstance(node.right, ast.Constant) and node.right.value):
@@ -191,6 +306,13 @@ class Printer:
         origin = val.node if val is not None else None
         if val is not None and val.flags & DELTA:
             out.clock = True
+        bound = self._binding(node, val)
+        if bound is not None:  # the expression the name was assigned (`km = 6371 * c`), not only its operand
+            value, applied = bound
+            if applied is not None:
+                out.ops.add(applied)
+            self._walk(value, out, fn, depth - 1, seen)
+            return
         if isinstance(origin, ast.arg):
             if fn is not None:
                 params = [a.arg for a in (*fn.node.args.posonlyargs, *fn.node.args.args, *fn.node.args.kwonlyargs)]
@@ -202,6 +324,34 @@ class Printer:
         if origin is None or origin is node or not isinstance(origin, (ast.expr, ast.Assign, ast.AnnAssign)):
             return
         self._walk(origin, out, fn, depth - 1, seen)
+
+    def _written(self, column: str, node: ast.AST) -> ast.AST | None:
+        """The value this file last wrote to `column` before `node` (on an earlier line): reading
+        `df["hour"]` after `df["hour"] = ts.dt.hour` reads the hour of `ts`."""
+        if self._writes is None:
+            self._writes = {}
+            for write in self.module.flow.column_writes:
+                value = write.node.value if isinstance(write.node, ast.Assign) else None
+                if value is not None:
+                    self._writes.setdefault(write.column, []).append((write.line, value))
+        line = getattr(node, "lineno", 0)
+        found = [value for at, value in self._writes.get(column, ()) if at < line]
+        return found[-1] if found else None
+
+    def _binding(self, node: ast.Name, val) -> tuple[ast.expr, str | None] | None:
+        """The expression a name read was assigned in its own scope, with the function applied to it
+        by `a, b = map(f, [x, y])`: the flow keeps `km = 6371 * c` as the value of `c` (one operand
+        carries the data), which loses the constant and the operation. Taken only when the flow agrees
+        that the name holds that expression's value, or for an unpacked element."""
+        if self._bindings is None:
+            self._bindings = _bindings(self.module.tree)
+        found = self._bindings.get(id(node))
+        if found is None:
+            return None
+        value, applied = found
+        if applied is None and (val is None or self.module.flow.val_at(value) is not val):
+            return None
+        return value, applied
 
     def _call(self, node: ast.Call, out: Print, fn, depth: int, seen: set[int]) -> None:
         module = self.module
@@ -242,6 +392,10 @@ class Printer:
                 out.fills.add(_fill(value, self))
         elif method in STATS and not node.args and method is not None:
             out.stats.add(method)
+        elif method in ("transform", "agg", "aggregate") and node.args and isinstance(node.args[0], ast.Constant) \
+                and _op(str(node.args[0].value)) in STATS:
+            out.stats.add(_op(node.args[0].value))  # `g.transform("mean")`: the group's mean
+            out.ops.add(_op(node.args[0].value))
         if short in GUARD_CALLS and _guards(node, short):
             out.guarded = True
         if short and short not in NEUTRAL and not (site is not None and site.qualname is not None
@@ -292,6 +446,8 @@ class Printer:
         """A name holding a record: a parameter, or a value that is not a module, class or function."""
         val = self.module.flow.val_at(node)
         origin = val.node if val is not None else None
+        if isinstance(origin, ast.arg) and origin.arg in ("self", "cls"):
+            return False
         return isinstance(origin, ast.arg) or (val is not None and val.shape != "frame" and isinstance(origin, ast.Call)
                                                and last(dotted(origin.func) or "") in ("model_validate", "parse_obj"))
 
@@ -312,6 +468,179 @@ class Printer:
             self._walk(expr, out, fn, MAX_DEPTH, set())
         self._summaries[key] = out
         return out
+
+
+def _bindings(tree: ast.Module) -> dict[int, tuple[ast.expr, str | None]]:
+    """{id of a name read: (the expression assigned to that name before it in the same scope, the
+    function a `map(f, [...])` unpacking applies to it)}; only for names bound once in their scope,
+    by a plain or an unpacking assignment."""
+    out: dict[int, tuple[ast.expr, str | None]] = {}
+    _scope_bindings(tree.body, out)
+    return out
+
+
+def _scope_bindings(body: list[ast.AST], out: dict[int, tuple[ast.expr, str | None]]) -> None:
+    """`_bindings` for one scope (a module or a function body); nested functions are their own."""
+    assigned: dict[str, list[tuple[int, ast.expr | None, str | None]]] = {}
+    reads: list[ast.Name] = []
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _scope_bindings(node.body, out)
+            continue
+        if isinstance(node, (ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            for name, value, applied in _unpacked(node.targets[0], node.value):
+                assigned.setdefault(name, []).append((node.lineno, value, applied))
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.Assign,
+                               ast.With, ast.AsyncWith, ast.comprehension)):
+            for target in ast.walk(node):
+                if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store):
+                    assigned.setdefault(target.id, []).append((0, None, None))  # bound some other way
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads.append(node)
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    for read in reads:
+        defs = assigned.get(read.id)
+        if defs and len(defs) == 1 and defs[0][1] is not None and defs[0][0] < read.lineno:
+            out[id(read)] = (defs[0][1], defs[0][2])
+
+
+def _unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr | None, str | None]]:
+    if isinstance(target, ast.Name):
+        return [(target.id, value, None)]
+    if not isinstance(target, (ast.Tuple, ast.List)) or not all(isinstance(e, ast.Name) for e in target.elts):
+        return [(e.id, None, None) for e in ast.walk(target) if isinstance(e, ast.Name)]
+    names = [e.id for e in target.elts]  # type: ignore[attr-defined]
+    if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(names):
+        return [(n, v, None) for n, v in zip(names, value.elts)]
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "map" \
+            and len(value.args) == 2 and isinstance(value.args[1], (ast.List, ast.Tuple)) \
+            and len(value.args[1].elts) == len(names):
+        applied = _op(last(dotted(value.args[0]) or "")) or None
+        return [(n, v, applied) for n, v in zip(names, value.args[1].elts)]
+    return [(n, None, None) for n in names]
+
+
+def _strings(key: ast.AST, module) -> list[str] | None:
+    """The column names a subscript key can be, when it is not a literal but every value it can take is
+    one (a name bound to a string, a conditional between strings)."""
+    if isinstance(key, ast.Name):
+        val = module.flow.val_at(key)
+        origin = val.node if val is not None else None
+        if origin is None:
+            found = _bindings_of(module).get(id(key))
+            origin = found[0] if found is not None and found[1] is None else None
+        if origin is None or origin is key or not isinstance(origin, ast.expr):
+            return None
+        key = origin
+    if isinstance(key, ast.IfExp):
+        body, orelse = _strings(key.body, module), _strings(key.orelse, module)
+        return sorted(set(body) | set(orelse)) if body is not None and orelse is not None else None
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return [key.value]
+    return None
+
+
+def _bindings_of(module) -> dict:
+    p = printer(module)
+    if p._bindings is None:
+        p._bindings = _bindings(module.tree)
+    return p._bindings
+
+
+def holds(tree, x: float) -> bool:
+    """The value of a condition tree (`Printer.predicate`) for a subject value `x`."""
+    kind = tree[0]
+    if kind == "cmp":
+        return _CMP[tree[1]](x, tree[2])
+    if kind == "in":
+        return x in tree[1]
+    if kind == "not":
+        return not holds(tree[1], x)
+    left, right = holds(tree[1], x), holds(tree[2], x)
+    return left or right if kind == "or" else left and right
+
+
+def disagreement(t: dict, s: dict) -> float | None:
+    """A subject value for which two conditions (`Printer.predicate`) differ, or None when they agree on
+    every value the subject can take (every integer of a known domain; otherwise every real, probed at
+    the constants, between them and beyond)."""
+    domain = t.get("domain") or s.get("domain")
+    if domain:
+        probes = [float(v) for v in range(domain[0], domain[1] + 1)]
+    else:
+        cuts = sorted(set(_constants(t["tree"]) + _constants(s["tree"])))
+        probes = cuts + [(a + b) / 2 for a, b in zip(cuts, cuts[1:])] + ([cuts[0] - 1, cuts[-1] + 1] if cuts else [])
+    return next((x for x in sorted(probes) if holds(t["tree"], x) != holds(s["tree"], x)), None)
+
+
+def _constants(tree) -> list[float]:
+    if tree[0] == "cmp":
+        return [tree[2]]
+    if tree[0] == "in":
+        return list(tree[1])
+    return [c for part in tree[1:] for c in _constants(part)]
+
+
+_CMP = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+        "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+# The values a date part takes (pandas `.dt` accessors and `datetime` attributes).
+DOMAINS = {"hour": (0, 23), "minute": (0, 59), "second": (0, 59), "dayofweek": (0, 6), "month": (1, 12),
+           "day": (1, 31), "dayofyear": (1, 366), "quarter": (1, 4), "week": (1, 53)}
+
+
+def _number(node: ast.AST) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand)
+        return -inner if inner is not None else None
+    return None
+
+
+def _folded(node: ast.BinOp) -> float | None:
+    left = _folded(node.left) if isinstance(node.left, ast.BinOp) else _number(node.left)
+    right = _folded(node.right) if isinstance(node.right, ast.BinOp) else _number(node.right)
+    if left is None or right is None:
+        return None
+    try:
+        value = {ast.Add: lambda: left + right, ast.Sub: lambda: left - right, ast.Mult: lambda: left * right,
+                 ast.Div: lambda: left / right, ast.Pow: lambda: left ** right if abs(right) <= 64 else None}.get(
+            type(node.op), lambda: None)()
+    except (ZeroDivisionError, OverflowError):
+        return None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, complex) else None
+
+
+def _range(node: ast.AST) -> list[float] | None:
+    """The values of `range(a, b[, step])` with literal bounds (at most a few hundred)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
+            and 1 <= len(node.args) <= 3 and not node.keywords):
+        return None
+    bounds = [_number(a) for a in node.args]
+    if any(b is None or b != int(b) for b in bounds):
+        return None
+    values = range(*(int(b) for b in bounds))  # type: ignore[arg-type]
+    return [float(v) for v in values] if 0 < len(values) <= 400 else None
+
+
+def _unwrap(node: ast.AST) -> ast.AST:
+    """`(cond).astype(int)`, `int(cond)`, `cond.astype("float32").values`: the condition itself."""
+    for _ in range(6):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("astype", "to_numpy"):
+            node = node.func.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("int", "float", "bool") \
+                and len(node.args) == 1:
+            node = node.args[0]
+        elif isinstance(node, ast.Attribute) and node.attr == "values":
+            node = node.value
+        else:
+            break
+    return node
 
 
 def _own_returns(fn_node: ast.AST):
@@ -335,10 +664,11 @@ def substitute(summary: Print, args: list[Print]) -> Print:
 
 
 def _fill(node: ast.AST, printer: Printer) -> str:
+    number = _number(node)
+    if number is not None:
+        return f"{number:g}"  # `fillna(0)` and `fillna(0.0)` fill the same value
     if isinstance(node, ast.Constant):
         return repr(node.value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-        return repr(-node.operand.value)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _op(node.func.attr) in STATS:
         return f"stat:{_op(node.func.attr)}"
     if isinstance(node, ast.Name):

@@ -278,7 +278,7 @@ class ModuleAnalysis:
         out = []
         for call in self.calls:
             name = call.name or ""
-            if call.method is None and call.callee is None and not _distance(name) and (
+            if call.method is None and call.callee is None and not _distance(name) and not _of_metric(name) and (
                     name.startswith(vocab.METRIC_MODULES) or last(name).endswith(("_score", "_error", "_loss"))
                     or last(name) in vocab.RICH_METRICS):
                 out.append(call)
@@ -522,6 +522,13 @@ class ModuleAnalysis:
 
 
 _REDUCERS = {"sum", "mean", "count_nonzero", "average", "item", "nanmean", "nansum"}
+
+
+def _of_metric(name: str) -> bool:
+    """`f1_score.append(v)`: a method of a name that an import calls a metric (a list rebound under
+    the metric's name in a notebook), not a call of the metric."""
+    head, _, _ = name.rpartition(".")
+    return bool(head) and (last(head).endswith(("_score", "_error", "_loss")) or last(head) in vocab.RICH_METRICS)
 
 
 def _distance(name: str) -> bool:

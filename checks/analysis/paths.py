@@ -110,6 +110,8 @@ def _path_kind(text: str) -> str | None:
     """'absolute', 'home', 'relative' (looks like a file or a nested path), 'bare' (one word), or None."""
     if not text or "\n" in text or "://" in text or text.strip() != text or len(text) > 260:
         return None
+    if re.match(r"^(?:[A-Za-z]:)?[\\/](?:path[\\/]to|your[_-]?path|path[_-]?to[_-]|replace[_-]?me)", text, re.I):
+        return None  # a placeholder for the user to fill in (`/path/to/model.pkl`), not a location
     if text == "~" or text.startswith("~/") or text.startswith("~\\"):
         return "home"
     if re.match(r"^[A-Za-z]:[\\/]", text) or text.startswith("\\\\"):

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ast
 import copy
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
-from checks.analysis.featureprint import BOUNDARIES, Print, printer, resolve as resolve_print, substitute
+from checks.analysis.featureprint import BOUNDARIES, Print, disagreement, holds, printer, resolve as resolve_print, substitute
 from checks.analysis.flowtypes import Val, str_list
 from checks.analysis.names import last
 
@@ -419,8 +419,11 @@ def resolve(facts: dict[str, dict], rel: str, index: Index) -> dict:
 
 
 # ---------------------------------------------------------------------- the diff by category
-def print_differences(name: str, derivation: dict | None, entry: dict) -> list[tuple[str, str]]:
-    """(category, words) for the ways one feature's fingerprints differ between the sides."""
+def print_differences(name: str, derivation: dict | None, entry: dict,
+                      computed: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(category, words) for the ways one feature's fingerprints differ between the sides. `computed`:
+    the columns training writes; a side reading one of them (or the feature itself) reads a value
+    computed somewhere the fingerprint does not show, so the sources are not compared."""
     if derivation is None or not derivation.get("print") or not entry.get("print"):
         return []
     if derivation.get("builder") and derivation.get("builder") == entry.get("builder"):
@@ -440,7 +443,13 @@ def print_differences(name: str, derivation: dict | None, entry: dict) -> list[t
         # from the derivation); only how a missing value is filled is compared
         return fills
     out: list[tuple[str, str]] = []
-    if t.reads and s.reads and t.reads != s.reads and not (t.reads < s.reads):
+    derived = {_norm(c) for c in computed} | {_norm(name)}
+    # the same fields, or one side's source unknown (a column picked at run time): the rest compared
+    same_source = t.reads == s.reads or not t.reads or not s.reads
+    # a function handed to apply/pipe, or a side reading a computed column the other does not: what
+    # it does is not all in the print
+    opaque = bool(OPAQUE & (t.ops | s.ops)) or any(_norm(r) in derived for r in t.reads ^ s.reads)
+    if t.reads and s.reads and t.reads != s.reads and not (t.reads < s.reads) and not opaque:
         only_t, only_s = t.reads - s.reads, s.reads - t.reads
         if only_s:
             words = f"training reads {_names(only_t)} and serving reads {_names(only_s)} for it" if only_t \
@@ -449,7 +458,7 @@ def print_differences(name: str, derivation: dict | None, entry: dict) -> list[t
             words = f"training also reads {_names(only_t)}, which serving does not use"
         out.append(("source", words))
     ft, fs = t.ops & _TRANSFORMS, s.ops & _TRANSFORMS
-    if ft != fs:
+    if ft != fs and not opaque:
         words = []
         if ft - fs:
             words.append(f"training applies {', '.join(sorted(ft - fs))}")
@@ -457,26 +466,47 @@ def print_differences(name: str, derivation: dict | None, entry: dict) -> list[t
             words.append(f"serving applies {', '.join(sorted(fs - ft))}")
         out.append(("function", " and ".join(words)))
     out += fills
+    if not (t.pred and s.pred) and (t.reads or s.reads) and same_source and not opaque:
+        at, as_ = t.ops & ARITHMETIC, s.ops & ARITHMETIC
+        if at != as_:
+            out.append(("formula", f"training computes `{derivation['expr']}` and serving `{entry['expr']}`: "
+                                   f"{_arith(at)} against {_arith(as_)}"))
+        wt, ws = t.ops & WINDOWS, s.ops & WINDOWS
+        if wt != ws and t.stats and t.stats == s.stats:
+            def over(ops):
+                return f"over {', '.join(sorted(ops))} windows" if ops else "with no window, over every row it is given"
+            out.append(("window", f"training takes the {', '.join(sorted(t.stats))} {over(wt)}; serving takes it "
+                                  f"{over(ws)}"))
     mt, ms = _maps(t), _maps(s)
     if mt and ms and mt != ms:
         out.append(("encoding", f"the categories are coded differently: training {' '.join(sorted(mt))}, serving "
                                 f"{' '.join(sorted(ms))}"))
+    conditions = bool(t.pred and s.pred and same_source)  # conditions on the same value: evaluated
+    if conditions:
+        x = disagreement(t.pred, s.pred)
+        if x is not None:
+            value = int(x) if x == int(x) else x
+            named = t.pred.get("subject") or s.pred.get("subject")
+            subject = f"'{named}'" if named else _names(t.reads) if t.reads else "the value"
+            out.append(("boundary", f"the conditions differ where {subject} is {value}: training's is "
+                                    f"{holds(t.pred['tree'], x)}, serving's {holds(s.pred['tree'], x)}"))
     bt, bs = t.ops & BOUNDARIES, s.ops & BOUNDARIES
-    if bt and bs and bt != bs and t.reads == s.reads:
+    if not conditions and bt and bs and bt != bs and t.reads and t.reads == s.reads:
         at = _nums(t.consts & s.consts) if t.consts & s.consts else "the cut"
         out.append(("boundary", f"training compares with {' '.join(sorted(bt))} and serving with {' '.join(sorted(bs))}: "
                                 f"values at {at} fall on different sides"))
     if t.divides and s.divides and t.guarded and not s.guarded:
         out.append(("zero guard", "training guards the division against a zero denominator; serving divides "
                                   "unguarded (inf, NaN or ZeroDivisionError where training has its fallback)"))
-    if not out and t.reads == s.reads and ft == fs and t.divides == s.divides:
+    if not out and not conditions and t.reads == s.reads and ft == fs and t.divides == s.divides:
         ct, cs = t.consts - {0.0, 1.0}, s.consts - {0.0, 1.0}
         if ct and cs and ct != cs:
             out.append(("constant", f"training uses {_nums(ct)}; serving uses {_nums(cs)}"))
     return out
 
 
-_TRANSFORMS = {"log", "log1p", "log2", "log10", "sqrt", "cbrt", "exp", "expm1", "round", "floor", "ceil", "abs",
+_TRANSFORMS = {"hour", "minute", "second", "dayofweek", "month", "day", "dayofyear", "quarter", "week", "year",
+               "days", "seconds", "total_seconds", "log", "log1p", "log2", "log10", "sqrt", "cbrt", "exp", "expm1", "round", "floor", "ceil", "abs",
                "pow", "qcut", "cut", "rank", "tanh", "sigmoid", "boxcox", "get_dummies", "digitize", "sign"}
 
 
@@ -490,20 +520,13 @@ def served_as_sent(name: str, entry: dict) -> bool:
     return p.reads <= {name} and bool(p.reads) and not (p.ops - {"get"}) and not p.divides and not p.calls
 
 
-def equivalent(derivation: dict | None, entry: dict) -> bool:
-    """Both sides' fingerprints say the same: the same fields (up to case and separators), value
-    functions, fills where both fill, zero guards and constants: written differently, computed alike."""
+def compared(derivation: dict | None, entry: dict) -> bool:
+    """Both sides' fingerprints hold the whole computation: no call of a function the review did not
+    resolve, no function handed to `apply`/`pipe`. Otherwise finding no difference says nothing."""
     if derivation is None or not derivation.get("print") or not entry.get("print"):
         return False
     t, s = Print.from_json(derivation["print"]), Print.from_json(entry["print"])
-    if t.calls or s.calls:
-        return False
-    _align(t, s)
-    return (t.reads == s.reads and t.ops & _TRANSFORMS == s.ops & _TRANSFORMS
-            and t.guarded == s.guarded and t.divides == s.divides and t.stats == s.stats
-            and t.ops & BOUNDARIES == s.ops & BOUNDARIES and _maps(t) == _maps(s)
-            and (not (t.fills and s.fills) or t.fills == s.fills)
-            and t.consts - {0.0, 1.0} == s.consts - {0.0, 1.0} and t.clock == s.clock)
+    return not (t.calls or s.calls or OPAQUE & (t.ops | s.ops))
 
 
 def _maps(p: Print) -> set[str]:
@@ -536,6 +559,17 @@ def batch_stats(entry: dict) -> list[str]:
     """The statistics a serving feature computes over the rows being scored."""
     data = entry.get("print")
     return sorted(Print.from_json(data).stats & {"mean", "median", "std", "var", "quantile", "mode"}) if data else []
+
+
+OPAQUE = frozenset({"apply", "pipe", "applymap"})
+ARITHMETIC = frozenset({"add", "sub", "mult", "div", "floordiv", "mod", "pow"})
+WINDOWS = frozenset({"rolling", "expanding", "ewm", "shift", "diff", "cumsum", "cumcount", "cummax", "cummin",
+                     "cumprod", "pct_change"})
+_ARITH_WORDS = {"add": "+", "sub": "-", "mult": "*", "div": "/", "floordiv": "//", "mod": "%", "pow": "**"}
+
+
+def _arith(ops) -> str:
+    return " ".join(_ARITH_WORDS[o] for o in sorted(ops)) if ops else "no arithmetic"
 
 
 def _names(values) -> str:

@@ -24,7 +24,7 @@ from checks.analysis.lineage import lineage, path_of
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
 from checks.analysis.featureprint import printer
-from checks.analysis.pipelines import Index, built_by, equivalent, served_as_sent, fitted_transforms, inverted, label_facts, rebalanced_fit, list_ref, pipeline_facts, print_differences, resolve
+from checks.analysis.pipelines import Index, built_by, compared, served_as_sent, fitted_transforms, inverted, label_facts, rebalanced_fit, list_ref, pipeline_facts, print_differences, resolve
 from checks.analysis.serving import service_facts
 from checks.analysis.syntax import syntax
 from checks.projects import Unit, module_names
@@ -283,7 +283,7 @@ def _training(module: ModuleAnalysis) -> dict | None:
         list_line = builder["line"]
     p = printer(module)
     derivations = {}
-    for write in module.flow.column_writes:
+    for write in _defining_writes(module):
         node = write.node.value if isinstance(write.node, ast.Assign) else write.node
         derivations[write.column] = {
             "expr": normalise(node), "line": write.line, "clock": bool(write.value is not None and write.value.flags & DELTA),
@@ -301,6 +301,34 @@ def _training(module: ModuleAnalysis) -> dict | None:
     return {"features": features, "features_line": list_line, "derivations": derivations, "frame_steps": frame_steps,
             "built_by": builder, "features_ref": ref, "transforms": fitted_transforms(module),
             "label": label_facts(module), "rebalanced": rebalanced_fit(module)}
+
+
+def _defining_writes(module: ModuleAnalysis) -> list:
+    """The write that defines each column, in the order written: the last one, except that a write in
+    a function the file never calls does not replace one that runs (a method pasted into a notebook
+    cell), and a constant (`df["x"] = 0.0` in the branch without the input) does not replace a
+    computed one."""
+    kept: dict[str, object] = {}
+    for write in module.flow.column_writes:
+        old = kept.get(write.column)
+        if old is not None and (_uncalled(module, write.scope) and not _uncalled(module, old.scope)
+                                or _constant(write) and not _constant(old)):
+            continue
+        kept.pop(write.column, None)
+        kept[write.column] = write
+    return list(kept.values())
+
+
+def _uncalled(module: ModuleAnalysis, scope: str) -> bool:
+    fn = module.flow.functions.get(scope)
+    return fn is not None and fn.calls == 0
+
+
+def _constant(write) -> bool:
+    node = write.node.value if isinstance(write.node, ast.Assign) else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return isinstance(node, ast.Constant)
 
 
 def _args(module: ModuleAnalysis, call: ast.Call) -> str:
@@ -357,7 +385,7 @@ def _serving_writes(module: ModuleAnalysis) -> dict[str, dict]:
     """Features computed at serving by assignment: `row["ratio"] = p["a"] / p["b"]` (a scalar on a
     record) or `frame["ratio"] = frame["a"] / frame["b"]` (vectorised on a frame)."""
     out = {}
-    for write in module.flow.column_writes:
+    for write in _defining_writes(module):
         node = write.node.value if isinstance(write.node, ast.Assign) else write.node
         out[write.column] = _entry(write.column, node, scalar=write.frame is None or write.frame.shape != "frame",
                                    module=module)
@@ -613,7 +641,10 @@ def _config_use(module: ModuleAnalysis) -> dict:
                 literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno})
             elif kw.arg in SETTING_KWARGS and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                 literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno})
+    defaults = _overridden(module)
     for entry in module.flow.dict_entries:  # params = {"max_depth": 6, ...}
+        if id(entry.dict_node) in defaults:
+            continue  # a default the caller's settings replace (`cfg.update(params)`)
         if entry.key in SETTING_KWARGS and isinstance(entry.node, ast.Constant) and entry.node.value is not None:
             literals.append({"name": entry.key, "value": entry.node.value, "line": entry.node.lineno})
     for compare in module.flow.compares:  # `proba >= 0.5`: a decision threshold
@@ -622,6 +653,65 @@ def _config_use(module: ModuleAnalysis) -> dict:
                     and isinstance(compare.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
                 literals.append({"name": "threshold", "value": side.value, "line": side.lineno})
     return {"loads": loads, "mentions": mentioned, "literals": literals}
+
+
+def _overridden(module: ModuleAnalysis) -> set[int]:
+    """Ids of dict literals holding defaults that other settings replace: in a function, the dict is
+    merged with or replaced by one of the function's parameters (`cfg.update(params)`,
+    `params if params is not None else {...}`, `{**defaults, **params}`, `dict(defaults, **params)`,
+    `defaults | params`); at module level, a dict bound to a name that is updated with, or spread
+    before, another value (`DEFAULTS.update(cfg)`, `{**DEFAULTS, **cfg}`)."""
+    out: set[int] = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            params = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)} - {"self", "cls"}
+            if node.args.kwarg is not None:
+                params.add(node.args.kwarg.arg)
+            if params and _merges_with(node, params):
+                out.update(id(d) for d in ast.walk(node) if isinstance(d, ast.Dict))
+    named = {stmt.targets[0].id: stmt.value for stmt in module.tree.body
+             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+             and isinstance(stmt.value, ast.Dict)}
+    if named:
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update" \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id in named \
+                    and node.args and not isinstance(node.args[0], ast.Dict):
+                out.add(id(named[node.func.value.id]))
+            elif isinstance(node, ast.Dict) and sum(k is None for k in node.keys) >= 2:
+                spread = [v for k, v in zip(node.keys, node.values) if k is None]
+                if isinstance(spread[0], ast.Name) and spread[0].id in named:
+                    out.add(id(named[spread[0].id]))
+    return out
+
+
+def _merges_with(fn: ast.AST, params: set[str]) -> bool:
+    """A parameter is merged into or chosen over a value: `x.update(p)`, `p if c else x`, `p or x`,
+    `{**x, **p}`, `dict(x, **p)`, `x | p`."""
+    def mentions(node: ast.AST | None) -> bool:
+        return node is not None and any(isinstance(n, ast.Name) and n.id in params for n in ast.walk(node))
+
+    def holder(node: ast.AST) -> bool:  # the defaults chosen when the parameter is not given
+        return isinstance(node, (ast.Dict, ast.Name, ast.Attribute)) and not mentions(node)
+
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update" \
+                and any(mentions(a) for a in (*node.args, *(k.value for k in node.keywords))):
+            return True
+        if isinstance(node, ast.IfExp) and ((mentions(node.body) and holder(node.orelse))
+                                            or (mentions(node.orelse) and holder(node.body))):
+            return True
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and any(mentions(v) for v in node.values) \
+                and any(holder(v) for v in node.values):
+            return True
+        if isinstance(node, ast.Dict) and any(k is None and mentions(v) for k, v in zip(node.keys, node.values)):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
+                and any(k.arg is None and mentions(k.value) for k in node.keywords):
+            return True
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and mentions(node.right):
+            return True
+    return False
 
 
 def _string_constants(module: ModuleAnalysis):
@@ -828,6 +918,8 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
         served = {name: _passthrough(name, s["line"]) for name in (t["features"] or t["derivations"])} | served
     frame_steps = [st for st in t["frame_steps"] if st["method"] in ("fillna", "replace", "clip")
                    and st["line"] > min((d["line"] for d in t["derivations"].values()), default=0)]
+    # columns training computes from other fields (not a raw column cleaned in place)
+    computed = {c for c, d in t["derivations"].items() if not (d.get("print") and set(d["print"]["reads"]) <= {c})}
     out = []
     for name in t["features"] or list(t["derivations"]):
         derivation = t["derivations"].get(name)
@@ -860,7 +952,8 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
                              f"gives {', '.join(f'{k}={v}' for k, v in wrong)}")
         elif derivation and not raw and entry["expr"] not in (train_expr, name) \
                 and _strip_steps(entry["expr"]) != _strip_steps(train_expr) \
-                and not _both_transform(train_expr, entry["expr"]) and not equivalent(derivation, entry):
+                and not _both_transform(train_expr, entry["expr"]) and not _printed(derivation, entry):
+            # no fingerprint on a side (nothing to compare but the text)
             diffs.append(f"computed differently: training `{train_expr}`, serving `{entry['expr']}`")
         # Steps count when serving computes the feature, or when training cleans the raw column
         # itself (`x = x.fillna(0)`): a value passed through at serving arrives uncleaned.
@@ -885,7 +978,7 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
                       "fill" if d.startswith("fillna only") else
                       "step" if d.endswith(" only in training") or d.endswith(" only at serving") else "formula"
                       for d in diffs]
-        for category, words in (print_differences(name, derivation, entry) if t["features"] else ()):
+        for category, words in print_differences(name, derivation, entry, computed):
             if category == "fill" and "fill" in categories:  # the values say more than "fillna only in training"
                 at = categories.index("fill")
                 diffs[at] = words
@@ -899,6 +992,12 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
             categories.append(category)
         item["categories"] = categories
         item["status"] = "different" if diffs else "same"
+        if not diffs and derivation and not raw and entry["expr"] not in (train_expr, name) \
+                and _strip_steps(entry["expr"]) != _strip_steps(train_expr) and not compared(derivation, entry):
+            item["status"] = "unknown"  # written differently, and part of a side is code the review did not follow
+            item["categories"] = ["not compared"]
+            item["differences"] = ["not compared: part of it is computed by a function the review could not follow "
+                                   "(another library's, or one handed to apply/pipe)"]
         out.append(item)
     for name, entry in served.items():
         if t["features"] and name not in t["features"] and not s.get("passthrough"):
@@ -906,6 +1005,12 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
                         "serving": entry["expr"], "serving_line": entry["line"], "differences": [],
                         "categories": ["extra"]})
     return out
+
+
+def _printed(derivation: dict, entry: dict) -> bool:
+    """Both sides of a feature have a fingerprint: the fingerprints decide whether it is computed
+    alike (`pipelines.print_differences`), never the spelling of the two expressions."""
+    return bool(derivation.get("print")) and bool(entry.get("print"))
 
 
 def _unsorted_codes(codes: dict[str, int]) -> list[tuple[str, int]]:

@@ -3,8 +3,12 @@ whose default or every in-file caller gives one). Shared by the division and non
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 from checks.analysis.syntax import FunctionNode, Syntax
+
+if TYPE_CHECKING:
+    from checks.analysis.module import ModuleAnalysis
 
 
 def positive(syn: Syntax, fn: FunctionNode | None, node: ast.AST, depth: int = 2) -> bool:
@@ -87,3 +91,17 @@ def written_column(module, node: ast.AST) -> ast.AST | None:
     written = frame.colvals.get(node.slice.value) if frame is not None and frame.colvals else None
     return written.node if written is not None and written.node is not None and written.node is not node else None
 
+
+
+AGGREGATES = {"groupby", "pivot", "pivot_table", "crosstab", "agg", "aggregate", "describe", "value_counts",
+              "resample"}
+
+
+def aggregated(module: ModuleAnalysis, frame: ast.expr) -> bool:
+    """The frame is a summary of groups of rows (a groupby sum, a pivot of means): its columns are
+    statistics of the data, not fields of a record (a share of a group's total, a report table)."""
+    val = module.flow.val_at(frame)
+    if val is None:
+        return False
+    calls = {a.call.short for a in module.flow.ancestors(val, rows=True) if a.call is not None}
+    return bool(calls & AGGREGATES) and "transform" not in calls  # (`groupby().transform` keeps the rows)

@@ -42,7 +42,8 @@ class TestSetReuse(Rule):
     fitted with the test rows as `eval_set` (it keeps the best iteration there by default), a
     hand-written training loop (PyTorch) that checkpoints its best epoch or stops by a loss or score
     computed on the test split, and a model fitted on every row and then scored on the test part of
-    a later split.
+    a later split. A booster stopped on the test rows only to draw its learning curve (its
+    `evals_result` kept, the model itself never used to predict, score or save) chooses nothing.
 
     ## Why is this bad?
     Once a choice is made by looking at the test set, the test score is a training score: it is
@@ -110,6 +111,8 @@ class TestSetReuse(Rule):
             catboost = any(last(c).startswith("CatBoost") for c in fit.classes) and not _turned_off(fit, "use_best_model")
             if not catboost and not any(s in t for t in texts for s in STOPPERS):
                 continue
+            if _discarded(module, fit):
+                continue  # the stopped model only gives its training curve: nothing it predicts is kept
             if _scored(module, call.kwargs[held[0]]):
                 yield Hit(f"early stopping/checkpoint selection uses the test split ({held[0]}=...); the test "
                           "score then measures a choice made on it. Stop on a validation split",
@@ -210,6 +213,38 @@ class TestSetReuse(Rule):
                 yield Hit("the decision threshold is chosen on the test split; its test score is then optimistic. "
                           "Choose it on a validation split or out-of-fold predictions", node=call.node,
                           confidence="medium")
+
+
+USES = {"predict", "predict_proba", "predict_log_proba", "decision_function", "inplace_predict", "score", "evaluate",
+        "save_model", "save", "dump_model", "transform"}
+
+
+def _discarded(module: ModuleAnalysis, fit) -> bool:
+    """The model a fit makes (the estimator, or what `xgb.train` returns) is kept for its training record
+    (`evals_result`) and for nothing else: no prediction, score or save is made with it and no function
+    returns it (a learning-curve plot)."""
+    seeds = [v for v in (fit.estimator, fit.call.val) if v is not None]
+    if not seeds:
+        return False
+    reached = module.flow.downstream(seeds)
+    curve = "evals_result" in fit.call.kwargs or any(
+        c.method in ("evals_result", "get_evals_result") and c.receiver is not None and id(c.receiver) in reached
+        for c in module.calls)
+    if not curve:
+        return False  # (no sign of what the stopped model is for: assume it is the model)
+    for call in module.calls:
+        if call is fit.call:
+            continue
+        if call.receiver is not None and id(call.receiver) in reached and (call.method in USES or call.method is None):
+            return False
+        if any(id(a) in reached for a in (*call.args, *call.kwargs.values()) if a is not None) \
+                and (call.method in USES or call.short in ("dump", "save", "log_model", "pickle", "CalibratedClassifierCV")
+                     or call.callee is not None or call.method is None and call.short not in ("print", "plot", "len")):
+            return False
+    for fn in [*module.flow.functions.values(), *module.flow.nested]:
+        if any(id(r) in reached for r in fn.returns):
+            return False
+    return True
 
 
 def _of_model(module: ModuleAnalysis, metric, inputs: list[Val], fit) -> bool:

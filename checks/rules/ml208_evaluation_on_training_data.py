@@ -44,7 +44,8 @@ class EvaluationOnTrainingData(Rule):
     module that computes a metric (`f(model, train_loader)` counting correct labels or summing
     absolute errors) is flagged when it is given only
     the training part of a split, without finding where the model was trained. Running losses printed
-    inside a training loop are not metrics calls and are not flagged.
+    inside a training loop are not metrics calls and are not flagged. A model also scored on rows of
+    unknown origin (a file read by a helper) is not flagged: those may be the held-out rows.
     """
 
     id = "ML208"
@@ -57,10 +58,17 @@ class EvaluationOnTrainingData(Rule):
         if any(e.held_out for e in facts.evaluations) or any(roles & HELD_OUT for _, roles in helpers):
             return
         by_fit: dict[int, list] = {}
+        elsewhere = False  # a model scored on rows that are not the ones it was fitted on
         for ev in facts.evaluations:
             fit = facts.fitted_rows(ev)
             if fit is not None:
                 by_fit.setdefault(id(fit), [fit]).append(ev)
+            elif not ev.roles and any(facts.from_model(v) for v in ev.inputs):
+                elsewhere = True
+        if elsewhere:
+            # rows of unknown part (a test file read by a helper, `load_data("test.csv")`): "no metric
+            # on held-out rows" cannot be said
+            return
         for fit, first, *more in by_fit.values():
             related = [(None, fit.line, "the model is fitted on these rows here")] if fit.line != first.line else []
             related += [(None, ev.line, "also computed on the training rows") for ev in more]

@@ -13,7 +13,8 @@ class TrainServeFeatureMismatch(ProjectRule):
     ## What it does
     Compares, feature by feature, how the training code computes each feature the model is trained
     on with how the inference or serving code builds the frame it hands to `predict`, and flags
-    the differences: a different expression; a step (`fillna`, `clip`, `replace`) on one side only;
+    the differences: another field read, value function, arithmetic, date part, window or condition
+    boundary (`hour <= 17` against `hour < 17`); a step (`fillna`, `clip`, `replace`) on one side only;
     a vectorised pandas formula in training against a scalar Python one at serving with different
     zero/NaN behaviour; a feature derived from raw dates and the current time in training but
     taken precomputed from the caller at serving; a hand-written category map at serving
@@ -58,8 +59,13 @@ class TrainServeFeatureMismatch(ProjectRule):
     ## Known problems
     Training and serving files are paired by the artifact one writes and the other loads (or, with
     one training file, all serving files are paired with it). Features built positionally
-    (`np.array([[a, b]])`) are not compared. Expressions are compared after normalising accessors,
-    so two formulas that are equal but written differently are reported as different.
+    (`np.array([[a, b]])`) are not compared. Fingerprints decide, never the spelling: conditions on
+    one value are evaluated (`dow >= 5` and `dow.isin([5, 6])` agree on a day of the week; on an
+    hour, `(h >= 22) | (h <= 5)` and `(h < 6) | (h >= 22)` agree), columns written earlier in the
+    same file are followed to what they hold, and a side computed by a function the review cannot
+    follow (another library's, or one handed to `apply`/`pipe`) is not compared: `skew_diff` marks
+    it `unknown`, and no finding is made. Two formulas equal in a way the fingerprint does not see
+    (`x / 60` against `x * (1 / 60)`) are reported as different.
     """
 
     id = "ML301"

@@ -46,7 +46,9 @@ class ConfigDrift(ProjectRule):
     ## Known problems
     A file is taken as loaded when any Python file names it or loads configuration from a path
     given at run time (argparse, environment). Only settings passed as keyword literals are
-    compared; general project files (pyproject.toml, package.json, CI files) are not checked.
+    compared; general project files (pyproject.toml, package.json, CI files) are not checked. A
+    literal in a dict of defaults that the function's settings replace (`cfg.update(params)`,
+    `params if params is not None else self.defaults`, `{**defaults, **params}`) contradicts nothing.
     """
 
     id = "ML304"

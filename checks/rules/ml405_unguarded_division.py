@@ -6,7 +6,7 @@ from typing import Iterator
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import inference
 from checks.analysis.syntax import config_valued, FunctionNode, path_valued, Syntax
-from checks.analysis.values import positive as _positive, written_column
+from checks.analysis.values import aggregated, positive as _positive, written_column
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -99,7 +99,8 @@ def _data_source(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, e
         written = written_column(module, expr) if depth > 0 else None
         if written is not None:  # a column computed earlier: its zeros are those of what it was computed from
             return _data_source(module, syn, fn, written, depth - 1)
-        if isinstance(key, ast.Constant) and isinstance(key.value, str) and not config_valued(module, expr.value):
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and not config_valued(module, expr.value) \
+                and not aggregated(module, expr.value):
             return f"field '{key.value}'"
         return None
     if isinstance(expr, ast.Call):

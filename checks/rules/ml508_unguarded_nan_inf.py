@@ -9,7 +9,7 @@ from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import data_root, last
 from checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued
 from checks.analysis.serving import Serving, applies, serving
-from checks.analysis.values import positive, written_column
+from checks.analysis.values import aggregated, positive, written_column
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -101,6 +101,9 @@ class UnguardedNanInf(Rule):
                     continue
                 if feature_only and not _reads_column(facts, node):
                     continue  # a scalar of the code (a fold count, a size), not a column a model will read
+                if isinstance(node, ast.BinOp) and isinstance(node.right, ast.Subscript) \
+                        and aggregated(module, node.right.value):
+                    continue  # a share of a group's total, a report table: statistics, not a record's field
                 if _guarded_later(facts, fn, node) or _under_test(facts, node) or _cleaned_around(facts, node) \
                         or _guarded_name(facts, fn, node):
                     continue

@@ -76,7 +76,7 @@ class Param:
 
     node: ast.arg
     annotation: str
-    kind: str  # 'schema' | 'scalar' | 'raw' | 'request' | 'dependency'
+    kind: str  # 'schema' | 'scalar' | 'raw' | 'request' | 'dependency' | 'upload' (a multipart file)
     body: bool  # read from the request body (a FastAPI `Body(...)`, a list/dict/schema annotation)
 
     @property
@@ -306,6 +306,11 @@ class Serving(ScoreFacts, StateFacts):
             return Param(arg, text, "request", False)
         element = element_type(inner, imports)
         element_name = resolved_last(element, imports) if element is not None else ""
+        if default_name in ("File", "Form", "Query", "Path", "Header", "Cookie") \
+                or head == "UploadFile" or element_name == "UploadFile":
+            # a multipart upload or form field, a query string: FastAPI types and requires it; not a JSON body
+            return Param(arg, text, "upload" if "UploadFile" in (head, element_name) or default_name == "File"
+                         else "scalar", False)
         if head in self.schema_classes or element_name in self.schema_classes:
             return Param(arg, text, "schema", True)
         is_body = default_name == "Body" or head in ("dict", "Dict", "list", "List", "Mapping", "Sequence", "Any")
