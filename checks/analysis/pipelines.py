@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from checks.analysis.featureprint import BOUNDARIES, Print, disagreement, holds, printer, resolve as resolve_print, substitute
 from checks.analysis.flowtypes import Val, str_list
-from checks.analysis.names import last
+from checks.analysis.names import dotted, last
 
 if TYPE_CHECKING:
     from checks.analysis.module import ModuleAnalysis
@@ -35,14 +35,41 @@ INVERSES = {"exp", "expm1", "power", "pow", "square", "inverse_transform", "inv_
 def squashed_columns(module: ModuleAnalysis) -> dict[str, list[str]]:
     """Columns written as a log/root of a value (`df["log_sales"] = np.log1p(df["sales"])`): a model
     that learns one as its label predicts on that scale."""
-    p = printer(module)
     out = {}
     for write in module.flow.column_writes:
         node = write.node.value if isinstance(write.node, ast.Assign) else write.node
-        ops = p.of(node).ops & LABEL_SQUASH
+        ops = outer_squash(module, node)
         if ops:
             out[write.column] = sorted(ops)
     return out
+
+
+def outer_squash(module: ModuleAnalysis, node: ast.AST | None, depth: int = 3) -> set[str]:
+    """The log or root a value is, as its last step (`np.log1p(x)`, `x ** 0.5`, `s.apply(np.log)`,
+    through `astype`/`fillna` and names): a rolling deviation of log returns is not a log."""
+    for _ in range(6):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("astype", "to_numpy", "fillna", "reshape", "ravel", "copy"):
+            node = node.func.value
+        elif isinstance(node, ast.Attribute) and node.attr == "values":
+            node = node.value
+        else:
+            break
+    if isinstance(node, ast.Name) and depth > 0:
+        val = module.flow.val_at(node)
+        origin = val.node if val is not None else None
+        return outer_squash(module, origin, depth - 1) if isinstance(origin, ast.expr) and origin is not node else set()
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) \
+            and node.right.value in (0.5, 1 / 3):
+        return {"sqrt" if node.right.value == 0.5 else "cbrt"}
+    if isinstance(node, ast.Call):
+        name = _canonical(last(module.imports.resolve(node.func) or dotted(node.func) or ""))
+        if name in LABEL_SQUASH:
+            return {name}
+        if name in ("apply", "transform", "pipe") and node.args:
+            applied = _canonical(last(dotted(node.args[0]) or ""))
+            return {applied} if applied in LABEL_SQUASH else set()
+    return set()
 
 
 def rebalanced_fit(module: ModuleAnalysis) -> dict | None:
@@ -73,7 +100,6 @@ def label_facts(module: ModuleAnalysis) -> dict:
     it is read from, "line"}."""
     from checks.analysis.kept import kept
     keeps = kept(module)
-    p = printer(module)
     for fit in module.model_fits:
         if fit.y is None or not keeps.is_saved(fit):
             continue
@@ -86,7 +112,7 @@ def label_facts(module: ModuleAnalysis) -> dict:
                 reads.add(anc.key)
                 break  # the column the label is read from: what made it is the writer's
         if isinstance(fit.y.node, ast.expr):
-            ops |= p.of(fit.y.node).ops
+            ops |= outer_squash(module, fit.y.node)
         return {"ops": sorted(ops & LABEL_SQUASH), "reads": sorted(reads), "line": fit.line}
     return {"ops": [], "reads": [], "line": 0}
 

@@ -14,6 +14,7 @@ from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
 STOPPERS = EARLY_STOPPERS
+MAX_CHOICES = 60  # selections and helper calls looked at per file
 SELECTORS = {"max", "min", "argmax", "argmin", "idxmax", "idxmin", "sorted", "nlargest", "nsmallest"}
 
 
@@ -86,9 +87,12 @@ class TestSetReuse(Rule):
     severity = Severity.P1
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        seen: set[int] = set()
+        for hit in self._chosen_then_rescored(module):
+            seen.add(hit.lineno)
+            yield hit
         if not any(role == "test" for split in module.splits for _, role in split.outputs):
             return
-        seen: set[int] = set()
         for hit in [*self._early_stopping(module), *self._tuner_searches(module), *self._fit_on_test(module), *self._selection_loops(module),
                     *self._thresholds(module), *self._training_loops(module)]:
             if hit.lineno not in seen:
@@ -203,6 +207,46 @@ class TestSetReuse(Rule):
                           "select on a validation split or with cross-validation", node=metric.node,
                           confidence="medium")
 
+    def _chosen_then_rescored(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        """A model is chosen (`max`, `sorted`, `idxmax`...) from what a function of the project returns
+        for rows it is handed (`report = evaluate_models(..., X_b, y_b)`), and the chosen model is then
+        scored on those same rows: whatever the rows are called, the reported score measures a choice
+        made on them."""
+        flow = module.flow
+        selectors = [c for c in module.calls if c.val is not None
+                     and (c.method in SELECTORS or c.method is None and c.short in SELECTORS)][:MAX_CHOICES]
+        helpers = [c for c in module.calls if c.method is None and c.val is not None
+                   and (c.callee is not None or c.qualname and _project(c.qualname))][:MAX_CHOICES]
+        if not selectors or not helpers or not module.evaluation_calls:
+            return
+        facts = evaluation(module)
+        fitted = [f.X for f in module.model_fits if f.X is not None]
+        for sel in selectors:
+            for helper in helpers:
+                if helper.line > sel.line or not any(flow.derives_from(a, helper.val, rows=False)
+                                                      for a in [*sel.args, sel.receiver] if a is not None):
+                    continue
+                handed = [a for a in [*helper.args, *helper.kwargs.values()] if a is not None and a.shape != "model"]
+                for metric in module.evaluation_calls:
+                    if metric.line <= sel.line or metric.val is None:
+                        continue
+                    inputs = [a for a in [*metric.args, *metric.kwargs.values()] if a is not None]
+                    if not any(flow.derives_from(v, sel.val, rows=True) for v in inputs):
+                        continue  # not the chosen model's score
+                    applied = [d for v in inputs if v is not None for d in facts._applied_data(v) if d is not v]
+                    rows = [d for d in handed if any(flow.derives_from(a, d, rows=True) for a in applied)
+                            and not any(flow.derives_from(x, d, rows=True) for x in fitted)]
+                    if rows:
+                        name = helper.callee.node.name if helper.callee is not None else last(helper.qualname or "")
+                        yield Hit(f"the model is chosen by what {name}() returns for these rows (line {helper.line}) "
+                                  "and then scored on the same rows; the score measures a choice made on them. "
+                                  "Choose on a validation split or by cross-validation on the training rows, and "
+                                  "score the chosen model once on rows that played no part",
+                                  node=metric.node, confidence="medium",
+                                  related=[(None, helper.line, f"{name}() scores the candidates on these rows"),
+                                           (None, sel.line, "the best is chosen here")])
+                        return
+
     def _thresholds(self, module: ModuleAnalysis) -> Iterator[Hit]:
         for call in module.calls:
             if call.short not in ("precision_recall_curve", "roc_curve") or not any(_on_test(a) for a in call.args):
@@ -245,6 +289,12 @@ def _discarded(module: ModuleAnalysis, fit) -> bool:
         if any(id(r) in reached for r in fn.returns):
             return False
     return True
+
+
+def _project(qualname: str) -> bool:
+    """A function of the project's own modules (not a library's)."""
+    from checks.analysis.project import third_party
+    return not third_party(qualname.lstrip("."))
 
 
 def _of_model(module: ModuleAnalysis, metric, inputs: list[Val], fit) -> bool:
@@ -368,6 +418,16 @@ def _inside(node: ast.AST, loop: ast.AST) -> bool:
     return loop.lineno < node.lineno <= (loop.end_lineno or loop.lineno)
 
 
+_RANKING = """
+from sklearn.metrics import accuracy_score
+
+def rank_candidates(Xa, ya, Xb, yb, candidates):
+    report = {}
+    for name, model in candidates.items():
+        report[name] = accuracy_score(yb, model.fit(Xa, ya).predict(Xb))
+    return report
+"""
+
 TestSetReuse.invalid = [
     # a PyTorch loop that checkpoints the epoch with the lowest loss on the test part, then reports it
     """
@@ -434,6 +494,24 @@ TestSetReuse.invalid = [
     best_threshold = thr[np.argmax(2 * prec * rec / (prec + rec + 1e-9))]
     print(f1_score(y_test, proba >= best_threshold))
     """,
+    # candidates ranked by a helper of another module on rows handed over as arrays, the winner then
+    # scored on those rows (whatever they are called)
+    {
+        "ranking.py": _RANKING,
+        "trainer.py": """
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.metrics import accuracy_score
+        from ranking import rank_candidates
+
+        def pick(first, second):
+            Xa, ya, Xb, yb = first[:, :-1], first[:, -1], second[:, :-1], second[:, -1]
+            candidates = {"rf": RandomForestClassifier(), "lr": LogisticRegression()}
+            report = rank_candidates(Xa, ya, Xb, yb, candidates)
+            best = max(report, key=report.get)
+            return accuracy_score(yb, candidates[best].predict(Xb))  # ruleid: ML106
+        """,
+    },
 ]
 
 TestSetReuse.valid = [
@@ -497,4 +575,24 @@ TestSetReuse.valid = [
     model.fit(X_fit, y_fit, eval_set=[(X_valid, y_valid)], callbacks=[lgb.early_stopping(100)])
     print(model.score(X_fit, y_fit), model.score(X_test, y_test))
     """,
+    # the same helper ranks the candidates on a validation part cut from the training rows; the
+    # winner is refitted and scored once on the untouched part
+    {
+        "ranking.py": _RANKING,
+        "trainer.py": """
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.metrics import accuracy_score
+        from sklearn.model_selection import train_test_split
+        from ranking import rank_candidates
+
+        def pick(rows, labels):
+            Xa, Xb, ya, yb = train_test_split(rows, labels, test_size=0.2, stratify=labels, random_state=0)
+            Xc, Xd, yc, yd = train_test_split(Xa, ya, test_size=0.25, stratify=ya, random_state=0)
+            candidates = {"rf": RandomForestClassifier(), "lr": LogisticRegression()}
+            report = rank_candidates(Xc, yc, Xd, yd, candidates)
+            best = max(report, key=report.get)
+            return accuracy_score(yb, candidates[best].fit(Xa, ya).predict(Xb))
+        """,
+    },
 ]
