@@ -129,8 +129,9 @@ class Printer:
 
     # ------------------------------------------------------------------ conditions
     def predicate(self, node: ast.AST) -> dict | None:
-        """`{"tree": ..., "subject": fingerprint, "domain": [lo, hi] | None}` when `node` is a condition
-        on one value built from comparisons with numbers, `isin`/`between` and `&`, `|`, `~`."""
+        """`{"tree": ..., "domain": [lo, hi] | None, "subject": the column named}` when `node` is a
+        condition on one value built from comparisons with numbers, `isin`/`between` and `&`, `|`, `~`
+        (every comparison on a value with the same fingerprint)."""
         subjects: list[ast.AST] = []
         tree = self._condition(_unwrap(node), subjects, 3)
         if tree is None or not subjects:

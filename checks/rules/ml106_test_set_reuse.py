@@ -223,10 +223,11 @@ class TestSetReuse(Rule):
         fitted = [f.X for f in module.model_fits if f.X is not None]
         for sel in selectors:
             for helper in helpers:
-                if helper.line > sel.line or not any(flow.derives_from(a, helper.val, rows=False)
-                                                      for a in [*sel.args, sel.receiver] if a is not None):
+                if helper.line > sel.line or not _chosen_from(module, sel, helper):
                     continue
-                handed = [a for a in [*helper.args, *helper.kwargs.values()] if a is not None and a.shape != "model"]
+                # the rows handed over (not an estimator, a splitter or a grid: constructed objects)
+                handed = [a for a in [*helper.args, *helper.kwargs.values()] if a is not None and not a.ctor
+                          and a.shape != "model"]
                 for metric in module.evaluation_calls:
                     if metric.line <= sel.line or metric.val is None:
                         continue
@@ -289,6 +290,22 @@ def _discarded(module: ModuleAnalysis, fit) -> bool:
         if any(id(r) in reached for r in fn.returns):
             return False
     return True
+
+
+def _chosen_from(module: ModuleAnalysis, sel, helper) -> bool:
+    """The choice `sel` is made over what `helper` returned (its scores, by name or by value), not over
+    predictions a model the helper made gives later (a threshold read off a curve is another check)."""
+    flow = module.flow
+    for arg in [*sel.args, sel.receiver]:
+        if arg is None or not flow.derives_from(arg, helper.val, rows=False):
+            continue
+        if not any(a.call is not None and a.call.method in APPLY for a in flow.ancestors(arg)
+                   if flow.derives_from(a, helper.val, rows=False)):
+            return True
+    return False
+
+
+APPLY = {"predict", "predict_proba", "decision_function", "transform", "score", "evaluate", "predict_log_proba"}
 
 
 def _project(qualname: str) -> bool:
