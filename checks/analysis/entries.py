@@ -13,7 +13,7 @@ from checks.analysis import vocab
 from checks.analysis.flowtypes import CallSite, Val
 from checks.analysis.loads import unsafe_load
 from checks.analysis.names import data_root, last
-from checks.analysis.syntax import FunctionNode, chain_name, returns_early_when_set, syntax
+from checks.analysis.syntax import FunctionNode, chain_name, returns_early_when_set, syntax, unset_test
 
 if TYPE_CHECKING:
     from checks.analysis.production import Load, Prediction
@@ -68,6 +68,9 @@ class Entry:
     def name(self) -> str:
         return self.function.name if self.function is not None else "<module>"
 
+
+# Widgets whose branch runs when the user acts (a button press), not on every Streamlit rerun.
+ACTIONS = {"button", "form_submit_button", "download_button"}
 
 
 class EntryFacts:
@@ -509,7 +512,8 @@ class EntryFacts:
         reruns = self.rerun_functions
         for load in self.loads:
             fn = load.function
-            if reruns is not None and not self._lazily_cached(load) and (fn is None or id(fn) in reruns):
+            if reruns is not None and not self._lazily_cached(load) and not self._on_action(load) \
+                    and (fn is None or id(fn) in reruns):
                 load.placement = "rerun"
             elif fn is None:
                 if self.module.source.is_notebook or self.syntax.under_main_guard(load.call.node) or self.launches_ui:
@@ -570,12 +574,26 @@ class EntryFacts:
         for anc in self.syntax.ancestors(load.call.node):
             if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return returns_early_when_set(anc, load.call.node)
-            if isinstance(anc, ast.If):
-                test = anc.test
-                if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-                    return True
-                if isinstance(test, ast.Compare) and any(isinstance(op, (ast.Is, ast.NotIn)) for op in test.ops):
-                    return True
+            if isinstance(anc, ast.If) and unset_test(anc.test):
+                return True
+        return False
+
+    def _on_action(self, load: Load) -> bool:
+        """The load runs in the branch of a button press (`if st.button("Retrain"):`): on that
+        action, not on every rerun of the script."""
+        for anc in self.syntax.ancestors(load.call.node):
+            if isinstance(anc, ast.If) and any(self._pressed(n) for n in ast.walk(anc.test)):
+                return True
+        return False
+
+    def _pressed(self, node: ast.AST) -> bool:
+        """`st.button(...)`, or a name holding what it returned (`go = st.button(...)`)."""
+        if isinstance(node, ast.Call):
+            return isinstance(node.func, ast.Attribute) and node.func.attr in ACTIONS
+        if isinstance(node, ast.Name):
+            val = self.module.flow.val_at(node)
+            call = val.call if val is not None else None
+            return call is not None and (call.method in ACTIONS or last(call.qualname or "") in ACTIONS)
         return False
 
     def _in_prediction_loop(self, load: Load) -> bool:

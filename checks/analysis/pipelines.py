@@ -397,7 +397,9 @@ def resolve(facts: dict[str, dict], rel: str, index: Index) -> dict:
             builder, call = hit
             b = builder[2]
             if not t["features"]:
-                t["features"] = list(b["features"] or index.lists.get(b.get("features_ref") or "", []) or b["columns"])
+                # a builder returning a selection gives exactly those columns; one returning its whole
+                # frame also passes through the columns it was given, which are not known here
+                t["features"] = list(b["features"] or index.lists.get(b.get("features_ref") or "", []))
             for column, entry in b["columns"].items():
                 if column not in t["derivations"]:
                     t["derivations"][column] = {"expr": entry["expr"], "line": entry["line"], "clock": False,

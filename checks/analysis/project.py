@@ -860,8 +860,8 @@ class Project:
         """The entry function of `file` holding `line` is a step a pipeline orchestrator runs (handed
         to a Kedro `node`, an Airflow operator, decorated by a Prefect or Dagster task), or it is
         called from other files of the project, and only from training code (a file that fits or
-        saves a model), notebooks and tests: an export check, a benchmark, a submission helper, not
-        a service."""
+        saves a model), notebooks, tests and programs that serve nothing (`_script`): an export check,
+        a benchmark, a submission helper, not a service."""
         from checks.analysis.serving.base import import_prefixes
 
         entry = next((e for e in (self.facts.get(file) or {}).get("entries") or ()
@@ -869,12 +869,15 @@ class Project:
         if entry is None:
             return False
         names = {f"{prefix}.{entry['qualname']}" for prefix in import_prefixes(file)}
+        if "." in entry["qualname"]:  # a method: callers construct its class, then call it on the object
+            names |= {f"{prefix}.{entry['qualname'].split('.')[0]}" for prefix in import_prefixes(file)}
         if entry["qualname"] in ((self.facts.get(file) or {}).get("orchestrated") or ()) or any(
                 names & set(f.get("orchestrated") or ()) for rel, f in self.facts.items() if rel != file):
             return True  # a step of a batch pipeline (a Kedro node, an Airflow task): never behind a request
         callers = [rel for rel, f in self.facts.items() if rel != file and names & set(f.get("calls_out") or ())]
         return bool(callers) and all(self.roles.get(rel) in ("training", "notebook") or self.facts[rel].get("test")
                                      or (self.facts[rel].get("artifacts") or {}).get("written")  # saves a model
+                                     or self.facts[rel].get("script")  # a program that serves nothing
                                      for rel in callers)
 
     def pairs(self, training: str | None = None, serving: str | None = None) -> list[tuple[str, str]]:

@@ -281,21 +281,28 @@ def under_unset_check(tree: Syntax, node: ast.AST) -> bool:
     """The node runs only while something is unset (`if MODEL is None:`, `if not self._model:`,
     `if key not in cache:`): a lazy first-use initialisation, not something done on every call."""
     for parent in tree.ancestors(node):
-        if isinstance(parent, ast.If):
-            test = parent.test
-            if isinstance(test, ast.Compare) and any(isinstance(op, (ast.Is, ast.Eq)) for op in test.ops) \
-                    and any(isinstance(c, ast.Constant) and c.value is None for c in test.comparators):
-                return True
-            if isinstance(test, ast.Compare) and any(isinstance(op, ast.NotIn) for op in test.ops):
-                return True  # `if key not in self._models:` fills a memo once per key
-            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
-                    and isinstance(test.operand, (ast.Name, ast.Attribute)):
-                return True
+        if isinstance(parent, ast.If) and unset_test(parent.test):
+            return True
         if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return returns_early_when_set(parent, node)
         if isinstance(parent, ast.Lambda):
             return False
     return False
+
+
+def unset_test(test: ast.AST) -> bool:
+    """A condition that holds while something is unset: `MODEL is None`, `not self._model`,
+    `key not in cache`, or one of these joined by `and` with another condition
+    (`_model is None and os.path.exists(PATH)`)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(unset_test(v) for v in test.values)
+    if isinstance(test, ast.Compare) and any(isinstance(op, (ast.Is, ast.Eq)) for op in test.ops) \
+            and any(isinstance(c, ast.Constant) and c.value is None for c in (test.left, *test.comparators)):
+        return True
+    if isinstance(test, ast.Compare) and any(isinstance(op, ast.NotIn) for op in test.ops):
+        return True  # `if key not in self._models:` fills a memo once per key
+    return isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
+        and isinstance(test.operand, (ast.Name, ast.Attribute, ast.Subscript))
 
 
 def returns_early_when_set(fn: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.AST) -> bool:

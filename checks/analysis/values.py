@@ -105,3 +105,29 @@ def aggregated(module: ModuleAnalysis, frame: ast.expr) -> bool:
         return False
     calls = {a.call.short for a in module.flow.ancestors(val, rows=True) if a.call is not None}
     return bool(calls & AGGREGATES) and "transform" not in calls  # (`groupby().transform` keeps the rows)
+
+
+def fixed_categories(module: ModuleAnalysis, frame, columns: list[str] | None) -> bool:
+    """The categorical columns an encoding reads were given their categories in the code
+    (`pd.Categorical(df["shop"], categories=[...])`, `.astype(CategoricalDtype([...]))`,
+    `.cat.set_categories([...])`): the codes and dummy columns are the same for any batch. With
+    `columns`, each of them; without, at least one column of the frame."""
+    if frame is None:
+        return False
+    held = {id(a) for a in module.flow.ancestors(frame, rows=True)}
+    fixed = {w.column for w in module.flow.column_writes
+             if w.frame is not None and id(w.frame) in held and _declares_categories(w.node)}
+    return bool(fixed) and (columns is None or set(columns) <= fixed)
+
+
+def _declares_categories(node: ast.AST) -> bool:
+    value = node.value if isinstance(node, ast.Assign) else node
+    for sub in ast.walk(value):
+        if isinstance(sub, ast.Call):
+            name = sub.func.attr if isinstance(sub.func, ast.Attribute) else getattr(sub.func, "id", "")
+            if name in ("Categorical", "CategoricalDtype") and (any(k.arg == "categories" for k in sub.keywords)
+                                                                 or (name == "CategoricalDtype" and sub.args)):
+                return True
+            if name == "set_categories" and (sub.args or sub.keywords):
+                return True
+    return False

@@ -49,6 +49,8 @@ class BlanketFillna(Rule):
     severity = Severity.P2
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        if module.predictions and not module.model_fits:
+            return  # scoring code: its fills must repeat training's (ML301 compares the two sides)
         for call in module.method_calls("fillna", "replace"):
             value = self._constant_fill(call)
             if value is None:
@@ -82,7 +84,18 @@ class BlanketFillna(Rule):
     def _after_chosen_fill(cls, module: ModuleAnalysis, call) -> bool:
         """The frame's columns were filled before, with values chosen per column (`X[num] =
         X[num].fillna(medians)`): this fill is a catch-all for the rest."""
-        for anc in module.flow.ancestors(call.receiver):
+        ancestors = list(module.flow.ancestors(call.receiver))
+        held = {id(a) for a in ancestors}
+        for earlier in module.method_calls("fillna"):
+            # `df["distance"].fillna(df["distance"].median(), inplace=True)` on the same frame, before
+            target = earlier.node.func.value  # type: ignore[attr-defined]
+            value = earlier.node.args[0] if earlier.node.args else None
+            if earlier.line < call.line and isinstance(target, ast.Subscript) and value is not None \
+                    and not isinstance(value, (ast.Constant, ast.UnaryOp)) and earlier.kwarg_node("inplace") is not None:
+                base = module.flow.val_at(target.value)
+                if base is not None and id(base) in held:
+                    return True
+        for anc in ancestors:
             node = anc.node
             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript) \
                     and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute) \

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from checks.analysis.flowtypes import str_list
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.project import LOAD_CALLS
+from checks.analysis.values import fixed_categories
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -58,6 +60,8 @@ class TransformRefitAtServing(Rule):
                           "the model receives inputs scaled/encoded differently from what it learned",
                           node=fit.call.node, confidence=fit.confidence)
         for call in module.calls_named("pandas.get_dummies", "pandas.factorize"):
+            if call.short == "get_dummies" and fixed_categories(module, call.arg(0, "data"), str_list(call.kwarg_node("columns"))):
+                continue  # the categories are declared in the code: the same columns for any batch
             yield Hit(f"{call.short}() encodes the request's own categories at serving: the columns/codes "
                       "depend on what this batch contains, not on what the model was trained with",
                       node=call.node, confidence="high")
@@ -180,5 +184,17 @@ TransformRefitAtServing.valid = [
     scaler = StandardScaler().fit(X_train)
     model = LogisticRegression().fit(scaler.transform(X_train), y_train)
     joblib.dump((scaler, model), "m.joblib")
+    """,
+    # the categories are declared in the code before get_dummies: the same dummy columns for any batch
+    """
+    import joblib
+    import pandas as pd
+    model = joblib.load("sales.joblib")
+
+    def predict(record):
+        frame = pd.DataFrame([record])
+        frame["shop_type"] = pd.Categorical(frame["shop_type"], categories=["a", "b", "c"])
+        frame["holiday"] = frame["holiday"].astype(pd.CategoricalDtype(["none", "public", "school"]))
+        return model.predict(pd.get_dummies(frame, drop_first=True))[0]
     """,
 ]

@@ -4,9 +4,11 @@ import ast
 from typing import Iterator
 
 from checks.analysis import vocab
+from checks.analysis.flowtypes import str_list
 from checks.analysis.kept import held_by
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
+from checks.analysis.values import fixed_categories
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -116,6 +118,9 @@ class EncodingNotPersisted(Rule):
                 yield fit.call.node, last(fit.ctor), fit.estimator, None
         for call in module.calls:
             if call.is_("pandas.factorize", "pandas.get_dummies"):
+                if call.short == "get_dummies" and fixed_categories(module, call.arg(0, "data"),
+                                                                    str_list(call.kwarg_node("columns"))):
+                    continue  # categories declared in the code, which serving repeats: nothing to save
                 yield call.node, call.short + "()", None, call.val
         for _, val in module.flow.bindings:
             node = val.node

@@ -212,6 +212,10 @@ def _nonnegative_expr(node: ast.AST, resolve=None, depth: int = 4) -> bool:
         if isinstance(node.op, ast.Pow):
             exponent = _number(node.right)
             return exponent is not None and exponent % 2 == 0
+        if isinstance(node.op, ast.Mult) and _great_circle_term(node, resolve, depth):
+            return True
+        if isinstance(node.op, ast.Sub) and _within(node.right) is not None and _number(node.left) is not None:
+            return _number(node.left) >= _within(node.right)  # `1 - cos(x)`, `0.5 - cos(x) / 2`
         if isinstance(node.op, (ast.Add, ast.Mult, ast.Div)):
             return _nonnegative_expr(node.left, resolve, depth) and _nonnegative_expr(node.right, resolve, depth)
         return False
@@ -230,6 +234,39 @@ def _nonnegative_expr(node: ast.AST, resolve=None, depth: int = 4) -> bool:
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("sum", "mean") and not node.args:
             return _nonnegative_expr(node.func.value, resolve, depth)
     return False
+
+
+def _great_circle_term(node: ast.BinOp, resolve, depth: int) -> bool:
+    """`cos(lat1) * cos(lat2) * sin(dlon / 2) ** 2`, the haversine's second term: a square times
+    cosines of latitudes (which lie within +-90 degrees, where the cosine is not negative)."""
+    factors: list[ast.AST] = []
+    stack: list[ast.AST] = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Mult):
+            stack += [cur.left, cur.right]
+        else:
+            factors.append(cur)
+    cosines = [f for f in factors if isinstance(f, ast.Call) and last(_name(f.func)) == "cos"]
+    rest = [f for f in factors if not any(f is c for c in cosines)]
+    return len(cosines) == 2 and bool(rest) and all(_nonnegative_expr(f, resolve, depth) for f in rest) \
+        and any(isinstance(f, ast.BinOp) and isinstance(f.op, (ast.Pow, ast.Sub)) for f in rest)
+
+
+def _within(node: ast.AST) -> float | None:
+    """A bound on the absolute value of a sine or cosine term: `cos(x)` is within 1, `cos(x) / 2`
+    within 0.5, `2 * sin(x)` within 2."""
+    if isinstance(node, ast.Call) and last(_name(node.func)) in ("cos", "sin"):
+        return 1.0
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.Mult)):
+        if isinstance(node.op, ast.Div) and _number(node.right) is None:
+            return None  # `k / cos(x)` is unbounded
+        inner, scale = (node.left, node.right) if _number(node.right) is not None else (node.right, node.left)
+        bound, k = _within(inner), _number(scale)
+        if bound is None or not k:
+            return None
+        return bound / abs(k) if isinstance(node.op, ast.Div) else bound * abs(k)
+    return None
 
 
 def _positive_expr(facts: Serving, node: ast.AST, resolve, depth: int = 8) -> bool:
@@ -542,5 +579,26 @@ UnguardedNanInf.valid = [
         rec["avg"] = rec["revenue"] / rec["orders"]
         rec["avg"] = rec["avg"].fillna(0)
         return ratio
+    """,
+    # great-circle distances written the two usual ways: the square root's argument cannot be negative
+    """
+    import joblib
+    import numpy as np
+    from math import asin, cos, sqrt
+    model = joblib.load("eta.joblib")
+
+    def km_a(lat1, lon1, lat2, lon2):
+        lat1, lon1, lat2, lon2 = map(np.radians, [lat1, lon1, lat2, lon2])
+        a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        return 6371 * 2 * np.arcsin(np.sqrt(a))
+
+    def km_b(lat1, lon1, lat2, lon2):
+        p = 0.017453292519943295
+        h = 0.5 - cos((lat2 - lat1) * p) / 2 + cos(lat1 * p) * cos(lat2 * p) * (1 - cos((lon2 - lon1) * p)) / 2
+        return 12742 * asin(sqrt(h))
+
+    def eta(trip):
+        return model.predict([[km_a(trip["lat"], trip["lon"], trip["to_lat"], trip["to_lon"]),
+                               km_b(trip["lat"], trip["lon"], trip["to_lat"], trip["to_lon"])]])[0]
     """,
 ]
