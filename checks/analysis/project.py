@@ -438,8 +438,11 @@ def _feature_frame(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict
     """The named features of the value given to predict: a dict literal (in `pd.DataFrame([{...}])`
     or returned by a helper), a column list, a positional array of record fields, or a selection by
     a list known only at run time (every feature then comes as given)."""
-    steps: set[str] = set()
     ancestors = list(module.flow.ancestors(X, rows=True, values=True))
+    held = {id(a) for a in ancestors}
+    # steps applied in place to a frame the rows come from (`days.fillna(0, inplace=True)`)
+    steps: set[str] = {c.method for c in module.method_calls(*STEP_METHODS) if c.receiver is not None
+                       and id(c.receiver) in held and _true(c.kwarg_node("inplace"))}
     builder = built_by(module, X, ancestors)  # another file's function builds the frame (resolved by the project)
     # a frame laid out after the builder (nearer the prediction) holds its columns; one found beyond
     # it is the builder's input, used only if the project does not hold the builder
@@ -466,6 +469,10 @@ def _internal_param(module: ModuleAnalysis, ancestors: list[Val]) -> bool:
         for arg in (*fn.node.args.posonlyargs, *fn.node.args.args, *fn.node.args.kwonlyargs):
             parents_of[id(arg)] = fn
     return any(isinstance(a.node, ast.arg) and id(a.node) in parents_of and not a.parents for a in ancestors)
+
+
+def _true(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
 
 
 def _frame_of(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict], ancestors: list[Val],

@@ -41,7 +41,10 @@ class BlanketFillna(Rule):
     frame that only feeds prints and plots (it reaches no model, file, return or object), nor
     `fillna(0)` right after a left/outer join of aggregated rows or a concatenation of count
     tables, where a missing value means "no records". A frame handed through an unknown helper is recognised by its variable name only; a
-    module-level frame imported by another file is not followed there.
+    module-level frame imported by another file is not followed there. Code that scores with a
+    model it did not fit is not checked: its fills must repeat training's, which ML301 compares; and
+    a constant fill after per-column statistic fills (`df[c].fillna(df[c].median(), inplace=True)`)
+    only reaches the columns left over.
     """
 
     id = "ML108"

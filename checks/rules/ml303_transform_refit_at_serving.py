@@ -39,7 +39,9 @@ class TransformRefitAtServing(Rule):
     ## Known problems
     A file that both trains and serves is treated as training, and so is one that fits or trains a
     model of any class on rows and labels (`pipeline.train(X, y)`). A `ColumnTransformer` made only
-    of "passthrough" and "drop" parts selects columns and learns nothing.
+    of "passthrough" and "drop" parts selects columns and learns nothing. `get_dummies` over columns
+    whose categories the code declares in the same file (`pd.Categorical(col, categories=[...])`)
+    gives the same columns for any batch; categories declared in another file are not seen.
     """
 
     id = "ML303"

@@ -62,7 +62,9 @@ class UnguardedNanInf(Rule):
     `scipy.optimize`, and denominators that count elements (`len(x)`, `x.shape[0] - 1`) are not
     feature code. The sign of a column is unknown statically: `log1p` of a column whose key names a count, a
     total, a duration or a number of days is taken as safe, and anything else as possibly negative
-    unless non-negative by construction (squares, absolute values, sums of them). A denominator is
+    unless non-negative by construction (squares, absolute values, sums of them, `1 - cos(x)`; the
+    haversine's `cos(lat1) * cos(lat2) * sin(d) ** 2` is taken as non-negative, latitudes lying
+    within +-90 degrees). A denominator is
     the model's or the configuration's when what its names are bound to says so (a constant, a
     loader, the environment), or when it reads a stored statistic by a key such as `"std"` or
     `"scale"`: column and key strings, not variable names, are read (they survive renaming, but
