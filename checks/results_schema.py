@@ -275,6 +275,7 @@ class ModuleFacts(_Strict):
     calls_out: list[str] = []  # project functions called by qualified name (`pkg.mod.func`)
     orchestrated: list[str] = []  # project functions a pipeline orchestrator runs (Kedro node, Airflow task)
     script: bool = False  # runs as a program (a `__main__` block) and serves nothing
+    main: bool = False  # has a `__main__` block at its top level
     entries: list[EntrySpan] = []
     test: bool = False
     decisions: Decisions | None = None

@@ -416,7 +416,7 @@ def rule_info(wanted: str) -> RuleInfo:
         if text.upper() == rule.id or text == rule.name:
             return RuleInfo(id=rule.id, name=rule.name, severity=rule.severity.value, family=family_of(rule.id),
                             summary=" ".join(rule.summary().split()), documentation=inspect.getdoc(rule) or "")
-    raise ToolError(f"unknown rule {wanted!r}; rule ids run ML101-ML109, ML201-ML211, ML301-ML307, ML401-ML410, "
+    raise ToolError(f"unknown rule {wanted!r}; rule ids run ML101-ML109, ML201-ML212, ML301-ML307, ML401-ML410, "
                     "ML501-ML510")
 
 

@@ -26,7 +26,7 @@ from checks.analysis.names import dotted, last
 from checks.analysis.featureprint import printer
 from checks.analysis.pipelines import Index, built_by, compared, served_as_sent, fitted_transforms, inverted, label_facts, rebalanced_fit, list_ref, pipeline_facts, print_differences, resolve
 from checks.analysis.serving import service_facts
-from checks.analysis.syntax import syntax
+from checks.analysis.syntax import is_main_test, syntax
 from checks.projects import Unit, module_names
 
 FRAME_BUILDERS = {"DataFrame", "from_dict", "from_records", "json_normalize"}
@@ -124,6 +124,8 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "pipeline": {"builders": {}, "lists": {}, "summaries": {}} if module.is_test else pipeline_facts(module),
         "orchestrated": _orchestrated(module),
         "script": _script(module),
+        "main": not module.source.is_notebook and any(isinstance(stmt, ast.If) and is_main_test(stmt.test)
+                                                      for stmt in module.tree.body),
         "entries": _entry_spans(module),
         "test": module.is_test,
         "decisions": None if module.is_test else _decisions(module),
@@ -178,8 +180,6 @@ def _script(module: ModuleAnalysis) -> bool:
     (no route, no web, UI or RPC framework imported, no entry function taking a record to score):
     what it loads at its top level is loaded once, when it starts."""
     from checks.analysis.production import inference
-    from checks.analysis.syntax import is_main_test
-
     if module.source.is_notebook or not any(isinstance(stmt, ast.If) and is_main_test(stmt.test) for stmt in module.tree.body):
         return False
     facts = inference(module)
@@ -876,7 +876,9 @@ class Project:
         if entry is None:
             return False
         names = {f"{prefix}.{entry['qualname']}" for prefix in import_prefixes(file)}
-        if "." in entry["qualname"]:  # a method: callers construct its class, then call it on the object
+        if "." in entry["qualname"] and not (self.facts.get(file) or {}).get("main"):
+            # a method: its callers construct the class and call it on the object (unless the file
+            # is a program that runs the class itself)
             names |= {f"{prefix}.{entry['qualname'].split('.')[0]}" for prefix in import_prefixes(file)}
         if entry["qualname"] in ((self.facts.get(file) or {}).get("orchestrated") or ()) or any(
                 names & set(f.get("orchestrated") or ()) for rel, f in self.facts.items() if rel != file):

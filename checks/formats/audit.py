@@ -42,7 +42,7 @@ AREAS = (
     Area("Operability and configuration", ("ML509", "ML304", "ML403", "ML410"),
          "health endpoint, configuration, paths"),
     Area("Evaluation and decisions", ("ML201", "ML202", "ML203", "ML204", "ML205", "ML206", "ML207", "ML208",
-                                      "ML209", "ML210", "ML211"),
+                                      "ML209", "ML210", "ML211", "ML212"),
          "metrics, baselines, cross-validation, thresholds, reproducible notebooks"),
     Area("Training data handling", ("ML102", "ML103", "ML104", "ML105", "ML106", "ML108", "ML109"),
          "leakage in the training code"),
@@ -50,6 +50,7 @@ AREAS = (
 # Effort of the usual fix, for the quick wins.
 EFFORT = {
     "Immediate (hours)": ("ML505", "ML509", "ML508", "ML405", "ML502", "ML409", "ML403", "ML410", "ML207", "ML206", "ML211",
+                          "ML212",
                           "ML304", "ML402"),
     "Short term (days)": ("ML503", "ML504", "ML507", "ML501", "ML404", "ML406", "ML408", "ML506", "ML510", "ML407",
                           "ML205", "ML101", "ML306", "ML307"),

@@ -40,6 +40,7 @@ ACTIONS = {
     "ML209": "Save the metrics with the model artifact",
     "ML210": "Measure feature importance (permutation importance or ablation)",
     "ML211": "Run the notebook top to bottom in a fresh kernel before saving it",
+    "ML212": "Compute ranking and probability metrics from the model's scores, not its labels",
     "ML301": "Share one feature function between training and serving",
     "ML302": "Save the feature list with the model and build the serving frame from it",
     "ML303": "Load the fitted transforms at serving instead of refitting them",
