@@ -163,9 +163,12 @@ class Expressions:
         if left is not None and right is not None and isinstance(node.op, (ast.Sub, ast.Div)):
             stat = right.call
             window = stat.receiver.call if stat is not None and stat.receiver is not None else None
+            left_stat = left.call
             if stat is not None and stat.method in _SCALING_STATS and stat.receiver is not None \
                     and not isinstance(node.left, ast.Constant) \
+                    and not (left_stat is not None and left_stat.method in _SCALING_STATS) \
                     and not (window is not None and window.method in _WINDOWS):
+                # (`q75 - q25`, `max - min`: a statistic of statistics, such as an IQR, rescales nothing)
                 self.stat_ops.append((node, stat))
         return val
 

@@ -503,4 +503,17 @@ PreprocessingBeforeSplit.valid = [
     enc = OneHotEncoder(handle_unknown="ignore").fit(all_rows[["country"]])
     joblib.dump(enc, "encoder.joblib")
     """,
+    # a descriptive table of quartiles and ranges, computed on every row, rescales nothing
+    """
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+    rows = pd.read_csv("flights.csv")
+    summary = []
+    for col in ["distance", "dep_delay"]:
+        s = rows[col].dropna()
+        summary.append({"col": col, "iqr": s.quantile(0.75) - s.quantile(0.25), "span": s.max() - s.min()})
+    print(pd.DataFrame(summary))
+    print(cross_val_score(LogisticRegression(), rows[["distance", "dep_delay"]], rows["late"], cv=5))
+    """,
 ]

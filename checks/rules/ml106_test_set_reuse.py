@@ -143,7 +143,7 @@ class TestSetReuse(Rule):
                     continue
                 read = [flow.val_at(n) for n in ast.walk(node.test) if isinstance(n, ast.Name)]
                 held = next((v for v in read if _only_test(module, v)), None)
-                if held is None or not _chooses(node):
+                if held is None or not _chooses(node) or _carved_from_arguments(module, held, loop):
                     continue
                 if _scored(module, held) or _reported(module, held, loop):
                     yield Hit("the training loop keeps its best epoch (or stops) by a value computed on the test split; "
@@ -418,6 +418,23 @@ def _chooses(node: ast.If) -> bool:
     return False
 
 
+def _carved_from_arguments(module: ModuleAnalysis, held: Val, loop: ast.AST) -> bool:
+    """The held-out part was split, inside the function that trains, from the rows that function was
+    handed (`def fit(self, X, y): ... X[:cut], X[cut:]`): a validation part carved from whatever
+    the caller trains on; the caller keeps the test rows, if any."""
+    fn = syntax(module).function_of(loop)
+    if fn is None:
+        return False
+    params = {id(a) for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+    splits = {key[0] for key in held.roles if key[1] == "test"}
+    for split in module.splits:
+        if id(split) in splits and syntax(module).function_of(split.node) is fn and any(
+                isinstance(a.node, ast.arg) and id(a.node) in params
+                for inp in split.inputs for a in module.flow.ancestors(inp, rows=True)):
+            return True
+    return False
+
+
 def _reported(module: ModuleAnalysis, held: Val, loop: ast.AST) -> bool:
     """After the loop, something computed on the same test rows is printed, logged or returned:
     the score of the model chosen on them."""
@@ -612,4 +629,25 @@ TestSetReuse.valid = [
             return accuracy_score(yb, candidates[best].fit(Xa, ya).predict(Xb))
         """,
     },
+    # a training method that carves its stopping rows from the rows it is handed: a validation part
+    """
+    import torch
+
+    class Forecaster:
+        def fit(self, rows, targets, epochs=50):
+            cut = int(len(rows) * 0.9)
+            head_x, head_y, tail_x, tail_y = rows[:cut], targets[:cut], rows[cut:], targets[cut:]
+            best = float("inf")
+            for epoch in range(epochs):
+                self.opt.zero_grad()
+                loss = self.loss(self.net(head_x), head_y)
+                loss.backward()
+                self.opt.step()
+                with torch.no_grad():
+                    held = self.loss(self.net(tail_x), tail_y).item()
+                if held < best:
+                    best = held
+                    torch.save(self.net.state_dict(), "best.pt")
+            return self
+    """,
 ]
