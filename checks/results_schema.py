@@ -166,6 +166,7 @@ class Literal(_Strict):
     name: str
     value: Any
     line: int
+    owner: str | None = None  # the library call the setting is given to (`lightgbm.LGBMRegressor`)
 
 
 class ConfigUse(_Strict):

@@ -71,8 +71,6 @@ class Entry:
 
 # Widgets whose branch runs when the user acts (a button press), not on every Streamlit rerun.
 ACTIONS = {"button", "form_submit_button", "download_button"}
-# Calls after which reading the model file again picks up a new model (a retrain that saved it).
-REFRESHERS = {"fit", "train", "dump", "save", "save_model", "refit", "retrain", "train_model", "fit_model"}
 
 
 class EntryFacts:
@@ -581,13 +579,17 @@ class EntryFacts:
         return False
 
     def _on_action(self, load: Load) -> bool:
-        """The load reads back a model the branch of a button press has just trained or saved (`if
-        st.button("Retrain"): ...; save(...); model = load(...)`): on that action, not on every rerun
-        (a button that loads the model to predict loads it on every press, as a rerun does)."""
+        """The load runs in the branch of a button press and keeps the model for later runs (`if
+        st.button("Retrain"): ...; st.session_state.model = load(...)`): on that action, not on
+        every rerun. A button that loads the model to predict with it there loads it on every press,
+        as a rerun does."""
         for anc in self.syntax.ancestors(load.call.node):
             if isinstance(anc, ast.If) and any(self._pressed(n) for n in ast.walk(anc.test)):
-                return any(isinstance(n, ast.Call) and n.lineno < load.call.line
-                           and last(chain_name(n.func) or "") in REFRESHERS for stmt in anc.body for n in ast.walk(stmt))
+                inside = {id(n) for n in ast.walk(anc)}
+                loaded = load.call.val
+                return loaded is not None and not any(
+                    id(p.node) in inside and p.model is not None and self.module.flow.derives_from(p.model, loaded)
+                    for p in self.predictions)
         return False
 
     def _pressed(self, node: ast.AST) -> bool:

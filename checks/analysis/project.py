@@ -644,22 +644,50 @@ def _config_use(module: ModuleAnalysis) -> dict:
     literals = []
     for call in module.calls:
         for kw in call.node.keywords:
-            if kw.arg in SETTING_KWARGS and isinstance(kw.value, ast.Constant) and not isinstance(kw.value.value, str | type(None)):
-                literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno})
-            elif kw.arg in SETTING_KWARGS and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno})
+            if kw.arg in SETTING_KWARGS and isinstance(kw.value, ast.Constant) and kw.value.value is not None:
+                literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno,
+                                 **({"owner": call.name} if call.name else {})})
     defaults = _overridden(module)
+    owners: dict[int, str | None] = {}
     for entry in module.flow.dict_entries:  # params = {"max_depth": 6, ...}
         if id(entry.dict_node) in defaults:
             continue  # a default the caller's settings replace (`cfg.update(params)`)
         if entry.key in SETTING_KWARGS and isinstance(entry.node, ast.Constant) and entry.node.value is not None:
-            literals.append({"name": entry.key, "value": entry.node.value, "line": entry.node.lineno})
+            if id(entry.dict_node) not in owners:
+                owners[id(entry.dict_node)] = _consumer(module, entry.dict_node)
+            owner = owners[id(entry.dict_node)]
+            literals.append({"name": entry.key, "value": entry.node.value, "line": entry.node.lineno,
+                             **({"owner": owner} if owner else {})})
     for compare in module.flow.compares:  # `proba >= 0.5`: a decision threshold
         for side in (compare.left, *compare.comparators):
             if isinstance(side, ast.Constant) and isinstance(side.value, float) and 0 < side.value < 1 \
                     and isinstance(compare.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
                 literals.append({"name": "threshold", "value": side.value, "line": side.lineno})
     return {"loads": loads, "mentions": mentioned, "literals": literals}
+
+
+def _consumer(module: ModuleAnalysis, node: ast.Dict) -> str | None:
+    """What a dict of settings is for: the section of a larger dict it fills (`params["lightgbm"] =
+    {...}`), or the library call it is handed to (`lgb.train(params, ...)`, `XGBRegressor(**params)`),
+    by its full name."""
+    parent = syntax(module).parent.get(id(node))
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Subscript) \
+            and isinstance(parent.targets[0].slice, ast.Constant) and isinstance(parent.targets[0].slice.value, str):
+        return parent.targets[0].slice.value  # `params["lightgbm"] = {...}`: the section it fills
+    if isinstance(parent, ast.Dict):
+        key = next((k for k, v in zip(parent.keys, parent.values) if v is node), None)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value  # `{"xgboost": {...}}`
+    val = module.flow.val_at(node)
+    if val is None:
+        return None
+    for call in module.calls:
+        spread = [module.flow.val_at(k.value) for k in call.node.keywords if k.arg is None]  # `**params`
+        if call.name and third_party(call.name) and any(
+                a is not None and module.flow.derives_from(a, val, rows=False)
+                for a in (*call.args, *call.kwargs.values(), *spread)):
+            return call.name
+    return None
 
 
 def _overridden(module: ModuleAnalysis) -> set[int]:

@@ -131,3 +131,32 @@ def _declares_categories(node: ast.AST) -> bool:
             if name == "set_categories" and (sub.args or sub.keywords):
                 return True
     return False
+
+
+def filters_rows(value: ast.AST, denominator: ast.expr) -> bool:
+    """`frame[frame["d"] > 0]`, `frame.loc[frame["d"] != 0]`, `frame.query("d > 0")`: a row filter
+    that keeps only rows whose column `d` (the denominator's) is not zero."""
+    while isinstance(denominator, ast.BinOp) and isinstance(denominator.op, (ast.Div, ast.Mult)) \
+            and isinstance(denominator.right, ast.Constant) and denominator.right.value:
+        denominator = denominator.left  # `d / 60` is zero where `d` is
+    column = denominator.slice.value if isinstance(denominator, ast.Subscript) \
+        and isinstance(denominator.slice, ast.Constant) else None
+    if not isinstance(column, str):
+        return False
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "query" \
+            and value.args and isinstance(value.args[0], ast.Constant) and isinstance(value.args[0].value, str):
+        text = value.args[0].value.replace(" ", "")
+        return any(f"{column}{op}" in text for op in (">0", "!=0", ">=1", "<0"))  # a strict side of zero
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Attribute) and value.value.attr == "loc":
+        value = ast.Subscript(value=value.value.value, slice=value.slice)
+    if not isinstance(value, ast.Subscript):
+        return False
+    for cmp in ast.walk(value.slice):
+        if isinstance(cmp, ast.Compare) and len(cmp.ops) == 1 and isinstance(cmp.left, ast.Subscript) \
+                and isinstance(cmp.left.slice, ast.Constant) and cmp.left.slice.value == column \
+                and isinstance(cmp.comparators[0], ast.Constant) and isinstance(cmp.comparators[0].value, (int, float)):
+            bound, op = cmp.comparators[0].value, cmp.ops[0]
+            if isinstance(op, ast.Gt) and bound >= 0 or isinstance(op, ast.GtE) and bound > 0 \
+                    or isinstance(op, ast.NotEq) and bound == 0 or isinstance(op, ast.Lt) and bound <= 0:
+                return True
+    return False

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import PurePosixPath
 from typing import Iterator
 
@@ -65,6 +66,8 @@ class ConfigDrift(ProjectRule):
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in records):
                 continue  # the code writes this file (tuned parameters, metrics): a record, not a setting
             keys = project.facts[cfg]["keys"]
+            if _generated(name, keys):
+                continue  # a tool's output (a monitoring snapshot, a profile report), not a setting
             leaves = {k.rsplit(".", 1)[-1]: (k, v) for k, v in keys.items()}
             for key, entry in keys.items():  # `decision_threshold: 0.35` is the cut-off of `proba >= 0.5`
                 if "threshold" in key.rsplit(".", 1)[-1] and _probability_cut(entry["value"]):
@@ -90,9 +93,12 @@ class ConfigDrift(ProjectRule):
                 key, entry = leaves[lit["name"]]
                 if entry["value"] == lit["value"] or isinstance(entry["value"], (list, dict)):
                     continue
-                if lit["name"] == "threshold" and key.rsplit(".", 1)[-1] != "threshold" \
-                        and not _probability_cut(lit["value"]):
-                    continue  # `decision_threshold: 0.35` against an epsilon or a count is no contradiction
+                if lit["name"] == "threshold" and (key.rsplit(".", 1)[-1] != "threshold" or lit.get("owner") is None) \
+                        and not (_probability_cut(lit["value"]) and _probability_cut(entry["value"])):
+                    continue  # `decision_threshold: 0.35` against an epsilon, a count or a z-score is no contradiction
+                if _families(key) and _families(lit.get("owner") or "") \
+                        and not _families(key) & _families(lit.get("owner") or ""):
+                    continue  # the config's XGBoost section against the literal of a forest or a LightGBM dict
                 contradicted.setdefault(key, []).append((f, lit))
             for key, found in contradicted.items():
                 entry = keys[key]
@@ -101,6 +107,30 @@ class ConfigDrift(ProjectRule):
                 yield ProjectHit(cfg, entry["line"], f"{name} sets {key}: {entry['value']!r} but {f}:{lit['line']} "
                                  f"hard-codes {lit['name']}={lit['value']!r}{more}", confidence="medium",
                                  related=[(g, other["line"], "the contradicting literal") for g, other in found[:6]])
+
+
+# Model families, as settings files name their sections and as libraries name their estimators.
+_FAMILIES = {"xgboost": ("xgboost", "xgb"), "lightgbm": ("lightgbm", "lgbm", "lgb"), "catboost": ("catboost",),
+             "forest": ("randomforest", "random_forest", "extratrees", "extra_trees", "forest"),
+             "linear": ("logisticregression", "logistic_regression", "logreg", "ridge", "lasso", "linearregression")}
+
+
+def _families(text: str) -> set[str]:
+    """The model families a config key path (`model.xgboost.max_depth`) or a call's full name
+    (`sklearn.ensemble.RandomForestRegressor`) names."""
+    low = text.lower()
+    parts = set(re.split(r"[^a-z0-9_]+", low))
+    return {family for family, words in _FAMILIES.items()
+            if any(w in parts or (len(w) > 4 and w in low.replace("_", "")) for w in words)}
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}|[0-9a-f]{32}", re.I)
+
+
+def _generated(name: str, keys: dict) -> bool:
+    """A file written by a tool rather than a person: named by a UUID or a hash, or a JSON document
+    with hundreds of values (a report, a snapshot); settings files are short."""
+    return bool(_UUID.search(name)) or (name.endswith(".json") and len(keys) > 300)
 
 
 def _sides_disagree(project: Project) -> Iterator[ProjectHit]:

@@ -6,7 +6,7 @@ from typing import Iterator
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import inference
 from checks.analysis.syntax import config_valued, FunctionNode, path_valued, Syntax
-from checks.analysis.values import aggregated, positive as _positive, written_column
+from checks.analysis.values import aggregated, filters_rows, positive as _positive, written_column
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -162,6 +162,8 @@ def _guarded(syn: Syntax, fn: FunctionNode | None, node: ast.AST, denominator: a
             return True
         if isinstance(stmt, ast.Assert) and _mentions(stmt.test, marks):
             return True
+        if isinstance(stmt, ast.Assign) and filters_rows(stmt.value, denominator):
+            return True  # `df = df[df["miles"] > 0]`: the rows with a zero denominator were dropped
     return False
 
 
@@ -350,5 +352,18 @@ UnguardedDivision.valid = [
     df["avg_order_value"] = df["total_revenue"] / df["order_count"]
     df["tenure_months"] = df["tenure_days"] / 30
     RandomForestClassifier().fit(df[FEATURES], df["churned"])
+    """,
+    # the rows whose denominator is zero are dropped first
+    """
+    import joblib
+    import pandas as pd
+    model = joblib.load("tip.joblib")
+
+    def score(trips: pd.DataFrame):
+        trips = trips[trips["miles"] > 0]
+        trips = trips.loc[trips["minutes"] != 0]
+        trips["per_mile"] = trips["fare"] / trips["miles"]
+        trips["speed"] = trips["miles"] / (trips["minutes"] / 60)
+        return model.predict(trips[["per_mile", "speed"]])
     """,
 ]

@@ -9,7 +9,7 @@ from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import data_root, last
 from checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued
 from checks.analysis.serving import Serving, applies, serving
-from checks.analysis.values import aggregated, positive, written_column
+from checks.analysis.values import aggregated, filters_rows, positive, written_column
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
@@ -107,12 +107,21 @@ class UnguardedNanInf(Rule):
                         and aggregated(module, node.right.value):
                     continue  # a share of a group's total, a report table: statistics, not a record's field
                 if _guarded_later(facts, fn, node) or _under_test(facts, node) or _cleaned_around(facts, node) \
-                        or _guarded_name(facts, fn, node):
+                        or _guarded_name(facts, fn, node) or _filtered_before(facts, fn, node):
                     continue
                 seen.add(node.lineno)
                 yield Hit(f"{module.text(node)} {risk} and nothing in {fn.name}() replaces non-finite values before the "
                           "model sees them. Clip or shift the input into range, and make the features finite "
                           "(replace inf, impute NaN) before predicting", node=node, confidence="medium")
+
+
+def _filtered_before(facts: Serving, fn: FunctionNode, node: ast.AST) -> bool:
+    """A division whose denominator's zero rows were dropped earlier in the function
+    (`df = df[df["n"] > 0]` before `df["x"] / df["n"]`)."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv))):
+        return False
+    return any(isinstance(stmt, ast.Assign) and stmt.lineno < node.lineno and filters_rows(stmt.value, node.right)
+               for stmt in facts.syntax.body_nodes(fn))
 
 
 def _candidate(node: ast.AST) -> bool:
