@@ -16,7 +16,6 @@ from checks.analysis.flowtypes import (
     _NOW_STRING_CALLS,
     _RESAMPLE,
     _ROW_KWARGS,
-    _SCALING_STATS,
     _WINDOWS,
     APPLIED,
     DELTA,
@@ -25,6 +24,7 @@ from checks.analysis.flowtypes import (
     LITERAL,
     NOW,
     RESAMPLED,
+    SCALING_STATS,
     TEXT,
     TEXT_METHODS,
     CallSite,
@@ -163,12 +163,9 @@ class Expressions:
         if left is not None and right is not None and isinstance(node.op, (ast.Sub, ast.Div)):
             stat = right.call
             window = stat.receiver.call if stat is not None and stat.receiver is not None else None
-            left_stat = left.call
-            if stat is not None and stat.method in _SCALING_STATS and stat.receiver is not None \
+            if stat is not None and stat.method in SCALING_STATS and stat.receiver is not None \
                     and not isinstance(node.left, ast.Constant) \
-                    and not (left_stat is not None and left_stat.method in _SCALING_STATS) \
                     and not (window is not None and window.method in _WINDOWS):
-                # (`q75 - q25`, `max - min`: a statistic of statistics, such as an IQR, rescales nothing)
                 self.stat_ops.append((node, stat))
         return val
 

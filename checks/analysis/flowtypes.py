@@ -296,7 +296,7 @@ _LIBRARY_ROOTS = {"sklearn", "numpy", "pandas", "scipy", "torch", "tensorflow", 
                   "catboost", "imblearn", "statsmodels", "joblib", "mlflow"}
 _APPLY_METHODS = {"predict", "predict_proba", "decision_function", "predict_log_proba", "transform", "score",
                   "evaluate", "inverse_transform"}
-_SCALING_STATS = {"mean", "std", "min", "max", "median", "var", "quantile"}
+SCALING_STATS = {"mean", "std", "min", "max", "median", "var", "quantile"}
 _ROW_KWARGS = {"X", "y", "X_train", "y_train", "data", "df", "frame", "objs", "left", "right", "other",
                "x", "arrays", "dataset", "features", "labels", "train_set", "dtrain", "index"}
 _FRAME_ATTRS = {"values", "shape", "columns", "index", "dtypes", "loc", "iloc", "at", "iat", "T", "size",

@@ -4,7 +4,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.flowtypes import CallSite, Val
+from checks.analysis.flowtypes import SCALING_STATS, CallSite, Val
 from checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
 from checks.analysis.lineage import hand_offs, helper_calls
 from checks.analysis.module import ModuleAnalysis
@@ -106,6 +106,8 @@ class PreprocessingBeforeSplit(Rule):
                 what = last(fit.ctor) or (fit.estimator.name if fit.estimator is not None else None) or "a transform"
                 yield fit.call, fit.X, what, fit.confidence
         for node, stat in module.flow.stat_ops:
+            if _summary_only(module, node):
+                continue
             yield stat, stat.receiver, f"rescaling with {stat.method}() of the data", "high"
         for call in module.method_calls("fillna", "replace", "clip"):
             for arg in [*call.args, *call.kwargs.values()]:
@@ -193,6 +195,25 @@ def _by_name_only(fit: dict, hit: ProjectHit) -> ProjectHit:
     if fit["confidence"] == "low":
         hit.severity = Severity.P2
     return hit
+
+
+def _summary_only(module: ModuleAnalysis, node: ast.BinOp) -> bool:
+    """A statistic of statistics (`q75 - q25`, `max - min`) that no comparison or clip applies to
+    the data: a number in a descriptive table, not a transform (an IQR used to drop or cap outliers
+    is one)."""
+    left = module.flow.val_at(node.left)
+    if left is None or left.call is None or left.call.method not in SCALING_STATS:
+        return False
+    val = module.flow.val_at(node)
+    if val is None:
+        return True
+    for compare in module.flow.compares:
+        found = module.flow.val_at(compare)
+        if found is not None and module.flow.derives_from(found, val, rows=False):
+            return False
+    return not any(c.method in ("clip", "where", "mask", "between") and any(
+        a is not None and module.flow.derives_from(a, val, rows=False) for a in (*c.args, *c.kwargs.values()))
+        for c in module.calls)
 
 
 def _encodes_labels(module: ModuleAnalysis, fit, targets: set[str]) -> bool:
