@@ -121,7 +121,8 @@ class TestSetReuse(Rule):
                 yield Hit(f"early stopping/checkpoint selection uses the test split ({held[0]}=...); the test "
                           "score then measures a choice made on it. Stop on a validation split",
                           node=call.node)
-            elif not _sibling_scored(module, call.kwargs[held[0]]):
+            elif not _sibling_scored(module, call.kwargs[held[0]]) \
+                    and not _carved_from_arguments(module, call.kwargs[held[0]], call.node):
                 yield Hit(f"early stopping/checkpoint selection uses the only held-out rows ({held[0]}=...); "
                           "nothing unseen is left to measure the final model (and its best-iteration score is "
                           "optimistic). Split off a validation part for stopping and keep the test rows apart",
@@ -418,15 +419,15 @@ def _chooses(node: ast.If) -> bool:
     return False
 
 
-def _carved_from_arguments(module: ModuleAnalysis, held: Val, loop: ast.AST) -> bool:
+def _carved_from_arguments(module: ModuleAnalysis, held: Val, at: ast.AST) -> bool:
     """The held-out part was split, inside the function that trains, from the rows that function was
     handed (`def fit(self, X, y): ... X[:cut], X[cut:]`): a validation part carved from whatever
     the caller trains on; the caller keeps the test rows, if any."""
-    fn = syntax(module).function_of(loop)
+    fn = syntax(module).function_of(at)
     if fn is None:
         return False
     params = {id(a) for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
-    splits = {key[0] for key in held.roles if key[1] == "test"}
+    splits = {key[0] for a in module.flow.ancestors(held, rows=True) for key in a.roles if key[1] == "test"}
     for split in module.splits:
         if id(split) in splits and syntax(module).function_of(split.node) is fn and any(
                 isinstance(a.node, ast.arg) and id(a.node) in params
@@ -648,6 +649,21 @@ TestSetReuse.valid = [
                 if held < best:
                     best = held
                     torch.save(self.net.state_dict(), "best.pt")
+            return self
+    """,
+    # a boosting wrapper whose fit() stops on the last tenth of the rows it is handed
+    """
+    import lightgbm as lgb
+
+    class DayAhead:
+        def fit(self, X, y):
+            cut = int(len(X) * 0.9)
+            head_x, head_y = X.iloc[:cut], y.iloc[:cut]
+            tail_x, tail_y = X.iloc[cut:], y.iloc[cut:]
+            fit_set = lgb.Dataset(head_x, label=head_y)
+            stop_set = lgb.Dataset(tail_x, label=tail_y, reference=fit_set)
+            self.booster = lgb.train({"objective": "regression"}, fit_set, valid_sets=[stop_set],
+                                     callbacks=[lgb.early_stopping(50)])
             return self
     """,
 ]
