@@ -115,7 +115,7 @@ class Printer:
         self.module = module
         self.functions = {id(fn.node): fn for fn in module.flow.functions.values()}
         self._summaries: dict[int, Print | None] = {}
-        self._bindings: dict[int, tuple] | None = None
+        self._bindings: dict[int, dict[str, list[tuple]]] | None = None  # per scope
         self._writes: dict[str, list[tuple[int, ast.AST]]] | None = None
 
     # ------------------------------------------------------------------ expressions
@@ -263,8 +263,8 @@ class Printer:
             self._walk(node.value, out, fn, depth, seen)
             return
         if isinstance(node, ast.BinOp):
-            folded = _folded(node)
-            if folded is not None:  # `10 ** 9`, `24 * 60`: a constant written as arithmetic
+            folded = _folded(node) if isinstance(node.op, ast.Pow) else None
+            if folded is not None:  # `10 ** 9`: a constant written as a power (not the value function `pow`)
                 out.consts.add(folded)
                 return
             out.ops.add(type(node.op).__name__.lower())
@@ -339,14 +339,31 @@ class Printer:
         found = [value for at, value in self._writes.get(column, ()) if at < line]
         return found[-1] if found else None
 
+    def _bindings_in(self, node: ast.AST) -> dict[int, tuple]:
+        """`_scope_assignments` of the scope (function or module) holding `node`, once per scope."""
+        from checks.analysis.syntax import syntax
+
+        fn = syntax(self.module).function_of(node)
+        key = id(fn) if fn is not None else 0
+        if self._bindings is None:
+            self._bindings = {}
+        if key not in self._bindings:
+            self._bindings[key] = _scope_assignments(fn.body if fn is not None else self.module.tree.body)
+        return self._bindings[key]
+
+    def _assigned(self, node: ast.Name) -> tuple[ast.expr, str | None] | None:
+        """The one expression the name is assigned in its own scope, before it is read."""
+        defs = self._bindings_in(node).get(node.id)
+        if defs and len(defs) == 1 and defs[0][1] is not None and defs[0][0] < node.lineno:
+            return defs[0][1], defs[0][2]
+        return None
+
     def _binding(self, node: ast.Name, val) -> tuple[ast.expr, str | None] | None:
         """The expression a name read was assigned in its own scope, with the function applied to it
         by `a, b = map(f, [x, y])`: the flow keeps `km = 6371 * c` as the value of `c` (one operand
         carries the data), which loses the constant and the operation. Taken only when the flow agrees
         that the name holds that expression's value, or for an unpacked element."""
-        if self._bindings is None:
-            self._bindings = _bindings(self.module.tree)
-        found = self._bindings.get(id(node))
+        found = self._assigned(node)
         if found is None:
             return None
         value, applied = found
@@ -471,42 +488,42 @@ class Printer:
         return out
 
 
-def _bindings(tree: ast.Module) -> dict[int, tuple[ast.expr, str | None]]:
-    """{id of a name read: (the expression assigned to that name before it in the same scope, the
-    function a `map(f, [...])` unpacking applies to it)}; only for names bound once in their scope,
-    by a plain or an unpacking assignment."""
-    out: dict[int, tuple[ast.expr, str | None]] = {}
-    _scope_bindings(tree.body, out)
-    return out
-
-
-def _scope_bindings(body: list[ast.AST], out: dict[int, tuple[ast.expr, str | None]]) -> None:
-    """`_bindings` for one scope (a module or a function body); nested functions are their own."""
+def _scope_assignments(body: list[ast.stmt]) -> dict[str, list[tuple[int, ast.expr | None, str | None]]]:
+    """For one scope (a module or a function body; nested functions and classes are their own): each
+    name bound by a statement, with (line, the expression assigned, the function a `map(f, [...])`
+    unpacking applies) per binding; a binding of another kind (a loop target, `+=`, `with ... as`)
+    has no expression. Statements only: expressions are not walked."""
     assigned: dict[str, list[tuple[int, ast.expr | None, str | None]]] = {}
-    reads: list[ast.Name] = []
-    stack = list(reversed(body))
+    stack: list[ast.stmt] = list(body)
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _scope_bindings(node.body, out)
-            continue
-        if isinstance(node, (ast.Lambda, ast.ClassDef)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            assigned.setdefault(node.name, []).append((0, None, None))
             continue
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             for name, value, applied in _unpacked(node.targets[0], node.value):
                 assigned.setdefault(name, []).append((node.lineno, value, applied))
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.Assign,
-                               ast.With, ast.AsyncWith, ast.comprehension)):
-            for target in ast.walk(node):
+        else:
+            if isinstance(node, ast.Assign):
+                bound: list[ast.AST] = list(node.targets)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                bound = [item.optional_vars for item in node.items if item.optional_vars is not None]
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+                bound = [node.target]
+            else:
+                bound = []
+            for target in (t for b in bound for t in ast.walk(b)):
                 if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store):
                     assigned.setdefault(target.id, []).append((0, None, None))  # bound some other way
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            reads.append(node)
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-    for read in reads:
-        defs = assigned.get(read.id)
-        if defs and len(defs) == 1 and defs[0][1] is not None and defs[0][0] < read.lineno:
-            out[id(read)] = (defs[0][1], defs[0][2])
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(node, name, None) or [])
+        for handler in getattr(node, "handlers", None) or []:
+            if handler.name:
+                assigned.setdefault(handler.name, []).append((0, None, None))
+            stack.extend(handler.body)
+        for case in getattr(node, "cases", None) or []:
+            stack.extend(case.body)
+    return assigned
 
 
 def _unpacked(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr | None, str | None]]:
@@ -532,7 +549,7 @@ def _strings(key: ast.AST, module) -> list[str] | None:
         val = module.flow.val_at(key)
         origin = val.node if val is not None else None
         if origin is None:
-            found = _bindings_of(module).get(id(key))
+            found = printer(module)._assigned(key)
             origin = found[0] if found is not None and found[1] is None else None
         if origin is None or origin is key or not isinstance(origin, ast.expr):
             return None
@@ -545,11 +562,7 @@ def _strings(key: ast.AST, module) -> list[str] | None:
     return None
 
 
-def _bindings_of(module) -> dict:
-    p = printer(module)
-    if p._bindings is None:
-        p._bindings = _bindings(module.tree)
-    return p._bindings
+
 
 
 def holds(tree, x: float) -> bool:

@@ -647,12 +647,12 @@ def _config_use(module: ModuleAnalysis) -> dict:
             if kw.arg in SETTING_KWARGS and isinstance(kw.value, ast.Constant) and kw.value.value is not None:
                 literals.append({"name": kw.arg, "value": kw.value.value, "line": kw.value.lineno,
                                  **({"owner": call.name} if call.name else {})})
-    defaults = _overridden(module)
+    defaults = _Defaults(module)
     owners: dict[int, str | None] = {}
     for entry in module.flow.dict_entries:  # params = {"max_depth": 6, ...}
-        if id(entry.dict_node) in defaults:
-            continue  # a default the caller's settings replace (`cfg.update(params)`)
         if entry.key in SETTING_KWARGS and isinstance(entry.node, ast.Constant) and entry.node.value is not None:
+            if entry.dict_node in defaults:
+                continue  # a default the caller's settings replace (`cfg.update(params)`)
             if id(entry.dict_node) not in owners:
                 owners[id(entry.dict_node)] = _consumer(module, entry.dict_node)
             owner = owners[id(entry.dict_node)]
@@ -690,34 +690,57 @@ def _consumer(module: ModuleAnalysis, node: ast.Dict) -> str | None:
     return None
 
 
-def _overridden(module: ModuleAnalysis) -> set[int]:
-    """Ids of dict literals holding defaults that other settings replace: in a function, the dict is
+class _Defaults:
+    """Which dict literals hold defaults that other settings replace: in a function, the dict is
     merged with or replaced by one of the function's parameters (`cfg.update(params)`,
     `params if params is not None else {...}`, `{**defaults, **params}`, `dict(defaults, **params)`,
-    `defaults | params`); at module level, a dict bound to a name that is updated with, or spread
-    before, another value (`DEFAULTS.update(cfg)`, `{**DEFAULTS, **cfg}`)."""
-    out: set[int] = set()
-    for node in ast.walk(module.tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            params = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)} - {"self", "cls"}
-            if node.args.kwarg is not None:
-                params.add(node.args.kwarg.arg)
-            if params and _merges_with(node, params):
-                out.update(id(d) for d in ast.walk(node) if isinstance(d, ast.Dict))
-    named = {stmt.targets[0].id: stmt.value for stmt in module.tree.body
-             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-             and isinstance(stmt.value, ast.Dict)}
-    if named:
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update" \
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id in named \
-                    and node.args and not isinstance(node.args[0], ast.Dict):
-                out.add(id(named[node.func.value.id]))
-            elif isinstance(node, ast.Dict) and sum(k is None for k in node.keys) >= 2:
-                spread = [v for k, v in zip(node.keys, node.values) if k is None]
-                if isinstance(spread[0], ast.Name) and spread[0].id in named:
-                    out.add(id(named[spread[0].id]))
-    return out
+    `defaults | params`), or in a function enclosing it; at module level, a dict bound to a name that
+    is updated with, or spread before, another value (`DEFAULTS.update(cfg)`, `{**DEFAULTS, **cfg}`).
+    Asked only of the dicts that hold settings, each function looked at once."""
+
+    def __init__(self, module: ModuleAnalysis) -> None:
+        self.module = module
+        self._functions: dict[int, bool] = {}
+        self._module: set[int] | None = None
+
+    @cached_property
+    def syn(self):
+        return syntax(self.module)
+
+    def __contains__(self, node: ast.Dict) -> bool:
+        fn = self.syn.function_of(node)
+        if fn is None:
+            return id(node) in self._module_defaults()
+        while fn is not None:
+            if id(fn) not in self._functions:
+                params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)} - {"self", "cls"}
+                if fn.args.kwarg is not None:
+                    params.add(fn.args.kwarg.arg)
+                self._functions[id(fn)] = bool(params) and _merges_with(fn, params)
+            if self._functions[id(fn)]:
+                return True
+            fn = self.syn.function_of(fn)
+        return False
+
+    def _module_defaults(self) -> set[int]:
+        if self._module is None:
+            tree = self.module.tree
+            named = {stmt.targets[0].id: stmt.value for stmt in tree.body
+                     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                     and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Dict)}
+            out: set[int] = set()
+            if named:
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update" \
+                            and isinstance(node.func.value, ast.Name) and node.func.value.id in named \
+                            and node.args and not isinstance(node.args[0], ast.Dict):
+                        out.add(id(named[node.func.value.id]))
+                    elif isinstance(node, ast.Dict) and sum(k is None for k in node.keys) >= 2:
+                        spread = [v for k, v in zip(node.keys, node.values) if k is None]
+                        if isinstance(spread[0], ast.Name) and spread[0].id in named:
+                            out.add(id(named[spread[0].id]))
+            self._module = out
+        return self._module
 
 
 def _merges_with(fn: ast.AST, params: set[str]) -> bool:
