@@ -173,10 +173,10 @@ class Printer:
                 name = _COMPARES.get(type(op))
                 if name is None:
                     return None
-                if _number(right) is not None and _number(left) is None:
-                    subject, value = left, _number(right)
-                elif _number(left) is not None and _number(right) is None:
-                    subject, value, name = right, _number(left), _FLIPPED[name]
+                if number(right) is not None and number(left) is None:
+                    subject, value = left, number(right)
+                elif number(left) is not None and number(right) is None:
+                    subject, value, name = right, number(left), _FLIPPED[name]
                 else:
                     return None
                 subjects.append(subject)
@@ -189,16 +189,16 @@ class Printer:
             return ["in", _range(node.args[0])]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "isin" \
                 and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple, ast.Set)):
-            values = [_number(e) for e in node.args[0].elts]
+            values = [number(e) for e in node.args[0].elts]
             if not values or any(v is None for v in values):
                 return None
             subjects.append(node.func.value)
             return ["in", sorted(set(values))]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "between" \
-                and len(node.args) == 2 and all(_number(a) is not None for a in node.args):
+                and len(node.args) == 2 and all(number(a) is not None for a in node.args):
             inclusive = next((k.value.value for k in node.keywords if k.arg == "inclusive"
                               and isinstance(k.value, ast.Constant)), "both")
-            lo, hi = (_number(a) for a in node.args)
+            lo, hi = (number(a) for a in node.args)
             subjects.append(node.func.value)
             return ["and", ["cmp", ">=" if inclusive in ("both", "left", True) else ">", lo],
                     ["cmp", "<=" if inclusive in ("both", "right", True) else "<", hi]]
@@ -607,18 +607,19 @@ DOMAINS = {"hour": (0, 23), "minute": (0, 59), "second": (0, 59), "dayofweek": (
            "day": (1, 31), "dayofyear": (1, 366), "quarter": (1, 4), "week": (1, 53)}
 
 
-def _number(node: ast.AST) -> float | None:
+def number(node: ast.AST) -> float | None:
+    """The value of a numeric literal, negative ones included (`-1`); None for anything else."""
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         return float(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _number(node.operand)
+        inner = number(node.operand)
         return -inner if inner is not None else None
     return None
 
 
 def _folded(node: ast.BinOp) -> float | None:
-    left = _folded(node.left) if isinstance(node.left, ast.BinOp) else _number(node.left)
-    right = _folded(node.right) if isinstance(node.right, ast.BinOp) else _number(node.right)
+    left = _folded(node.left) if isinstance(node.left, ast.BinOp) else number(node.left)
+    right = _folded(node.right) if isinstance(node.right, ast.BinOp) else number(node.right)
     if left is None or right is None:
         return None
     try:
@@ -635,7 +636,7 @@ def _range(node: ast.AST) -> list[float] | None:
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
             and 1 <= len(node.args) <= 3 and not node.keywords):
         return None
-    bounds = [_number(a) for a in node.args]
+    bounds = [number(a) for a in node.args]
     if any(b is None or b != int(b) for b in bounds):
         return None
     values = range(*(int(b) for b in bounds))  # type: ignore[arg-type]
@@ -678,9 +679,9 @@ def substitute(summary: Print, args: list[Print]) -> Print:
 
 
 def _fill(node: ast.AST, printer: Printer) -> str:
-    number = _number(node)
-    if number is not None:
-        return f"{number:g}"  # `fillna(0)` and `fillna(0.0)` fill the same value
+    value = number(node)
+    if value is not None:
+        return f"{value:g}"  # `fillna(0)` and `fillna(0.0)` fill the same value
     if isinstance(node, ast.Constant):
         return repr(node.value)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _op(node.func.attr) in STATS:

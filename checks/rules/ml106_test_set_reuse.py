@@ -5,10 +5,11 @@ from typing import Iterator
 
 from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import Val
+from checks.analysis.leakage import sees_held_out_rows
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
+from checks.analysis.project import third_party
 from checks.analysis.syntax import chain_name, syntax
-from checks.analysis.leakage import sees_held_out_rows
 from checks.analysis.vocab import CV_FUNCS, EARLY_STOPPERS, EVAL_SET_KWARGS, TUNERS
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -217,7 +218,7 @@ class TestSetReuse(Rule):
         selectors = [c for c in module.calls if c.val is not None
                      and (c.method in SELECTORS or c.method is None and c.short in SELECTORS)][:MAX_CHOICES]
         helpers = [c for c in module.calls if c.method is None and c.val is not None
-                   and (c.callee is not None or c.qualname and _project(c.qualname))][:MAX_CHOICES]
+                   and (c.callee is not None or c.qualname and not third_party(c.qualname.lstrip(".")))][:MAX_CHOICES]
         if not selectors or not helpers or not module.evaluation_calls:
             return
         facts = evaluation(module)
@@ -307,12 +308,6 @@ def _chosen_from(module: ModuleAnalysis, sel, helper) -> bool:
 
 
 APPLY = {"predict", "predict_proba", "decision_function", "transform", "score", "evaluate", "predict_log_proba"}
-
-
-def _project(qualname: str) -> bool:
-    """A function of the project's own modules (not a library's)."""
-    from checks.analysis.project import third_party
-    return not third_party(qualname.lstrip("."))
 
 
 def _of_model(module: ModuleAnalysis, metric, inputs: list[Val], fit) -> bool:

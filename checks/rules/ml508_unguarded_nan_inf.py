@@ -4,11 +4,12 @@ import ast
 import re
 from typing import Iterator
 
+from checks.analysis.featureprint import number
 from checks.analysis.flowtypes import LITERAL
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import data_root, last
-from checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued
 from checks.analysis.serving import Serving, applies, serving
+from checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued
 from checks.analysis.values import aggregated, filters_rows, positive, written_column
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -145,7 +146,7 @@ def _risk(facts: Serving, node: ast.AST) -> str | None:
             return "is NaN for negative values"
         return "is NaN for values below -1" if func == "log1p" else "is -inf at 0 and NaN for negative values"
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        exponent = _number(node.right)
+        exponent = number(node.right)
         if exponent is not None and (exponent < 0 or exponent != int(exponent)) and not _in_range(node.left):
             if exponent > 0 and _nonnegative_expr(node.left, _bound_value(facts)):
                 return None  # a root of what cannot be negative (an MSE ** 0.5)
@@ -156,7 +157,7 @@ def _risk(facts: Serving, node: ast.AST) -> str | None:
         denominator = node.right
         if _path_join(facts, node):
             return None
-        if _number(denominator) is None and not _in_range(denominator) and _reads_data(facts, denominator) \
+        if number(denominator) is None and not _in_range(denominator) and _reads_data(facts, denominator) \
                 and not positive(facts.syntax, facts.enclosing(node), denominator) \
                 and not _positive_expr(facts, denominator, _bound_value(facts)):
             return "is inf (or NaN for 0/0) when the denominator is zero"
@@ -176,24 +177,16 @@ def _name(node: ast.AST) -> str:
     return ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
 
 
-def _number(node: ast.AST) -> float | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return float(node.value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and _number(node.operand) is not None:
-        return -_number(node.operand)  # type: ignore[operator]
-    return None
-
-
 def _in_range(node: ast.AST) -> bool:
     """Clipped, bounded or shifted by a positive constant (`n + 1`), or a constant."""
-    if _number(node) is not None:
+    if number(node) is not None:
         return True
     # `rooms if rooms > 0 else 1`: a tested value with a positive fallback
     if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Compare) and any(
-            (_number(side) or 0) > 0 for side in (node.body, node.orelse)):
+            (number(side) or 0) > 0 for side in (node.body, node.orelse)):
         return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and (
-            (_number(node.right) or 0) > 0 or (_number(node.left) or 0) > 0):
+            (number(node.right) or 0) > 0 or (number(node.left) or 0) > 0):
         return True
     return any(isinstance(n, ast.Call) and last(_name(n.func)) in RANGE_GUARDS for n in ast.walk(node))
 
@@ -221,12 +214,12 @@ def _nonnegative_expr(node: ast.AST, resolve=None, depth: int = 4) -> bool:
     or a sum, mean or product of such terms (the haversine's `sin(x) ** 2`)."""
     if isinstance(node, ast.BinOp):
         if isinstance(node.op, ast.Pow):
-            exponent = _number(node.right)
+            exponent = number(node.right)
             return exponent is not None and exponent % 2 == 0
         if isinstance(node.op, ast.Mult) and _great_circle_term(node, resolve, depth):
             return True
-        if isinstance(node.op, ast.Sub) and _within(node.right) is not None and _number(node.left) is not None:
-            return _number(node.left) >= _within(node.right)  # `1 - cos(x)`, `0.5 - cos(x) / 2`
+        if isinstance(node.op, ast.Sub) and _within(node.right) is not None and number(node.left) is not None:
+            return number(node.left) >= _within(node.right)  # `1 - cos(x)`, `0.5 - cos(x) / 2`
         if isinstance(node.op, (ast.Add, ast.Mult, ast.Div)):
             return _nonnegative_expr(node.left, resolve, depth) and _nonnegative_expr(node.right, resolve, depth)
         return False
@@ -270,10 +263,10 @@ def _within(node: ast.AST) -> float | None:
     if isinstance(node, ast.Call) and last(_name(node.func)) in ("cos", "sin"):
         return 1.0
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.Mult)):
-        if isinstance(node.op, ast.Div) and _number(node.right) is None:
+        if isinstance(node.op, ast.Div) and number(node.right) is None:
             return None  # `k / cos(x)` is unbounded
-        inner, scale = (node.left, node.right) if _number(node.right) is not None else (node.right, node.left)
-        bound, k = _within(inner), _number(scale)
+        inner, scale = (node.left, node.right) if number(node.right) is not None else (node.right, node.left)
+        bound, k = _within(inner), number(scale)
         if bound is None or not k:
             return None
         return bound / abs(k) if isinstance(node.op, ast.Div) else bound * abs(k)
@@ -361,9 +354,9 @@ def _size(facts: Serving, node: ast.AST, depth: int = 3) -> bool:
     """A count of elements: `len(x)`, `x.shape[1]`, `x.size(0)`, `x.numel()`, `x.shape[1] - 1`, or a
     name every binding of which is one. Zero only for an empty input, never a data value."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-        return (_size(facts, node.left, depth) or _number(node.left) is not None) and \
-            (_size(facts, node.right, depth) or _number(node.right) is not None) and \
-            not (_number(node.left) is not None and _number(node.right) is not None)
+        return (_size(facts, node.left, depth) or number(node.left) is not None) and \
+            (_size(facts, node.right, depth) or number(node.right) is not None) and \
+            not (number(node.left) is not None and number(node.right) is not None)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
         return True
     if isinstance(node, ast.Call):
