@@ -681,7 +681,7 @@ def _settled_elsewhere(project: Project, results: list[tuple[str, dict]], errors
                 continue
             finding = Finding.model_validate(raw)
             try:
-                if rule.online_only and project.offline_only(finding.file, finding.line) \
+                if rule.online_only and (project.offline_only(finding.file, finding.line) or project.off_service(finding.file, finding.line)) \
                         or rule.settled_elsewhere(finding, project):
                     out.append(finding.id)
             except Exception as exc:  # the finding stays: a wrong silence is worse than a kept finding

@@ -263,6 +263,7 @@ class EntrySpan(_Strict):
     qualname: str
     line: int
     end: int
+    called: bool = False  # some code of its own file calls it
 
 
 class ModuleFacts(_Strict):
@@ -277,6 +278,8 @@ class ModuleFacts(_Strict):
     orchestrated: list[str] = []  # project functions a pipeline orchestrator runs (Kedro node, Airflow task)
     script: bool = False  # runs as a program (a `__main__` block) and serves nothing
     main: bool = False  # has a `__main__` block at its top level
+    imported: list[str] = []  # what it imports from outside the libraries, fully spelled
+    serves: bool = False  # imports a web, UI or RPC framework: it answers users itself
     entries: list[EntrySpan] = []
     test: bool = False
     decisions: Decisions | None = None

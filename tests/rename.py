@@ -4,7 +4,8 @@ The rename test reviews a project twice, as written and renamed; a finding that 
 by a name. What is renamed, with one mapping for the whole project (so imports between its files
 still link): variables, functions, classes, parameters (and the keywords that pass them to the
 project's own functions), `import ... as` aliases and names imported from other modules (as
-aliases: `from m import f` becomes `from m import f as q3`). What is kept, because it is an interface
+aliases: `from m import f` becomes `from m import f as q3`; `pipeline.f` after `import pipeline`
+becomes `pipeline.q3`, as the function is renamed where it is defined). What is kept, because it is an interface
 rather than a choice of the author: attributes and methods, class-body fields (pydantic, dataclass),
 `self`/`cls`, dunders, builtins the project shadows, string keys and column names, file names.
 
@@ -125,6 +126,7 @@ class _Renamer(ast.NodeVisitor):
         self.edits: list[tuple[int, int, str, str]] = []
         self.tokens = tokens
         self.class_names: list[set[str]] = []  # class bodies being visited (innermost last)
+        self.module_aliases: set[str] = set()  # names bound to the project's own modules (`import pipeline`)
 
     def _rename(self, name: str) -> str | None:
         return self.mapping.get(name)
@@ -142,6 +144,17 @@ class _Renamer(ast.NodeVisitor):
             elif seen_keyword and tok.type == tokenize.NAME and tok.string == name:
                 return tok.start
         raise RenameError(f"no '{keyword} {name}' at line {line}")
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        """`pipeline.score(...)` after `import pipeline`: the project's own function, renamed where it
+        is defined, is renamed where another module reaches it through the module."""
+        base = node.value
+        if isinstance(base, ast.Name) and base.id in self.module_aliases and node.attr in self.defined:
+            new = self._rename(node.attr)
+            if new and node.end_lineno == base.lineno:
+                self._edit(node.end_lineno, node.end_col_offset - len(node.attr), node.attr, new)
+                node.attr = new
+        self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
         if self.class_names and node.id in self.class_names[-1]:
@@ -284,13 +297,16 @@ def _top_level(tree: ast.Module) -> set[str]:
     return out
 
 
-def rename_text(text: str, mapping: dict[str, str], params: dict[str, set[str]], defined: set[str] = frozenset()) -> str:
+def rename_text(text: str, mapping: dict[str, str], params: dict[str, set[str]], defined: set[str] = frozenset(),
+                modules: set[str] = frozenset()) -> str:
     try:
         tree = ast.parse(text)
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (SyntaxError, tokenize.TokenError, ValueError) as exc:
         raise RenameError(f"does not parse: {exc}") from None
     renamer = _Renamer(mapping, params, tokens, set(defined))
+    renamer.module_aliases = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                              for alias in node.names if alias.name in modules and (alias.asname or "." not in alias.name)}
     renamer.visit(tree)
     out = _apply(text, renamer.edits)
     if ast.dump(ast.parse(out)) != ast.dump(tree):
@@ -321,12 +337,14 @@ def rename_project(files: dict[str, str]) -> dict[str, str]:
             params.setdefault(callee, set()).update(names)
     mapping = project_mapping(list(trees.values()))
     defined = set().union(*(_top_level(t) for t in trees.values())) if trees else set()
+    modules = {".".join(parts[start:]) for name in trees if name.endswith(".py")
+               for parts in [[p for p in name[:-3].split("/") if p != "__init__"]] for start in range(len(parts))}
     out = dict(files)
     for name in trees:
         if name.endswith(".ipynb"):
-            out[name] = _rename_notebook(files[name], mapping, params, defined)
+            out[name] = _rename_notebook(files[name], mapping, params, defined, modules)
         else:
-            out[name] = rename_text(files[name], mapping, params, defined)
+            out[name] = rename_text(files[name], mapping, params, defined, modules)
     return out
 
 
@@ -344,9 +362,10 @@ def _notebook_code(text: str) -> str:
     return "\n".join("\n".join(_neutralise_magics(_cell_lines(c))) for c in _code_cells(doc))
 
 
-def _rename_notebook(text: str, mapping: dict[str, str], params: dict[str, set[str]], defined: set[str]) -> str:
+def _rename_notebook(text: str, mapping: dict[str, str], params: dict[str, set[str]], defined: set[str],
+                     modules: set[str] = frozenset()) -> str:
     doc = json.loads(text)
-    renamed = rename_text(_notebook_code(text), mapping, params, defined).split("\n")
+    renamed = rename_text(_notebook_code(text), mapping, params, defined, modules).split("\n")
     pos = 0
     for cell in _code_cells(doc):
         original = _cell_lines(cell)

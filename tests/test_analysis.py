@@ -120,6 +120,30 @@ def test_notebook_is_one_module_with_cell_mapping(tmp_path):
     assert source.cell_of(5) == (4, 1) and source.cell_of(1) == (1, 1) and source.cell_of(3) == (3, 1)
 
 
+def test_a_timed_cell_is_python_and_its_leak_is_reported(tmp_path):
+    """`%%time` (and `%%capture`, `%time stmt`) run their Python in the notebook: a selector
+    fitted on every row in a timed cell, then cross-validated, is the same leak as untimed."""
+    import json
+    cells = [{"cell_type": "code", "source": "import pandas as pd\nfrom sklearn.feature_selection import SelectKBest\n"
+                                             "from sklearn.model_selection import cross_val_score\n"
+                                             "from sklearn.linear_model import LogisticRegression\n"
+                                             "frame = pd.read_csv('rows.csv')\n"
+                                             "inputs, answer = frame.drop(columns=['y']), frame['y']"},
+             {"cell_type": "code", "source": "%%time\npicked = SelectKBest(k=5).fit_transform(inputs, answer)"},
+             {"cell_type": "code", "source": "%time scores = cross_val_score(LogisticRegression(), picked, answer, cv=5)"},
+             {"cell_type": "code", "source": "%%timeit\nunused = picked.sum()"}]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "cells": cells}))
+    lines = load(path, "nb.ipynb").text.splitlines()
+    assert lines[6] == "#%%time" and lines[7].startswith("picked = ") and lines[8].startswith("scores = ")
+    assert lines[9:] == ["#%%timeit", "#unused = picked.sum()"]  # timeit's namespace is its own
+    from checks import review
+    from checks.config import Config
+
+    findings = review([tmp_path], Config(cache=False, select=["ML102"])).findings
+    assert [(f.rule, f.cell) for f in findings] == [("ML102", 2)]
+
+
 def test_a_percent_continuing_an_expression_is_the_operator_not_a_magic(tmp_path):
     import json
     cell = ["label = (\n", "    'rows: %d'\n", "    % len(df)\n", ")\n", 'text = """\n', "%notmagic\n", '"""\n',

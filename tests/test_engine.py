@@ -57,6 +57,27 @@ def test_seed_skew_findings():
     assert "ZeroDivisionError" in avg.message and "order_count" in avg.message
 
 
+def test_code_off_the_service_gets_no_serving_findings(tmp_path):
+    """A project that serves from a FastAPI module: a package helper nothing calls, a class only its
+    test uses and a `__main__` demo script are not served, so the serving rules say nothing there;
+    the same helper called by the route is served again."""
+    import shutil
+
+    case = REPO / "tests" / "corpus" / "cases" / "case154_tariff_service_unused_paths"
+    serving = ["ML404", "ML406", "ML407", "ML408", "ML507"]
+    assert not places(review([case], Config(cache=False, select=serving)))
+    project = tmp_path / "svc"
+    shutil.copytree(case, project)
+    route = project / "service.py"
+    route.write_text(route.read_text().replace("from tariff.bundle import open_bundle",
+                                               "from tariff.bundle import open_bundle, rank_households")
+                     + "\n\n@app.post('/rank')\ndef rank(items: list) -> list:\n"
+                       "    return list(rank_households(state['bundle'], items))\n")
+    found = places(review([project], Config(cache=False, select=serving)))
+    assert {("ML404", "tariff/bundle.py", 25), ("ML406", "tariff/bundle.py", 25)} <= found
+    assert not any(f in ("try_one.py", "tariff/whatif.py") for _, f, _ in found)
+
+
 def test_seed_production_findings():
     found = places(review([CHURN], Config(cache=False, select=["ML3", "ML4"])))
     assert {("ML401", "model.py", 38), ("ML402", "predict.py", 6), ("ML404", "predict.py", 21),

@@ -109,6 +109,8 @@ class CallSite:
         """`is_` for names built once (`candidates(...)` at import): code that asks of every call."""
         if self.short not in known.shorts or (self.method is not None and self.qualname is None):
             return False
+        if self.callee is not None and self.qualname is None:
+            return False  # the module's own function of that name (a date split called `train_test_split`)
         return known.match(self.qualname, self.spelled, self.short)
 
     def kwarg_node(self, name: str) -> ast.expr | None:

@@ -121,6 +121,8 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not third_party(m)}),
         "calls_out": sorted({c.qualname.lstrip(".") for c in module.calls
                              if c.qualname and c.callee is None and c.method is None and not third_party(c.qualname.lstrip("."))}),
+        "imported": _imported(module),
+        "serves": _serves(module),
         "pipeline": {"builders": {}, "lists": {}, "summaries": {}} if module.is_test else pipeline_facts(module),
         "orchestrated": _orchestrated(module),
         "script": _script(module),
@@ -194,6 +196,40 @@ def _script(module: ModuleAnalysis) -> bool:
         and not any(m.split(".")[0] in serves for m in module.imports.modules if m)
 
 
+def _method_used(module: ModuleAnalysis, fn, qualname: str) -> bool:
+    """A method of a class of the module that the module itself reaches: called by its name on
+    some object (`current().predict_batch(ids)`: the object's class is not always known), or its
+    class constructed here."""
+    owner = qualname.split(".")[0]
+    return any(c.method == fn.name or c.method is None and c.short == owner for c in module.calls)
+
+
+def _imported(module: ModuleAnalysis) -> list[str]:
+    """Everything the file imports from outside the libraries, fully spelled: modules (`src.models`)
+    and names taken from them (`src.models.online.Forecaster`); a relative import keeps its own
+    spelling (`online.Forecaster`), which still names the file by its stem; a star import ends in
+    `.*` (`helpers.*`)."""
+    imports = module.imports
+    names = {m for m in imports.modules if m} | set(imports.aliases.values()) | {f"{m}.*" for m in imports.stars}
+    return sorted(n for n in names if n and not third_party(n))
+
+
+# Frameworks whose import makes a file part of what answers users: web servers, UI apps, RPC.
+FRONT_ENDS = ("streamlit", "gradio", "dash", "grpc", "panel", "shiny", "chainlit")
+
+
+def _serves(module: ModuleAnalysis) -> bool:
+    """The file answers users itself: it imports a web, UI or RPC framework (a route module, a
+    Streamlit or Gradio app, a Dash callback file), or it is a command line whose arguments reach
+    the model (`predict.py --recent 3 5 8`)."""
+    if module.is_test or module.source.is_notebook:
+        return False
+    from checks.analysis.production import inference
+    from checks.analysis.serving.base import WEB_FRAMEWORKS
+
+    return module.imports.uses(*WEB_FRAMEWORKS, *FRONT_ENDS) or any(e.kind == "cli" for e in inference(module).entries)
+
+
 def _entry_spans(module: ModuleAnalysis) -> list[dict]:
     """The file's inference entry points and the functions that apply a model, plain functions (not
     routes, not the module's top level), with their lines: another file may show they only run
@@ -210,7 +246,8 @@ def _entry_spans(module: ModuleAnalysis) -> list[dict]:
         if fn is None or id(fn) in routes:
             continue  # (a route, or a function a Streamlit script runs on every rerun: served)
         qualname = next((f.qualname for f in module.flow.functions.values() if f.node is fn), fn.name)
-        spans[qualname] = {"qualname": qualname, "line": fn.lineno, "end": fn.end_lineno or fn.lineno}
+        spans[qualname] = {"qualname": qualname, "line": fn.lineno, "end": fn.end_lineno or fn.lineno,
+                           "called": bool(facts.callers(fn)) or "." in qualname and _method_used(module, fn, qualname)}
     return list(spans.values())
 
 
@@ -939,6 +976,82 @@ class Project:
                                      or (self.facts[rel].get("artifacts") or {}).get("written")  # saves a model
                                      or self.facts[rel].get("script")  # a program that serves nothing
                                      for rel in callers)
+
+    @cached_property
+    def _importers(self) -> dict[str, set[str]]:
+        """For each file, the other non-test files that import it: by one of the names it can be
+        imported under, or through a package `__init__` that imports it (`from pkg import X` runs
+        `pkg/__init__.py`, which may import the file)."""
+        from checks.analysis.serving.base import import_prefixes
+
+        by_name: dict[str, set[str]] = {}  # every leading part of an imported name -> the importing files
+        for rel, facts in self.facts.items():
+            if facts.get("test") or "imported" not in facts:
+                continue
+            for name in (*facts.get("imported", ()), *facts.get("calls_out", ())):
+                parts = name.split(".")
+                for end in range(1, len(parts) + 1):
+                    by_name.setdefault(".".join(parts[:end]), set()).add(rel)
+        direct = {rel: {g for p in import_prefixes(rel) for g in by_name.get(p, ())} - {rel} for rel in self.facts}
+        out = {rel: set(found) for rel, found in direct.items()}
+        changed = True
+        while changed:  # through packages: importing the package runs its __init__
+            changed = False
+            for rel, found in out.items():
+                for init in [f for f in found if PurePosixPath(f).name == "__init__.py"]:
+                    more = out.get(init, set()) - found - {rel}
+                    if more:
+                        found |= more
+                        changed = True
+        return out
+
+    def importers(self, file: str) -> set[str]:
+        """The project's other non-test files that import `file` (see `_importers`)."""
+        return self._importers.get(file, set())
+
+    @cached_property
+    def front_ends(self) -> list[str]:
+        """The files that answer users (routes, a UI app): the project's service."""
+        return [rel for rel, facts in self.facts.items() if facts.get("serves")]
+
+    def off_service(self, file: str, line: int) -> bool:
+        """The code of `file` at `line` is not part of what the project serves: the project answers
+        users from other files (a route or UI file, a command line), `file` answers nobody itself,
+        and the code is not reached from them: no other non-test file imports the file, which is a
+        program of its own (a `__main__` block: a demo run) or a module of a package nothing uses
+        (a helper class only its tests use); or other files import the file, but none of them names
+        the entry function holding `line` (nor its class). A project with no front end is a library
+        whose functions are its interface: nothing is off the service there. A loose module with no
+        `__main__` block, outside any package and imported by nobody, may be called by a platform
+        (an Azure ML `score.py`, a Lambda handler, a CML model script): it stays."""
+        from checks.analysis.serving.base import import_prefixes
+
+        facts = self.facts.get(file) or {}
+        if "imported" not in facts or facts.get("serves") or facts.get("test") or not self.front_ends:
+            return False
+        importers = self.importers(file)
+        if not importers:
+            return bool(facts.get("main")) or self._in_package(file)
+        entry = next((e for e in facts.get("entries") or () if e["line"] <= line <= e["end"]), None)
+        if entry is None or entry.get("called", True):
+            return False  # (called in its own file: by what another file may call)
+        prefixes = import_prefixes(file)
+        names = {f"{p}.{entry['qualname']}" for p in prefixes}
+        if "." in entry["qualname"]:
+            names |= {f"{p}.{entry['qualname'].split('.')[0]}" for p in prefixes}
+        for rel in importers:
+            other = self.facts.get(rel) or {}
+            used = {n.lstrip(".") for n in (*other.get("imported", ()), *other.get("calls_out", ()))}
+            if any(f"{p}.*" in used for p in prefixes):
+                return False  # `from module import *`: any of its names may be used
+            if any(u == n or u.startswith(n + ".") for u in used for n in names):
+                return False
+        return True
+
+    def _in_package(self, file: str) -> bool:
+        """`file` sits in a package (its folder has an `__init__.py`): a module meant to be imported."""
+        parent = PurePosixPath(file).parent
+        return str(parent / "__init__.py") in self.facts if str(parent) != "." else False
 
     def pairs(self, training: str | None = None, serving: str | None = None) -> list[tuple[str, str]]:
         """(training file, serving file) pairs: linked by the artifact one writes and the other

@@ -26,11 +26,15 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
     groups: dict[tuple, list[tuple[ast.Subscript, str]]] = {}
     targets: dict[int, str] = {}  # part node id -> the name it is bound to
     fitted: set[str] = set()  # the names given as the data (X, y) of a `fit` call
+    aliases: dict[str, str] = {}  # `start_test = end_train`: one bound under two names
     stack = children(scope)
     while stack:
         child = stack.pop()
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             continue  # another scope
+        if isinstance(child, ast.Assign) and len(child.targets) == 1 and isinstance(child.targets[0], ast.Name) \
+                and isinstance(child.value, ast.Name):
+            aliases[child.targets[0].id] = child.value.id
         if isinstance(child, (ast.Assign, ast.Return)) and child.value is not None:
             value = child.value
             items = [_rows_kept(v) for v in (value.elts if isinstance(value, ast.Tuple) else [value])]
@@ -44,6 +48,11 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
     roles: dict[int, str] = {}
     for parts in groups.values():
         kinds = {kind for _, kind in parts}
+        chain = _windows(parts, aliases) if kinds == {"middle"} else []
+        if chain:  # `X.loc[start:cut]`, `X.loc[cut:end]`: the earlier window trains, the last one tests
+            for n, node in enumerate(chain):
+                roles[id(node)] = "train" if n == 0 else "test" if n == len(chain) - 1 else "validation"
+            continue
         if not ({"head", "tail"} <= kinds or {"pos", "neg"} <= kinds or _adjacent(parts)):
             continue
         # the part a model is fitted on trains, whatever its position; else the earlier rows train
@@ -57,6 +66,37 @@ def row_part_roles(scope: ast.AST) -> dict[int, str]:
         for node, kind in parts:
             roles[id(node)] = "train" if kind == train_kind else "validation" if kind == "middle" else "test"
     return roles
+
+
+def _windows(parts: list[tuple[ast.Subscript, str]], aliases: dict[str, str]) -> list[ast.Subscript]:
+    """Windows of the rows that follow each other, each starting where the one before stops
+    (`X.loc[start:cut]`, then `X.loc[cut:end]`, the bound perhaps renamed): the parts in time
+    order, or [] when they do not chain."""
+    def bound(node: ast.expr | None) -> str | None:
+        if node is None:
+            return None
+        if not isinstance(node, ast.Name):
+            return ast.dump(node)
+        name, seen = node.id, set()
+        while name in aliases and name not in seen:
+            seen.add(name)
+            name = aliases[name]
+        return name
+
+    windows = [(node, bound(key.lower), bound(key.upper)) for node, _ in parts
+               if isinstance(key := _key(node), ast.Slice)]
+    if len(windows) < 2 or len(windows) != len(parts):
+        return []
+    starts = {low: node for node, low, _ in windows}
+    first = [w for w in windows if w[1] not in {up for _, _, up in windows}]
+    if len(first) != 1:
+        return []
+    chain, cur = [first[0][0]], first[0]
+    while cur[2] in starts and len(chain) < len(windows):
+        node = starts[cur[2]]
+        chain.append(node)
+        cur = next(w for w in windows if w[0] is node)
+    return chain if len(chain) == len(windows) else []
 
 
 def _adjacent(parts: list[tuple[ast.Subscript, str]]) -> bool:

@@ -165,11 +165,21 @@ def load(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES, data: bytes | No
 _MAGIC = re.compile(r"^(\s*)([%!?]|[A-Za-z_][\w.]*\?\??\s*$|(?:pip|conda|mamba)\s+(?:install|uninstall|list|show|freeze|update|remove)\b)")
 
 
+# Magics that run their Python in the notebook's namespace and only measure or capture it: the
+# cell magic's body (`%%time`), the line magic's statement (`%time model.fit(X, y)`). `%%timeit`
+# runs the body in a namespace of its own, so nothing it defines reaches the notebook.
+_RUNS_BODY = re.compile(r"^%%(time|capture|prun|memit|debug)\b")
+_RUNS_LINE = re.compile(r"^%(time|prun|memit)\s+(?!-)(.*)$")  # (options, `-s key`, are left commented)
+
+
 def _neutralise_magics(lines: list[str]) -> list[str]:
-    """Comment out IPython magics and shell escapes; a cell magic comments the whole cell. Only a
+    """Comment out IPython magics and shell escapes; a cell magic comments the whole cell, unless
+    it runs its body as Python (`%%time`), and `%time stmt` keeps its statement. Only a
     line that starts a statement can be a magic: inside brackets, after a backslash or inside a
     triple-quoted string a leading `%` or `!` is Python."""
     if lines and lines[0].lstrip().startswith("%%"):
+        if _RUNS_BODY.match(lines[0].lstrip()):  # `%%time`: the body is Python run as usual
+            return ["#" + lines[0], *_neutralise_magics(lines[1:])]
         return ["#" + line for line in lines]
     out = []
     state = _LineState()
@@ -178,8 +188,12 @@ def _neutralise_magics(lines: list[str]) -> list[str]:
         if match:
             indent = match.group(1)
             module = _run_target(line) if not indent else None
+            timed = _RUNS_LINE.match(line[len(indent):])
             if module is not None:  # `%run prep.py` defines in the notebook all the script defines
                 out.append(f"from {module} import *  # " + line.strip())
+            elif timed and timed.group(2).strip():  # `%time model.fit(X, y)` runs the statement
+                out.append(indent + timed.group(2))
+                state.feed(indent + timed.group(2))
             else:
                 out.append(f"{indent}pass  #" + line[len(indent):] if indent else "#" + line)
         else:

@@ -82,7 +82,9 @@ class Rule:
     name_evidence: ClassVar[bool] = False
     # A serving rule whose findings are moot in a scoring function that only training code,
     # notebooks and tests of the project call (an export check, a benchmark): the engine withdraws
-    # them (`Project.offline_only`), before asking `settled_elsewhere`.
+    # them (`Project.offline_only`), and those in a file off the project's service (a program of
+    # its own, or code only its tests import, in a project that serves from other files:
+    # `Project.off_service`), before asking `settled_elsewhere`.
     online_only: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):

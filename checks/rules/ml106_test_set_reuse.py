@@ -76,7 +76,8 @@ class TestSetReuse(Rule):
     Roles come from the splits, not from names: the held-out part of a split of training rows (and a
     cross-validation fold) is validation, and may be used for choices; the held-out part of a single
     split is the test set. Early stopping on it is reported at medium confidence when no score is
-    computed on it afterwards (nothing is left to measure the final model). A validation part
+    computed on it afterwards (nothing is left to measure the final model), unless a model of the
+    module also predicts rows read from another file (a competition's test file). A validation part
     loaded from its own file is not known to be one. In a hand-written loop, a value computed by a
     helper that the code also calls on the training rows counts by the rows given at that call; a
     dataset class built for both parts mixes them, and the loop is then not judged.
@@ -123,7 +124,8 @@ class TestSetReuse(Rule):
                           "score then measures a choice made on it. Stop on a validation split",
                           node=call.node)
             elif not _sibling_scored(module, call.kwargs[held[0]]) \
-                    and not _carved_from_arguments(module, call.kwargs[held[0]], call.node):
+                    and not _carved_from_arguments(module, call.kwargs[held[0]], call.node) \
+                    and not _predicts_other_rows(module, call.kwargs[held[0]]):
                 yield Hit(f"early stopping/checkpoint selection uses the only held-out rows ({held[0]}=...); "
                           "nothing unseen is left to measure the final model (and its best-iteration score is "
                           "optimistic). Split off a validation part for stopping and keep the test rows apart",
@@ -264,6 +266,43 @@ class TestSetReuse(Rule):
 
 USES = {"predict", "predict_proba", "predict_log_proba", "decision_function", "inplace_predict", "score", "evaluate",
         "save_model", "save", "dump_model", "transform"}
+
+
+def _predicts_other_rows(module: ModuleAnalysis, held: Val) -> bool:
+    """A model of the module also predicts rows read from another source than the rows split (a
+    separate test file scored for a submission, an out-of-time sample): the split's held-out part
+    is not the only unseen data, and stopping on it is what a validation part is for."""
+    from checks.analysis.evaluation_base import _READER_CANDIDATES
+
+    def rows_of(val: Val) -> list[Val]:  # where the rows come from: not the fitted objects applied to them
+        out, seen, stack = [], {id(val)}, [val]
+        while stack:
+            cur = stack.pop()
+            out.append(cur)
+            skip = cur.call.receiver if cur.call is not None and cur.call.method in APPLIED else None
+            for parent in cur.parents:
+                if parent is not skip and id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append(parent)
+        return out
+
+    split_reads = {id(a) for a in rows_of(held) if a.call is not None and a.call.is_in(_READER_CANDIDATES)}
+    if not split_reads:
+        return False
+    for pred in module.predictions:
+        for val in pred.args[:1]:
+            if val is None or val.roles:
+                continue  # rows of a split
+            ancestors = rows_of(val)
+            if any(a.roles for a in ancestors):
+                continue
+            reads = {id(a) for a in ancestors if a.call is not None and a.call.is_in(_READER_CANDIDATES)}
+            if reads and not reads & split_reads:
+                return True
+    return False
+
+
+APPLIED = {"transform", "predict", "predict_proba", "decision_function"}
 
 
 def _discarded(module: ModuleAnalysis, fit) -> bool:
@@ -545,6 +584,19 @@ TestSetReuse.invalid = [
 ]
 
 TestSetReuse.valid = [
+    # stopping on a part carved from the labelled file; the unseen rows are another file, scored for a submission
+    """
+    import pandas as pd
+    from catboost import CatBoostClassifier
+    from sklearn.model_selection import train_test_split
+    labelled = pd.read_csv("accounts_labelled.csv")
+    target = labelled.pop("left")
+    fit_rows, stop_rows, fit_target, stop_target = train_test_split(labelled, target, stratify=target, random_state=3)
+    booster = CatBoostClassifier(iterations=2000)
+    booster.fit(fit_rows, fit_target, eval_set=(stop_rows, stop_target), early_stopping_rounds=100)
+    unseen = pd.read_csv("accounts_unlabelled.csv")
+    pd.DataFrame({"p": booster.predict_proba(unseen)[:, 1]}).to_csv("submission.csv", index=False)
+    """,
     # the same loop stopping on a validation part carved from the training rows; the test part once, at the end
     """
     import torch

@@ -66,8 +66,9 @@ class NoBaseline(Rule):
             if facts.chance_referenced else ""
         lowered = {"confidence": "low", "severity": Severity.P3} if facts.named_baselines or chance else {}
         if not (held_out or candidates):
-            if module.cv_calls:  # cross-validated scores are held-out scores too
-                cv = module.cv_calls[0]
+            scored = [c for c in module.cv_calls if not _predictions_unscored(module, facts, c)]
+            if scored:  # cross-validated scores are held-out scores too
+                cv = scored[0]
                 yield Hit("the model is cross-validated with no baseline scored the same way (a DummyClassifier/"
                           f"DummyRegressor or the simple rule it replaces); the score cannot be judged against what "
                           f"the model replaces{chance}", node=cv.node, **({"confidence": "medium"} | lowered))
@@ -86,6 +87,16 @@ class NoBaseline(Rule):
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return bool(evaluation(module).baselines or evaluation(module).mean_referenced)
+
+
+def _predictions_unscored(module: ModuleAnalysis, facts, call) -> bool:
+    """`cross_val_predict` whose out-of-fold predictions no metric reads: stacking features or
+    a meta-model's inputs, not an evaluation."""
+    if call.short != "cross_val_predict" or call.val is None:
+        return False
+    flow = module.flow
+    return not any(v is not None and flow.derives_from(v, call.val, rows=False)
+                   for e in facts.evaluations for v in [*e.call.args, *e.call.kwargs.values()])
 
 
 NoBaseline.invalid = [
@@ -151,6 +162,14 @@ NoBaseline.invalid = [
 ]
 
 NoBaseline.valid = [
+    # out-of-fold predictions kept as stacking features: nothing is scored
+    """
+    import pandas as pd
+    from sklearn.model_selection import cross_val_predict
+    from sklearn.neighbors import KNeighborsRegressor
+    neighbours = cross_val_predict(KNeighborsRegressor(n_neighbors=9), rows, sold, cv=4)
+    pd.DataFrame({"knn_oof": neighbours}).to_parquet("stack_inputs.parquet")
+    """,
     # a DummyClassifier on the same split
     """
     from sklearn.dummy import DummyClassifier

@@ -45,7 +45,9 @@ class EvaluationOnTrainingData(Rule):
     absolute errors) is flagged when it is given only
     the training part of a split, without finding where the model was trained. Running losses printed
     inside a training loop are not metrics calls and are not flagged. A model also scored on rows of
-    unknown origin (a file read by a helper) is not flagged: those may be the held-out rows.
+    unknown origin (a file read by a helper) is not flagged: those may be the held-out rows. In a
+    module that cross-validates, a training score that is never printed, logged, saved or returned
+    is taken for a fit diagnostic and not flagged.
     """
 
     id = "ML208"
@@ -69,6 +71,10 @@ class EvaluationOnTrainingData(Rule):
             # rows of unknown part (a test file read by a helper, `load_data("test.csv")`): "no metric
             # on held-out rows" cannot be said
             return
+        if facts.cross_validates:
+            # next to cross-validated scores, a training score nobody prints, saves or returns is a
+            # fit diagnostic (`lin_rmse` of an underfitting baseline), not the reported number
+            by_fit = {k: [fit, *kept] for k, (fit, *evs) in by_fit.items() if (kept := [e for e in evs if _reported(module, facts, e)])}
         for fit, first, *more in by_fit.values():
             related = [(None, fit.line, "the model is fitted on these rows here")] if fit.line != first.line else []
             related += [(None, ev.line, "also computed on the training rows") for ev in more]
@@ -86,6 +92,19 @@ class EvaluationOnTrainingData(Rule):
                           "on training data). Evaluate on the validation or test split",
                           node=call.node, confidence="medium",
                           related=[(None, call.callee.node.lineno, f"{name}() computes the metric")])
+
+
+def _reported(module: ModuleAnalysis, facts: EvaluationFacts, ev) -> bool:
+    """The metric's value reaches an output: a print or log call, a file or tracker, a return."""
+    val = ev.call.val
+    if val is None:
+        return True
+    flow = module.flow
+    outputs = [v for call in facts.metric_reports for v in [*call.args, *call.kwargs.values()]]
+    persisted = {id(n) for n in facts.persisted_metrics}
+    outputs += [v for call in module.calls if id(call.node) in persisted for v in [call.receiver, *call.args, *call.kwargs.values()]]
+    outputs += [r for f in flow.functions.values() for r in f.returns]
+    return any(v is not None and flow.derives_from(v, val, rows=False) for v in outputs)
 
 
 def _helper_evaluations(module: ModuleAnalysis, facts: EvaluationFacts) -> list[tuple[CallSite, frozenset[str]]]:
@@ -124,12 +143,14 @@ EvaluationOnTrainingData.invalid = [
     """,
     # cross-validated, then refitted on all rows and the final report computed on those rows
     """
+    import json
     from sklearn.model_selection import cross_val_score
     from sklearn.metrics import roc_auc_score, classification_report
     print(cross_val_score(model, X, y, cv=5, scoring="roc_auc").mean())
     final = model.fit(X, y)
     summary = {"roc_auc": roc_auc_score(y, final.predict_proba(X)[:, 1]),  # ruleid: ML208
                "report": classification_report(y, final.predict(X))}
+    json.dump(summary, open("final_report.json", "w"))
     """,
     # the training part of a split, scored twice through aliases (one finding, the second related)
     """
@@ -201,6 +222,19 @@ EvaluationOnTrainingData.invalid = [
 ]
 
 EvaluationOnTrainingData.valid = [
+    # a training error kept as a fit diagnostic (never printed or saved) next to a cross-validated search
+    """
+    import numpy as np
+    from sklearn.linear_model import Ridge
+    from sklearn.metrics import mean_squared_error
+    from sklearn.model_selection import GridSearchCV
+    line = Ridge().fit(inputs, prices)
+    fit_error = np.sqrt(mean_squared_error(prices, line.predict(inputs)))
+    search = GridSearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0]}, cv=5, scoring="neg_mean_squared_error")
+    search.fit(inputs, prices)
+    for mean, params in zip(search.cv_results_["mean_test_score"], search.cv_results_["params"]):
+        print(np.sqrt(-mean), params)
+    """,
     # PyTorch: the helper scores the validation loader each epoch
     """
     import torch

@@ -25,7 +25,9 @@ class ModelLoadSideEffect(Rule):
     (`@app.on_event("startup")`, a FastAPI lifespan), an app factory (`create_app`), a cached
     loader (`@lru_cache`, a
     `if _model is None:` lazy global, `@st.cache_resource`, a `st.session_state` slot filled once),
-    `main()`, a `__main__` block or a notebook are fine.
+    `main()`, a `__main__` block or a notebook are fine. A load at the top of the module that
+    defines the routes (or launches the UI) runs once per process when the server imports it: it
+    is reported at P3, as a testability point.
 
     ## Why is this bad?
     At import time, merely importing the module (tests, a worker, a CLI `--help`) reads and
@@ -70,7 +72,14 @@ class ModelLoadSideEffect(Rule):
         users = [e for e in facts.entries if e.function is not None] or []
         for load in facts.loads:
             text = module.text(load.call.node.func)
-            if load.placement == "import":
+            if load.placement == "import" and (any(e.kind == "route" for e in facts.entries) or facts.launches_ui):
+                # the module is the service itself: its import is the process's start
+                yield Hit(f"the model is loaded ({text}) at the top of the service module, once per process when "
+                          "the server imports it; that works, but anything importing the app (a test, a tool) needs "
+                          "the file, and a failed load surfaces as an import error. A startup hook (a lifespan, an "
+                          "app factory) makes the load explicit", node=load.call.node, severity=Severity.P3,
+                          confidence="medium")
+            elif load.placement == "import":
                 related = [(None, e.function.lineno, f"{e.name}() uses it") for e in users[:1]]
                 yield Hit(f"the model is loaded ({text}) when the module is imported; importing it reads the file, "
                           "fails if it is missing and cannot be pointed at another model. Load it once at startup "
@@ -94,23 +103,12 @@ class ModelLoadSideEffect(Rule):
     def settled_elsewhere(self, finding: "Finding", project: "Project") -> bool:
         """A load at the top of a program that serves nothing (a polling scorer, a batch job run as
         `python score.py`) and that no other file of the project imports runs once, when the
-        program starts: there is no import to pay for it."""
+        program starts: there is no import to pay for it. (A module whose `__main__` block only
+        demonstrates a scoring function it exports is imported by its users: the load stays.)"""
         if "when the module is imported" not in finding.message:
             return False
         facts = project.facts.get(finding.file) or {}
-        if not facts.get("script"):
-            return False
-        from checks.analysis.serving.base import import_prefixes
-
-        names = set(import_prefixes(finding.file))
-        roots = {name.split(".")[0] for name in names}
-        for rel, other in project.facts.items():
-            if rel == finding.file:
-                continue
-            if roots & set(other.get("local_imports") or ()) or any(
-                    call.startswith(tuple(f"{n}." for n in names)) for call in other.get("calls_out") or ()):
-                return False
-        return True
+        return bool(facts.get("script")) and "imported" in facts and not project.importers(finding.file)
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         """A route that predicts and calls, through the project's modules, a function of another file

@@ -2,16 +2,26 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis import vocab
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import data_root
 from checks.analysis.project import third_party
+from checks.analysis.serving import (
+    Serving,
+    applies,
+    element_type,
+    serving,
+    unwrap_annotation,
+)
 from checks.analysis.syntax import FunctionNode, resolved_last
-from checks.analysis.serving import Serving, applies, element_type, serving, unwrap_annotation
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
+    from checks.models import Finding
 
 FEATURE_CALL = re.compile(r"feature|transform|prepare|preprocess|engineer|encode|build_row|to_frame|vectori", re.I)
 
@@ -61,6 +71,12 @@ class BatchFailurePropagation(Rule):
     id = "ML507"
     name = "batch-failure-propagation"
     severity = Severity.P1
+
+    def settled_elsewhere(self, finding: "Finding", project: "Project") -> bool:
+        """The loop is in a module nothing runs: the project answers users from other files, and no
+        other non-test file imports this one, which is no program of its own either (a batch
+        helper of a class only its tests use). A program (a nightly scoring job) keeps it."""
+        return project.off_service(finding.file, finding.line) and not (project.facts.get(finding.file) or {}).get("main")
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if not applies(module):

@@ -1,0 +1,1 @@
+"""Tariff-switch propensity: model bundle and scoring helpers."""
