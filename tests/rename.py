@@ -211,6 +211,9 @@ class _Renamer(ast.NodeVisitor):
         callee = func.id if isinstance(func, ast.Name) else (
             func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
             and func.value.id in ("self", "cls") else None)
+        spelled = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if spelled == "partial" and node.args and isinstance(node.args[0], ast.Name):
+            callee = node.args[0].id  # `partial(loss, check_x=...)` passes its keywords on to `loss`
         params = self.params.get(callee, set())
         self.visit(node.func)
         for a in node.args:

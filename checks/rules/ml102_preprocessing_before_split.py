@@ -42,7 +42,8 @@ class PreprocessingBeforeSplit(Rule):
     Flags a stateful transform (scaler, imputer, encoder, vectorizer, PCA, feature selector, or a
     `fillna`/`replace` with statistics such as `df.mean()`) fitted on rows that later reach the
     test or validation part of a split, and a transform fitted on the whole data set whose output is
-    then cross-validated outside a pipeline.
+    then cross-validated outside a pipeline. A transform fitted on every row given to a Keras
+    `fit(..., validation_split=0.2)` (which keeps the last rows apart as validation) is reported at P2.
 
     ## Why is this bad?
     The transform learns means, vocabularies, selected features or category maps from the held-out
@@ -186,7 +187,29 @@ class PreprocessingBeforeSplit(Rule):
                            f"{cv.line}; every fold's validation rows were seen by the transform. Put it in a "
                            "Pipeline given to the cross-validation", node=call.node, confidence=confidence,
                            related=[(None, cv.line, "the cross-validation")])
+        return _validation_split_leak(module, call, fitted_on, what, out)
+
+
+def _validation_split_leak(module: ModuleAnalysis, call: CallSite, fitted_on: Val, what: str, out: Val | None) -> Hit | None:
+    """Keras' `fit(X, y, validation_split=0.2)` holds out the last fifth of the rows it is given as
+    validation; a transform fitted on all of them has seen that part (the validation loss, and the
+    epoch early stopping keeps, are judged on rows the transform learned from)."""
+    if "train" in {r for _, r in fitted_on.roles}:
         return None
+    flow = module.flow
+    for fit in module.method_calls("fit"):
+        held = fit.kwarg_node("validation_split")
+        if held is None or fit.line < call.line or isinstance(held, ast.Constant) and not held.value:
+            continue
+        X = fit.arg(0, "x")
+        if X is None or not (out is not None and flow.derives_from(X, out) or flow.data_sources(X) & flow.data_sources(fitted_on)):
+            continue
+        return Hit(f"{what} is fitted on all rows, including the validation part that `validation_split=` holds out "
+                   f"at line {fit.line} (Keras keeps the last rows given to fit apart); the validation loss, and any "
+                   "epoch chosen by it, is judged on rows the transform learned from. Fit it on the rows before that "
+                   "part", node=call.node, confidence="medium", severity=Severity.P2,
+                   related=[(None, fit.line, "the validation part is cut here")])
+    return None
 
 
 def _by_name_only(fit: dict, hit: ProjectHit) -> ProjectHit:
@@ -309,6 +332,18 @@ def _statistic(module: ModuleAnalysis, val: Val | None) -> CallSite | None:
 
 
 PreprocessingBeforeSplit.invalid = [
+    # Keras holds out the last fifth of the windows; the scaler saw the whole series
+    """
+    import numpy as np
+    from sklearn.preprocessing import StandardScaler
+    from tensorflow import keras
+    levels = StandardScaler().fit_transform(series.reshape(-1, 1))  # ruleid: ML102
+    windows = np.stack([levels[i - 30:i, 0] for i in range(30, len(levels))])
+    nexts = levels[30:, 0]
+    net = keras.Sequential([keras.layers.Dense(16), keras.layers.Dense(1)])
+    net.compile(loss="mse")
+    net.fit(windows, nexts, validation_split=0.2, callbacks=[keras.callbacks.EarlyStopping(patience=3)])
+    """,
     # a helper of another module fits the scaler on whatever it is given; called on every row
     {"pipeline/cleaning.py": """
         from sklearn.preprocessing import MinMaxScaler

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+from checks.analysis import libraries
 from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import Val
 from checks.analysis.leakage import sees_held_out_rows
@@ -40,7 +41,9 @@ class TestSetReuse(Rule):
     (`eval_set=[(X_test, y_test)]`, `validation_data=(X_test, y_test)` with `EarlyStopping`), a
     loop over models or hyperparameters that keeps the best test score, a decision threshold picked
     from a curve computed on the test split, a model (or search) fitted on the test split, a
-    keras-tuner search ranked on it (`tuner.search(..., validation_data=(X_test, y_test))`), CatBoost
+    keras-tuner search ranked on it (`tuner.search(..., validation_data=(X_test, y_test))`), an Optuna,
+    Hyperopt or scikit-optimize search whose objective scores the test split (`study.optimize(objective)`,
+    `fmin(fn=partial(loss, X=X_test, ...))`), CatBoost
     fitted with the test rows as `eval_set` (it keeps the best iteration there by default), a
     hand-written training loop (PyTorch) that checkpoints its best epoch or stops by a loss or score
     computed on the test split, and a model fitted on every row and then scored on the test part of
@@ -77,7 +80,8 @@ class TestSetReuse(Rule):
     cross-validation fold) is validation, and may be used for choices; the held-out part of a single
     split is the test set. Early stopping on it is reported at medium confidence when no score is
     computed on it afterwards (nothing is left to measure the final model), unless a model of the
-    module also predicts rows read from another file (a competition's test file). A validation part
+    module also predicts rows read from another file (a competition's test file). An objective function
+    defined in another module is not read, so a search handing it the test split from there is missed. A validation part
     loaded from its own file is not known to be one. In a hand-written loop, a value computed by a
     helper that the code also calls on the training rows counts by the rows given at that call; a
     dataset class built for both parts mixes them, and the loop is then not judged.
@@ -95,7 +99,7 @@ class TestSetReuse(Rule):
             yield hit
         if not any(role == "test" for split in module.splits for _, role in split.outputs):
             return
-        for hit in [*self._early_stopping(module), *self._tuner_searches(module), *self._fit_on_test(module), *self._selection_loops(module),
+        for hit in [*self._early_stopping(module), *self._tuner_searches(module), *self._objective_searches(module), *self._fit_on_test(module), *self._selection_loops(module),
                     *self._thresholds(module), *self._training_loops(module)]:
             if hit.lineno not in seen:
                 seen.add(hit.lineno)
@@ -169,6 +173,31 @@ class TestSetReuse(Rule):
                 yield Hit(f"the hyperparameter search ranks its trials on the test split ({held[0]}=...); the best "
                           "model's test score then measures a choice made on it. Search on a validation split",
                           node=call.node)
+
+    def _objective_searches(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        """`study.optimize(objective)` (Optuna), `fmin(fn=objective)` (Hyperopt), `gp_minimize(objective)`:
+        the optimiser keeps the trial whose objective is best, so an objective that scores the test
+        rows (read from the module, or handed to it by a lambda) tunes on them."""
+        studies = set(libraries.names("study"))
+        searches = libraries.names("objective_search")
+        for call in module.calls:
+            if call.method == "optimize" and call.receiver is not None and any(
+                    a.call is not None and a.call.is_(*studies) for a in module.flow.ancestors(call.receiver)):
+                objective = call.arg_node(0, "func")
+            elif call.method is None and call.is_(*searches):
+                objective = call.kwarg_node("fn") or call.kwarg_node("func") or call.kwarg_node("f") or call.arg_node(0)
+            else:
+                continue
+            scored = _objective_scores_test(module, objective)
+            if scored is not None:
+                metric, fn = scored
+                # the test rows scored again outside the objective: the reported score is the tuned one
+                again = any(_on_test(a) for m in module.evaluation_calls if syntax(module).function_of(m.node) is not fn
+                            for a in [*m.args, *m.kwargs.values(), m.receiver] if a is not None)
+                yield Hit("the hyperparameter search keeps the trial whose objective scores best on the test split "
+                          f"({metric}); the best model's test score then measures a choice made on it. Score the "
+                          "trials on a validation split or by cross-validation on the training part",
+                          node=call.node, confidence="high" if again else "medium")
 
     def _fit_on_test(self, module: ModuleAnalysis) -> Iterator[Hit]:
         yield from self._fit_before_split(module)
@@ -266,6 +295,41 @@ class TestSetReuse(Rule):
 
 USES = {"predict", "predict_proba", "predict_log_proba", "decision_function", "inplace_predict", "score", "evaluate",
         "save_model", "save", "dump_model", "transform"}
+
+
+def _objective_scores_test(module: ModuleAnalysis, objective: ast.AST | None) -> tuple[str, ast.AST] | None:
+    """What the objective function handed to an optimiser computes on test rows (the metric's
+    text, and the function), when it does: a metric of the function's body whose rows are the test part of a split
+    (read from the module), or one over a parameter that a lambda (`lambda t: f(t, X_test, y_test)`)
+    or `functools.partial(f, X=X_test, ...)` binds to the test part."""
+    fn, bound = None, set()
+    call = module.flow.call_at(objective.body) if isinstance(objective, ast.Lambda) and isinstance(
+        objective.body, ast.Call) else None
+    if isinstance(objective, ast.Call) and (module.imports.resolve(objective.func) or "") == "functools.partial" \
+            and objective.args and isinstance(objective.args[0], ast.Name):
+        fn = module.flow.functions.get(objective.args[0].id)
+        partial = module.flow.call_at(objective)
+        if fn is not None and partial is not None:
+            params = [a.arg for a in [*fn.node.args.posonlyargs, *fn.node.args.args]]
+            values = {**dict(zip(params, partial.args[1:])), **partial.kwargs}
+            bound = {name for name, v in values.items() if v is not None and _on_test(v)}
+            fn = fn.node
+    elif call is not None and call.callee is not None:
+        fn = call.callee.node
+        params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
+        bound = {name for i, name in enumerate(params) if (v := call.arg(i, name)) is not None and _on_test(v)}
+    elif isinstance(objective, ast.Name) and objective.id in module.flow.functions:
+        fn = module.flow.functions[objective.id].node
+    if fn is None:
+        return None
+    syn = syntax(module)
+    for metric in module.evaluation_calls:
+        if syn.function_of(metric.node) is not fn:
+            continue
+        if any(_on_test(a) for a in [*metric.args, *metric.kwargs.values(), metric.receiver] if a is not None) or any(
+                isinstance(n, ast.Name) and n.id in bound for a in metric.node.args for n in ast.walk(a)):
+            return module.text(metric.node.func), fn
+    return None
 
 
 def _predicts_other_rows(module: ModuleAnalysis, held: Val) -> bool:
@@ -498,6 +562,38 @@ def rank_candidates(Xa, ya, Xb, yb, candidates):
 """
 
 TestSetReuse.invalid = [
+    # an Optuna objective that scores the test part of the only split
+    """
+    import optuna
+    from sklearn.ensemble import GradientBoostingRegressor
+    from sklearn.metrics import mean_absolute_error
+    from sklearn.model_selection import train_test_split
+    p, q, r, s = train_test_split(inputs, prices, test_size=0.25, random_state=4)
+
+    def objective(trial):
+        model = GradientBoostingRegressor(learning_rate=trial.suggest_float("lr", 0.01, 0.3)).fit(p, r)
+        return mean_absolute_error(s, model.predict(q))
+
+    study = optuna.create_study(direction="minimize")
+    study.optimize(objective, n_trials=80)  # ruleid: ML106
+    final = GradientBoostingRegressor(**study.best_params).fit(p, r)
+    print(mean_absolute_error(s, final.predict(q)))
+    """,
+    # Hyperopt handed the test rows through functools.partial
+    """
+    from functools import partial
+    from hyperopt import fmin, hp, tpe
+    from sklearn.linear_model import Ridge
+    from sklearn.metrics import mean_squared_error
+    from sklearn.model_selection import train_test_split
+    X_a, X_b, y_a, y_b = train_test_split(X, y, random_state=0)
+
+    def loss(params, fit_x, fit_y, check_x, check_y):
+        return mean_squared_error(check_y, Ridge(alpha=params["alpha"]).fit(fit_x, fit_y).predict(check_x))
+
+    best = fmin(fn=partial(loss, fit_x=X_a, fit_y=y_a, check_x=X_b, check_y=y_b),  # ruleid: ML106
+                space={"alpha": hp.loguniform("alpha", -5, 3)}, algo=tpe.suggest, max_evals=50)
+    """,
     # a PyTorch loop that checkpoints the epoch with the lowest loss on the test part, then reports it
     """
     import torch
@@ -584,6 +680,23 @@ TestSetReuse.invalid = [
 ]
 
 TestSetReuse.valid = [
+    # the Optuna objective cross-validates the training part; the test part is scored once, at the end
+    """
+    import optuna
+    from sklearn.ensemble import GradientBoostingRegressor
+    from sklearn.metrics import mean_absolute_error
+    from sklearn.model_selection import cross_val_score, train_test_split
+    p, q, r, s = train_test_split(inputs, prices, test_size=0.25, random_state=4)
+
+    def objective(trial):
+        model = GradientBoostingRegressor(learning_rate=trial.suggest_float("lr", 0.01, 0.3))
+        return cross_val_score(model, p, r, cv=5, scoring="neg_mean_absolute_error").mean()
+
+    study = optuna.create_study(direction="maximize")
+    study.optimize(objective, n_trials=80)
+    final = GradientBoostingRegressor(**study.best_params).fit(p, r)
+    print(mean_absolute_error(s, final.predict(q)))
+    """,
     # stopping on a part carved from the labelled file; the unseen rows are another file, scored for a submission
     """
     import pandas as pd

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from functools import cache
 
-from checks.analysis.libraries import artifacts, boosting, cuml, deep, imblearn, pandas, polars, sklearn, spark, statsmodels
+from checks.analysis.libraries import (
+    artifacts,
+    boosting,
+    cuml,
+    deep,
+    imblearn,
+    pandas,
+    polars,
+    sklearn,
+    spark,
+    statsmodels,
+    tuning,
+)
 from checks.analysis.libraries.table import Api, Kind, Library
 from checks.analysis.names import last
 
@@ -18,6 +30,7 @@ LIBRARIES: tuple[Library, ...] = (
     pandas.LIBRARY, pandas.NUMPY, polars.LIBRARY, sklearn.LIBRARY, imblearn.LIBRARY, boosting.XGBOOST,
     boosting.LIGHTGBM, boosting.CATBOOST, statsmodels.LIBRARY, statsmodels.PROPHET, deep.TORCH, deep.KERAS,
     deep.TENSORFLOW, spark.LIBRARY, cuml.LIBRARY, artifacts.SERIALISATION, artifacts.MLFLOW, artifacts.CLOCKS,
+    tuning.OPTUNA, tuning.HYPEROPT, tuning.SKOPT, tuning.BAYES_OPT,
 )
 
 # Libraries with no table: code written with them is read as unknown calls (said in blind spots).

@@ -41,6 +41,8 @@ Kind = Literal[
     "learn_method",     # a method other than `fit` that learns a transform's state from rows (`adapt`)
     "balanced_dataset", # a bundled benchmark data set whose classes are (near) balanced (iris, MNIST)
     "tuner",            # a hyperparameter tuner whose `search(..., validation_data=...)` ranks trials there
+    "study",            # a call making an optimisation study whose `.optimize(objective)` ranks trials by the objective
+    "objective_search", # a function (or class) handed an objective function to minimise over trials (`fmin(fn=...)`)
 ]
 Modelled = Literal["yes", "partial", "no"]
 
