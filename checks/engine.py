@@ -25,12 +25,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from checks import __version__
-from checks.analysis.source import SourceError, SourceFile, decode, file_limit, load, read_bytes
+from checks.analysis.source import (
+    SourceError,
+    SourceFile,
+    decode,
+    file_limit,
+    load,
+    neutralise_script,
+    read_bytes,
+)
 from checks.cache import Cache
 from checks.config import DEFAULT_EXCLUDE, Config
+from checks.models import (
+    BlindSpot,
+    Coverage,
+    ErrorEntry,
+    FileEntry,
+    Finding,
+    ProjectEntry,
+    Related,
+    Review,
+    Severity,
+    ToolInfo,
+    family_of,
+)
 from checks.projects import Unit, markers_on_disk, partition
-from checks.models import (BlindSpot, Coverage, ErrorEntry, FileEntry, Finding, ProjectEntry, Related, Review,
-                           Severity, ToolInfo, family_of)
 from checks.results_schema import valid_result
 from checks.rules.base import Hit, ProjectRule, Rule, registry
 
@@ -486,7 +505,9 @@ def _run(todo, config: Config) -> Iterable[tuple[str, str | None, dict]]:
         # ending the run alone on a big file.
         todo = sorted(todo, key=_size, reverse=True)
         chunk = max(1, min(4, len(todo) // (jobs * 8)))
-        from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when there is work for it
+        from concurrent.futures import (
+            ProcessPoolExecutor,  # multiprocessing: only when there is work for it
+        )
 
         registry()  # the rules and the analysis, imported once here and inherited by forked workers
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_start,
@@ -759,6 +780,17 @@ def parse(source: SourceFile) -> ast.Module:
             warnings.simplefilter("ignore", SyntaxWarning)
             return ast.parse(source.text, filename=source.rel)
     except SyntaxError as exc:
+        neutral = None if source.is_notebook else neutralise_script(source.text)
+        if neutral is not None:  # an exported notebook's `!pip install` lines: comment them out and go on
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SyntaxWarning)
+                    tree = ast.parse(neutral, filename=source.rel)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                pass
+            else:
+                source.text = neutral
+                return tree
         line = exc.lineno or 0
         where = f"line {line}"
         if source.is_notebook:

@@ -280,6 +280,7 @@ class ModuleFacts(_Strict):
     main: bool = False  # has a `__main__` block at its top level
     imported: list[str] = []  # what it imports from outside the libraries, fully spelled
     serves: bool = False  # imports a web, UI or RPC framework: it answers users itself
+    targets: list[str] = []  # the label columns of its fits, splits and cross-validation
     entries: list[EntrySpan] = []
     test: bool = False
     decisions: Decisions | None = None

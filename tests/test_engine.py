@@ -78,6 +78,21 @@ def test_code_off_the_service_gets_no_serving_findings(tmp_path):
     assert not any(f in ("try_one.py", "tariff/whatif.py") for _, f, _ in found)
 
 
+def test_a_script_exported_from_a_notebook_is_reviewed_despite_its_shell_lines(tmp_path):
+    """`!pip install ...` and `%matplotlib inline` at the top of a `.py` (a notebook exported as a
+    script) are not Python; they are commented out in place and the rest is analysed."""
+    (tmp_path / "exported.py").write_text(
+        "!pip3 install -q lightgbm\n%matplotlib inline\nimport pandas as pd\n"
+        "from sklearn.preprocessing import StandardScaler\nfrom sklearn.model_selection import train_test_split\n"
+        "from sklearn.linear_model import LogisticRegression\nrows = pd.read_csv('rows.csv')\n"
+        "scaled = StandardScaler().fit_transform(rows.drop(columns=['y']))\n"
+        "a, b, c, d = train_test_split(scaled, rows['y'], random_state=0)\n"
+        "print(LogisticRegression().fit(a, c).score(b, d))\n")
+    result = review([tmp_path], Config(cache=False, select=["ML102"]))
+    assert not result.errors and places(result) == {("ML102", "exported.py", 8)}
+    assert result.findings[0].evidence.startswith("scaled = StandardScaler()")
+
+
 def test_seed_production_findings():
     found = places(review([CHURN], Config(cache=False, select=["ML3", "ML4"])))
     assert {("ML401", "model.py", 38), ("ML402", "predict.py", 6), ("ML404", "predict.py", 21),

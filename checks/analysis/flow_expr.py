@@ -44,6 +44,18 @@ from checks.analysis.rowparts import _CONTAINER_ADDS
 MAX_CALL_DEPTH = 40
 
 
+# Element-wise conversions: the result has the shape of what they are given (a column stays one).
+_SHAPE_KEEPING = frozenset({"pandas.to_numeric", "pandas.to_datetime", "pandas.to_timedelta"})
+
+
+def _one_name_at_a_time(key: Val | None) -> bool:
+    """A loop variable over a literal list of column names (`for c in ["a", "b"]`)."""
+    if key is None or not isinstance(key.node, ast.Name) or len(key.parents) != 1:
+        return False
+    items = key.parents[0].node
+    return isinstance(items, (ast.List, ast.Tuple)) and bool(items.elts) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items.elts)
+
 class Expressions:
     """Expression evaluation (reads and extends the walk state of `FlowAnalysis`)."""
 
@@ -127,7 +139,8 @@ class Expressions:
             val.key = columns[0] if isinstance(node.slice, ast.Constant) else tuple(columns)
             val.shape = "series" if isinstance(node.slice, ast.Constant) else "frame"
         elif base is not None and base.shape == "frame":
-            val.shape = "frame"
+            # `for c in ["a", "b"]: df[c]`: the loop variable holds one name at a time, a column
+            val.shape = "series" if _one_name_at_a_time(key) else "frame"
         if base is not None and base.call is not None and isinstance(node.slice, ast.Constant) \
                 and isinstance(node.slice.value, int) and not isinstance(node.slice.value, bool):
             self._split_part(val, base.call, node.slice.value)
@@ -396,6 +409,12 @@ class Expressions:
             val.shape = "frame" if call.method is None or call.receiver.shape == "frame" else "series"
             if call.receiver is not None and call.receiver.colvals:
                 val.colvals = call.receiver.colvals
+        if call.method == "get" and call.receiver is not None and call.receiver.shape == "frame" and call.node.args \
+                and isinstance(call.node.args[0], ast.Constant) and isinstance(call.node.args[0].value, str):
+            val.shape = "series"  # `df.get("quantity")`: one column, or None
+        elif call.method is None and call.qualname in _SHAPE_KEEPING and call.args and call.args[0] is not None \
+                and call.args[0].shape is not None:
+            val.shape = call.args[0].shape  # `pd.to_numeric(col, errors="coerce")`: the column converted
         if call.method in vocab.FIT_METHODS and call.method == "fit_resample" and call.receiver is not None \
                 and any(vocab.is_resampler(c) for c in call.receiver.ctors):
             val.flags |= RESAMPLED

@@ -122,6 +122,7 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "calls_out": sorted({c.qualname.lstrip(".") for c in module.calls
                              if c.qualname and c.callee is None and c.method is None and not third_party(c.qualname.lstrip("."))}),
         "imported": _imported(module),
+        "targets": [] if module.is_test else sorted(module.target_columns),
         "serves": _serves(module),
         "pipeline": {"builders": {}, "lists": {}, "summaries": {}} if module.is_test else pipeline_facts(module),
         "orchestrated": _orchestrated(module),

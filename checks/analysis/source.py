@@ -202,6 +202,14 @@ def _neutralise_magics(lines: list[str]) -> list[str]:
     return out
 
 
+def neutralise_script(text: str) -> str | None:
+    """A `.py` file that holds IPython lines (a notebook exported as a script, starting with
+    `!pip install ...`): the same text with them commented out in place, or None when it has none."""
+    lines = text.split("\n")
+    out = _neutralise_magics(["", *lines])[1:]  # (no cell magic: a script's first line is a line)
+    return "\n".join(out) if out != lines else None
+
+
 def _run_target(line: str) -> str | None:
     """The module a `%run [options] path/name.py [args]` line runs (`name`), when it can be
     written as an import: the script's (or notebook's) names become the notebook's."""

@@ -42,7 +42,9 @@ class PreprocessingBeforeSplit(Rule):
     Flags a stateful transform (scaler, imputer, encoder, vectorizer, PCA, feature selector, or a
     `fillna`/`replace` with statistics such as `df.mean()`) fitted on rows that later reach the
     test or validation part of a split, and a transform fitted on the whole data set whose output is
-    then cross-validated outside a pipeline. A transform fitted on every row given to a Keras
+    then cross-validated outside a pipeline, and a choice of features by their correlation with the
+    label (`df.corr()["label"]` picking the columns kept) made over rows a split later divides. A
+    transform fitted on every row given to a Keras
     `fit(..., validation_split=0.2)` (which keeps the last rows apart as validation) is reported at P2.
 
     ## Why is this bad?
@@ -119,6 +121,8 @@ class PreprocessingBeforeSplit(Rule):
             if call.callee is None and call.method is None:  # `preprocessing.scale(X)`: fitted on X and applied
                 yield call, call.arg(0, "X"), f"{call.short}() (a scaler fitted and applied in one call)", \
                     "high" if call.qualname else "medium"
+        for call in _label_correlations(module):
+            yield call, call.receiver, "a choice of features by their correlation with the label", "medium"
         computes: dict[int, bool] = {}
         for call in module.calls:
             name = call.short or ""
@@ -188,6 +192,39 @@ class PreprocessingBeforeSplit(Rule):
                            "Pipeline given to the cross-validation", node=call.node, confidence=confidence,
                            related=[(None, cv.line, "the cross-validation")])
         return _validation_split_leak(module, call, fitted_on, what, out)
+
+
+def _label_correlations(module: ModuleAnalysis) -> list[CallSite]:
+    """`df.corr()["price"]` (or `corrwith(df["price"])`) over a frame, whose result picks the columns
+    kept (`df[strong.index]`, `df.drop(columns=weak.index)`): a selection that read the labels of
+    every row it was computed on."""
+    targets = module.target_columns
+    calls = [c for c in module.method_calls("corr", "corrwith") if c.val is not None and c.receiver is not None]
+    if not targets or not calls:
+        return []
+    flow = module.flow
+    values = list(flow.evaluated)
+    out = []
+    for call in calls:
+        if call.method == "corr":  # the label's column of the correlation matrix
+            labelled = any(isinstance(v.node, ast.Subscript) and v.key in targets and v.parents and v.parents[0] is call.val
+                           for v in values)
+        else:
+            labelled = any(isinstance(a.key, str) and a.key in targets for v in call.args if v is not None
+                           for a in flow.ancestors(v))
+        if not labelled:
+            continue
+
+        def from_corr(v: Val | None) -> bool:
+            return v is not None and flow.derives_from(v, call.val, rows=False)
+
+        if any(isinstance(v.node, ast.Subscript) and v.parents and v.parents[0] is not None
+               and not from_corr(v.parents[0]) and any(from_corr(k) for k in v.index)
+               or v.call is not None and v.call.method == "drop" and not from_corr(v.call.receiver)
+               and any(from_corr(a) for a in [*v.call.args, *v.call.kwargs.values()])
+               for v in values):
+            out.append(call)
+    return out
 
 
 def _validation_split_leak(module: ModuleAnalysis, call: CallSite, fitted_on: Val, what: str, out: Val | None) -> Hit | None:
@@ -332,6 +369,17 @@ def _statistic(module: ModuleAnalysis, val: Val | None) -> CallSite | None:
 
 
 PreprocessingBeforeSplit.invalid = [
+    # features kept by their correlation with the label, measured over every row before the split
+    """
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import train_test_split
+    flats = pd.read_csv("flats.csv")
+    link = flats.corr(numeric_only=True)["rent"]  # ruleid: ML102
+    kept = link[link.abs() > 0.3].index.drop("rent")
+    p, q, r, s = train_test_split(flats[kept], flats["rent"], random_state=5)
+    print(Ridge().fit(p, r).score(q, s))
+    """,
     # Keras holds out the last fifth of the windows; the scaler saw the whole series
     """
     import numpy as np
@@ -465,6 +513,17 @@ PreprocessingBeforeSplit.invalid = [
 ]
 
 PreprocessingBeforeSplit.valid = [
+    # the same choice, measured on the training part only
+    """
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import train_test_split
+    flats = pd.read_csv("flats.csv")
+    learn, check = train_test_split(flats, random_state=5)
+    link = learn.corr(numeric_only=True)["rent"]
+    kept = link[link.abs() > 0.3].index.drop("rent")
+    print(Ridge().fit(learn[kept], learn["rent"]).score(check[kept], check["rent"]))
+    """,
     # the saved file is scaled, but the script that reads it never splits it (it only scores it)
     {"prepare.py": """
         import pandas as pd

@@ -43,7 +43,8 @@ class TestSetReuse(Rule):
     from a curve computed on the test split, a model (or search) fitted on the test split, a
     keras-tuner search ranked on it (`tuner.search(..., validation_data=(X_test, y_test))`), an Optuna,
     Hyperopt or scikit-optimize search whose objective scores the test split (`study.optimize(objective)`,
-    `fmin(fn=partial(loss, X=X_test, ...))`), CatBoost
+    `fmin(fn=partial(loss, X=X_test, ...))`), cross-validation run on the test split
+    (`cross_val_score(model, X_test, y_test)`: it refits copies on the test rows), CatBoost
     fitted with the test rows as `eval_set` (it keeps the best iteration there by default), a
     hand-written training loop (PyTorch) that checkpoints its best epoch or stops by a loss or score
     computed on the test split, and a model fitted on every row and then scored on the test part of
@@ -206,6 +207,16 @@ class TestSetReuse(Rule):
                     and _scored(module, fit.X, fit):  # held-out rows fitted on and never scored are a calibration set
                 what = "a hyperparameter search" if last(fit.ctor) in CV_FUNCS else "the model"
                 yield Hit(f"{what} is fitted on the test split", node=fit.call.node)
+        for call in module.calls:
+            if call.method is not None or call.short not in ("cross_val_score", "cross_validate", "cross_val_predict"):
+                continue
+            X = call.arg(1, "X")
+            if X is None or not _on_test(X) or any(r == "train" for _, r in X.roles):
+                continue
+            yield Hit(f"{call.short}() cross-validates on the test split: it fits fresh copies of the model on folds "
+                      "of the test rows and scores those, so the number measures other models trained on test rows, "
+                      "not the fitted one on unseen data. Score the fitted model on the test split once; "
+                      "cross-validate on the training part", node=call.node)
 
     def _fit_before_split(self, module: ModuleAnalysis) -> Iterator[Hit]:
         """A model fitted on every row, then scored on the test part of a later split of those rows
@@ -562,6 +573,14 @@ def rank_candidates(Xa, ya, Xb, yb, candidates):
 """
 
 TestSetReuse.invalid = [
+    # "test score" from cross-validation over the test part: copies of the model are fitted on it
+    """
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.model_selection import cross_val_score, train_test_split
+    fit_x, held_x, fit_y, held_y = train_test_split(X, y, test_size=0.25, random_state=2)
+    forest = RandomForestRegressor(random_state=2).fit(fit_x, fit_y)
+    print("held-out R2", cross_val_score(forest, held_x, held_y, cv=5).mean())  # ruleid: ML106
+    """,
     # an Optuna objective that scores the test part of the only split
     """
     import optuna

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+import re
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.flowtypes import CallSite, str_list
 from checks.analysis.leakage import feature_selection
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
+    from checks.models import Finding
 
 
 
@@ -46,16 +51,29 @@ class FutureWindowFeature(Rule):
     one out. Names are not read. A forward shift written to a column with no such evidence is
     reported at medium confidence; one that reaches no column and no fit is not reported (nothing
     says it is a feature).
+    A forward shift whose column the file keeps out of its features (a `not in` list, a `drop`),
+    or that another file of the project learns as its label, is the label being built.
     """
 
     id = "ML107"
     name = "future-window-feature"
     severity = Severity.P1
 
+    def settled_elsewhere(self, finding: "Finding", project: "Project") -> bool:
+        """The shifted column is the label another file of the project learns (`y = df["target"]` in
+        the training module, the look-ahead written by a feature module): the next period's value is
+        what the model predicts, not what it reads."""
+        column = _written_column(finding.message)
+        if column is None or "uses shift(" not in finding.message:
+            return False
+        return any(column in (facts.get("targets") or ()) for rel, facts in project.facts.items()
+                   if rel != finding.file and not facts.get("test"))
+
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         targets = module.target_columns
         features = _feature_columns(module)
         flow = module.flow
+        excluded = _excluded_columns(module)
         for call, what in _look_aheads(module):
             imputes = call.method not in ("shift", "diff", "pct_change")  # only a shift can build a label
             sinks = [w for w in flow.column_writes
@@ -68,12 +86,52 @@ class FutureWindowFeature(Rule):
                 continue  # the look-ahead builds the label
             if not imputes and not sinks and not fed:
                 continue  # a value that reaches no feature: nothing says it is one
+            if not imputes and not fed and sinks and all(w.column in excluded for w in sinks):
+                continue  # the columns it writes are kept out of the features (`if c not in exclude`, a drop)
             evidence = fed or listed
             node = sinks[0].node if sinks else call.node
             column = f"'{sinks[0].column}'" if sinks else "a feature"
             yield Hit(f"{column} uses {what}: each row sees values from later rows, which do not exist at "
                       "prediction time", node=node, confidence="high" if evidence else "medium",
                       related=[(None, call.line, what)] if sinks and sinks[0].line != call.line else [])
+
+
+def _written_column(message: str) -> str | None:
+    match = re.match(r"'([^']+)' uses ", message)
+    return match.group(1) if match else None
+
+
+def _excluded_columns(module: ModuleAnalysis) -> set[str]:
+    """Columns the file keeps out of a feature selection: named in a list that a membership test
+    rejects (`[c for c in df.columns if c not in exclude]`) or that a `drop` removes."""
+    lists: dict[str, set[str]] = {}  # a name bound to a literal list of strings, anywhere in the file
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            names = str_list(node.value)
+            if names:
+                lists.setdefault(node.targets[0].id, set()).update(names)
+
+    def named(node: ast.AST | None) -> set[str]:
+        if node is None:
+            return set()
+        if isinstance(node, ast.Name):
+            return lists.get(node.id, set())
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        return set(str_list(node) or ())
+
+    out: set[str] = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.NotIn):
+            out |= named(node.comparators[0])
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "drop":
+            for kw in node.keywords:
+                if kw.arg == "columns":
+                    out |= named(kw.value)
+            axis = next((kw.value for kw in node.keywords if kw.arg == "axis"), None)
+            if node.args and isinstance(axis, ast.Constant) and axis.value in (1, "columns"):
+                out |= named(node.args[0])
+    return out
 
 
 def _feature_columns(module: ModuleAnalysis) -> set[str]:
@@ -176,6 +234,24 @@ FutureWindowFeature.invalid = [
 ]
 
 FutureWindowFeature.valid = [
+    # next period's demand is the label: the feature selection leaves it out by name
+    """
+    import lightgbm as lgb
+
+    class Forecaster:
+        def shape(self, sales):
+            sales["lag_1"] = sales.groupby("sku")["units"].shift(1)
+            sales["next_units"] = sales.groupby("sku")["units"].shift(-1)
+            return sales.dropna(subset=["next_units"])
+
+        def matrices(self, sales):
+            skip = ["sku", "day", "next_units"]
+            inputs = [c for c in sales.columns if c not in skip]
+            return sales[inputs], sales["next_units"]
+
+        def fit(self, inputs, answers):
+            self.model = lgb.LGBMRegressor().fit(inputs, answers)
+    """,
     # a coalesce across year-suffixed columns of one row: axis=1 reads no later row
     """
     import pandas as pd

@@ -9,7 +9,6 @@ from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
 
-
 class BlanketFillna(Rule):
     """
     ## What it does
@@ -189,12 +188,14 @@ AGGREGATES = {"sum", "count", "size", "mean", "agg", "aggregate", "value_counts"
 
 def _joined_aggregate(module: ModuleAnalysis, val) -> bool:
     """The frame comes from a left/outer join (`merge(how="left")`, `join`, Spark's `join(..., "left")`)
-    of aggregated rows (a groupby count, sum or size): its missing values are the rows the aggregate
-    had no record for."""
+    of aggregated rows (a groupby count, sum or size), or it is a pivot of one quantity (`pivot_table`,
+    `unstack`, `crosstab`): its missing values are the rows or cells the aggregate had no record for."""
     for _ in range(8):
         if val is None or val.call is None:
             return False
         call = val.call
+        if call.method in ("pivot_table", "pivot", "unstack") or call.short == "crosstab" and call.method is None:
+            return True  # a table of one aggregated quantity per cell: an empty cell had no records
         if call.short == "concat" and call.method is None:
             # frames of counts stacked (`pd.concat(per_chunk_counts)`): a column missing from one
             # chunk is a category with no records there
