@@ -23,7 +23,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.analysis.source import _neutralise_magics, load
+from checks.analysis.source import _neutralise_magics, load, neutralise_script
 
 KEEP = frozenset(dir(builtins)) | {"self", "cls", "_"}
 
@@ -327,6 +327,10 @@ def rename_project(files: dict[str, str]) -> dict[str, str]:
     """{relative path: text} -> the same files renamed with one mapping. Notebooks are JSON text;
     other files (configs, SQL, data) are returned unchanged."""
     trees, params = {}, {}
+    files = dict(files)
+    for name, text in files.items():
+        if name.endswith(".py") and (neutral := neutralise_script(text)) is not None:
+            files[name] = neutral  # a script exported from a notebook: its `!pip` lines, commented out as the review does
     for name, text in files.items():
         code = _notebook_code(text) if name.endswith(".ipynb") else text if name.endswith(".py") else None
         if code is None:

@@ -67,8 +67,9 @@ def source_lines(path: Path) -> list[str]:
         tomllib.loads(text)
     elif path.suffix == ".sql":
         pass  # read as text: any dialect
-    else:
-        ast.parse(text, filename=str(path))
+    else:  # (a script exported from a notebook may start with `!pip install`: not Python, commented out)
+        ast.parse("\n".join("#" + line if line.startswith(("%", "!")) else line for line in text.split("\n")),
+                  filename=str(path))
     return text.split("\n")
 
 
