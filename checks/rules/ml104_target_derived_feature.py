@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import ast
+
 from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.leakage import (
@@ -58,6 +60,9 @@ class TargetDerivedFeature(Rule):
         if not targets:
             return
         popped = {c for call in module.method_calls("pop") for c in _strs(call)}
+        strip = _strips_column_names(module)
+        if strip:  # `df.columns = df.columns.str.strip()`: 'Delayed ' read before is the 'Delayed' dropped after
+            targets = {t.strip() for t in targets}
         seen: set[int] = set()
         for X in module.feature_matrices:
             selection = feature_selection(module, X)
@@ -65,7 +70,7 @@ class TargetDerivedFeature(Rule):
                 continue
             derivations = column_derivations(module, X)  # the columns of the frames X is built from
             # the label this matrix is learned with; another model's label is only a column here
-            own = module.paired_targets(X) & targets
+            own = {t.strip() if strip else t for t in module.paired_targets(X)} & targets
             in_frame = _label_in_frame(module, X)  # Prophet's `y`: the label, given inside the data frame
             if in_frame:
                 own = in_frame
@@ -112,6 +117,7 @@ class TargetDerivedFeature(Rule):
                                related=[(None, derivations[target][1], f"'{target}' is defined from the same source")])
             return None
         dropped = set(selection.dropped or [])
+        dropped |= {d.strip() for d in dropped}  # (a trailing space the file trims elsewhere)
         if target not in dropped and target not in popped:
             return Hit(f"the features are every column except {sorted(dropped)}: the target '{target}' is still "
                        "among them", node=node)
@@ -137,6 +143,17 @@ class _FrameLabelFits:
 
     def __init__(self, module: ModuleAnalysis) -> None:
         self.fits = [f for f in module.model_fits if f.ctor in LABEL_COLUMNS]
+
+
+def _strips_column_names(module: ModuleAnalysis) -> bool:
+    """The file trims its column names (`df.columns = df.columns.str.strip()`)."""
+    for call in module.method_calls("strip"):
+        func = call.node.func
+        inner = func.value if isinstance(func, ast.Attribute) else None
+        if isinstance(inner, ast.Attribute) and inner.attr == "str" and isinstance(inner.value, ast.Attribute) \
+                and inner.value.attr == "columns":
+            return True
+    return False
 
 
 def _strs(call) -> list[str]:
@@ -174,6 +191,16 @@ TargetDerivedFeature.invalid = [
 ]
 
 TargetDerivedFeature.valid = [
+    # the label read with the file's trailing space, then the names trimmed and the label dropped
+    """
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    members = pd.read_csv("members.csv")
+    quick = LogisticRegression().fit(members[["tenure"]], members["left "])
+    members.columns = members.columns.str.strip()
+    inputs = members.drop(columns=["left"])
+    full = LogisticRegression().fit(inputs, members["left"])
+    """,
     """
     import pandas as pd
     from sklearn.model_selection import train_test_split

@@ -43,7 +43,7 @@ class TestSetReuse(Rule):
     from a curve computed on the test split, a model (or search) fitted on the test split, a
     keras-tuner search ranked on it (`tuner.search(..., validation_data=(X_test, y_test))`), an Optuna,
     Hyperopt or scikit-optimize search whose objective scores the test split (`study.optimize(objective)`,
-    `fmin(fn=partial(loss, X=X_test, ...))`), cross-validation run on the test split
+    `fmin(fn=partial(loss, X=X_test, ...))`) when the tuned model is then scored there, cross-validation run on the test split
     (`cross_val_score(model, X_test, y_test)`: it refits copies on the test rows), CatBoost
     fitted with the test rows as `eval_set` (it keeps the best iteration there by default), a
     hand-written training loop (PyTorch) that checkpoints its best epoch or stops by a loss or score
@@ -193,12 +193,16 @@ class TestSetReuse(Rule):
             if scored is not None:
                 metric, fn = scored
                 # the test rows scored again outside the objective: the reported score is the tuned one
-                again = any(_on_test(a) for m in module.evaluation_calls if syntax(module).function_of(m.node) is not fn
+                again = any(_on_test(a) for m in module.evaluation_calls
+                            if m.line > call.line and syntax(module).function_of(m.node) is not fn
+                            and syntax(module).function_of(m.node) is syntax(module).function_of(call.node)
                             for a in [*m.args, *m.kwargs.values(), m.receiver] if a is not None)
+                if not again:
+                    continue  # the rows only rank the trials (a tuning script's validation part): nothing reports them
                 yield Hit("the hyperparameter search keeps the trial whose objective scores best on the test split "
-                          f"({metric}); the best model's test score then measures a choice made on it. Score the "
-                          "trials on a validation split or by cross-validation on the training part",
-                          node=call.node, confidence="high" if again else "medium")
+                          f"({metric}), and the tuned model is then scored on those rows; that score measures a "
+                          "choice made on them. Score the trials on a validation split or by cross-validation on the "
+                          "training part", node=call.node)
 
     def _fit_on_test(self, module: ModuleAnalysis) -> Iterator[Hit]:
         yield from self._fit_before_split(module)
@@ -612,6 +616,7 @@ TestSetReuse.invalid = [
 
     best = fmin(fn=partial(loss, fit_x=X_a, fit_y=y_a, check_x=X_b, check_y=y_b),  # ruleid: ML106
                 space={"alpha": hp.loguniform("alpha", -5, 3)}, algo=tpe.suggest, max_evals=50)
+    print("test MSE", mean_squared_error(y_b, Ridge(alpha=best["alpha"]).fit(X_a, y_a).predict(X_b)))
     """,
     # a PyTorch loop that checkpoints the epoch with the lowest loss on the test part, then reports it
     """
