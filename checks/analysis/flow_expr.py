@@ -171,7 +171,7 @@ class Expressions:
             text.flags = (right.flags & ~(NOW | DELTA)) | TEXT
             return text
         val = self._merge(node, [left, right])
-        if left is not None and right is not None and isinstance(node.op, (ast.Sub, ast.Add)):
+        if left is not None and right is not None and isinstance(node.op, ast.Sub):
             self._mark_delta(val, left, right)
         if left is not None and right is not None and isinstance(node.op, (ast.Sub, ast.Div)):
             stat = right.call

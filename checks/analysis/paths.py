@@ -10,7 +10,14 @@ from functools import lru_cache
 from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
-from checks.analysis.syntax import CONFIG_SUFFIXES, ENV_GETTERS, PATHISH_NAME, Syntax, chain_name, syntax
+from checks.analysis.syntax import (
+    CONFIG_SUFFIXES,
+    ENV_GETTERS,
+    PATHISH_NAME,
+    Syntax,
+    chain_name,
+    syntax,
+)
 
 # ---------------------------------------------------------------------- path literals
 PATH_SINK_FUNCS = {
@@ -119,6 +126,8 @@ def _path_kind(text: str) -> str | None:
     if text.startswith("/"):
         if text == "/" or text.startswith(("/dev/", "/proc/", "/tmp", "/etc/")) or " " in text:
             return None
+        if text.startswith("/opt/ml/") or text == "/opt/ml":
+            return None  # SageMaker's container layout (`/opt/ml/model`, `/opt/ml/processing/input`): the platform's contract
         return "home" if text.startswith(("/home/", "/Users/", "/root/")) else "absolute"
     if re.search(r"[\s{}<>|*?%$]", text) or text.startswith((".", "-")) and not text.startswith(("./", "../")):
         return None

@@ -272,6 +272,17 @@ WallClockFeature.invalid = [
 ]
 
 WallClockFeature.valid = [
+    # the hours being forecast, counted forward from now: labels of the answer, no record's age
+    """
+    from datetime import datetime, timedelta
+    import numpy as np
+
+    def forecast(model, window):
+        values = model.predict(np.asarray(window)[None, ...])[0]
+        start = datetime.utcnow()
+        return {"hours": [(start + timedelta(hours=k + 1)).isoformat() for k in range(len(values))],
+                "ozone": values.tolist()}
+    """,
     # the clock only names an output file, stamps a log line and times the run
     """
     import logging, time

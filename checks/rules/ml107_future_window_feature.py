@@ -73,7 +73,7 @@ class FutureWindowFeature(Rule):
         targets = module.target_columns
         features = _feature_columns(module)
         flow = module.flow
-        excluded = _excluded_columns(module)
+        excluded: set[str] | None = None  # (walks the whole file: only asked when a look-ahead writes columns)
         for call, what in _look_aheads(module):
             imputes = call.method not in ("shift", "diff", "pct_change")  # only a shift can build a label
             sinks = [w for w in flow.column_writes
@@ -86,6 +86,8 @@ class FutureWindowFeature(Rule):
                 continue  # the look-ahead builds the label
             if not imputes and not sinks and not fed:
                 continue  # a value that reaches no feature: nothing says it is one
+            if not imputes and not fed and sinks and excluded is None:
+                excluded = _excluded_columns(module)
             if not imputes and not fed and sinks and all(w.column in excluded for w in sinks):
                 continue  # the columns it writes are kept out of the features (`if c not in exclude`, a drop)
             evidence = fed or listed

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from checks.analysis.flowtypes import str_list
@@ -10,6 +11,33 @@ from checks.analysis.values import fixed_categories
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
+
+def _realigned(module: ModuleAnalysis, dummies) -> bool:
+    """What the model is given is the dummies' frame laid out on a column list of its own (the
+    training columns loaded with the model, a constant list, `model.feature_names_in_`):
+    `frame.reindex(columns=saved, fill_value=0)` or `frame[saved]` after adding the missing ones.
+    The columns then do not depend on the categories of the batch."""
+    flow = module.flow
+    made = dummies.val
+    if made is None:
+        return False
+
+    def from_dummies(v) -> bool:
+        return v is not None and flow.derives_from(v, made, rows=False)
+
+    for pred in module.predictions:
+        for inp in pred.args[:1]:
+            for a in flow.ancestors(inp):
+                if isinstance(a.node, ast.Subscript) and a.parents and from_dummies(a.parents[0]) and a.index \
+                        and a.index[0] is not None and not from_dummies(a.index[0]) and not isinstance(a.node.slice, ast.Constant):
+                    return True
+                call = a.call
+                if call is not None and call.method == "reindex" and from_dummies(call.receiver):
+                    cols = call.kwarg_node("columns")
+                    val = call.kwargs.get("columns") or (call.args[0] if cols is None and call.args else None)
+                    if (cols is not None or val is not None) and not from_dummies(val):
+                        return True
+    return False
 
 class TransformRefitAtServing(Rule):
     """
@@ -39,7 +67,8 @@ class TransformRefitAtServing(Rule):
     ## Known problems
     A file that both trains and serves is treated as training, and so is one that fits or trains a
     model of any class on rows and labels (`pipeline.train(X, y)`). A `ColumnTransformer` made only
-    of "passthrough" and "drop" parts selects columns and learns nothing. `get_dummies` over columns
+    of "passthrough" and "drop" parts selects columns and learns nothing. `get_dummies` whose frame is laid out again on a column list of its own (`reindex(columns=saved)`,
+    `frame[saved]`) before the model sees it is not flagged. `get_dummies` over columns
     whose categories the code declares in the same file (`pd.Categorical(col, categories=[...])`)
     gives the same columns for any batch; categories declared in another file are not seen.
     """
@@ -64,6 +93,8 @@ class TransformRefitAtServing(Rule):
         for call in module.calls_named("pandas.get_dummies", "pandas.factorize"):
             if call.short == "get_dummies" and fixed_categories(module, call.arg(0, "data"), str_list(call.kwarg_node("columns"))):
                 continue  # the categories are declared in the code: the same columns for any batch
+            if call.short == "get_dummies" and _realigned(module, call):
+                continue  # the dummies are laid out again on a column list that does not come from them
             yield Hit(f"{call.short}() encodes the request's own categories at serving: the columns/codes "
                       "depend on what this batch contains, not on what the model was trained with",
                       node=call.node, confidence="high")
@@ -162,6 +193,17 @@ TransformRefitAtServing.invalid += [
 ]
 
 TransformRefitAtServing.valid = [
+    # the request's dummies are laid out again on the training columns saved with the model
+    """
+    import joblib
+    import pandas as pd
+    bundle = joblib.load("upsell.joblib")
+
+    def upsell(payload):
+        frame = pd.get_dummies(pd.DataFrame([payload]), columns=["plan", "region"])
+        frame = frame.reindex(columns=bundle["columns"], fill_value=0)
+        return bundle["model"].predict_proba(frame)[0, 1]
+    """,
     # the fill values saved from training
     """
     import joblib

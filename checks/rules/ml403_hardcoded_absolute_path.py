@@ -7,6 +7,10 @@ from checks.analysis.paths import path_literals
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
+# Hosted notebook services' own folders (Kaggle's inputs and working directory, Colab's content
+# folder and mounted Drive): the notebook was written to run there; a portability point, not a defect.
+NOTEBOOK_HOSTS = ("/kaggle/", "/content/")
+
 
 class HardcodedAbsolutePath(Rule):
     """
@@ -39,7 +43,8 @@ class HardcodedAbsolutePath(Rule):
     ## Known problems
     A literal that is only the fallback of a configurable value (`os.environ.get("DIR", "/srv/m")`,
     an argparse default, a settings field) is not flagged. Paths under `/tmp`, `/dev`, `/proc` and
-    `/etc` are not flagged. A literal is recognised as a path by where it goes (file functions, path
+    `/etc`, and SageMaker's container layout (`/opt/ml/...`), are not flagged; a hosted notebook's
+    own folders (`/kaggle/...`, Colab's `/content/...`) are reported at P3. A literal is recognised as a path by where it goes (file functions, path
     building) or by its variable's name; one passed through an unknown helper is missed.
     """
 
@@ -53,6 +58,11 @@ class HardcodedAbsolutePath(Rule):
                 continue
             where = "a user's home directory" if path.kind == "home" else "an absolute location"
             shown = "Path.home()" if path.text == "~" else repr(path.text)
+            if path.text.startswith(NOTEBOOK_HOSTS):
+                yield Hit(f"{shown} is a path of the hosted notebook service it was written on ({path.how}); the "
+                          "code runs only there. Read the location from configuration to run it elsewhere",
+                          node=path.node, confidence="medium", severity=Severity.P3)
+                continue
             yield Hit(f"{shown} hard-codes {where} ({path.how}); the code only runs where that path exists. "
                       "Read it from configuration (environment variable, CLI argument, settings)",
                       node=path.node, confidence="high")

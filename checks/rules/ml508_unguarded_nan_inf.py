@@ -4,6 +4,7 @@ import ast
 import re
 from typing import Iterator
 
+from checks.analysis import vocab
 from checks.analysis.featureprint import number
 from checks.analysis.flowtypes import LITERAL
 from checks.analysis.module import ModuleAnalysis
@@ -110,10 +111,35 @@ class UnguardedNanInf(Rule):
                 if _guarded_later(facts, fn, node) or _under_test(facts, node) or _cleaned_around(facts, node) \
                         or _guarded_name(facts, fn, node) or _filtered_before(facts, fn, node):
                     continue
+                if isinstance(node, ast.BinOp) and _reduction(node.right):
+                    continue  # over a mean, a sum or a total: a ratio of statistics, not a record's field
+                if _from_predictions(module, node):
+                    continue  # an error ratio or interval width: computed from the model's output, not fed to it
                 seen.add(node.lineno)
                 yield Hit(f"{module.text(node)} {risk} and nothing in {fn.name}() replaces non-finite values before the "
                           "model sees them. Clip or shift the input into range, and make the features finite "
                           "(replace inf, impute NaN) before predicting", node=node, confidence="medium")
+
+
+REDUCTIONS = {"mean", "sum", "median", "std", "var", "max", "min", "count", "nunique", "size", "quantile", "nanmean",
+              "nansum", "nanmedian"}
+
+
+def _reduction(node: ast.AST) -> bool:
+    """`frame["actual"].mean()`, `np.sum(errors)`, `len(rows)`: one number summarising many values."""
+    if not isinstance(node, ast.Call):
+        return False
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+    return name in REDUCTIONS or name == "len"
+
+
+def _from_predictions(module: ModuleAnalysis, node: ast.AST) -> bool:
+    """The expression is computed from what a model predicted (`abs(y - pred) / y`, an interval's
+    width over the load): a metric or a report value downstream of the model, not one of its inputs."""
+    val = module.flow.val_at(node)
+    if val is None:
+        return False
+    return any(a.call is not None and a.call.method in vocab.PREDICT_METHODS for a in module.flow.ancestors(val))
 
 
 def _filtered_before(facts: Serving, fn: FunctionNode, node: ast.AST) -> bool:
