@@ -16,11 +16,13 @@ def _realigned(module: ModuleAnalysis, dummies) -> bool:
     """What the model is given is the dummies' frame laid out on a column list of its own (the
     training columns loaded with the model, a constant list, `model.feature_names_in_`):
     `frame.reindex(columns=saved, fill_value=0)` or `frame[saved]` after adding the missing ones.
-    The columns then do not depend on the categories of the batch."""
+    The columns then do not depend on the categories of the batch (unless `drop_first=True` dropped
+    the batch's own first category, which the realignment fills with 0)."""
     flow = module.flow
     made = dummies.val
-    if made is None:
-        return False
+    drop_first = dummies.kwarg_node("drop_first")
+    if made is None or drop_first is not None and not (isinstance(drop_first, ast.Constant) and not drop_first.value):
+        return False  # `drop_first=True` drops whichever category the batch has first: realigning cannot bring it back
 
     def from_dummies(v) -> bool:
         return v is not None and flow.derives_from(v, made, rows=False)
