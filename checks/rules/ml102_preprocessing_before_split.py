@@ -42,7 +42,8 @@ class PreprocessingBeforeSplit(Rule):
     Flags a stateful transform (scaler, imputer, encoder, vectorizer, PCA, feature selector, or a
     `fillna`/`replace` with statistics such as `df.mean()`) fitted on rows that later reach the
     test or validation part of a split, and a transform fitted on the whole data set whose output is
-    then cross-validated outside a pipeline, and a choice of features by their correlation with the
+    then cross-validated outside a pipeline (at P2 for a selection fitted with the labels of the
+    training part whose folds are then cross-validated), and a choice of features by their correlation with the
     label (`df.corr()["label"]` picking the columns kept) made over rows a split later divides. A
     transform fitted on every row given to a Keras
     `fit(..., validation_split=0.2)` (which keeps the last rows apart as validation) is reported at P2.
@@ -178,15 +179,27 @@ class PreprocessingBeforeSplit(Rule):
                            "split and only applied to the test split", node=call.node, confidence="medium",
                            related=[(None, split.line, "the split")])
         out = call.val
+        # given the labels (`SelectKBest().fit_transform(X, y)`): a choice of features made with every
+        # label of the rows the cross-validation then divides into folds, even on the training part
+        supervised = what != "a choice of features by their correlation with the label" and call.method in (
+            "fit", "fit_transform") and len(call.node.args) >= 2 and "train" in {r for _, r in fitted_on.roles}
         for cv in cv_calls:
             if cv is call:
                 continue  # a selector that cross-validates itself (RFECV) is not evaluated by its own fit
             X = cv.arg(1, "X") if cv.method is None else cv.arg(0, "X")
-            if X is None or "train" in {r for _, r in fitted_on.roles}:
+            if X is None or "train" in {r for _, r in fitted_on.roles} and not supervised:
+                continue
+            if supervised and not module.flow.derives_from(X, out):
                 continue
             if module.flow.derives_from(X, out) or module.flow.data_sources(X) & module.flow.data_sources(fitted_on):
                 if cv.line < call.line:
                     continue
+                if supervised:
+                    return Hit(f"{what} is fitted with the labels of every training row and its output is "
+                               f"cross-validated at line {cv.line}; each fold's validation labels helped choose what "
+                               "the model sees, so the fold scores are optimistic. Put it in a Pipeline given to the "
+                               "cross-validation", node=call.node, confidence="medium", severity=Severity.P2,
+                               related=[(None, cv.line, "the cross-validation")])  # (the test part stays clean)
                 return Hit(f"{what} is fitted on the whole data set and its output is cross-validated at line "
                            f"{cv.line}; every fold's validation rows were seen by the transform. Put it in a "
                            "Pipeline given to the cross-validation", node=call.node, confidence=confidence,
@@ -369,6 +382,15 @@ def _statistic(module: ModuleAnalysis, val: Val | None) -> CallSite | None:
 
 
 PreprocessingBeforeSplit.invalid = [
+    # features chosen with every label of the training part, whose folds are then cross-validated (P2)
+    """
+    from sklearn.feature_selection import SelectKBest, f_classif
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score, train_test_split
+    fit_x, hold_x, fit_y, hold_y = train_test_split(X, y, stratify=y, random_state=0)
+    narrow = SelectKBest(f_classif, k=10).fit_transform(fit_x, fit_y)  # ruleid: ML102
+    print(cross_val_score(LogisticRegression(), narrow, fit_y, cv=5).mean())
+    """,
     # features kept by their correlation with the label, measured over every row before the split
     """
     import pandas as pd
