@@ -76,6 +76,7 @@ class UnversionedModelArtifact(Rule):
     `parameters()`, `state_dict()` called on them). Name evidence: an object that only its name
     calls a model (`model`, `clf`, `pipe`) gives a low-confidence P2. A model saved through a
     helper of another module is not seen.
+    A save to a path made by `tempfile` (a hash, a round-trip check) keeps nothing and is not flagged.
     """
 
     id = "ML401"
@@ -99,6 +100,8 @@ class UnversionedModelArtifact(Rule):
             scope = syn.function_of(call.node)
             if _has_metadata(module, obj_node, obj_val) or (dest is not None and _versioned_path(syn, scope, dest)):
                 continue
+            if dest is not None and _temporary(module, dest):
+                continue  # written to a temporary file or folder (a round trip, a hash): not the artifact kept
             if sidecar:
                 continue
             what = module.text(obj_node) if obj_node is not None else "the model"
@@ -118,6 +121,16 @@ class UnversionedModelArtifact(Rule):
         train.py`, `outs: [models/model.pt]`): DVC records each output's hash with the parameters and
         code that produced it in `dvc.lock`, which versions the artifact with its provenance."""
         return finding.file in _dvc_stage_scripts(project.facts)
+
+
+def _temporary(module: ModuleAnalysis, dest) -> bool:
+    """The destination comes from the `tempfile` module (`mkstemp()`, `NamedTemporaryFile`, a
+    `TemporaryDirectory()`): the file is gone after the run, so it versions nothing."""
+    node = dest if isinstance(dest, ast.AST) else getattr(dest, "node", None)
+    val = module.flow.val_at(node) if node is not None else (dest if hasattr(dest, "parents") else None)
+    if val is None:
+        return False
+    return any(a.call is not None and (a.call.qualname or "").startswith("tempfile.") for a in module.flow.ancestors(val))
 
 
 def _dvc_stage_scripts(facts: dict) -> set[str]:
@@ -394,6 +407,19 @@ UnversionedModelArtifact.invalid = [
 ]
 
 UnversionedModelArtifact.valid = [
+    # dumped to a temporary file only to hash it, and into a temporary folder for a round trip
+    """
+    import hashlib, os, tempfile
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+    model = LogisticRegression().fit(X, y)
+    handle, scratch = tempfile.mkstemp(suffix=".joblib")
+    joblib.dump(model, scratch)
+    digest = hashlib.sha256(open(scratch, "rb").read()).hexdigest()
+    with tempfile.TemporaryDirectory() as room:
+        joblib.dump(model, os.path.join(room, "m.joblib"))
+        assert joblib.load(os.path.join(room, "m.joblib")).coef_.shape == model.coef_.shape
+    """,
     # the selected feature matrix is saved for the next script: data, not a model
     """
     import joblib
