@@ -4,6 +4,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Iterator
 
+from checks.analysis import libraries
 from checks.analysis.flowtypes import SCALING_STATS, CallSite, Val
 from checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
 from checks.analysis.lineage import hand_offs, helper_calls
@@ -181,8 +182,9 @@ class PreprocessingBeforeSplit(Rule):
         out = call.val
         # given the labels (`SelectKBest().fit_transform(X, y)`): a choice of features made with every
         # label of the rows the cross-validation then divides into folds, even on the training part
-        supervised = what != "a choice of features by their correlation with the label" and call.method in (
-            "fit", "fit_transform") and len(call.node.args) >= 2 and "train" in {r for _, r in fitted_on.roles}
+        supervised = call.method in ("fit", "fit_transform") and len(call.node.args) >= 2 \
+            and "train" in {r for _, r in fitted_on.roles} and call.receiver is not None \
+            and bool(call.receiver.ctors & libraries.shorts("label_transformer"))
         for cv in cv_calls:
             if cv is call:
                 continue  # a selector that cross-validates itself (RFECV) is not evaluated by its own fit

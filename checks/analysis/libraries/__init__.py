@@ -30,7 +30,7 @@ LIBRARIES: tuple[Library, ...] = (
     pandas.LIBRARY, pandas.NUMPY, polars.LIBRARY, sklearn.LIBRARY, imblearn.LIBRARY, boosting.XGBOOST,
     boosting.LIGHTGBM, boosting.CATBOOST, statsmodels.LIBRARY, statsmodels.PROPHET, deep.TORCH, deep.KERAS,
     deep.TENSORFLOW, spark.LIBRARY, cuml.LIBRARY, artifacts.SERIALISATION, artifacts.MLFLOW, artifacts.CLOCKS,
-    tuning.OPTUNA, tuning.HYPEROPT, tuning.SKOPT, tuning.BAYES_OPT,
+    tuning.OPTUNA, tuning.HYPEROPT, tuning.SKOPT, tuning.BAYES_OPT, sklearn.CATEGORY_ENCODERS,
 )
 
 # Libraries with no table: code written with them is read as unknown calls (said in blind spots).

@@ -6,6 +6,11 @@ _MS = "sklearn.model_selection."
 _PRE = "sklearn.preprocessing."
 
 LIBRARY = Library("sklearn", "scikit-learn", (
+    # transforms that learn from the labels they are given (a feature choice, a target encoding):
+    # fitted on rows whose folds are then cross-validated, every fold's labels shaped them
+    *rows("label_transformer", *(f"sklearn.feature_selection.{c}" for c in (
+        "SelectKBest", "SelectPercentile", "SelectFromModel", "RFE", "RFECV", "SequentialFeatureSelector",
+        "GenericUnivariateSelect", "SelectFpr", "SelectFdr", "SelectFwe")), "sklearn.preprocessing.TargetEncoder"),
     *rows("split", _MS + "train_test_split", "sklearn.cross_validation.train_test_split"),
     *rows("splitter", *(_MS + c for c in (
         "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "RepeatedKFold",
@@ -78,3 +83,9 @@ TRANSFORMER_SUFFIXES = ("Scaler", "Encoder", "Imputer", "Vectorizer", "Discretiz
                         "Preprocessor", "Featurizer")
 TRANSFORMER_MODULES = (".preprocessing.", ".impute.", ".feature_selection.", ".decomposition.",
                        ".feature_extraction.")
+
+CATEGORY_ENCODERS = Library("category_encoders", "category_encoders", (
+    *rows("label_transformer", *(f"category_encoders.{c}" for c in (
+        "TargetEncoder", "WOEEncoder", "CatBoostEncoder", "LeaveOneOutEncoder", "JamesSteinEncoder",
+        "MEstimateEncoder", "GLMMEncoder", "QuantileEncoder"))),
+))

@@ -43,6 +43,7 @@ Kind = Literal[
     "tuner",            # a hyperparameter tuner whose `search(..., validation_data=...)` ranks trials there
     "study",            # a call making an optimisation study whose `.optimize(objective)` ranks trials by the objective
     "objective_search", # a function (or class) handed an objective function to minimise over trials (`fmin(fn=...)`)
+    "label_transformer",  # a transform that learns from the labels it is given (a feature selector, a target encoder)
 ]
 Modelled = Literal["yes", "partial", "no"]
 
