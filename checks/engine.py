@@ -25,31 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from checks import __version__
-from checks.analysis.source import (
-    SourceError,
-    SourceFile,
-    decode,
-    file_limit,
-    load,
-    neutralise_script,
-    read_bytes,
-)
+from checks.analysis.source import SourceError, SourceFile, decode, file_limit, load, neutralise_script, read_bytes
 from checks.cache import Cache
 from checks.config import DEFAULT_EXCLUDE, Config
-from checks.models import (
-    BlindSpot,
-    Coverage,
-    ErrorEntry,
-    FileEntry,
-    Finding,
-    ProjectEntry,
-    Related,
-    Review,
-    Severity,
-    ToolInfo,
-    family_of,
-)
 from checks.projects import Unit, markers_on_disk, partition
+from checks.models import (BlindSpot, Coverage, ErrorEntry, FileEntry, Finding, ProjectEntry, Related, Review,
+                           Severity, ToolInfo, family_of)
 from checks.results_schema import valid_result
 from checks.rules.base import Hit, ProjectRule, Rule, registry
 
@@ -505,9 +486,7 @@ def _run(todo, config: Config) -> Iterable[tuple[str, str | None, dict]]:
         # ending the run alone on a big file.
         todo = sorted(todo, key=_size, reverse=True)
         chunk = max(1, min(4, len(todo) // (jobs * 8)))
-        from concurrent.futures import (
-            ProcessPoolExecutor,  # multiprocessing: only when there is work for it
-        )
+        from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when there is work for it
 
         registry()  # the rules and the analysis, imported once here and inherited by forked workers
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_start,
@@ -702,8 +681,9 @@ def _settled_elsewhere(project: Project, results: list[tuple[str, dict]], errors
                 continue
             finding = Finding.model_validate(raw)
             try:
-                if rule.online_only and (project.offline_only(finding.file, finding.line) or project.off_service(finding.file, finding.line)) \
-                        or rule.settled_elsewhere(finding, project):
+                off = rule.online_only and (project.offline_only(finding.file, finding.line)
+                                            or project.off_service(finding.file, finding.line))
+                if off or rule.settled_elsewhere(finding, project):
                     out.append(finding.id)
             except Exception as exc:  # the finding stays: a wrong silence is worse than a kept finding
                 errors.append(ErrorEntry(file=rel, message=f"internal error in rule {finding.rule} across files "

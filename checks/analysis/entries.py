@@ -593,14 +593,20 @@ class EntryFacts:
         return False
 
     def _pressed(self, node: ast.AST) -> bool:
-        """`st.button(...)`, or a name holding what it returned (`go = st.button(...)`)."""
+        """A Streamlit action widget (`st.button(...)`, `st.sidebar.button(...)`, `col.button(...)` on a
+        column `st.columns` made), or a name holding what one returned (`go = st.button(...)`)."""
+        flow = self.module.flow
         if isinstance(node, ast.Call):
-            return isinstance(node.func, ast.Attribute) and node.func.attr in ACTIONS
-        if isinstance(node, ast.Name):
-            val = self.module.flow.val_at(node)
+            call = flow.call_at(node)
+        elif isinstance(node, ast.Name):
+            val = flow.val_at(node)
             call = val.call if val is not None else None
-            return call is not None and (call.method in ACTIONS or last(call.qualname or "") in ACTIONS)
-        return False
+        else:
+            return False
+        if call is None or last(call.qualname or call.method or "") not in ACTIONS:
+            return False
+        return (call.qualname or "").startswith("streamlit.") or call.receiver is not None and any(
+            (a.call.qualname or "").startswith("streamlit.") for a in flow.ancestors(call.receiver) if a.call is not None)
 
     def _in_prediction_loop(self, load: Load) -> bool:
         for anc in self.syntax.ancestors(load.call.node):

@@ -17,7 +17,7 @@ from pathlib import PurePath
 
 from checks.analysis import vocab
 from checks.analysis.evaluation_base import (
-    _READERS,
+    READERS,
     ACCURACY_NAMES,
     ACCURACY_STRINGS,
     APPLY_METHODS,
@@ -219,7 +219,7 @@ class EvaluationFacts(PracticeFacts):
         if counts is not None:
             return min(counts) / max(counts) >= RARE_RATIO
         return bool(self.module.calls_named(*vocab.BALANCED_DATASETS)) and not any(
-            c.is_(*_READERS) for c in self.module.calls)
+            c.is_(*READERS) for c in self.module.calls)
 
     @cached_property
     def imbalance(self) -> str | None:
@@ -279,7 +279,7 @@ class EvaluationFacts(PracticeFacts):
             if _mentions_rare_class(name):
                 return f"the target '{name}'"
         for call in self.module.calls:
-            if call.is_(*_READERS) or (call.spelled == "open" and "rb" in _strings(call.arg_node(1, "mode"))):
+            if call.is_(*READERS) or (call.spelled == "open" and "rb" in _strings(call.arg_node(1, "mode"))):
                 path = call.arg_node(0)
                 if isinstance(path, ast.Constant) and isinstance(path.value, str) and _mentions_rare_class(
                         PurePath(path.value).stem):

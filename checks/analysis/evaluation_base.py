@@ -114,9 +114,9 @@ def _named_as_metric(node: ast.AST) -> bool:
     return bool(name) and bool(_METRIC_NAME.search(name))
 
 
-_READERS = tuple(f for f in ("pandas.read_csv", "pandas.read_parquet", "pandas.read_excel", "pandas.read_json",
+READERS = tuple(f for f in ("pandas.read_csv", "pandas.read_parquet", "pandas.read_excel", "pandas.read_json",
                              "pandas.read_feather", "pandas.read_table", "polars.read_csv", "joblib.load"))
-_READER_CANDIDATES = candidates(*_READERS)
+READER_CANDIDATES = candidates(*READERS)
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -129,7 +129,7 @@ def _rounds_to_digits(call: CallSite) -> bool:
 def _file_role(val: Val) -> str | None:
     """The role a data file's name gives the rows read from it: `test.csv`, `train_2023.parquet`."""
     call = val.call
-    if call is None or not call.is_in(_READER_CANDIDATES):
+    if call is None or not call.is_in(READER_CANDIDATES):
         return None
     path = call.arg_node(0)
     if not (isinstance(path, ast.Constant) and isinstance(path.value, str)):

@@ -562,9 +562,6 @@ def _strings(key: ast.AST, module) -> list[str] | None:
     return None
 
 
-
-
-
 def holds(tree, x: float) -> bool:
     """The value of a condition tree (`Printer.predicate`) for a subject value `x`."""
     kind = tree[0]

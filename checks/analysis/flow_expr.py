@@ -56,6 +56,7 @@ def _one_name_at_a_time(key: Val | None) -> bool:
     return isinstance(items, (ast.List, ast.Tuple)) and bool(items.elts) and all(
         isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items.elts)
 
+
 class Expressions:
     """Expression evaluation (reads and extends the walk state of `FlowAnalysis`)."""
 

@@ -10,16 +10,15 @@ from functools import lru_cache
 from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
-from checks.analysis.syntax import (
-    CONFIG_SUFFIXES,
-    ENV_GETTERS,
-    PATHISH_NAME,
-    Syntax,
-    chain_name,
-    syntax,
-)
+from checks.analysis.syntax import CONFIG_SUFFIXES, ENV_GETTERS, PATHISH_NAME, Syntax, chain_name, syntax
 
 # ---------------------------------------------------------------------- path literals
+# Folders a platform fixes inside the container the code runs in (SageMaker's `/opt/ml/model`,
+# `/opt/ml/processing/input`): part of the platform's contract, not of one machine.
+CONTAINER_LAYOUTS = ("/opt/ml/",)
+# Hosted notebook services' own folders (Kaggle's inputs and working directory, Colab's content
+# folder and mounted Drive): a notebook written to run there; a portability point, not a defect.
+NOTEBOOK_HOSTS = ("/kaggle/", "/content/")
 PATH_SINK_FUNCS = {
     "open": (0,), "io.open": (0,), "builtins.open": (0,), "pathlib.Path": (0,), "pathlib.PurePath": (0,),
     "os.path.join": (0,), "os.path.exists": (0,), "os.path.isfile": (0,), "os.path.isdir": (0,),
@@ -126,8 +125,8 @@ def _path_kind(text: str) -> str | None:
     if text.startswith("/"):
         if text == "/" or text.startswith(("/dev/", "/proc/", "/tmp", "/etc/")) or " " in text:
             return None
-        if text.startswith("/opt/ml/") or text == "/opt/ml":
-            return None  # SageMaker's container layout (`/opt/ml/model`, `/opt/ml/processing/input`): the platform's contract
+        if text.startswith(CONTAINER_LAYOUTS) or text + "/" in CONTAINER_LAYOUTS:
+            return None  # a platform's container contract, the same wherever the code runs
         return "home" if text.startswith(("/home/", "/Users/", "/root/")) else "absolute"
     if re.search(r"[\s{}<>|*?%$]", text) or text.startswith((".", "-")) and not text.startswith(("./", "../")):
         return None

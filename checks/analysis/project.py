@@ -178,6 +178,10 @@ def _orchestrated(module: ModuleAnalysis) -> list[str]:
     return sorted(out)
 
 
+# Frameworks whose import makes a file part of what answers users: web servers, UI apps, RPC.
+FRONT_ENDS = ("streamlit", "gradio", "dash", "grpc", "panel", "shiny", "chainlit")
+
+
 def _script(module: ModuleAnalysis) -> bool:
     """The file runs as a program (`if __name__ == "__main__":` at its top level) and serves nothing
     (no route, no web, UI or RPC framework imported, no entry function taking a record to score):
@@ -192,7 +196,7 @@ def _script(module: ModuleAnalysis) -> bool:
                       for e in facts.entries)
     from checks.analysis.serving.base import WEB_FRAMEWORKS
 
-    serves = {"streamlit", "gradio", "grpc", *WEB_FRAMEWORKS}
+    serves = {*FRONT_ENDS, *WEB_FRAMEWORKS}
     return not takes_input and not any(e.kind == "route" for e in facts.entries) and not facts.rerun_functions \
         and not any(m.split(".")[0] in serves for m in module.imports.modules if m)
 
@@ -213,10 +217,6 @@ def _imported(module: ModuleAnalysis) -> list[str]:
     imports = module.imports
     names = {m for m in imports.modules if m} | set(imports.aliases.values()) | {f"{m}.*" for m in imports.stars}
     return sorted(n for n in names if n and not third_party(n))
-
-
-# Frameworks whose import makes a file part of what answers users: web servers, UI apps, RPC.
-FRONT_ENDS = ("streamlit", "gradio", "dash", "grpc", "panel", "shiny", "chainlit")
 
 
 def _serves(module: ModuleAnalysis) -> bool:

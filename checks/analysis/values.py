@@ -145,18 +145,33 @@ def filters_rows(value: ast.AST, denominator: ast.expr) -> bool:
         return False
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "query" \
             and value.args and isinstance(value.args[0], ast.Constant) and isinstance(value.args[0].value, str):
-        text = value.args[0].value.replace(" ", "")
-        return any(f"{column}{op}" in text for op in (">0", "!=0", ">=1", "<0"))  # a strict side of zero
+        try:  # the query language is Python's expressions over bare column names
+            condition = ast.parse(value.args[0].value.replace("`", ""), mode="eval").body
+        except SyntaxError:
+            return False
+        return _excludes_zero(condition, lambda side: isinstance(side, ast.Name) and side.id == column)
     if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Attribute) and value.value.attr == "loc":
         value = ast.Subscript(value=value.value.value, slice=value.slice)
     if not isinstance(value, ast.Subscript):
         return False
-    for cmp in ast.walk(value.slice):
-        if isinstance(cmp, ast.Compare) and len(cmp.ops) == 1 and isinstance(cmp.left, ast.Subscript) \
-                and isinstance(cmp.left.slice, ast.Constant) and cmp.left.slice.value == column \
-                and isinstance(cmp.comparators[0], ast.Constant) and isinstance(cmp.comparators[0].value, (int, float)):
-            bound, op = cmp.comparators[0].value, cmp.ops[0]
-            if isinstance(op, ast.Gt) and bound >= 0 or isinstance(op, ast.GtE) and bound > 0 \
-                    or isinstance(op, ast.NotEq) and bound == 0 or isinstance(op, ast.Lt) and bound <= 0:
-                return True
+    return _excludes_zero(value.slice, lambda side: isinstance(side, ast.Subscript)
+                          and isinstance(side.slice, ast.Constant) and side.slice.value == column)
+
+
+def _excludes_zero(condition: ast.AST, is_column) -> bool:
+    """A comparison inside `condition` that keeps only the column's rows on one side of zero
+    (`c > 0`, `c != 0`, `c >= 1`, `c < 0`, or the same written `0 < c`)."""
+    flipped = {ast.Gt: ast.Lt, ast.Lt: ast.Gt, ast.GtE: ast.LtE, ast.LtE: ast.GtE}
+    for cmp in ast.walk(condition):
+        if not (isinstance(cmp, ast.Compare) and len(cmp.ops) == 1):
+            continue
+        left, op, right = cmp.left, cmp.ops[0], cmp.comparators[0]
+        if is_column(right) and isinstance(left, ast.Constant) and type(op) in flipped:
+            left, right, op = right, left, flipped[type(op)]()
+        if not (is_column(left) and isinstance(right, ast.Constant) and isinstance(right.value, (int, float))):
+            continue
+        bound = right.value
+        if isinstance(op, ast.Gt) and bound >= 0 or isinstance(op, ast.GtE) and bound > 0 \
+                or isinstance(op, ast.NotEq) and bound == 0 or isinstance(op, ast.Lt) and bound <= 0:
+            return True
     return False

@@ -42,12 +42,12 @@ class PreprocessingBeforeSplit(Rule):
     ## What it does
     Flags a stateful transform (scaler, imputer, encoder, vectorizer, PCA, feature selector, or a
     `fillna`/`replace` with statistics such as `df.mean()`) fitted on rows that later reach the
-    test or validation part of a split, and a transform fitted on the whole data set whose output is
-    then cross-validated outside a pipeline (at P2 for a selection fitted with the labels of the
-    training part whose folds are then cross-validated), and a choice of features by their correlation with the
-    label (`df.corr()["label"]` picking the columns kept) made over rows a split later divides. A
-    transform fitted on every row given to a Keras
-    `fit(..., validation_split=0.2)` (which keeps the last rows apart as validation) is reported at P2.
+    test or validation part of a split; a transform fitted on the whole data set whose output is
+    then cross-validated outside a pipeline (at P2, one that learns from the labels of the training
+    part, a feature selector or a target encoder, whose folds are then cross-validated); a choice
+    of features by their correlation with the label (`df.corr()["label"]` picking the columns kept)
+    made over rows a split later divides; and, at P2, a transform fitted on every row given to a
+    Keras `fit(..., validation_split=0.2)`, which keeps the last rows apart as validation.
 
     ## Why is this bad?
     The transform learns means, vocabularies, selected features or category maps from the held-out
@@ -229,14 +229,12 @@ def _label_correlations(module: ModuleAnalysis) -> list[CallSite]:
                            for a in flow.ancestors(v))
         if not labelled:
             continue
-
-        def from_corr(v: Val | None) -> bool:
-            return v is not None and flow.derives_from(v, call.val, rows=False)
-
+        made = flow.downstream([call.val])  # what is computed from the correlations (not through row selectors)
         if any(isinstance(v.node, ast.Subscript) and v.parents and v.parents[0] is not None
-               and not from_corr(v.parents[0]) and any(from_corr(k) for k in v.index)
-               or v.call is not None and v.call.method == "drop" and not from_corr(v.call.receiver)
-               and any(from_corr(a) for a in [*v.call.args, *v.call.kwargs.values()])
+               and id(v.parents[0]) not in made and any(k is not None and id(k) in made for k in v.index)
+               or v.call is not None and v.call.method == "drop" and v.call.receiver is not None
+               and id(v.call.receiver) not in made
+               and any(a is not None and id(a) in made for a in (*v.call.args, *v.call.kwargs.values()))
                for v in values):
             out.append(call)
     return out

@@ -1,16 +1,10 @@
 from __future__ import annotations
 
 import ast
-
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.leakage import (
-    column_derivations,
-    derived_from,
-    feature_selection,
-    is_forecast_label,
-)
 from checks.analysis.libraries.statsmodels import LABEL_COLUMNS
+from checks.analysis.leakage import column_derivations, derived_from, feature_selection, is_forecast_label
 from checks.analysis.lineage import target_derived
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity

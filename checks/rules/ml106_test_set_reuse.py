@@ -5,10 +5,11 @@ from typing import Iterator
 
 from checks.analysis import libraries
 from checks.analysis.evaluation import evaluation
+from checks.analysis.evaluation_base import APPLY_METHODS, READER_CANDIDATES
 from checks.analysis.flowtypes import Val
 from checks.analysis.leakage import sees_held_out_rows
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
+from checks.analysis.names import candidates, last
 from checks.analysis.project import third_party
 from checks.analysis.syntax import chain_name, syntax
 from checks.analysis.vocab import CV_FUNCS, EARLY_STOPPERS, EVAL_SET_KWARGS, TUNERS
@@ -16,6 +17,8 @@ from checks.models import Severity
 from checks.rules.base import Hit, Rule
 
 STOPPERS = EARLY_STOPPERS
+# Cross-validation functions that fit copies of the model on folds of the rows they are given.
+_CV_ON_ROWS = candidates(*(f"sklearn.model_selection.{f}" for f in ("cross_val_score", "cross_validate", "cross_val_predict")))
 MAX_CHOICES = 60  # selections and helper calls looked at per file
 SELECTORS = {"max", "min", "argmax", "argmin", "idxmax", "idxmin", "sorted", "nlargest", "nsmallest"}
 
@@ -41,10 +44,11 @@ class TestSetReuse(Rule):
     (`eval_set=[(X_test, y_test)]`, `validation_data=(X_test, y_test)` with `EarlyStopping`), a
     loop over models or hyperparameters that keeps the best test score, a decision threshold picked
     from a curve computed on the test split, a model (or search) fitted on the test split, a
-    keras-tuner search ranked on it (`tuner.search(..., validation_data=(X_test, y_test))`), an Optuna,
-    Hyperopt or scikit-optimize search whose objective scores the test split (`study.optimize(objective)`,
-    `fmin(fn=partial(loss, X=X_test, ...))`) when the tuned model is then scored there, cross-validation run on the test split
-    (`cross_val_score(model, X_test, y_test)`: it refits copies on the test rows), CatBoost
+    keras-tuner search ranked on it (`tuner.search(..., validation_data=(X_test, y_test))`), an
+    Optuna, Hyperopt or scikit-optimize search whose objective scores the test split
+    (`study.optimize(objective)`, `fmin(fn=partial(loss, X=X_test, ...))`) when the tuned model is
+    then scored there, cross-validation run on the test split (`cross_val_score(model, X_test,
+    y_test)`: it refits copies on the test rows), CatBoost
     fitted with the test rows as `eval_set` (it keeps the best iteration there by default), a
     hand-written training loop (PyTorch) that checkpoints its best epoch or stops by a loss or score
     computed on the test split, and a model fitted on every row and then scored on the test part of
@@ -81,8 +85,9 @@ class TestSetReuse(Rule):
     cross-validation fold) is validation, and may be used for choices; the held-out part of a single
     split is the test set. Early stopping on it is reported at medium confidence when no score is
     computed on it afterwards (nothing is left to measure the final model), unless a model of the
-    module also predicts rows read from another file (a competition's test file). An objective function
-    defined in another module is not read, so a search handing it the test split from there is missed. A validation part
+    module also predicts rows read from another file (a competition's test file). An objective
+    function defined in another module is not read, so a search handing it the test split from
+    there is missed. A validation part
     loaded from its own file is not known to be one. In a hand-written loop, a value computed by a
     helper that the code also calls on the training rows counts by the rows given at that call; a
     dataset class built for both parts mixes them, and the loop is then not judged.
@@ -212,7 +217,7 @@ class TestSetReuse(Rule):
                 what = "a hyperparameter search" if last(fit.ctor) in CV_FUNCS else "the model"
                 yield Hit(f"{what} is fitted on the test split", node=fit.call.node)
         for call in module.calls:
-            if call.method is not None or call.short not in ("cross_val_score", "cross_validate", "cross_val_predict"):
+            if call.method is not None or not call.is_in(_CV_ON_ROWS):
                 continue
             X = call.arg(1, "X")
             if X is None or not _on_test(X) or any(r == "train" for _, r in X.roles):
@@ -314,9 +319,9 @@ USES = {"predict", "predict_proba", "predict_log_proba", "decision_function", "i
 
 def _objective_scores_test(module: ModuleAnalysis, objective: ast.AST | None) -> tuple[str, ast.AST] | None:
     """What the objective function handed to an optimiser computes on test rows (the metric's
-    text, and the function), when it does: a metric of the function's body whose rows are the test part of a split
-    (read from the module), or one over a parameter that a lambda (`lambda t: f(t, X_test, y_test)`)
-    or `functools.partial(f, X=X_test, ...)` binds to the test part."""
+    text, and the function), when it does: a metric of the function's body whose rows are the test
+    part of a split (read from the module), or one over a parameter that a lambda (`lambda t: f(t,
+    X_test, y_test)`) or `functools.partial(f, X=X_test, ...)` binds to the test part."""
     fn, bound = None, set()
     call = module.flow.call_at(objective.body) if isinstance(objective, ast.Lambda) and isinstance(
         objective.body, ast.Call) else None
@@ -351,21 +356,19 @@ def _predicts_other_rows(module: ModuleAnalysis, held: Val) -> bool:
     """A model of the module also predicts rows read from another source than the rows split (a
     separate test file scored for a submission, an out-of-time sample): the split's held-out part
     is not the only unseen data, and stopping on it is what a validation part is for."""
-    from checks.analysis.evaluation_base import _READER_CANDIDATES
-
     def rows_of(val: Val) -> list[Val]:  # where the rows come from: not the fitted objects applied to them
         out, seen, stack = [], {id(val)}, [val]
         while stack:
             cur = stack.pop()
             out.append(cur)
-            skip = cur.call.receiver if cur.call is not None and cur.call.method in APPLIED else None
+            skip = cur.call.receiver if cur.call is not None and cur.call.method in APPLY_METHODS else None
             for parent in cur.parents:
                 if parent is not skip and id(parent) not in seen:
                     seen.add(id(parent))
                     stack.append(parent)
         return out
 
-    split_reads = {id(a) for a in rows_of(held) if a.call is not None and a.call.is_in(_READER_CANDIDATES)}
+    split_reads = {id(a) for a in rows_of(held) if a.call is not None and a.call.is_in(READER_CANDIDATES)}
     if not split_reads:
         return False
     for pred in module.predictions:
@@ -375,13 +378,10 @@ def _predicts_other_rows(module: ModuleAnalysis, held: Val) -> bool:
             ancestors = rows_of(val)
             if any(a.roles for a in ancestors):
                 continue
-            reads = {id(a) for a in ancestors if a.call is not None and a.call.is_in(_READER_CANDIDATES)}
+            reads = {id(a) for a in ancestors if a.call is not None and a.call.is_in(READER_CANDIDATES)}
             if reads and not reads & split_reads:
                 return True
     return False
-
-
-APPLIED = {"transform", "predict", "predict_proba", "decision_function"}
 
 
 def _discarded(module: ModuleAnalysis, fit) -> bool:
@@ -419,13 +419,10 @@ def _chosen_from(module: ModuleAnalysis, sel, helper) -> bool:
     for arg in [*sel.args, sel.receiver]:
         if arg is None or not flow.derives_from(arg, helper.val, rows=False):
             continue
-        if not any(a.call is not None and a.call.method in APPLY for a in flow.ancestors(arg)
+        if not any(a.call is not None and a.call.method in APPLY_METHODS for a in flow.ancestors(arg)
                    if flow.derives_from(a, helper.val, rows=False)):
             return True
     return False
-
-
-APPLY = {"predict", "predict_proba", "decision_function", "transform", "score", "evaluate", "predict_log_proba"}
 
 
 def _of_model(module: ModuleAnalysis, metric, inputs: list[Val], fit) -> bool:

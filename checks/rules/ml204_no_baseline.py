@@ -92,7 +92,7 @@ class NoBaseline(Rule):
 def _predictions_unscored(module: ModuleAnalysis, facts, call) -> bool:
     """`cross_val_predict` whose out-of-fold predictions no metric reads: stacking features or
     a meta-model's inputs, not an evaluation."""
-    if call.short != "cross_val_predict" or call.val is None:
+    if call.val is None or not call.is_("sklearn.model_selection.cross_val_predict"):
         return False
     flow = module.flow
     return not any(v is not None and flow.derives_from(v, call.val, rows=False)

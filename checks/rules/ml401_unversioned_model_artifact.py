@@ -123,11 +123,10 @@ class UnversionedModelArtifact(Rule):
         return finding.file in _dvc_stage_scripts(project.facts)
 
 
-def _temporary(module: ModuleAnalysis, dest) -> bool:
+def _temporary(module: ModuleAnalysis, dest: ast.expr) -> bool:
     """The destination comes from the `tempfile` module (`mkstemp()`, `NamedTemporaryFile`, a
     `TemporaryDirectory()`): the file is gone after the run, so it versions nothing."""
-    node = dest if isinstance(dest, ast.AST) else getattr(dest, "node", None)
-    val = module.flow.val_at(node) if node is not None else (dest if hasattr(dest, "parents") else None)
+    val = module.flow.val_at(dest)
     if val is None:
         return False
     return any(a.call is not None and (a.call.qualname or "").startswith("tempfile.") for a in module.flow.ancestors(val))

@@ -3,14 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
-from checks.analysis.paths import path_literals
+from checks.analysis.paths import NOTEBOOK_HOSTS, path_literals
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
-
-# Hosted notebook services' own folders (Kaggle's inputs and working directory, Colab's content
-# folder and mounted Drive): the notebook was written to run there; a portability point, not a defect.
-NOTEBOOK_HOSTS = ("/kaggle/", "/content/")
-
 
 class HardcodedAbsolutePath(Rule):
     """

@@ -8,13 +8,7 @@ from checks.analysis import vocab
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import data_root
 from checks.analysis.project import third_party
-from checks.analysis.serving import (
-    Serving,
-    applies,
-    element_type,
-    serving,
-    unwrap_annotation,
-)
+from checks.analysis.serving import Serving, applies, element_type, serving, unwrap_annotation
 from checks.analysis.syntax import FunctionNode, resolved_last
 from checks.models import Severity
 from checks.rules.base import Hit, Rule

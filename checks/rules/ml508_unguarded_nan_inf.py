@@ -6,7 +6,7 @@ from typing import Iterator
 
 from checks.analysis import vocab
 from checks.analysis.featureprint import number
-from checks.analysis.flowtypes import LITERAL
+from checks.analysis.flowtypes import LITERAL, SCALING_STATS
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import data_root, last
 from checks.analysis.serving import Serving, applies, serving
@@ -121,8 +121,9 @@ class UnguardedNanInf(Rule):
                           "(replace inf, impute NaN) before predicting", node=node, confidence="medium")
 
 
-REDUCTIONS = {"mean", "sum", "median", "std", "var", "max", "min", "count", "nunique", "size", "quantile", "nanmean",
-              "nansum", "nanmedian"}
+# One number summarising many values (the scaling statistics, counts, totals): a ratio over one is a
+# statistic of the data, not a field of a record.
+REDUCTIONS = SCALING_STATS | {"sum", "count", "nunique", "size", "nanmean", "nansum", "nanmedian"}
 
 
 def _reduction(node: ast.AST) -> bool:

@@ -10,19 +10,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from checks.analysis.libraries import (
-    artifacts,
-    boosting,
-    cuml,
-    deep,
-    imblearn,
-    pandas,
-    polars,
-    sklearn,
-    spark,
-    statsmodels,
-    tuning,
-)
+from checks.analysis.libraries import (artifacts, boosting, cuml, deep, imblearn, pandas, polars, sklearn, spark,
+                                       statsmodels, tuning)
 from checks.analysis.libraries.table import Api, Kind, Library
 from checks.analysis.names import last
 
