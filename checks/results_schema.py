@@ -91,6 +91,14 @@ class FrameStep(_Strict):
     op: str
     line: int
     method: str | None
+    fills: dict[str, str] = {}  # a whole-frame fillna: the value per column ("*": every column)
+
+
+class Dummies(_Strict):
+    """One column one-hot encoded by `get_dummies`: the names its dummy columns get."""
+    column: str
+    prefix: str  # the text before each category ("" when the columns are the bare categories)
+    line: int
 
 
 class TrainingFacts(_Strict):
@@ -103,6 +111,7 @@ class TrainingFacts(_Strict):
     transforms: list[FittedTransform] = []
     label: "LabelFacts | None" = None
     rebalanced: "Rebalanced | None" = None
+    dummies: list[Dummies] = []
 
 
 class Rebalanced(_Strict):
@@ -149,6 +158,8 @@ class ServingFacts(_Strict):
     probabilities: list[int] = []  # predict_proba calls
     input_loaded: bool = False  # the rows predicted on are a deserialised object (already transformed)
     evaluates: bool = False  # every prediction reaches a metric: a held-out evaluation, not a service
+    fills: dict[str, str] = {}  # whole-frame fillna on the way to predict: the value per column ("*": every column)
+    dummies: list[Dummies] = []
 
 
 class ArtifactUse(_Strict):

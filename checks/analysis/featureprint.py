@@ -287,7 +287,7 @@ class Printer:
         if isinstance(node, ast.IfExp):
             fallback = _missing_branch(node)
             if fallback is not None:  # `x if x is not None else -1`: a fill of the missing value
-                out.fills.add(_fill(fallback, self))
+                out.fills.add(fill_value(fallback, self))
             out.guarded |= _tests_value(node.test)
             for child in (node.test, node.body, node.orelse):
                 self._walk(child, out, fn, depth, seen)
@@ -393,7 +393,7 @@ class Printer:
                 return
             out.reads.add(node.args[0].value)
             if len(node.args) > 1:
-                out.fills.add(_fill(node.args[1], self))
+                out.fills.add(fill_value(node.args[1], self))
             return
         if method == "between":  # pandas: `x.between(a, b)` is `a <= x <= b` (inclusive="both" by default)
             inclusive = next((k.value.value for k in node.keywords if k.arg == "inclusive"
@@ -407,7 +407,7 @@ class Printer:
         if method == "fillna" or short == "fillna":
             value = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "value"), None)
             if value is not None:
-                out.fills.add(_fill(value, self))
+                out.fills.add(fill_value(value, self))
         elif method in STATS and not node.args and method is not None:
             out.stats.add(method)
         elif method in ("transform", "agg", "aggregate") and node.args and isinstance(node.args[0], ast.Constant) \
@@ -675,7 +675,9 @@ def substitute(summary: Print, args: list[Print]) -> Print:
     return out
 
 
-def _fill(node: ast.AST, printer: Printer) -> str:
+def fill_value(node: ast.AST, printer: Printer) -> str:
+    """The value a fill puts in a gap, as compared between the sides: a number, a constant, a statistic
+    of the rows at hand (`stat:median`), a parameter, a per-column dict, or an unread `value`."""
     value = number(node)
     if value is not None:
         return f"{value:g}"  # `fillna(0)` and `fillna(0.0)` fill the same value
@@ -689,7 +691,7 @@ def _fill(node: ast.AST, printer: Printer) -> str:
         if isinstance(origin, ast.arg):
             return "param"
         if isinstance(origin, (ast.Constant, ast.UnaryOp, ast.Call)) and origin is not node:
-            return _fill(origin, printer)
+            return fill_value(origin, printer)
     if isinstance(node, ast.Dict):
         return "per-column"
     return "value"

@@ -468,7 +468,12 @@ def print_differences(name: str, derivation: dict | None, entry: dict,
     if s.reads <= {name} and not (s.ops - {"get"}):
         # taken as the caller sends it (perhaps with a default): a request may well carry a field
         # computed upstream, so that alone is no evidence of skew (a clock-derived one is reported
-        # from the derivation); only how a missing value is filled is compared
+        # from the derivation); only how a missing value is filled is compared, and a value function
+        # training applies to the raw column itself (`x = np.log1p(x)`): the caller sends the raw value
+        rewritten = t.ops & _TRANSFORMS
+        if t.reads == {name} and rewritten and not OPAQUE & t.ops and not (s.ops & _TRANSFORMS):
+            fills.insert(0, ("function", f"training applies {', '.join(sorted(rewritten))} to the raw '{name}' "
+                                         "before fitting; serving passes the value as sent"))
         return fills
     out: list[tuple[str, str]] = []
     derived = {_norm(c) for c in computed} | {_norm(name)}

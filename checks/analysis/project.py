@@ -23,7 +23,7 @@ from checks.analysis.kept import LIBRARIES
 from checks.analysis.lineage import lineage, path_of
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
-from checks.analysis.featureprint import printer
+from checks.analysis.featureprint import fill_value, printer
 from checks.analysis.pipelines import Index, built_by, compared, served_as_sent, fitted_transforms, inverted, label_facts, rebalanced_fit, list_ref, pipeline_facts, print_differences, resolve
 from checks.analysis.serving import service_facts
 from checks.analysis.syntax import is_main_test, syntax
@@ -335,10 +335,10 @@ def _training(module: ModuleAnalysis) -> dict | None:
         if isinstance(receiver, ast.Subscript) or call.receiver is None or call.receiver.shape != "frame":
             continue  # a column, or an expression: part of that feature's own derivation
         frame_steps.append({"op": module.text(call.node.func).split(".")[-1] + _args(module, call.node), "line": call.line,
-                            "method": call.method})
+                            "method": call.method, **({"fills": frame_fills(module, call)} if call.method == "fillna" else {})})
     return {"features": features, "features_line": list_line, "derivations": derivations, "frame_steps": frame_steps,
             "built_by": builder, "features_ref": ref, "transforms": fitted_transforms(module),
-            "label": label_facts(module), "rebalanced": rebalanced_fit(module)}
+            "label": label_facts(module), "rebalanced": rebalanced_fit(module), "dummies": dummy_encodings(module)}
 
 
 def _defining_writes(module: ModuleAnalysis) -> list:
@@ -374,6 +374,66 @@ def _args(module: ModuleAnalysis, call: ast.Call) -> str:
     return f"({text})"
 
 
+def dummy_encodings(module: ModuleAnalysis) -> list[dict]:
+    """The columns a file one-hot encodes with `get_dummies`, each with the text its dummy columns
+    start with: `prefix` (one, a list in column order, or a dict) and `prefix_sep`, or by default the
+    column's name and "_" for a frame's columns, nothing for a Series. A prefix or column list the
+    code does not spell out is left out (not compared)."""
+    out = []
+    for call in module.calls_named("pandas.get_dummies"):
+        data, columns_node = call.arg_node(0, "data"), call.kwarg_node("columns")
+        series = False
+        columns = str_list(columns_node) if columns_node is not None else None
+        if columns_node is None and isinstance(data, ast.Subscript):
+            one = data.slice.value if isinstance(data.slice, ast.Constant) and isinstance(data.slice.value, str) else None
+            columns, series = ([one], True) if one is not None else (str_list(data.slice), False)
+        sep_node, prefix_node = call.kwarg_node("prefix_sep"), call.kwarg_node("prefix")
+        sep = "_" if sep_node is None else sep_node.value if isinstance(sep_node, ast.Constant) \
+            and isinstance(sep_node.value, str) else None
+        if not columns or sep is None:
+            continue
+        for i, column in enumerate(columns):
+            if prefix_node is None or isinstance(prefix_node, ast.Constant) and prefix_node.value is None:
+                prefix = "" if series else column + sep
+            elif isinstance(prefix_node, ast.Constant) and isinstance(prefix_node.value, str):
+                prefix = prefix_node.value + sep
+            elif isinstance(prefix_node, (ast.List, ast.Tuple)) and len(prefix_node.elts) == len(columns) \
+                    and isinstance(prefix_node.elts[i], ast.Constant) and isinstance(prefix_node.elts[i].value, str):
+                prefix = prefix_node.elts[i].value + sep
+            elif isinstance(prefix_node, ast.Dict):
+                given = {k.value: v.value for k, v in zip(prefix_node.keys, prefix_node.values)
+                         if isinstance(k, ast.Constant) and isinstance(v, ast.Constant) and isinstance(v.value, str)}
+                if column not in given:
+                    continue
+                prefix = given[column] + sep
+            else:
+                continue
+            out.append({"column": column, "prefix": prefix, "line": call.line})
+    return out
+
+
+def frame_fills(module: ModuleAnalysis, call) -> dict[str, str]:
+    """What a whole-frame `fillna` puts in each column's gaps: `{"score": "0"}` for
+    `fillna({"score": 0})`, `{"*": "stat:median"}` for `fillna(df.median())` (every column, with a
+    statistic of the rows at hand). A value that cannot be read (a variable dict) is "value"."""
+    node = call.arg_node(0, "value")
+    if node is None:
+        return {}
+    if isinstance(node, ast.Name):
+        val = module.flow.val_at(node)
+        origin = val.node if val is not None else None
+        if isinstance(origin, ast.Dict):
+            node = origin
+    if isinstance(node, ast.Dict):
+        out = {}
+        for key, value in zip(node.keys, node.values):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                return {"*": "value"}
+            out[key.value] = fill_value(value, printer(module))
+        return out
+    return {"*": fill_value(node, printer(module))}
+
+
 def _serving(module: ModuleAnalysis) -> dict | None:
     """The frame handed to `predict` on a model this file did not fit (a loaded one)."""
     if module.model_fits:
@@ -391,6 +451,7 @@ def _serving(module: ModuleAnalysis) -> dict | None:
         frame["transform_calls"] = len(module.method_calls("transform", "inverse_transform"))
         frame["inverted"] = inverted(module, call)
         frame["probabilities"] = _probability_lines(module)
+        frame["dummies"] = dummy_encodings(module)
         frame.update(_use_of(module, call, X))
         return frame
     for call in module.predictions:  # a frame the review cannot name (an array, a DMatrix): no features
@@ -398,7 +459,7 @@ def _serving(module: ModuleAnalysis) -> dict | None:
             return {"features": [], "line": call.line, "steps": [], "predict_line": call.line, "refits": [],
                     "unnamed": True, "transform_calls": len(module.method_calls("transform", "inverse_transform")),
                     "inverted": inverted(module, call), "probabilities": _probability_lines(module),
-                    **_use_of(module, call, call.arg(0, "X"))}
+                    "dummies": dummy_encodings(module), **_use_of(module, call, call.arg(0, "X"))}
     return None
 
 
@@ -485,7 +546,17 @@ def _feature_frame(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict
     # a frame laid out after the builder (nearer the prediction) holds its columns; one found beyond
     # it is the builder's input, used only if the project does not hold the builder
     position = builder.pop("at") if builder is not None else len(ancestors)
+    # steps on the way, wherever the columns are named (`frame.fillna(...)` before `frame[cols]`)
+    stepped = [a.call for a in ancestors[:position] if a.call is not None and a.call.method in STEP_METHODS]
+    steps |= {c.method for c in stepped}
+    fills: dict[str, str] = {}
+    for call in [*stepped, *(c for c in module.method_calls("fillna") if c.receiver is not None
+                             and id(c.receiver) in held and _true(c.kwarg_node("inplace")))]:
+        if call.method == "fillna":
+            fills.update(frame_fills(module, call))
     frame = _frame_of(module, X, writes, ancestors[:position], steps)
+    if frame is not None and fills:
+        frame["fills"] = fills
     if frame is not None and frame.get("passthrough") and _internal_param(module, ancestors[:position]):
         # the row is a helper's parameter and the helper's callers are not followed: not the request
         frame = {**frame, "features": [], "passthrough": False, "unnamed": True}
@@ -556,7 +627,8 @@ def _frame_of(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict], an
                 and selected_at is None:
             selected_at = anc.call.line
         if anc.call is not None and last(anc.call.name) in ("array", "asarray", "tensor", "DMatrix") and anc.call.node.args:
-            names = _record_fields(anc.call.node.args[0])
+            fields = _positional_fields(module, anc.call.node.args[0])
+            names = fields if fields and all(fields) else None
             if names:
                 entries = [writes.get(n) or _passthrough(n, anc.call.line) for n in names]
                 return {"features": entries, "line": anc.call.line, "steps": sorted(steps), "positional": True}
@@ -612,6 +684,8 @@ def _field_read(module: ModuleAnalysis, node: ast.AST) -> str | None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getlist") \
                 and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             return node.args[0].value
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            return node.attr  # a field of a parsed request (`payload.age`)
         if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
                 and last(dotted(node.func) or "") in ("float", "int", "str", "bool", "Decimal"):
             node = node.args[0]  # a conversion of one value
@@ -640,23 +714,6 @@ def _writes_reaching(module: ModuleAnalysis, ancestors: list[Val]) -> list:
         if node is not None and id(node) in nodes:
             out.append(write)
     return out
-
-
-def _record_fields(node: ast.AST) -> list[str] | None:
-    """`[[rec["age"], rec["income"]]]` or `[[p.age, p.income]]`: the field names, in order."""
-    while isinstance(node, ast.List) and len(node.elts) == 1 and isinstance(node.elts[0], ast.List):
-        node = node.elts[0]
-    if not isinstance(node, ast.List) or len(node.elts) < 2:
-        return None
-    names = []
-    for elt in node.elts:
-        if isinstance(elt, ast.Subscript) and isinstance(elt.slice, ast.Constant) and isinstance(elt.slice.value, str):
-            names.append(elt.slice.value)
-        elif isinstance(elt, ast.Attribute):
-            names.append(elt.attr)
-        else:
-            return None
-    return names
 
 
 def _artifacts(module: ModuleAnalysis) -> dict:
@@ -1088,9 +1145,11 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
     each item has `feature`, `status` ('same' | 'different' | 'missing' | 'extra'), both
     expressions and lines, and `differences` in words."""
     t, s = train["training"], serve["serving"]
+    renamed = _dummies_renamed(t, s)
     if not frame_followed(s):
-        return []  # built by a function of the project the review did not find: nothing to compare
+        return renamed  # built by a function of the project the review did not find: nothing else to compare
     served = {e["name"]: e for e in s["features"]}
+    positions = {e["name"]: i for i, e in enumerate(s["features"])}
     if s.get("passthrough"):  # the caller's frame (selected by a list known at run time, or whole)
         served = {name: _passthrough(name, s["line"]) for name in (t["features"] or t["derivations"])} | served
     frame_steps = [st for st in t["frame_steps"] if st["method"] in ("fillna", "replace", "clip")
@@ -1142,6 +1201,15 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
             diffs.append(f"{', '.join(sorted(only_train))} only in training")
         if only_serve:
             diffs.append(f"{', '.join(sorted(only_serve))} only at serving")
+        if s.get("positional") and t["features"]:
+            at, trained_at = positions[name], t["features"].index(name)
+            if at != trained_at:
+                seen_as = f", which the model reads as '{t['features'][at]}'" if at < len(t["features"]) else ""
+                diffs.append(f"the serving values are laid out by position and '{name}' is value {at + 1}{seen_as}; "
+                             f"training's feature list has it at position {trained_at + 1}")
+        fill = _fill_difference(name, derivation, entry, t, s)
+        if fill:
+            diffs.append(fill)
         scalar_division = bool(derivation and entry["scalar"] and entry["divides_by"] and derivation["divides_by"]
                                and not derivation["clock"])
         if scalar_division:
@@ -1152,7 +1220,8 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
         categories = ["clock" if d.startswith("training derives it from raw dates") else
                       "encoding" if "numbers the categories" in d else
                       "division" if d.startswith("training divides") else
-                      "fill" if d.startswith("fillna only") else
+                      "order" if d.startswith("the serving values are laid out by position") else
+                      "fill" if d.startswith(("fillna only", "missing values are filled")) else
                       "step" if d.endswith(" only in training") or d.endswith(" only at serving") else "formula"
                       for d in diffs]
         for category, words in print_differences(name, derivation, entry, computed):
@@ -1176,12 +1245,50 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
             item["differences"] = ["not compared: part of it is computed by a function the review could not follow "
                                    "(another library's, or one handed to apply/pipe)"]
         out.append(item)
+    out += renamed
     for name, entry in served.items():
         if t["features"] and name not in t["features"] and not s.get("passthrough"):
             out.append({"feature": name, "status": "extra", "training": None, "training_line": t["features_line"],
                         "serving": entry["expr"], "serving_line": entry["line"], "differences": [],
                         "categories": ["extra"]})
     return out
+
+
+def _dummies_renamed(t: dict, s: dict) -> list[dict]:
+    """A column one-hot encoded on both sides whose dummy columns are named differently
+    (`prefix="channel"` in training, `prefix="acquisition_channel"` at serving): none of the columns
+    the model learnt exists at serving, and a realignment fills them all with 0."""
+    out = []
+    served = {d["column"]: d for d in s.get("dummies", ())}
+    for d in t.get("dummies", ()):
+        other = served.get(d["column"])
+        if other is None or other["prefix"] == d["prefix"]:
+            continue
+        out.append({"feature": d["column"], "status": "different", "categories": ["encoding"],
+                    "training": f"get_dummies: {d['prefix']}<category>", "training_line": d["line"],
+                    "serving": f"get_dummies: {other['prefix']}<category>", "serving_line": other["line"],
+                    "differences": [f"its dummy columns are named '{d['prefix']}<category>' in training and "
+                                    f"'{other['prefix']}<category>' at serving, so none of the columns the model learnt "
+                                    "for it exists at serving (a realignment to training's columns fills them all with 0)"]})
+    return out
+
+
+def _fill_difference(name: str, derivation: dict | None, entry: dict, t: dict, s: dict) -> str | None:
+    """Both sides fill the feature's missing values, with different values: a fill in the feature's
+    own expression (`x.fillna(0)`) or a whole-frame `fillna` naming the column (or every column)."""
+    def side(print_data: dict | None, frame: list[dict]) -> set[str]:
+        own = set(print_data.get("fills", ())) if print_data else set()
+        if own:
+            return own
+        return {f[name] if name in f else f["*"] for f in frame if name in f or "*" in f}
+    trained = side(derivation.get("print") if derivation else None, [st.get("fills", {}) for st in t["frame_steps"]])
+    served = side(entry.get("print"), [s.get("fills", {})])
+    unread = {"value", "param", "per-column"}
+    if not trained or not served or trained == served or (trained | served) & unread:
+        return None
+    def words(values: set[str]) -> str:
+        return " / ".join(sorted(v.replace("stat:", "the rows' ") for v in values))
+    return f"missing values are filled with {words(trained)} in training and with {words(served)} at serving"
 
 
 def _printed(derivation: dict, entry: dict) -> bool:

@@ -81,13 +81,14 @@ class TrainServeFeatureMismatch(ProjectRule):
                 # computed at serving by another file's function: reported where this file calls it
                 line = project.facts[serve]["serving"]["line"] if item.get("serving_file") else item["serving_line"]
                 key = (serve, line, item["feature"])
-                if item["status"] != "different" or key in reported:
+                # the order of positional values is ML302's finding
+                differences = [d for d, c in zip(item["differences"], item.get("categories", ())) if c != "order"]
+                if item["status"] != "different" or key in reported or not differences:
                     continue
                 reported.add(key)
                 yield ProjectHit(
                     serve, line,
-                    f"'{item['feature']}' differs between training ({train}) and serving: "
-                    + "; ".join(item["differences"]),
+                    f"'{item['feature']}' differs between training ({train}) and serving: " + "; ".join(differences),
                     related=[(item.get("training_file") or train, item["training_line"],
                               f"training computes '{item['feature']}' here")])
             s = project.facts[serve]["serving"]
