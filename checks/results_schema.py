@@ -275,6 +275,7 @@ class EntrySpan(_Strict):
     line: int
     end: int
     called: bool = False  # some code of its own file calls it
+    top: bool = False  # the file's own top level calls it: the file is a program that runs it
 
 
 class ModuleFacts(_Strict):

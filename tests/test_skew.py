@@ -239,3 +239,39 @@ def test_a_side_computed_by_a_function_handed_to_apply_is_not_compared(tmp_path)
     [report] = skew_diff([tmp_path])
     gap = next(f for f in report.features if f.feature == "gap_min")
     assert gap.status == "unknown" and gap.categories == ["not compared"]
+
+
+CASES = REPO / "tests" / "corpus" / "cases"
+
+
+@pytest.mark.parametrize("case, feature, category, words", [
+    ("case161_frame_fill_values_differ", "kwh_last_quarter", "fill", "filled with 0 in training and with -1 at serving"),
+    ("case162_positional_form_raw_log", "creatinine", "function", "log1p to the raw 'creatinine'"),
+    ("case162_positional_form_raw_log", "urea", "step", "clip only in training"),
+    ("case163_dummy_prefix_renamed_batch", "referrer", "encoding", "'ref_<category>' in training and 'referrer_<category>'"),
+])
+def test_fills_in_place_transforms_and_dummy_names_are_compared(case, feature, category, words):
+    [report] = skew_diff([CASES / case])
+    item = next(f for f in report.features if f.feature == feature)
+    assert item.status == "different" and category in item.categories
+    assert words in " ".join(item.differences)
+    others = [f for f in report.features if f.feature != feature and f.status == "different"]
+    assert all(f.feature in ("creatinine", "urea") for f in others)  # nothing else differs
+
+
+def test_the_same_fills_transforms_and_order_on_both_sides_are_the_same():
+    [report] = skew_diff([CASES / "case164_same_fills_prefixes_order_good"])
+    assert {f.feature: f.status for f in report.features} == {"driver_age": "same", "prior_claims": "same",
+                                                              "log_estimate": "same"}
+
+
+def test_positional_values_out_of_training_order_are_marked_per_feature(tmp_path):
+    work = tmp_path / "w"
+    import shutil
+    shutil.copytree(CASES / "case162_positional_form_raw_log", work)
+    web = (work / "web.py").read_text()
+    (work / "web.py").write_text(web.replace('float(request.form["creatinine"]), float(request.form["urea"])',
+                                             'float(request.form["urea"]), float(request.form["creatinine"])'))
+    [report] = skew_diff([work])
+    urea = next(f for f in report.features if f.feature == "urea")
+    assert "order" in urea.categories and "which the model reads as 'creatinine'" in " ".join(urea.differences)

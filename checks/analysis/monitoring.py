@@ -83,9 +83,15 @@ def _is_logger(val: Val) -> bool:
     return val.call is not None and last(val.call.name) in ("getLogger", "get_logger", "getChild")
 
 
-def uses_monitoring(module: ModuleAnalysis) -> bool:
-    """The module imports a metrics/monitoring library or instruments the app with middleware."""
-    if module.imports.uses(*MONITORING_MODULES):
+# Experiment trackers: in code that serves they can record predictions; in training code they record
+# the training runs, which says nothing about the predictions served.
+TRACKERS = ("mlflow", "wandb")
+
+
+def uses_monitoring(module: ModuleAnalysis, trackers: bool = True) -> bool:
+    """The module imports a metrics/monitoring library (an experiment tracker only with `trackers`)
+    or instruments the app with middleware."""
+    if module.imports.uses(*(m for m in MONITORING_MODULES if trackers or m not in TRACKERS)):
         return True
     syn = syntax(module)
     for fn in syn.functions:

@@ -247,8 +247,10 @@ def _entry_spans(module: ModuleAnalysis) -> list[dict]:
         if fn is None or id(fn) in routes:
             continue  # (a route, or a function a Streamlit script runs on every rerun: served)
         qualname = next((f.qualname for f in module.flow.functions.values() if f.node is fn), fn.name)
+        callers = facts.callers(fn)
         spans[qualname] = {"qualname": qualname, "line": fn.lineno, "end": fn.end_lineno or fn.lineno,
-                           "called": bool(facts.callers(fn)) or "." in qualname and _method_used(module, fn, qualname)}
+                           "called": bool(callers) or "." in qualname and _method_used(module, fn, qualname),
+                           "top": any(facts.syntax.function_of(c.node) is None for c in callers)}
     return list(spans.values())
 
 
@@ -670,6 +672,10 @@ def _positional_fields(module: ModuleAnalysis, node: ast.AST) -> list[str | None
     """For values laid out by position (`[[location, sqft, bath]]`), the record field each one was
     read from (`request.form.get("bath")`, `payload["sqft"]`, through names and conversions), or None
     where it was not read from a named field."""
+    if isinstance(node, ast.Name):  # `values = [...]` then `np.array(values)`
+        val = module.flow.val_at(node)
+        origin = val.node if val is not None else None
+        node = origin.value if isinstance(origin, (ast.Assign, ast.AnnAssign)) and origin.value is not None else origin
     while isinstance(node, ast.List) and len(node.elts) == 1 and isinstance(node.elts[0], (ast.List, ast.Tuple)):
         node = node.elts[0]
     if not isinstance(node, (ast.List, ast.Tuple)) or len(node.elts) < 2:
@@ -1081,16 +1087,19 @@ class Project:
         the entry function holding `line` (nor its class). A project with no front end is a library
         whose functions are its interface: nothing is off the service there. A loose module with no
         `__main__` block, outside any package and imported by nobody, may be called by a platform
-        (an Azure ML `score.py`, a Lambda handler, a CML model script): it stays."""
+        (an Azure ML `score.py`, a Lambda handler, a CML model script): it stays, unless its own top
+        level calls the function (a script predicting on its own input)."""
         from checks.analysis.serving.base import import_prefixes
 
         facts = self.facts.get(file) or {}
         if "imported" not in facts or facts.get("serves") or facts.get("test") or not self.front_ends:
             return False
         importers = self.importers(file)
-        if not importers:
-            return bool(facts.get("main")) or self._in_package(file)
         entry = next((e for e in facts.get("entries") or () if e["line"] <= line <= e["end"]), None)
+        if not importers:
+            # (a loose module that calls the function from its own top level is a program run on its
+            # own data, not a handler a platform calls)
+            return bool(facts.get("main")) or self._in_package(file) or bool(entry and entry.get("top"))
         if entry is None or entry.get("called", True):
             return False  # (called in its own file: by what another file may call)
         prefixes = import_prefixes(file)

@@ -314,12 +314,24 @@ def returns_early_when_set(fn: ast.FunctionDef | ast.AsyncFunctionDef, node: ast
         if stmt.lineno >= line:
             return False
         if isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Return) and not stmt.orelse:
-            test = stmt.test
+            test, returned = stmt.test, stmt.body[-1].value
+            # what is returned is the thing found set (`return _MODEL`, `return cache[key]`); an early
+            # answer to a bad input (`if df.empty: return {"error": ...}`) guards, it memoises nothing
             if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot) \
                     and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+                if _mentions(returned, test.left):
+                    return True
+            if isinstance(test, (ast.Name, ast.Attribute)) and _mentions(returned, test):
                 return True
-            if isinstance(test, (ast.Name, ast.Attribute)):
-                return True
-            if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+            if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In) \
+                    and _mentions(returned, test.comparators[0]):
                 return True  # `if key in cache: return cache[key]`
     return False
+
+
+def _mentions(node: ast.AST | None, part: ast.AST) -> bool:
+    """`part` (a name, an attribute chain) occurs in `node`."""
+    if node is None:
+        return False
+    wanted = ast.dump(part)
+    return any(ast.dump(n) == wanted for n in ast.walk(node) if type(n) is type(part))

@@ -16,6 +16,7 @@ from checks.rules.base import Hit, ProjectHit, Rule
 
 if TYPE_CHECKING:
     from checks.analysis.project import Project
+    from checks.models import Finding
 
 def _touched(call: CallSite) -> list[Val]:
     """The values a learning call changes or produces: its result, its receiver and, for an in-place
@@ -91,10 +92,14 @@ class PreprocessingBeforeSplit(Rule):
                     (c.method == "fit" and c.receiver is not None and last(c.receiver.ctor) in CV_FUNCS)]
         seen: set[int] = set()
         consumed = module.consumed
+        stats = {id(stat) for _, stat in module.flow.stat_ops}
         for call, fitted_on, what, confidence in self._fits(module):
             if fitted_on is None or call.line in seen:
                 continue
-            if not any(id(v) in consumed for v in _touched(call)):
+            # a statistic computed by hand changes nothing but its own value (`y_test.mean()` as a
+            # metric's baseline); a fit changes its receiver too
+            touched = [call.val] if id(call) in stats and call.val is not None else _touched(call)
+            if not any(id(v) in consumed for v in touched):
                 continue  # what it learned reaches no model, file or caller (a plot, a printout, dead code)
             hit = self._leak(module, call, fitted_on, what, confidence, cv_calls)
             if hit:
@@ -139,6 +144,18 @@ class PreprocessingBeforeSplit(Rule):
                 learns = bool(STAT_HELPER.search(name))
             if learns and _applied_before_split(module, call.val):
                 yield call, call.arg(0), f"{name}() (statistics of the data)", "medium" if call.callee else "low"
+
+    def settled_elsewhere(self, finding: "Finding", project: Project) -> bool:
+        """A helper of another file taken for a fit by its name alone (`target_encoder(df, ...)`) when
+        the project holds that file: the project stage has read its body (`helper_calls`), which
+        says whether it fits a transform on the rows it is given."""
+        named = re.match(r"(\w+)\(\) \(statistics of the data\)", finding.message)
+        if named is None or finding.confidence != "low":
+            return False
+        facts = project.facts.get(finding.file) or {}
+        modules = project.module_names
+        return any(q.rsplit(".", 1)[-1] == named.group(1) and "." in q and q.rsplit(".", 1)[0] in modules
+                   for q in facts.get("calls_out", ()))
 
     def check_project(self, project: Project) -> Iterator[ProjectHit]:
         """A transform fitted on every row in one file whose output is saved, read by another file

@@ -5,6 +5,7 @@ from typing import Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.production import inference
+from checks.analysis.serving import serving as serving_facts
 from checks.analysis.syntax import config_valued, FunctionNode, path_valued, Syntax
 from checks.analysis.values import aggregated, filters_rows, positive as _positive, written_column
 from checks.models import Severity
@@ -83,8 +84,8 @@ class UnguardedDivision(Rule):
             if not (on_path or feature_module and fn is not None):
                 continue  # (a feature script's own top level runs once over stored files: an offline job)
             source = _data_source(module, syn, fn, denominator, depth=3)
-            if source is None or _guarded(syn, fn, node, denominator):
-                continue
+            if source is None or _guarded(syn, fn, node, denominator) or serving_facts(module).above_zero(denominator):
+                continue  # (guarded in the code, or by the request schema: `Field(gt=0)`)
             yield Hit(f"the denominator `{module.text(denominator)}` comes from the input data ({source}) and nothing "
                       "guards it against zero; a record with 0 raises ZeroDivisionError or yields inf/NaN that "
                       "reaches the model. Decide what zero means (`x / d if d else 0`, `.replace(0, np.nan)`, "

@@ -18,7 +18,8 @@ class NoPredictionMonitoring(Rule):
     log), no latency timer (`time.perf_counter()`), no metric (Prometheus, StatsD, OpenTelemetry,
     Datadog, MLflow). A log of something else (a batch size, the model's name) and error logging
     inside an `except` clause do not count. A monitoring library used anywhere in the project
-    silences the rule.
+    silences the rule; an experiment tracker (MLflow, W&B) only where the module itself serves
+    predictions (in training code it records the training runs).
 
     ## Why is this bad?
     A model in production degrades silently: inputs drift, a feature pipeline upstream breaks and
@@ -72,7 +73,9 @@ class NoPredictionMonitoring(Rule):
                   node=first.predictions[0].node, related=related, confidence="medium")
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
-        return uses_monitoring(module)
+        # (an MLflow or W&B run in code that serves nothing tracks training, not predictions)
+        serves = any(e.online for e in inference(module).entries)
+        return uses_monitoring(module, trackers=serves)
 
 
 NoPredictionMonitoring.invalid = [

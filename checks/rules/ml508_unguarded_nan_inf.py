@@ -64,7 +64,9 @@ class UnguardedNanInf(Rule):
     `scipy.optimize`, and denominators that count elements (`len(x)`, `x.shape[0] - 1`) are not
     feature code. The sign of a column is unknown statically: `log1p` of a column whose key names a count, a
     total, a duration or a number of days is taken as safe, and anything else as possibly negative
-    unless non-negative by construction (squares, absolute values, sums of them, `1 - cos(x)`; the
+    unless the module's request schema bounds the field it reads (`Field(ge=0)`, `PositiveFloat`,
+    `confloat(gt=0)`, marshmallow's `Range(min=0)`; a schema declared in another module is not seen), or
+    non-negative by construction (squares, absolute values, sums of them, `1 - cos(x)`; the
     haversine's `cos(lat1) * cos(lat2) * sin(d) ** 2` is taken as non-negative, latitudes lying
     within +-90 degrees). A denominator is
     the model's or the configuration's when what its names are bound to says so (a constant, a
@@ -167,6 +169,10 @@ def _risk(facts: Serving, node: ast.AST) -> str | None:
         arg = node.args[0]
         if _in_range(arg) or (func == "log1p" or func == "sqrt") and (_nonnegative(arg) or _nonnegative_expr(arg, _bound_value(facts))):
             return None
+        floor = facts.declared_floor(arg)
+        if floor is not None and (floor[0] > 0 or floor[0] == 0 and (floor[1] or func in ("log1p", "sqrt"))
+                                  or func == "log1p" and floor[0] >= -1 and (floor[0] > -1 or floor[1])):
+            return None  # the request schema bounds the field (`Field(ge=0)`)
         if _positive_expr(facts, arg, _bound_value(facts)):
             return None  # log of a smoothed rate: (count + 0.5) / max(total, 0.5)
         if func == "sqrt":
@@ -184,6 +190,8 @@ def _risk(facts: Serving, node: ast.AST) -> str | None:
         denominator = node.right
         if _path_join(facts, node):
             return None
+        if facts.above_zero(denominator):
+            return None  # the request schema keeps it above zero (`Field(gt=0)`)
         if number(denominator) is None and not _in_range(denominator) and _reads_data(facts, denominator) \
                 and not positive(facts.syntax, facts.enclosing(node), denominator) \
                 and not _positive_expr(facts, denominator, _bound_value(facts)):

@@ -182,6 +182,46 @@ class Serving(ScoreFacts, StateFacts):
         return out
 
     @cached_property
+    def field_floors(self) -> dict[str, tuple[float, bool]]:
+        """The lower bound each schema field of the module declares, as (bound, strict): pydantic's
+        `Field(ge=0)` / `Field(gt=0)` (also inside `Annotated[...]`), `conint`/`confloat(ge=...)`,
+        the `PositiveInt`/`NonNegativeFloat` types, marshmallow's `validate=Range(min=0)`. A field
+        declared in another module is not seen."""
+        out: dict[str, tuple[float, bool]] = {}
+        for cls, _fields in self.schemas.values():
+            for stmt in cls.body:
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                    name, parts = stmt.target.id, [stmt.annotation, stmt.value]
+                elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                    name, parts = stmt.targets[0].id, [stmt.value]
+                else:
+                    continue
+                floor = _floor(parts)
+                if floor is not None:
+                    out[name] = floor
+        return out
+
+    def declared_floor(self, node: ast.AST) -> tuple[float, bool] | None:
+        """The lower bound the module's request schema declares for the one field `node` reads
+        (`row["amount"]`, `req.amount`, `float(req.amount)`): (bound, strict), or None."""
+        if not self.field_floors:
+            return None
+        for _ in range(3):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "astype":
+                node = node.func.value
+            elif isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.func, ast.Name) \
+                    and node.func.id in ("float", "int"):
+                node = node.args[0]
+        key = node.slice.value if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+            else node.attr if isinstance(node, ast.Attribute) else None
+        return self.field_floors.get(key) if isinstance(key, str) else None
+
+    def above_zero(self, node: ast.AST) -> bool:
+        """The request schema keeps the field `node` reads above zero (`Field(gt=0)`, `ge=1`)."""
+        floor = self.declared_floor(node)
+        return floor is not None and (floor[0] > 0 or floor[0] == 0 and floor[1])
+
+    @cached_property
     def routes(self) -> list[Route]:
         out = []
         registered = self._registered_handlers()
@@ -360,3 +400,41 @@ class Serving(ScoreFacts, StateFacts):
         seen: set[int] = set()
         return [d for d in out if not (id(d) in seen or seen.add(id(d)))]
 
+
+_POSITIVE_TYPES = {"PositiveInt": (0.0, True), "PositiveFloat": (0.0, True), "NonNegativeInt": (0.0, False),
+                   "NonNegativeFloat": (0.0, False)}
+
+
+def _floor(parts: list[ast.AST | None]) -> tuple[float, bool] | None:
+    """The tightest lower bound among a field's annotation and default (see `Serving.field_floors`)."""
+    found: list[tuple[float, bool]] = []
+    for part in parts:
+        if part is None:
+            continue
+        for node in ast.walk(part):
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                named = _POSITIVE_TYPES.get(node.id if isinstance(node, ast.Name) else node.attr)
+                if named:
+                    found.append(named)
+            if not isinstance(node, ast.Call):
+                continue
+            for kw in node.keywords:
+                bound = _number(kw.value)
+                if bound is None:
+                    continue
+                if kw.arg in ("ge", "gt"):
+                    found.append((bound, kw.arg == "gt"))
+                elif kw.arg in ("min", "min_value") and last(ast.unparse(node.func)) == "Range":
+                    strict = any(k.arg == "min_inclusive" and isinstance(k.value, ast.Constant) and k.value.value is False
+                                 for k in node.keywords)
+                    found.append((bound, strict))
+    return max(found) if found else None
+
+
+def _number(node: ast.AST) -> float | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return float(node.value)
+    return None

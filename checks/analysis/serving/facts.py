@@ -7,6 +7,7 @@ import re
 from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
+from checks.analysis.production import inference
 from checks.analysis.serving.base import CACHE_DECORATORS, DB_METHODS, SQL_START, element_type, unwrap_annotation
 from checks.analysis.serving.core import Route, Serving, applies, serving
 from checks.analysis.serving.scores import Step
@@ -27,7 +28,10 @@ def service_facts(module: ModuleAnalysis) -> dict | None:
     routes (parameters, request shape, returned keys), schemas, functions with their calls and
     what they do (query, features, predict, calibrate), caches, and probability post-processing."""
     full = applies(module)
-    functions = full or module.role == "feature" or module.imports.uses(*DB_LIBRARIES) or bool(sql_strings(module))
+    # (a helper module that deserialises artifacts, `load_object(path)`, is on the request path when a
+    # route calls it)
+    functions = full or module.role == "feature" or module.imports.uses(*DB_LIBRARIES) or bool(sql_strings(module)) \
+        or bool(inference(module).loads)
     if not (functions or module.imports.uses("pydantic")):
         return None
     facts = serving(module)
