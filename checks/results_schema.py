@@ -148,6 +148,7 @@ class ServingFacts(_Strict):
     predict_line: int = 0  # (absent from a `fallback` frame)
     refits: list[int] = []
     positional: bool = False
+    by_position: bool = False  # values with no field name, known by position only (`[[age, sex, chol]]`)
     passthrough: bool = False
     built_by: BuiltBy | None = None
     unnamed: bool = False  # a frame whose columns the review cannot name (an array, a DMatrix)

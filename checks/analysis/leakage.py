@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from checks.analysis import libraries
 from checks.analysis.flowtypes import LITERAL, Split, Val, str_list
 from checks.analysis.module import ModuleAnalysis
+from checks.analysis.names import last
 
 STAT_METHODS = {"mean", "median", "mode", "std", "var", "quantile", "min", "max", "sum", "nunique"}
 
@@ -115,6 +117,10 @@ def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> 
             return FeatureSelection(call.node, dropped=dropped, frame=call.receiver)
         if call is not None and call.method in _COLUMN_KEEPING:
             val = call.receiver
+            continue
+        if call is not None and call.method in ("fit_transform", "transform") and call.receiver is not None \
+                and last(call.receiver.ctor or "") in libraries.shorts("columnwise") and call.args:
+            val = call.args[0]  # `scaler.fit_transform(df[cols])`: each column scaled in place
             continue
         if call is not None and call.callee is not None and len(call.callee.returns) == 1:
             val = call.callee.returns[0]

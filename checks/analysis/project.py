@@ -628,12 +628,16 @@ def _frame_of(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict], an
         if anc.call is not None and anc.call.method == "reindex" and anc.call.kwarg_node("columns") is not None \
                 and selected_at is None:
             selected_at = anc.call.line
-        if anc.call is not None and last(anc.call.name) in ("array", "asarray", "tensor", "DMatrix") and anc.call.node.args:
-            fields = _positional_fields(module, anc.call.node.args[0])
-            names = fields if fields and all(fields) else None
-            if names:
-                entries = [writes.get(n) or _passthrough(n, anc.call.line) for n in names]
-                return {"features": entries, "line": anc.call.line, "steps": sorted(steps), "positional": True}
+        laid_out = anc.call.node.args[0] if anc.call is not None and anc.call.node.args \
+            and last(anc.call.name) in ("array", "asarray", "tensor", "DMatrix") else \
+            node if isinstance(node, ast.List) and (len(node.elts) == 1 and isinstance(node.elts[0], (ast.List, ast.Tuple))
+                                                    or len(node.elts) > 1 and not any(isinstance(e, (ast.List, ast.Tuple, ast.Starred))
+                                                                                      for e in node.elts)) \
+            else None  # (`model.predict([[a, b, c]])`: one row of values, as a list)
+        if laid_out is not None:
+            frame = _laid_out(module, laid_out, writes, steps)
+            if frame is not None:
+                return frame
     if selected_at is not None or built_at is not None:
         # every feature comes as the caller gave it, except the columns written on the way here
         computed = {w.column: writes[w.column] for w in _writes_reaching(module, ancestors) if w.column in writes}
@@ -681,6 +685,67 @@ def _positional_fields(module: ModuleAnalysis, node: ast.AST) -> list[str | None
     if not isinstance(node, (ast.List, ast.Tuple)) or len(node.elts) < 2:
         return None
     return [_field_read(module, elt) for elt in node.elts]
+
+
+def _laid_out(module: ModuleAnalysis, laid_out: ast.AST, writes: dict[str, dict], steps: set[str]) -> dict | None:
+    """The frame of values laid out by position (`np.array([[...]])`, `[[...]]`): named by the
+    record fields they were read from, or else known by position only."""
+    fields = _positional_fields(module, laid_out)
+    names = fields if fields and all(fields) else None
+    if names:
+        entries = [writes.get(n) or _passthrough(n, laid_out.lineno) for n in names]
+        return {"features": entries, "line": laid_out.lineno, "steps": sorted(steps), "positional": True}
+    values = _positional_values(module, laid_out) if fields else None
+    if not values:
+        return None
+    # values with no field name (a widget's, a callback's parameter): known by position only, named
+    # after the training features when the project pairs the sides (`by_position`)
+    entries = [_passthrough(f"#{i + 1}", laid_out.lineno) if _raw_input(module, v)
+               else _entry(f"#{i + 1}", v, scalar=True, module=module) for i, v in enumerate(values)]
+    return {"features": entries, "line": laid_out.lineno, "steps": sorted(steps), "positional": True,
+            "by_position": True}
+
+
+def _positional_values(module: ModuleAnalysis, node: ast.AST) -> list[ast.expr] | None:
+    """The expressions laid out by position (`[[age, sex_code, chol]]`, a list bound to a name)."""
+    if isinstance(node, ast.Name):
+        val = module.flow.val_at(node)
+        origin = val.node if val is not None else None
+        node = origin.value if isinstance(origin, (ast.Assign, ast.AnnAssign)) and origin.value is not None else origin
+    while isinstance(node, ast.List) and len(node.elts) == 1 and isinstance(node.elts[0], (ast.List, ast.Tuple)):
+        node = node.elts[0]
+    if not isinstance(node, (ast.List, ast.Tuple)) or len(node.elts) < 2 \
+            or any(isinstance(e, ast.Starred) for e in node.elts):
+        return None
+    return list(node.elts)
+
+
+# UI input widgets (Streamlit's, and the built-in `input`): what they return is the user's raw value.
+_INPUT_WIDGETS = {"number_input", "slider", "select_slider", "selectbox", "radio", "checkbox", "toggle",
+                  "text_input", "date_input", "time_input", "input"}
+
+
+def _raw_input(module: ModuleAnalysis, node: ast.AST) -> bool:
+    """The value is what the user typed, as typed: a function's parameter (a UI callback's input),
+    an input widget's value, a request field, through names and number conversions."""
+    for _ in range(6):
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
+                and last(dotted(node.func) or "") in ("float", "int"):
+            node = node.args[0]
+            continue
+        if isinstance(node, ast.Name):
+            val = module.flow.val_at(node)
+            origin = val.node if val is not None else None
+            if isinstance(origin, ast.arg):
+                return True
+            if origin is None or origin is node:
+                return False
+            node = origin.value if isinstance(origin, (ast.Assign, ast.AnnAssign)) and origin.value is not None else origin
+            continue
+        if isinstance(node, ast.Call):
+            return last(dotted(node.func) or "") in _INPUT_WIDGETS or _field_read(module, node) is not None
+        return _field_read(module, node) is not None
+    return False
 
 
 def _field_read(module: ModuleAnalysis, node: ast.AST) -> str | None:
@@ -1155,6 +1220,13 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
     expressions and lines, and `differences` in words."""
     t, s = train["training"], serve["serving"]
     renamed = _dummies_renamed(t, s)
+    if s.get("by_position"):
+        if not t["features"] or len(t["features"]) != len(s["features"]):
+            return renamed  # (a count that differs is ML302's finding; with no list, nothing lines up)
+        # the values laid out by position are the training features in training's order
+        s = {**s, "features": [{**e, "name": n, "expr": n if e["expr"] == e["name"] else e["expr"],
+                                "print": _named_print(e.get("print"), e["name"], n)}
+                               for e, n in zip(s["features"], t["features"])]}
     if not frame_followed(s):
         return renamed  # built by a function of the project the review did not find: nothing else to compare
     served = {e["name"]: e for e in s["features"]}
@@ -1261,6 +1333,13 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
                         "serving": entry["expr"], "serving_line": entry["line"], "differences": [],
                         "categories": ["extra"]})
     return out
+
+
+def _named_print(data: dict | None, placeholder: str, name: str) -> dict | None:
+    """A positional value's fingerprint, reading the feature it stands for."""
+    if not data:
+        return data
+    return {**data, "reads": sorted((set(data["reads"]) - {placeholder}) | ({name} if placeholder in data["reads"] else set()))}
 
 
 def _dummies_renamed(t: dict, s: dict) -> list[dict]:

@@ -58,8 +58,12 @@ class TrainServeFeatureMismatch(ProjectRule):
 
     ## Known problems
     Training and serving files are paired by the artifact one writes and the other loads (or, with
-    one training file, all serving files are paired with it). Features built positionally
-    (`np.array([[a, b]])`) are not compared. Fingerprints decide, never the spelling: conditions on
+    one training file, all serving files are paired with it). Values laid out by position
+    (`np.array([[a, b]])`, `[[a, b]]`) are named by the request field each was read from, or else
+    matched to training's feature list by position when both have as many (a widget's or a callback
+    parameter's value is the raw input); with no literal training list they are not compared. Whole-frame
+    fills (`fillna({"x": 0})`) are compared per column, and a raw column training rewrites in place
+    (`x = np.log1p(x)`) against the value served as sent. Fingerprints decide, never the spelling: conditions on
     one value are evaluated (`dow >= 5` and `dow.isin([5, 6])` agree on a day of the week; on an
     hour, `(h >= 22) | (h <= 5)` and `(h < 6) | (h >= 22)` agree), columns written earlier in the
     same file are followed to what they hold, and a side computed by a function the review cannot

@@ -34,7 +34,8 @@ class FeatureSetMismatch(ProjectRule):
 
     ## Known problems
     Only named features are compared (a dict literal or a column list before `predict`); the
-    training list must be a literal list of columns.
+    training list must be a literal list of columns. Values laid out by position with no names
+    (`np.array([[a, b, c]])` of widget values) are only counted against the training list.
     """
 
     id = "ML302"
@@ -64,7 +65,12 @@ class FeatureSetMismatch(ProjectRule):
                                  + "; ".join(parts), related=related)
                 continue
             served = [e["name"] for e in s["features"]]
-            if served != list(t["features"]):
+            if s.get("by_position") and len(served) != len(t["features"]):
+                yield ProjectHit(serve, s["line"], f"{len(served)} values are laid out by position for the model, "
+                                 f"which is trained on {len(t['features'])} features ({list(t['features'])}); the "
+                                 "values cannot line up with the features", related=related)
+                continue
+            if not s.get("by_position") and served != list(t["features"]):
                 yield ProjectHit(serve, s["line"], f"the features are given in another order than in training "
                                  f"({served} against {list(t['features'])})", confidence="medium", related=related)
 

@@ -44,6 +44,10 @@ LIBRARY = Library("sklearn", "scikit-learn", (
     *rows("functional", *(_PRE + f for f in ("scale", "minmax_scale", "maxabs_scale", "robust_scale",
                                             "quantile_transform", "power_transform"))),
     *rows("pipeline", "sklearn.pipeline.Pipeline", "sklearn.pipeline.make_pipeline"),
+    # one output column per input column, in the same order: the features keep their names and places
+    *rows("columnwise", *(_PRE + c for c in ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler",
+                                             "PowerTransformer", "QuantileTransformer", "Normalizer", "Binarizer")),
+          "sklearn.impute.KNNImputer"),
     # classes of (near) equal size: accuracy is a fair summary there
     *rows("balanced_dataset", "sklearn.datasets.load_iris", "sklearn.datasets.load_wine", "sklearn.datasets.load_digits",
           "sklearn.datasets.make_classification", "sklearn.datasets.make_blobs", "sklearn.datasets.make_moons",

@@ -44,6 +44,7 @@ Kind = Literal[
     "study",            # a call making an optimisation study whose `.optimize(objective)` ranks trials by the objective
     "objective_search", # a function (or class) handed an objective function to minimise over trials (`fmin(fn=...)`)
     "label_transformer",  # a transform that learns from the labels it is given (a feature selector, a target encoder)
+    "columnwise",       # a transform whose output keeps each input column in place (a scaler, an imputer)
 ]
 Modelled = Literal["yes", "partial", "no"]
 
