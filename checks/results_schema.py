@@ -293,6 +293,7 @@ class ModuleFacts(_Strict):
     main: bool = False  # has a `__main__` block at its top level
     imported: list[str] = []  # what it imports from outside the libraries, fully spelled
     serves: bool = False  # imports a web, UI or RPC framework: it answers users itself
+    tracks: bool = False  # uses an experiment tracker (MLflow, W&B)
     targets: list[str] = []  # the label columns of its fits, splits and cross-validation
     entries: list[EntrySpan] = []
     test: bool = False

@@ -25,6 +25,7 @@ from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import dotted, last
 from checks.analysis.featureprint import fill_value, printer
 from checks.analysis.pipelines import Index, built_by, compared, served_as_sent, fitted_transforms, inverted, label_facts, rebalanced_fit, list_ref, pipeline_facts, print_differences, resolve
+from checks.analysis.monitoring import TRACKERS
 from checks.analysis.serving import service_facts
 from checks.analysis.syntax import is_main_test, syntax
 from checks.projects import Unit, module_names
@@ -124,6 +125,7 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "imported": _imported(module),
         "targets": [] if module.is_test else sorted(module.target_columns),
         "serves": _serves(module),
+        "tracks": module.imports.uses(*TRACKERS),
         "pipeline": {"builders": {}, "lists": {}, "summaries": {}} if module.is_test else pipeline_facts(module),
         "orchestrated": _orchestrated(module),
         "script": _script(module),
@@ -228,7 +230,11 @@ def _serves(module: ModuleAnalysis) -> bool:
     from checks.analysis.production import inference
     from checks.analysis.serving.base import WEB_FRAMEWORKS
 
-    return module.imports.uses(*WEB_FRAMEWORKS, *FRONT_ENDS) or any(e.kind == "cli" for e in inference(module).entries)
+    frameworks = (*WEB_FRAMEWORKS, *FRONT_ENDS)
+    # the framework is used, not only imported (`from flask.config import T`, an editor's stray import)
+    used = module.imports.uses(*frameworks) and any(
+        c.qualname is not None and c.qualname.split(".")[0] in {f.split(".")[0] for f in frameworks} for c in module.calls)
+    return used or any(e.kind == "cli" for e in inference(module).entries)
 
 
 def _entry_spans(module: ModuleAnalysis) -> list[dict]:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.monitoring import monitors, uses_monitoring
 from checks.analysis.production import inference
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
+    from checks.models import Finding
 
 
 class NoPredictionMonitoring(Rule):
@@ -19,7 +23,8 @@ class NoPredictionMonitoring(Rule):
     Datadog, MLflow). A log of something else (a batch size, the model's name) and error logging
     inside an `except` clause do not count. A monitoring library used anywhere in the project
     silences the rule; an experiment tracker (MLflow, W&B) only where the module itself serves
-    predictions (in training code it records the training runs).
+    predictions (in training code it records the training runs), or in a project with no front end
+    (no routes, UI or command line): there it marks experiment code, whose predictions feed evaluations.
 
     ## Why is this bad?
     A model in production degrades silently: inputs drift, a feature pipeline upstream breaks and
@@ -71,6 +76,11 @@ class NoPredictionMonitoring(Rule):
                   "no latency timer, no metrics); drift, broken inputs and slowdowns go unnoticed. Log each "
                   "prediction with its inputs and model version, and export latency/count metrics",
                   node=first.predictions[0].node, related=related, confidence="medium")
+
+    def settled_elsewhere(self, finding: "Finding", project: "Project") -> bool:
+        """A project with no front end (no routes, UI or command line answering users) that tracks
+        its runs with MLflow or W&B is experiment code: its prediction functions feed evaluations."""
+        return not project.front_ends and any(f.get("tracks") for f in project.facts.values())
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         # (an MLflow or W&B run in code that serves nothing tracks training, not predictions)
