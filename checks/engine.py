@@ -131,11 +131,21 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
         project = _project(results, markers)
         parts = project.parts
         project_findings, project_errors, withdrawn = [], [], []
+        skew_spots: dict[str, list] = {}
         for part in project.split():  # configs, pairs and project rules stay within one project
             found, failed = _project_findings(part, root, files)
             project_findings += found
             project_errors += failed
             withdrawn += _settled_elsewhere(part, results, project_errors)
+            try:
+                for rel, line, note in part.skew_blind_spots():
+                    skew_spots.setdefault(rel, []).append([line, note])
+            except Exception as exc:  # a report on the analysis: losing it must not lose the review
+                project_errors.append(ErrorEntry(file=".", message=f"internal error in the skew coverage "
+                                                                   f"({type(exc).__name__}: {exc}); please report this"))
+        # (the project's blind spots join the files' own, so a snapshot serves them too)
+        results = [(rel, {**r, "blind_spots": [*(r.get("blind_spots") or ()), *skew_spots[rel]]}) if rel in skew_spots
+                   else (rel, r) for rel, r in results]
         if cache:
             cache.save_snapshot(snapshot_stamps, settings, [(rel, _without_facts(r)) for rel, r in results],
                                 [f.model_dump(mode="json") for f in project_findings],

@@ -275,3 +275,23 @@ def test_positional_values_out_of_training_order_are_marked_per_feature(tmp_path
     [report] = skew_diff([work])
     urea = next(f for f in report.features if f.feature == "urea")
     assert "order" in urea.categories and "which the model reads as 'creatinine'" in " ".join(urea.differences)
+
+
+def test_pairs_not_compared_are_blind_spots(tmp_path):
+    """Values known by position only, against a feature list computed at run time: nothing is
+    compared, and the coverage says so instead of a clean bill."""
+    import shutil
+
+    from checks.config import Config
+    from checks.engine import review
+
+    work = tmp_path / "w"
+    shutil.copytree(CASES / "case169_streamlit_widgets_by_position_raw_log", work)
+    train = (work / "build_model.py").read_text()
+    (work / "build_model.py").write_text(train.replace(
+        'recipe = ["cement", "water", "superplasticizer", "age_days"]',
+        'recipe = [c for c in mixes.columns if c != "strength_mpa"]'))
+    result = review([work], Config(cache=False))
+    assert not [f for f in result.findings if f.rule == "ML301"]
+    [spot] = [s for s in result.coverage.blind_spots if "train/serve skew" in s.note]
+    assert (spot.file, spot.line) == ("strength_app.py", 19) and "build_model.py" in spot.note

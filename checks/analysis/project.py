@@ -475,8 +475,12 @@ def _use_of(module: ModuleAnalysis, call, X: Val | None) -> dict:
     """How a side uses its model: `input_loaded` when the rows predicted on are a deserialised object
     (an array pickled after training's transforms: nothing left to apply), `evaluates` when every
     prediction of the file reaches a metric (a held-out evaluation, not a service)."""
-    loaded = X is not None and any(a.call is not None and a.call.is_(*LOAD_CALLS)
-                                   for a in module.flow.ancestors(X, rows=True))
+    ancestors = list(module.flow.ancestors(X, rows=True)) if X is not None else []
+    # a loaded transform applied on the way (`scaler.transform(row)`) is not loaded rows
+    applied = {id(v) for a in ancestors if a.call is not None and a.call.receiver is not None
+               and a.call.method in ("transform", "inverse_transform", "predict", "predict_proba")
+               for v in (a.call.receiver, *module.flow.ancestors(a.call.receiver))}
+    loaded = any(a.call is not None and a.call.is_(*LOAD_CALLS) and id(a) not in applied for a in ancestors)
     metrics = [m for m in module.evaluation_calls if m.val is not None]
     outputs = [p.val for p in module.predictions if p.val is not None]
     evaluates = bool(outputs) and all(any(module.flow.derives_from(m.val, out) for m in metrics) for out in outputs)
@@ -1190,6 +1194,25 @@ class Project:
         """`file` sits in a package (its folder has an `__init__.py`): a module meant to be imported."""
         parent = PurePosixPath(file).parent
         return str(parent / "__init__.py") in self.facts if str(parent) != "." else False
+
+    def skew_blind_spots(self) -> list[tuple[str, int, str]]:
+        """(serving file, line, note) where a train/serve pair was not compared feature by feature:
+        the values handed to the model could not be named, or are known by position only while the
+        training side's feature list is not a literal list. "No skew found" says nothing there."""
+        out: dict[str, tuple[str, int, str]] = {}
+        for train, serve in self.pairs():
+            s, t = self.resolved(serve)["serving"], self.resolved(train)["training"]
+            if serve in out or s.get("evaluates") or s.get("input_loaded"):
+                continue
+            line = s.get("predict_line") or s["line"]
+            if not frame_followed(s):
+                out[serve] = (serve, line, f"train/serve skew against {train} not compared: the values handed to the "
+                                           "model here could not be named (an array built elsewhere, a helper's "
+                                           "parameter, or another file's function the review did not find)")
+            elif s.get("by_position") and not t["features"]:
+                out[serve] = (serve, line, f"train/serve skew against {train} not compared: the values are laid out by "
+                                           "position and the training side's feature list is computed at run time")
+        return list(out.values())
 
     def pairs(self, training: str | None = None, serving: str | None = None) -> list[tuple[str, str]]:
         """(training file, serving file) pairs: linked by the artifact one writes and the other
