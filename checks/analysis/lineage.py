@@ -487,7 +487,7 @@ def hand_offs(facts: dict[str, dict], label: str, consumed=None, kept: bool | No
     return list(out.values())
 
 
-def _by_import_name(facts: dict[str, dict], key: str) -> dict[str, tuple[str, str, dict]]:
+def by_import_name(facts: dict[str, dict], key: str) -> dict[str, tuple[str, str, dict]]:
     """Dotted name (every module name a file can be imported under, and the bare name) -> (file,
     qualname, summary) for the functions a lineage key (`functions`, `loaders`) lists per file."""
     index: dict[str, tuple[str, str, dict]] = {}
@@ -530,7 +530,7 @@ def helper_calls(facts: dict[str, dict], kind: str) -> list[HelperCall]:
     """Every call of another file's function that fits a transform on (`kind` 'fits') or
     oversamples (`kind` 'resamples') the rows it is given, with rows that are not only training
     rows, when the caller then splits or cross-validates what it returns."""
-    index = _by_import_name(facts, "functions")
+    index = by_import_name(facts, "functions")
     out = []
     for rel, f in sorted(facts.items()):
         for call in (f.get("lineage") or {}).get("calls", ()):
@@ -599,7 +599,7 @@ class RerunLoad:
 
 
 def rerun_loads(facts: dict[str, dict]) -> list[RerunLoad]:
-    index = _by_import_name(facts, "loaders")
+    index = by_import_name(facts, "loaders")
     out, seen = [], set()
     for rel, f in sorted(facts.items()):
         for call in (f.get("lineage") or {}).get("reruns") or ():

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from checks.analysis.flowtypes import str_list
+from checks.analysis.lineage import by_import_name
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
 from checks.analysis.project import LOAD_CALLS
 from checks.analysis.values import fixed_categories
 from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from checks.rules.base import Hit, ProjectHit, Rule
+
+if TYPE_CHECKING:
+    from checks.analysis.project import Project
 
 
 def _realigned(module: ModuleAnalysis, dummies) -> bool:
@@ -67,6 +71,9 @@ class TransformRefitAtServing(Rule):
     `transform`/`predict` at serving.
 
     ## Known problems
+    A helper of another file that fits a transform on the rows it is given and builds the model's
+    input at serving (`feature_encoder(request_df, cols)`) is followed into that file; a helper that
+    reaches the model only through further calls of other files is not.
     A file that both trains and serves is treated as training, and so is one that fits or trains a
     model of any class on rows and labels (`pipeline.train(X, y)`). A `ColumnTransformer` made only
     of "passthrough" and "drop" parts selects columns and learns nothing. `get_dummies` whose frame is laid out again on a column list of its own (`reindex(columns=saved)`,
@@ -78,6 +85,30 @@ class TransformRefitAtServing(Rule):
     id = "ML303"
     name = "transform-refit-at-serving"
     severity = Severity.P1
+
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        """Serving code that builds the model's input with another file's function which fits a
+        transform on the rows it is given (`feature_encoder(request_df, cols)` around an
+        `OrdinalEncoder().fit_transform`): at serving it is fitted again, on the request's rows."""
+        helpers = by_import_name(project.facts, "functions")
+        for serve in project.serving:
+            s = project.facts[serve]["serving"]
+            if s.get("evaluates"):
+                continue
+            built = s.get("built_by")
+            for call in [built, *(built.get("others") or ())] if built else ():
+                found = helpers.get(call["target"])
+                fits = found[2].get("fits") if found is not None and found[0] != serve else None
+                if not fits:
+                    continue
+                name = call["target"].rsplit(".", 1)[-1]
+                yield ProjectHit(serve, call["line"], f"{name}() fits {fits[0]['what']} on the rows it is given "
+                                 f"({found[0]}, {fits[0]['where']}) and builds the model's input here, so at serving "
+                                 "it is fitted again on the incoming rows: the model receives values encoded or scaled "
+                                 "differently from what it learned. Fit it once in training, save it, and only apply "
+                                 "the loaded one here", confidence="high" if fits[0]["confidence"] == "high" else "medium",
+                                 related=[(found[0], fits[0]["line"], f"{fits[0]['what']} is fitted here")])
+                break
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         loads_model = bool(module.calls_named(*LOAD_CALLS) or module.method_calls("load_model", "load_state_dict"))
