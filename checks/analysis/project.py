@@ -640,10 +640,8 @@ def _frame_of(module: ModuleAnalysis, X: Val | None, writes: dict[str, dict], an
             selected_at = anc.call.line
         laid_out = anc.call.node.args[0] if anc.call is not None and anc.call.node.args \
             and last(anc.call.name) in ("array", "asarray", "tensor", "DMatrix") else \
-            node if isinstance(node, ast.List) and (len(node.elts) == 1 and isinstance(node.elts[0], (ast.List, ast.Tuple))
-                                                    or len(node.elts) > 1 and not any(isinstance(e, (ast.List, ast.Tuple, ast.Starred))
-                                                                                      for e in node.elts)) \
-            else None  # (`model.predict([[a, b, c]])`: one row of values, as a list)
+            node if anc is ancestors[0] and isinstance(node, ast.List) and _row_literal(node) \
+            else None  # (`model.predict([[a, b, c]])`: the value predicted on is one row of values, as a list)
         if laid_out is not None:
             frame = _laid_out(module, laid_out, writes, steps)
             if frame is not None:
@@ -695,6 +693,15 @@ def _positional_fields(module: ModuleAnalysis, node: ast.AST) -> list[str | None
     if not isinstance(node, (ast.List, ast.Tuple)) or len(node.elts) < 2:
         return None
     return [_field_read(module, elt) for elt in node.elts]
+
+
+def _row_literal(node: ast.List) -> bool:
+    """`[[a, b, c]]` or `[a, b, c]` (as the flow holds the row): values, not names of columns."""
+    if len(node.elts) == 1 and isinstance(node.elts[0], (ast.List, ast.Tuple)):
+        node = node.elts[0]  # type: ignore[assignment]
+    return len(node.elts) > 1 and not any(
+        isinstance(e, (ast.List, ast.Tuple, ast.Starred)) or isinstance(e, ast.Constant) and isinstance(e.value, str)
+        for e in node.elts)
 
 
 def _laid_out(module: ModuleAnalysis, laid_out: ast.AST, writes: dict[str, dict], steps: set[str]) -> dict | None:
@@ -1267,7 +1274,8 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
     # columns training computes from other fields (not a raw column cleaned in place)
     computed = {c for c, d in t["derivations"].items() if not (d.get("print") and set(d["print"]["reads"]) <= {c})}
     out = []
-    for name in t["features"] or list(t["derivations"]):
+    labels = set((t.get("label") or {}).get("reads") or ())
+    for name in t["features"] or [c for c in t["derivations"] if c not in labels]:  # (the label is no feature)
         derivation = t["derivations"].get(name)
         train_expr = derivation["expr"] if derivation else name
         entry = served.get(name)
