@@ -427,11 +427,8 @@ def frame_fills(module: ModuleAnalysis, call) -> dict[str, str]:
     node = call.arg_node(0, "value")
     if node is None:
         return {}
-    if isinstance(node, ast.Name):
-        val = module.flow.val_at(node)
-        origin = val.node if val is not None else None
-        if isinstance(origin, ast.Dict):
-            node = origin
+    if isinstance(node, ast.Name) and isinstance(_bound(module, node), ast.Dict):
+        node = _bound(module, node)
     if isinstance(node, ast.Dict):
         out = {}
         for key, value in zip(node.keys, node.values):
@@ -684,15 +681,8 @@ def _positional_fields(module: ModuleAnalysis, node: ast.AST) -> list[str | None
     """For values laid out by position (`[[location, sqft, bath]]`), the record field each one was
     read from (`request.form.get("bath")`, `payload["sqft"]`, through names and conversions), or None
     where it was not read from a named field."""
-    if isinstance(node, ast.Name):  # `values = [...]` then `np.array(values)`
-        val = module.flow.val_at(node)
-        origin = val.node if val is not None else None
-        node = origin.value if isinstance(origin, (ast.Assign, ast.AnnAssign)) and origin.value is not None else origin
-    while isinstance(node, ast.List) and len(node.elts) == 1 and isinstance(node.elts[0], (ast.List, ast.Tuple)):
-        node = node.elts[0]
-    if not isinstance(node, (ast.List, ast.Tuple)) or len(node.elts) < 2:
-        return None
-    return [_field_read(module, elt) for elt in node.elts]
+    values = _positional_values(module, node)
+    return [_field_read(module, v) for v in values] if values else None
 
 
 def _row_literal(node: ast.List) -> bool:
@@ -725,10 +715,8 @@ def _laid_out(module: ModuleAnalysis, laid_out: ast.AST, writes: dict[str, dict]
 
 def _positional_values(module: ModuleAnalysis, node: ast.AST) -> list[ast.expr] | None:
     """The expressions laid out by position (`[[age, sex_code, chol]]`, a list bound to a name)."""
-    if isinstance(node, ast.Name):
-        val = module.flow.val_at(node)
-        origin = val.node if val is not None else None
-        node = origin.value if isinstance(origin, (ast.Assign, ast.AnnAssign)) and origin.value is not None else origin
+    if isinstance(node, ast.Name):  # `values = [...]` then `np.array(values)`
+        node = _bound(module, node)
     while isinstance(node, ast.List) and len(node.elts) == 1 and isinstance(node.elts[0], (ast.List, ast.Tuple)):
         node = node.elts[0]
     if not isinstance(node, (ast.List, ast.Tuple)) or len(node.elts) < 2 \
@@ -751,18 +739,27 @@ def _raw_input(module: ModuleAnalysis, node: ast.AST) -> bool:
             node = node.args[0]
             continue
         if isinstance(node, ast.Name):
-            val = module.flow.val_at(node)
-            origin = val.node if val is not None else None
-            if isinstance(origin, ast.arg):
+            bound = _bound(module, node)
+            if isinstance(bound, ast.arg):
                 return True
-            if origin is None or origin is node:
+            if bound is None:
                 return False
-            node = origin.value if isinstance(origin, (ast.Assign, ast.AnnAssign)) and origin.value is not None else origin
+            node = bound
             continue
         if isinstance(node, ast.Call):
             return last(dotted(node.func) or "") in _INPUT_WIDGETS or _field_read(module, node) is not None
         return _field_read(module, node) is not None
     return False
+
+
+def _bound(module: ModuleAnalysis, name: ast.Name) -> ast.AST | None:
+    """What a name was bound to: the assigned expression, or the binding node itself (a parameter,
+    a loop target); None when the flow does not know."""
+    val = module.flow.val_at(name)
+    origin = val.node if val is not None else None
+    if origin is None or origin is name:
+        return None
+    return origin.value if isinstance(origin, (ast.Assign, ast.AnnAssign)) and origin.value is not None else origin
 
 
 def _field_read(module: ModuleAnalysis, node: ast.AST) -> str | None:
@@ -779,11 +776,10 @@ def _field_read(module: ModuleAnalysis, node: ast.AST) -> str | None:
             node = node.args[0]  # a conversion of one value
             continue
         if isinstance(node, ast.Name):
-            val = module.flow.val_at(node)
-            origin = val.node if val is not None else None
-            if origin is None or origin is node:
+            bound = _bound(module, node)
+            if bound is None:
                 return None
-            node = origin.value if isinstance(origin, (ast.Assign, ast.AnnAssign)) and origin.value is not None else origin
+            node = bound
             continue
         return None
     return None
