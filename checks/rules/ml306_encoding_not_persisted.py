@@ -46,7 +46,9 @@ class EncodingNotPersisted(Rule):
     ## Known problems
     The saved object is inspected in the same file only; an encoder saved by another script is
     not seen, nor a hand-written map that another script saves with the model. An ordinal map of
-    a stable scale (`{"low": 0, "high": 1}`) is flagged like any other.
+    a stable scale (`{"low": 0, "high": 1}`) is flagged like any other. Codes that reach no model
+    the file fits (a copy for a correlation table) are left alone; a dict bundle saved with the
+    model is taken to hold what serving needs, whether or not it holds the encoder.
     """
 
     id = "ML306"
@@ -59,7 +61,10 @@ class EncodingNotPersisted(Rule):
         if not saves or not module.model_fits or any(_is_bundle(c) for c in saves):
             return
         saved = [c.arg(0) for c in saves]
-        for node, what, encoder, source in self._encodings(module):
+        inputs = [f.X for f in module.model_fits if f.X is not None]
+        for node, what, encoder, source, out in self._encodings(module):
+            if out is not None and not any(module.flow.derives_from(X, out) for X in inputs):
+                continue  # the codes reach no model this file fits (a copy for a correlation table, dead code)
             if encoder is not None and any(s is encoder or (s is not None and last(encoder.ctor) in s.ctors)
                                            for s in saved):
                 continue
@@ -107,21 +112,21 @@ class EncodingNotPersisted(Rule):
 
     @staticmethod
     def _encodings(module: ModuleAnalysis):
-        """(node, description, encoder object or None, the value whose categories it encodes or None)
-        for each ad-hoc encoding."""
+        """(node, description, encoder object or None, the value whose categories it encodes or None,
+        the encoded output or None) for each ad-hoc encoding."""
         labels = [f.y for f in module.model_fits if f.y is not None]
         for fit in module.fits:
             if last(fit.ctor) in ENCODERS and fit.kind == "transformer":
                 if module.column_of(fit.X) in module.target_columns or (fit.call.val is not None and any(
                         module.flow.derives_from(y, fit.call.val, rows=False) for y in labels)):
                     continue  # the label's classes: serving maps predictions back, it encodes no input
-                yield fit.call.node, last(fit.ctor), fit.estimator, None
+                yield fit.call.node, last(fit.ctor), fit.estimator, None, fit.call.val
         for call in module.calls:
             if call.is_("pandas.factorize", "pandas.get_dummies"):
                 if call.short == "get_dummies" and fixed_categories(module, call.arg(0, "data"),
                                                                     str_list(call.kwarg_node("columns"))):
                     continue  # categories declared in the code, which serving repeats: nothing to save
-                yield call.node, call.short + "()", None, call.val
+                yield call.node, call.short + "()", None, call.val, call.val
         for _, val in module.flow.bindings:
             node = val.node
             if isinstance(node, ast.Attribute) and node.attr == "codes" and isinstance(node.value, ast.Attribute) \
@@ -129,7 +134,7 @@ class EncodingNotPersisted(Rule):
                 if module.column_of(val) in module.target_columns or any(
                         module.flow.derives_from(y, val, rows=False) for y in labels):
                     continue  # `y = df[target].astype("category").cat.codes`: the label's classes
-                yield node, ".cat.codes", None, module.flow.val_at(node.value.value)
+                yield node, ".cat.codes", None, module.flow.val_at(node.value.value), val
 
 
 def _code_maps(tree: ast.Module) -> Iterator[tuple[str, ast.Dict]]:
@@ -208,6 +213,18 @@ EncodingNotPersisted.invalid = [
 ]
 
 EncodingNotPersisted.valid = [
+    # codes of a copy kept for a correlation table: no model reads them
+    """
+    import joblib
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    from sklearn.preprocessing import LabelEncoder
+    rides = pd.read_csv("rides.csv")
+    view = pd.DataFrame({"zone": LabelEncoder().fit_transform(rides["zone"]), "fare": rides["fare"]})
+    print(view.corr())
+    ridge = Ridge().fit(rides[["km", "minutes"]], rides["fare"])
+    joblib.dump(ridge, "ridge-3.joblib")
+    """,
     # the categories behind `.cat.codes` are saved beside the model (serving maps ids the same way)
     """
     import pickle
