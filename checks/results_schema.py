@@ -226,6 +226,7 @@ class Read(Place):
 
 class SummaryFit(Fitted):
     param: int
+    flagged: bool = False  # fitted only under a condition on a parameter (`if training:`)
 
 
 class SummaryResample(Place):

@@ -295,3 +295,29 @@ def test_pairs_not_compared_are_blind_spots(tmp_path):
     assert not [f for f in result.findings if f.rule == "ML301"]
     [spot] = [s for s in result.coverage.blind_spots if "train/serve skew" in s.note]
     assert (spot.file, spot.line) == ("strength_app.py", 19) and "build_model.py" in spot.note
+
+
+def test_a_helper_that_fits_only_when_told_is_not_a_refit_at_serving(tmp_path):
+    """The shared helper refits at serving (ML303) unless the fit sits behind a parameter
+    (`if training:`), where only the caller's argument could say which branch runs."""
+    import shutil
+
+    from checks.config import Config
+    from checks.engine import review
+
+    def refits(work):
+        return [f for f in review([work], Config(cache=False)).findings if f.rule == "ML303"]
+
+    work = tmp_path / "w"
+    shutil.copytree(CASES / "case171_flask_shared_encoder_helper_refit", work)
+    assert [(f.file, f.line) for f in refits(work)] == [("site.py", 17)]
+    (work / "shared.py").write_text(
+        "from sklearn.preprocessing import OrdinalEncoder\n\n\n"
+        "def encode_text_columns(frame, columns, coder=None, training=False):\n"
+        "    if training:\n"
+        "        coder = OrdinalEncoder()\n"
+        "        frame[columns] = coder.fit_transform(frame[columns])\n"
+        "    else:\n"
+        "        frame[columns] = coder.transform(frame[columns])\n"
+        "    return frame\n")
+    assert refits(work) == []

@@ -36,6 +36,7 @@ from checks.analysis.module import Fit, ModuleAnalysis
 from checks.analysis.names import dotted as dotted_name, last
 from checks.analysis.production import inference
 from checks.analysis.serving.base import import_prefixes
+from checks.analysis.syntax import syntax
 
 LABEL_ENCODERS = vocab.LABEL_ENCODERS
 READ_CALLS = ("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "joblib.load", "pickle.load")
@@ -192,8 +193,11 @@ def _functions(module: ModuleAnalysis) -> dict[str, dict]:
                 continue
             if params and params[0] in ("self", "cls"):
                 param -= 1
-            found.append({"param": param, "what": last(fit.ctor) or "a transform", "confidence": fit.confidence,
-                          **_place(module, fit.line)})
+            entry = {"param": param, "what": last(fit.ctor) or "a transform", "confidence": fit.confidence,
+                     **_place(module, fit.line)}
+            if _under_flag(module, fn, fit.call.node):
+                entry["flagged"] = True  # fitted only when a parameter says so (`if training:`)
+            found.append(entry)
         resamples = []
         for r in returned:
             origin = _resample_origin(module, r) if r.flags & RESAMPLED else None
@@ -211,6 +215,19 @@ def _functions(module: ModuleAnalysis) -> dict[str, dict]:
         if found or resamples:
             out[fn.qualname] = {"fits": found, "resamples": resamples}
     return out
+
+
+def _under_flag(module: ModuleAnalysis, fn, node: ast.AST) -> bool:
+    """`node` runs under a condition on a parameter of `fn` (`if training:` / `if fit:` ... `else:
+    transform`): whether the helper fits depends on how it is called."""
+    params = set(fn.params)
+    for parent in syntax(module).ancestors(node):
+        if parent is fn.node:
+            return False
+        if isinstance(parent, (ast.If, ast.IfExp)) and any(
+                isinstance(n, ast.Name) and n.id in params for n in ast.walk(parent.test)):
+            return True
+    return False
 
 
 def _calls(module: ModuleAnalysis) -> list[dict]:

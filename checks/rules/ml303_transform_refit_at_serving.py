@@ -98,7 +98,8 @@ class TransformRefitAtServing(Rule):
             built = s.get("built_by")
             for call in [built, *(built.get("others") or ())] if built else ():
                 found = helpers.get(call["target"])
-                fits = found[2].get("fits") if found is not None and found[0] != serve else None
+                fits = [f for f in found[2].get("fits") or () if not f.get("flagged")] \
+                    if found is not None and found[0] != serve else None  # (a fit behind `if training:`: not known)
                 if not fits:
                     continue
                 name = call["target"].rsplit(".", 1)[-1]
