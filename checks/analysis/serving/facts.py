@@ -7,6 +7,7 @@ import re
 from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
+from checks.analysis.loads import unsafe_load
 from checks.analysis.production import inference
 from checks.analysis.serving.base import CACHE_DECORATORS, DB_METHODS, SQL_START, element_type, unwrap_annotation
 from checks.analysis.serving.core import Route, Serving, applies, serving
@@ -28,18 +29,19 @@ def service_facts(module: ModuleAnalysis) -> dict | None:
     routes (parameters, request shape, returned keys), schemas, functions with their calls and
     what they do (query, features, predict, calibrate), caches, and probability post-processing."""
     full = applies(module)
-    # (a helper module that deserialises artifacts, `load_object(path)`, is on the request path when a
-    # route calls it)
-    functions = full or module.role == "feature" or module.imports.uses(*DB_LIBRARIES) or bool(sql_strings(module)) \
-        or bool(inference(module).loads)
-    if not (functions or module.imports.uses("pydantic")):
+    functions = full or module.role == "feature" or module.imports.uses(*DB_LIBRARIES) or bool(sql_strings(module))
+    # a helper module that deserialises artifacts (`load_object(path)`) is on the request path when a
+    # route calls it: its loading functions only
+    loaders = set() if functions or not any(unsafe_load(c) is not None for c in module.calls) \
+        else {id(load.function) for load in inference(module).loads if load.function is not None}
+    if not (functions or loaders or module.imports.uses("pydantic")):
         return None
     facts = serving(module)
     if not full:  # a feature, database or schema module on the request path: its functions and schemas only
         return {"framework": None, "apps": [], "routes": [], "caches": [], "calibration": [], "confidence": [],
                 "schemas": _schemas(facts),
-                "functions": {_qualname(facts, fn): _function_facts(facts, fn) for fn in facts.functions}
-                if functions else {}}
+                "functions": {_qualname(facts, fn): _function_facts(facts, fn) for fn in facts.functions
+                              if functions or id(fn) in loaders}}
     return {
         "framework": facts.framework,
         "apps": _apps(module),
