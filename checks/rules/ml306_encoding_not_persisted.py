@@ -47,7 +47,7 @@ class EncodingNotPersisted(Rule):
     The saved object is inspected in the same file only; an encoder saved by another script is
     not seen, nor a hand-written map that another script saves with the model. An ordinal map of
     a stable scale (`{"low": 0, "high": 1}`) is flagged like any other. Codes that reach no model
-    the file fits (a copy for a correlation table) are left alone; a dict bundle saved with the
+    the file fits, writes or returns (a copy for a correlation table) are left alone; a dict bundle saved with the
     model is taken to hold what serving needs, whether or not it holds the encoder.
     """
 
@@ -61,10 +61,10 @@ class EncodingNotPersisted(Rule):
         if not saves or not module.model_fits or any(_is_bundle(c) for c in saves):
             return
         saved = [c.arg(0) for c in saves]
-        inputs = [f.X for f in module.model_fits if f.X is not None]
+        used = module.used
         for node, what, encoder, source, out in self._encodings(module):
-            if out is not None and not any(module.flow.derives_from(X, out) for X in inputs):
-                continue  # the codes reach no model this file fits (a copy for a correlation table, dead code)
+            if out is not None and id(out) not in used:
+                continue  # the codes reach no model, file or caller (a copy for a correlation table, dead code)
             if encoder is not None and any(s is encoder or (s is not None and last(encoder.ctor) in s.ctors)
                                            for s in saved):
                 continue
