@@ -78,15 +78,24 @@ def events_of(run: dict, kind: str) -> list[dict]:
     return [e for e in run["events"] if e.get("type") == kind]
 
 
+# On a loaded machine the CLI may still be starting the plugin's server when the model is first asked;
+# it then offers a tool to wait for it, which the fake model calls first (`tests/claude_headless.py`).
+WAIT = "WaitForMcpServers"
+
+
 def tool_uses(run: dict) -> list[dict]:
-    return [b for e in events_of(run, "assistant") for b in e["message"]["content"] if b.get("type") == "tool_use"]
+    """The run's tool calls, without the wait for the plugin's server to finish starting."""
+    return [b for e in events_of(run, "assistant") for b in e["message"]["content"]
+            if b.get("type") == "tool_use" and b.get("name") != WAIT]
 
 
 def tool_results(run: dict) -> list[str]:
+    waits = {b.get("id") for e in events_of(run, "assistant") for b in e["message"]["content"]
+             if b.get("type") == "tool_use" and b.get("name") == WAIT}
     out = []
     for event in events_of(run, "user"):
         for block in event["message"]["content"]:
-            if isinstance(block, dict) and block.get("type") == "tool_result":
+            if isinstance(block, dict) and block.get("type") == "tool_result" and block.get("tool_use_id") not in waits:
                 content = block["content"]
                 out.append(content if isinstance(content, str) else "".join(c.get("text", "") for c in content))
     return out
@@ -109,7 +118,8 @@ def test_plugin_loads_and_its_server_connects(headless):
 
 
 def test_command_text_reaches_the_model_with_the_tools(headless):
-    first = next(r["body"] for r in headless["requests"] if r["path"] == "/v1/messages" and r["body"].get("tools"))
+    first = next(r["body"] for r in headless["requests"] if r["path"] == "/v1/messages"
+                 and any(t["name"] == f"{PREFIX}review" for t in r["body"].get("tools") or ()))
     prompt = json.dumps(first["messages"][0])
     assert "# wicked-data: ML code review" in prompt
     assert "review ./models/churn_predictor/" in prompt
@@ -131,7 +141,7 @@ def test_review_tool_runs_and_its_result_comes_back(headless):
     # The tool result went back to the model in the next request, and its answer is the final result.
     sent_back = [r for r in headless["requests"] if r["path"] == "/v1/messages"
                  and "tool_result" in json.dumps(r["body"]["messages"][-1])]
-    assert sent_back and "ML101" in json.dumps(sent_back[0]["body"]["messages"][-1])
+    assert any("ML101" in json.dumps(r["body"]["messages"][-1]) for r in sent_back)
     final = events_of(run, "result")[-1]
     assert final["subtype"] == "success" and f"P1: {result['by_severity']['P1']}" in final["result"]
 
