@@ -640,6 +640,8 @@ _STREAMLIT_WIDGETS = {
     "date_input": "bounded", "time_input": "bounded", "color_picker": "bounded", "pills": "bounded",
     "segmented_control": "bounded", "feedback": "bounded",
 }
+# The input widgets whose value is what the user typed or chose (not an uploaded file or table).
+INPUT_WIDGETS = frozenset(name for name, kind in _STREAMLIT_WIDGETS.items() if kind not in _FREE_FORM_COMPONENTS)
 _GRADIO_COMPONENTS = {
     "textbox": "text", "text": "text", "textarea": "text", "code": "text",
     "file": "free", "files": "free", "uploadbutton": "free", "dataframe": "free", "json": "free",

@@ -16,6 +16,7 @@ import tomllib
 from pathlib import PurePosixPath
 
 from checks.analysis import vocab
+from checks.analysis.entries import INPUT_WIDGETS
 from checks.analysis.evaluation import evaluation
 from checks.analysis.flowtypes import DELTA, Val, str_list
 from checks.analysis.leakage import feature_selection
@@ -725,9 +726,8 @@ def _positional_values(module: ModuleAnalysis, node: ast.AST) -> list[ast.expr] 
     return list(node.elts)
 
 
-# UI input widgets (Streamlit's, and the built-in `input`): what they return is the user's raw value.
-_INPUT_WIDGETS = {"number_input", "slider", "select_slider", "selectbox", "radio", "checkbox", "toggle",
-                  "text_input", "date_input", "time_input", "input"}
+# UI input widgets (Streamlit's table, and the built-in `input`): what they return is the user's raw value.
+_INPUT_WIDGETS = INPUT_WIDGETS | {"input"}
 
 
 def _raw_input(module: ModuleAnalysis, node: ast.AST) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from checks.analysis.entries import RAW_ANNOTATIONS
+from checks.analysis.featureprint import number
 from checks.analysis.flowtypes import CallSite
 from checks.analysis.module import ModuleAnalysis
 from checks.analysis.names import last
@@ -419,7 +420,7 @@ def _floor(parts: list[ast.AST | None]) -> tuple[float, bool] | None:
             if not isinstance(node, ast.Call):
                 continue
             for kw in node.keywords:
-                bound = _number(kw.value)
+                bound = number(kw.value)
                 if bound is None:
                     continue
                 if kw.arg in ("ge", "gt"):
@@ -430,11 +431,3 @@ def _floor(parts: list[ast.AST | None]) -> tuple[float, bool] | None:
                     found.append((bound, strict))
     return max(found) if found else None
 
-
-def _number(node: ast.AST) -> float | None:
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _number(node.operand)
-        return -inner if inner is not None else None
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return float(node.value)
-    return None
