@@ -232,9 +232,10 @@ def _serves(module: ModuleAnalysis) -> bool:
     from checks.analysis.serving.base import WEB_FRAMEWORKS
 
     frameworks = (*WEB_FRAMEWORKS, *FRONT_ENDS)
+    roots = {f.split(".")[0] for f in frameworks}
     # the framework is used, not only imported (`from flask.config import T`, an editor's stray import)
     used = module.imports.uses(*frameworks) and any(
-        c.qualname is not None and c.qualname.split(".")[0] in {f.split(".")[0] for f in frameworks} for c in module.calls)
+        c.qualname is not None and c.qualname.split(".")[0] in roots for c in module.calls)
     return used or any(e.kind == "cli" for e in inference(module).entries)
 
 
