@@ -14,16 +14,50 @@ from checks import __version__
 from checks.config import ConfigError, load_project_config
 from checks.engine import BaselineError, review, review_project
 from checks.formats import FORMATS, render
+from checks.formats.describe import analysed_nothing
 from checks.models import Severity
-from checks.rules.base import registry
+from checks.rules.base import registry, rule_ids
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# the formats that show a finding's remediation; the others refuse --remediation rather than drop it
+REMEDIATION_FORMATS = ("json", "markdown", "text")
 
 
-def _codes(values: list[str] | None) -> list[str] | None:
-    if not values:
+class UsageError(Exception):
+    """A command line that cannot be carried out as asked: one line on stderr, exit 2."""
+
+
+def _codes(values: list[str] | None, option: str) -> list[str] | None:
+    if values is None:
         return None
-    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+    codes = [c.strip() for v in values for c in v.split(",") if c.strip()]
+    if not codes:
+        raise UsageError(f"{option} is empty; give rule ids or prefixes (ML1, ML201)")
+    return codes
+
+
+def _severity(value: str) -> str:
+    """`p2` is `P2`, as rule ids are case-insensitive."""
+    return value.strip().upper()
+
+
+def _writable(path: Path | None) -> None:
+    """Refuse, before any work, an output file that cannot be written: its folder is missing, or
+    it is a folder itself."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a directory")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: no such directory: {folder}")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,12 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--format", choices=FORMATS, default="text")
     rev.add_argument("--select", action="append", metavar="CODES", help="rule ids or prefixes, comma-separated (ML1, ML201)")
     rev.add_argument("--ignore", action="append", metavar="CODES", help="rule ids or prefixes to skip")
-    rev.add_argument("--min-severity", choices=[s.value for s in Severity], help="report only this severity or worse")
+    rev.add_argument("--min-severity", type=_severity, choices=[s.value for s in Severity],
+                     help="report only this severity or worse (P1, P2, P3)")
     rev.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     rev.add_argument("--baseline", type=Path, metavar="FILE", help="a previous JSON review whose findings are ignored")
     rev.add_argument("--no-cache", action="store_true", help="analyse every file again")
     rev.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: by file count and cores)")
     rev.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    rev.add_argument("--expand", action="store_true", help="text and markdown: give every finding its own block "
+                     "(by default the findings on one line are shown as one, the most severe leading)")
     rev.add_argument("--report", choices=("standard", "audit"), default="standard",
                      help="audit: write the markdown as a serving audit (summary, data flow, shapes, risks)")
     rev.add_argument("--remediation", action="store_true", help="add a remediation (explanation, code, diff) to "
@@ -99,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "skew-diff":
             return _skew_diff(args)
         return _explain(args)
-    except (ConfigError, BaselineError) as exc:
+    except (ConfigError, BaselineError, UsageError) as exc:
         print(f"wicked-data: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
@@ -114,12 +151,18 @@ def _review(args) -> int:
         return EXIT_ERROR
     first = paths[0] if paths[0].is_dir() else paths[0].parent
     config = load_project_config(first.resolve()).merged(
-        select=_codes(args.select), ignore=_codes(args.ignore), min_severity=args.min_severity,
-        cache=False if args.no_cache else None, jobs=args.jobs,
+        select=_codes(args.select, "--select"), ignore=_codes(args.ignore, "--ignore"),
+        min_severity=args.min_severity, cache=False if args.no_cache else None, jobs=args.jobs,
     )
+    unknown = config.unknown_codes(rule_ids())
+    if unknown:
+        raise UsageError(f"{', '.join(unknown)} matches no rule; `wicked-data rules` lists them")
     if args.report == "audit" and args.format != "markdown":
-        print("wicked-data: error: --report audit needs --format markdown", file=sys.stderr)
-        return EXIT_ERROR
+        raise UsageError("--report audit needs --format markdown")
+    if (args.remediation or args.llm) and args.format not in REMEDIATION_FORMATS:
+        raise UsageError(f"--remediation is shown by --format {' or '.join(REMEDIATION_FORMATS)}, "
+                         f"not {args.format}")
+    _writable(args.output)
     progress = _ProgressBar() if sys.stderr.isatty() else None
     if args.report == "audit":  # the audit also draws the project model
         result, project = review_project(paths, config, baseline=args.baseline, progress=progress)
@@ -139,11 +182,15 @@ def _review(args) -> int:
 
         text = audit.render(result, project)
     else:
-        text = render(result, args.format, color=color)
+        text = render(result, args.format, color=color, expand=args.expand)
     if args.output:
-        args.output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+        _write(args.output, text + ("" if text.endswith("\n") else "\n"))
     else:
         sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+    nothing = analysed_nothing(result)
+    if nothing:
+        print(f"wicked-data: error: {nothing}", file=sys.stderr)
+        return EXIT_ERROR
     if result.findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
@@ -199,6 +246,7 @@ def _model_card(args) -> int:
     from checks.remediate import model_card
     from checks.remediate.facts import model_facts
 
+    _writable(args.output)
     paths, config = _existing_paths(args.paths)
     if paths is None:
         return EXIT_ERROR
@@ -206,7 +254,7 @@ def _model_card(args) -> int:
     if result.notice:
         print(f"wicked-data: {result.notice}", file=sys.stderr)
     if args.output:
-        args.output.write_text(result.text, encoding="utf-8")
+        _write(args.output, result.text)
     else:
         sys.stdout.write(result.text)
     return EXIT_CLEAN
@@ -251,13 +299,14 @@ def _eval(args) -> int:
     if args.record and args.mode != "live":
         print("wicked-data: error: --record needs --mode live", file=sys.stderr)
         return EXIT_ERROR
+    _writable(args.output)
     try:
         card = scenario_eval.run(args.scenarios, args.mode, args.record, args.scenarios_dir)
     except scenario_eval.ScenarioError as exc:
         print(f"wicked-data: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(scenario_eval.render_scorecard(card))
-    args.output.write_text(scenario_eval.scorecard_json(card) + "\n", encoding="utf-8")
+    _write(args.output, scenario_eval.scorecard_json(card) + "\n")
     return EXIT_FINDINGS if card.regressions else EXIT_CLEAN
 
 

@@ -5,6 +5,7 @@ One validated model; an unknown key or a bad value is an error, never silently i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -43,10 +44,24 @@ class Config(BaseModel):
     @field_validator("select", "ignore")
     @classmethod
     def _codes(cls, codes: list[str]) -> list[str]:
-        for code in codes:
-            if not (code.startswith("ML") and code[2:].isdigit() and len(code) <= 5):
-                raise ValueError(f"{code!r} is not a rule id or prefix (e.g. ML1, ML10, ML101)")
-        return codes
+        return [_code(code) for code in codes]
+
+    @field_validator("per_file_ignores")
+    @classmethod
+    def _file_codes(cls, table: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {pattern: [_code(code) for code in codes] for pattern, codes in table.items()}
+
+    @field_validator("min_severity", mode="before")
+    @classmethod
+    def _severity(cls, value):
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def unknown_codes(self, rule_ids: Iterable[str]) -> list[str]:
+        """The selectors (select, ignore, per-file ignores) that match none of `rule_ids`: a typo
+        there would silently check nothing, or ignore nothing."""
+        ids = list(rule_ids)
+        codes = [*self.select, *self.ignore, *(c for codes in self.per_file_ignores.values() for c in codes)]
+        return list(dict.fromkeys(c for c in codes if not any(rule_id.startswith(c) for rule_id in ids)))
 
     def stated(self) -> dict:
         """The facts the user stated about the data, by their `[tool.wicked-data]` key."""
@@ -65,6 +80,14 @@ class Config(BaseModel):
             return Config.model_validate(data)
         except ValidationError as exc:
             raise ConfigError(f"invalid option: {_problems(exc)}") from None
+
+
+def _code(code: str) -> str:
+    """A rule id or prefix, any case (`ml1` is `ML1`)."""
+    normal = code.strip().upper() if isinstance(code, str) else code
+    if not (isinstance(normal, str) and normal.startswith("ML") and normal[2:].isdigit() and len(normal) <= 5):
+        raise ValueError(f"{code!r} is not a rule id or prefix (e.g. ML1, ML10, ML101)")
+    return normal
 
 
 def load_project_config(root: Path) -> Config:

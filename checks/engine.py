@@ -176,7 +176,7 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
     entries.sort(key=lambda e: e.path)
     errors.sort(key=lambda e: e.file)
     return Review(tool=ToolInfo(version=__version__), root=_display(root), files=entries,
-                  findings=_unique_ids(findings), errors=errors, coverage=cover), project
+                  findings=_same_place(_unique_ids(findings)), errors=errors, coverage=cover), project
 
 
 FAMILIES = ("ML1", "ML2", "ML3", "ML4", "ML5")
@@ -662,10 +662,12 @@ def _analyse_sql(rel: str, text: str) -> dict:
         try:
             for hit in rule.check_sql(text):
                 line = max(1, hit.lineno)
+                evidence = lines[line - 1].rstrip() if line <= len(lines) else ""
+                column, end_column = _line_span(evidence)
                 finding = Finding(rule=rule.id, name=rule.name, family=family_of(rule.id),
                                   severity=hit.severity or rule.severity, confidence=hit.confidence,
-                                  message=hit.message, file=rel, line=line, end_line=line,
-                                  evidence=lines[line - 1].strip() if line <= len(lines) else "").with_id()
+                                  message=hit.message, file=rel, line=line, end_line=line, column=column,
+                                  end_column=end_column, evidence=evidence, fix=hit.fix).with_id()
                 if not _suppressed(finding, suppressions):
                     findings.append(finding.model_dump(mode="json"))
         except Exception as exc:  # one rule's bug must not cost the other findings
@@ -718,7 +720,8 @@ def _project_findings(project: Project, root: Path, files: list[tuple[Path, str]
                     lines[hit.file], sources[hit.file] = _read_lines(paths.get(hit.file))
                 text, source = lines[hit.file], sources[hit.file]
                 at = source.from_shown(hit.line) if source is not None else hit.line
-                evidence = text[at - 1].strip() if 0 < at <= len(text) else ""
+                evidence = text[at - 1].rstrip() if 0 < at <= len(text) else ""
+                column, end_column = _line_span(evidence)
                 if hit.file not in suppressions:
                     suppressions[hit.file] = _suppressions("\n".join(text), python=hit.file.endswith((".py", ".ipynb")))
                 if _suppressed_at(suppressions[hit.file], at, rule.id):
@@ -726,7 +729,7 @@ def _project_findings(project: Project, root: Path, files: list[tuple[Path, str]
                 finding = Finding(
                     rule=rule.id, name=rule.name, family=family_of(rule.id), severity=hit.severity or rule.severity,
                     confidence=hit.confidence, message=hit.message, file=hit.file, line=hit.line, end_line=hit.line,
-                    evidence=evidence, related=[Related(file=f or hit.file, line=ln, note=n) for f, ln, n in hit.related],
+                    column=column, end_column=end_column, evidence=evidence, fix=hit.fix, related=[Related(file=f or hit.file, line=ln, note=n) for f, ln, n in hit.related],
                 )
                 if source is not None and (cell := source.cell_of(at)) is not None:
                     finding.cell, finding.cell_line = cell
@@ -799,10 +802,11 @@ def parse(source: SourceFile) -> ast.Module:
 def to_finding(rule: Rule, hit: Hit, module: ModuleAnalysis) -> Finding:
     line = max(1, hit.lineno)
     end = max(line, hit.end_lineno)
+    column, end_column = _span(module.line_text(line), module.line_text(end), hit)
     finding = Finding(
         rule=rule.id, name=rule.name, family=family_of(rule.id), severity=hit.severity or rule.severity,
-        confidence=hit.confidence, message=hit.message, file=module.source.rel, line=line, column=hit.col,
-        end_line=end, evidence=_evidence(module, line, end),
+        confidence=hit.confidence, message=hit.message, file=module.source.rel, line=line, column=column,
+        end_line=end, end_column=end_column, evidence=_evidence(module, line, end), fix=hit.fix,
         related=[Related(file=f or module.source.rel, line=ln, note=note) for f, ln, note in hit.related],
     )
     source = module.source
@@ -828,9 +832,31 @@ def _notebook_lines(text: str, source: SourceFile) -> str:
 
 
 def _evidence(module: ModuleAnalysis, line: int, end: int) -> str:
-    lines = [module.line_text(n) for n in range(line, min(end, line + 5) + 1)]
-    indent = min((len(s) - len(s.lstrip()) for s in lines if s.strip()), default=0)
-    return "\n".join(s[indent:] for s in lines).rstrip()
+    """The flagged lines as the file has them (at most six), indentation kept so that `column`
+    and `end_column` point into them; a report dedents them for display."""
+    lines = [module.line_text(n).rstrip() for n in range(line, min(end, line + 5) + 1)]
+    return "\n".join(lines).strip("\n")
+
+
+def _span(first: str, last: str, hit: Hit) -> tuple[int, int | None]:
+    """The finding's start and end columns in characters (`ast` counts UTF-8 bytes). A hit on a
+    line (no node) spans the line's code."""
+    if hit.node is None or hit.line is not None:
+        return _line_span(first)
+    end = hit.end_col
+    return _chars(first, hit.col), (_chars(last, end) if end is not None else None)
+
+
+def _line_span(text: str) -> tuple[int, int | None]:
+    """A whole line's code: from its first character to its last."""
+    return len(text) - len(text.lstrip()), len(text.rstrip()) or None
+
+
+def _chars(text: str, offset: int) -> int:
+    """A UTF-8 byte offset into `text` as a character offset."""
+    if text.isascii():
+        return min(offset, len(text))
+    return len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
 
 
 # ---------------------------------------------------------------------- filters
@@ -905,6 +931,16 @@ def _baseline_ids(path: Path) -> set[str]:
 
 class BaselineError(Exception):
     pass
+
+
+def _same_place(findings: list[Finding]) -> list[Finding]:
+    """Each finding with the ids of the others reported on its line (after the filters: a finding
+    ignored by configuration or the baseline is not listed)."""
+    at: dict[tuple[str, int], list[str]] = {}
+    for f in findings:
+        at.setdefault((f.file, f.line), []).append(f.id)
+    return [f.model_copy(update={"also": [i for i in at[(f.file, f.line)] if i != f.id]})
+            if len(at[(f.file, f.line)]) > 1 else f for f in findings]
 
 
 def _unique_ids(findings: list[Finding]) -> list[Finding]:

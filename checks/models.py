@@ -46,6 +46,14 @@ def family_of(rule_id: str) -> str:
     return FAMILIES.get(rule_id[2:3], "other")
 
 
+def place(file: str, line: int, cell: int | None = None, cell_line: int | None = None) -> str:
+    """`model.py:12`; in a notebook `churn.ipynb:cell 3:4` (1-based cell and line in the cell), the
+    same in every report, answer and plan."""
+    if cell is None:
+        return f"{file}:{line}"
+    return f"{file}:cell {cell}:{cell_line}"
+
+
 class Related(BaseModel):
     model_config = ConfigDict(extra="forbid")
     file: str
@@ -80,11 +88,24 @@ class Finding(BaseModel):
     line: int
     column: int = 0
     end_line: int
+    # where the flagged expression ends on `end_line` (0-based, exclusive, in characters, as ruff's
+    # end location); None when only the line is known
+    end_column: int | None = None
     evidence: str
     related: list[Related] = Field(default_factory=list)
     cell: int | None = None
     cell_line: int | None = None
+    # one line: what to change here, in the finding's own names (None: the rule's advice applies)
+    fix: str | None = None
+    # the ids of the review's other findings on the same line (the reports a person reads show
+    # them as one item, led by the most severe)
+    also: list[str] = Field(default_factory=list)
     remediation: Remediation | None = None
+
+    @property
+    def where(self) -> str:
+        """`file:line`, or `file.ipynb:cell N:M` in a notebook."""
+        return place(self.file, self.line, self.cell, self.cell_line)
 
     def fingerprint(self) -> str:
         """Stable across runs and line shifts: rule + file + whitespace-normalised evidence."""
@@ -165,4 +186,7 @@ class Review(BaseModel):
                     place.pop("cell_line", None)
             if finding.get("remediation") is None:
                 finding.pop("remediation", None)
+            for optional in ("end_column", "fix", "also"):
+                if not finding.get(optional) and finding.get(optional) != 0:
+                    finding.pop(optional, None)
         return data

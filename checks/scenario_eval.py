@@ -305,6 +305,7 @@ def _answer(args, result, project, target, client, tally):
 
 def _report(args, result, project, target, client, tally):
     from checks.formats import render
+    from checks.formats.describe import place
 
     fmt = args.get("format", "markdown")
     if args.get("report") == "audit":
@@ -318,7 +319,8 @@ def _report(args, result, project, target, client, tally):
         text = render(result, fmt)
         wanted = args.get("sections", ["Production-readiness checklist"])
     missing = [s for s in wanted if s.lower() not in text.lower()]
-    absent = [f for f in result.findings if f.severity == Severity.P1 and f"{f.file}:{f.line}" not in text]
+    absent = [f for f in result.findings if f.severity == Severity.P1
+              and place(f.file, f.line, f.cell, f.cell_line) not in text]
     complaints = [f"missing section {s!r}" for s in missing]
     complaints += [f"P1 finding {f.id} ({f.file}:{f.line}) not in the report" for f in absent]
     return not complaints, "; ".join(complaints) or f"{fmt} report complete", None

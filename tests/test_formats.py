@@ -13,7 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from checks.formats import FORMATS, render
-from checks.formats.describe import fix_hint, help_line, summary
+from checks.formats.describe import help_line, summary
 from checks.models import (
     ErrorEntry, FileEntry, Finding, Related, Review, Severity, ToolInfo, family_of,
 )
@@ -65,7 +65,7 @@ NOTEBOOK = make_finding(
 SKEW = make_finding(
     "ML301", "train-serve-feature-mismatch", "P1", "predict.py", 16,
     "        'avg_order_value': customer_data['total_revenue'] / customer_data['order_count'],",
-    column=27, related=[Related(file="model.py", line=13)],
+    column=27, end_column=88, related=[Related(file="model.py", line=13)],
 )
 LOAD = make_finding(
     "ML407", "model-load-side-effect", "P2", "predict.py", 5,
@@ -180,7 +180,8 @@ def test_sarif_run_describes_tool_rules_and_root(review):
     descriptor_ids = [rule["id"] for rule in driver["rules"]]
     assert len(descriptor_ids) == len(set(descriptor_ids))
     assert set(registry()) | {f.rule for f in FINDINGS} == set(descriptor_ids)
-    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "models/churn_predictor/"}}
+    # absolute, as SARIF requires of a base id nothing else resolves
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": (Path.cwd() / "models/churn_predictor").as_uri() + "/"}}
     invocation = run["invocations"][0]
     assert invocation["executionSuccessful"] is True
     [notification] = invocation["toolExecutionNotifications"]
@@ -218,8 +219,10 @@ def test_sarif_results_locate_and_fingerprint_each_finding(review):
             "startColumn": finding.column + 1,
             "endLine": finding.end_line,
             "snippet": {"text": finding.evidence},
+            # SARIF's end column is 1-based and exclusive: the span's last character + 1
+            **({"endColumn": finding.end_column + 1} if finding.end_column is not None else {}),
         }
-        assert result["partialFingerprints"] == {"wickedData/v1": finding.id}
+        assert result["partialFingerprints"] == result["fingerprints"] == {"wickedData/v1": finding.id}
         assert result["properties"]["confidence"] == finding.confidence
         assert result["properties"]["severity"] == finding.severity.value
 
@@ -293,9 +296,9 @@ def test_markdown_lists_every_finding_under_its_family_and_severity(review, find
     assert markdown.count(head) == 1
     for source_line in finding.evidence.splitlines():
         assert source_line.strip() in markdown
-    hint = fix_hint(finding.rule)
+    hint = help_line(finding.rule, finding.fix)
     if hint:
-        assert hint.splitlines()[0] in markdown
+        assert f"**Fix:** {hint}" in markdown
 
 
 def test_markdown_items_are_numbered_through_a_family_with_evidence_and_related(review):
@@ -305,7 +308,7 @@ def test_markdown_items_are_numbered_through_a_family_with_evidence_and_related(
     assert "— `model.py:12`" in markdown
     assert "   ```python\n   df['tenure_months'] = (pd.Timestamp.now()" in markdown
     assert "   - related: `predict.py:13` inference takes tenure_months as given" in markdown
-    assert "— `notebooks/explore.ipynb:14 (cell 3, line 2)`" in markdown
+    assert "— `notebooks/explore.ipynb:cell 3:2`" in markdown
 
 
 def test_markdown_summary_files_and_errors(review):
@@ -364,29 +367,31 @@ def test_text_block_has_ruffs_shape(review):
     evidence = WALL_CLOCK.evidence
     assert block == [
         f"ML101 [P1] {WALL_CLOCK.message}",
-        "  --> model.py:12:1",
+        "  --> models/churn_predictor/model.py:12:1",
         "   |",
         f"12 | {evidence}",
         f"   | {'^' * len(evidence)}",
         "   |",
-        "  ::: predict.py:13 inference takes tenure_months as given",
-        "   = note: wall-clock-feature (high confidence)",
+        "  ::: models/churn_predictor/predict.py:13 inference takes tenure_months as given",
+        f"   = note: wall-clock-feature (high confidence), id {WALL_CLOCK.id}",
         *help_lines("ML101", "  "),
     ]
 
 
-def test_text_carets_start_at_the_column(review):
+def test_text_carets_underline_the_span_of_the_dedented_evidence(review):
     block = block_of(render(review, "text"), "ML301")
-    code = SKEW.evidence.rstrip()
-    assert block[4] == "   | " + " " * 27 + "^" * (len(code) - 27)
-    assert block[6] == "  ::: model.py:13"
+    code = SKEW.evidence.strip()
+    span = "customer_data['total_revenue'] / customer_data['order_count']"
+    assert block[3] == f"16 | {code}"  # the indentation of the file is not shown...
+    assert block[4] == "   | " + " " * code.index(span) + "^" * len(span)  # ...and the carets move with it
+    assert block[6] == "  ::: models/churn_predictor/model.py:13"
 
 
 def test_text_notebook_and_multiline_locations(review):
     text = render(review, "text")
     notebook = block_of(text, "ML209")
     assert notebook[1:5] == [
-        " --> notebooks/explore.ipynb:cell 3:2:1",
+        " --> models/churn_predictor/notebooks/explore.ipynb:cell 3:2:1",
         "  |",
         "2 | print(scores)",
         "  | " + "^" * len("print(scores)"),
@@ -399,7 +404,7 @@ def test_text_notebook_and_multiline_locations(review):
 def test_text_ends_with_errors_and_the_summary(review):
     lines = render(review, "text").splitlines()
     assert lines[-2:] == [
-        "error: broken.py: syntax error at line 4: unexpected indent",
+        "error: models/churn_predictor/broken.py: syntax error at line 4: unexpected indent",
         "Found 7 findings (P1: 3, P2: 2, P3: 2) in 4 files.",
     ]
     headers = [line.split()[0] for line in lines if re.match(r"ML\d{3} \[", line)]
@@ -450,7 +455,7 @@ def test_github_command_for_a_finding(review):
         f"title=ML101 wall-clock-feature::{WALL_CLOCK.message}"
     )
     notebook = render(review, "github").splitlines()[FINDINGS.index(NOTEBOOK)]
-    assert "title=ML209 metrics-not-persisted (cell 3%2C line 2)::" in notebook
+    assert "title=ML209 metrics-not-persisted (notebooks/explore.ipynb%3Acell 3%3A2)::" in notebook
 
 
 def test_github_escapes_messages_and_properties():
@@ -480,3 +485,134 @@ def test_markdown_production_readiness_checklist():
     assert "❌ fail" in skew and "predict.py:15" in skew
     cited = [f.id for f in result.findings if f.rule in ("ML301", "ML302", "ML303")]
     assert cited and all(finding_id in checklist for finding_id in cited[:4])
+
+
+# --- the caret span of every seed 000 finding ----------------------------------------------------
+
+SEED_SPANS = [
+    ("ML304", "config.yaml:1:1", "model:"),
+    ("ML410", "model.py:9:18", '"customer_data.csv"'),
+    ("ML101", "model.py:12:1", "df['tenure_months'] = (pd.Timestamp.now() - pd.to_datetime(df['signup_date'])).dt.days / 30"),
+    ("ML101", "model.py:14:1",
+     "df['days_since_last_order'] = (pd.Timestamp.now() - pd.to_datetime(df['last_order_date'])).dt.days"),
+    ("ML108", "model.py:17:6", "df.fillna(0)"),
+    ("ML305", "model.py:22:5", "df[feature_cols]"),
+    ("ML105", "model.py:26:36", "train_test_split(X, y, test_size=0.2)"),
+    ("ML203", "model.py:26:36", "train_test_split(X, y, test_size=0.2)"),
+    ("ML206", "model.py:26:36", "train_test_split(X, y, test_size=0.2)"),
+    ("ML207", "model.py:26:36", "train_test_split(X, y, test_size=0.2)"),
+    ("ML202", "model.py:29:9", "RandomForestClassifier(n_estimators=100, max_depth=10)"),
+    ("ML109", "model.py:30:1", "model.fit(X_train, y_train)"),
+    ("ML210", "model.py:30:1", "model.fit(X_train, y_train)"),
+    ("ML205", "model.py:33:10", "model.predict(X_test)"),
+    ("ML201", "model.py:34:20", "accuracy_score(y_test, y_pred)"),
+    ("ML204", "model.py:34:20", "accuracy_score(y_test, y_pred)"),
+    ("ML209", "model.py:34:1", 'print(f"Accuracy: {accuracy_score(y_test, y_pred):.2f}")'),
+    ("ML410", "model.py:37:11", '"churn_model.pkl"'),
+    ("ML401", "model.py:38:5", "pickle.dump(model, f)"),
+    ("ML410", "predict.py:5:11", '"churn_model.pkl"'),
+    ("ML402", "predict.py:6:13", "pickle.load(f)"),
+    ("ML407", "predict.py:6:13", "pickle.load(f)"),
+    ("ML301", "predict.py:11:5", "features = pd.DataFrame([{"),
+    ("ML301", "predict.py:12:9", "'tenure_months': customer_data['tenure_months'],"),
+    ("ML301", "predict.py:15:9", "'avg_order_value': customer_data['total_revenue'] / customer_data['order_count'],"),
+    ("ML405", "predict.py:15:28", "customer_data['total_revenue'] / customer_data['order_count']"),
+    ("ML508", "predict.py:15:28", "customer_data['total_revenue'] / customer_data['order_count']"),
+    ("ML301", "predict.py:16:9", "'days_since_last_order': customer_data['days_since_last_order'],"),
+    ("ML404", "predict.py:21:12", "model.predict_proba(features)"),
+    ("ML406", "predict.py:21:12", "model.predict_proba(features)"),
+    ("ML408", "predict.py:21:12", "model.predict_proba(features)"),
+    ("ML409", "predict.py:21:5", "return model.predict_proba(features)[0][1]"),
+]
+
+
+def underlined(text: str) -> list[tuple[str, str, str]]:
+    """(rule, file:line:col, the code the carets stand under) for each block of the text format."""
+    out = []
+    for block in text.split("\n\n"):
+        lines = block.split("\n")
+        if not re.match(r"ML\d{3} \[", lines[0]) or len(lines) < 5:
+            continue
+        code, carets = lines[3], lines[4]
+        bar = code.index("| ") + 2
+        code, carets = code[bar:], carets[bar:]
+        start, end = carets.index("^"), carets.rindex("^") + 1
+        assert set(carets[start:end]) == {"^"}
+        out.append((lines[0].split()[0], lines[1].split("--> ")[1].split("/")[-1], code[start:end]))
+    return out
+
+
+def test_carets_stand_under_the_flagged_code_of_every_seed_finding():
+    """Seed 000's 32 findings: the carets stand under the flagged expression (not to the end of
+    the line), also inside predict_churn's body, whose indentation the snippet does not show."""
+    from checks import review as run_review
+
+    workspace = Path(__file__).resolve().parent.parent / "scenarios" / "churn_predictor" / "workspace"
+    assert underlined(render(run_review([workspace]), "text", expand=True)) == SEED_SPANS
+
+
+# --- one place, one item: the findings on a line are shown together -------------------------------
+
+SEED_PLACES = [
+    ("config.yaml:1", ["ML304"]),
+    ("model.py:9", ["ML410"]),
+    ("model.py:12", ["ML101"]),
+    ("model.py:14", ["ML101"]),
+    ("model.py:17", ["ML108"]),
+    ("model.py:22", ["ML305"]),
+    ("model.py:26", ["ML203", "ML105", "ML206", "ML207"]),
+    ("model.py:29", ["ML202"]),
+    ("model.py:30", ["ML210", "ML109"]),
+    ("model.py:33", ["ML205"]),
+    ("model.py:34", ["ML204", "ML201", "ML209"]),
+    ("model.py:37", ["ML410"]),
+    ("model.py:38", ["ML401"]),
+    ("predict.py:5", ["ML410"]),
+    ("predict.py:6", ["ML402", "ML407"]),
+    ("predict.py:11", ["ML301"]),
+    ("predict.py:12", ["ML301"]),
+    ("predict.py:15", ["ML301", "ML405", "ML508"]),
+    ("predict.py:16", ["ML301"]),
+    ("predict.py:21", ["ML404", "ML406", "ML408", "ML409"]),
+]
+
+
+@pytest.fixture(scope="module")
+def seed_review():
+    from checks import review as run_review
+
+    return run_review([Path(__file__).resolve().parent.parent / "scenarios" / "churn_predictor" / "workspace"])
+
+
+def test_seed_findings_on_one_line_make_one_block_led_by_the_most_severe(seed_review):
+    text = render(seed_review, "text")
+    blocks = [b for b in text.split("\n\n") if re.match(r"ML\d{3} \[", b)]
+    shown = []
+    for block in blocks:
+        lead = block.split()[0]
+        where = re.search(r"--> \S*?([\w.]+:\d+):\d+", block).group(1)
+        also = re.findall(r"= also here: (ML\d{3}) \[", block)
+        shown.append((where, [lead, *also]))
+    assert shown == SEED_PLACES
+    assert text.rstrip().endswith("Found 32 findings at 20 places (P1: 9, P2: 12, P3: 11) in 3 files.")
+    # every consequence keeps its message, id and fix
+    for finding in seed_review.findings:
+        assert finding.message in text and finding.id in text
+    expanded = render(seed_review, "text", expand=True)
+    assert len([b for b in expanded.split("\n\n") if re.match(r"ML\d{3} \[", b)]) == 32
+    markdown = render(seed_review, "markdown")
+    assert markdown.count("**Also here:**") == 32 - 20
+    assert render(seed_review, "markdown", expand=True).count("**Also here:**") == 0
+
+
+def test_json_keeps_every_finding_and_names_the_others_on_its_line(seed_review):
+    data = json.loads(render(seed_review, "json"))
+    assert len(data["findings"]) == 32  # machines (baselines, code scanning, scorers) get each rule
+    by_id = {f["id"]: f for f in data["findings"]}
+    for where, rules in SEED_PLACES:
+        file, line = where.split(":")
+        here = [f for f in data["findings"] if (f["file"], f["line"]) == (file, int(line))]
+        assert sorted(f["rule"] for f in here) == sorted(rules)
+        for f in here:
+            assert sorted(f.get("also", [])) == sorted(o["id"] for o in here if o is not f)
+            assert all(by_id[i]["line"] == f["line"] for i in f.get("also", []))

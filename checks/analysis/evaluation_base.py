@@ -65,6 +65,12 @@ ROUND_NAMES = {"round", "rint", "around"}
 
 THRESHOLD_TOOLS = {"precision_recall_curve", "roc_curve", "det_curve", "TunedThresholdClassifierCV",
                    "FixedThresholdClassifier", "PrecisionRecallDisplay", "DiscriminationThreshold"}
+# the estimators that take `class_weight=` (scikit-learn's and LightGBM's sklearn API)
+CLASS_WEIGHTED = frozenset({
+    "LogisticRegression", "LogisticRegressionCV", "RandomForestClassifier", "ExtraTreesClassifier",
+    "DecisionTreeClassifier", "ExtraTreeClassifier", "SVC", "NuSVC", "LinearSVC", "RidgeClassifier",
+    "RidgeClassifierCV", "SGDClassifier", "Perceptron", "PassiveAggressiveClassifier", "LGBMClassifier",
+    "HistGradientBoostingClassifier"})
 WEIGHT_KWARGS = {"class_weight", "class_weights", "scale_pos_weight", "is_unbalance", "pos_weight",
                  "auto_class_weights", "sample_weight", "sample_weights", "weightCol"}
 IMBALANCE_TOOLS = (vocab.RESAMPLER_NAMES | vocab.UNDERSAMPLER_NAMES | {

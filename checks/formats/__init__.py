@@ -20,10 +20,13 @@ _UNCOLOURED = {
 }
 
 
-def render(review: Review, fmt: str, *, color: bool = False) -> str:
-    """The review in format `fmt`; `color` adds ANSI styling to the text format only."""
+def render(review: Review, fmt: str, *, color: bool = False, expand: bool = False) -> str:
+    """The review in format `fmt`; `color` adds ANSI styling to the text format only. The formats a
+    person reads (text, markdown) show the findings on one line as one item; `expand` lists each."""
     if fmt == "text":
-        return text.render(review, color=color)
+        return text.render(review, color=color, expand=expand)
+    if fmt == "markdown":
+        return markdown.render(review, expand=expand)
     if fmt not in _UNCOLOURED:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     return _UNCOLOURED[fmt](review)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from checks.analysis.project import Project
 from checks.analysis.service_map import FlowGraph, RouteRef, ServiceMap
-from checks.formats.describe import help_line, plural
+from checks.formats.describe import help_line, place, plural
 from checks.models import Finding, Review, Severity
 
 STATUS = {"ok": "✅", "warn": "⚠️", "fail": "❌"}
@@ -80,6 +80,11 @@ def where(file: str, line: int) -> str:
     return f"`{file}:{line}`"
 
 
+def spot(finding: Finding) -> str:
+    """A finding's place, a notebook's as `file.ipynb:cell 3:4`."""
+    return f"`{place(finding.file, finding.line, finding.cell, finding.cell_line)}`"
+
+
 def scope(review: Review, service: ServiceMap) -> str:
     roles: dict[str, int] = {}
     for entry in review.files:
@@ -105,7 +110,7 @@ def executive_summary(findings: list[Finding]) -> str:
         if hits:
             names = sorted({f.name for f in hits})
             evidence = f"{plural(len(hits), 'finding')} ({', '.join(names)}): " + ", ".join(
-                where(f.file, f.line) for f in hits[:4]) + (" ..." if len(hits) > 4 else "")
+                spot(f) for f in hits[:4]) + (" ..." if len(hits) > 4 else "")
         else:
             evidence = f"no findings from {', '.join(area.rules)} ({area.clean})"
         lines.append(f"| {STATUS[status]} | {area.title} | {status} | {evidence} |")
@@ -275,7 +280,7 @@ def risks(findings: list[Finding]) -> str:
         if not group:
             lines.append("None found.")
         for i, f in enumerate(group, start=1):
-            lines.append(f"{i}. **{f.name}** ({f.rule}, {where(f.file, f.line)}, {f.confidence} confidence): "
+            lines.append(f"{i}. **{f.name}** ({f.rule}, {spot(f)}, {f.confidence} confidence): "
                          f"{f.message}.")
     return "\n".join(lines)
 
@@ -286,7 +291,7 @@ def quick_wins(findings: list[Finding]) -> str:
     for rule in dict.fromkeys(f.rule for f in sorted(findings, key=lambda f: (f.severity.rank, f.rule))):
         group = [f for f in findings if f.rule == rule]
         bucket = next((b for b, rules in EFFORT.items() if rule in rules), LATER)
-        places = ", ".join(where(f.file, f.line) for f in group[:5])
+        places = ", ".join(spot(f) for f in group[:5])
         buckets.setdefault(bucket, []).append(f"**{group[0].name}** ({rule}, {places}): {help_line(rule)}")
     if not buckets:
         return "## Quick wins\n\nNothing to fix."

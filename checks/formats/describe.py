@@ -6,9 +6,10 @@ what the finding itself carries.
 """
 from __future__ import annotations
 
+import posixpath
 from collections import Counter
 
-from checks.models import Finding, Severity
+from checks.models import Finding, Review, Severity, place  # noqa: F401 (place: the formats' import)
 from checks.rules.base import Rule, registry
 
 
@@ -16,14 +17,11 @@ def rule_for(rule_id: str) -> type[Rule] | None:
     return registry().get(rule_id)
 
 
-def fix_hint(rule_id: str) -> str:
-    """The rule's 'Use instead' section, or '' when the rule is unknown or says nothing."""
-    rule = rule_for(rule_id)
-    return rule.section("Use instead") if rule else ""
-
-
-def help_line(rule_id: str) -> str:
-    """One line of advice: the first sentence of 'Use instead' prose, else the rule's summary."""
+def help_line(rule_id: str, fix: str | None = None) -> str:
+    """One line of advice: the finding's own fix when it has one, else the first sentence of the
+    rule's 'Use instead' prose, else the rule's summary."""
+    if fix:
+        return fix
     rule = rule_for(rule_id)
     if rule is None:
         return ""
@@ -38,14 +36,48 @@ def summary(rule: type[Rule]) -> str:
     return " ".join(rule.summary().split())
 
 
+def shown_path(root: str, file: str) -> str:
+    """A file as the person who ran the review can open it: the root as given on the command line
+    (relative to their working directory, or absolute), then the file."""
+    root = root.replace("\\", "/").rstrip("/")
+    if root in ("", "."):
+        return file
+    return posixpath.normpath(f"{root}/{file}")
+
+
 def cell_label(finding: Finding) -> str:
     """'cell 4, line 2' for a notebook finding, '' otherwise.
 
-    Cells are shown 1-based, as ruff shows them; the JSON keeps the 0-based index.
+    Cells are 1-based, counting every cell, as Jupyter and VS Code show them (the JSON's `cell` too).
     """
     if finding.cell is None:
         return ""
     return f"cell {finding.cell}, line {finding.cell_line}"
+
+
+CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def by_place(findings: list[Finding]) -> list[list[Finding]]:
+    """The findings grouped by the line they point at (one block per place in a report a person
+    reads: line 26 of seed 000 has four findings on one call), the most severe, then the most
+    confident, first; groups in the order their first finding comes."""
+    groups: dict[tuple[str, int], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.file, finding.line), []).append(finding)
+    return [sorted(group, key=lambda f: (f.severity.rank, CONFIDENCE_RANK.get(f.confidence, 3), f.rule))
+            for group in groups.values()]
+
+
+def analysed_nothing(review: Review) -> str:
+    """Why the review checked no code at all ('' when it checked some): no file to review, or
+    every file failed to be read or parsed. That is not a clean review, and no report calls it one."""
+    if not review.files:
+        return "nothing to review: no Python file, notebook, SQL or configuration file under the given paths"
+    failed = {entry.file for entry in review.errors}
+    if not review.findings and all(entry.path in failed for entry in review.files):
+        return f"nothing analysed: every file ({len(review.files)}) failed to be read or parsed"
+    return ""
 
 
 def severity_counts(findings: list[Finding]) -> dict[Severity, int]:

@@ -7,7 +7,7 @@ CR and LF; property values also escape `:` and `,`, which would otherwise end th
 """
 from __future__ import annotations
 
-from checks.formats.describe import cell_label
+from checks.formats.describe import place
 from checks.models import Finding, Review, Severity
 
 COMMANDS = {Severity.P1: "error", Severity.P2: "warning", Severity.P3: "notice"}
@@ -21,13 +21,15 @@ def render(review: Review) -> str:
 
 def finding_command(root: str, finding: Finding) -> str:
     title = f"{finding.rule} {finding.name}"
-    cell = cell_label(finding)
+    # GitHub shows notebook lines against the raw JSON; the cell tells the reader where to look.
+    cell = place(finding.file, finding.line, finding.cell, finding.cell_line) if finding.cell is not None else ""
     properties = {
         "file": repo_path(root, finding.file),
         "line": finding.line,
         "endLine": finding.end_line,
         "col": finding.column + 1,
-        # GitHub shows notebook lines against the raw JSON; the cell tells the reader where to look.
+        **({"endColumn": finding.end_column} if finding.end_column and finding.end_line == finding.line
+           and finding.end_column > finding.column else {}),
         "title": f"{title} ({cell})" if cell else title,
     }
     return command(COMMANDS[finding.severity], properties, finding.message)

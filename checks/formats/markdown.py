@@ -6,9 +6,10 @@ family, findings are numbered straight through Critical, High Priority and Advis
 from __future__ import annotations
 
 import re
+import textwrap
 
-from checks.formats.describe import cell_label, fix_hint, plural, severity_counts
-from checks.models import FAMILIES, Finding, Review, Severity
+from checks.formats.describe import by_place, help_line, place, plural, severity_counts
+from checks.models import FAMILIES, Finding, Remediation, Review, Severity
 
 FAMILY_TITLES = {
     "data-handling": "Data Handling",
@@ -24,9 +25,12 @@ SEVERITY_TITLES = {
 }
 
 
-def render(review: Review) -> str:
+def render(review: Review, *, expand: bool = False) -> str:
+    """The findings on one line make one item, under the family and severity of the most severe
+    (the others are listed in it, each with its message and fix); `expand` gives each an item."""
+    groups = [[finding] for finding in review.findings] if expand else by_place(review.findings)
     sections = [f"# wicked-data review: {review.root}", overview(review), summary_table(review)]
-    sections += [family_section(family, review.findings) for family in families(review)]
+    sections += [family_section(family, groups) for family in families(review, groups)]
     if any(entry.role in MODEL_ROLES for entry in review.files):
         sections.append(readiness_checklist(review))
     sections.append(files_table(review))
@@ -42,9 +46,11 @@ def overview(review: Review) -> str:
     )
 
 
-def families(review: Review) -> list[str]:
-    """Families with findings: the known ones in id order, then any others (unknown ids) by name."""
-    present = {finding.family for finding in review.findings}
+def families(review: Review, groups: list[list[Finding]] | None = None) -> list[str]:
+    """Families with findings (of groups, those of the leading finding): the known ones in id
+    order, then any others (unknown ids) by name."""
+    present = {group[0].family for group in groups} if groups is not None else \
+        {finding.family for finding in review.findings}
     known = [family for family in FAMILIES.values() if family in present]
     return known + sorted(present - set(known))
 
@@ -65,21 +71,21 @@ def summary_table(review: Review) -> str:
     return "\n".join(rows)
 
 
-def family_section(family: str, findings: list[Finding]) -> str:
+def family_section(family: str, groups: list[list[Finding]]) -> str:
     parts = [f"## {family_title(family)}"]
     number = 1
     for severity in Severity:
-        group = [f for f in findings if f.family == family and f.severity == severity]
-        if not group:
+        items = [g for g in groups if g[0].family == family and g[0].severity == severity]
+        if not items:
             continue
         parts.append(f"### {SEVERITY_TITLES[severity]}")
         # Numbering runs on across severities; Markdown lists honour a start number above 1.
-        parts += [finding_item(number + offset, finding) for offset, finding in enumerate(group)]
-        number += len(group)
+        parts += [finding_item(number + offset, group[0], group[1:]) for offset, group in enumerate(items)]
+        number += len(items)
     return "\n\n".join(parts)
 
 
-def finding_item(number: int, finding: Finding) -> str:
+def finding_item(number: int, finding: Finding, also: list[Finding] = ()) -> str:
     marker = f"{number}. "
     message = " ".join(finding.message.split())
     head = (
@@ -88,28 +94,53 @@ def finding_item(number: int, finding: Finding) -> str:
     )
     blocks = []
     if finding.evidence.strip():
-        blocks.append(code_block(finding.evidence))
+        blocks.append(code_block(textwrap.dedent(finding.evidence)))
     if finding.related:
-        related = [f"- related: `{r.file}:{r.line}` {r.note}".rstrip() for r in finding.related]
+        related = [f"- related: `{place(r.file, r.line, r.cell, r.cell_line)}` {r.note}".rstrip()
+                   for r in finding.related]
         blocks.append("\n".join(related))
-    hint = fix_hint(finding.rule)
+    # The fix in this finding's own terms; a rule's generic example would name another project's columns.
+    hint = help_line(finding.rule, finding.fix)
     if hint:
-        blocks.append(f"**Use instead:**\n\n{hint}")
+        blocks.append(f"**Fix:** {hint}")
+    if finding.remediation is not None:
+        blocks.append(remediation_block(finding.remediation))
+    for other in also:  # the other findings on this line, each with its consequence and fix
+        message = " ".join(other.message.split())
+        lines = [f"- **Also here:** **{other.name}** (`{other.rule}`, {other.severity.value}, {other.confidence} "
+                 f"confidence) — {message}"]
+        lines += [f"  - related: `{place(r.file, r.line, r.cell, r.cell_line)}` {r.note}".rstrip() for r in other.related]
+        hint = help_line(other.rule, other.fix)
+        if hint:
+            lines.append(f"  - **Fix:** {hint}")
+        blocks.append("\n".join(lines))
+        if other.remediation is not None:
+            blocks.append(indent_block(remediation_block(other.remediation), "  "))
     # A list item's continuation is indented to its text, or Markdown ends the item.
     indent = " " * len(marker)
     return "\n\n".join([head, *(indent_block(block, indent) for block in blocks)])
 
 
+def remediation_block(remediation: Remediation) -> str:
+    """`--remediation`: the explanation, then the patch (or the corrected code when no codemod applies)."""
+    who = "written by the model, checked against the code" if remediation.source == "llm" else "from the rule's knowledge"
+    parts = [f"**Remediation** ({who}): {' '.join(remediation.summary.split())}"]
+    if remediation.diff:
+        parts.append(code_block(remediation.diff, "diff"))
+    elif remediation.code:
+        parts.append(code_block(remediation.code))
+    return "\n\n".join(parts)
+
+
 def location(finding: Finding) -> str:
-    cell = cell_label(finding)
-    return f"{finding.file}:{finding.line}" + (f" ({cell})" if cell else "")
+    return place(finding.file, finding.line, finding.cell, finding.cell_line)
 
 
-def code_block(source: str) -> str:
+def code_block(source: str, language: str = "python") -> str:
     # The fence must be longer than any backtick run in the code, or the code would close it.
     longest = max((len(run) for run in re.findall(r"`+", source)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}python\n{source.rstrip()}\n{fence}"
+    return f"{fence}{language}\n{source.rstrip()}\n{fence}"
 
 
 def indent_block(block: str, indent: str) -> str:

@@ -1,8 +1,11 @@
 """SARIF 2.1.0 format: for code-scanning services (GitHub code scanning, Azure DevOps, IDE viewers).
 
 Locations are relative to the reviewed root, named by the `%SRCROOT%` base id that
-`run.originalUriBaseIds` resolves; `partialFingerprints` carries the finding's stable id so a
-service tracks one finding across runs even when its line moves.
+`run.originalUriBaseIds` resolves to the root's absolute `file:` URI (the one thing this format
+reads from outside the review: the working directory a relative root is taken from);
+`partialFingerprints` carries the finding's stable id so a service tracks one finding across runs
+even when its line moves; the run's `properties.coverage` says what was checked and what could not
+be seen, so an empty result list is not read as a clean bill of health.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from checks.formats.describe import summary
+from checks.formats.describe import analysed_nothing, summary
 from checks.models import Finding, Review, Severity, family_of
 from checks.rules.base import Rule, registry
 
@@ -36,10 +39,11 @@ def sarif_log(review: Review) -> dict:
                 "rules": descriptors,
             }
         },
-        # Unreadable files do not make the run fail: the rest was reviewed, and they are reported.
+        # Unreadable files do not make the run fail: the rest was reviewed, and they are reported;
+        # a run that could check no file at all did not succeed.
         "invocations": [
             {
-                "executionSuccessful": True,
+                "executionSuccessful": not analysed_nothing(review),
                 "toolExecutionNotifications": [
                     notification(error.file, error.message) for error in review.errors
                 ],
@@ -48,6 +52,8 @@ def sarif_log(review: Review) -> dict:
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri(review.root)}},
         "results": [result(finding, rule_index[finding.rule]) for finding in review.findings],
     }
+    if review.coverage is not None:
+        run["properties"] = {"coverage": review.coverage.model_dump(mode="json")}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
@@ -90,9 +96,14 @@ def result(finding: Finding, rule_index: int) -> dict:
         "startColumn": finding.column + 1,
         "endLine": finding.end_line,
     }
+    end = finding.end_column
+    if end is not None and (finding.end_line > finding.line or end > finding.column):
+        region["endColumn"] = end + 1  # SARIF's end column is exclusive and 1-based
     if finding.evidence.strip():
         region["snippet"] = {"text": finding.evidence}
     properties = {"confidence": finding.confidence, "severity": finding.severity.value}
+    if finding.fix:
+        properties["fix"] = finding.fix
     if finding.cell is not None:
         properties.update(cell=finding.cell, cellLine=finding.cell_line)
     sarif_result = {
@@ -108,6 +119,7 @@ def result(finding: Finding, rule_index: int) -> dict:
             for index, other in enumerate(finding.related)
         ]
     if finding.id:
+        sarif_result["fingerprints"] = {"wickedData/v1": finding.id}
         sarif_result["partialFingerprints"] = {"wickedData/v1": finding.id}
     sarif_result["properties"] = properties
     return sarif_result
@@ -136,7 +148,6 @@ def notification(file: str, message: str) -> dict:
 
 
 def root_uri(root: str) -> str:
-    """The reviewed root as a directory URI: a file URI when absolute, else relative as given."""
-    path = Path(root)
-    uri = path.as_uri() if path.is_absolute() else quote(path.as_posix())
-    return uri.rstrip("/") + "/"
+    """The reviewed root as an absolute `file:` directory URI (SARIF 2.1.0 §3.14.14: a base id
+    that is not absolute must itself be resolved by another, which a consumer cannot do)."""
+    return Path(root).absolute().as_uri().rstrip("/") + "/"

@@ -97,7 +97,7 @@ def template_answer(topic: str, findings: list[Finding], fixes: list) -> str:
     counts = ", ".join(f"{n} {s.value}" for s in Severity if (n := sum(1 for f in findings if f.severity is s)))
     lines = [f"**{topic[:1].upper()}{topic[1:]}**: {len(findings)} findings ({counts}), most severe first.\n"]
     for f in findings:
-        lines.append(f"- **{f.severity.value}** {f.id} `{f.file}:{f.line}` ({f.name}): {f.message}")
+        lines.append(f"- **{f.severity.value}** {f.id} `{f.where}` ({f.name}): {f.message}")
     for fid, remediation in fixes:
         lines.append(f"\n**How to fix {fid}**: {remediation.summary}")
         if remediation.code:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from pathlib import Path
 
 import libcst as cst
 
+from checks.analysis.evaluation_base import CLASS_WEIGHTED
 from checks.models import Finding, Remediation, Review
 from checks.remediate import codemods
 from checks.rules.base import registry
@@ -70,9 +72,6 @@ ACTIONS = {
     "ML510": "Limit the model registry (evict models that are no longer used)",
 }
 
-_CLASS_WEIGHTED = {"LogisticRegression", "RandomForestClassifier", "ExtraTreesClassifier", "DecisionTreeClassifier",
-                   "SVC", "LinearSVC", "RidgeClassifier", "SGDClassifier", "LGBMClassifier", "Perceptron",
-                   "HistGradientBoostingClassifier"}
 
 
 def action(rule: str) -> str:
@@ -116,9 +115,9 @@ def template_remediation(finding: Finding, review: Review) -> Remediation:
         elif result.skipped:
             summary += f" Not fixed automatically: {result.skipped[0].reason}."
     if finding.rule == "ML101":
-        code = _reference_date_fix(finding.evidence) or code
+        code = _reference_date_fix(textwrap.dedent(finding.evidence)) or code
     elif finding.rule == "ML202":
-        code = _class_weighted(finding.evidence) or code
+        code = _class_weighted(textwrap.dedent(finding.evidence)) or code
     return Remediation(summary=summary, code=code if code and _parses(code) else None, diff=diff, source="template")
 
 
@@ -204,7 +203,7 @@ class _AddClassWeight(cst.CSTTransformer):
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         name = codemods.short_name(original.func)
-        if name in _CLASS_WEIGHTED and not codemods.has_kwarg(original, "class_weight") and not codemods.splats(original):
+        if name in CLASS_WEIGHTED and not codemods.has_kwarg(original, "class_weight") and not codemods.splats(original):
             self.added = True
             return codemods.with_kwarg(updated, "class_weight", cst.SimpleString('"balanced"'))
         return updated

@@ -177,7 +177,7 @@ def _limitations(review: Review) -> str:
         groups.setdefault(f"{finding.severity.value} {finding.rule}", []).append(finding)
     numbered = [g for g in groups.values() if g[0].severity is Severity.P1]
     for n, findings in enumerate(numbered, start=1):
-        where = ", ".join(f"{f.id} ({f.file}:{f.line})" for f in findings)
+        where = ", ".join(f"{f.id} ({f.where})" for f in findings)
         message = findings[0].message
         lines.append(f"{n}. **{findings[0].name}** ({findings[0].rule}, P1): {where}. {message[:1].upper()}{message[1:]}"
                      + ("" if message.endswith(".") else "."))

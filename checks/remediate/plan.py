@@ -35,7 +35,7 @@ def plan(review: Review) -> list[Recommendation]:
         findings = sorted(findings, key=lambda f: (f.severity.rank, f.file, f.line))
         recommendations.append(Recommendation(
             action=action(rule), rule=rule, name=findings[0].name, severity=findings[0].severity,
-            finding_ids=[f.id for f in findings], locations=[f"{f.file}:{f.line}" for f in findings],
+            finding_ids=[f.id for f in findings], locations=[f.where for f in findings],
             why=findings[0].message,
         ))
     recommendations.sort(key=lambda r: (r.severity.rank, r.rule))

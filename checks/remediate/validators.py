@@ -224,7 +224,7 @@ def validate_model_card(text: str, review: Review, facts: ModelFacts | None = No
     for finding in review.findings:
         if finding.severity is Severity.P1 and finding.id not in limitations:
             complaints.append(f"the Limitations section must list P1 finding {finding.id} ({finding.rule} "
-                              f"{finding.file}:{finding.line})")
+                              f"{finding.where})")
     for label, pattern in CARD_UNKNOWNS.items():
         lines = [ln for ln in body.splitlines() if pattern.search(ln)]
         if not any(UNKNOWN.search(ln) for ln in lines):

@@ -41,6 +41,9 @@ class Hit:
     confidence: Confidence = "high"
     related: list[tuple[str | None, int, str]] = field(default_factory=list)
     severity: Severity | None = None
+    # the fix for this place, in its own names (`Pass stratify=y to train_test_split`); the reports
+    # fall back to the rule's advice
+    fix: str | None = None
 
     @property
     def lineno(self) -> int:
@@ -56,6 +59,13 @@ class Hit:
     def end_lineno(self) -> int:
         end = getattr(self.node, "end_lineno", None) if self.line is None else None
         return max(end or self.lineno, self.lineno)
+
+    @property
+    def end_col(self) -> int | None:
+        """Where the node ends on `end_lineno` (a byte offset, as `ast` gives it); None for a line."""
+        if self.line is not None or self.node is None:
+            return None
+        return getattr(self.node, "end_col_offset", None)
 
     @property
     def col(self) -> int:
@@ -136,6 +146,18 @@ def registry() -> dict[str, type[Rule]]:
     return dict(sorted(_REGISTRY.items()))
 
 
+def rule_ids() -> list[str]:
+    """Every rule id, read from the rule modules' names (`ml101_wall_clock_feature` is ML101)
+    without importing them: what a command line's selectors are checked against, also when the
+    review is served from the cache and loads no rule."""
+    import pkgutil
+
+    import checks.rules as package
+
+    return sorted(info.name[:5].upper() for info in pkgutil.iter_modules(package.__path__)
+                  if re.fullmatch(r"ml\d{3}_\w+", info.name))
+
+
 _loaded = False
 
 
@@ -165,6 +187,7 @@ class ProjectHit:
     confidence: Confidence = "high"
     related: list[tuple[str | None, int, str]] = field(default_factory=list)
     severity: Severity | None = None
+    fix: str | None = None
 
 
 class ProjectRule(Rule):

@@ -32,6 +32,8 @@ class TargetDerivedFeature(Rule):
     ```
 
     ## Use instead
+    Drop the target and every column computed from it before building the feature matrix.
+
     ```python
     X = df.drop(columns=["customer_id", "churned"])
     ```

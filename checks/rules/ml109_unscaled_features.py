@@ -29,6 +29,8 @@ class UnscaledFeatures(Rule):
     ```
 
     ## Use instead
+    Put a scaler in front of a scale-sensitive model, inside one pipeline fitted on the training part.
+
     ```python
     make_pipeline(StandardScaler(), LogisticRegression()).fit(X_train, y_train)
     ```

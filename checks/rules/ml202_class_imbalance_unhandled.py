@@ -4,7 +4,7 @@ import ast
 from typing import Iterator
 
 from checks.analysis.evaluation import evaluation
-from checks.analysis.evaluation_base import CLASSIFICATION_LOSSES, DUMMY_CLASSES
+from checks.analysis.evaluation_base import CLASS_WEIGHTED, CLASSIFICATION_LOSSES, DUMMY_CLASSES
 from checks.analysis.module import ModuleAnalysis
 from checks.models import Severity
 from checks.rules.base import Hit, Rule
@@ -82,14 +82,18 @@ class ClassImbalanceUnhandled(Rule):
             yield Hit(f"{why} suggests {facts.rare_phrase}{unknown}, but the classifier has no class "
                       "weights, resampling or threshold tuning; it will favour the majority class. Use "
                       "class_weight='balanced' (scale_pos_weight for XGBoost) or resample the training folds",
-                      node=node, related=related, **({"confidence": "high" if known else "medium"} | by_name))
+                      node=node, related=related, fix=_weighting(classes),
+                      **({"confidence": "high" if known else "medium"} | by_name))
         if reported:
             return
         for call in module.calls:
             if call.method is None and call.short in CLASSIFICATION_LOSSES:
+                weight = "pos_weight=" if "BCE" in call.short else "weight="
                 yield Hit(f"{why} suggests {facts.rare_phrase}{unknown}, but the loss "
                           f"{call.short}() has no class weights (pos_weight/weight) and nothing resamples; "
                           "the network will favour the majority class", node=call.node,
+                          fix=f"Pass `{weight}` (from the training labels' class counts) to `{call.short}()`, "
+                              "or resample the training batches.",
                           **({"confidence": "medium"} | by_name))
                 return
 
@@ -223,3 +227,18 @@ ClassImbalanceUnhandled.valid = [
     SVC().fit(X, y)
     """,
 ]
+
+
+def _weighting(classes: set[str]) -> str:
+    """The class-weighting argument of the fitted model's own class, in its own name."""
+    model = next(iter(classes)) if len(classes) == 1 else ""
+    if model.startswith("XGB"):
+        return f"Pass `scale_pos_weight=` (negatives / positives in the training labels) to `{model}`."
+    if model.startswith("CatBoost"):
+        return f"Pass `auto_class_weights=\"Balanced\"` to `{model}`."
+    if model in CLASS_WEIGHTED:
+        return f"Pass `class_weight=\"balanced\"` to `{model}`, or resample inside the training folds."
+    if model:
+        return (f"`{model}` takes no class weights: pass `sample_weight=` to its `fit` (balanced weights from the "
+                "training labels), or resample inside the training folds.")
+    return "Weight the classes, resample inside the training folds, or tune the decision threshold."

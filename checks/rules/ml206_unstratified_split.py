@@ -32,6 +32,8 @@ class UnstratifiedSplit(Rule):
     ```
 
     ## Use instead
+    Pass the label as `stratify=` to the split (or use `StratifiedKFold`), so train and test keep the class proportions.
+
     ```python
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
     cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
@@ -65,8 +67,12 @@ class UnstratifiedSplit(Rule):
                 continue  # a classifier and a regressor side by side: this split's own model decides
             stratify = call.kwarg_node("stratify")
             if stratify is None or (isinstance(stratify, ast.Constant) and stratify.value is None):
+                labels = call.node.args[1] if len(call.node.args) > 1 else None
+                label = module.text(labels) if labels is not None else None
+                fix = (f"Pass `stratify={label}` to `{call.short}`" if label and "\n" not in label
+                       else f"Pass the label as `stratify=` to `{call.short}`")
                 yield Hit("a classification split without stratify=: class proportions can differ between train "
-                          "and test. Pass stratify=y", node=call.node, confidence=confidence)
+                          "and test. Pass stratify=y", node=call.node, confidence=confidence, fix=fix + ".")
         for call in module.calls:
             short = call.short
             if len(facts.tasks) > 1:
@@ -76,7 +82,8 @@ class UnstratifiedSplit(Rule):
                 if not rows or all(_resampled(module, r) for r in rows):
                     continue  # a splitter nothing uses, or folds of rows resampled to balance: no class to miss
                 yield Hit(f"{short} ignores the class labels on a classification problem; folds can miss the rare "
-                          f"class. Use {UNSTRATIFIED_SPLITTERS[short]}", node=call.node, confidence=confidence)
+                          f"class. Use {UNSTRATIFIED_SPLITTERS[short]}", node=call.node, confidence=confidence,
+                          fix=f"Use `{UNSTRATIFIED_SPLITTERS[short]}` instead of `{short}`, with the labels.")
 
 
 UnstratifiedSplit.invalid = [

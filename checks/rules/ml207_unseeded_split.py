@@ -37,6 +37,8 @@ class UnseededSplit(Rule):
     ```
 
     ## Use instead
+    Pass a fixed seed (`random_state=`, `seed=`, a seeded `generator=`) to every random split.
+
     ```python
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
     ```
@@ -60,7 +62,8 @@ class UnseededSplit(Rule):
             if id(call) in methods:  # Spark's `df.randomSplit(weights, seed)`
                 if not _seeded(call, "seed") and len(call.node.args) < 2:
                     yield Hit(f"{call.method}() draws rows at random with no seed; every run evaluates on different "
-                              "data. Pass seed=", node=call.node)
+                              "data. Pass seed=", node=call.node,
+                              fix=f"Pass a fixed `seed=` to `{call.method}()` (any constant, kept in the config).")
                 continue
             what = self._random_step(call, id(call) in samples)
             if what is None or _seeded(call, "generator" if what == "random_split" else "random_state"):
@@ -68,8 +71,10 @@ class UnseededSplit(Rule):
             if facts.seeded_before(call.line, torch=what == "random_split"):
                 continue
             fix = "a generator=torch.Generator().manual_seed(...)" if what == "random_split" else "random_state="
+            seed = "generator=torch.Generator().manual_seed(42)" if what == "random_split" else "random_state=42"
             yield Hit(f"{what} draws rows at random with no seed; every run evaluates on different data. "
-                      f"Pass {fix}", node=call.node)
+                      f"Pass {fix}", node=call.node,
+                      fix=f"Pass `{seed}` (any fixed seed, kept in the config) to `{call.short or call.method}`.")
 
     @staticmethod
     def _random_step(call: CallSite, is_sample_split: bool) -> str | None:

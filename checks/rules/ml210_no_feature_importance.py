@@ -30,6 +30,8 @@ class NoFeatureImportance(Rule):
     ```
 
     ## Use instead
+    Measure which features the model relies on, on held-out rows: permutation importance, SHAP, or an ablation.
+
     ```python
     result = permutation_importance(model, X_test, y_test, scoring="average_precision", random_state=0)
     print(pd.Series(result.importances_mean, index=X_test.columns).sort_values(ascending=False))

@@ -27,6 +27,8 @@ class UndocumentedFeatures(Rule):
     ```
 
     ## Use instead
+    Describe each feature where it is defined: what it measures, its unit and the date it is computed from.
+
     ```python
     FEATURES = {
         "tenure_months": "months from signup to the snapshot date",
