@@ -232,7 +232,9 @@ def snapshot_engine(work: Path) -> Path:
     key includes the reviewer's source, so an edit to the working tree between the cold and the warm
     run would otherwise turn the warm run into a second cold one, and mix versions across corpora."""
     folder = work / "engine"
-    shutil.copytree(REPO / "checks", folder / "checks", ignore=shutil.ignore_patterns("__pycache__"))
+    # laid out as installed (wicked_data/checks), so the namespace package finds the copy, not the tree
+    shutil.copytree(REPO / "wicked_data", folder / "wicked_data", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "checks", folder / "wicked_data" / "checks", ignore=shutil.ignore_patterns("__pycache__"))
     return folder
 
 
@@ -243,7 +245,7 @@ def run_review(corpus: Corpus, work: Path, cache_dir: Path, label: str, timeout:
     env = dict(os.environ, WICKED_DATA_CACHE_DIR=str(cache_dir))
     if (work / "engine").is_dir():
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(work / "engine"), env.get("PYTHONPATH")]))
-    cmd = [sys.executable, "-m", "checks", "review", str(corpus.root), "--format", "json", "--output", str(out)]
+    cmd = [sys.executable, "-m", "wicked_data.checks", "review", str(corpus.root), "--format", "json", "--output", str(out)]
     result = measure(f"wicked-data {label}", cmd, cwd=REPO, env=env, timeout=timeout)
     if result.returncode in (0, 1) and out.exists():
         result.extra.update(review_summary(out, corpus, work))

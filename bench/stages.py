@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from checks.analysis.module import ModuleAnalysis  # noqa: E402
-from checks.analysis.syntax import syntax  # noqa: E402
-from checks.analysis.project import module_facts  # noqa: E402
-from checks.analysis.source import SourceError, load  # noqa: E402
-from checks.engine import _suppressed, _suppressions, parse, to_finding  # noqa: E402
-from checks.rules.base import ProjectRule, registry  # noqa: E402
+from wicked_data.checks.analysis.module import ModuleAnalysis  # noqa: E402
+from wicked_data.checks.analysis.syntax import syntax  # noqa: E402
+from wicked_data.checks.analysis.project import module_facts  # noqa: E402
+from wicked_data.checks.analysis.source import SourceError, load  # noqa: E402
+from wicked_data.checks.engine import _suppressed, _suppressions, parse, to_finding  # noqa: E402
+from wicked_data.checks.rules.base import ProjectRule, registry  # noqa: E402
 
 STAGES = ("read and decode", "parse", "flow analysis", "syntax facts", "rules", "project facts", "garbage collection")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from checks.engine import analyse_file  # noqa: E402
+from wicked_data.checks.engine import analyse_file  # noqa: E402
 
 
 def saves(n: int) -> str:

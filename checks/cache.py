@@ -19,7 +19,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from checks import __version__
+from wicked_data.checks import __version__
 
 
 def default_dir() -> Path:

@@ -10,13 +10,13 @@ import json
 import sys
 from pathlib import Path
 
-from checks import __version__
-from checks.config import ConfigError, load_project_config
-from checks.engine import BaselineError, review, review_project
-from checks.formats import FORMATS, render
-from checks.formats.describe import analysed_nothing
-from checks.models import Severity
-from checks.rules.base import registry, rule_ids
+from wicked_data.checks import __version__
+from wicked_data.checks.config import ConfigError, load_project_config
+from wicked_data.checks.engine import BaselineError, review, review_project
+from wicked_data.checks.formats import FORMATS, render
+from wicked_data.checks.formats.describe import analysed_nothing
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import registry, rule_ids
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # the formats that show a finding's remediation; the others refuse --remediation rather than drop it
@@ -171,14 +171,14 @@ def _review(args) -> int:
     if progress:
         progress.finish()
     if args.remediation or args.llm:
-        from checks.remediate import with_remediations  # loads libcst; only when asked for
+        from wicked_data.checks.remediate import with_remediations  # loads libcst; only when asked for
 
         result, notices = with_remediations(result, _client() if args.llm else None)
         for notice in notices:
             print(f"wicked-data: {notice}", file=sys.stderr)
     color = args.format == "text" and args.output is None and sys.stdout.isatty()
     if args.report == "audit":
-        from checks.formats import audit
+        from wicked_data.checks.formats import audit
 
         text = audit.render(result, project)
     else:
@@ -198,7 +198,7 @@ def _review(args) -> int:
 
 def _client():
     """The model client from the environment, or None (with a note) when no key is set."""
-    from checks.llm import client_from_env
+    from wicked_data.checks.llm import client_from_env
 
     client = client_from_env()
     if client is None:
@@ -207,7 +207,7 @@ def _client():
 
 
 def _fix(args) -> int:
-    from checks.remediate import FIXABLE, fix_paths
+    from wicked_data.checks.remediate import FIXABLE, fix_paths
 
     rule = args.rule.strip().upper()
     if rule not in FIXABLE:
@@ -243,8 +243,8 @@ def _existing_paths(names: list[str]):
 
 
 def _model_card(args) -> int:
-    from checks.remediate import model_card
-    from checks.remediate.facts import model_facts
+    from wicked_data.checks.remediate import model_card
+    from wicked_data.checks.remediate.facts import model_facts
 
     _writable(args.output)
     paths, config = _existing_paths(args.paths)
@@ -263,7 +263,7 @@ def _model_card(args) -> int:
 def _skew_diff(args) -> int:
     """Every training/serving pair with each feature's status; exit 1 when a feature differs, is
     missing or is extra, 0 when every compared feature is the same."""
-    from checks.skew import skew_diff
+    from wicked_data.checks.skew import skew_diff
 
     paths, config = _existing_paths(args.paths)
     if paths is None:
@@ -294,7 +294,7 @@ def _skew_diff(args) -> int:
 
 
 def _eval(args) -> int:
-    from checks import scenario_eval
+    from wicked_data.checks import scenario_eval
 
     if args.record and args.mode != "live":
         print("wicked-data: error: --record needs --mode live", file=sys.stderr)

@@ -9,7 +9,7 @@ from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from checks.models import Severity
+from wicked_data.checks.models import Severity
 
 DEFAULT_EXCLUDE = [".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__", "build", "dist",
                    "site-packages", ".tox", ".nox", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache",

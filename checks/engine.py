@@ -24,21 +24,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
-from checks import __version__
-from checks.analysis.source import SourceError, SourceFile, decode, file_limit, load, neutralise_script, read_bytes
-from checks.cache import Cache
-from checks.config import DEFAULT_EXCLUDE, Config
-from checks.projects import Unit, markers_on_disk, partition
-from checks.models import (BlindSpot, Coverage, ErrorEntry, FileEntry, Finding, ProjectEntry, Related, Review,
+from wicked_data.checks import __version__
+from wicked_data.checks.analysis.source import SourceError, SourceFile, decode, file_limit, load, neutralise_script, read_bytes
+from wicked_data.checks.cache import Cache
+from wicked_data.checks.config import DEFAULT_EXCLUDE, Config
+from wicked_data.checks.projects import Unit, markers_on_disk, partition
+from wicked_data.checks.models import (BlindSpot, Coverage, ErrorEntry, FileEntry, Finding, ProjectEntry, Related, Review,
                            Severity, ToolInfo, family_of)
-from checks.results_schema import valid_result
-from checks.rules.base import Hit, ProjectRule, Rule, registry
+from wicked_data.checks.results_schema import valid_result
+from wicked_data.checks.rules.base import Hit, ProjectRule, Rule, registry
 
 # The analysis (and the rules, through `registry()`) is imported where a file is analysed or the
 # project rules run, not here: a review the cache answers whole never loads it.
 if TYPE_CHECKING:
-    from checks.analysis.module import ModuleAnalysis
-    from checks.analysis.project import Project
+    from wicked_data.checks.analysis.module import ModuleAnalysis
+    from wicked_data.checks.analysis.project import Project
 
 SOURCE_SUFFIXES = {".py", ".ipynb"}
 SQL_SUFFIXES = {".sql"}
@@ -65,7 +65,7 @@ def analyse_project(paths: Sequence[str | Path], config: Config | None = None, *
 
 def _project(results: list[tuple[str, dict]], markers: dict[str, list[str]]) -> Project:
     """The project model: every file's facts, partitioned into the projects the folder holds."""
-    from checks.analysis.project import Project
+    from wicked_data.checks.analysis.project import Project
 
     facts = {rel: r["facts"] for rel, r in results if r.get("facts")}
     roles = {rel: r.get("role", "other") for rel, r in results}
@@ -576,8 +576,8 @@ def analyse_file(path: Path, rel: str, data: bytes | None = None, max_bytes: int
 
 
 def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int, stated: dict | None = None) -> dict:
-    from checks.analysis.module import ModuleAnalysis
-    from checks.analysis.project import config_facts, module_facts
+    from wicked_data.checks.analysis.module import ModuleAnalysis
+    from wicked_data.checks.analysis.project import config_facts, module_facts
 
     if path.suffix in CONFIG_SUFFIXES:
         try:
@@ -636,7 +636,7 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int, stat
         role, facts = "other", None
         rule_errors.append(f"internal error in the project facts ({type(exc).__name__}: {exc}); please report this")
     try:
-        from checks.analysis import coverage
+        from wicked_data.checks.analysis import coverage
         applies = [family for family in FAMILIES if coverage.applies(family, module)]
         blind = [[line, note] for line, note in coverage.blind_spots(module)]
     except Exception as exc:  # coverage is a report on the analysis: losing it must not lose findings

@@ -1,4 +1,4 @@
-"""The GitHub Action's entry (`action.yml` runs `python -m checks.github_action`).
+"""The GitHub Action's entry (`action.yml` runs `python -m wicked_data.checks.github_action`).
 
 It reviews the project folder the workflow names, writes the SARIF that the next step uploads to
 code scanning, prints the findings as workflow annotations, and sets the step's outputs. On a pull
@@ -21,8 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from checks import __version__
-from checks.models import Severity
+from wicked_data.checks import __version__
+from wicked_data.checks.models import Severity
 
 REVIEWED_SUFFIXES = (".py", ".ipynb", ".sql", ".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
 FAIL_ON = ("P1", "P2", "P3", "never")
@@ -52,7 +52,7 @@ def main(env: dict[str, str] | None = None) -> int:
             _write_empty_sarif(sarif)
             _outputs(env, findings=0, sarif_file=str(sarif), reviewed="false")
             return 0
-    from checks.cli import main as cli
+    from wicked_data.checks.cli import main as cli
 
     # The SARIF first (it is what the next step uploads, whatever the verdict), then the same
     # review as annotations: served from the cache, so the code is analysed once.

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from checks.models import Finding, Role
+from wicked_data.checks.models import Finding, Role
 
 
 class _Strict(BaseModel):

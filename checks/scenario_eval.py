@@ -24,9 +24,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from checks.config import Config
-from checks.engine import review_project
-from checks.models import Finding, Review, Severity
+from wicked_data.checks.config import Config
+from wicked_data.checks.engine import review_project
+from wicked_data.checks.models import Finding, Review, Severity
 
 Mode = Literal["offline", "replay", "live"]
 REPO = Path(__file__).resolve().parent.parent
@@ -175,7 +175,7 @@ class _Tally:
 def client_for(mode: Mode, folder: Path, record: bool):
     if mode == "offline":
         return None
-    from checks.llm import LLMClient
+    from wicked_data.checks.llm import LLMClient
 
     recordings = folder / RECORDINGS
     if mode == "replay":
@@ -244,8 +244,8 @@ def _no_findings(args, result, project, target, client, tally):
 
 
 def _remediation(args, result, project, target, client, tally):
-    from checks.remediate.remediation import remediate
-    from checks.remediate.validators import check_remediation, import_context
+    from wicked_data.checks.remediate.remediation import remediate
+    from wicked_data.checks.remediate.validators import check_remediation, import_context
 
     findings = [f for f in result.findings if f.rule == args["rule"]]
     if not findings:
@@ -266,8 +266,8 @@ def _remediation(args, result, project, target, client, tally):
 
 
 def _model_card(args, result, project, target, client, tally):
-    from checks.remediate import model_card, validate_model_card
-    from checks.remediate.facts import model_facts
+    from wicked_data.checks.remediate import model_card, validate_model_card
+    from wicked_data.checks.remediate.facts import model_facts
 
     facts = model_facts([target])  # read once, for the card and its check
     card = model_card([target], result, client, facts)
@@ -277,8 +277,8 @@ def _model_card(args, result, project, target, client, tally):
 
 
 def _plan(args, result, project, target, client, tally):
-    from checks.remediate.plan import plan, render_plan
-    from checks.remediate.validators import check_recommendations
+    from wicked_data.checks.remediate.plan import plan, render_plan
+    from wicked_data.checks.remediate.validators import check_recommendations
 
     recommendations = plan(result)
     complaints = check_recommendations(render_plan(recommendations), result)
@@ -288,9 +288,9 @@ def _plan(args, result, project, target, client, tally):
 
 
 def _answer(args, result, project, target, client, tally):
-    from checks.models import family_of
-    from checks.remediate import answer
-    from checks.remediate.validators import check_answer
+    from wicked_data.checks.models import family_of
+    from wicked_data.checks.remediate import answer
+    from wicked_data.checks.remediate.validators import check_answer
 
     reply = answer(args["question"], result, client)
     tally.add(reply.usage, reply.notice, f"answer to {args['question']!r}")
@@ -304,12 +304,12 @@ def _answer(args, result, project, target, client, tally):
 
 
 def _report(args, result, project, target, client, tally):
-    from checks.formats import render
-    from checks.formats.describe import place
+    from wicked_data.checks.formats import render
+    from wicked_data.checks.formats.describe import place
 
     fmt = args.get("format", "markdown")
     if args.get("report") == "audit":
-        from checks.formats import audit
+        from wicked_data.checks.formats import audit
 
         text = audit.render(result, project)
         wanted = args.get("sections", ["Executive summary", "Data flow", "```mermaid", "Request and response shapes",

@@ -7,9 +7,9 @@ from typing import Literal, Sequence
 
 from pydantic import BaseModel
 
-from checks.analysis.project import compare_features
-from checks.config import Config
-from checks.engine import analyse_project
+from wicked_data.checks.analysis.project import compare_features
+from wicked_data.checks.config import Config
+from wicked_data.checks.engine import analyse_project
 
 
 class FeatureComparison(BaseModel):

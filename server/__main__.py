@@ -1,3 +1,3 @@
-from server.app import main
+from wicked_data.server.app import main
 
 main()

@@ -20,17 +20,17 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from checks import __version__
-from checks.config import Config, ConfigError, _from_pyproject
-from checks.engine import discover, review as run_review
-from checks.formats.markdown import readiness
-from checks.models import FAMILIES, Finding, Review, Severity, family_of
-from checks.rules.base import registry
-from checks.skew import skew_diff as compute_skew
-from server.models import (CardCheck, ChecklistItem, FindingBrief, FindingDetail, ModelCard, Page,
+from wicked_data.checks import __version__
+from wicked_data.checks.config import Config, ConfigError, _from_pyproject
+from wicked_data.checks.engine import discover, review as run_review
+from wicked_data.checks.formats.markdown import readiness
+from wicked_data.checks.models import FAMILIES, Finding, Review, Severity, family_of
+from wicked_data.checks.rules.base import registry
+from wicked_data.checks.skew import skew_diff as compute_skew
+from wicked_data.server.models import (CardCheck, ChecklistItem, FindingBrief, FindingDetail, ModelCard, Page,
                            ProductionAudit, Related, Remediation, ReviewSummary, RuleInfo, SkewDiff, SkewPair)
-from server.store import ReviewStore, content_key, data_dir
-from server.workspace import PathRefused, Workspace
+from wicked_data.server.store import ReviewStore, content_key, data_dir
+from wicked_data.server.workspace import PathRefused, Workspace
 
 MAX_FILES = 5000
 MAX_PAGE_SIZE = 100
@@ -146,7 +146,7 @@ class Service:
     def remediation(self, finding: Finding, result: Review) -> Remediation:
         """The finding's remediation: written by the model when a key is set and its answer passes
         the validators, else the deterministic one (with a notice saying why, when the model failed)."""
-        from checks.remediate.remediation import remediate
+        from wicked_data.checks.remediate.remediation import remediate
 
         fix, outcome = remediate(finding, result, self.client())
         return Remediation(summary=fix.summary, code=fix.code, diff=fix.diff, source=fix.source,
@@ -156,7 +156,7 @@ class Service:
         """The LLM client when ANTHROPIC_API_KEY is set (read once per process), else None."""
         if not self.client_checked:
             self.client_checked = True
-            from checks.llm import LLMError, client_from_env
+            from wicked_data.checks.llm import LLMError, client_from_env
 
             try:
                 self._client = client_from_env()  # None without a key (and the SDK stays unloaded)
@@ -334,8 +334,8 @@ def build_server(service: Service | None = None) -> MCPServer:
         not show (training date, author, data size, metric values) is marked unknown; every P1
         finding is listed under Limitations. Written by the model when a key is set and it
         validates, else from templates."""
-        from checks.remediate import model_card as build_card, validate_model_card as check_card
-        from checks.remediate.facts import model_facts
+        from wicked_data.checks.remediate import model_card as build_card, validate_model_card as check_card
+        from wicked_data.checks.remediate.facts import model_facts
 
         result, _ = await reviewed(path, ctx)
 
@@ -356,8 +356,8 @@ def build_server(service: Service | None = None) -> MCPServer:
         """Check a model card (for example one the user edited) against the review of `path`: the
         required sections, every P1 finding under Limitations, unknowns written as unknown, no
         numbers the code and findings do not contain, citations that exist."""
-        from checks.remediate import validate_model_card as check_card
-        from checks.remediate.facts import model_facts
+        from wicked_data.checks.remediate import validate_model_card as check_card
+        from wicked_data.checks.remediate.facts import model_facts
 
         result, _ = await reviewed(path, ctx)
 

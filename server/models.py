@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from checks.models import Finding
-from checks.skew import FeatureComparison
+from wicked_data.checks.models import Finding
+from wicked_data.checks.skew import FeatureComparison
 
 
 class FindingBrief(BaseModel):

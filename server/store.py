@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from checks.analysis.source import MAX_FILE_BYTES, SourceError, file_limit, read_bytes
-from checks.cache import engine_fingerprint
-from checks.models import Finding, Review
+from wicked_data.checks.analysis.source import MAX_FILE_BYTES, SourceError, file_limit, read_bytes
+from wicked_data.checks.cache import engine_fingerprint
+from wicked_data.checks.models import Finding, Review
 
 KEEP = 32  # stored reviews per project; older ones are deleted
 

@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from checks.llm.fake import FakeAnthropic
+from wicked_data.checks.llm.fake import FakeAnthropic
 
 REPO = Path(__file__).resolve().parent.parent
 PREFIX = "mcp__plugin_wicked-data_wicked-data__"

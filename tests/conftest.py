@@ -45,5 +45,5 @@ def messages(anthropic_api):
 def sleeps(monkeypatch):
     """The client's pauses between retries, recorded instead of slept."""
     waited: list[float] = []
-    monkeypatch.setattr("checks.llm.client.time.sleep", waited.append)
+    monkeypatch.setattr("wicked_data.checks.llm.client.time.sleep", waited.append)
     return waited

@@ -24,11 +24,11 @@ import respx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from checks import Config, review  # noqa: E402
-from checks.llm import LLMClient  # noqa: E402
-from checks.remediate import answer, model_card, remediation_for  # noqa: E402
-from checks.remediate.model_card import template_body  # noqa: E402
-from checks.remediate.facts import model_facts  # noqa: E402
+from wicked_data.checks import Config, review  # noqa: E402
+from wicked_data.checks.llm import LLMClient  # noqa: E402
+from wicked_data.checks.remediate import answer, model_card, remediation_for  # noqa: E402
+from wicked_data.checks.remediate.model_card import template_body  # noqa: E402
+from wicked_data.checks.remediate.facts import model_facts  # noqa: E402
 from tests.anthropic_api import API, RespxTransport  # noqa: E402
 
 SEED = REPO / "scenarios" / "churn_predictor" / "workspace"

@@ -22,13 +22,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from checks import Config, review  # noqa: E402
-from checks.llm.fake import FakeAnthropic  # noqa: E402
-from checks.remediate import answer  # noqa: E402
-from checks.remediate.facts import model_facts  # noqa: E402
-from checks.remediate.knowledge import template_remediation  # noqa: E402
-from checks.remediate.model_card import template_body  # noqa: E402
-from checks.scenario_eval import RECORDINGS, discover, evaluate, load  # noqa: E402
+from wicked_data.checks import Config, review  # noqa: E402
+from wicked_data.checks.llm.fake import FakeAnthropic  # noqa: E402
+from wicked_data.checks.remediate import answer  # noqa: E402
+from wicked_data.checks.remediate.facts import model_facts  # noqa: E402
+from wicked_data.checks.remediate.knowledge import template_remediation  # noqa: E402
+from wicked_data.checks.remediate.model_card import template_body  # noqa: E402
+from wicked_data.checks.scenario_eval import RECORDINGS, discover, evaluate, load  # noqa: E402
 
 FINDING = re.compile(r"^- (ML\d{3}-[0-9a-f]{6})", re.M)
 QUESTION = re.compile(r"<question>\n(.*?)\n</question>", re.S)

@@ -23,7 +23,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.analysis.source import _neutralise_magics, load, neutralise_script
+from wicked_data.checks.analysis.source import _neutralise_magics, load, neutralise_script
 
 KEEP = frozenset(dir(builtins)) | {"self", "cls", "_"}
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import Imports
-from checks.analysis.source import SourceError, SourceFile, load
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import Imports
+from wicked_data.checks.analysis.source import SourceError, SourceFile, load
 
 
 def analyse(code: str) -> ModuleAnalysis:
@@ -137,8 +137,8 @@ def test_a_timed_cell_is_python_and_its_leak_is_reported(tmp_path):
     lines = load(path, "nb.ipynb").text.splitlines()
     assert lines[6] == "#%%time" and lines[7].startswith("picked = ") and lines[8].startswith("scores = ")
     assert lines[9:] == ["#%%timeit", "#unused = picked.sum()"]  # timeit's namespace is its own
-    from checks import review
-    from checks.config import Config
+    from wicked_data.checks import review
+    from wicked_data.checks.config import Config
 
     findings = review([tmp_path], Config(cache=False, select=["ML102"])).findings
     assert [(f.rule, f.cell) for f in findings] == [("ML102", 2)]
@@ -201,7 +201,7 @@ def test_syntax_traversal_matches_ast_walk():
     shared expression contexts, with every node's parent."""
     import ast as _ast
 
-    from checks.analysis.syntax import Syntax
+    from wicked_data.checks.analysis.syntax import Syntax
 
     sources = [Path(_ast.__file__), *sorted((REPO / "checks").rglob("*.py"))[:40]]
     sources += sorted((REPO / "tests" / "corpus" / "cases").rglob("*.py"))[:40]
@@ -220,7 +220,7 @@ def test_syntax_traversal_matches_ast_walk():
 def test_body_nodes_are_the_function_bodies_without_nested_scopes():
     import ast as _ast
 
-    from checks.analysis.syntax import Syntax
+    from wicked_data.checks.analysis.syntax import Syntax
     from tests.conftest import REPO
 
     nested = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef, _ast.Lambda)
@@ -248,9 +248,9 @@ def test_released_analysis_leaves_no_cycles_for_the_collector():
     same file leaves hundreds of objects in cycles."""
     import gc
 
-    from checks.analysis.project import module_facts
-    from checks.engine import parse
-    from checks.rules.base import ProjectRule, registry
+    from wicked_data.checks.analysis.project import module_facts
+    from wicked_data.checks.engine import parse
+    from wicked_data.checks.rules.base import ProjectRule, registry
 
     path = Path(__file__).resolve().parent.parent / "scenarios" / "churn_predictor" / "workspace" / "model.py"
     rules = [r() for r in registry().values() if not issubclass(r, ProjectRule)]
@@ -303,8 +303,8 @@ def test_functions_defined_in_module_level_blocks_are_analysed(opener):
 def test_loads_and_saves_called_on_a_call_result_are_found():
     """`get_registry().load_model(...)`, `build().save_model(path)`: a method on what a call returns
     has no spelled name, only its method; the per-call fast paths must not skip it."""
-    from checks.analysis.production import inference
-    from checks.analysis.project import module_facts
+    from wicked_data.checks.analysis.production import inference
+    from wicked_data.checks.analysis.project import module_facts
 
     m = analyse("""
         import mlflow
@@ -348,7 +348,7 @@ def test_class_bodies_and_classes_defined_in_functions_are_analysed():
 
 
 def test_a_model_loaded_as_a_class_attribute_is_reviewed(tmp_path):
-    from checks import Config, review
+    from wicked_data.checks import Config, review
 
     (tmp_path / "svc.py").write_text(textwrap.dedent("""
         import joblib
@@ -365,8 +365,8 @@ def test_a_model_loaded_as_a_class_attribute_is_reviewed(tmp_path):
 
 def test_findings_in_a_notebook_that_ran_out_of_order_point_at_the_cells_as_shown(tmp_path):
     import json
-    from checks import review
-    from checks.config import Config
+    from wicked_data.checks import review
+    from wicked_data.checks.config import Config
     cells = [
         (1, "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
             "from sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\n"

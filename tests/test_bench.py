@@ -77,7 +77,7 @@ def test_stages_account_for_every_file_and_rule(bench, tmp_path):
     assert stages["files"] == 3 and list(stages["stages"]) == [
         "read and decode", "parse", "flow analysis", "syntax facts", "rules", "project facts", "garbage collection"]
     assert stages["stages"]["parse"] > 0 and stages["stages"]["flow analysis"] > 0
-    from checks.rules.base import ProjectRule, registry
+    from wicked_data.checks.rules.base import ProjectRule, registry
 
     assert set(stages["rules"]) == {r for r, cls in registry().items() if not issubclass(cls, ProjectRule)}
     text = bench.stages_table(corpus, stages)

@@ -1,7 +1,7 @@
 """A well-made training script, notebook and scoring API (sharing the feature function and the
 persisted pipeline) get no P1 or P2 finding."""
-from checks import review
-from checks.config import Config
+from wicked_data.checks import review
+from wicked_data.checks.config import Config
 from tests.conftest import REPO
 
 

@@ -11,7 +11,7 @@ CHURN = REPO / "scenarios" / "churn_predictor" / "workspace"
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "checks", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "wicked_data.checks", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd or REPO)
 
 
@@ -71,7 +71,7 @@ def test_sarif_and_github_formats():
 
 def main_run(capsys, *args) -> tuple[int, str, str]:
     """The CLI in-process (no interpreter start): exit code, stdout, stderr."""
-    from checks.cli import main
+    from wicked_data.checks.cli import main
 
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
@@ -140,7 +140,7 @@ def test_selectors_and_severities_are_case_insensitive(capsys, tmp_path):
 
 
 def test_selectors_are_checked_against_every_rule_without_importing_them():
-    from checks.rules.base import registry, rule_ids
+    from wicked_data.checks.rules.base import registry, rule_ids
 
     assert rule_ids() == list(registry())
 

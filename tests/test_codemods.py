@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from checks import Config, review
-from checks.cli import main
-from checks.remediate.codemods import fix_source
-from checks.remediate.validators import rule_hits
+from wicked_data.checks import Config, review
+from wicked_data.checks.cli import main
+from wicked_data.checks.remediate.codemods import fix_source
+from wicked_data.checks.remediate.validators import rule_hits
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "scenarios" / "churn_predictor" / "workspace"

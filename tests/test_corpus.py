@@ -36,8 +36,8 @@ def test_corpus_serving_precision_and_recall():
 
 
 def test_corpus_reviews_without_errors():
-    from checks import review
-    from checks.config import Config
+    from wicked_data.checks import review
+    from wicked_data.checks.config import Config
 
     for case in sorted((CORPUS / "cases").iterdir()):
         result = review([case], Config(cache=False))

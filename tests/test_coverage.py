@@ -1,9 +1,9 @@
 """`coverage` in a review: what each rule covered, and what the analysis could not see."""
 import textwrap
 
-from checks import review
-from checks.config import Config
-from checks.rules.base import registry
+from wicked_data.checks import review
+from wicked_data.checks.config import Config
+from wicked_data.checks.rules.base import registry
 from tests.conftest import REPO
 
 CHURN = REPO / "scenarios" / "churn_predictor" / "workspace"
@@ -97,7 +97,7 @@ def test_a_review_served_from_the_cache_keeps_its_coverage(tmp_path):
 
 
 def test_text_output_lists_the_blind_spots(tmp_path):
-    from checks.formats import text
+    from wicked_data.checks.formats import text
 
     write(tmp_path, "prep.py", """
         import polars as pl
@@ -118,7 +118,7 @@ def test_a_cached_result_of_the_wrong_shape_is_analysed_again(tmp_path):
         (work / name).write_text((CHURN / name).read_text())
     cache = tmp_path / "cache"
     first = review([work], Config(), cache_dir=cache)
-    from checks.cache import _digest
+    from wicked_data.checks.cache import _digest
 
     def rewrite(path, change):  # damage the file's digest cannot see: only the shape checks catch it
         data = json.loads(path.read_bytes().split(b"\n", 1)[1])
@@ -140,8 +140,8 @@ def test_a_cached_result_of_the_wrong_shape_is_analysed_again(tmp_path):
 
 
 def test_every_result_the_engine_makes_fits_the_stored_schema():
-    from checks.engine import _analyse_file
-    from checks.results_schema import FileResult
+    from wicked_data.checks.engine import _analyse_file
+    from wicked_data.checks.results_schema import FileResult
 
     for path in sorted(CHURN.iterdir()):
         FileResult.model_validate(_analyse_file(path, path.name, None, 2_000_000))

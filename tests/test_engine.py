@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from checks import engine, review
-from checks.cache import _digest
-from checks.config import Config
-from checks.rules.base import registry
+from wicked_data.checks import engine, review
+from wicked_data.checks.cache import _digest
+from wicked_data.checks.config import Config
+from wicked_data.checks.rules.base import registry
 from tests.conftest import REPO
 from tests.examples import notebook
 
@@ -157,7 +157,7 @@ def test_bad_input_becomes_errors_and_the_rest_is_reviewed(tmp_path):
 def test_unreadable_file(tmp_path, monkeypatch):
     (tmp_path / "secret.py").write_text("x = 1\n")
     (tmp_path / "good.py").write_text("import pandas as pd\ndf = pd.read_csv('a.csv').fillna(0)\n")
-    import checks.analysis.source as source
+    import wicked_data.checks.analysis.source as source
 
     def deny(path, *args, **kw):
         if Path(path).name == "secret.py":
@@ -217,7 +217,7 @@ def test_inline_suppression(tmp_path):
 
 
 def test_pyproject_config_is_validated(tmp_path):
-    from checks.config import ConfigError, load_project_config
+    from wicked_data.checks.config import ConfigError, load_project_config
     (tmp_path / "pyproject.toml").write_text('[tool.wicked-data]\nignore = ["ML108"]\nmin-severity = "P2"\n')
     config = load_project_config(tmp_path)
     assert config.ignore == ["ML108"] and config.min_severity.value == "P2"
@@ -353,12 +353,12 @@ def test_review_served_from_the_cache_loads_no_analysis(tmp_path):
     work = _project_copy(tmp_path)
     env = {**os.environ, "WICKED_DATA_CACHE_DIR": str(tmp_path / "cache")}
     script = ("import sys, checks.cli; code = checks.cli.main(['review', sys.argv[1], '--format', 'json']); "
-              "print(sorted(m for m in sys.modules if m.startswith(('checks.analysis.', 'checks.rules.'))), file=sys.stderr)")
+              "print(sorted(m for m in sys.modules if m.startswith(('wicked_data.checks.analysis.', 'wicked_data.checks.rules.'))), file=sys.stderr)")
     runs = [subprocess.run([sys.executable, "-c", script, str(work)], capture_output=True, text=True, env=env, cwd=REPO)
             for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout and json.loads(runs[1].stdout)["findings"]
-    assert "checks.analysis.flow" in runs[0].stderr
-    assert runs[1].stderr.strip() == "['checks.analysis.source', 'checks.rules.base']"
+    assert "wicked_data.checks.analysis.flow" in runs[0].stderr
+    assert runs[1].stderr.strip() == "['wicked_data.checks.analysis.source', 'wicked_data.checks.rules.base']"
 
 
 def test_parallel_run_matches_serial(tmp_path):
@@ -378,7 +378,7 @@ def test_findings_do_not_depend_on_hash_randomisation():
 
     outputs = []
     for seed in ("1", "2"):
-        proc = subprocess.run([sys.executable, "-m", "checks", "review", str(REPO / "tests" / "corpus" / "cases"),
+        proc = subprocess.run([sys.executable, "-m", "wicked_data.checks", "review", str(REPO / "tests" / "corpus" / "cases"),
                                str(REPO / "scenarios"), "--format", "json", "--no-cache", "--jobs", "1"],
                               capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=REPO)
         assert proc.returncode in (0, 1), proc.stderr

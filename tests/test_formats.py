@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from checks.formats import FORMATS, render
-from checks.formats.describe import help_line, summary
-from checks.models import (
+from wicked_data.checks.formats import FORMATS, render
+from wicked_data.checks.formats.describe import help_line, summary
+from wicked_data.checks.models import (
     ErrorEntry, FileEntry, Finding, Related, Review, Severity, ToolInfo, family_of,
 )
-from checks.rules.base import registry
+from wicked_data.checks.rules.base import registry
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -474,8 +474,8 @@ def test_github_paths_without_a_root_prefix():
 
 
 def test_markdown_production_readiness_checklist():
-    from checks import review as run_review
-    from checks.config import Config
+    from wicked_data.checks import review as run_review
+    from wicked_data.checks.config import Config
     from tests.conftest import REPO
 
     result = run_review([REPO / "scenarios" / "churn_predictor" / "workspace"], Config(cache=False))
@@ -545,7 +545,7 @@ def underlined(text: str) -> list[tuple[str, str, str]]:
 def test_carets_stand_under_the_flagged_code_of_every_seed_finding():
     """Seed 000's 32 findings: the carets stand under the flagged expression (not to the end of
     the line), also inside predict_churn's body, whose indentation the snippet does not show."""
-    from checks import review as run_review
+    from wicked_data.checks import review as run_review
 
     workspace = Path(__file__).resolve().parent.parent / "scenarios" / "churn_predictor" / "workspace"
     assert underlined(render(run_review([workspace]), "text", expand=True)) == SEED_SPANS
@@ -579,7 +579,7 @@ SEED_PLACES = [
 
 @pytest.fixture(scope="module")
 def seed_review():
-    from checks import review as run_review
+    from wicked_data.checks import review as run_review
 
     return run_review([Path(__file__).resolve().parent.parent / "scenarios" / "churn_predictor" / "workspace"])
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from checks import Config, review
-from checks.analysis import safe_yaml
-from checks.cache import _digest
+from wicked_data.checks import Config, review
+from wicked_data.checks.analysis import safe_yaml
+from wicked_data.checks.cache import _digest
 from tests.conftest import REPO
 
 LEAKY = """import pandas as pd
@@ -82,7 +82,7 @@ def hostile(tmp_path) -> Path:
 
 def test_a_folder_of_hostile_inputs_is_reviewed_in_seconds(hostile):
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "checks", "review", str(hostile), "--no-cache", "--format", "json"],
+    done = subprocess.run([sys.executable, "-m", "wicked_data.checks", "review", str(hostile), "--no-cache", "--format", "json"],
                           cwd=REPO, capture_output=True, text=True, timeout=240)
     elapsed = time.monotonic() - started
     assert done.returncode in (0, 1), done.stderr[-2000:]
@@ -117,7 +117,7 @@ def test_a_yaml_alias_bomb_is_refused_everywhere_yaml_is_read(tmp_path):
         safe_yaml.compose("a: " + "[" * 1000 + "]" * 1000)
     assert safe_yaml.load("base: &b {lr: 0.1}\nrun: {<<: *b, epochs: 3}\n") == {"base": {"lr": 0.1},
                                                                              "run": {"lr": 0.1, "epochs": 3}}
-    from checks.remediate.validators import front_matter
+    from wicked_data.checks.remediate.validators import front_matter
 
     metadata, _ = front_matter("---\n" + ALIAS_BOMB + "---\n# Card\n")
     assert metadata is None
@@ -237,7 +237,7 @@ def _children(pid: int) -> set[int]:
 def test_workers_die_with_a_killed_review(tmp_path):
     for i in range(60):
         (tmp_path / f"m{i}.py").write_text(LEAKY * 40)
-    proc = subprocess.Popen([sys.executable, "-m", "checks", "review", str(tmp_path), "--no-cache", "--jobs", "2"],
+    proc = subprocess.Popen([sys.executable, "-m", "wicked_data.checks", "review", str(tmp_path), "--no-cache", "--jobs", "2"],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -267,7 +267,7 @@ def _state(pid: int) -> str:
 
 
 def test_values_in_a_prompt_cannot_close_its_delimiters():
-    from checks.remediate.prompts import render
+    from wicked_data.checks.remediate.prompts import render
 
     class F:  # a finding whose evidence, message and file carry delimiter tags
         id, rule, name, confidence, line, related = "ML101-abcdef", "ML101", "wall-clock-feature", "high", 3, []
@@ -309,7 +309,7 @@ def test_a_damaged_or_blocked_stored_review_is_rebuilt(tmp_path):
 
 
 def test_the_store_key_reads_no_file_content(tmp_path):
-    from server.store import content_key
+    from wicked_data.server.store import content_key
 
     big = tmp_path / "huge.py"
     with open(big, "wb") as handle:  # a 3 GB sparse file: stat says 3 GB, nothing is on disk
@@ -386,7 +386,7 @@ _NOTEBOOK = st.one_of(
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 @given(_NOTEBOOK)
 def test_generated_notebooks_never_raise(tmp_path_factory, notebook):
-    from checks.engine import analyse_file
+    from wicked_data.checks.engine import analyse_file
 
     folder = tmp_path_factory.mktemp("nb")
     path = folder / "gen.ipynb"

@@ -65,7 +65,7 @@ def test_action_declares_every_input_it_uses_and_runs_the_entry_script():
     steps = spec["runs"]["steps"]
     assert spec["runs"]["using"] == "composite"
     [review] = [s for s in steps if s.get("id") == "review"]
-    assert review["run"] == "python -m checks.github_action"
+    assert review["run"] == "python -m wicked_data.checks.github_action"
     # every INPUT_* the script reads is set by the step
     script = (REPO / "checks" / "github_action.py").read_text()
     assert set(re.findall(r'"(INPUT_\w+)"', script)) <= set(review["env"])
@@ -78,7 +78,7 @@ def run_action(work: Path, **inputs: str) -> tuple[subprocess.CompletedProcess, 
     outputs = work.parent / "github_output"
     outputs.write_text("")
     env = {**os.environ, "GITHUB_OUTPUT": str(outputs), **{f"INPUT_{k.upper()}": v for k, v in inputs.items()}}
-    proc = subprocess.run([sys.executable, "-m", "checks.github_action"], cwd=work, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "wicked_data.checks.github_action"], cwd=work, capture_output=True, text=True,
                           env={**env, "PYTHONPATH": str(REPO)}, timeout=600)
     values = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
     return proc, values
@@ -160,3 +160,40 @@ def test_pre_commit_try_repo_runs_the_hook_on_a_sample_project(tmp_path):
     proc = pre_commit(work, home, "--all-files")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Passed" in proc.stdout
+
+
+# --- packaging: one namespace ---------------------------------------------------------------------
+
+def test_the_package_list_names_every_folder_of_modules():
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = sorted({p.parent.relative_to(REPO).as_posix() for top in ("checks", "server")
+                      for p in (REPO / top).rglob("*.py") if "__pycache__" not in p.parts})
+    expected = ["wicked_data", *("wicked_data." + f.replace("/", ".") for f in folders)]
+    assert sorted(config["packages"]) == sorted(expected)
+    assert config["package-dir"] == {"wicked_data": "wicked_data", "wicked_data.checks": "checks",
+                                     "wicked_data.server": "server"}
+
+
+def test_the_wheel_installs_everything_under_wicked_data(tmp_path):
+    """Built from the checkout (offline, the build backend from the wheelhouse): every module and
+    prompt template is inside `wicked_data/`, nothing named `checks` or `server` at the top, and the
+    console script points into the namespace."""
+    import zipfile
+
+    env = {**os.environ, **offline_pip_env()}
+    proc = subprocess.run(offline([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(tmp_path),
+                                   str(REPO)]), capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    [wheel] = tmp_path.glob("wicked_data-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in names}
+    assert tops == {"wicked_data", next(t for t in tops if t.endswith(".dist-info"))}
+    modules = {f"wicked_data/{p.relative_to(REPO).as_posix()}" for top in ("checks", "server")
+               for p in (REPO / top).rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules <= set(names), sorted(modules - set(names))[:5]
+    templates = {f"wicked_data/checks/prompts/{p.name}" for p in (REPO / "prompts").glob("*.j2")}
+    assert templates and templates <= set(names)
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "wicked-data = wicked_data.checks.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()

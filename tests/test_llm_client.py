@@ -10,9 +10,9 @@ import pytest
 import respx
 from pydantic import BaseModel
 
-from checks.llm import LLMClient, LLMError, Usage
-from checks.llm.fake import FakeAnthropic
-from checks.llm.usage import priced
+from wicked_data.checks.llm import LLMClient, LLMError, Usage
+from wicked_data.checks.llm.fake import FakeAnthropic
+from wicked_data.checks.llm.usage import priced
 from tests.anthropic_api import API, RespxTransport, message, tool_use
 
 KEY = "sk-ant-test-0123456789-secret"
@@ -458,6 +458,6 @@ def test_after_a_timeout_the_client_stops_asking_for_a_while(llm_transport, mess
     assert first.value.kind == "timeout" and messages.call_count == 1
     assert second.value.kind == "unavailable" and "not asked again" in str(second.value)
     clock = __import__("time").monotonic() + 10_000
-    monkeypatch.setattr("checks.llm.client.time.monotonic", lambda: clock)
+    monkeypatch.setattr("wicked_data.checks.llm.client.time.monotonic", lambda: clock)
     assert ask(client).value == Fix(**GOOD)
     assert messages.call_count == 2

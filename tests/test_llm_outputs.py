@@ -8,13 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from checks import Config, review
-from checks.llm import LLMClient
-from checks.remediate import answer, audit_narrative, model_card, validate_model_card, with_remediations
-from checks.remediate.facts import model_facts
-from checks.remediate.model_card import front_matter, template_body
-from checks.remediate.remediation import remediate
-from checks.remediate.validators import check_answer, import_context, rule_hits
+from wicked_data.checks import Config, review
+from wicked_data.checks.llm import LLMClient
+from wicked_data.checks.remediate import answer, audit_narrative, model_card, validate_model_card, with_remediations
+from wicked_data.checks.remediate.facts import model_facts
+from wicked_data.checks.remediate.model_card import front_matter, template_body
+from wicked_data.checks.remediate.remediation import remediate
+from wicked_data.checks.remediate.validators import check_answer, import_context, rule_hits
 from tests.anthropic_api import message, tool_use
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from server.app import Service, build_server
-from server.workspace import Workspace
+from wicked_data.server.app import Service, build_server
+from wicked_data.server.workspace import Workspace
 from tests.conftest import REPO
 from tests.external import INSPECTOR, npm_bin, offline, offline_pip_env, plugin_copy
 
@@ -343,7 +343,7 @@ def _leak_fix(request: dict) -> dict:
 
 
 def test_get_finding_uses_the_model_when_a_key_is_set(project, tmp_path, monkeypatch):
-    from checks.llm.fake import FakeAnthropic
+    from wicked_data.checks.llm.fake import FakeAnthropic
 
     data = tmp_path / "data"
     leak = next(f for f in call(service_for(project, data), "review", path="models/churn").structured_content["findings"]
@@ -358,7 +358,7 @@ def test_get_finding_uses_the_model_when_a_key_is_set(project, tmp_path, monkeyp
 
 
 def test_get_finding_falls_back_when_the_model_fails(project, tmp_path, monkeypatch):
-    from checks.llm.fake import FakeAnthropic
+    from wicked_data.checks.llm.fake import FakeAnthropic
 
     data = tmp_path / "data"
     leak = next(f for f in call(service_for(project, data), "review", path="models/churn").structured_content["findings"]

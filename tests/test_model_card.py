@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from huggingface_hub import ModelCard
 
-from checks import Config, review
-from checks.cli import main
-from checks.models import Severity
-from checks.remediate import model_card, validate_model_card
-from checks.remediate.facts import model_facts
-from checks.remediate.validators import sections
+from wicked_data.checks import Config, review
+from wicked_data.checks.cli import main
+from wicked_data.checks.models import Severity
+from wicked_data.checks.remediate import model_card, validate_model_card
+from wicked_data.checks.remediate.facts import model_facts
+from wicked_data.checks.remediate.validators import sections
 
 SEED = Path(__file__).resolve().parent.parent / "scenarios" / "churn_predictor" / "workspace"
 

@@ -6,9 +6,9 @@ import os
 import textwrap
 from pathlib import Path
 
-from checks import engine, review
-from checks.config import Config
-from checks.projects import markers_on_disk, partition
+from wicked_data.checks import engine, review
+from wicked_data.checks.config import Config
+from wicked_data.checks.projects import markers_on_disk, partition
 from tests.conftest import REPO
 
 SCENARIOS = REPO / "scenarios"

@@ -7,13 +7,13 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from checks import Config, review
-from checks.cli import main
-from checks.models import Finding, Review, Severity, ToolInfo, family_of
-from checks.rules.base import registry
-from checks.remediate import answer, audit_narrative, plan, remediation_for, render_plan
-from checks.remediate.prompts import PROMPTS, render
-from checks.remediate.validators import ACTION_VERBS, check_answer, check_recommendations, check_remediation, import_context, rule_hits
+from wicked_data.checks import Config, review
+from wicked_data.checks.cli import main
+from wicked_data.checks.models import Finding, Review, Severity, ToolInfo, family_of
+from wicked_data.checks.rules.base import registry
+from wicked_data.checks.remediate import answer, audit_narrative, plan, remediation_for, render_plan
+from wicked_data.checks.remediate.prompts import PROMPTS, render
+from wicked_data.checks.remediate.validators import ACTION_VERBS, check_answer, check_recommendations, check_remediation, import_context, rule_hits
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "scenarios" / "churn_predictor" / "workspace"
@@ -111,7 +111,7 @@ def test_templates_ship_with_the_package():
     assert {"system.md.j2", "remediation.md.j2", "model_card.md.j2", "answer.md.j2", "audit_report.md.j2",
             "repair.md.j2"} <= names
     pyproject = (REPO / "pyproject.toml").read_text()
-    assert re.search(r'checks = \["prompts/\*\.j2"\]', pyproject)
+    assert re.search(r'"wicked_data.checks" = \["prompts/\*\.j2"\]', pyproject)  # the wheel test checks they ship
 
 
 def test_prompts_quote_the_evidence_as_data(seed):

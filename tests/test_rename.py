@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from checks import review
-from checks.config import Config
-from checks.rules.base import registry
+from wicked_data.checks import review
+from wicked_data.checks.config import Config
+from wicked_data.checks.rules.base import registry
 from tests.examples import write_example
 from tests.rename import RenameError, rename_project, rename_tree
 

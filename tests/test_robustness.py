@@ -7,7 +7,7 @@ import hypothesmith
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checks.engine import analyse_file
+from wicked_data.checks.engine import analyse_file
 
 
 def _analyse_text(tmp_path: Path, text: str, name: str = "gen.py") -> dict:

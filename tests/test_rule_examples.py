@@ -1,9 +1,9 @@
 """Every rule's embedded examples, run through the whole engine; the rule classes are the test list."""
 import pytest
 
-from checks import review
-from checks.config import Config
-from checks.rules.base import DOC_SECTIONS, registry
+from wicked_data.checks import review
+from wicked_data.checks.config import Config
+from wicked_data.checks.rules.base import DOC_SECTIONS, registry
 from tests.examples import expectations, write_example
 
 CASES = [

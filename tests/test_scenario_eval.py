@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checks import scenario_eval
-from checks.scenario_eval import ScenarioError, evaluate, load, render_scorecard, run, scorecard_json
+from wicked_data.checks import scenario_eval
+from wicked_data.checks.scenario_eval import ScenarioError, evaluate, load, render_scorecard, run, scorecard_json
 from tests.conftest import REPO
 
 SCENARIOS = REPO / "scenarios"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from checks import review
-from checks.analysis.sql import clause_at, tables
-from checks.cli import main
-from checks.config import Config
+from wicked_data.checks import review
+from wicked_data.checks.analysis.sql import clause_at, tables
+from wicked_data.checks.cli import main
+from wicked_data.checks.config import Config
 from tests.conftest import REPO
 
 SCENARIO = REPO / "scenarios" / "lead_scoring"

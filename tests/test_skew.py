@@ -1,7 +1,7 @@
 """The feature-by-feature comparison as a library call."""
 import pytest
 
-from checks.skew import skew_diff
+from wicked_data.checks.skew import skew_diff
 from tests.conftest import REPO
 
 CHURN = REPO / "scenarios" / "churn_predictor" / "workspace"
@@ -47,8 +47,8 @@ def test_seed_000_row_built_from_the_callers_dict(tmp_path, body):
     import shutil
     import textwrap
 
-    from checks.config import Config
-    from checks.engine import review
+    from wicked_data.checks.config import Config
+    from wicked_data.checks.engine import review
 
     work = tmp_path / "w"
     shutil.copytree(CHURN, work)
@@ -97,7 +97,7 @@ def test_services_that_reimplement_a_shared_builder_differ_by_category():
 
 
 def test_skew_diff_command(capsys):
-    from checks.cli import main
+    from wicked_data.checks.cli import main
 
     assert main(["skew-diff", str(SCENARIOS / "clean_project" / "workspace")]) == 0
     assert "same      tenure_days" in capsys.readouterr().out
@@ -282,8 +282,8 @@ def test_pairs_not_compared_are_blind_spots(tmp_path):
     compared, and the coverage says so instead of a clean bill."""
     import shutil
 
-    from checks.config import Config
-    from checks.engine import review
+    from wicked_data.checks.config import Config
+    from wicked_data.checks.engine import review
 
     work = tmp_path / "w"
     shutil.copytree(CASES / "case169_streamlit_widgets_by_position_raw_log", work)
@@ -302,8 +302,8 @@ def test_a_helper_that_fits_only_when_told_is_not_a_refit_at_serving(tmp_path):
     (`if training:`), where only the caller's argument could say which branch runs."""
     import shutil
 
-    from checks.config import Config
-    from checks.engine import review
+    from wicked_data.checks.config import Config
+    from wicked_data.checks.engine import review
 
     def refits(work):
         return [f for f in review([work], Config(cache=False)).findings if f.rule == "ML303"]

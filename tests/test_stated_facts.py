@@ -4,8 +4,8 @@ import textwrap
 
 import pytest
 
-from checks import review
-from checks.config import Config, ConfigError, load_project_config
+from wicked_data.checks import review
+from wicked_data.checks.config import Config, ConfigError, load_project_config
 
 CHURN = """
     import pandas as pd

@@ -16,9 +16,9 @@ import ast
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checks.analysis.module import ModuleAnalysis
+    from wicked_data.checks.analysis.module import ModuleAnalysis
 
-from checks.analysis.libraries import UNMODELLED, library_of  # noqa: E402
+from wicked_data.checks.analysis.libraries import UNMODELLED, library_of  # noqa: E402
 
 DYNAMIC_CALLS = {"exec", "eval", "__import__"}
 
@@ -41,7 +41,7 @@ def applies(family: str, module: "ModuleAnalysis") -> bool:
     if family == "ML4":
         return module.role in ("training", "inference", "serving", "feature") or bool(module.predictions)
     if family == "ML5":
-        from checks.analysis.serving import applies as serving_applies
+        from wicked_data.checks.analysis.serving import applies as serving_applies
         return serving_applies(module)
     return True
 

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import CallSite, Val
-from checks.analysis.loads import unsafe_load
-from checks.analysis.names import data_root, last
-from checks.analysis.syntax import FunctionNode, chain_name, returns_early_when_set, syntax, unset_test
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.flowtypes import CallSite, Val
+from wicked_data.checks.analysis.loads import unsafe_load
+from wicked_data.checks.analysis.names import data_root, last
+from wicked_data.checks.analysis.syntax import FunctionNode, chain_name, returns_early_when_set, syntax, unset_test
 
 if TYPE_CHECKING:
-    from checks.analysis.production import Load, Prediction
+    from wicked_data.checks.analysis.production import Load, Prediction
 
 # ---------------------------------------------------------------------- vocabulary
 # Calls whose result is data read from storage: caller data stops there (it is a file, not a request).

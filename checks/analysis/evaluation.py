@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePath
 
-from checks.analysis import vocab
-from checks.analysis.evaluation_base import (
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.evaluation_base import (
     READERS,
     ACCURACY_NAMES,
     ACCURACY_STRINGS,
@@ -37,11 +37,11 @@ from checks.analysis.evaluation_base import (
     _metric_name,
     _strings,
 )
-from checks.analysis.evaluation_practice import PracticeFacts
-from checks.analysis.flowtypes import LITERAL, CallSite, Val
-from checks.analysis.module import Fit, ModuleAnalysis
-from checks.analysis.syntax import syntax
-from checks.analysis.names import last
+from wicked_data.checks.analysis.evaluation_practice import PracticeFacts
+from wicked_data.checks.analysis.flowtypes import LITERAL, CallSite, Val
+from wicked_data.checks.analysis.module import Fit, ModuleAnalysis
+from wicked_data.checks.analysis.syntax import syntax
+from wicked_data.checks.analysis.names import last
 
 
 @dataclass(eq=False)

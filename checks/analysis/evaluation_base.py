@@ -6,9 +6,9 @@ import ast
 import re
 from pathlib import PurePath
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import CallSite, Val, role_from_name, str_list
-from checks.analysis.names import candidates
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.flowtypes import CallSite, Val, role_from_name, str_list
+from wicked_data.checks.analysis.names import candidates
 
 # ---------------------------------------------------------------------- vocabulary
 # Stems of words naming a rare positive class, or a problem whose errors cost unequally.

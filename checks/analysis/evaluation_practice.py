@@ -7,8 +7,8 @@ import ast
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from checks.analysis import vocab
-from checks.analysis.evaluation_base import (
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.evaluation_base import (
     _DUMP_CALLS,
     _PERSIST_CALLS,
     APPLY_METHODS,
@@ -47,12 +47,12 @@ from checks.analysis.evaluation_base import (
     _number,
     _rounds_to_digits,
 )
-from checks.analysis.flowtypes import CallSite, Val, shape_key
-from checks.analysis.names import last
-from checks.analysis.syntax import syntax
+from wicked_data.checks.analysis.flowtypes import CallSite, Val, shape_key
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.syntax import syntax
 
 if TYPE_CHECKING:
-    from checks.analysis.evaluation import Evaluation
+    from wicked_data.checks.analysis.evaluation import Evaluation
 
 
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from checks.analysis.flowtypes import DELTA
-from checks.analysis.names import dotted, last
+from wicked_data.checks.analysis.flowtypes import DELTA
+from wicked_data.checks.analysis.names import dotted, last
 
 if TYPE_CHECKING:
-    from checks.analysis.module import ModuleAnalysis
+    from wicked_data.checks.analysis.module import ModuleAnalysis
 
 MAX_DEPTH = 8  # names and helpers followed from one feature expression
 MAX_SUMMARIES = 200  # module functions summarised per file
@@ -341,7 +341,7 @@ class Printer:
 
     def _bindings_in(self, node: ast.AST) -> dict[int, tuple]:
         """`_scope_assignments` of the scope (function or module) holding `node`, once per scope."""
-        from checks.analysis.syntax import syntax
+        from wicked_data.checks.analysis.syntax import syntax
 
         fn = syntax(self.module).function_of(node)
         key = id(fn) if fn is not None else 0
@@ -734,7 +734,7 @@ def _guards(node: ast.Call, short: str) -> bool:
 
 def _project(qualname: str) -> bool:
     """A function of the project's own modules (not a library)."""
-    from checks.analysis.project import third_party
+    from wicked_data.checks.analysis.project import third_party
     return not third_party(qualname.lstrip("."))
 
 

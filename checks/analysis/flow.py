@@ -25,9 +25,9 @@ import ast
 from functools import cached_property
 from typing import Callable, Iterable, Iterator
 
-from checks.analysis.flow_bind import Bindings
-from checks.analysis.flow_expr import Expressions
-from checks.analysis.flowtypes import (
+from wicked_data.checks.analysis.flow_bind import Bindings
+from wicked_data.checks.analysis.flow_expr import Expressions
+from wicked_data.checks.analysis.flowtypes import (
     _BLOCK_STATEMENTS,
     _UNSET,
     FALLBACK,
@@ -41,7 +41,7 @@ from checks.analysis.flowtypes import (
     Val,
     _annotated_shape,
 )
-from checks.analysis.names import Imports
+from wicked_data.checks.analysis.names import Imports
 
 
 class FlowAnalysis(Bindings, Expressions):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from functools import cached_property
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import (
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.flowtypes import (
     _SPLIT_SHORTS,
     LITERAL,
     CallSite,
@@ -18,8 +18,8 @@ from checks.analysis.flowtypes import (
     _nested_role,
     str_list,
 )
-from checks.analysis.names import dotted, last
-from checks.analysis.rowparts import _row_part, _rows_kept, row_part_roles
+from wicked_data.checks.analysis.names import dotted, last
+from wicked_data.checks.analysis.rowparts import _row_part, _rows_kept, row_part_roles
 
 
 class Bindings:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import (
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.flowtypes import (
     _APPLY_METHODS,
     _BUILTINS,
     _FRAME_ATTRS,
@@ -36,8 +36,8 @@ from checks.analysis.flowtypes import (
     _duplicates_rows,
     str_list,
 )
-from checks.analysis.names import dotted, last
-from checks.analysis.rowparts import _CONTAINER_ADDS
+from wicked_data.checks.analysis.names import dotted, last
+from wicked_data.checks.analysis.rowparts import _CONTAINER_ADDS
 
 # Helpers analysed from their call sites, one inside another: deeper chains are not followed from
 # the call (Python's recursion limit would end the whole file's analysis instead).

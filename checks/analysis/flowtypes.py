@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from checks.analysis import libraries, vocab
-from checks.analysis.names import Candidates, Imports, candidates, dotted, last
+from wicked_data.checks.analysis import libraries, vocab
+from wicked_data.checks.analysis.names import Candidates, Imports, candidates, dotted, last
 
 # Val flags, propagated eagerly from origins to derived values.
 NOW = 1  # derived from a wall-clock read

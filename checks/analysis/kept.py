@@ -10,10 +10,10 @@ import ast
 import builtins
 from functools import cached_property
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import Val
-from checks.analysis.module import Fit, ModuleAnalysis
-from checks.analysis.names import last
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.flowtypes import Val
+from wicked_data.checks.analysis.module import Fit, ModuleAnalysis
+from wicked_data.checks.analysis.names import last
 
 BUILTINS = frozenset(dir(builtins))
 # Top-level packages that are libraries, not the project's own code (they save nothing handed to them).

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from checks.analysis import libraries
-from checks.analysis.flowtypes import LITERAL, Split, Val, str_list
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
+from wicked_data.checks.analysis import libraries
+from wicked_data.checks.analysis.flowtypes import LITERAL, Split, Val, str_list
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
 
 STAT_METHODS = {"mean", "median", "mode", "std", "var", "quantile", "min", "max", "sum", "nunique"}
 

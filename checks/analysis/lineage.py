@@ -28,15 +28,15 @@ import ast
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
-from checks.analysis.kept import kept, outputs
-from checks.analysis.leakage import column_derivations, derived_from, feature_selection
-from checks.analysis.module import Fit, ModuleAnalysis
-from checks.analysis.names import dotted as dotted_name, last
-from checks.analysis.production import inference
-from checks.analysis.serving.base import import_prefixes
-from checks.analysis.syntax import syntax
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.flowtypes import RESAMPLED, CallSite, Val
+from wicked_data.checks.analysis.kept import kept, outputs
+from wicked_data.checks.analysis.leakage import column_derivations, derived_from, feature_selection
+from wicked_data.checks.analysis.module import Fit, ModuleAnalysis
+from wicked_data.checks.analysis.names import dotted as dotted_name, last
+from wicked_data.checks.analysis.production import inference
+from wicked_data.checks.analysis.serving.base import import_prefixes
+from wicked_data.checks.analysis.syntax import syntax
 
 LABEL_ENCODERS = vocab.LABEL_ENCODERS
 READ_CALLS = ("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "joblib.load", "pickle.load")

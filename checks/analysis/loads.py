@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from checks.analysis import libraries
-from checks.analysis.flowtypes import APPLIED, CallSite
-from checks.analysis.names import last
+from wicked_data.checks.analysis import libraries
+from wicked_data.checks.analysis.flowtypes import APPLIED, CallSite
+from wicked_data.checks.analysis.names import last
 
 # Deserialisers that execute code from the artifact (pickle underneath).
 UNSAFE_LOADS = libraries.names("load_unsafe")

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, TypeVar
 
-from checks.analysis import vocab
-from checks.analysis.libraries.statsmodels import LABEL_COLUMNS
-from checks.analysis.flow import FlowAnalysis
-from checks.analysis.flowtypes import CallSite, Split, Val, str_list
-from checks.analysis.names import Imports, last
-from checks.analysis.source import SourceFile
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.libraries.statsmodels import LABEL_COLUMNS
+from wicked_data.checks.analysis.flow import FlowAnalysis
+from wicked_data.checks.analysis.flowtypes import CallSite, Split, Val, str_list
+from wicked_data.checks.analysis.names import Imports, last
+from wicked_data.checks.analysis.source import SourceFile
 
 T = TypeVar("T")
 TRANSFORMER_NAME_HINTS = ("scaler", "encoder", "imputer", "vectorizer", "vectoriser", "pca", "selector",

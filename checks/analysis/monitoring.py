@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from checks.analysis.entries import Entry
-from checks.analysis.flowtypes import CallSite, Val
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.production import Inference, inference
-from checks.analysis.syntax import FunctionNode, decorator_names, syntax
+from wicked_data.checks.analysis.entries import Entry
+from wicked_data.checks.analysis.flowtypes import CallSite, Val
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.production import Inference, inference
+from wicked_data.checks.analysis.syntax import FunctionNode, decorator_names, syntax
 
 # ---------------------------------------------------------------------- monitoring
 MONITORING_MODULES = ("prometheus_client", "statsd", "datadog", "opentelemetry", "evidently", "whylogs",

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from checks.analysis.flowtypes import CallSite
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import dotted, last
-from checks.analysis.syntax import CONFIG_SUFFIXES, ENV_GETTERS, PATHISH_NAME, Syntax, chain_name, syntax
+from wicked_data.checks.analysis.flowtypes import CallSite
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import dotted, last
+from wicked_data.checks.analysis.syntax import CONFIG_SUFFIXES, ENV_GETTERS, PATHISH_NAME, Syntax, chain_name, syntax
 
 # ---------------------------------------------------------------------- path literals
 # Folders a platform fixes inside the container the code runs in (SageMaker's `/opt/ml/model`,

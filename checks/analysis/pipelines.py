@@ -14,16 +14,16 @@ import ast
 import copy
 from typing import TYPE_CHECKING, Iterable
 
-from checks.analysis.featureprint import BOUNDARIES, Print, disagreement, holds, printer, resolve as resolve_print, substitute
-from checks.analysis.flowtypes import Val, str_list
-from checks.analysis.names import dotted, last
+from wicked_data.checks.analysis.featureprint import BOUNDARIES, Print, disagreement, holds, printer, resolve as resolve_print, substitute
+from wicked_data.checks.analysis.flowtypes import Val, str_list
+from wicked_data.checks.analysis.names import dotted, last
 
 if TYPE_CHECKING:
-    from checks.analysis.module import ModuleAnalysis
+    from wicked_data.checks.analysis.module import ModuleAnalysis
 
 
 def pipeline_facts(module: ModuleAnalysis) -> dict:
-    from checks.analysis.featureprint import summaries
+    from wicked_data.checks.analysis.featureprint import summaries
     return {"builders": builders(module), "lists": lists(module), "summaries": summaries(module),
             "aliases": aliases(module), "squashed": squashed_columns(module)}
 
@@ -76,9 +76,9 @@ def rebalanced_fit(module: ModuleAnalysis) -> dict | None:
     """The saved classifier is fitted on rows an oversampler or undersampler rebalanced, with no
     calibration fitted afterwards: its `predict_proba` describes the rebalanced classes, not the
     population it will score. {"line", "by"} of the fit and the resampling."""
-    from checks.analysis.flowtypes import RESAMPLED
-    from checks.analysis.kept import kept
-    from checks.analysis.lineage import _resample_origin
+    from wicked_data.checks.analysis.flowtypes import RESAMPLED
+    from wicked_data.checks.analysis.kept import kept
+    from wicked_data.checks.analysis.lineage import _resample_origin
 
     if any(c.short in ("CalibratedClassifierCV", "IsotonicRegression") for c in module.calls):
         return None
@@ -98,7 +98,7 @@ def rebalanced_fit(module: ModuleAnalysis) -> dict | None:
 def label_facts(module: ModuleAnalysis) -> dict:
     """How the saved model's label is made: {"ops": the log/root applied to it, "reads": the columns
     it is read from, "line"}."""
-    from checks.analysis.kept import kept
+    from wicked_data.checks.analysis.kept import kept
     keeps = kept(module)
     for fit in module.model_fits:
         if fit.y is None or not keeps.is_saved(fit):
@@ -118,7 +118,7 @@ def label_facts(module: ModuleAnalysis) -> dict:
 
 
 def _canonical(name: str) -> str:
-    from checks.analysis.featureprint import _op
+    from wicked_data.checks.analysis.featureprint import _op
     return _op(name)
 
 
@@ -143,7 +143,7 @@ def aliases(module: ModuleAnalysis) -> dict[str, str]:
     """Names this file imports from the project's own modules (`from features.customer import
     build_features`): another file importing them from this one (a package's `__init__`) reaches
     the same function."""
-    from checks.analysis.featureprint import _project
+    from wicked_data.checks.analysis.featureprint import _project
     return {name: target for name, target in module.imports.aliases.items()
             if "." in target and _project(target) and name != target}
 
@@ -177,7 +177,7 @@ def builders(module: ModuleAnalysis) -> dict[str, dict]:
     """Functions that write columns onto a frame and return it (or a selection of it):
     {qualname: {"columns": {column: {"expr", "line", "print"}}, "features": [...] | None,
     "features_ref": imported name | None}}."""
-    from checks.analysis.project import divisions, normalise, steps_in
+    from wicked_data.checks.analysis.project import divisions, normalise, steps_in
 
     by_scope: dict[str, list] = {}
     for write in module.flow.column_writes:
@@ -223,7 +223,7 @@ def built_by(module: ModuleAnalysis, X: Val | None, ancestors: list[Val] | None 
     """The calls of other files' functions the frame `X` comes from, nearest first: the first, with
     its position (`at`) among `ancestors` when they are given, and up to three more (`others`); the
     project stage takes the first that is a feature builder."""
-    from checks.analysis.featureprint import _project
+    from wicked_data.checks.analysis.featureprint import _project
     chain = ancestors if ancestors is not None else module.flow.ancestors(X, rows=True, values=True)
     found: list[dict] = []
     for position, anc in enumerate(chain):
@@ -270,9 +270,9 @@ def fitted_transforms(module: ModuleAnalysis) -> list[dict]:
     categories), fitted outside the model, whose output a saved model is trained on, with where
     each is saved: {"what", "line", "saved_to": path | None, "with_model": saved in the model's
     artifact}."""
-    from checks.analysis.kept import feeding_saved_models, holds, kept
-    from checks.analysis.lineage import path_of
-    from checks.analysis.vocab import MODEL_SAVE_METHODS
+    from wicked_data.checks.analysis.kept import feeding_saved_models, holds, kept
+    from wicked_data.checks.analysis.lineage import path_of
+    from wicked_data.checks.analysis.vocab import MODEL_SAVE_METHODS
 
     keeps = kept(module)
     out = []
@@ -315,7 +315,7 @@ def unapplied_transforms(facts: dict[str, dict], train: str, serve: str) -> list
     """Transforms training fits and saves in a file of their own that the serving side never loads
     (neither the file, nor a module it imports) and never applies (no `.transform` call): the model
     gets the raw values."""
-    from checks.analysis.serving.base import import_prefixes
+    from wicked_data.checks.analysis.serving.base import import_prefixes
 
     t, s = facts[train].get("training") or {}, facts[serve].get("serving") or {}
     if s.get("transform_calls") or s.get("input_loaded"):
@@ -340,7 +340,7 @@ class Index:
     """Every file's builders, lists and summaries, by every name they can be imported under."""
 
     def __init__(self, facts: dict[str, dict]) -> None:
-        from checks.analysis.serving.base import import_prefixes
+        from wicked_data.checks.analysis.serving.base import import_prefixes
 
         self.builders: dict[str, tuple[str, str, dict]] = {}
         self.lists: dict[str, list[str]] = {}
@@ -432,7 +432,7 @@ def resolve(facts: dict[str, dict], rel: str, index: Index) -> dict:
             else:
                 # the builder's frame: the columns it computes, the others as given to it; a builder
                 # that returns a selection gives exactly those columns
-                from checks.analysis.project import _passthrough
+                from wicked_data.checks.analysis.project import _passthrough
                 returned = b["features"] or index.lists.get(b.get("features_ref") or "")
                 by_name = {c["name"]: c for c in columns}
                 s["features"] = [by_name.get(n) or _passthrough(n, s["line"]) for n in returned] if returned else columns

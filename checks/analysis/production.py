@@ -20,13 +20,13 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from checks.analysis import vocab
-from checks.analysis.entries import EntryFacts
-from checks.analysis.flowtypes import CallSite, Val
-from checks.analysis.loads import unsafe_load
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.syntax import FunctionNode, Syntax, chain_name, decorator_names, dependencies, syntax, under_unset_check
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.entries import EntryFacts
+from wicked_data.checks.analysis.flowtypes import CallSite, Val
+from wicked_data.checks.analysis.loads import unsafe_load
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.syntax import FunctionNode, Syntax, chain_name, decorator_names, dependencies, syntax, under_unset_check
 
 ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket"}
 STARTUP_NAMES = re.compile(r"^(lifespan|startup|on_startup|create_app|make_app|build_app|init_app|app_factory|"

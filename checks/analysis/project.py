@@ -15,21 +15,21 @@ import json
 import tomllib
 from pathlib import PurePosixPath
 
-from checks.analysis import vocab
-from checks.analysis.entries import INPUT_WIDGETS
-from checks.analysis.evaluation import evaluation
-from checks.analysis.flowtypes import DELTA, Val, str_list
-from checks.analysis.leakage import feature_selection
-from checks.analysis.kept import LIBRARIES
-from checks.analysis.lineage import lineage, path_of
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import dotted, last
-from checks.analysis.featureprint import fill_value, printer
-from checks.analysis.pipelines import Index, built_by, compared, served_as_sent, fitted_transforms, inverted, label_facts, rebalanced_fit, list_ref, pipeline_facts, print_differences, resolve
-from checks.analysis.monitoring import TRACKERS
-from checks.analysis.serving import service_facts
-from checks.analysis.syntax import is_main_test, syntax
-from checks.projects import Unit, module_names
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.entries import INPUT_WIDGETS
+from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.flowtypes import DELTA, Val, str_list
+from wicked_data.checks.analysis.leakage import feature_selection
+from wicked_data.checks.analysis.kept import LIBRARIES
+from wicked_data.checks.analysis.lineage import lineage, path_of
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import dotted, last
+from wicked_data.checks.analysis.featureprint import fill_value, printer
+from wicked_data.checks.analysis.pipelines import Index, built_by, compared, served_as_sent, fitted_transforms, inverted, label_facts, rebalanced_fit, list_ref, pipeline_facts, print_differences, resolve
+from wicked_data.checks.analysis.monitoring import TRACKERS
+from wicked_data.checks.analysis.serving import service_facts
+from wicked_data.checks.analysis.syntax import is_main_test, syntax
+from wicked_data.checks.projects import Unit, module_names
 
 FRAME_BUILDERS = {"DataFrame", "from_dict", "from_records", "json_normalize"}
 STEP_METHODS = {"fillna", "clip", "replace", "round", "abs", "log", "log1p", "sqrt", "astype", "where", "mask"}
@@ -189,7 +189,7 @@ def _script(module: ModuleAnalysis) -> bool:
     """The file runs as a program (`if __name__ == "__main__":` at its top level) and serves nothing
     (no route, no web, UI or RPC framework imported, no entry function taking a record to score):
     what it loads at its top level is loaded once, when it starts."""
-    from checks.analysis.production import inference
+    from wicked_data.checks.analysis.production import inference
     if module.source.is_notebook or not any(isinstance(stmt, ast.If) and is_main_test(stmt.test) for stmt in module.tree.body):
         return False
     facts = inference(module)
@@ -197,7 +197,7 @@ def _script(module: ModuleAnalysis) -> bool:
     takes_input = any(e.function is not None and [a for a in (*e.function.args.posonlyargs, *e.function.args.args,
                                                                *e.function.args.kwonlyargs) if a.arg != "self"]
                       for e in facts.entries)
-    from checks.analysis.serving.base import WEB_FRAMEWORKS
+    from wicked_data.checks.analysis.serving.base import WEB_FRAMEWORKS
 
     serves = {*FRONT_ENDS, *WEB_FRAMEWORKS}
     return not takes_input and not any(e.kind == "route" for e in facts.entries) and not facts.rerun_functions \
@@ -228,8 +228,8 @@ def _serves(module: ModuleAnalysis) -> bool:
     the model (`predict.py --recent 3 5 8`)."""
     if module.is_test or module.source.is_notebook:
         return False
-    from checks.analysis.production import inference
-    from checks.analysis.serving.base import WEB_FRAMEWORKS
+    from wicked_data.checks.analysis.production import inference
+    from wicked_data.checks.analysis.serving.base import WEB_FRAMEWORKS
 
     frameworks = (*WEB_FRAMEWORKS, *FRONT_ENDS)
     roots = {f.split(".")[0] for f in frameworks}
@@ -245,7 +245,7 @@ def _entry_spans(module: ModuleAnalysis) -> list[dict]:
     offline."""
     if module.source.is_notebook or module.role == "training" or module.is_test:
         return []
-    from checks.analysis.production import inference
+    from wicked_data.checks.analysis.production import inference
 
     facts = inference(module)
     routes = {id(e.function) for e in facts.entries if e.kind == "route"} | (facts.rerun_functions or set())
@@ -984,7 +984,7 @@ def config_facts(name: str, text: str) -> dict:
 def _yaml_keys(text: str) -> dict:
     import yaml
 
-    from checks.analysis import safe_yaml
+    from wicked_data.checks.analysis import safe_yaml
 
     root = safe_yaml.compose(text)
     out: dict = {}
@@ -1050,7 +1050,7 @@ class Project:
     @cached_property
     def service_map(self):
         """The prediction service across this project's files (`service_map.ServiceMap`)."""
-        from checks.analysis.service_map import ServiceMap
+        from wicked_data.checks.analysis.service_map import ServiceMap
 
         return ServiceMap(self)
 
@@ -1100,7 +1100,7 @@ class Project:
         called from other files of the project, and only from training code (a file that fits or
         saves a model), notebooks, tests and programs that serve nothing (`_script`): an export check,
         a benchmark, a submission helper, not a service."""
-        from checks.analysis.serving.base import import_prefixes
+        from wicked_data.checks.analysis.serving.base import import_prefixes
 
         entry = next((e for e in (self.facts.get(file) or {}).get("entries") or ()
                       if e["line"] <= line <= e["end"]), None)
@@ -1125,7 +1125,7 @@ class Project:
         """For each file, the other non-test files that import it: by one of the names it can be
         imported under, or through a package `__init__` that imports it (`from pkg import X` runs
         `pkg/__init__.py`, which may import the file)."""
-        from checks.analysis.serving.base import import_prefixes
+        from wicked_data.checks.analysis.serving.base import import_prefixes
 
         by_name: dict[str, set[str]] = {}  # every leading part of an imported name -> the importing files
         for rel, facts in self.facts.items():
@@ -1168,7 +1168,7 @@ class Project:
         `__main__` block, outside any package and imported by nobody, may be called by a platform
         (an Azure ML `score.py`, a Lambda handler, a CML model script): it stays, unless its own top
         level calls the function (a script predicting on its own input)."""
-        from checks.analysis.serving.base import import_prefixes
+        from wicked_data.checks.analysis.serving.base import import_prefixes
 
         facts = self.facts.get(file) or {}
         if "imported" not in facts or facts.get("serves") or facts.get("test") or not self.front_ends:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import shape_key
-from checks.analysis.walk import children
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.flowtypes import shape_key
+from wicked_data.checks.analysis.walk import children
 
 _CONTAINER_ADDS = {"append", "extend", "add", "update", "appendleft"}
 _HEAD_OPS = (ast.Lt, ast.LtE)

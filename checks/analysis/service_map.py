@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from checks.analysis.project import Project
-from checks.analysis.serving.base import import_prefixes
+from wicked_data.checks.analysis.project import Project
+from wicked_data.checks.analysis.serving.base import import_prefixes
 
 GENERIC_METHODS = {"get", "append", "items", "keys", "values", "update", "pop", "copy", "format", "join", "info",
                    "debug", "warning", "error", "exception", "read", "write", "close", "open", "run", "load", "dump",

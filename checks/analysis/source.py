@@ -346,7 +346,7 @@ def _runnable(code: list[tuple[int, int | None, list[str]]]) -> bool:
     binds. A saved count is a cell's last run only: a notebook run over several sessions, or a
     cell re-run after the cells below it were edited, leaves counts no single run produced (a plot
     counted before the data cell it draws). Cells that do not parse alone cannot tell: no."""
-    from checks.analysis.cells import needs
+    from wicked_data.checks.analysis.cells import needs
 
     facts = []
     for _, _, lines in code:

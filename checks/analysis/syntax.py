@@ -9,11 +9,11 @@ from collections import deque
 from functools import cached_property
 from typing import Iterator
 
-from checks.analysis.flowtypes import Val
-from checks.analysis.loads import unsafe_load
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import Imports, attribute_path, chain_head, last
-from checks.analysis.walk import CHILDREN, child_getter
+from wicked_data.checks.analysis.flowtypes import Val
+from wicked_data.checks.analysis.loads import unsafe_load
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import Imports, attribute_path, chain_head, last
+from wicked_data.checks.analysis.walk import CHILDREN, child_getter
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 

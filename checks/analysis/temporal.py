@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from checks.analysis.flowtypes import is_time_name, str_list
-from checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.flowtypes import is_time_name, str_list
+from wicked_data.checks.analysis.module import ModuleAnalysis
 
 SERIES_OPS = {"shift", "rolling", "ewm", "diff", "pct_change", "expanding", "resample", "asfreq", "lag"}
 

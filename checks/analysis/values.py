@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from checks.analysis.syntax import FunctionNode, Syntax
+from wicked_data.checks.analysis.syntax import FunctionNode, Syntax
 
 if TYPE_CHECKING:
-    from checks.analysis.module import ModuleAnalysis
+    from wicked_data.checks.analysis.module import ModuleAnalysis
 
 
 def positive(syn: Syntax, fn: FunctionNode | None, node: ast.AST, depth: int = 2) -> bool:

@@ -4,9 +4,9 @@ splitters, transformers, resamplers, estimators, metrics, clocks. Built from the
 qualified; unresolved spellings match by their tail (see `names.Candidates`)."""
 from __future__ import annotations
 
-from checks.analysis import libraries
-from checks.analysis.libraries import sklearn as sklearn_table
-from checks.analysis.names import last
+from wicked_data.checks.analysis import libraries
+from wicked_data.checks.analysis.libraries import sklearn as sklearn_table
+from wicked_data.checks.analysis.names import last
 
 # Calls that read the wall clock.
 NOW_CALLS = libraries.names("clock")

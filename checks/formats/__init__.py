@@ -6,8 +6,8 @@ the caller prints it.
 """
 from __future__ import annotations
 
-from checks.formats import github, json_report, markdown, sarif, text
-from checks.models import Review
+from wicked_data.checks.formats import github, json_report, markdown, sarif, text
+from wicked_data.checks.models import Review
 
 FORMATS = ("text", "json", "markdown", "sarif", "github")
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.analysis.project import Project
-from checks.analysis.service_map import FlowGraph, RouteRef, ServiceMap
-from checks.formats.describe import help_line, place, plural
-from checks.models import Finding, Review, Severity
+from wicked_data.checks.analysis.project import Project
+from wicked_data.checks.analysis.service_map import FlowGraph, RouteRef, ServiceMap
+from wicked_data.checks.formats.describe import help_line, place, plural
+from wicked_data.checks.models import Finding, Review, Severity
 
 STATUS = {"ok": "✅", "warn": "⚠️", "fail": "❌"}
 

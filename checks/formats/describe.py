@@ -9,8 +9,8 @@ from __future__ import annotations
 import posixpath
 from collections import Counter
 
-from checks.models import Finding, Review, Severity, place  # noqa: F401 (place: the formats' import)
-from checks.rules.base import Rule, registry
+from wicked_data.checks.models import Finding, Review, Severity, place  # noqa: F401 (place: the formats' import)
+from wicked_data.checks.rules.base import Rule, registry
 
 
 def rule_for(rule_id: str) -> type[Rule] | None:

@@ -7,8 +7,8 @@ CR and LF; property values also escape `:` and `,`, which would otherwise end th
 """
 from __future__ import annotations
 
-from checks.formats.describe import place
-from checks.models import Finding, Review, Severity
+from wicked_data.checks.formats.describe import place
+from wicked_data.checks.models import Finding, Review, Severity
 
 COMMANDS = {Severity.P1: "error", Severity.P2: "warning", Severity.P3: "notice"}
 

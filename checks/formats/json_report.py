@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from checks.models import Review
+from wicked_data.checks.models import Review
 
 
 def render(review: Review) -> str:

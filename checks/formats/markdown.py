@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import textwrap
 
-from checks.formats.describe import by_place, help_line, place, plural, severity_counts
-from checks.models import FAMILIES, Finding, Remediation, Review, Severity
+from wicked_data.checks.formats.describe import by_place, help_line, place, plural, severity_counts
+from wicked_data.checks.models import FAMILIES, Finding, Remediation, Review, Severity
 
 FAMILY_TITLES = {
     "data-handling": "Data Handling",
@@ -164,7 +164,7 @@ READINESS = (
 def readiness(review: Review) -> list[tuple[str, list[Finding]]]:
     """Each production concern this installation checks, with the findings that fail it (none:
     it passes). The Markdown report and the MCP `production_audit` tool both show this."""
-    from checks.rules.base import registry
+    from wicked_data.checks.rules.base import registry
 
     known = set(registry())
     return [(title, [f for f in review.findings if f.rule in rules])

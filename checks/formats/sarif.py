@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from checks.formats.describe import analysed_nothing, summary
-from checks.models import Finding, Review, Severity, family_of
-from checks.rules.base import Rule, registry
+from wicked_data.checks.formats.describe import analysed_nothing, summary
+from wicked_data.checks.models import Finding, Review, Severity, family_of
+from wicked_data.checks.rules.base import Rule, registry
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/wicked-data/wicked-data"

@@ -12,8 +12,8 @@
 """
 from __future__ import annotations
 
-from checks.formats.describe import analysed_nothing, by_place, help_line, place, plural, severity_counts, shown_path
-from checks.models import Finding, Review, Severity
+from wicked_data.checks.formats.describe import analysed_nothing, by_place, help_line, place, plural, severity_counts, shown_path
+from wicked_data.checks.models import Finding, Review, Severity
 
 SEVERITY_COLOURS = {Severity.P1: "red", Severity.P2: "yellow", Severity.P3: "cyan"}
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from checks.llm.result import LLMError, LLMResult
-from checks.llm.usage import Usage
+from wicked_data.checks.llm.result import LLMError, LLMResult
+from wicked_data.checks.llm.usage import Usage
 
 if TYPE_CHECKING:
-    from checks.llm.client import LLMClient
+    from wicked_data.checks.llm.client import LLMClient
 
 __all__ = ["LLMClient", "LLMError", "LLMResult", "Usage", "client_from_env"]
 
@@ -24,14 +24,14 @@ def client_from_env(**kw: Any) -> "LLMClient | None":
     without importing the SDK in that case."""
     if not (kw.get("api_key") or os.environ.get("ANTHROPIC_API_KEY")) and kw.get("replay") is None:
         return None
-    from checks.llm.client import LLMClient
+    from wicked_data.checks.llm.client import LLMClient
 
     return LLMClient(**kw)
 
 
 def __getattr__(name: str):
     if name == "LLMClient":
-        from checks.llm.client import LLMClient
+        from wicked_data.checks.llm.client import LLMClient
 
         return LLMClient
-    raise AttributeError(f"module 'checks.llm' has no attribute {name!r}")
+    raise AttributeError(f"module 'wicked_data.checks.llm' has no attribute {name!r}")

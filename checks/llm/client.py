@@ -25,9 +25,9 @@ import httpx2
 from anthropic.types import Message
 from pydantic import ValidationError
 
-from checks.llm.replay import ReplayMiss, ReplayTransport
-from checks.llm.result import LLMError, LLMResult, T
-from checks.llm.usage import Usage, priced
+from wicked_data.checks.llm.replay import ReplayMiss, ReplayTransport
+from wicked_data.checks.llm.result import LLMError, LLMResult, T
+from wicked_data.checks.llm.usage import Usage, priced
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class LLMClient:
     @classmethod
     def from_env(cls, **kw: Any) -> LLMClient | None:
         """A client, or None when there is neither a key nor a replay file (callers then go deterministic)."""
-        from checks.llm import client_from_env
+        from wicked_data.checks.llm import client_from_env
 
         return client_from_env(**kw)
 

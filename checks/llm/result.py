@@ -6,7 +6,7 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from checks.llm.usage import Usage
+from wicked_data.checks.llm.usage import Usage
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -17,13 +17,13 @@ or None:
     audit_narrative(review, client=None) -> AuditNarrative
     fix_paths(paths, rule, apply=False) -> list[FixResult]
 """
-from checks.remediate.answers import Answer, answer
-from checks.remediate.audit import AuditNarrative, audit_narrative
-from checks.remediate.codemods import FIXABLE, FixResult, fix_paths, fix_source
-from checks.remediate.model_card import ModelCardResult, model_card
-from checks.remediate.plan import Recommendation, plan, render_plan
-from checks.remediate.remediation import remediate, remediation_for, with_remediations
-from checks.remediate.validators import validate_model_card
+from wicked_data.checks.remediate.answers import Answer, answer
+from wicked_data.checks.remediate.audit import AuditNarrative, audit_narrative
+from wicked_data.checks.remediate.codemods import FIXABLE, FixResult, fix_paths, fix_source
+from wicked_data.checks.remediate.model_card import ModelCardResult, model_card
+from wicked_data.checks.remediate.plan import Recommendation, plan, render_plan
+from wicked_data.checks.remediate.remediation import remediate, remediation_for, with_remediations
+from wicked_data.checks.remediate.validators import validate_model_card
 
 __all__ = ["Answer", "AuditNarrative", "FIXABLE", "FixResult", "ModelCardResult", "Recommendation", "answer",
            "audit_narrative", "fix_paths", "fix_source", "model_card", "plan", "remediate", "remediation_for", "render_plan",

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from checks.models import Finding, Review, Severity
-from checks.remediate.facts import project_name
-from checks.remediate.generate import Provenance, generate
-from checks.remediate.knowledge import template_remediation
-from checks.remediate.prompts import render
-from checks.remediate.validators import FINDING_ID, check_answer
+from wicked_data.checks.models import Finding, Review, Severity
+from wicked_data.checks.remediate.facts import project_name
+from wicked_data.checks.remediate.generate import Provenance, generate
+from wicked_data.checks.remediate.knowledge import template_remediation
+from wicked_data.checks.remediate.prompts import render
+from wicked_data.checks.remediate.validators import FINDING_ID, check_answer
 
 RULE_ID = re.compile(r"\bML\d{3}\b", re.I)
 # (words in the question, what they select, how the answer names it); first match wins.

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from checks.models import Review, Severity
-from checks.remediate.facts import project_name
-from checks.remediate.generate import Provenance, generate
-from checks.remediate.plan import plan
-from checks.remediate.prompts import render
-from checks.remediate.validators import check_citations
+from wicked_data.checks.models import Review, Severity
+from wicked_data.checks.remediate.facts import project_name
+from wicked_data.checks.remediate.generate import Provenance, generate
+from wicked_data.checks.remediate.plan import plan
+from wicked_data.checks.remediate.prompts import render
+from wicked_data.checks.remediate.validators import check_citations
 
 
 @dataclass

@@ -24,9 +24,9 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
-from checks.config import Config
-from checks.engine import review
-from checks.models import Finding
+from wicked_data.checks.config import Config
+from wicked_data.checks.engine import review
+from wicked_data.checks.models import Finding
 
 FIXABLE = ("ML101", "ML206", "ML207", "ML405")
 SEED = 42

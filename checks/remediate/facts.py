@@ -14,11 +14,11 @@ from typing import Sequence
 
 from pydantic import BaseModel, Field
 
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.source import SourceError, load
-from checks.config import Config
-from checks.engine import _common_root, discover, parse
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.source import SourceError, load
+from wicked_data.checks.config import Config
+from wicked_data.checks.engine import _common_root, discover, parse
 
 
 class Fact(BaseModel):
@@ -110,7 +110,7 @@ def _collect(module: ModuleAnalysis, rel: str, facts: ModelFacts) -> None:
 
 
 def _training_facts(module: ModuleAnalysis, rel: str, facts: ModelFacts) -> None:
-    from checks.analysis.project import module_facts
+    from wicked_data.checks.analysis.project import module_facts
 
     file_facts = module_facts(module)
     training = file_facts.get("training") or {}

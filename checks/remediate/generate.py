@@ -10,7 +10,7 @@ from typing import Any, Callable, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from checks.remediate.prompts import render
+from wicked_data.checks.remediate.prompts import render
 
 T = TypeVar("T", bound=BaseModel)
 Source = Literal["llm", "template"]
@@ -49,7 +49,7 @@ class Outcome(Provenance, Generic[T]):
 def generate(client, *, task: str, schema: type[T], tool_name: str, tool_description: str,
              validate: Callable[[T], list[str]], max_tokens: int = 4096) -> Outcome[T]:
     """Ask `client` for a `schema` answer to `task`; at most two calls (the answer and one repair)."""
-    from checks.llm import LLMError
+    from wicked_data.checks.llm import LLMError
 
     system = render("system")
     prompt = task

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import libcst as cst
 
-from checks.analysis.evaluation_base import CLASS_WEIGHTED
-from checks.models import Finding, Remediation, Review
-from checks.remediate import codemods
-from checks.rules.base import registry
+from wicked_data.checks.analysis.evaluation_base import CLASS_WEIGHTED
+from wicked_data.checks.models import Finding, Remediation, Review
+from wicked_data.checks.remediate import codemods
+from wicked_data.checks.rules.base import registry
 
 # The first words of a recommendation for each rule: an action, said once per rule.
 ACTIONS = {

@@ -14,12 +14,12 @@ from typing import Any, Sequence
 import yaml
 from pydantic import BaseModel, Field
 
-from checks.models import Review, Severity
-from checks.remediate.facts import Fact, ModelFacts, model_facts, project_name
-from checks.remediate.generate import Provenance, generate
-from checks.remediate.plan import plan, render_plan
-from checks.remediate.prompts import render
-from checks.remediate.validators import validate_model_card
+from wicked_data.checks.models import Review, Severity
+from wicked_data.checks.remediate.facts import Fact, ModelFacts, model_facts, project_name
+from wicked_data.checks.remediate.generate import Provenance, generate
+from wicked_data.checks.remediate.plan import plan, render_plan
+from wicked_data.checks.remediate.prompts import render
+from wicked_data.checks.remediate.validators import validate_model_card
 
 UNKNOWN = "**Unknown**"
 # sklearn metric functions -> Hugging Face metric ids for the metadata.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from checks.models import Finding, Review, Severity
-from checks.remediate.knowledge import action
+from wicked_data.checks.models import Finding, Review, Severity
+from wicked_data.checks.remediate.knowledge import action
 
 
 class Recommendation(BaseModel):

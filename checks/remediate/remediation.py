@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from checks.models import Finding, Remediation, Review
-from checks.remediate.generate import Outcome, generate
-from checks.remediate.knowledge import explanation, template_remediation
-from checks.remediate.prompts import render
-from checks.remediate.validators import check_remediation, import_context
+from wicked_data.checks.models import Finding, Remediation, Review
+from wicked_data.checks.remediate.generate import Outcome, generate
+from wicked_data.checks.remediate.knowledge import explanation, template_remediation
+from wicked_data.checks.remediate.prompts import render
+from wicked_data.checks.remediate.validators import check_remediation, import_context
 
 
 class RemediationDraft(BaseModel):

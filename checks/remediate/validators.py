@@ -16,13 +16,13 @@ from pathlib import Path, PurePath
 
 import yaml
 
-from checks.analysis import safe_yaml
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.source import SourceError, SourceFile
-from checks.engine import parse
-from checks.models import Finding, Review, Severity
-from checks.remediate.facts import ModelFacts, model_facts
-from checks.rules.base import ProjectRule, registry
+from wicked_data.checks.analysis import safe_yaml
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.source import SourceError, SourceFile
+from wicked_data.checks.engine import parse
+from wicked_data.checks.models import Finding, Review, Severity
+from wicked_data.checks.remediate.facts import ModelFacts, model_facts
+from wicked_data.checks.rules.base import ProjectRule, registry
 
 FINDING_ID = re.compile(r"\bML\d{3}-[0-9a-f]{6}(?:-\d+)?\b")
 LOCATION = re.compile(r"(?<![\w/.-])([\w./-]+\.(?:py|ipynb|ya?ml|json|toml)):(\d+)\b")

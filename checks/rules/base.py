@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterator, Union
 
-from checks.models import Confidence, Severity
+from wicked_data.checks.models import Confidence, Severity
 
 if TYPE_CHECKING:
-    from checks.analysis.module import ModuleAnalysis
-    from checks.analysis.project import Project
-    from checks.models import Finding
+    from wicked_data.checks.analysis.module import ModuleAnalysis
+    from wicked_data.checks.analysis.project import Project
+    from wicked_data.checks.models import Finding
 
 Example = Union[str, dict[str, str]]
 
@@ -152,7 +152,7 @@ def rule_ids() -> list[str]:
     review is served from the cache and loads no rule."""
     import pkgutil
 
-    import checks.rules as package
+    import wicked_data.checks.rules as package
 
     return sorted(info.name[:5].upper() for info in pkgutil.iter_modules(package.__path__)
                   if re.fullmatch(r"ml\d{3}_\w+", info.name))
@@ -169,7 +169,7 @@ def _load_rules() -> None:
     import importlib
     import pkgutil
 
-    import checks.rules as package
+    import wicked_data.checks.rules as package
 
     for info in pkgutil.iter_modules(package.__path__):
         if info.name != "base":

@@ -4,11 +4,11 @@ import ast
 import re
 from typing import Iterator
 
-from checks.analysis.flowtypes import DELTA, FALLBACK, NOW, TEXT, Val
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.sql import Query, clause_at, queries
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.flowtypes import DELTA, FALLBACK, NOW, TEXT, Val
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.sql import Query, clause_at, queries
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 SELECT = re.compile(r"\bselect\b", re.I)
 SQL_CLOCK = re.compile(

@@ -4,19 +4,19 @@ import ast
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis import libraries
-from checks.analysis.flowtypes import SCALING_STATS, CallSite, Val
-from checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
-from checks.analysis.lineage import hand_offs, helper_calls
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.vocab import CV_FUNCS, FUNCTIONAL_TRANSFORMS
-from checks.models import Severity
-from checks.rules.base import Hit, ProjectHit, Rule
+from wicked_data.checks.analysis import libraries
+from wicked_data.checks.analysis.flowtypes import SCALING_STATS, CallSite, Val
+from wicked_data.checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
+from wicked_data.checks.analysis.lineage import hand_offs, helper_calls
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.vocab import CV_FUNCS, FUNCTIONAL_TRANSFORMS
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, ProjectHit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
-    from checks.models import Finding
+    from wicked_data.checks.analysis.project import Project
+    from wicked_data.checks.models import Finding
 
 def _touched(call: CallSite) -> list[Val]:
     """The values a learning call changes or produces: its result, its receiver and, for an in-place

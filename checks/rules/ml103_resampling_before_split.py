@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.flowtypes import RESAMPLED, Val
-from checks.analysis.lineage import hand_offs, helper_calls
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.vocab import CV_FUNCS
-from checks.models import Severity
-from checks.rules.base import Hit, ProjectHit, Rule
+from wicked_data.checks.analysis.flowtypes import RESAMPLED, Val
+from wicked_data.checks.analysis.lineage import hand_offs, helper_calls
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.vocab import CV_FUNCS
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, ProjectHit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
+    from wicked_data.checks.analysis.project import Project
 
 
 class ResamplingBeforeSplit(Rule):

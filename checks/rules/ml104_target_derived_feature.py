@@ -3,15 +3,15 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.libraries.statsmodels import LABEL_COLUMNS
-from checks.analysis.leakage import column_derivations, derived_from, feature_selection, is_forecast_label
-from checks.analysis.lineage import target_derived
-from checks.analysis.module import ModuleAnalysis
-from checks.models import Severity
-from checks.rules.base import Hit, ProjectHit, Rule
+from wicked_data.checks.analysis.libraries.statsmodels import LABEL_COLUMNS
+from wicked_data.checks.analysis.leakage import column_derivations, derived_from, feature_selection, is_forecast_label
+from wicked_data.checks.analysis.lineage import target_derived
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, ProjectHit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
+    from wicked_data.checks.analysis.project import Project
 
 
 class TargetDerivedFeature(Rule):
@@ -153,7 +153,7 @@ def _strips_column_names(module: ModuleAnalysis) -> bool:
 
 
 def _strs(call) -> list[str]:
-    from checks.analysis.flowtypes import str_list
+    from wicked_data.checks.analysis.flowtypes import str_list
     return str_list(call.arg_node(0)) or []
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.flowtypes import Split, Val
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.temporal import temporal_evidence
-from checks.analysis.vocab import CV_FUNCS, SHUFFLED_SPLITTERS
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.flowtypes import Split, Val
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.temporal import temporal_evidence
+from wicked_data.checks.analysis.vocab import CV_FUNCS, SHUFFLED_SPLITTERS
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 
 class RandomSplitOnTemporalData(Rule):

@@ -3,18 +3,18 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis import libraries
-from checks.analysis.evaluation import evaluation
-from checks.analysis.evaluation_base import APPLY_METHODS, READER_CANDIDATES
-from checks.analysis.flowtypes import Val
-from checks.analysis.leakage import sees_held_out_rows
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import candidates, last
-from checks.analysis.project import third_party
-from checks.analysis.syntax import chain_name, syntax
-from checks.analysis.vocab import CV_FUNCS, EARLY_STOPPERS, EVAL_SET_KWARGS, TUNERS
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis import libraries
+from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.evaluation_base import APPLY_METHODS, READER_CANDIDATES
+from wicked_data.checks.analysis.flowtypes import Val
+from wicked_data.checks.analysis.leakage import sees_held_out_rows
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import candidates, last
+from wicked_data.checks.analysis.project import third_party
+from wicked_data.checks.analysis.syntax import chain_name, syntax
+from wicked_data.checks.analysis.vocab import CV_FUNCS, EARLY_STOPPERS, EVAL_SET_KWARGS, TUNERS
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 STOPPERS = EARLY_STOPPERS
 # Cross-validation functions that fit copies of the model on folds of the rows they are given.

@@ -4,15 +4,15 @@ import ast
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.flowtypes import CallSite, str_list
-from checks.analysis.leakage import feature_selection
-from checks.analysis.module import ModuleAnalysis
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.flowtypes import CallSite, str_list
+from wicked_data.checks.analysis.leakage import feature_selection
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
-    from checks.models import Finding
+    from wicked_data.checks.analysis.project import Project
+    from wicked_data.checks.models import Finding
 
 
 

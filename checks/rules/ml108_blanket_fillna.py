@@ -3,10 +3,10 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis import vocab
-from checks.analysis.module import ModuleAnalysis
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 
 class BlanketFillna(Rule):

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.analysis.module import Fit, ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.vocab import SCALE_SENSITIVE, is_transformer, is_tree
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.module import Fit, ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.vocab import SCALE_SENSITIVE, is_transformer, is_tree
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 SCALERS = ("Scaler", "Normalizer", "PowerTransformer", "QuantileTransformer", "PCA", "StandardScaler")
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.analysis.evaluation import evaluation
-from checks.analysis.module import ModuleAnalysis
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 
 class AccuracyOnlyMetric(Rule):

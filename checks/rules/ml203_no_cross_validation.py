@@ -3,11 +3,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis import vocab
-from checks.analysis.evaluation import evaluation
-from checks.analysis.module import ModuleAnalysis
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 HOLD_OUT_KINDS = ("function", "random_split", "holdout", "sample", "mask", "slice")
 PREDICT_METHODS = vocab.PREDICT_METHODS | {"evaluate", "score", "transform"}

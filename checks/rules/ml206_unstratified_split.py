@@ -3,12 +3,12 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.evaluation import evaluation
-from checks.analysis.flowtypes import RESAMPLED, CallSite, Val
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.syntax import syntax
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.flowtypes import RESAMPLED, CallSite, Val
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.syntax import syntax
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 # Splitters that ignore the class labels; their stratified counterparts exist.
 UNSTRATIFIED_SPLITTERS = {"KFold": "StratifiedKFold", "ShuffleSplit": "StratifiedShuffleSplit",

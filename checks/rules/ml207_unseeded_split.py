@@ -3,13 +3,13 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.evaluation import evaluation
-from checks.analysis.flowtypes import CallSite
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.vocab import RANDOM_SPLIT_FUNCS, RESAMPLER_NAMES, SHUFFLED_SPLITTERS, SPLIT_FUNCS, SPLIT_METHODS
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.flowtypes import CallSite
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.vocab import RANDOM_SPLIT_FUNCS, RESAMPLER_NAMES, SHUFFLED_SPLITTERS, SPLIT_FUNCS, SPLIT_METHODS
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 ALWAYS_RANDOM = SHUFFLED_SPLITTERS | {"RepeatedKFold", "RepeatedStratifiedKFold"}
 SHUFFLE_OPTIONAL = {"KFold", "StratifiedKFold", "StratifiedGroupKFold"}

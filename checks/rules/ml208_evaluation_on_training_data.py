@@ -3,11 +3,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.evaluation import EvaluationFacts, evaluation
-from checks.analysis.flowtypes import CallSite
-from checks.analysis.module import ModuleAnalysis
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.evaluation import EvaluationFacts, evaluation
+from wicked_data.checks.analysis.flowtypes import CallSite
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 HELD_OUT = {"test", "validation"}
 TRAINING_STEPS = {"backward", "step", "fit", "zero_grad"}

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.analysis import vocab
-from checks.analysis.evaluation import evaluation
-from checks.analysis.module import ModuleAnalysis
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 # Metrics that rank or weigh scores: given hard labels they measure one threshold, not the ranking.
 RANKING = {"roc_auc_score": ("y_score",), "average_precision_score": ("y_score",), "roc_curve": ("y_score",),

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.analysis.pipelines import uninverted_label, unapplied_transforms
-from checks.analysis.project import Project, compare_features, frame_followed
-from checks.models import Severity
-from checks.rules.base import ProjectHit, ProjectRule
+from wicked_data.checks.analysis.pipelines import uninverted_label, unapplied_transforms
+from wicked_data.checks.analysis.project import Project, compare_features, frame_followed
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import ProjectHit, ProjectRule
 
 
 class TrainServeFeatureMismatch(ProjectRule):

@@ -4,9 +4,9 @@ import difflib
 import os
 from typing import Iterator
 
-from checks.analysis.project import Project, compare_features, frame_followed
-from checks.models import Severity
-from checks.rules.base import ProjectHit, ProjectRule
+from wicked_data.checks.analysis.project import Project, compare_features, frame_followed
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import ProjectHit, ProjectRule
 
 
 class FeatureSetMismatch(ProjectRule):

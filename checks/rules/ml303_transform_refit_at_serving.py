@@ -3,17 +3,17 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.flowtypes import str_list
-from checks.analysis.lineage import by_import_name
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.project import LOAD_CALLS
-from checks.analysis.values import fixed_categories
-from checks.models import Severity
-from checks.rules.base import Hit, ProjectHit, Rule
+from wicked_data.checks.analysis.flowtypes import str_list
+from wicked_data.checks.analysis.lineage import by_import_name
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.project import LOAD_CALLS
+from wicked_data.checks.analysis.values import fixed_categories
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, ProjectHit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
+    from wicked_data.checks.analysis.project import Project
 
 
 def _realigned(module: ModuleAnalysis, dummies) -> bool:

@@ -5,9 +5,9 @@ import re
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from checks.analysis.project import SETTING_KWARGS, Project
-from checks.models import Severity
-from checks.rules.base import ProjectHit, ProjectRule
+from wicked_data.checks.analysis.project import SETTING_KWARGS, Project
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import ProjectHit, ProjectRule
 
 ML_KEYS = SETTING_KWARGS | {"features", "feature_columns", "target", "label", "model", "model_path", "data_path",
                             "threshold", "train", "training"}

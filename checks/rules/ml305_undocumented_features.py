@@ -4,10 +4,10 @@ import io
 import tokenize
 from typing import Iterator
 
-from checks.analysis.leakage import feature_selection
-from checks.analysis.module import ModuleAnalysis
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.leakage import feature_selection
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 
 class UndocumentedFeatures(Rule):

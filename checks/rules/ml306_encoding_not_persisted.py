@@ -3,14 +3,14 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import str_list
-from checks.analysis.kept import held_by
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.values import fixed_categories
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.flowtypes import str_list
+from wicked_data.checks.analysis.kept import held_by
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.values import fixed_categories
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 ENCODERS = vocab.CATEGORY_ENCODERS
 ENCODING_METHODS = {"map", "replace", "apply", "transform"}

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.kept import feeding_saved_models, kept
-from checks.analysis.lineage import hand_offs
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.models import Severity
-from checks.rules.base import Hit, ProjectHit, Rule
+from wicked_data.checks.analysis.kept import feeding_saved_models, kept
+from wicked_data.checks.analysis.lineage import hand_offs
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, ProjectHit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
+    from wicked_data.checks.analysis.project import Project
 
 
 class FittedTransformNotSaved(Rule):

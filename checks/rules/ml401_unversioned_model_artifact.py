@@ -5,14 +5,14 @@ import re
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from checks.analysis import vocab
-from checks.analysis.flowtypes import CallSite, Val
-from checks.analysis.libraries import LIBRARIES
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import inference
-from checks.analysis.syntax import FunctionNode, Syntax, syntax
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.flowtypes import CallSite, Val
+from wicked_data.checks.analysis.libraries import LIBRARIES
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.production import inference
+from wicked_data.checks.analysis.syntax import FunctionNode, Syntax, syntax
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 # The saved object is the first argument of these; the destination is the second.
 SAVE_FUNCS = ("pickle.dump", "joblib.dump", "torch.save", "cloudpickle.dump", "dill.dump",

@@ -3,11 +3,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import Inference, inference, INTEGRITY, Load
-from checks.analysis.syntax import FunctionNode
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.production import Inference, inference, INTEGRITY, Load
+from wicked_data.checks.analysis.syntax import FunctionNode
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 
 class UnsafeDeserialization(Rule):

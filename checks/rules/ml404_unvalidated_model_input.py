@@ -3,15 +3,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.entries import Entry, Origin
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import inference
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.entries import Entry, Origin
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.production import inference
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
-    from checks.models import Finding
+    from wicked_data.checks.analysis.project import Project
+    from wicked_data.checks.models import Finding
 
 
 class UnvalidatedModelInput(Rule):

@@ -3,13 +3,13 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import inference
-from checks.analysis.serving import serving as serving_facts
-from checks.analysis.syntax import config_valued, FunctionNode, path_valued, Syntax
-from checks.analysis.values import aggregated, filters_rows, positive as _positive, written_column
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.production import inference
+from wicked_data.checks.analysis.serving import serving as serving_facts
+from wicked_data.checks.analysis.syntax import config_valued, FunctionNode, path_valued, Syntax
+from wicked_data.checks.analysis.values import aggregated, filters_rows, positive as _positive, written_column
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 # Calls whose result cannot be zero (or is NaN instead): the denominator is guarded.
 GUARD_CALLS = {"max", "maximum", "fmax", "clip", "clip_lower", "replace", "where", "mask", "nan_to_num"}

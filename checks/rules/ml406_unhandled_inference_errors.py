@@ -3,16 +3,16 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import Inference, inference
-from checks.analysis.syntax import FunctionNode, chain_name
-from checks.analysis.names import last
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.production import Inference, inference
+from wicked_data.checks.analysis.syntax import FunctionNode, chain_name
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
-    from checks.models import Finding
+    from wicked_data.checks.analysis.project import Project
+    from wicked_data.checks.models import Finding
 
 ERROR_HANDLER_REGISTRATIONS = {"errorhandler", "register_error_handler", "exception_handler", "add_exception_handler",
                                "app_errorhandler"}

@@ -4,12 +4,12 @@ import ast
 import re
 from typing import Iterator
 
-from checks.analysis.entries import Entry
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.production import Inference, inference
-from checks.analysis.syntax import syntax
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.entries import Entry
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.production import Inference, inference
+from wicked_data.checks.analysis.syntax import syntax
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 VERSION = re.compile(r"version|model_id|model_name|model_tag|revision|variant|\barm\b|experiment", re.I)
 MODEL_KEYS = {"model", "model_id", "model_name", "model_uri"}

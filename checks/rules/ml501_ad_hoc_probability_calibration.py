@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.serving import applies, serving
-from checks.models import Severity
-from checks.rules.base import Hit, ProjectHit, Rule
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.serving import applies, serving
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, ProjectHit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
+    from wicked_data.checks.analysis.project import Project
 
 WHAT = {"sigmoid": "a hand-made sigmoid", "clamp": "a clamp to fixed bounds", "power": "a power",
         "rescale": "a linear rescale"}

@@ -4,10 +4,10 @@ import ast
 import re
 from typing import Iterator
 
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.serving import GlobalWrite, Serving, applies, serving
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.serving import GlobalWrite, Serving, applies, serving
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 RELOADER = re.compile(r"reload|refresh|swap|update|set_model|load|switch|promote|rollout", re.I)
 

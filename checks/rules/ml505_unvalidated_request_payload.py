@@ -4,14 +4,14 @@ import ast
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.serving import Route, Serving, applies, serving
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.serving import Route, Serving, applies, serving
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
-    from checks.models import Finding
+    from wicked_data.checks.analysis.project import Project
+    from wicked_data.checks.models import Finding
 
 SCHEMA_CALL = re.compile(r"schema|validat|model_validate|parse_obj|TypeAdapter", re.I)
 

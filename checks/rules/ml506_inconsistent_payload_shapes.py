@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from checks.analysis.project import Project
-from checks.analysis.service_map import RouteRef, ServiceMap
-from checks.models import Severity
-from checks.rules.base import ProjectHit, ProjectRule
+from wicked_data.checks.analysis.project import Project
+from wicked_data.checks.analysis.service_map import RouteRef, ServiceMap
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import ProjectHit, ProjectRule
 
 
 class InconsistentPayloadShapes(ProjectRule):

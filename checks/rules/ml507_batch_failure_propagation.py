@@ -4,18 +4,18 @@ import ast
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from checks.analysis import vocab
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import data_root
-from checks.analysis.project import third_party
-from checks.analysis.serving import Serving, applies, element_type, serving, unwrap_annotation
-from checks.analysis.syntax import FunctionNode, resolved_last
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import data_root
+from wicked_data.checks.analysis.project import third_party
+from wicked_data.checks.analysis.serving import Serving, applies, element_type, serving, unwrap_annotation
+from wicked_data.checks.analysis.syntax import FunctionNode, resolved_last
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 if TYPE_CHECKING:
-    from checks.analysis.project import Project
-    from checks.models import Finding
+    from wicked_data.checks.analysis.project import Project
+    from wicked_data.checks.models import Finding
 
 FEATURE_CALL = re.compile(r"feature|transform|prepare|preprocess|engineer|encode|build_row|to_frame|vectori", re.I)
 

@@ -4,16 +4,16 @@ import ast
 import re
 from typing import Iterator
 
-from checks.analysis import vocab
-from checks.analysis.featureprint import number
-from checks.analysis.flowtypes import LITERAL, SCALING_STATS
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import data_root, last
-from checks.analysis.serving import Serving, applies, serving
-from checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued
-from checks.analysis.values import aggregated, filters_rows, positive, written_column
-from checks.models import Severity
-from checks.rules.base import Hit, Rule
+from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.featureprint import number
+from wicked_data.checks.analysis.flowtypes import LITERAL, SCALING_STATS
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import data_root, last
+from wicked_data.checks.analysis.serving import Serving, applies, serving
+from wicked_data.checks.analysis.syntax import FunctionNode, loaded_or_configured, path_valued
+from wicked_data.checks.analysis.values import aggregated, filters_rows, positive, written_column
+from wicked_data.checks.models import Severity
+from wicked_data.checks.rules.base import Hit, Rule
 
 LOGS = {"log", "log1p", "log2", "log10", "sqrt"}
 # Calls that keep the operand in range (`np.log(x.clip(lower=1))`, `x / np.maximum(n, 1)`).

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from checks.analysis.libraries import (artifacts, boosting, cuml, deep, imblearn, pandas, polars, sklearn, spark,
+from wicked_data.checks.analysis.libraries import (artifacts, boosting, cuml, deep, imblearn, pandas, polars, sklearn, spark,
                                        statsmodels, tuning)
-from checks.analysis.libraries.table import Api, Kind, Library
-from checks.analysis.names import last
+from wicked_data.checks.analysis.libraries.table import Api, Kind, Library
+from wicked_data.checks.analysis.names import last
 
 LIBRARIES: tuple[Library, ...] = (
     pandas.LIBRARY, pandas.NUMPY, polars.LIBRARY, sklearn.LIBRARY, imblearn.LIBRARY, boosting.XGBOOST,

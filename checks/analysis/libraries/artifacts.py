@@ -1,6 +1,6 @@
 """Saving and loading models: pickle and its relatives (code runs on load), safe formats and
 registries (skops, safetensors, ONNX, MLflow), the wall clock."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 SERIALISATION = Library("pickle", "serialised artifacts", (
     *rows("save", "pickle.dump", "joblib.dump", "cloudpickle.dump", "dill.dump", "sklearn.externals.joblib.dump",

@@ -1,5 +1,5 @@
 """XGBoost, LightGBM and CatBoost: native training and cross-validation, their data containers."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 XGBOOST = Library("xgboost", "XGBoost", (
     *rows("native_train", "xgboost.train"),

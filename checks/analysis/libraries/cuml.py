@@ -1,5 +1,5 @@
 """cuML: scikit-learn's API on the GPU, under its own module names."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 LIBRARY = Library("cuml", "cuML estimators and splits", (
     *rows("split", "cuml.model_selection.train_test_split", "cuml.preprocessing.model_selection.train_test_split",

@@ -1,5 +1,5 @@
 """PyTorch and Keras / tf.keras: dataset splits, probability heads, saving and loading."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 TORCH = Library("torch", "PyTorch", (
     *rows("balanced_dataset", "torchvision.datasets.MNIST", "torchvision.datasets.FashionMNIST",

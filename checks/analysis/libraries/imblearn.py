@@ -1,5 +1,5 @@
 """imbalanced-learn: over- and undersamplers."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 _OVER = "imblearn.over_sampling."
 _UNDER = "imblearn.under_sampling."

@@ -1,5 +1,5 @@
 """pandas and numpy: frames, readers, writers and the calendar."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 LIBRARY = Library("pandas", "pandas frames", (
     *rows("frame", "pandas.read_csv", "pandas.read_parquet", "pandas.read_sql", "pandas.read_sql_query",

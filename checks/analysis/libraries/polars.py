@@ -1,6 +1,6 @@
 """polars, eager and lazy: readers, writers, the shuffling sample. Its expressions (`pl.col`,
 `with_columns`, `over`, `join_asof`) are read by the flow as calls on the frame."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 LIBRARY = Library("polars", "polars frames and expressions", (
     *rows("frame", "polars.read_csv", "polars.read_parquet", "polars.read_ipc", "polars.read_json",

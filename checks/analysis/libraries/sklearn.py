@@ -1,6 +1,6 @@
 """scikit-learn: splits, splitters, cross-validation, transforms (estimator and functional forms),
 estimators, pipelines and metrics."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 _MS = "sklearn.model_selection."
 _PRE = "sklearn.preprocessing."

@@ -1,6 +1,6 @@
 """PySpark and pyspark.ml: the frame's random split, estimators and transformers fitted on a
 DataFrame (`StandardScaler(...).fit(df)`), writers."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 _FEAT = "pyspark.ml.feature."
 

@@ -1,5 +1,5 @@
 """statsmodels and Prophet: models built from the data and fitted with `.fit()`."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 _API = "statsmodels.api."
 

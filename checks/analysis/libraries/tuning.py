@@ -1,6 +1,6 @@
 """Hyperparameter optimisers that minimise an objective function over trials: Optuna, Hyperopt,
 scikit-optimize, bayes_opt. What the objective scores is what the trials are ranked on."""
-from checks.analysis.libraries.table import Library, rows
+from wicked_data.checks.analysis.libraries.table import Library, rows
 
 OPTUNA = Library("optuna", "Optuna", (
     # `optuna.create_study(...)` makes the study whose `.optimize(objective)` runs the trials

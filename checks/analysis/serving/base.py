@@ -7,8 +7,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from checks.analysis.names import Imports, dotted, last
-from checks.analysis.syntax import FunctionNode, Syntax, chain_name, decorator_names, resolved_last
+from wicked_data.checks.analysis.names import Imports, dotted, last
+from wicked_data.checks.analysis.syntax import FunctionNode, Syntax, chain_name, decorator_names, resolved_last
 
 WEB_FRAMEWORKS = ("fastapi", "flask", "starlette", "quart", "sanic", "aiohttp", "litestar", "bentoml", "django",
                   "tornado", "falcon")

@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from checks.analysis.entries import RAW_ANNOTATIONS
-from checks.analysis.featureprint import number
-from checks.analysis.flowtypes import CallSite
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.production import Inference, inference, is_route
-from checks.analysis.serving.base import (
+from wicked_data.checks.analysis.entries import RAW_ANNOTATIONS
+from wicked_data.checks.analysis.featureprint import number
+from wicked_data.checks.analysis.flowtypes import CallSite
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.production import Inference, inference, is_route
+from wicked_data.checks.analysis.serving.base import (
     DJANGO_REQUEST_ATTRS,
     DJANGO_VIEW_DECORATORS,
     HEALTH_WORDS,
@@ -44,9 +44,9 @@ from checks.analysis.serving.base import (
     element_type,
     unwrap_annotation,
 )
-from checks.analysis.serving.scores import ScoreFacts
-from checks.analysis.serving.state import StateFacts
-from checks.analysis.syntax import FunctionNode, Syntax, arg_dependencies, decorator_names, resolved_last, syntax
+from wicked_data.checks.analysis.serving.scores import ScoreFacts
+from wicked_data.checks.analysis.serving.state import StateFacts
+from wicked_data.checks.analysis.syntax import FunctionNode, Syntax, arg_dependencies, decorator_names, resolved_last, syntax
 
 
 def applies(module: ModuleAnalysis) -> bool:

@@ -4,16 +4,16 @@ from __future__ import annotations
 import ast
 import re
 
-from checks.analysis.flowtypes import CallSite
-from checks.analysis.module import ModuleAnalysis
-from checks.analysis.names import last
-from checks.analysis.loads import unsafe_load
-from checks.analysis.production import inference
-from checks.analysis.serving.base import CACHE_DECORATORS, DB_METHODS, SQL_START, element_type, unwrap_annotation
-from checks.analysis.serving.core import Route, Serving, applies, serving
-from checks.analysis.serving.scores import Step
-from checks.analysis.sql import tables
-from checks.analysis.syntax import FunctionNode, chain_name, decorator_names, dependencies, under_unset_check
+from wicked_data.checks.analysis.flowtypes import CallSite
+from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.loads import unsafe_load
+from wicked_data.checks.analysis.production import inference
+from wicked_data.checks.analysis.serving.base import CACHE_DECORATORS, DB_METHODS, SQL_START, element_type, unwrap_annotation
+from wicked_data.checks.analysis.serving.core import Route, Serving, applies, serving
+from wicked_data.checks.analysis.serving.scores import Step
+from wicked_data.checks.analysis.sql import tables
+from wicked_data.checks.analysis.syntax import FunctionNode, chain_name, decorator_names, dependencies, under_unset_check
 
 # ---------------------------------------------------------------------- per-file facts (cached, JSON-able)
 DB_LIBRARIES = ("sqlalchemy", "psycopg2", "psycopg", "asyncpg", "sqlite3", "pymysql", "pymongo", "databases",

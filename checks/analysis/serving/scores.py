@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
-from checks.analysis.names import last
-from checks.analysis.serving.base import (
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.serving.base import (
     CALIBRATION_NAME,
     CONFIDENCE_NAME,
     PROBA_METHODS,
@@ -26,7 +26,7 @@ from checks.analysis.serving.base import (
     _uncertainty,
     _unwrapped,
 )
-from checks.analysis.syntax import FunctionNode, Syntax, chain_name, resolved_last
+from wicked_data.checks.analysis.syntax import FunctionNode, Syntax, chain_name, resolved_last
 
 
 @dataclass(eq=False)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
 
-from checks.analysis.loads import UNSAFE_LOADS, unsafe_load
-from checks.analysis.names import last
-from checks.analysis.serving.base import (
+from wicked_data.checks.analysis.loads import UNSAFE_LOADS, unsafe_load
+from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.serving.base import (
     CACHE_CTORS,
     CACHE_DECORATORS,
     EVICTION_METHODS,
@@ -26,7 +26,7 @@ from checks.analysis.serving.base import (
     _target_name,
     _versionish,
 )
-from checks.analysis.syntax import FunctionNode, chain_name, decorator_names, resolved_last
+from wicked_data.checks.analysis.syntax import FunctionNode, chain_name, decorator_names, resolved_last
 
 
 @dataclass(eq=False)
