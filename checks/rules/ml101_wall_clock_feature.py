@@ -104,6 +104,9 @@ class WallClockFeature(Rule):
             f"{what} is computed from the current time ({clock_text}); training and inference see "
             "different values for the same record. Use a snapshot/as-of date instead",
             node=node, related=related, confidence="high",
+            fix=(f"Compute {what} against a date that belongs to the record (a snapshot or label date) instead of "
+                 f"`{clock_text}`, and pass that reference date explicitly at inference."
+                 if clock is not None and "\n" not in clock_text else None),
         )
 
     def _sql(self, module: ModuleAnalysis) -> Iterator[Hit]:

@@ -78,9 +78,13 @@ class BlanketFillna(Rule):
                 confidence = "medium"  # a frame handed through a helper's return
             else:
                 continue
+            frame = module.text(receiver_node)
+            fix = (f"Replace `{frame}.{call.method}({value})` with a value per column "
+                   f"(`{frame}.{call.method}({{\"col\": ...}})`), or an imputer with `add_indicator=True` in the pipeline."
+                   if frame and "\n" not in frame and len(frame) <= 40 else None)
             yield Hit(f"{call.method}({value}) fills every column's missing values with the same constant; "
                       "decide per column (a dict, or an imputer with a missing indicator)",
-                      node=call.node, confidence=confidence)
+                      node=call.node, confidence=confidence, fix=fix)
 
     @classmethod
     def _after_chosen_fill(cls, module: ModuleAnalysis, call) -> bool:

@@ -89,7 +89,7 @@ class UnguardedDivision(Rule):
             yield Hit(f"the denominator `{module.text(denominator)}` comes from the input data ({source}) and nothing "
                       "guards it against zero; a record with 0 raises ZeroDivisionError or yields inf/NaN that "
                       "reaches the model. Decide what zero means (`x / d if d else 0`, `.replace(0, np.nan)`, "
-                      "`max(d, 1)`)", node=node, confidence="high" if on_path else "medium")
+                      "`max(d, 1)`)", node=node, confidence="high" if on_path else "medium", fix=_guard(module, node))
 
 
 def _data_source(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, expr: ast.expr, depth: int) -> str | None:
@@ -368,3 +368,14 @@ UnguardedDivision.valid = [
         return model.predict(trips[["per_mile", "speed"]])
     """,
 ]
+
+
+def _guard(module: ModuleAnalysis, node: ast.BinOp) -> str | None:
+    """The division written with its zero decided, in the code's own terms."""
+    top, bottom = module.text(node.left), module.text(node.right)
+    if "\n" in top + bottom or len(top) + len(bottom) > 100:
+        return None
+    top = f"({top})" if isinstance(node.left, (ast.BinOp, ast.BoolOp, ast.IfExp)) else top
+    bottom = f"({bottom})" if isinstance(node.right, (ast.BinOp, ast.BoolOp, ast.IfExp)) else bottom
+    return (f"Decide what a zero `{bottom}` means and write it: `{top} / {bottom} if {bottom} else 0.0` for one "
+            f"value, `{top} / {bottom}.replace(0, np.nan)` for a column.")

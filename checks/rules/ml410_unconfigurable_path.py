@@ -55,7 +55,9 @@ class UnconfigurablePath(Rule):
                 continue
             yield Hit(f"{path.text!r} is a relative path written into the code ({path.how}); it depends on the "
                       "working directory and cannot be changed without editing code. Take it from configuration "
-                      "(environment variable, CLI argument, settings)", node=path.node, confidence="medium")
+                      "(environment variable, CLI argument, settings)", node=path.node, confidence="medium",
+                      fix=f"Read the location from configuration, with {path.text!r} at most as the documented "
+                          "default (an environment variable, a command-line argument or a settings file).")
 
 
 UnconfigurablePath.invalid = [
