@@ -107,6 +107,86 @@ def test_class_counts_a_notebook_printed_are_evidence_of_a_rare_class(tmp_path):
     assert found["ML202"].severity.value == "P1"
 
 
+def test_a_moderate_imbalance_is_worth_handling_but_not_a_wrong_model(tmp_path):
+    """A smallest class of 28% (a credit table's defaults) is below the 30/70 line, so ML201 and
+    ML202 still report it, at P2: P1 is kept for a class under a fifth of the rows."""
+    _notebook_with_counts(tmp_path, "outcome\n0    3200\n1    1254\nName: count, dtype: int64")
+    found = _rules(tmp_path)
+    assert "the smallest 28.2% of the rows" in found["ML202"].message
+    assert found["ML202"].severity.value == "P2" and found["ML201"].severity.value == "P2"
+
+
+def test_the_counts_printed_last_before_the_fit_describe_the_rows_learned_from(tmp_path):
+    """Counts printed again after a one-row category is dropped: the earlier print (3 classes, the
+    smallest 0.0%) no longer describes the data, the later one (balanced) does."""
+    import json
+    _notebook_with_counts(tmp_path, "outcome\n0    5120\n1    4870\n9       1\nName: count, dtype: int64")
+    notebook = json.loads((tmp_path / "fit.ipynb").read_text())
+    recount = {"cell_type": "code", "execution_count": 2, "metadata": {},
+               "source": ["frame = frame[frame['outcome'] != 9]\n", "frame['outcome'].value_counts()"],
+               "outputs": [{"output_type": "execute_result", "execution_count": 2, "metadata": {},
+                            "data": {"text/plain": "outcome\n0    5120\n1    4870\nName: count, dtype: int64"}}]}
+    notebook["cells"][1]["execution_count"] = 3
+    notebook["cells"].insert(1, recount)
+    (tmp_path / "fit.ipynb").write_text(json.dumps(notebook))
+    found = _rules(tmp_path)
+    assert "ML201" not in found and "ML202" not in found
+
+
+def _recount(tmp_path, source: list[str], printed: str) -> None:
+    """The notebook of `_notebook_with_counts` with one more counting cell, run before the fit."""
+    import json
+    notebook = json.loads((tmp_path / "fit.ipynb").read_text())
+    notebook["cells"][1]["execution_count"] = 3
+    notebook["cells"].insert(1, {"cell_type": "code", "execution_count": 2, "metadata": {}, "source": source,
+                                 "outputs": [{"output_type": "execute_result", "execution_count": 2, "metadata": {},
+                                              "data": {"text/plain": printed}}]})
+    (tmp_path / "fit.ipynb").write_text(json.dumps(notebook))
+
+
+def test_counts_per_group_are_not_the_class_balance(tmp_path):
+    """After the plain count (6% positive), the label's counts per segment (a two-row table per
+    group) say nothing about the balance: the plain count still decides."""
+    _notebook_with_counts(tmp_path, "outcome\n0    9412\n1     588\nName: count, dtype: int64")
+    _recount(tmp_path, ["frame.groupby('region')['outcome'].value_counts()"],
+             "region  outcome\nnorth   0    4700\n        1    4690\nName: count, dtype: int64")
+    found = _rules(tmp_path)
+    assert found["ML202"].severity.value == "P1" and "5.9%" in found["ML202"].message
+
+
+def test_counts_of_resampled_rows_are_not_the_data_balance(tmp_path):
+    """The training part is oversampled and its labels counted again (50/50) before the fit: that
+    is the balance the resampler chose. The test part keeps the data's 6%, so accuracy alone still
+    misjudges the model (ML201 P1), while the resampling handles the imbalance (no ML202)."""
+    import json
+
+    def cell(number, lines, printed=None):
+        outputs = [{"output_type": "execute_result", "execution_count": number, "metadata": {},
+                    "data": {"text/plain": printed}}] if printed else []
+        return {"cell_type": "code", "execution_count": number, "metadata": {}, "outputs": outputs,
+                "source": [line + "\n" for line in lines]}
+
+    cells = [
+        cell(1, ["import pandas as pd", "frame = pd.read_csv('rows.csv')", "frame['outcome'].value_counts()"],
+             "outcome\n0    9412\n1     588\nName: count, dtype: int64"),
+        cell(2, ["from sklearn.model_selection import train_test_split",
+                 "from imblearn.over_sampling import RandomOverSampler",
+                 "X, y = frame.drop(columns=['outcome']), frame['outcome']",
+                 "X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)",
+                 "X_res, y_res = RandomOverSampler(random_state=0).fit_resample(X_train, y_train)",
+                 "y_res.value_counts()"],
+             "outcome\n0    7059\n1    7059\nName: count, dtype: int64"),
+        cell(3, ["from sklearn.ensemble import RandomForestClassifier",
+                 "from sklearn.metrics import accuracy_score",
+                 "model = RandomForestClassifier(random_state=0).fit(X_res, y_res)",
+                 "print(accuracy_score(y_test, model.predict(X_test)))"]),
+    ]
+    (tmp_path / "fit.ipynb").write_text(json.dumps({"nbformat": 4, "cells": cells}))
+    found = _rules(tmp_path)
+    assert "ML202" not in found
+    assert "5.9%" in found["ML201"].message and found["ML201"].severity.value == "P1"
+
+
 def test_class_counts_printed_as_balanced_silence_the_imbalance_findings(tmp_path):
     _notebook_with_counts(tmp_path, "outcome\n1    5120\n0    4880\nName: count, dtype: int64")
     found = _rules(tmp_path)

@@ -239,6 +239,24 @@ class EvaluationFacts(PracticeFacts):
         return None
 
     @property
+    def minority_share(self) -> float | None:
+        """The smallest class's share of the rows, where the code (printed counts) or the user
+        (`positive-rate`) says it; None when unknown."""
+        rate = self.module.stated.get("positive-rate")
+        if rate is not None:
+            return min(rate, 1 - rate)
+        counts = self._printed_counts
+        return min(counts) / sum(counts) if counts else None
+
+    @property
+    def severe_imbalance(self) -> bool:
+        """The smallest class is under a fifth of the rows (MODERATE_SHARE): a plain fit or accuracy
+        then misjudges the model badly. Between a fifth and RARE_RATIO the imbalance is moderate:
+        worth handling, not a wrong model (a P2)."""
+        share = self.minority_share
+        return share is not None and share < MODERATE_SHARE
+
+    @property
     def rare_phrase(self) -> str:
         """'a rare positive class', or 'a rare class' when the printed counts show more than two."""
         counts = self._printed_counts
@@ -246,23 +264,42 @@ class EvaluationFacts(PracticeFacts):
 
     @cached_property
     def _balance_inspections(self) -> list:
+        """The calls that count the target's classes over the data's rows: not counts per group
+        (`df.groupby(g)[target].value_counts()`, a rate per segment), nor counts of rows a resampler
+        made (`y_res` after `fit_resample`: the balance the resampler chose, not the data's)."""
         out = []
         for call in self.module.calls:
             if call.method in ("value_counts", "bincount") or call.short in ("bincount", "Counter"):
                 data = call.receiver if call.method else call.arg(0)
                 if data is not None and ((data.name or "") in self.target_names
-                                         or self.module.column_of(data) in self.target_names):
+                                         or self.module.column_of(data) in self.target_names) \
+                        and not _grouped(call.node) and not self._resampled(data):
                     out.append(call)
         return out
 
+    def _resampled(self, data: Val) -> bool:
+        for n, anc in enumerate(self.flow.ancestors(data, rows=True)):
+            if n > 200:
+                return False
+            call = anc.call
+            if call is not None and (call.method in ("fit_resample", "fit_sample") or call.short == "resample"):
+                return True
+        return False
+
     @cached_property
     def _printed_counts(self) -> list[float] | None:
-        """The counts of the target's classes a notebook cell printed (saved with the notebook)."""
-        for call in self._balance_inspections:
-            counts = class_counts(self.module.source.output_at(call.line) or "")
-            if counts and max(counts) > 0:
-                return counts
-        return None
+        """The counts of the target's classes a notebook cell printed (saved with the notebook): the
+        last print before the first model is fitted (else the last one), which shows the rows as
+        they were learned from. An earlier print can show a class the code drops afterwards
+        (`df = df[df.status != "unk"]`, then the counts again)."""
+        printed = [(call.line, counts) for call in self._balance_inspections
+                   if (counts := class_counts(self.module.source.output_at(call.line) or "")) and max(counts) > 0]
+        if not printed:
+            return None
+        printed.sort(key=lambda entry: entry[0])
+        first_fit = min((fit.line for fit in self.module.model_fits), default=None)
+        before = [counts for line, counts in printed if first_fit is None or line < first_fit]
+        return before[-1] if before else printed[-1][1]
 
     @property
     def balance_inspected(self) -> bool:
@@ -555,9 +592,25 @@ def evaluation(module: ModuleAnalysis) -> EvaluationFacts:
     return module.shared(EvaluationFacts)
 
 
+def _grouped(node: ast.AST) -> bool:
+    """A count taken per group: a `groupby`/`pivot_table`/`crosstab` on the way to the counting call."""
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name in ("groupby", "pivot_table", "crosstab", "resample", "rolling"):
+                return True
+            node = func.value if isinstance(func, ast.Attribute) else func
+        else:
+            node = node.value
+    return False
+
+
 # The smallest class under this fraction of the largest (30/70 for two classes) makes accuracy
 # misleading and a plain fit favour the larger classes.
 RARE_RATIO = 3 / 7
+# A smallest class of a fifth of the rows or more (20/80) is a moderate imbalance: P2, not P1.
+MODERATE_SHARE = 0.2
 
 
 def class_counts(text: str) -> list[float] | None:

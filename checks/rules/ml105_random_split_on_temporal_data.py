@@ -67,7 +67,9 @@ class RandomSplitOnTemporalData(Rule):
                 continue
             yield Hit(f"{what} shuffles rows of time-ordered data ({reason}, line {line}); the model trains on "
                       "the future and is tested on the past. Split by date or use TimeSeriesSplit",
-                      node=node, confidence=strength, related=[(None, line, reason)])
+                      node=node, confidence=strength, related=[(None, line, reason)],
+                      fix=f"Replace {what} with a cut at a date (the rows before it train, the rows after it test), "
+                          "or `TimeSeriesSplit` for cross-validation.")
 
     @staticmethod
     def _shuffled_splits(module: ModuleAnalysis) -> Iterator[tuple[ast.AST, str]]:

@@ -41,7 +41,8 @@ class AccuracyOnlyMetric(Rule):
     balanced multi-class problem accuracy is a fair headline metric; without evidence of the class
     balance (the counts a notebook printed, a stated positive rate) the finding is P2 at medium
     confidence, and counts printed as balanced silence it: a target named like a
-    rare class (churn, fraud) is quoted but does not raise it.
+    rare class (churn, fraud) is quoted but does not raise it. It is P1 only when the smallest
+    class is under a fifth of the rows; a moderate imbalance (up to 30/70) is P2.
     """
 
     id = "ML201"
@@ -63,9 +64,10 @@ class AccuracyOnlyMetric(Rule):
         why = f" ({balance[0]} suggests {facts.rare_phrase})" if balance and balance[1] != "inspected" else \
             " (the class balance is unknown)"
         evidence = bool(balance) and balance[1] == "code"
+        severe = evidence and facts.severe_imbalance  # under a fifth of the rows: accuracy misjudges the model
         yield Hit(f"the classifier is judged by accuracy alone{why}; accuracy hides missed positives. Report "
                   "precision, recall, F1 and ROC/PR AUC", node=node, related=related,
-                  confidence="high" if evidence else "medium", severity=None if evidence else Severity.P2)
+                  confidence="high" if evidence else "medium", severity=None if severe else Severity.P2)
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return bool(evaluation(module).rich_metrics)

@@ -40,8 +40,10 @@ class ClassImbalanceUnhandled(Rule):
 
     ## Known problems
     Name evidence: the class balance comes from the code (the counts of the target's classes a
-    notebook printed with `value_counts`/`bincount`/`Counter`, kept in its saved output; a script
-    that counts them without saving the result gives a P2 at medium confidence); a target, data file or file named like a rare-class problem (churn,
+    notebook printed with `value_counts`/`bincount`/`Counter`, kept in its saved output, the last
+    print before the first fit; P1 when the smallest class is under a fifth of the rows, P2 for a
+    moderate imbalance up to 30/70; a script that counts them without saving the result gives a P2
+    at medium confidence); a target, data file or file named like a rare-class problem (churn,
     fraud, default) gives only a low-confidence P3 finding that says the balance is unknown, and
     renaming removes it. Before, the imbalance signal was a name: a churn target that happens to be balanced is still flagged,
     and a rare class named neutrally (`target`) is missed unless its balance is inspected. Any
@@ -63,7 +65,8 @@ class ClassImbalanceUnhandled(Rule):
         # a name alone never makes a P1: it is reported as unknown balance, at low confidence; an
         # inspection whose result is not saved says the author looked, not what they saw
         by_name = {"confidence": "low", "severity": Severity.P3} if evidence == "name" else \
-            {"confidence": "medium", "severity": Severity.P2} if evidence == "inspected" else {}
+            {"confidence": "medium", "severity": Severity.P2} if evidence == "inspected" else \
+            {"severity": Severity.P2} if not facts.severe_imbalance else {}  # moderate: 20-30% minority
         unknown = " (the class balance is unknown: only a name suggests it)" if evidence == "name" else \
             " (the counts are not saved, so how rare is unknown)" if evidence == "inspected" else ""
         reported: set[int] = set()

@@ -114,7 +114,11 @@ class UnversionedModelArtifact(Rule):
             yield Hit(f"`{what}` is saved with no version and no metadata (training date, feature list, metrics, "
                       "library versions); nobody can tell which model is deployed or reproduce it. Save a bundle "
                       "with a version and metadata, under a versioned name or in a model registry",
-                      node=call.node, **_strength(module, obj_val, evidence))
+                      node=call.node, **_strength(module, obj_val, evidence),
+                      fix=(f"Save `{what}` in a bundle that says what it is: "
+                           f"`{{\"model\": {what}, \"version\": ..., \"trained_at\": ..., \"features\": [...], "
+                           "\"metrics\": {...}}`, under a versioned name." if len(what) <= 40 and "\n" not in what
+                           else None))
 
     def settled_elsewhere(self, finding, project) -> bool:
         """The script is the command of a DVC stage that declares outputs (`dvc.yaml`: `cmd: python

@@ -84,12 +84,16 @@ class ModelLoadSideEffect(Rule):
                 yield Hit(f"the model is loaded ({text}) when the module is imported; importing it reads the file, "
                           "fails if it is missing and cannot be pointed at another model. Load it once at startup "
                           "(a lifespan/startup hook, an app factory, a cached loader)",
-                          node=load.call.node, related=related, confidence="high")
+                          node=load.call.node, related=related, confidence="high",
+                          fix=f"Move the `{text}(...)` call into a startup hook (a FastAPI lifespan, an app factory) "
+                              "or a cached loader, with the path taken from configuration.")
             elif load.placement == "rerun":
                 yield Hit(f"the model is loaded ({text}) each time the Streamlit script runs, and Streamlit runs it "
                           "again from the top on every widget interaction; every click re-reads and deserialises "
                           "the file. Load it in a function decorated with `@st.cache_resource`",
-                          node=load.call.node, confidence="high")
+                          node=load.call.node, confidence="high",
+                          fix=f"Move the `{text}(...)` call into a function decorated with `@st.cache_resource` "
+                              "and call that function.")
             elif load.placement == "request":
                 entry = next((e for e in facts.entries if e.function is not None
                               and any(f is load.function for f in e.reach)), None)
@@ -97,7 +101,9 @@ class ModelLoadSideEffect(Rule):
                     if entry is not None and entry.function is not load.function else []
                 yield Hit(f"the model is loaded ({text}) again on every request/record; each call pays the "
                           "deserialisation time and memory, and concurrent calls may see different models. Load it "
-                          "once at startup and reuse it", node=load.call.node, related=related, confidence="high")
+                          "once at startup and reuse it", node=load.call.node, related=related, confidence="high",
+                          fix=f"Call `{text}(...)` once at startup (or in a cached loader) and reuse the loaded model "
+                              "in every request.")
 
 
     def settled_elsewhere(self, finding: "Finding", project: "Project") -> bool:
