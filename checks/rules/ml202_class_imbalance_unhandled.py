@@ -48,7 +48,8 @@ class ClassImbalanceUnhandled(Rule):
     renaming removes it. Before, the imbalance signal was a name: a churn target that happens to be balanced is still flagged,
     and a rare class named neutrally (`target`) is missed unless its balance is inspected. Any
     handling anywhere in the project silences the rule, even for another model. For a PyTorch
-    loop the finding is at the loss (`BCEWithLogitsLoss()` without `pos_weight`).
+    loop the finding is at the loss (`BCEWithLogitsLoss()` without `pos_weight`). A file that fits
+    several classifiers gets one finding, at the first, listing the others.
     """
 
     id = "ML202"
@@ -69,7 +70,9 @@ class ClassImbalanceUnhandled(Rule):
             {"severity": Severity.P2} if not facts.severe_imbalance else {}  # moderate: 20-30% minority
         unknown = " (the class balance is unknown: only a name suggests it)" if evidence == "name" else \
             " (the counts are not saved, so how rare is unknown)" if evidence == "inspected" else ""
-        reported: set[int] = set()
+        # One problem, one finding: the module's classifiers share the one missing handling, so
+        # the first is the finding and the others are its related places.
+        unweighted: dict[int, tuple[ast.AST, object, frozenset[str]]] = {}
         for fit in module.model_fits:
             classes = facts.estimator_classes(fit.estimator)
             if classes & DUMMY_CLASSES or fit.call.method not in ("fit", "partial_fit", None) \
@@ -77,12 +80,17 @@ class ClassImbalanceUnhandled(Rule):
                 continue
             built = fit.estimator.node if fit.estimator is not None and isinstance(fit.estimator.node, ast.Call) else None
             node = built or fit.call.node
-            if node.lineno in reported:
-                continue
-            reported.add(node.lineno)
+            unweighted.setdefault(node.lineno, (node, fit, classes))
+        reported = sorted(unweighted.values(), key=lambda entry: entry[0].lineno)
+        if reported:
+            node, fit, classes = reported[0]
             related = [(None, fit.line, "the classifier is fitted here")] if fit.line != node.lineno else []
-            known = facts.task_of_classes(classes) == "classification"
-            yield Hit(f"{why} suggests {facts.rare_phrase}{unknown}, but the classifier has no class "
+            related += [(None, other.lineno, f"{_model_name(other_classes)} is fitted without class weights too")
+                        for other, _, other_classes in reported[1:MAX_RELATED + 1]]
+            more = len(reported) - 1
+            what = "the classifier has" if not more else f"the classifier (and {more} more in this file) has"
+            known = any(facts.task_of_classes(c) == "classification" for _, _, c in reported)
+            yield Hit(f"{why} suggests {facts.rare_phrase}{unknown}, but {what} no class "
                       "weights, resampling or threshold tuning; it will favour the majority class. Use "
                       "class_weight='balanced' (scale_pos_weight for XGBoost) or resample the training folds",
                       node=node, related=related, fix=_weighting(classes),
@@ -105,6 +113,19 @@ class ClassImbalanceUnhandled(Rule):
 
 
 ClassImbalanceUnhandled.invalid = [
+    # several classifiers compared, none weighted: one finding at the first, the others its related places
+    """
+    import pandas as pd
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    rows = pd.read_csv("fraud_rows.csv")
+    X_train, X_test, y_train, y_test = train_test_split(rows.drop(columns=["fraud"]), rows["fraud"], random_state=0)
+    linear = LogisticRegression(max_iter=300)  # ruleid: ML202
+    linear.fit(X_train, y_train)
+    forest = RandomForestClassifier(random_state=0)
+    forest.fit(X_train, y_train)
+    """,
     """
     import pandas as pd
     from sklearn.model_selection import train_test_split
@@ -245,3 +266,10 @@ def _weighting(classes: set[str]) -> str:
         return (f"`{model}` takes no class weights: pass `sample_weight=` to its `fit` (balanced weights from the "
                 "training labels), or resample inside the training folds.")
     return "Weight the classes, resample inside the training folds, or tune the decision threshold."
+
+
+MAX_RELATED = 8
+
+
+def _model_name(classes: frozenset[str]) -> str:
+    return f"`{next(iter(classes))}`" if len(classes) == 1 else "another classifier"
