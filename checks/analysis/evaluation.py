@@ -258,9 +258,12 @@ class EvaluationFacts(PracticeFacts):
 
     @property
     def rare_phrase(self) -> str:
-        """'a rare positive class', or 'a rare class' when the printed counts show more than two."""
-        counts = self._printed_counts
-        return "a rare class" if counts is not None and len(counts) > 2 else "a rare positive class"
+        """How the evidence describes the label: printed counts do not say which class is the
+        positive one ('a rare class', or 'a minority class' for a moderate imbalance); a stated
+        positive rate or a name speaks of the positive class."""
+        if self.module.stated.get("positive-rate") is None and self._printed_counts is not None:
+            return "a rare class" if self.severe_imbalance else "a minority class"
+        return "a rare positive class"
 
     @cached_property
     def _balance_inspections(self) -> list:

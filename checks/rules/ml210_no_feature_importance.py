@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from wicked_data.checks.analysis.evaluation import evaluation
@@ -58,7 +59,7 @@ class NoFeatureImportance(Rule):
                 continue
             yield Hit("no feature importance or ablation analysis: nothing shows which features the model relies "
                       "on (a leaked or useless feature goes unnoticed). Add permutation_importance or SHAP",
-                      node=fit.call.node, confidence="medium")
+                      node=fit.call.node, confidence="medium", fix=_importance_fix(module, fit))
             return
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
@@ -132,3 +133,13 @@ NoFeatureImportance.valid = [
     DummyClassifier().fit(X_train, y_train)
     """,
 ]
+
+
+def _importance_fix(module: ModuleAnalysis, fit) -> str | None:
+    """`permutation_importance` called on the fitted model, in the code's names."""
+    call = fit.call.node
+    model = module.text(call.func.value) if fit.call.method == "fit" and isinstance(call.func, ast.Attribute) else None
+    if not model or "\n" in model or len(model) > 40:
+        return None
+    return (f"Rank the features with `permutation_importance({model}, X_held_out, y_held_out)` on rows the model "
+            "did not learn from, and look at the top ones before trusting the score.")

@@ -93,7 +93,11 @@ class UnhandledInferenceErrors(Rule):
                       "malformed record or a model that failed to load ends in an unlogged crash (a bare 500, a "
                       "half-finished batch). Catch the expected errors, log them with the input's id, and "
                       "answer or skip explicitly", node=pred.node, related=related,
-                      confidence="high" if id(pred) in served else "medium")
+                      confidence="high" if id(pred) in served else "medium",
+                      fix=f"Wrap the feature building and `{module.text(pred.node.func)}(...)` {where} in "
+                          "`try`/`except` for the errors they raise (missing or malformed fields, a model that did "
+                          "not load), log them with the input's id, and answer with a clear error."
+                      if len(module.text(pred.node.func)) <= 40 else None)
 
 
     def settled_elsewhere(self, finding: Finding, project: Project) -> bool:

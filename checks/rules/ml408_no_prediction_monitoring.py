@@ -75,7 +75,9 @@ class NoPredictionMonitoring(Rule):
         yield Hit(f"predictions served by {first.name}() are not logged or measured (no log of inputs and outputs, "
                   "no latency timer, no metrics); drift, broken inputs and slowdowns go unnoticed. Log each "
                   "prediction with its inputs and model version, and export latency/count metrics",
-                  node=first.predictions[0].node, related=related, confidence="medium")
+                  node=first.predictions[0].node, related=related, confidence="medium",
+                  fix=f"In {first.name}(), log each prediction with its inputs, the model version and the latency "
+                      "(a structured log line or a metrics counter and histogram).")
 
     def settled_elsewhere(self, finding: "Finding", project: "Project") -> bool:
         """A project with no front end (no routes, UI or command line answering users) that tracks

@@ -61,7 +61,9 @@ class NoModelVersionInOutput(Rule):
             yield Hit(f"{entry.name}() returns predictions without the model version that produced them; "
                       "responses from different models cannot be told apart, so no A/B comparison or tracing. "
                       "Return the version (e.g. a `model_version` field) with each prediction",
-                      node=node, confidence="medium")
+                      node=node, confidence="medium",
+                      fix=f"Return the model's version from {entry.name}() next to each prediction (a "
+                          "`model_version` field read from the artifact's metadata).")
 
 
 def _says_version(facts: Inference, entry: Entry) -> bool:
