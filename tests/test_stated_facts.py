@@ -144,6 +144,16 @@ def _recount(tmp_path, source: list[str], printed: str) -> None:
     (tmp_path / "fit.ipynb").write_text(json.dumps(notebook))
 
 
+def test_a_correlation_printed_in_the_same_cell_is_not_a_class_count(tmp_path):
+    """The cell's saved output holds the label's correlations (a float Series, negative values)
+    and then its counts: the counts are the class balance, not five 'classes' of correlations."""
+    _notebook_with_counts(tmp_path, "age        0.12\nincome    -0.30\nscore      0.55\noutcome    1.00\n"
+                                    "Name: outcome, dtype: float64\n"
+                                    "outcome\n0    9412\n1     588\nName: count, dtype: int64")
+    found = _rules(tmp_path)
+    assert "the smallest 5.9% of the rows" in found["ML201"].message and "classes," not in found["ML201"].message
+
+
 def test_counts_per_group_are_not_the_class_balance(tmp_path):
     """After the plain count (6% positive), the label's counts per segment (a two-row table per
     group) say nothing about the balance: the plain count still decides."""

@@ -627,15 +627,48 @@ def class_counts(text: str) -> list[float] | None:
     if array:
         values = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", array.group(1))]
         return values if len(values) >= 2 and sum(values) > 0 else None
-    values: list[float] = []
+    # A cell can print several Series (a correlation with the label, then its counts): each one
+    # ends in a `Name: ..., dtype: ...` footer. Counts are integers; shares (`normalize=True`) are
+    # non-negative and sum to 1; anything else (correlations, means) is not a class balance.
+    blocks = _series_blocks(text)
+    if blocks:
+        for lines, dtype in blocks:
+            values = _series_values(lines)
+            if values and (dtype.startswith(("int", "uint")) or
+                           (min(values) >= 0 and abs(sum(values) - 1) < 0.02)):
+                return values
+        return None
+    return _series_values(text.splitlines())
+
+
+_FOOTER = re.compile(r"^Name: .*, dtype: (\w+)\s*$")
+
+
+def _series_blocks(text: str) -> list[tuple[list[str], str]]:
+    """The printed pandas Series of `text`, each as (its lines, its dtype), in order."""
+    blocks, lines = [], []
     for line in text.splitlines():
-        match = re.match(r"^\s*\S.*?\s{2,}(\d+(?:\.\d+)?(?:e-?\d+)?)\s*$", line)
+        footer = _FOOTER.match(line)
+        if footer:
+            blocks.append((lines, footer.group(1)))
+            lines = []
+        else:
+            lines.append(line)
+    return blocks
+
+
+def _series_values(lines: list[str]) -> list[float] | None:
+    """The numbers of the last run of `label   number` lines (a Series body)."""
+    runs: list[list[float]] = [[]]
+    for line in lines:
+        match = re.match(r"^\s*\S.*?\s{2,}(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$", line)
         if match is None:
-            if values:
-                break
+            if runs[-1]:
+                runs.append([])
             continue
-        values.append(float(match.group(1)))
-    return values if len(values) >= 2 and sum(values) > 0 else None
+        runs[-1].append(float(match.group(1)))
+    values = next((run for run in runs if len(run) >= 2), None)
+    return values if values and sum(values) > 0 and min(values) >= 0 else None
 
 
 def _text_task(text: str) -> str | None:
