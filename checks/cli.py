@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from wicked_data.checks import __version__
-from wicked_data.checks.config import ConfigError, load_project_config
+from wicked_data.checks.config import ConfigError, load_project_config, normal_severity
 from wicked_data.checks.engine import BaselineError, review, review_project
 from wicked_data.checks.formats import FORMATS, render
 from wicked_data.checks.formats.describe import analysed_nothing
@@ -34,11 +34,6 @@ def _codes(values: list[str] | None, option: str) -> list[str] | None:
     if not codes:
         raise UsageError(f"{option} is empty; give rule ids or prefixes (ML1, ML201)")
     return codes
-
-
-def _severity(value: str) -> str:
-    """`p2` is `P2`, as rule ids are case-insensitive."""
-    return value.strip().upper()
 
 
 def _writable(path: Path | None) -> None:
@@ -71,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--format", choices=FORMATS, default="text")
     rev.add_argument("--select", action="append", metavar="CODES", help="rule ids or prefixes, comma-separated (ML1, ML201)")
     rev.add_argument("--ignore", action="append", metavar="CODES", help="rule ids or prefixes to skip")
-    rev.add_argument("--min-severity", type=_severity, choices=[s.value for s in Severity],
+    rev.add_argument("--min-severity", type=normal_severity, choices=[s.value for s in Severity],
                      help="report only this severity or worse (P1, P2, P3)")
     rev.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     rev.add_argument("--baseline", type=Path, metavar="FILE", help="a previous JSON review whose findings are ignored")

@@ -54,7 +54,7 @@ class Config(BaseModel):
     @field_validator("min_severity", mode="before")
     @classmethod
     def _severity(cls, value):
-        return value.strip().upper() if isinstance(value, str) else value
+        return normal_severity(value) if isinstance(value, str) else value
 
     def unknown_codes(self, rule_ids: Iterable[str]) -> list[str]:
         """The selectors (select, ignore, per-file ignores) that match none of `rule_ids`: a typo
@@ -80,6 +80,11 @@ class Config(BaseModel):
             return Config.model_validate(data)
         except ValidationError as exc:
             raise ConfigError(f"invalid option: {_problems(exc)}") from None
+
+
+def normal_severity(value: str) -> str:
+    """`p2` is `P2`: severities, like rule ids, in any case."""
+    return value.strip().upper()
 
 
 def _code(code: str) -> str:

@@ -30,7 +30,7 @@ from wicked_data.checks.cache import Cache
 from wicked_data.checks.config import DEFAULT_EXCLUDE, Config
 from wicked_data.checks.projects import Unit, markers_on_disk, partition
 from wicked_data.checks.models import (BlindSpot, Coverage, ErrorEntry, FileEntry, Finding, ProjectEntry, Related, Review,
-                           Severity, ToolInfo, family_of)
+                           Severity, ToolInfo, by_place, family_of)
 from wicked_data.checks.results_schema import valid_result
 from wicked_data.checks.rules.base import Hit, ProjectRule, Rule, registry
 
@@ -936,11 +936,9 @@ class BaselineError(Exception):
 def _same_place(findings: list[Finding]) -> list[Finding]:
     """Each finding with the ids of the others reported on its line (after the filters: a finding
     ignored by configuration or the baseline is not listed)."""
-    at: dict[tuple[str, int], list[str]] = {}
-    for f in findings:
-        at.setdefault((f.file, f.line), []).append(f.id)
-    return [f.model_copy(update={"also": [i for i in at[(f.file, f.line)] if i != f.id]})
-            if len(at[(f.file, f.line)]) > 1 else f for f in findings]
+    others = {f.id: [o.id for o in group if o.id != f.id] for group in by_place(findings) if len(group) > 1
+              for f in group}
+    return [f.model_copy(update={"also": others[f.id]}) if f.id in others else f for f in findings]
 
 
 def _unique_ids(findings: list[Finding]) -> list[Finding]:

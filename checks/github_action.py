@@ -22,9 +22,9 @@ import sys
 from pathlib import Path
 
 from wicked_data.checks import __version__
+from wicked_data.checks.engine import REVIEWED_SUFFIXES
 from wicked_data.checks.models import Severity
 
-REVIEWED_SUFFIXES = (".py", ".ipynb", ".sql", ".yaml", ".yml", ".toml", ".json", ".cfg", ".ini")
 FAIL_ON = ("P1", "P2", "P3", "never")
 
 
@@ -79,7 +79,7 @@ def changed_files(base: str, path: str) -> list[str] | None:
         return None
     if proc.returncode != 0:
         return None
-    return [name for name in proc.stdout.splitlines() if name.endswith(REVIEWED_SUFFIXES)]
+    return [name for name in proc.stdout.splitlines() if os.path.splitext(name)[1] in REVIEWED_SUFFIXES]
 
 
 def _write_empty_sarif(path: Path) -> None:

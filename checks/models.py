@@ -54,6 +54,20 @@ def place(file: str, line: int, cell: int | None = None, cell_line: int | None =
     return f"{file}:cell {cell}:{cell_line}"
 
 
+CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def by_place(findings: list["Finding"]) -> list[list["Finding"]]:
+    """The findings grouped by the line they point at (one item per place in a report a person
+    reads: line 26 of seed 000 has four findings on one call), the most severe, then the most
+    confident, first; groups in the order their first finding comes."""
+    groups: dict[tuple[str, int], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.file, finding.line), []).append(finding)
+    return [sorted(group, key=lambda f: (f.severity.rank, CONFIDENCE_RANK.get(f.confidence, 3), f.rule))
+            for group in groups.values()]
+
+
 class Related(BaseModel):
     model_config = ConfigDict(extra="forbid")
     file: str
@@ -61,6 +75,10 @@ class Related(BaseModel):
     note: str = ""
     cell: int | None = None  # in a notebook: the cell (from 1) and the line within it
     cell_line: int | None = None
+
+    @property
+    def where(self) -> str:
+        return place(self.file, self.line, self.cell, self.cell_line)
 
 
 class Remediation(BaseModel):

@@ -305,7 +305,6 @@ def _answer(args, result, project, target, client, tally):
 
 def _report(args, result, project, target, client, tally):
     from wicked_data.checks.formats import render
-    from wicked_data.checks.formats.describe import place
 
     fmt = args.get("format", "markdown")
     if args.get("report") == "audit":
@@ -320,7 +319,7 @@ def _report(args, result, project, target, client, tally):
         wanted = args.get("sections", ["Production-readiness checklist"])
     missing = [s for s in wanted if s.lower() not in text.lower()]
     absent = [f for f in result.findings if f.severity == Severity.P1
-              and place(f.file, f.line, f.cell, f.cell_line) not in text]
+              and f.where not in text]
     complaints = [f"missing section {s!r}" for s in missing]
     complaints += [f"P1 finding {f.id} ({f.file}:{f.line}) not in the report" for f in absent]
     return not complaints, "; ".join(complaints) or f"{fmt} report complete", None

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import PurePath
 
 from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis.values import GROUPINGS
 from wicked_data.checks.analysis.evaluation_base import (
     READERS,
     ACCURACY_NAMES,
@@ -280,12 +281,21 @@ class EvaluationFacts(PracticeFacts):
                     out.append(call)
         return out
 
+    @cached_property
+    def _resampling_calls(self) -> set[int]:
+        """The calls whose output is resampled rows: the module's resampler fits (`fit_resample`,
+        an imblearn sampler's fit) and scikit-learn's `resample` function, resolved by import."""
+        calls = {id(f.call) for f in self.module.fits if f.kind == "resampler"}
+        return calls | {id(c) for c in self.module.calls_named("sklearn.utils.resample")}
+
     def _resampled(self, data: Val) -> bool:
+        resampling = self._resampling_calls
+        if not resampling:
+            return False
         for n, anc in enumerate(self.flow.ancestors(data, rows=True)):
             if n > 200:
                 return False
-            call = anc.call
-            if call is not None and (call.method in ("fit_resample", "fit_sample") or call.short == "resample"):
+            if anc.call is not None and id(anc.call) in resampling:
                 return True
         return False
 
@@ -596,12 +606,13 @@ def evaluation(module: ModuleAnalysis) -> EvaluationFacts:
 
 
 def _grouped(node: ast.AST) -> bool:
-    """A count taken per group: a `groupby`/`pivot_table`/`crosstab` on the way to the counting call."""
+    """A count taken per group: a grouping call (`groupby`, `pivot_table`, `crosstab`...) in the
+    expression the counting call is made on."""
     while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            if name in ("groupby", "pivot_table", "crosstab", "resample", "rolling"):
+            if name in GROUPINGS:
                 return True
             node = func.value if isinstance(func, ast.Attribute) else func
         else:

@@ -93,8 +93,9 @@ def written_column(module, node: ast.AST) -> ast.AST | None:
 
 
 
-AGGREGATES = {"groupby", "pivot", "pivot_table", "crosstab", "agg", "aggregate", "describe", "value_counts",
-              "resample"}
+# pandas calls that split rows into groups (time buckets and windows too)
+GROUPINGS = frozenset({"groupby", "pivot", "pivot_table", "crosstab", "resample", "rolling"})
+AGGREGATES = GROUPINGS - {"rolling"} | {"agg", "aggregate", "describe", "value_counts"}
 
 
 def aggregated(module: ModuleAnalysis, frame: ast.expr) -> bool:

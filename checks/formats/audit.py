@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from wicked_data.checks.analysis.project import Project
 from wicked_data.checks.analysis.service_map import FlowGraph, RouteRef, ServiceMap
-from wicked_data.checks.formats.describe import help_line, place, plural
+from wicked_data.checks.formats.describe import help_line, plural
 from wicked_data.checks.models import Finding, Review, Severity
 
 STATUS = {"ok": "✅", "warn": "⚠️", "fail": "❌"}
@@ -82,7 +82,7 @@ def where(file: str, line: int) -> str:
 
 def spot(finding: Finding) -> str:
     """A finding's place, a notebook's as `file.ipynb:cell 3:4`."""
-    return f"`{place(finding.file, finding.line, finding.cell, finding.cell_line)}`"
+    return f"`{finding.where}`"
 
 
 def scope(review: Review, service: ServiceMap) -> str:

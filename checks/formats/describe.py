@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter
 
-from wicked_data.checks.models import Finding, Review, Severity, place  # noqa: F401 (place: the formats' import)
+from wicked_data.checks.models import Finding, Review, Severity
 from wicked_data.checks.rules.base import Rule, registry
 
 
@@ -53,20 +53,6 @@ def cell_label(finding: Finding) -> str:
     if finding.cell is None:
         return ""
     return f"cell {finding.cell}, line {finding.cell_line}"
-
-
-CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
-
-
-def by_place(findings: list[Finding]) -> list[list[Finding]]:
-    """The findings grouped by the line they point at (one block per place in a report a person
-    reads: line 26 of seed 000 has four findings on one call), the most severe, then the most
-    confident, first; groups in the order their first finding comes."""
-    groups: dict[tuple[str, int], list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault((finding.file, finding.line), []).append(finding)
-    return [sorted(group, key=lambda f: (f.severity.rank, CONFIDENCE_RANK.get(f.confidence, 3), f.rule))
-            for group in groups.values()]
 
 
 def analysed_nothing(review: Review) -> str:

@@ -7,7 +7,7 @@ CR and LF; property values also escape `:` and `,`, which would otherwise end th
 """
 from __future__ import annotations
 
-from wicked_data.checks.formats.describe import place
+from wicked_data.checks.formats.describe import shown_path
 from wicked_data.checks.models import Finding, Review, Severity
 
 COMMANDS = {Severity.P1: "error", Severity.P2: "warning", Severity.P3: "notice"}
@@ -22,9 +22,9 @@ def render(review: Review) -> str:
 def finding_command(root: str, finding: Finding) -> str:
     title = f"{finding.rule} {finding.name}"
     # GitHub shows notebook lines against the raw JSON; the cell tells the reader where to look.
-    cell = place(finding.file, finding.line, finding.cell, finding.cell_line) if finding.cell is not None else ""
+    cell = finding.where if finding.cell is not None else ""
     properties = {
-        "file": repo_path(root, finding.file),
+        "file": shown_path(root, finding.file),
         "line": finding.line,
         "endLine": finding.end_line,
         "col": finding.column + 1,
@@ -36,19 +36,13 @@ def finding_command(root: str, finding: Finding) -> str:
 
 
 def error_command(root: str, file: str, message: str) -> str:
-    properties = {"file": repo_path(root, file), "title": "wicked-data could not review this file"}
+    properties = {"file": shown_path(root, file), "title": "wicked-data could not review this file"}
     return command("error", properties, message)
 
 
 def command(name: str, properties: dict[str, object], message: str) -> str:
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
     return f"::{name} {props}::{escape_data(message)}"
-
-
-def repo_path(root: str, file: str) -> str:
-    """The file as the workflow sees it: the root as given on the command line, then the file."""
-    root = root.replace("\\", "/").rstrip("/")
-    return file if root in ("", ".") else f"{root}/{file}"
 
 
 def escape_data(text: str) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 import textwrap
 
-from wicked_data.checks.formats.describe import by_place, help_line, place, plural, severity_counts
-from wicked_data.checks.models import FAMILIES, Finding, Remediation, Review, Severity
+from wicked_data.checks.formats.describe import help_line, plural, severity_counts
+from wicked_data.checks.models import FAMILIES, Finding, Remediation, Review, Severity, by_place
 
 FAMILY_TITLES = {
     "data-handling": "Data Handling",
@@ -96,7 +96,7 @@ def finding_item(number: int, finding: Finding, also: list[Finding] = ()) -> str
     if finding.evidence.strip():
         blocks.append(code_block(textwrap.dedent(finding.evidence)))
     if finding.related:
-        related = [f"- related: `{place(r.file, r.line, r.cell, r.cell_line)}` {r.note}".rstrip()
+        related = [f"- related: `{r.where}` {r.note}".rstrip()
                    for r in finding.related]
         blocks.append("\n".join(related))
     # The fix in this finding's own terms; a rule's generic example would name another project's columns.
@@ -109,7 +109,7 @@ def finding_item(number: int, finding: Finding, also: list[Finding] = ()) -> str
         message = " ".join(other.message.split())
         lines = [f"- **Also here:** **{other.name}** (`{other.rule}`, {other.severity.value}, {other.confidence} "
                  f"confidence) — {message}"]
-        lines += [f"  - related: `{place(r.file, r.line, r.cell, r.cell_line)}` {r.note}".rstrip() for r in other.related]
+        lines += [f"  - related: `{r.where}` {r.note}".rstrip() for r in other.related]
         hint = help_line(other.rule, other.fix)
         if hint:
             lines.append(f"  - **Fix:** {hint}")
@@ -133,7 +133,7 @@ def remediation_block(remediation: Remediation) -> str:
 
 
 def location(finding: Finding) -> str:
-    return place(finding.file, finding.line, finding.cell, finding.cell_line)
+    return finding.where
 
 
 def code_block(source: str, language: str = "python") -> str:

@@ -12,8 +12,8 @@
 """
 from __future__ import annotations
 
-from wicked_data.checks.formats.describe import analysed_nothing, by_place, help_line, place, plural, severity_counts, shown_path
-from wicked_data.checks.models import Finding, Review, Severity
+from wicked_data.checks.formats.describe import analysed_nothing, help_line, plural, severity_counts, shown_path
+from wicked_data.checks.models import Finding, Review, Severity, by_place, place
 
 SEVERITY_COLOURS = {Severity.P1: "red", Severity.P2: "yellow", Severity.P3: "cyan"}
 
@@ -60,36 +60,30 @@ def finding_block(finding: Finding, paint: Palette, root: str = ".", also: list[
     if finding.evidence.strip():
         lines += snippet(finding, gutter, paint)
     arrow = paint(":::", "blue")
-    lines += [f"{pad}{arrow} {place(shown_path(root, r.file), r.line, r.cell, r.cell_line)} {r.note}".rstrip()
-              for r in finding.related]
-    note = f"{finding.name} ({finding.confidence} confidence)" + (f", id {finding.id}" if finding.id else "")
-    lines.append(f"{pad} = {paint('note', 'bold')}: {note}")
-    hint = help_line(finding.rule, finding.fix)
-    if hint:
-        lines.append(f"{pad} = {paint('help', 'bold', 'cyan')}: {hint}")
-    lines += remediation_lines(finding, pad, paint)
+    lines += details(finding, f"{pad} = ", f"{pad}{arrow}", root, paint)
     for other in also:  # the other findings on this line: each consequence, its place and its fix
         head = paint(other.rule, "bold", SEVERITY_COLOURS[other.severity])
         lines.append(f"{pad} = {paint('also here', 'bold')}: {head} [{other.severity.value}] {other.message}")
-        lines += [f"{pad}     {arrow} {place(shown_path(root, r.file), r.line, r.cell, r.cell_line)} {r.note}".rstrip()
-                  for r in other.related]
-        lines.append(f"{pad}     {paint('note', 'bold')}: {other.name} ({other.confidence} confidence)"
-                     + (f", id {other.id}" if other.id else ""))
-        hint = help_line(other.rule, other.fix)
-        if hint:
-            lines.append(f"{pad}     {paint('help', 'bold', 'cyan')}: {hint}")
-        lines += remediation_lines(other, pad + "    ", paint)
+        lines += details(other, f"{pad}     ", f"{pad}     {arrow}", root, paint)
     return "\n".join(lines)
 
 
-def remediation_lines(finding: Finding, pad: str, paint: Palette) -> list[str]:
-    """`--remediation`: the explanation, then the patch (or the corrected code)."""
-    fix = finding.remediation
-    if fix is None:
-        return []
-    lines = [f"{pad} = {paint('remediation', 'bold', 'cyan')}: {' '.join(fix.summary.split())}"]
-    body = fix.diff or fix.code or ""
-    return lines + [f"{pad}   {line}".rstrip() for line in body.rstrip().split("\n") if body]
+def details(finding: Finding, lead: str, arrow: str, root: str, paint: Palette) -> list[str]:
+    """A finding's related places, note (name, confidence, id), help and remediation, each line
+    starting with `lead` (the places with `arrow`)."""
+    lines = [f"{arrow} {place(shown_path(root, r.file), r.line, r.cell, r.cell_line)} {r.note}".rstrip()
+             for r in finding.related]
+    note = f"{finding.name} ({finding.confidence} confidence)" + (f", id {finding.id}" if finding.id else "")
+    lines.append(f"{lead}{paint('note', 'bold')}: {note}")
+    hint = help_line(finding.rule, finding.fix)
+    if hint:
+        lines.append(f"{lead}{paint('help', 'bold', 'cyan')}: {hint}")
+    fix = finding.remediation  # --remediation: the explanation, then the patch (or the corrected code)
+    if fix is not None:
+        lines.append(f"{lead}{paint('remediation', 'bold', 'cyan')}: {' '.join(fix.summary.split())}")
+        body = fix.diff or fix.code or ""
+        lines += [f"{lead}  {line}".rstrip() for line in body.rstrip().split("\n") if body]
+    return lines
 
 
 def location(finding: Finding, root: str = ".") -> str:
