@@ -208,3 +208,50 @@ def test_counting_the_classes_without_the_output_is_not_evidence_of_rarity(tmp_p
     found = _rules(tmp_path)
     assert found["ML201"].severity.value == "P2" and "balance is unknown" in found["ML201"].message
     assert found["ML202"].severity.value == "P2" and found["ML202"].confidence == "medium"
+
+
+UNDERSAMPLING = {
+    "a class sampled down to the other's size": [
+        "kept = frame[frame['outcome'] == 0].sample(n=int((frame['outcome'] == 1).sum()), random_state=0)",
+        "frame = pd.concat([kept, frame.query('outcome == 1')])"],
+    "a class sampled down through a mask kept in a name": [
+        "common = frame['outcome'].eq(0)",
+        "frame = pd.concat([frame[common].sample(600, random_state=1), frame[~common]])"],
+    "each class sampled to one size": [
+        "frame = frame.groupby('outcome').sample(n=588, random_state=0)"],
+    "positions of one class drawn without replacement": [
+        "import numpy as np",
+        "rng = np.random.default_rng(0)",
+        "pos = np.flatnonzero(frame['outcome'].to_numpy() == 1)",
+        "neg = rng.choice(np.flatnonzero(frame['outcome'].to_numpy() == 0), len(pos), replace=False)",
+        "frame = frame.iloc[np.concatenate([pos, neg])]"],
+}
+
+
+@pytest.mark.parametrize("spelling", sorted(UNDERSAMPLING))
+def test_a_class_sampled_down_by_hand_handles_the_imbalance(tmp_path, spelling):
+    """The counts say 6% positive, then the common class is sampled down before the split, however
+    that is written: the model learns from even classes (no ML202) and accuracy is measured on even
+    classes (no ML201)."""
+    _notebook_with_counts(tmp_path, "outcome\n0    9412\n1     588\nName: count, dtype: int64")
+    import json
+    notebook = json.loads((tmp_path / "fit.ipynb").read_text())
+    train = notebook["cells"][1]["source"]
+    after_read = next(n for n, line in enumerate(train) if "read_csv" in line) + 1
+    train[after_read:after_read] = [line + "\n" for line in UNDERSAMPLING[spelling]]
+    (tmp_path / "fit.ipynb").write_text(json.dumps(notebook))
+    found = _rules(tmp_path)
+    assert "ML202" not in found and "ML201" not in found
+
+
+def test_a_sample_of_one_class_that_never_reaches_the_model_is_not_handling(tmp_path):
+    """A few rows of the rare class drawn to look at: the model still learns from the 6% data."""
+    _notebook_with_counts(tmp_path, "outcome\n0    9412\n1     588\nName: count, dtype: int64")
+    import json
+    notebook = json.loads((tmp_path / "fit.ipynb").read_text())
+    train = notebook["cells"][1]["source"]
+    after_read = next(n for n, line in enumerate(train) if "read_csv" in line) + 1
+    train.insert(after_read, "print(frame[frame['outcome'] == 1].sample(5))\n")
+    (tmp_path / "fit.ipynb").write_text(json.dumps(notebook))
+    found = _rules(tmp_path)
+    assert found["ML202"].severity.value == "P1" and found["ML201"].severity.value == "P1"

@@ -47,7 +47,7 @@ from wicked_data.checks.analysis.evaluation_base import (
     _number,
     _rounds_to_digits,
 )
-from wicked_data.checks.analysis.flowtypes import CallSite, Val, shape_key
+from wicked_data.checks.analysis.flowtypes import REBALANCED, RESAMPLED, CallSite, Val, shape_key
 from wicked_data.checks.analysis.names import last
 from wicked_data.checks.analysis.syntax import syntax
 
@@ -308,7 +308,19 @@ class PracticeFacts:
                         or (kw.arg == "weight" and (call.short in CLASSIFICATION_LOSSES | vocab.DATASET_CLASSES)):
                     out.append(call.node)
         out += [e.node for e in self.flow.dict_entries if e.key in WEIGHT_KWARGS and not _is_none(e.node)]
+        # rows evened out by hand before the fit: a class sampled down, or a minority repeated
+        out += [fit.call.node for fit in self.module.model_fits if self.rebalanced(fit.y) or self.rebalanced(fit.X)]
         return out + self.threshold_analysis
+
+    def rebalanced(self, val: Val | None, flags: int = REBALANCED | RESAMPLED) -> bool:
+        """Are these rows (or the positions that chose them) derived from classes evened out by resampling
+        (`flags`: by sampling a class down, by repeating a class)?"""
+        for n, anc in enumerate(self.flow.ancestors(val, rows=True)):
+            if n > 400:
+                return False
+            if anc.flags & flags:
+                return True
+        return False
 
     @cached_property
     def metric_values(self) -> list[Val]:

@@ -23,6 +23,7 @@ from wicked_data.checks.analysis.flowtypes import (
     FRAME_METHODS,
     LITERAL,
     NOW,
+    REBALANCED,
     RESAMPLED,
     SCALING_STATS,
     TEXT,
@@ -33,6 +34,9 @@ from wicked_data.checks.analysis.flowtypes import (
     Function,
     Val,
     _const_str,
+    _draws_one_class,
+    _masked_rows,
+    _without_replacement,
     _duplicates_rows,
     str_list,
 )
@@ -419,8 +423,13 @@ class Expressions:
         if call.method in vocab.FIT_METHODS and call.method == "fit_resample" and call.receiver is not None \
                 and any(vocab.is_resampler(c) for c in call.receiver.ctors):
             val.flags |= RESAMPLED
-        if call.is_in(_RESAMPLE) or _duplicates_rows(call):
+        if call.is_in(_RESAMPLE) and _without_replacement(call):
+            if _masked_rows(call.args[0] if call.args else None):
+                val.flags |= REBALANCED  # `resample(majority, replace=False, n_samples=len(minority))`: a class sampled down
+        elif call.is_in(_RESAMPLE) or _duplicates_rows(call):
             val.flags |= RESAMPLED
+        elif _draws_one_class(call):
+            val.flags |= REBALANCED
         # In-place edits rebind the receiver's name to the edited value.
         inplace = call.kwarg_node("inplace")
         if isinstance(inplace, ast.Constant) and inplace.value is True and isinstance(node.func, ast.Attribute) \

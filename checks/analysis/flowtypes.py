@@ -18,6 +18,7 @@ FALLBACK = 8  # a clock read used as the default of a parameter (`as_of or now()
 RESAMPLED = 16  # derived from an oversampler's output
 LITERAL = 32  # a constant or a container of constants only
 APPLIED = 64  # used as a model: a predict method was called on this very value (set on the value, not inherited)
+REBALANCED = 128  # derived from rows whose classes were evened out by hand (each class sampled down to a size)
 
 _EMPTY: frozenset = frozenset()
 _NO_VALS: tuple = ()
@@ -54,7 +55,7 @@ class Val:
                 roles = roles | p.roles
             if p.origin is not None and self.origin is None and p.flags & DELTA:
                 self.origin = p.origin
-        flags &= NOW | DELTA | RESAMPLED | FALLBACK
+        flags &= NOW | DELTA | RESAMPLED | FALLBACK | REBALANCED
         for p in self.kw:
             flags |= p.flags & (NOW | DELTA | FALLBACK)
             if p.origin is not None and self.origin is None and p.flags & DELTA:
@@ -259,6 +260,76 @@ def _duplicates_rows(call: CallSite) -> bool:
         return isinstance(replace, ast.Constant) and replace.value is True and (
             frac is None or (isinstance(frac, ast.Constant) and isinstance(frac.value, (int, float)) and frac.value > 1))
     return False
+
+
+def _takes_fixed_count(call: CallSite) -> bool:
+    """`part.sample(n=k)`, `part.sample(k)`, `part.sample(frac=0.1)` without replacement,
+    `rng.choice(idx, k, replace=False)`: a smaller draw of the rows, not a shuffle or an upsample."""
+    replace = call.kwarg_node("replace")
+    if isinstance(replace, ast.Constant) and replace.value is True:
+        return False
+    if (call.method or call.short) == "choice":
+        return isinstance(replace, ast.Constant) and replace.value is False and len(call.node.args) + len(
+            [k for k in call.node.keywords if k.arg == "size"]) >= 2
+    frac = call.kwarg_node("frac") or call.kwarg_node("fraction")
+    if frac is not None:
+        return isinstance(frac, ast.Constant) and isinstance(frac.value, (int, float)) and 0 < frac.value < 1
+    return bool(call.node.args) or call.kwarg_node("n") is not None
+
+
+def _without_replacement(call: CallSite) -> bool:
+    replace = call.kwarg_node("replace")
+    return isinstance(replace, ast.Constant) and replace.value is False
+
+
+def _masked_rows(val: Val | None, limit: int = 40) -> bool:
+    """Rows chosen by a condition on a column: `df[df.label == 0]`, `df.loc[mask]`, `df.query("y == 1")`,
+    `np.where(y == 0)[0]` (the positions of one class)."""
+    stack, seen = [val], set()
+    while stack and len(seen) < limit:
+        cur = stack.pop()
+        if cur is None or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        node = cur.node
+        if isinstance(node, ast.Subscript) and (
+                any(isinstance(n, (ast.Compare, ast.BoolOp)) for n in ast.walk(node.slice))
+                or any(_is_mask(i) for i in cur.index)):
+            return True
+        if cur.call is not None and (cur.call.method == "query" or cur.call.short in ("where", "flatnonzero", "nonzero")
+                                     and any(isinstance(n, ast.Compare) for n in ast.walk(cur.call.node))):
+            return True
+        stack += cur.parents
+    return False
+
+
+_MASK_METHODS = {"eq", "ne", "lt", "le", "gt", "ge", "isin", "between", "isna", "notna", "isnull", "notnull"}
+
+
+def _is_mask(val: Val, depth: int = 4) -> bool:
+    """A row selector that is a condition: a column compared (`y == 1`, `col.eq(0)`, `col.isin(...)`)."""
+    for _ in range(depth):
+        if val.shape == "series" or isinstance(val.node, (ast.Compare, ast.BoolOp)) \
+                or val.call is not None and val.call.method in _MASK_METHODS:
+            return True
+        if isinstance(val.node, ast.UnaryOp) and val.parents:
+            val = val.parents[0]
+            continue
+        return False
+    return False
+
+
+def _draws_one_class(call: CallSite) -> bool:
+    """Undersampling by hand: a fixed-size draw from the rows of one class (`majority.sample(n=len(minority))`,
+    `rng.choice(np.where(y == 0)[0], k, replace=False)`), or one per class (`df.groupby("y").sample(n=k)`)."""
+    if (call.method or call.short) not in ("sample", "choice") or not _takes_fixed_count(call):
+        return False
+    if call.method == "sample" and call.receiver is not None and call.receiver.call is not None \
+            and call.receiver.call.method == "groupby":
+        return True
+    # `rng.choice(positions, k)`, `np.random.choice(...)`, `random.sample(positions, k)`: the population is the first argument
+    rows = call.args[0] if ((call.method or call.short) == "choice" or call.method is None) and call.args else call.receiver
+    return _masked_rows(rows)
 
 
 def _mentions_time(node: ast.AST) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.flowtypes import REBALANCED
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.models import Severity
 from wicked_data.checks.rules.base import Hit, Rule
@@ -57,6 +58,8 @@ class AccuracyOnlyMetric(Rule):
         if any(ev is None for _, ev in places):  # a compiled accuracy is what `evaluate()` returns
             places = places + [(e.call.node, e) for e in facts.evaluations if e.metric == "evaluate" and not (
                 len(facts.tasks) > 1 and facts.model_task(e.call.receiver) == "regression")]
+        if all(ev is not None and ev.inputs and all(facts.rebalanced(v, REBALANCED) for v in ev.inputs) for _, ev in places):
+            return  # scored on rows whose classes were sampled down to even sizes: accuracy is a fair summary of them
         node = next((n for n, ev in places if ev is not None and ev.held_out),
                     next((n for n, ev in places if ev is not None and ev.metric == "evaluate"), places[0][0]))
         related = sorted({(None, n.lineno, "accuracy is also used here") for n, _ in places if n.lineno != node.lineno})

@@ -4,7 +4,7 @@ import ast
 from typing import Iterator
 
 from wicked_data.checks.analysis.evaluation import evaluation
-from wicked_data.checks.analysis.flowtypes import RESAMPLED, CallSite, Val
+from wicked_data.checks.analysis.flowtypes import REBALANCED, RESAMPLED, CallSite, Val
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.analysis.syntax import syntax
 from wicked_data.checks.models import Severity
@@ -65,6 +65,8 @@ class UnstratifiedSplit(Rule):
                 continue  # parts only printed: nothing is trained or scored on them
             if len(facts.tasks) > 1 and facts.split_task(split) != "classification":
                 continue  # a classifier and a regressor side by side: this split's own model decides
+            if split.inputs and all(_rebalanced(module, v) for v in split.inputs):
+                continue  # the classes were sampled down to even sizes first: there is no rare class to miss
             stratify = call.kwarg_node("stratify")
             if stratify is None or (isinstance(stratify, ast.Constant) and stratify.value is None):
                 labels = call.node.args[1] if len(call.node.args) > 1 else None
@@ -188,12 +190,19 @@ def _split_rows(module: ModuleAnalysis, splitter: CallSite) -> list[Val | None]:
     return out
 
 
+def _rebalanced(module: ModuleAnalysis, rows: Val | None) -> bool:
+    """A class sampled down to the others' size by hand (the rows, or the positions that chose them)."""
+    return any(anc.flags & REBALANCED for anc in module.flow.ancestors(rows, rows=True))
+
+
 def _resampled(module: ModuleAnalysis, rows: Val | None) -> bool:
     """The rows come from an oversampler (SMOTE and the like) left to balance the classes: its
     default `sampling_strategy` ('auto'), or a strategy that evens them ('all', 'not majority', 1.0).
     A partial ratio (`sampling_strategy=0.5`) or per-class counts leave an imbalance to stratify."""
     if rows is None:
         return False
+    if _rebalanced(module, rows):
+        return True
     for anc in module.flow.ancestors(rows):
         if not anc.flags & RESAMPLED or anc.call is None or anc.call.receiver is None:
             continue
