@@ -83,13 +83,14 @@ class Cache:
 
     def save_snapshot(self, stamps: dict[str, list[int] | None], settings: str, results: list[tuple[str, dict]],
                       findings: list[dict], errors: list[dict], catalogue: list[list] | None = None,
-                      projects: list[list] | None = None, withdrawn: list[str] | None = None) -> None:
+                      projects: list[list] | None = None, withdrawn: list[str] | None = None,
+                      adjusted: dict[str, list[str]] | None = None) -> None:
         """`catalogue`: [rule id, is a project rule] for every rule, so that a served review can say
         what each rule covered without importing the rules."""
         _write_json(self.snapshot_path, {"engine": engine_fingerprint(), "settings": settings, "stamps": stamps,
                                          "results": results, "findings": findings, "errors": errors,
                                          "catalogue": catalogue or [], "projects": projects or [],
-                                         "withdrawn": withdrawn or []})
+                                         "withdrawn": withdrawn or [], "adjusted": adjusted or {}})
 
     def knows(self, rel: str) -> bool:
         """Is a result cached for this file (of any content)?"""

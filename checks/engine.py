@@ -123,7 +123,7 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
     served = _from_snapshot(snapshot) if snapshot is not None else None
     catalogue = _catalogue(snapshot) if served is not None else None
     if served is not None:
-        results, project_findings, project_errors, parts, withdrawn = served
+        results, project_findings, project_errors, parts, withdrawn, adjusted = served
         if progress:
             progress(len(files), len(files))
     else:
@@ -131,12 +131,15 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
         project = _project(results, markers)
         parts = project.parts
         project_findings, project_errors, withdrawn = [], [], []
+        adjusted: dict[str, list[str]] = {}
         skew_spots: dict[str, list] = {}
         for part in project.split():  # configs, pairs and project rules stay within one project
             found, failed = _project_findings(part, root, files)
             project_findings += found
             project_errors += failed
-            withdrawn += _settled_elsewhere(part, results, project_errors)
+            gone, changed = _settled_elsewhere(part, results, project_errors)
+            withdrawn += gone
+            adjusted.update(changed)
             try:
                 for rel, line, note in part.skew_blind_spots():
                     skew_spots.setdefault(rel, []).append([line, note])
@@ -151,7 +154,7 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
                                 [f.model_dump(mode="json") for f in project_findings],
                                 [e.model_dump(mode="json") for e in project_errors],
                                 [[rule_id, project_rule] for rule_id, project_rule in _catalogue(None)],
-                                [[u.root, u.files] for u in parts], withdrawn)
+                                [[u.root, u.files] for u in parts], withdrawn, adjusted)
     findings: list[Finding] = []
     entries: list[FileEntry] = []
     # A rule satisfied by one file (a metric other than accuracy, a baseline) silences its findings
@@ -165,7 +168,7 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
             continue
         errors.extend(ErrorEntry(file=rel, message=m) for m in result.get("rule_errors", []))
         satisfied.update((part_of.get(rel, -1), rule_id) for rule_id in result.get("satisfied", []))
-        findings.extend(Finding.model_validate(f) for f in result.get("findings", []))
+        findings.extend(_adjusted(Finding.model_validate(f), adjusted) for f in result.get("findings", []))
     gone = set(withdrawn)  # made moot by another file of the project (`Rule.settled_elsewhere`)
     findings = [f for f in findings if (part_of.get(f.file, -1), f.rule) not in satisfied and f.id not in gone]
     findings += project_findings
@@ -248,7 +251,7 @@ def _valid(result: dict | None) -> dict | None:
 
 
 def _from_snapshot(snapshot: dict) -> tuple[list[tuple[str, dict]], list[Finding], list[ErrorEntry], list[Unit],
-                                            list[str]] | None:
+                                            list[str], dict[str, list[str]]] | None:
     """The per-file results, the project rules' findings and errors and the projects of a snapshot;
     None when it does not read as one (the review then goes the long way)."""
     try:
@@ -263,10 +266,16 @@ def _from_snapshot(snapshot: dict) -> tuple[list[tuple[str, dict]], list[Finding
         withdrawn = snapshot.get("withdrawn", [])
         if not isinstance(withdrawn, list) or not all(isinstance(i, str) for i in withdrawn):
             return None
+        adjusted = snapshot.get("adjusted", {})
+        if not isinstance(adjusted, dict) or not all(
+                isinstance(v, list) and len(v) == 2 and v[0] in _SEVERITIES and isinstance(v[1], str)
+                for v in adjusted.values()):
+            return None
         findings = [Finding.model_validate(f) for f in snapshot["findings"]]
         if len({f.id for f in findings}) != len(findings):
             return None  # ids are unique in every review this engine stores
-        return (results, findings, [ErrorEntry.model_validate(e) for e in snapshot["errors"]], parts, withdrawn)
+        return (results, findings, [ErrorEntry.model_validate(e) for e in snapshot["errors"]], parts, withdrawn,
+                adjusted)
     except (KeyError, TypeError, ValueError):  # pydantic's ValidationError is a ValueError
         return None
 
@@ -677,13 +686,16 @@ def _analyse_sql(rel: str, text: str) -> dict:
             "applies": ["ML1"], "blind_spots": []}
 
 
-def _settled_elsewhere(project: Project, results: list[tuple[str, dict]], errors: list[ErrorEntry]) -> list[str]:
-    """Ids of this project's per-file findings that another of its files makes moot."""
+def _settled_elsewhere(project: Project, results: list[tuple[str, dict]],
+                       errors: list[ErrorEntry]) -> tuple[list[str], dict[str, list[str]]]:
+    """Ids of this project's per-file findings that another of its files makes moot, and the new
+    severity (with its reason) of those whose weight the other files decide (`Rule.calibrate`)."""
     rules = {rule_id: cls() for rule_id, cls in registry().items()
-             if cls.online_only or cls.settled_elsewhere is not Rule.settled_elsewhere}
+             if cls.online_only or cls.settled_elsewhere is not Rule.settled_elsewhere
+             or cls.calibrate is not Rule.calibrate}
     if not rules:
-        return []
-    out = []
+        return [], {}
+    out, adjusted = [], {}
     for rel, result in results:
         if rel not in project.roles:
             continue
@@ -697,10 +709,25 @@ def _settled_elsewhere(project: Project, results: list[tuple[str, dict]], errors
                                             or project.off_service(finding.file, finding.line))
                 if off or rule.settled_elsewhere(finding, project):
                     out.append(finding.id)
+                    continue
+                changed = rule.calibrate(finding, project)
+                if changed is not None and changed[0] != finding.severity:
+                    adjusted[finding.id] = [changed[0].value, changed[1]]
             except Exception as exc:  # the finding stays: a wrong silence is worse than a kept finding
                 errors.append(ErrorEntry(file=rel, message=f"internal error in rule {finding.rule} across files "
                                                            f"({type(exc).__name__}: {exc}); please report this"))
-    return out
+    return out, adjusted
+
+
+_SEVERITIES = {s.value for s in Severity}
+
+
+def _adjusted(finding: Finding, adjusted: dict[str, list[str]]) -> Finding:
+    """The finding at the severity the rest of the project gives it, the reason added to its message."""
+    change = adjusted.get(finding.id)
+    if change is None:
+        return finding
+    return finding.model_copy(update={"severity": Severity(change[0]), "message": f"{finding.message} ({change[1]})"})
 
 
 def _project_findings(project: Project, root: Path, files: list[tuple[Path, str]]) -> tuple[list[Finding], list[ErrorEntry]]:

@@ -249,6 +249,22 @@ class RerunCall(Place):
     targets: list[str]
 
 
+class ViaHelper(_Strict):
+    """A data file name handed to a project function of another file (`save2pkl("feats/x.pkl", df)`)."""
+    fn: str
+    arg: int
+    path: str
+
+
+class DataFiles(_Strict):
+    """The data files a module writes and reads, and the I/O helpers it defines or calls."""
+    written: list[str]
+    read: list[str]
+    records: list[str] = []
+    io: dict[str, dict[str, int]] = {}  # its functions writing/reading a file named by parameter N
+    via: list[ViaHelper] = []
+
+
 class Lineage(_Strict):
     """Data files written and read, functions that fit on their input, calls of other files'
     functions (`analysis/lineage.py`)."""
@@ -256,7 +272,7 @@ class Lineage(_Strict):
     reads: list[Read]
     functions: dict[str, Summary]
     calls: list[ImportedCall]
-    files: dict[str, list[str]]
+    files: DataFiles
     loaders: dict[str, Place] = {}  # functions that load a model every time they run
     reruns: list[RerunCall] = []  # a Streamlit script's calls of other files' functions on every rerun
 
@@ -286,6 +302,7 @@ class ModuleFacts(_Strict):
     serving: ServingFacts | None
     service: dict[str, Any] | None  # the serving audit's facts (`serving/facts.py`): read by key there
     artifacts: Artifacts
+    models: list[str] = []  # the models it fits, by resolved name (`lightgbm.train`); `?` when unknown
     config: ConfigUse
     local_imports: list[str]
     calls_out: list[str] = []  # project functions called by qualified name (`pkg.mod.func`)

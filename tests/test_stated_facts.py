@@ -255,3 +255,20 @@ def test_a_sample_of_one_class_that_never_reaches_the_model_is_not_handling(tmp_
     (tmp_path / "fit.ipynb").write_text(json.dumps(notebook))
     found = _rules(tmp_path)
     assert found["ML202"].severity.value == "P1" and found["ML201"].severity.value == "P1"
+
+
+def _unstratified(tmp_path, printed: str) -> dict:
+    """The findings of the counting notebook with its split made without `stratify=`."""
+    import json
+    _notebook_with_counts(tmp_path, printed)
+    notebook = json.loads((tmp_path / "fit.ipynb").read_text())
+    notebook["cells"][1]["source"] = [line.replace(", stratify=y", "") for line in notebook["cells"][1]["source"]]
+    (tmp_path / "fit.ipynb").write_text(json.dumps(notebook))
+    return _rules(tmp_path)
+
+
+def test_an_unstratified_split_of_balanced_classes_is_not_reported(tmp_path):
+    assert "ML206" not in _unstratified(tmp_path, "outcome\n0    5120\n1    4880\nName: count, dtype: int64")
+    # 22% of 10,000 rows: a random split's shares barely move
+    assert _unstratified(tmp_path, "outcome\n0    7800\n1    2200\nName: count, dtype: int64")["ML206"].severity.value == "P3"
+    assert _unstratified(tmp_path, "outcome\n0    9412\n1     588\nName: count, dtype: int64")["ML206"].severity.value == "P2"

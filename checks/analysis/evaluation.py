@@ -300,6 +300,11 @@ class EvaluationFacts(PracticeFacts):
         return False
 
     @cached_property
+    def printed_counts(self) -> list[float] | None:
+        """The class counts a notebook printed for the rows learned from (see `_printed_counts`)."""
+        return self._printed_counts
+
+    @cached_property
     def _printed_counts(self) -> list[float] | None:
         """The counts of the target's classes a notebook cell printed (saved with the notebook): the
         last print before the first model is fitted (else the last one), which shows the rows as
@@ -408,7 +413,14 @@ class EvaluationFacts(PracticeFacts):
         calls = [*self.module.metric_calls, *self.module.method_calls("evaluate")]
         # a hand-written metric (`def f(model, loader)` counting equal labels, summing absolute errors)
         calls += [c for c in self.module.calls if c.callee is not None and self.module.hand_metric(c.callee.node)]
+        inline = self._inline_accuracy
+        calls += inline
         for call in sorted(calls, key=lambda c: (c.line, c.node.col_offset)):
+            if id(call) in {id(c) for c in inline}:
+                inputs = [v for v in self._compared(call) if v is not None]
+                roles = frozenset().union(*(self.row_roles(v) for v in inputs)) if inputs else frozenset()
+                out.append(Evaluation(call, "accuracy", "accuracy", roles, inputs))
+                continue
             metric = _metric_name(call)
             if metric in ("make_scorer", "get_scorer", "check_scoring"):
                 continue
@@ -423,6 +435,38 @@ class EvaluationFacts(PracticeFacts):
             roles = frozenset().union(*(self.row_roles(v) for v in inputs)) if inputs else frozenset()
             out.append(Evaluation(call, metric, self._metric_kind(call, metric), roles, inputs))
         return out
+
+    @cached_property
+    def _inline_accuracy(self) -> list[CallSite]:
+        """Accuracy written in place: the share of a model's outputs equal to the labels,
+        `(predicted == y_test).float().mean()`, `np.mean(pred == y)`, `(pred == y).sum() / len(y)`."""
+        out = []
+        syn = syntax(self.module)
+        for call in self.module.calls:
+            kind = call.method or call.short
+            if kind not in ("mean", "sum", "count_nonzero"):
+                continue
+            if kind != "mean" and not any(isinstance(a, ast.BinOp) and isinstance(a.op, ast.Div) and a.left is not None
+                                         and any(n is call.node for n in ast.walk(a.left))
+                                         for a in syn.ancestors(call.node)):
+                continue  # a count of matches, unless divided into a share
+            compared = self._compared(call)
+            if len(compared) == 2 and sum(self.from_model(v) for v in compared) == 1:
+                out.append(call)
+        return out
+
+    def _compared(self, call: CallSite) -> list[Val | None]:
+        """The two sides of the `==` a reducing call counts (`(a == b).float().mean()`), or []."""
+        node = call.node.func.value if isinstance(call.node.func, ast.Attribute) and call.method is not None else (
+            call.node.args[0] if call.node.args else None)
+        for _ in range(4):  # through `.float()`, `.astype(int)`, `.double()`
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "float", "double", "astype", "type", "int", "to"):
+                node = node.func.value
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq) \
+                and not any(isinstance(side, ast.Constant) for side in (node.left, node.comparators[0])):
+            return [self.flow.val_at(node.left), self.flow.val_at(node.comparators[0])]
+        return []
 
     def _metric_kind(self, call: CallSite, metric: str) -> str:
         hand = self.module.hand_metric(call.callee.node) if call.callee is not None else None
@@ -590,7 +634,9 @@ class EvaluationFacts(PracticeFacts):
     def accuracy_metrics(self) -> list[tuple[ast.AST, Evaluation | None]]:
         """Places where a classifier is judged by accuracy: metric calls and named metrics."""
         out: list[tuple[ast.AST, Evaluation | None]] = [(e.call.node, e) for e in self.evaluations if e.kind == "accuracy"]
-        out += [(node, None) for kind, node in self.metric_strings if kind == "accuracy"]
+        if self.module.model_fits or self.module.gradient_steps or self.evaluations:
+            # (`compile(metrics=["accuracy"])` in a builder nothing trains or scores judges no model)
+            out += [(node, None) for kind, node in self.metric_strings if kind == "accuracy"]
         return sorted(out, key=lambda t: getattr(t[0], "lineno", 0))
 
 

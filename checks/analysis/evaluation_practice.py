@@ -133,6 +133,37 @@ class PracticeFacts:
             if ev.call.method is None and len(ev.call.args) >= 2 and (
                     self._rule_prediction(ev.call.args[1]) or self._compared_without_model(ev)):
                 out.append(ev.call.node)
+            elif ev.call.receiver is not None and any(
+                    c in self._weightless_models for a in self.flow.ancestors(ev.call.receiver) for c in a.ctors):
+                out.append(ev.call.node)  # a rule written as a model class: `LastValue().evaluate(window)`
+        return out
+
+    @cached_property
+    def _weightless_models(self) -> set[str]:
+        """The module's network classes that learn nothing: their `call`/`forward` builds its output
+        from the inputs alone (`return inputs[:, -1:, :]`), with no layer or parameter of their own.
+        Scored beside a trained network, such a model is a baseline."""
+        out = set()
+        for node in ast.walk(self.module.tree):
+            if not isinstance(node, ast.ClassDef) or not node.bases:
+                continue
+            bases = {(self.module.imports.resolve(b) or getattr(b, "attr", "") or getattr(b, "id", "")) for b in node.bases}
+            if not any(b.endswith(("Model", "Module", "keras.Model", "nn.Module")) for b in bases):
+                continue
+            methods = {m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            forward = methods.get("call") or methods.get("forward")
+            if forward is None:
+                continue
+            # a layer applied (`self.dense(x)`), or anything built in `__init__` but `super().__init__()`
+            applies_layer = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                                and isinstance(n.func.value, ast.Name) and n.func.value.id == "self"
+                                for n in ast.walk(forward))
+            init = methods.get("__init__")
+            builds = init is not None and any(
+                isinstance(n, ast.Call) and not (isinstance(n.func, ast.Attribute) and n.func.attr == "__init__")
+                and not (isinstance(n.func, ast.Name) and n.func.id == "super") for n in ast.walk(init))
+            if not applies_layer and not builds:
+                out.add(node.name)
         return out
 
     @cached_property
@@ -144,6 +175,10 @@ class PracticeFacts:
                and any(w in name.lower() for w in BASELINE_WORDS)]
         for ev in self.evaluations:
             names = {(a.name or "").lower() for v in ev.inputs for a in self.flow.ancestors(v)}
+            # the model scored: `baseline_last.evaluate(window)`, an instance of a class `Baseline(...)`
+            model = ev.call.receiver
+            names |= {n.lower() for a in self.flow.ancestors(model) for n in (a.name or "", a.ctor or "", *a.ctors)} \
+                if model is not None else set()
             if any(w in n for n in names for w in BASELINE_WORDS):
                 out.append(ev.call.node)
         return out

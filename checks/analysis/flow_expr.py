@@ -133,16 +133,20 @@ class Expressions:
         key = self._eval(node.slice)
         if base is None and key is None:
             return None
-        columns = str_list(node.slice)
+        picked = node.slice
+        if isinstance(node.value, ast.Attribute) and node.value.attr == "loc" and isinstance(picked, ast.Tuple) \
+                and len(picked.elts) == 2 and isinstance(picked.elts[1], (ast.Constant, ast.List)):
+            picked = picked.elts[1]  # `df.loc[rows, "units"]`: rows chosen, then the columns named
+        columns = str_list(picked)
         written = [base.colvals[c] for c in columns or () if base is not None and base.colvals and c in base.colvals]
         val = Val(node, [base, *written], index=[key])
         if base is not None:
             val.ctors = base.ctors
-            if columns is None or not isinstance(node.slice, ast.Constant):
+            if columns is None or not isinstance(picked, ast.Constant):
                 val.colvals = base.colvals
         if columns is not None:
-            val.key = columns[0] if isinstance(node.slice, ast.Constant) else tuple(columns)
-            val.shape = "series" if isinstance(node.slice, ast.Constant) else "frame"
+            val.key = columns[0] if isinstance(picked, ast.Constant) else tuple(columns)
+            val.shape = "series" if isinstance(picked, ast.Constant) else "frame"
         elif base is not None and base.shape == "frame":
             # `for c in ["a", "b"]: df[c]`: the loop variable holds one name at a time, a column
             val.shape = "series" if _one_name_at_a_time(key) else "frame"
@@ -286,6 +290,11 @@ class Expressions:
             method = func.attr if receiver is not None else None
         elif qualname is None and not isinstance(func, (ast.Name, ast.Attribute)):
             receiver = self._eval(func)
+        elif qualname is None and isinstance(func, ast.Name) and self._scope_stack[-1][2] is not None \
+                and func.id in self._scope_stack[-1][2].params:
+            # `def train(df, KFold=WeeksKFold): KFold(n_splits=5)`: the caller's value is called, not the
+            # library class its parameter happens to be named after
+            receiver, spelled = self._eval(func), None
         elif self._imported_object(func):
             # `from app.state import model; model.predict(x)`: an object of the project, not a library
             qualname, method = None, func.attr
@@ -400,8 +409,9 @@ class Expressions:
             made = next((r for r in call.callee.returns if r.ctor), None)
             if made is not None:  # `model = build_model()`: the helper's estimator
                 val.ctor, val.ctors = made.ctor, made.ctors
-        elif call.method is None and short[:1].isupper() or (
-                call.qualname and short in ("make_pipeline", "make_column_transformer", "make_union")):
+        elif call.method is None and (short[:1].isupper() or isinstance(node.func, ast.Name) and node.func.id in self.classes) \
+                or (call.qualname and short in ("make_pipeline", "make_column_transformer", "make_union")):
+            # (a class of this module is a constructor whatever its name's case)
             val.ctor = name
             nested = frozenset().union(*(a.ctors for a in [*call.args, *call.kwargs.values()] if a is not None))
             val.ctors = nested | {last(name)}

@@ -81,11 +81,23 @@ def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> 
         depth -= 1
         node = val.node
         if isinstance(node, ast.Subscript):
-            cols = str_list(node.slice)
-            if cols is None and val.index and val.index[0].node is not None:
-                cols = column_list(module, val.index[0])
-            if cols is not None and not isinstance(node.slice, ast.Constant):
-                return FeatureSelection(node, explicit=cols, frame=val.parents[0] if val.parents else None)
+            picked = node.slice
+            if isinstance(node.value, ast.Attribute) and node.value.attr == "loc" and isinstance(picked, ast.Tuple) \
+                    and len(picked.elts) == 2:
+                picked = picked.elts[1]  # `df.loc[rows, cols]`: the columns are the second part
+            cols = str_list(picked)
+            key = module.flow.val_at(picked)
+            if cols is None and key is not None and key.node is not None:
+                cols = column_list(module, key)
+            frame = val.parents[0] if val.parents else None
+            if isinstance(node.value, ast.Attribute) and node.value.attr == "loc" and frame is not None \
+                    and isinstance(frame.node, ast.Attribute) and frame.parents:
+                frame = frame.parents[0]
+            if cols is not None and not isinstance(picked, ast.Constant):
+                return FeatureSelection(node, explicit=cols, frame=frame)
+            excluded = _all_columns_but(module, key)
+            if excluded is not None:
+                return FeatureSelection(node, dropped=excluded, frame=frame)
             if isinstance(node.value, ast.Attribute) and node.value.attr in ("iloc", "loc") and val.parents \
                     and not isinstance(node.slice, ast.Tuple):
                 val = val.parents[0]  # `grid.iloc[rows]`: rows picked, columns kept
@@ -133,6 +145,38 @@ def feature_selection(module: ModuleAnalysis, X: Val | None, depth: int = 8) -> 
             continue
         return None
     return None
+
+
+def _all_columns_but(module: ModuleAnalysis, val: Val | None, depth: int = 4) -> list[str] | None:
+    """The column names a list of "every column except ..." leaves out: `[c for c in df.columns if c
+    not in ("y", "week")]`, `df.columns.drop(["y"])`, `df.columns.difference(["y"])`, `if c != "y"`."""
+    while val is not None and isinstance(val.node, ast.Name) and len(val.parents) == 1 and depth > 0:
+        val, depth = val.parents[0], depth - 1  # (a name bound to the list)
+    node = val.node if val is not None else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("drop", "difference") \
+            and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "columns" and node.args:
+        return str_list(node.args[0]) or (column_list(module, module.flow.val_at(node.args[0])) or None)
+    if not isinstance(node, ast.ListComp) or len(node.generators) != 1:
+        return None
+    gen = node.generators[0]
+    if not (isinstance(gen.iter, ast.Attribute) and gen.iter.attr == "columns" and isinstance(gen.target, ast.Name)):
+        return None
+    out: list[str] = []
+    for test in gen.ifs:
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
+                and test.left.id == gen.target.id):
+            return None  # another condition (a dtype, a prefix): the columns kept are not known
+        other = test.comparators[0]
+        if isinstance(test.ops[0], ast.NotIn):
+            names = str_list(other) or column_list(module, module.flow.val_at(other))
+        elif isinstance(test.ops[0], ast.NotEq) and isinstance(other, ast.Constant) and isinstance(other.value, str):
+            names = [other.value]
+        else:
+            return None
+        if names is None:
+            return None
+        out += names
+    return out or None
 
 
 def _dropped_columns(call: ast.Call) -> list[str] | None:

@@ -98,7 +98,59 @@ def _files(module: ModuleAnalysis) -> dict[str, list[str]]:
             name = path_of(module, call, 0)
             if _data_file(name):
                 read.add(name)
-    return {"written": sorted(written), "read": sorted(read), "records": _records(module)}
+    return {"written": sorted(written), "read": sorted(read), "records": _records(module),
+            "io": _io_functions(module), "via": _via_helpers(module)}
+
+
+def _io_functions(module: ModuleAnalysis) -> dict[str, dict[str, int]]:
+    """The module's functions that write or read a data file, or write a record of the run (JSON, YAML),
+    named by one of their parameters (`def save2pkl(path, df): pickle.dump(df, open(path, "wb"))`):
+    {qualname: {"writes"|"reads"|"records": index}}."""
+    out: dict[str, dict[str, int]] = {}
+    for fn in module.flow.functions.values():
+        params = [p for p in fn.params if p not in ("self", "cls")]
+        if not params:
+            continue
+        end = fn.node.end_lineno or fn.node.lineno
+        for call in module.calls:
+            if not fn.node.lineno <= call.line <= end:
+                continue
+            value, position = _written(call)
+            if call.is_(*RECORD_DUMPS):  # `json.dump(data, open(path, "w"))`: a record of the run
+                kind, position = "records", 1
+            elif value is not None or call.is_(*vocab.DATA_WRITE_CALLS):
+                kind = "writes"
+            elif _is_read(call) or call.short in ("load_npz", "read_pickle"):
+                kind, position = "reads", 0
+            else:
+                continue
+            path = call.arg(position) if position < len(call.args) else None
+            if call.method in vocab.DATA_WRITE_METHODS:
+                path = call.arg(0, "path_or_buf") if call.args else None
+            for index, name in enumerate(params):
+                if path is not None and module.flow.derives_from(path, fn.params[name]):
+                    out.setdefault(fn.qualname, {}).setdefault(kind, index)
+    return out
+
+
+def _via_helpers(module: ModuleAnalysis) -> list[dict]:
+    """Data file names handed to the project's own functions of other modules (`save2pkl("../feats/x.pkl",
+    df)`): [{"fn": dotted name as imported, "arg": position, "path": file name}], resolved across files
+    by the project stage against the callee's `io` summary."""
+    from wicked_data.checks.analysis.project import third_party
+
+    out = []
+    for call in module.calls:
+        if call.callee is not None or call.method is not None or not call.qualname \
+                or third_party(call.qualname.lstrip(".")):
+            continue
+        for index, arg in enumerate(call.node.args):
+            name = _literal_tail(arg)
+            if _data_file(name) or (name or "").endswith((".pkl", ".pickle")):  # (frames pickled by a helper)
+                out.append({"fn": call.qualname.lstrip("."), "arg": index, "path": name})
+            elif (pattern := _name_pattern(arg)) and pattern.lower().endswith(RECORD_SUFFIXES):
+                out.append({"fn": call.qualname.lstrip("."), "arg": index, "path": pattern})  # (a record's name)
+    return out
 
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml", ".toml")
@@ -350,10 +402,10 @@ def _written(call: CallSite) -> tuple[Val | None, int]:
     """The rows a call writes to a data file, and the position of its path argument."""
     if call.method in vocab.DATA_WRITE_METHODS and call.receiver is not None:
         return call.receiver, 0
+    if call.is_(*PICKLED):  # `pickle.dump(obj, file)`: the object first, the file second
+        return call.arg(0), 1
     if call.is_(*vocab.DATA_WRITE_CALLS):
         return call.arg(1), 0
-    if call.is_(*PICKLED):
-        return call.arg(0), 1
     return None, 0
 
 

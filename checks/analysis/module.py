@@ -451,7 +451,7 @@ class ModuleAnalysis:
         """The split's held-out part (with `held_out=False`: any of its parts) reaches a model, a
         metric, a file or a caller. In a module that trains or scores nothing, its parts are taken as
         used elsewhere; in one that does, a split whose parts are only printed judges no model."""
-        if not (self.model_fits or self.cv_calls or self.predictions):
+        if not (self.model_fits or self.cv_calls or self.predictions or self.gradient_steps):
             return True
         parts = [v for v, role in split.outputs if role in ("test", "validation")] if held_out else []
         parts = parts or [v for v, _ in split.outputs]

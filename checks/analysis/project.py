@@ -34,7 +34,11 @@ from wicked_data.checks.projects import Unit, module_names
 FRAME_BUILDERS = {"DataFrame", "from_dict", "from_records", "json_normalize"}
 STEP_METHODS = {"fillna", "clip", "replace", "round", "abs", "log", "log1p", "sqrt", "astype", "where", "mask"}
 LOAD_CALLS = ("pickle.load", "joblib.load", "torch.load", "cloudpickle.load", "dill.load", "skops.io.load",
-              "mlflow.pyfunc.load_model", "mlflow.sklearn.load_model", "xgboost.Booster", "lightgbm.Booster")
+              "mlflow.pyfunc.load_model", "mlflow.sklearn.load_model", "xgboost.Booster", "lightgbm.Booster",
+              # Keras, TensorFlow and Spark models read back from where training wrote them
+              "keras.models.load_model", "keras.saving.load_model", "tensorflow.keras.models.load_model",
+              "tensorflow.saved_model.load", "pyspark.ml.PipelineModel.load", "pyspark.ml.tuning.CrossValidatorModel.load",
+              "pyspark.ml.tuning.TrainValidationSplitModel.load")
 CONFIG_LOADS = ("yaml.safe_load", "yaml.load", "yaml.full_load", "json.load", "json.loads", "tomllib.load",
                 "tomllib.loads", "toml.load", "omegaconf.OmegaConf.load", "configparser.ConfigParser",
                 "dotenv.load_dotenv", "hydra.main")
@@ -119,6 +123,7 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "serving": None if module.is_test else _serving(module),
         "service": service_facts(module),
         "artifacts": _artifacts(module),
+        "models": [] if module.is_test else _model_names(module),
         "config": config,
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not third_party(m)}),
         "calls_out": sorted({c.qualname.lstrip(".") for c in module.calls
@@ -814,6 +819,16 @@ def _artifacts(module: ModuleAnalysis) -> dict:
     return {"written": written, "loaded": loaded}
 
 
+def _model_names(module: ModuleAnalysis) -> list[str]:
+    """The models this file fits, by resolved name (`lightgbm.LGBMRegressor`, `xgboost.train`); a model
+    whose class the analysis cannot name is `?`."""
+    out = set()
+    for fit in module.model_fits:
+        est = fit.estimator
+        out.add((est.ctor if est is not None and est.ctor else None) or fit.call.qualname or "?")
+    return sorted(out)
+
+
 _ARTIFACT_SHORTS = {last(n) for n in (*vocab.MODEL_SAVE_CALLS, *LOAD_CALLS)} | set(vocab.MODEL_SAVE_METHODS) | {"load_model"}
 
 
@@ -1156,6 +1171,100 @@ class Project:
     def front_ends(self) -> list[str]:
         """The files that answer users (routes, a UI app): the project's service."""
         return [rel for rel, facts in self.facts.items() if facts.get("serves")]
+
+    @cached_property
+    def _io_helpers(self) -> dict[str, dict[str, int]]:
+        """The project's functions that write or read a data file named by a parameter, under every
+        dotted name they can be imported by: {"utils.save2pkl": {"writes": 0}}."""
+        from wicked_data.checks.analysis.serving.base import import_prefixes
+
+        out: dict[str, dict[str, int]] = {}
+        for rel, facts in self.facts.items():
+            io = ((facts.get("lineage") or {}).get("files") or {}).get("io") or {}
+            for qualname, kinds in io.items():
+                for prefix in import_prefixes(rel):
+                    out[f"{prefix}.{qualname}"] = kinds
+        return out
+
+    def data_files(self, file: str) -> tuple[set[str], set[str]]:
+        """(names written, names read) of the data files `file` hands on, directly or through the
+        project's own I/O helpers (`save2pkl("../feats/prices.pkl", df)` in a feature script)."""
+        files = ((self.facts.get(file) or {}).get("lineage") or {}).get("files") or {}
+        written = {PurePosixPath(p).name for p in files.get("written") or ()}
+        read = {PurePosixPath(p).name for p in files.get("read") or ()}
+        for via in files.get("via") or ():
+            kinds = self._io_helpers.get(via["fn"], {})
+            if kinds.get("writes") == via["arg"]:
+                written.add(via["path"])
+            if kinds.get("reads") == via["arg"]:
+                read.add(via["path"])
+        return written, read
+
+    @cached_property
+    def records(self) -> set[str]:
+        """File-name patterns of the records the project's code writes (tuned parameters, metrics),
+        directly or through its own helpers (`to_json(best, "configs/train.json")`)."""
+        out = set()
+        for rel, facts in self.facts.items():
+            files = (facts.get("lineage") or {}).get("files") or {}
+            out.update(files.get("records") or ())
+            out.update(via["path"] for via in files.get("via") or ()
+                       if self._io_helpers.get(via["fn"], {}).get("records") == via["arg"])
+        return out
+
+    def consumers(self, file: str) -> set[str]:
+        """The files that take what `file` produces: itself, the files that import it, and the files
+        that read a data file it writes (matched by file name, through the project's I/O helpers too)."""
+        written, _ = self.data_files(file)
+        out = {file, *self.importers(file)}
+        if written:
+            for rel, other in self.facts.items():
+                if rel != file and not other.get("test") and written & self.data_files(rel)[1]:
+                    out.add(rel)
+        return out
+
+    def models_fed_by(self, file: str, depth: int = 8) -> set[str]:
+        """The models (resolved names, `?` when unknown) first fitted on what `file` produces, following
+        the files that take it on (a feature script, then the aggregation that reads its output, then
+        the training that reads that); where the chain reaches no model, every model of the project."""
+        found: set[str] = set()
+        seen, frontier = {file}, [file]
+        for _ in range(depth):
+            nexts = []
+            for rel in frontier:
+                models = (self.facts.get(rel) or {}).get("models") or ()
+                if models:
+                    found.update(models)  # a training file: what it writes next (predictions) is another matter
+                    continue
+                for other in self.consumers(rel) - seen:
+                    seen.add(other)
+                    nexts.append(other)
+            if not nexts:
+                break
+            frontier = nexts
+        else:
+            if frontier:
+                return {m for f in self.facts.values() if not f.get("test") for m in f.get("models") or ()}
+        return found or {m for f in self.facts.values() if not f.get("test") for m in f.get("models") or ()}
+
+    def deploys(self, file: str) -> bool:
+        """Does `file` put a model to use: it answers users (routes, a UI app), or it is inference code
+        that predicts, that other files import (a loader), or that loads an artifact it did not write
+        itself (a scoring script)? A notebook, or a script that only reads back what it wrote, does not."""
+        facts = self.facts.get(file) or {}
+        if facts.get("test"):
+            return False
+        if facts.get("serves") or self.roles.get(file) == "serving":
+            return True
+        role = self.roles.get(file)
+        if role not in ("inference", "notebook") or role == "notebook" and facts.get("models"):
+            return False  # (a notebook that fits nothing but scores with a loaded model is a batch job)
+        if facts.get("serving") is not None or self.importers(file):
+            return True
+        artifacts = facts.get("artifacts") or {}
+        own = {PurePosixPath(a["path"]).name for a in artifacts.get("written", ()) if a.get("path")}
+        loaded = [PurePosixPath(a["path"]).name if a.get("path") else None for a in artifacts.get("loaded", ())]
+        return any(name is None or name not in own for name in loaded)  # (not a round trip of its own files)
 
     def off_service(self, file: str, line: int) -> bool:
         """The code of `file` at `line` is not part of what the project serves: the project answers

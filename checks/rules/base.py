@@ -118,6 +118,12 @@ class Rule:
         module handles what this function does not); only rules that look across files define it."""
         return False
 
+    def calibrate(self, finding: "Finding", project: "Project") -> "tuple[Severity, str] | None":
+        """The severity a per-file finding deserves given the rest of the project, with the reason
+        shown to the user (an unversioned artifact nothing in the project deploys is advisory); None
+        keeps it. Only rules whose severity depends on other files define it."""
+        return None
+
     def check_sql(self, text: str) -> Iterator[Hit]:
         """The hits in a `.sql` file's text (only rules that read queries define it)."""
         return iter(())

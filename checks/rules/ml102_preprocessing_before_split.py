@@ -34,6 +34,7 @@ def _touched(call: CallSite) -> list[Val]:
 
 # A helper whose name says it computes statistics of the data (`compute_norm_stats(df)`) or
 # learns an encoding from it (`target_encode(df, ...)`): the body may be in another file.
+VOCABULARY = libraries.shorts("vocabulary")  # encoders that learn only which categories exist
 STAT_HELPER = re.compile(r"(^|_)(stats|statistics|moments|mean_std|norm_params|normali[sz]ation_params|"
                          r"target_encod\w*|mean_encod\w*)(_|$)", re.I)
 
@@ -70,6 +71,9 @@ class PreprocessingBeforeSplit(Rule):
     ```
 
     ## Known problems
+    An encoder that learns only which categories exist (one-hot, ordinal and label encoders, Spark's
+    `StringIndexer`; the `vocabulary` kind of the library tables) fitted on all rows is reported at
+    P3: it leaks no statistic, only a category the test rows alone may hold.
     A split done in another file is linked when the rows pass through a data file both name
     (`to_csv("processed.csv")` in one, `read_csv(...processed.csv)` in the other, or the same
     configuration key); rows handed over in memory through an imported function are not followed. A helper of the file is a fit when its body computes statistics of its input
@@ -186,9 +190,17 @@ class PreprocessingBeforeSplit(Rule):
                 continue  # what it learned never reaches the split's parts (they are cut from the raw rows)
             if kind == "whole":
                 when = "before the train/test split at" if split.line > call.line else "including the test part of the split at"
-                if what.endswith(("LabelEncoder", "OrdinalEncoder", "OneHotEncoder", "Tokenizer", "TextVectorization",
-                                  "StringLookup", "IntegerLookup", "StringIndexer")) and confidence == "high":
-                    confidence = "medium"  # a category vocabulary leaks less than statistics do
+                if last(what) in VOCABULARY:
+                    # a category list learned from every row: a category only the test rows hold gets a
+                    # column or a code, which changes little; worth fixing, not a wrong score
+                    return Hit(f"{what} learns its categories from all rows {when} line {split.line}; a category that "
+                               "only the test rows hold gets a column or code the model could not have known. Fit it "
+                               "on the training split (with handle_unknown='ignore'), or inside a Pipeline",
+                               node=call.node, confidence="medium", severity=Severity.P3,
+                               related=[(None, split.line, "the split")])
+                if what.endswith(("Tokenizer", "TextVectorization", "StringLookup", "IntegerLookup")) \
+                        and confidence == "high":
+                    confidence = "medium"  # a vocabulary ranked by frequency leaks less than statistics do
                 return Hit(f"{what} is fitted on all rows {when} line {split.line}; it learns from the test "
                            "rows. Fit it on the training split only, or inside a Pipeline", node=call.node,
                            confidence=confidence, related=[(None, split.line, "the split")])

@@ -63,6 +63,8 @@ class BlanketFillna(Rule):
                 continue  # a column (`df["a"]`, `df.a`) or a chosen set of columns
             if not _reaches_model(module, call):
                 continue  # a table for a plot or a printout: nothing learns from the filled values
+            if _built_empty(call.receiver):
+                continue  # `pd.DataFrame(index=..., columns=...).fillna(0)`: zeros to accumulate into, no data
             if value in ("0", "0.0") and _joined_aggregate(module, call.receiver):
                 continue  # the join's missing rows mean "no records": 0 is the right count or sum
             if self._after_chosen_fill(module, call):
@@ -171,6 +173,19 @@ def _chosen_columns(val) -> bool:
     return False
 
 
+def _built_empty(val) -> bool:
+    """The frame is made empty in place (`pd.DataFrame(index=folds, columns=models)`, no data given):
+    filling it initialises an accumulator, it does not impute missing data."""
+    for _ in range(4):
+        if val is None or val.call is None:
+            return False
+        call = val.call
+        if call.method is None and call.short == "DataFrame":
+            return not call.node.args and call.kwarg_node("data") is None
+        val = call.receiver if call.method is not None else None
+    return False
+
+
 def _reaches_model(module: ModuleAnalysis, call) -> bool:
     """The filled frame (or, in place, the frame filled) reaches a model, a file, a return or an
     object's state (`ModuleAnalysis.consumed`); a generator's yields are not followed, so a fill
@@ -274,6 +289,16 @@ BlanketFillna.invalid = [
 ]
 
 BlanketFillna.valid = [
+    # a table of fold scores made empty and zeroed to accumulate into: no data is imputed
+    """
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    results = pd.DataFrame(index=range(len(folds)), columns=["ridge"]).fillna(0)
+    for k, (fit_rows, held_rows) in enumerate(folds):
+        model = Ridge().fit(X.iloc[fit_rows], y.iloc[fit_rows])
+        results.loc[k, "ridge"] = model.score(X.iloc[held_rows], y.iloc[held_rows])
+    results.to_csv("fold_scores.csv")
+    """,
     # an out-of-range marker for a boosted tree model, the same on both parts
     """
     import pandas as pd

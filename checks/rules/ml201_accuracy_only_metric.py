@@ -14,8 +14,10 @@ class AccuracyOnlyMetric(Rule):
     ## What it does
     Flags a classifier judged by accuracy alone: `accuracy_score`, a classifier's `.score()`,
     `scoring='accuracy'`, Keras `metrics=['accuracy']`, torchmetrics `Accuracy`, XGBoost
-    `eval_metric='error'`, with no precision, recall, F1, ROC AUC, PR AUC, log loss, confusion
-    matrix or classification report anywhere in the project.
+    `eval_metric='error'`, or accuracy written by hand (the share of a model's outputs equal to the
+    labels: `(pred == y_test).float().mean()`, `np.mean(pred == y)`, `(pred == y).sum() / len(y)`),
+    with no precision, recall, F1, ROC AUC, PR AUC, log loss, confusion matrix or classification
+    report anywhere in the project.
 
     ## Why is this bad?
     Accuracy hides what matters when classes are imbalanced: with 5% churners, a model that never
@@ -37,7 +39,10 @@ class AccuracyOnlyMetric(Rule):
     ```
 
     ## Known problems
-    Accuracy computed by hand (`(y_pred == y_test).mean()`) is not recognised. A richer metric
+    Accuracy by hand is recognised when one side of the `==` comes from a model and the share is
+    taken in one expression; a count accumulated over batches and divided later is not. Keras
+    `metrics=["accuracy"]` counts only where the file trains or scores something. Rows whose classes
+    were sampled down to even sizes before the split are scored fairly by accuracy. A richer metric
     anywhere in the project silences the rule, even if it is computed for another model. On a
     balanced multi-class problem accuracy is a fair headline metric; without evidence of the class
     balance (the counts a notebook printed, a stated positive rate) the finding is P2 at medium
@@ -77,6 +82,14 @@ class AccuracyOnlyMetric(Rule):
 
 
 AccuracyOnlyMetric.invalid = [
+    # accuracy computed by hand: the share of predictions equal to the labels
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    clf = LogisticRegression().fit(X_train, y_train)
+    acc = np.mean(clf.predict(X_test) == y_test)  # ruleid: ML201
+    print(acc)
+    """,
     """
     import pandas as pd
     from sklearn.model_selection import train_test_split
@@ -187,14 +200,6 @@ AccuracyOnlyMetric.valid = [
     grid, kind = load_wine(return_X_y=True)
     g_a, g_b, k_a, k_b = train_test_split(grid, kind, stratify=kind, random_state=0)
     print(accuracy_score(k_b, KNeighborsClassifier().fit(g_a, k_a).predict(g_b)))
-    """,
-    # known miss (kept unflagged until the rule learns it): accuracy computed by hand is not recognised
-    """
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    clf = LogisticRegression().fit(X_train, y_train)
-    acc = np.mean(clf.predict(X_test) == y_test)  # todoruleid: ML201
-    print(acc)
     """,
     # accuracy reported beside F1 and ROC AUC
     """

@@ -43,7 +43,8 @@ class NoBaseline(Rule):
 
     ## Known problems
     A baseline is recognised by what the code does (a dummy estimator, a score under a baseline's
-    key, a metric of model-free predictions on the same truth or held-out rows). Name evidence: a
+    key, a metric of model-free predictions on the same truth or held-out rows, a network class of
+    the file that learns nothing, its `call`/`forward` building the output from the inputs alone). Name evidence: a
     score only a variable's name calls a baseline (`naive_mae = ...`) lowers the finding to a
     low-confidence P3, which renaming turns back into a P2. A hand-written rule whose
     predictions come from a helper that also calls a model is taken for the model. A baseline

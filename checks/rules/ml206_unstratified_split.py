@@ -40,6 +40,10 @@ class UnstratifiedSplit(Rule):
     ```
 
     ## Known problems
+    Classes known to be of comparable size (a notebook's printed counts with the smallest class at
+    30% or more, a stated `positive-rate`, a balanced benchmark set) or sampled down to even sizes
+    are not flagged; a moderate imbalance (20-30%) over 1,000 printed rows or more is P3, a random
+    split keeping the shares within a point or two. Where the counts are unknown it stays P2.
     The problem must be recognisable as classification (a classifier, a classification loss or
     metric); otherwise nothing is flagged. Unshuffled (time-ordered) splits, group splitters and
     PyTorch `random_split` (which cannot stratify) are not flagged.
@@ -56,13 +60,20 @@ class UnstratifiedSplit(Rule):
         facts = evaluation(module)
         if facts.task != "classification":
             return
+        if facts.stated_balanced:
+            return  # classes of comparable size (printed, stated, a balanced benchmark): a random split keeps them
         confidence = "high" if facts.imbalance else "medium"
+        # a moderate imbalance over many rows: a random split's class shares stay within a point or two
+        counts = facts.printed_counts
+        mild = {"severity": Severity.P3} if counts and sum(counts) >= 1000 and not facts.severe_imbalance else {}
         for split in module.splits:
             call = split.call
             if split.kind != "function" or call is None or not split.shuffled:
                 continue
             if not module.split_judged(split, held_out=False):
                 continue  # parts only printed: nothing is trained or scored on them
+            if module.source.is_notebook and not any(id(v) in module.used for v, _ in split.outputs):
+                continue  # a notebook that stops before using its parts (nothing imports a notebook)
             if len(facts.tasks) > 1 and facts.split_task(split) != "classification":
                 continue  # a classifier and a regressor side by side: this split's own model decides
             if split.inputs and all(_rebalanced(module, v) for v in split.inputs):
@@ -74,7 +85,7 @@ class UnstratifiedSplit(Rule):
                 fix = (f"Pass `stratify={label}` to `{call.short}`" if label and "\n" not in label
                        else f"Pass the label as `stratify=` to `{call.short}`")
                 yield Hit("a classification split without stratify=: class proportions can differ between train "
-                          "and test. Pass stratify=y", node=call.node, confidence=confidence, fix=fix + ".")
+                          "and test. Pass stratify=y", node=call.node, confidence=confidence, fix=fix + ".", **mild)
         for call in module.calls:
             short = call.short
             if len(facts.tasks) > 1:
@@ -84,7 +95,7 @@ class UnstratifiedSplit(Rule):
                 if not rows or all(_resampled(module, r) for r in rows):
                     continue  # a splitter nothing uses, or folds of rows resampled to balance: no class to miss
                 yield Hit(f"{short} ignores the class labels on a classification problem; folds can miss the rare "
-                          f"class. Use {UNSTRATIFIED_SPLITTERS[short]}", node=call.node, confidence=confidence,
+                          f"class. Use {UNSTRATIFIED_SPLITTERS[short]}", node=call.node, confidence=confidence, **mild,
                           fix=f"Use `{UNSTRATIFIED_SPLITTERS[short]}` instead of `{short}`, with the labels.")
 
 

@@ -60,7 +60,7 @@ class ConfigDrift(ProjectRule):
         yield from _sides_disagree(project)
         python = {f: x for f, x in project.facts.items() if "config" in x}
         literals = [(f, lit) for f, x in python.items() for lit in x["config"]["literals"]]
-        records = {p for x in python.values() for p in ((x.get("lineage") or {}).get("files") or {}).get("records", ())}
+        records = project.records
         for cfg in project.configs:
             name = PurePosixPath(cfg).name
             if any(fnmatch.fnmatchcase(name, pattern) for pattern in records):

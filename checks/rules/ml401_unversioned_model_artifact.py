@@ -34,6 +34,7 @@ DATA_OUTPUTS = {"transform", "fit_transform", "predict", "predict_proba", "predi
                 "fit_resample", "inverse_transform"}
 MODEL_STATE_METHODS = {"state_dict", "get_booster", "get_params"}
 STORE = re.compile(r"regist|store|repo|client|manager|session|bucket|db\b|cache", re.I)
+MAX_RELATED = 8  # the other unversioned saves of the file listed with its finding
 SIDE_CAR_WRITES = {"dump", "dumps", "write_text", "write", "to_json", "safe_dump", "log_params", "log_dict",
                    "set_tags", "log_metrics"}
 
@@ -45,6 +46,13 @@ class UnversionedModelArtifact(Rule):
     `booster.save_model(...)`) with no version and no metadata: the object saved is the bare
     model (not a bundle with a version, training date, feature list or metrics), its file name is
     not built from a version or a date, and the module writes no metadata file beside it.
+
+    One finding per file: the first model fitted there that is saved bare, with the file's other
+    bare saves (a scaler, an encoder, checkpoints) as its related places. It is P1 where the project
+    deploys the artifact: a service, a scoring job or an inference module of the reviewed code loads
+    it (by file name, or by a path the analysis cannot read). Where nothing in the reviewed code loads
+    a model to predict (a notebook, a competition kernel, an experiment), or the serving code loads
+    artifacts of other names, it is P3 and the message says why.
 
     ## Why is this bad?
     A bare pickle cannot say which code, data, features and library versions produced it. When
@@ -92,6 +100,7 @@ class UnversionedModelArtifact(Rule):
         syn = syntax(module)
         sidecar = _writes_metadata(module)
         partial = not sidecar and _writes_partial_metadata(module)
+        bare: list[tuple[CallSite, str, dict, bool]] = []
         for call, saved in saves:
             obj_node, obj_val, dest = saved
             evidence = _is_model(module, obj_node, obj_val)
@@ -111,14 +120,40 @@ class UnversionedModelArtifact(Rule):
                           "or training date to it, or save under a versioned name", node=call.node,
                           confidence="low", severity=Severity.P3)
                 continue
-            yield Hit(f"`{what}` is saved with no version and no metadata (training date, feature list, metrics, "
-                      "library versions); nobody can tell which model is deployed or reproduce it. Save a bundle "
-                      "with a version and metadata, under a versioned name or in a model registry",
-                      node=call.node, **_strength(module, obj_val, evidence),
-                      fix=(f"Save `{what}` in a bundle that says what it is: "
-                           f"`{{\"model\": {what}, \"version\": ..., \"trained_at\": ..., \"features\": [...], "
-                           "\"metrics\": {...}}`, under a versioned name." if len(what) <= 40 and "\n" not in what
-                           else None))
+            bare.append((call, what, _strength(module, obj_val, evidence), _fitted_model(module, obj_val)))
+        if not bare:
+            return
+        # One problem, one finding: the file's artifacts share the missing versioning. The finding sits
+        # on the first model fitted here (else the first save); the other saves are its related places.
+        call, what, strength, _ = min(bare, key=lambda b: (not b[3], b[2].get("confidence") != "high", b[0].line))
+        related = [(None, other.line, f"`{other_what}` is saved without a version too")
+                   for other, other_what, _, _ in bare if other is not call][:MAX_RELATED]
+        yield Hit(f"`{what}` is saved with no version and no metadata (training date, feature list, metrics, "
+                  "library versions); nobody can tell which model is deployed or reproduce it. Save a bundle "
+                  "with a version and metadata, under a versioned name or in a model registry",
+                  node=call.node, related=related, **strength,
+                  fix=(f"Save `{what}` in a bundle that says what it is: "
+                       f"`{{\"model\": {what}, \"version\": ..., \"trained_at\": ..., \"features\": [...], "
+                       "\"metrics\": {...}}`, under a versioned name." if len(what) <= 40 and "\n" not in what
+                       else None))
+
+    def calibrate(self, finding, project):
+        """P1 is for the artifact a service or a scoring job of the project loads. With no code in the
+        project that loads a model to predict (a notebook, a competition kernel, an experiment), or
+        when the serving code loads artifacts by other names, a missing version is advisory (P3)."""
+        if finding.severity != Severity.P1:
+            return None
+        facts = project.facts.get(finding.file) or {}
+        deploying = [rel for rel in project.facts if project.deploys(rel)]
+        if not deploying:
+            return Severity.P3, "nothing in the reviewed code loads it to serve predictions; it matters once it is deployed"
+        loaded = [a.get("path") for rel in deploying for a in (project.facts[rel].get("artifacts") or {}).get("loaded", ())]
+        lines = {finding.line, *(r.line for r in finding.related if r.file == finding.file)}
+        names = {PurePosixPath(a["path"]).name for a in (facts.get("artifacts") or {}).get("written", ())
+                 if a.get("line") in lines and a.get("path")}
+        if names and loaded and all(loaded) and not names & {PurePosixPath(p).name for p in loaded}:
+            return Severity.P3, "the serving code loads other artifacts, not these"
+        return None
 
     def settled_elsewhere(self, finding, project) -> bool:
         """The script is the command of a DVC stage that declares outputs (`dvc.yaml`: `cmd: python
@@ -241,6 +276,12 @@ def _strength(module: ModuleAnalysis, val: Val | None, evidence: str) -> dict:
 
 def _model_text(module: ModuleAnalysis, node: ast.AST | None) -> bool:
     return node is not None and any(isinstance(n, ast.Name) and MODEL_NAME.search(n.id) for n in ast.walk(node))
+
+
+def _fitted_model(module: ModuleAnalysis, val: Val | None) -> bool:
+    """A model fitted in this module (not a scaler or an encoder), or what its fit returned."""
+    fitted = {id(v) for fit in module.model_fits for v in (fit.estimator, fit.call.val) if v is not None}
+    return val is not None and any(id(a) in fitted for a in module.flow.ancestors(val))
 
 
 def _fitted(module: ModuleAnalysis, val: Val) -> bool:
@@ -368,11 +409,12 @@ UnversionedModelArtifact.invalid = [
         jl.dump(ridge, out_path)  # ruleid: ML401
         return ridge
     """,
-    # a torch state dict, an XGBoost booster and a Keras model saved bare
+    # a torch state dict and an XGBoost booster saved bare: one finding, on the model fitted here,
+    # with the other save as its related place
     """
     import torch
     import xgboost as xgb
-    torch.save(net.state_dict(), "artifacts/risknet.pt")  # ruleid: ML401
+    torch.save(net.state_dict(), "artifacts/risknet.pt")
     booster = xgb.train(params, dtrain, num_boost_round=300)
     booster.save_model("artifacts/attrition.json")  # ruleid: ML401
     """,

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import ast
+from pathlib import PurePosixPath
 from typing import Iterator
 
+from wicked_data.checks.analysis.flowtypes import LITERAL
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.analysis.production import Inference, inference, INTEGRITY, Load
 from wicked_data.checks.analysis.syntax import FunctionNode
@@ -40,6 +42,12 @@ class UnsafeDeserialization(Rule):
     ```
 
     ## Known problems
+    A notebook, training or feature script that reads back an artifact the project itself writes
+    (matched by file name) is not reported: nothing outside the project supplies that file and no
+    service runs the load. The same load in a service, a scoring job or an inference module is.
+    A path written in the code from literals alone (`open("model.pkl", "rb")`, `Path(__file__).parent
+    / "model.joblib"`) gives a P3: replacing that file takes the access that changing the code takes.
+    A path from a parameter, the environment or a configuration keeps the P2.
     Any hashing or `verify`/`checksum` call in the loading function or its caller counts as an
     integrity check, without proving that its result guards the load. A check done by another
     module before calling the loader is not seen. `torch.load` defaults to `weights_only=True`
@@ -61,9 +69,65 @@ class UnsafeDeserialization(Rule):
                 "verify a recorded checksum first, or use a format that cannot run code (skops, safetensors, ONNX)"
             untrusted = load.placement == "request" or any(
                 o.kind == "request" for e in facts.entries for o in e.origins if o.function is load.function)
+            confidence = "high" if untrusted or module.role in ("serving", "inference") else "medium"
+            if not untrusted and _fixed_path(module, call):
+                # the file sits where the code is (a literal path beside it): replacing it takes the same
+                # access as changing the code, so the format is advice, not an open door
+                yield Hit(f"{module.text(call.node.func)}() executes code stored in the artifact; the file is read "
+                          "from a path fixed in the code, so whoever can replace it can change the code too, but a "
+                          f"deployment that ships or mounts it separately should {fix}",
+                          node=call.node, confidence="medium", severity=Severity.P3)
+                continue
             yield Hit(f"{module.text(call.node.func)}() executes code stored in the artifact and nothing checks the "
-                      f"file's integrity before it is loaded; {fix}",
-                      node=call.node, confidence="high" if untrusted or module.role in ("serving", "inference") else "medium")
+                      f"file's integrity before it is loaded; {fix}", node=call.node, confidence=confidence)
+
+
+    def settled_elsewhere(self, finding, project) -> bool:
+        """A notebook, training or feature script that loads an artifact the project itself writes (its
+        own checkpoint, the encoder it saved a cell before): no one else's file is unpickled and no
+        service runs the load. A service, a scoring job or an inference module keeps the finding: the
+        file it loads can be replaced where it is deployed."""
+        if project.deploys(finding.file):
+            return False
+        facts = project.facts.get(finding.file) or {}
+        loaded = next((a for a in (facts.get("artifacts") or {}).get("loaded", ()) if a.get("line") == finding.line), None)
+        path = (loaded or {}).get("path")
+        if not path or path.startswith("config:"):
+            return False
+        written = set()
+        for other in project.facts.values():
+            written |= {PurePosixPath(a["path"]).name for a in (other.get("artifacts") or {}).get("written", ())
+                        if a.get("path")}
+            written |= {PurePosixPath(p).name for p in ((other.get("lineage") or {}).get("files") or {}).get("written") or ()}
+        return PurePosixPath(path).name in written
+
+
+# Calls that only build a path from what they are given (a literal, `__file__`): no outside input.
+_PATH_BUILDERS = {"open", "Path", "PurePath", "join", "dirname", "abspath", "realpath", "resolve", "joinpath",
+                  "with_suffix", "with_name", "parent", "expanduser"}
+
+
+def _fixed_path(module: ModuleAnalysis, call) -> bool:
+    """The artifact's path is written in the code: only literals (and `__file__`) go into it, through
+    `open`, `Path`, `os.path.join` and the like; nothing from a parameter, the environment, a
+    configuration or a request."""
+    path = call.arg(0, "f") if call.args else None
+    if path is None:
+        return bool(call.node.args) and isinstance(call.node.args[0], ast.Constant)
+    for n, anc in enumerate(module.flow.ancestors(path, values=True)):
+        if n > 40:
+            return False
+        node = anc.node
+        if anc.call is not None:
+            if anc.call.method is None and anc.call.short in _PATH_BUILDERS or anc.call.method in _PATH_BUILDERS:
+                continue
+            return False
+        if isinstance(node, ast.Attribute) and node.attr in _PATH_BUILDERS:
+            continue
+        if isinstance(node, (ast.BinOp, ast.JoinedStr)) or anc.flags & LITERAL:
+            continue
+        return False  # a parameter, a name bound elsewhere, a lookup in a mapping, an unknown value
+    return True
 
 
 def _integrity_checked(facts: Inference, load: Load) -> bool:

@@ -48,6 +48,8 @@ class UnguardedDivision(Rule):
     ```
 
     ## Known problems
+    A column divided in the entry function of an offline feature job (called only from the file's
+    own top level or `__main__` block) is left to ML508: pandas gives inf/NaN there, no exception.
     Training code (a module that fits a model) and notebooks are not checked: a division there
     breaks loudly during development. Neither is the top level of a feature script that applies
     no model (it runs once over stored files, an offline job); its functions are, since a service
@@ -83,6 +85,8 @@ class UnguardedDivision(Rule):
             on_path = id(fn) in serving if fn is not None else module_level
             if not (on_path or feature_module and fn is not None):
                 continue  # (a feature script's own top level runs once over stored files: an offline job)
+            if not on_path and _vectorised(module, denominator) and _run_by_own_program(module, fn):
+                continue  # a column divided in an offline feature job: no exception, inf/NaN (ML508's finding)
             source = _data_source(module, syn, fn, denominator, depth=3)
             if source is None or _guarded(syn, fn, node, denominator) or serving_facts(module).above_zero(denominator):
                 continue  # (guarded in the code, or by the request schema: `Field(gt=0)`)
@@ -90,6 +94,25 @@ class UnguardedDivision(Rule):
                       "guards it against zero; a record with 0 raises ZeroDivisionError or yields inf/NaN that "
                       "reaches the model. Decide what zero means (`x / d if d else 0`, `.replace(0, np.nan)`, "
                       "`max(d, 1)`)", node=node, confidence="high" if on_path else "medium", fix=_guard(module, node))
+
+
+def _run_by_own_program(module: ModuleAnalysis, fn) -> bool:
+    """The function is the entry of the file's own program: its top level or `__main__` block calls it
+    (`if __name__ == "__main__": main()`), and no function of the file does."""
+    if fn is None:
+        return False
+    calls = [n for n in ast.walk(module.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+             and n.func.id == fn.name]
+    top = {id(n) for stmt in module.tree.body if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+           for n in ast.walk(stmt)}
+    return bool(calls) and all(id(n) in top for n in calls)
+
+
+def _vectorised(module: ModuleAnalysis, expr: ast.expr) -> bool:
+    """The denominator is a column or a frame (pandas, polars): dividing by its zeros gives inf/NaN
+    element-wise instead of raising."""
+    val = module.flow.val_at(expr)
+    return val is not None and val.shape in ("series", "frame")
 
 
 def _data_source(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, expr: ast.expr, depth: int) -> str | None:

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from wicked_data.checks.models import Finding
 
 
+MAX_RELATED = 8  # the file's other loads of the same kind listed with its finding
+
 class ModelLoadSideEffect(Rule):
     """
     ## What it does
@@ -54,6 +56,8 @@ class ModelLoadSideEffect(Rule):
     ```
 
     ## Known problems
+    The loads of one file that share a placement (a Streamlit app reading its model, scaler and
+    encoders on every rerun) are one finding at the first, the others its related places.
     A scoring function is taken as per-record when a parameter of it (not a path or a model)
     reaches the model; one handed a whole batch by its caller is also flagged when it loads.
     Loads through helpers of other modules are seen only when they are called `.load(...)` on a
@@ -70,38 +74,49 @@ class ModelLoadSideEffect(Rule):
             return
         facts = inference(module)
         users = [e for e in facts.entries if e.function is not None] or []
+        service = any(e.kind == "route" for e in facts.entries) or facts.launches_ui
+        # One problem, one finding: the loads of a file that share a placement (a Streamlit app reading
+        # its model, scaler and encoders on every rerun) are one finding at the first, the rest related.
+        groups: dict[str, list] = {}
         for load in facts.loads:
+            kind = "service" if load.placement == "import" and service else load.placement
+            if kind in ("service", "import", "rerun", "request"):
+                groups.setdefault(kind, []).append(load)
+        for kind, loads in groups.items():
+            load, others = loads[0], loads[1:]
             text = module.text(load.call.node.func)
-            if load.placement == "import" and (any(e.kind == "route" for e in facts.entries) or facts.launches_ui):
+            also = [(None, o.call.line, f"{module.text(o.call.node.func)}() loads another artifact here too")
+                    for o in others[:MAX_RELATED]]
+            if kind == "service":
                 # the module is the service itself: its import is the process's start
                 yield Hit(f"the model is loaded ({text}) at the top of the service module, once per process when "
                           "the server imports it; that works, but anything importing the app (a test, a tool) needs "
                           "the file, and a failed load surfaces as an import error. A startup hook (a lifespan, an "
                           "app factory) makes the load explicit", node=load.call.node, severity=Severity.P3,
-                          confidence="medium")
-            elif load.placement == "import":
+                          confidence="medium", related=also)
+            elif kind == "import":
                 related = [(None, e.function.lineno, f"{e.name}() uses it") for e in users[:1]]
                 yield Hit(f"the model is loaded ({text}) when the module is imported; importing it reads the file, "
                           "fails if it is missing and cannot be pointed at another model. Load it once at startup "
                           "(a lifespan/startup hook, an app factory, a cached loader)",
-                          node=load.call.node, related=related, confidence="high",
+                          node=load.call.node, related=related + also, confidence="high",
                           fix=f"Move the `{text}(...)` call into a startup hook (a FastAPI lifespan, an app factory) "
                               "or a cached loader, with the path taken from configuration.")
-            elif load.placement == "rerun":
+            elif kind == "rerun":
                 yield Hit(f"the model is loaded ({text}) each time the Streamlit script runs, and Streamlit runs it "
                           "again from the top on every widget interaction; every click re-reads and deserialises "
                           "the file. Load it in a function decorated with `@st.cache_resource`",
-                          node=load.call.node, confidence="high",
+                          node=load.call.node, confidence="high", related=also,
                           fix=f"Move the `{text}(...)` call into a function decorated with `@st.cache_resource` "
                               "and call that function.")
-            elif load.placement == "request":
+            else:
                 entry = next((e for e in facts.entries if e.function is not None
                               and any(f is load.function for f in e.reach)), None)
                 related = [(None, entry.function.lineno, f"{entry.name}() runs per request")] \
                     if entry is not None and entry.function is not load.function else []
                 yield Hit(f"the model is loaded ({text}) again on every request/record; each call pays the "
                           "deserialisation time and memory, and concurrent calls may see different models. Load it "
-                          "once at startup and reuse it", node=load.call.node, related=related, confidence="high",
+                          "once at startup and reuse it", node=load.call.node, related=related + also, confidence="high",
                           fix=f"Call `{text}(...)` once at startup (or in a cached loader) and reuse the loaded model "
                               "in every request.")
 

@@ -74,12 +74,30 @@ class UnguardedNanInf(Rule):
     `"scale"`: column and key strings, not variable names, are read (they survive renaming, but
     they are still words).
     Divisions are also ML405 (unguarded-division) when they can fail on zero; this rule is about
-    the NaN/inf values reaching the model. Training code and notebooks are not reviewed.
+    the NaN/inf values reaching the model. Training code and notebooks are not reviewed. Where every
+    model the project fits takes NaN and infinite values as they are (LightGBM, by the library
+    table), the finding is P3 and says so.
     """
 
     id = "ML508"
     name = "unguarded-nan-inf"
     severity = Severity.P2
+
+    def calibrate(self, finding, project):
+        """Every model fitted on what this file produces (else every model of the project) reads NaN as missing and takes an infinite value as an extreme
+        one (LightGBM): the value breaks nothing, so what is left is whether the ratio still means
+        something (P3). A model that refuses infinity (XGBoost, scikit-learn) or one the analysis
+        cannot name keeps the finding."""
+        from wicked_data.checks.analysis.libraries import model_api
+
+        models = project.models_fed_by(finding.file)
+        apis = [model_api(m) for m in models]
+        if not models or not all(a is not None and a.takes_nan and a.takes_inf for a in apis):
+            return None
+        names = ", ".join(sorted({m.rsplit(".", 1)[-1] for m in models})[:3])
+        return Severity.P3, (f"the project's models ({names}) read NaN as missing and bin an infinite value as "
+                             "an extreme one, so nothing breaks; check that the value still means what the model "
+                             "learned")
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         if module.role == "training" or module.is_test or module.source.is_notebook or not (applies(module) or module.role == "feature") \

@@ -56,8 +56,20 @@ def shorts_where(kind: Kind, **flags) -> frozenset[str]:
     return frozenset(last(api.name) for api in apis(kind) if all(getattr(api, k) == v for k, v in flags.items()))
 
 
+@cache
+def _models() -> dict[str, Api]:
+    return {api.name: api for lib in LIBRARIES for api in lib.apis
+            if api.kind in ("classifier", "regressor", "estimator", "native_train")}
+
+
+def model_api(qualname: str | None) -> Api | None:
+    """The table row of a model class or training function, by its resolved name."""
+    return _models().get(qualname or "")
+
+
 def library_of(root: str) -> Library | None:
     return next((lib for lib in LIBRARIES if lib.root == root), None)
 
 
-__all__ = ["Api", "Kind", "LIBRARIES", "Library", "UNMODELLED", "apis", "library_of", "names", "shorts", "shorts_where"]
+__all__ = ["Api", "Kind", "LIBRARIES", "Library", "UNMODELLED", "apis", "library_of", "model_api", "names", "shorts",
+           "shorts_where"]

@@ -48,6 +48,11 @@ LIBRARY = Library("sklearn", "scikit-learn", (
     *rows("columnwise", *(_PRE + c for c in ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler",
                                              "PowerTransformer", "QuantileTransformer", "Normalizer", "Binarizer")),
           "sklearn.impute.KNNImputer"),
+    # learn only which categories exist, no statistic of the rows: fitted on all rows, the leak is a
+    # category only the held-out rows hold getting its own column or code
+    *rows("vocabulary", *(_PRE + c for c in ("OneHotEncoder", "OrdinalEncoder", "LabelEncoder", "LabelBinarizer",
+                                             "MultiLabelBinarizer")),
+          "category_encoders.OneHotEncoder", "category_encoders.OrdinalEncoder"),
     # classes of (near) equal size: accuracy is a fair summary there
     *rows("balanced_dataset", "sklearn.datasets.load_iris", "sklearn.datasets.load_wine", "sklearn.datasets.load_digits",
           "sklearn.datasets.make_classification", "sklearn.datasets.make_blobs", "sklearn.datasets.make_moons",

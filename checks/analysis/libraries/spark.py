@@ -13,6 +13,7 @@ LIBRARY = Library("pyspark", "Spark DataFrames and pyspark.ml pipelines", (
     *rows("stateless", *(_FEAT + c for c in (
         "VectorAssembler", "Tokenizer", "RegexTokenizer", "HashingTF", "Bucketizer", "Binarizer",
         "PolynomialExpansion", "SQLTransformer", "Normalizer", "StopWordsRemover", "NGram", "Interaction"))),
+    *rows("vocabulary", _FEAT + "StringIndexer", _FEAT + "OneHotEncoder"),
     *rows("pipeline", "pyspark.ml.Pipeline"),
     *rows("cv", "pyspark.ml.tuning.CrossValidator"),
     *rows("classifier", *(f"pyspark.ml.classification.{c}" for c in (

@@ -45,6 +45,7 @@ Kind = Literal[
     "objective_search", # a function (or class) handed an objective function to minimise over trials (`fmin(fn=...)`)
     "label_transformer",  # a transform that learns from the labels it is given (a feature selector, a target encoder)
     "columnwise",       # a transform whose output keeps each input column in place (a scaler, an imputer)
+    "vocabulary",       # a transform that learns only which categories exist (an one-hot or ordinal encoder)
 ]
 Modelled = Literal["yes", "partial", "no"]
 
@@ -55,6 +56,11 @@ class Api:
     kind: Kind
     shuffles: bool = False  # a split or splitter that draws rows at random by default
     temporal: bool = False  # a split or splitter that keeps time order
+    # For a model: what it does with a non-finite feature value. `takes_nan`: NaN is read as missing
+    # (gradient-boosted trees); `takes_inf`: an infinite value is accepted as an extreme one
+    # (LightGBM bins it) instead of raising (XGBoost, scikit-learn's input checks).
+    takes_nan: bool = False
+    takes_inf: bool = False
 
 
 @dataclass(frozen=True)
