@@ -415,8 +415,9 @@ class EvaluationFacts(PracticeFacts):
         calls += [c for c in self.module.calls if c.callee is not None and self.module.hand_metric(c.callee.node)]
         inline = self._inline_accuracy
         calls += inline
+        by_hand = {id(c) for c in inline}
         for call in sorted(calls, key=lambda c: (c.line, c.node.col_offset)):
-            if id(call) in {id(c) for c in inline}:
+            if id(call) in by_hand:
                 inputs = [v for v in self._compared(call) if v is not None]
                 roles = frozenset().union(*(self.row_roles(v) for v in inputs)) if inputs else frozenset()
                 out.append(Evaluation(call, "accuracy", "accuracy", roles, inputs))
@@ -441,17 +442,18 @@ class EvaluationFacts(PracticeFacts):
         """Accuracy written in place: the share of a model's outputs equal to the labels,
         `(predicted == y_test).float().mean()`, `np.mean(pred == y)`, `(pred == y).sum() / len(y)`."""
         out = []
-        syn = syntax(self.module)
         for call in self.module.calls:
             kind = call.method or call.short
             if kind not in ("mean", "sum", "count_nonzero"):
                 continue
-            if kind != "mean" and not any(isinstance(a, ast.BinOp) and isinstance(a.op, ast.Div) and a.left is not None
+            compared = self._compared(call)  # (syntax first: most reductions compare nothing)
+            if len(compared) != 2 or None in compared:
+                continue
+            if kind != "mean" and not any(isinstance(a, ast.BinOp) and isinstance(a.op, ast.Div)
                                          and any(n is call.node for n in ast.walk(a.left))
-                                         for a in syn.ancestors(call.node)):
+                                         for a in syntax(self.module).ancestors(call.node)):
                 continue  # a count of matches, unless divided into a share
-            compared = self._compared(call)
-            if len(compared) == 2 and sum(self.from_model(v) for v in compared) == 1:
+            if sum(self.from_model(v) for v in compared) == 1:
                 out.append(call)
         return out
 

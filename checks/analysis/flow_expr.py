@@ -185,9 +185,12 @@ class Expressions:
         if left is not None and right is not None and isinstance(node.op, (ast.Sub, ast.Div)):
             stat = right.call
             window = stat.receiver.call if stat is not None and stat.receiver is not None else None
+            axis = stat.kwarg_node("axis") if stat is not None else None
             if stat is not None and stat.method in SCALING_STATS and stat.receiver is not None \
                     and not isinstance(node.left, ast.Constant) \
-                    and not (window is not None and window.method in _WINDOWS):
+                    and not (window is not None and window.method in _WINDOWS) \
+                    and not (isinstance(axis, ast.Constant) and axis.value in (1, "columns")):
+                # (`frame[cols].max(axis=1)`: each row's own maximum, nothing learned from other rows)
                 self.stat_ops.append((node, stat))
         return val
 

@@ -63,6 +63,8 @@ class Val:
         for p in self.index:
             if p.roles:
                 roles = roles | p.roles
+            # rows picked by resampled positions (`rare.loc[rare.index.repeat(5)]`) are resampled rows
+            flags |= p.flags & (RESAMPLED | REBALANCED)
         self.flags = flags
         self.roles: frozenset = roles
 
@@ -254,6 +256,14 @@ def _duplicates_rows(call: CallSite) -> bool:
             names = [dotted(e) for e in items.elts]
             named = [n for n in names if n]
             return len(named) != len(set(named))
+    if call.method in ("union", "unionAll", "unionByName") and call.node.args \
+            and dotted(call.node.args[0]) is not None and dotted(call.node.args[0]) == dotted(call.node.func.value):
+        return True  # `rare.union(rare)`: the same rows twice
+    if call.method in ("withColumn", "select") and any(_explodes_copies(a) for a in call.node.args):
+        return True  # Spark: `rare.withColumn("k", explode(array([lit(i) for i in range(n)])))`, n copies of each row
+    if call.method == "repeat" and isinstance(call.node.func, ast.Attribute) \
+            and isinstance(call.node.func.value, ast.Attribute) and call.node.func.value.attr == "index":
+        return True  # `rare.index.repeat(n)`: each row's label n times, for `rare.loc[...]`
     if call.method == "sample":
         replace = call.kwarg_node("replace")
         frac = call.kwarg_node("frac")
@@ -330,6 +340,15 @@ def _draws_one_class(call: CallSite) -> bool:
     # `rng.choice(positions, k)`, `np.random.choice(...)`, `random.sample(positions, k)`: the population is the first argument
     rows = call.args[0] if ((call.method or call.short) == "choice" or call.method is None) and call.args else call.receiver
     return _masked_rows(rows)
+
+
+def _explodes_copies(node: ast.AST) -> bool:
+    """`explode(array(...))`, `explode(array_repeat(...))`, `explode(sequence(...))`: one output row per
+    element, so every input row comes out as many copies."""
+    if not (isinstance(node, ast.Call) and last(dotted(node.func) or "") in ("explode", "explode_outer") and node.args):
+        return False
+    inner = node.args[0]
+    return isinstance(inner, ast.Call) and last(dotted(inner.func) or "") in ("array", "array_repeat", "sequence")
 
 
 def _mentions_time(node: ast.AST) -> bool:

@@ -88,48 +88,52 @@ def _files(module: ModuleAnalysis) -> dict[str, list[str]]:
     """The names of every data file the module writes and reads (what ties two folders into one
     pipeline: one writes what the other reads)."""
     written, read = set(), set()
+    io_calls = _io_calls(module)
+    for call, kind, position in io_calls:
+        if kind == "records":
+            continue
+        name = path_of(module, call, position)
+        if _data_file(name):
+            (written if kind == "writes" else read).add(name)
+    return {"written": sorted(written), "read": sorted(read), "records": _records(module),
+            "io": _io_functions(module, io_calls), "via": _via_helpers(module)}
+
+
+def _io_calls(module: ModuleAnalysis) -> list[tuple[CallSite, str, int]]:
+    """(call, 'writes' | 'reads' | 'records', position of its path argument) for the module's calls that
+    write or read a data file, or write a record of the run (`json.dump(data, open(path, "w"))`)."""
+    out = []
     for call in module.calls:
         value, position = _written(call)
-        if value is not None or call.is_(*vocab.DATA_WRITE_CALLS):
-            name = path_of(module, call, position)
-            if _data_file(name):
-                written.add(name)
+        if call.is_(*RECORD_DUMPS):
+            out.append((call, "records", 1))
+        elif value is not None or call.is_(*vocab.DATA_WRITE_CALLS):
+            out.append((call, "writes", position))
         elif _is_read(call) or call.short in ("load_npz", "read_pickle"):
-            name = path_of(module, call, 0)
-            if _data_file(name):
-                read.add(name)
-    return {"written": sorted(written), "read": sorted(read), "records": _records(module),
-            "io": _io_functions(module), "via": _via_helpers(module)}
+            out.append((call, "reads", 0))
+    return out
 
 
-def _io_functions(module: ModuleAnalysis) -> dict[str, dict[str, int]]:
+def _io_functions(module: ModuleAnalysis, io_calls: list[tuple[CallSite, str, int]]) -> dict[str, dict[str, int]]:
     """The module's functions that write or read a data file, or write a record of the run (JSON, YAML),
     named by one of their parameters (`def save2pkl(path, df): pickle.dump(df, open(path, "wb"))`):
     {qualname: {"writes"|"reads"|"records": index}}."""
     out: dict[str, dict[str, int]] = {}
-    for fn in module.flow.functions.values():
-        params = [p for p in fn.params if p not in ("self", "cls")]
-        if not params:
+    by_node = {id(fn.node): fn for fn in module.flow.functions.values() if fn.params}
+    if not by_node or not io_calls:
+        return out
+    syn = syntax(module)
+    for call, kind, position in io_calls:
+        fn = by_node.get(id(syn.function_of(call.node)))
+        if fn is None:
             continue
-        end = fn.node.end_lineno or fn.node.lineno
-        for call in module.calls:
-            if not fn.node.lineno <= call.line <= end:
-                continue
-            value, position = _written(call)
-            if call.is_(*RECORD_DUMPS):  # `json.dump(data, open(path, "w"))`: a record of the run
-                kind, position = "records", 1
-            elif value is not None or call.is_(*vocab.DATA_WRITE_CALLS):
-                kind = "writes"
-            elif _is_read(call) or call.short in ("load_npz", "read_pickle"):
-                kind, position = "reads", 0
-            else:
-                continue
-            path = call.arg(position) if position < len(call.args) else None
-            if call.method in vocab.DATA_WRITE_METHODS:
-                path = call.arg(0, "path_or_buf") if call.args else None
-            for index, name in enumerate(params):
-                if path is not None and module.flow.derives_from(path, fn.params[name]):
-                    out.setdefault(fn.qualname, {}).setdefault(kind, index)
+        path = call.arg(position) if position < len(call.args) else None
+        if call.method in vocab.DATA_WRITE_METHODS:
+            path = call.arg(0, "path_or_buf") if call.args else None
+        params = [p for p in fn.params if p not in ("self", "cls")]
+        for index, name in enumerate(params):
+            if path is not None and module.flow.derives_from(path, fn.params[name]):
+                out.setdefault(fn.qualname, {}).setdefault(kind, index)
     return out
 
 
@@ -252,7 +256,7 @@ def _functions(module: ModuleAnalysis) -> dict[str, dict]:
             found.append(entry)
         resamples = []
         for r in returned:
-            origin = _resample_origin(module, r) if r.flags & RESAMPLED else None
+            origin = resample_origin(module, r) if r.flags & RESAMPLED else None
             if origin is None:
                 continue
             inputs = [*origin.args, *origin.kwargs.values()]
@@ -387,7 +391,7 @@ def _writes(module: ModuleAnalysis) -> list[dict]:
                                "kept": kept(module).is_kept(fit), **_place(module, fit.line)})
         resampled = []
         if written.flags & RESAMPLED:
-            origin = _resample_origin(module, written)
+            origin = resample_origin(module, written)
             if origin is not None:
                 resampled.append(_place(module, origin.line))
         derived = [{"column": column, "sources": sorted(sources), **_place(module, line)}
@@ -409,10 +413,11 @@ def _written(call: CallSite) -> tuple[Val | None, int]:
     return None, 0
 
 
-def _resample_origin(module: ModuleAnalysis, val: Val) -> CallSite | None:
+def resample_origin(module: ModuleAnalysis, val: Val) -> CallSite | None:
+    """The call that first made these rows resampled (an oversampler, rows copied by hand)."""
     origin = None
-    for anc in module.flow.ancestors(val):
-        if anc.call is not None and anc.flags & RESAMPLED and not any(p.flags & RESAMPLED for p in anc.parents):
+    for anc in module.flow.ancestors(val, rows=True):  # (through the positions rows are picked by, too)
+        if anc.call is not None and anc.flags & RESAMPLED and not any(p.flags & RESAMPLED for p in [*anc.parents, *anc.index]):
             origin = anc.call
     return origin
 

@@ -78,7 +78,7 @@ def rebalanced_fit(module: ModuleAnalysis) -> dict | None:
     population it will score. {"line", "by"} of the fit and the resampling."""
     from wicked_data.checks.analysis.flowtypes import RESAMPLED
     from wicked_data.checks.analysis.kept import kept
-    from wicked_data.checks.analysis.lineage import _resample_origin
+    from wicked_data.checks.analysis.lineage import resample_origin
 
     if any(c.short in ("CalibratedClassifierCV", "IsotonicRegression") for c in module.calls):
         return None
@@ -86,7 +86,7 @@ def rebalanced_fit(module: ModuleAnalysis) -> dict | None:
     for fit in module.model_fits:
         if fit.X is None or not fit.X.flags & RESAMPLED or not keeps.is_saved(fit):
             continue
-        origin = _resample_origin(module, fit.X)
+        origin = resample_origin(module, fit.X)
         what = (origin.method if origin is not None and origin.method not in (None, "fit_resample", "fit_sample")
                 else last(origin.receiver.ctor) if origin is not None and origin.receiver is not None
                 and origin.receiver.ctor else "a resampler")

@@ -1189,6 +1189,12 @@ class Project:
     def data_files(self, file: str) -> tuple[set[str], set[str]]:
         """(names written, names read) of the data files `file` hands on, directly or through the
         project's own I/O helpers (`save2pkl("../feats/prices.pkl", df)` in a feature script)."""
+        cache = self.__dict__.setdefault("_data_files", {})
+        if file not in cache:
+            cache[file] = self._data_files_of(file)
+        return cache[file]
+
+    def _data_files_of(self, file: str) -> tuple[set[str], set[str]]:
         files = ((self.facts.get(file) or {}).get("lineage") or {}).get("files") or {}
         written = {PurePosixPath(p).name for p in files.get("written") or ()}
         read = {PurePosixPath(p).name for p in files.get("read") or ()}
@@ -1215,12 +1221,16 @@ class Project:
     def consumers(self, file: str) -> set[str]:
         """The files that take what `file` produces: itself, the files that import it, and the files
         that read a data file it writes (matched by file name, through the project's I/O helpers too)."""
+        cache = self.__dict__.setdefault("_consumers", {})
+        if file in cache:
+            return cache[file]
         written, _ = self.data_files(file)
         out = {file, *self.importers(file)}
         if written:
             for rel, other in self.facts.items():
                 if rel != file and not other.get("test") and written & self.data_files(rel)[1]:
                     out.add(rel)
+        cache[file] = out
         return out
 
     def models_fed_by(self, file: str, depth: int = 8) -> set[str]:

@@ -10,6 +10,7 @@ from wicked_data.checks.analysis.leakage import STAT_METHODS, sees_held_out_rows
 from wicked_data.checks.analysis.lineage import hand_offs, helper_calls
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis.syntax import syntax
 from wicked_data.checks.analysis.vocab import CV_FUNCS, FUNCTIONAL_TRANSFORMS
 from wicked_data.checks.models import Severity
 from wicked_data.checks.rules.base import Hit, ProjectHit, Rule
@@ -17,6 +18,59 @@ from wicked_data.checks.rules.base import Hit, ProjectHit, Rule
 if TYPE_CHECKING:
     from wicked_data.checks.analysis.project import Project
     from wicked_data.checks.models import Finding
+
+def _refit_per_call(module: ModuleAnalysis, call: CallSite, fitted_on: Val, what: str) -> Hit | None:
+    """The transform is fitted inside a function (or a class's `__init__`) on the rows each call hands
+    it, and the module calls it on different data (`Records("train.csv")`, `Records("test.csv")`):
+    every set of rows is transformed with its own statistics, so the rows scored are not transformed
+    as the rows learned from."""
+    fn_node = syntax(module).function_of(call.node)
+    fn = next((f for f in module.flow.functions.values() if f.node is fn_node), None) if fn_node is not None else None
+    if fn is None:
+        return None
+    params = [p for p in fn.params if p not in ("self", "cls")]
+    index = next((i for i, p in enumerate(params) if module.flow.derives_from(fitted_on, fn.params[p])), None)
+    if index is None:
+        return None
+    callers = [c for c in module.calls if c.callee is fn and len(c.node.args) > index]
+    given = {module.text(c.node.args[index]) for c in callers}
+    if len(callers) < 2 or len(given) < 2:
+        return None
+    if not any(f.X is not None and c.val is not None and module.flow.derives_from(f.X, c.val)
+               for f in module.model_fits for c in callers) \
+            and not any(p.call is not None and c.val is not None and module.flow.derives_from(p.call.arg(0, "X"), c.val)
+                        for p in _applied(module) for c in callers) and not _stored_on_self(module, fn, call):
+        return None  # what it computes reaches no model's inputs (a score's own scale, a report)
+    end = fn.node.end_lineno or fn.node.lineno
+    if any(fn.node.lineno <= f.line <= end and f.X is not None and module.flow.derives_from(f.X, fn.params[params[index]])
+           for f in module.model_fits):
+        return None  # the function trains a model on the same rows: one transform and one model per call
+    trains = [any(f.X is not None and c.val is not None and module.flow.derives_from(f.X, c.val) for f in module.model_fits)
+              for c in callers]
+    if all(trains):
+        return None  # each call's rows train a model of their own (one model per segment): none is scored on another's
+    name = fn.qualname.rsplit(".", 1)[0] if fn.node.name == "__init__" else fn.qualname
+    shown = ", ".join(sorted(given)[:3])
+    return Hit(f"{what} is fitted inside {name}() on the rows each call gives it, and {name}() is called on different "
+               f"data ({shown}): each set of rows is transformed with its own statistics, so the rows the model is "
+               "scored on are not transformed like the rows it learned from. Fit it once on the training rows and "
+               "hand the fitted transform to every call", node=call.node, confidence="medium",
+               related=[(None, c.line, f"{name}() called here") for c in callers[:4]])
+
+
+def _applied(module: ModuleAnalysis) -> list[Val]:
+    """The values of the module's prediction calls (`model.predict(X)`)."""
+    return [c.val for c in module.predictions if c.val is not None]
+
+
+def _stored_on_self(module: ModuleAnalysis, fn, call: CallSite) -> bool:
+    """The transform's output is kept on the object (`self.inputs = scaler.fit_transform(...)` in a
+    Dataset's `__init__`): what the object serves is its rows, transformed."""
+    return fn.cls is not None and any(
+        isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                                             and t.value.id == "self" for t in node.targets)
+        and any(n is call.node for n in ast.walk(node.value)) for node in ast.walk(fn.node))
+
 
 def _touched(call: CallSite) -> list[Val]:
     """The values a learning call changes or produces: its result, its receiver and, for an in-place
@@ -71,6 +125,10 @@ class PreprocessingBeforeSplit(Rule):
     ```
 
     ## Known problems
+    A transform fitted inside a function or a class's `__init__` on the rows each call is given, and
+    called on different data (a `Dataset` built once for the training file and again for the test
+    file) is reported: each part gets its own statistics. It is not reported when each call's rows
+    also train a model of their own (one scaler and one model per segment).
     An encoder that learns only which categories exist (one-hot, ordinal and label encoders, Spark's
     `StringIndexer`; the `vocabulary` kind of the library tables) fitted on all rows is reported at
     P3: it leaks no statistic, only a category the test rows alone may hold.
@@ -105,7 +163,8 @@ class PreprocessingBeforeSplit(Rule):
             touched = [call.val] if id(call) in stats and call.val is not None else _touched(call)
             if not any(id(v) in consumed for v in touched):
                 continue  # what it learned reaches no model, file or caller (a plot, a printout, dead code)
-            hit = self._leak(module, call, fitted_on, what, confidence, cv_calls)
+            hit = self._leak(module, call, fitted_on, what, confidence, cv_calls) or \
+                _refit_per_call(module, call, fitted_on, what)
             if hit:
                 seen.add(call.line)
                 if confidence == "low":  # only a name says it learns from the data: never a P1
@@ -411,6 +470,28 @@ def _statistic(module: ModuleAnalysis, val: Val | None) -> CallSite | None:
 
 
 PreprocessingBeforeSplit.invalid = [
+    # a Dataset class scales the file it is given: the test file gets its own mean and std
+    """
+    import pandas as pd
+    import torch
+    from sklearn.preprocessing import StandardScaler
+    from torch.utils.data import DataLoader, Dataset
+
+    class Visits(Dataset):
+        def __init__(self, csv_path):
+            table = pd.read_csv(csv_path)
+            self.labels = torch.tensor(table.pop("returned").values, dtype=torch.float32)
+            self.inputs = torch.tensor(StandardScaler().fit_transform(table.values), dtype=torch.float32)  # ruleid: ML102
+
+        def __len__(self):
+            return len(self.labels)
+
+        def __getitem__(self, i):
+            return self.inputs[i], self.labels[i]
+
+    learn_from = DataLoader(Visits("visits/fit.csv"), batch_size=64, shuffle=True)
+    score_on = DataLoader(Visits("visits/holdout.csv"), batch_size=64)
+    """,
     # features chosen with every label of the training part, whose folds are then cross-validated (P2)
     """
     from sklearn.feature_selection import SelectKBest, f_classif
@@ -564,6 +645,21 @@ PreprocessingBeforeSplit.invalid = [
 ]
 
 PreprocessingBeforeSplit.valid = [
+    # one scaler and one model per region: each call's rows train a model of their own
+    """
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    from sklearn.preprocessing import StandardScaler
+
+    def region_model(path):
+        table = pd.read_parquet(path)
+        scaler = StandardScaler().fit(table[["area", "rooms"]])
+        model = Ridge().fit(scaler.transform(table[["area", "rooms"]]), table["price"])
+        return scaler, model
+
+    north = region_model("north.parquet")
+    south = region_model("south.parquet")
+    """,
     # the same choice, measured on the training part only
     """
     import pandas as pd

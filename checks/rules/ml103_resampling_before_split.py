@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from wicked_data.checks.analysis.flowtypes import RESAMPLED, Val
-from wicked_data.checks.analysis.lineage import hand_offs, helper_calls
+from wicked_data.checks.analysis.lineage import hand_offs, helper_calls, resample_origin
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.analysis.names import last
 from wicked_data.checks.analysis.vocab import CV_FUNCS
@@ -67,7 +67,7 @@ class ResamplingBeforeSplit(Rule):
         for val, line, what in targets:
             if not val.flags & RESAMPLED:
                 continue
-            source = _resample_call(module, val)
+            source = resample_origin(module, val)
             if source is None or source.line in reported:
                 continue
             reported.add(source.line)
@@ -100,14 +100,6 @@ def _cross_validates(est: Val) -> bool:
     `RandomizedSearchCV`, `LogisticRegressionCV`, `RFECV`), not a calibration wrapper."""
     shorts = {last(c) for c in (est.ctor, *est.ctors) if c}
     return bool(shorts & (CV_FUNCS - {"CalibratedClassifierCV"}))
-
-
-def _resample_call(module: ModuleAnalysis, val: Val):
-    origin = None
-    for anc in module.flow.ancestors(val):
-        if anc.call is not None and anc.flags & RESAMPLED and not any(p.flags & RESAMPLED for p in anc.parents):
-            origin = anc.call
-    return origin
 
 
 ResamplingBeforeSplit.invalid = [

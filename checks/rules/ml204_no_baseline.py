@@ -58,7 +58,8 @@ class NoBaseline(Rule):
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         facts = evaluation(module)
-        if facts.baselines or facts.mean_referenced or not (module.model_fits or module.predictions or module.cv_calls):
+        if facts.baselines or facts.mean_referenced or not (module.model_fits or module.predictions or module.cv_calls
+                                                            or module.gradient_steps):  # (a hand-written training loop)
             return
         candidates = [e for e in facts.evaluations if facts.fitted_rows(e) is None]
         held_out = [e for e in candidates if e.held_out]

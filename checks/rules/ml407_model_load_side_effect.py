@@ -74,7 +74,8 @@ class ModelLoadSideEffect(Rule):
             return
         facts = inference(module)
         users = [e for e in facts.entries if e.function is not None] or []
-        service = any(e.kind == "route" for e in facts.entries) or facts.launches_ui
+        service = any(load.placement == "import" for load in facts.loads) and (
+            any(e.kind == "route" for e in facts.entries) or facts.launches_ui)
         # One problem, one finding: the loads of a file that share a placement (a Streamlit app reading
         # its model, scaler and encoders on every rerun) are one finding at the first, the rest related.
         groups: dict[str, list] = {}

@@ -94,7 +94,9 @@ class UnguardedNanInf(Rule):
         apis = [model_api(m) for m in models]
         if not models or not all(a is not None and a.takes_nan and a.takes_inf for a in apis):
             return None
-        names = ", ".join(sorted({m.rsplit(".", 1)[-1] for m in models})[:3])
+        # a class by its name (`LGBMRegressor`), a training function by its library (`lightgbm.train`: lightgbm)
+        names = ", ".join(sorted({m.rsplit(".", 1)[-1] if m.rsplit(".", 1)[-1][:1].isupper() else m.split(".")[0]
+                                  for m in models})[:3])
         return Severity.P3, (f"the project's models ({names}) read NaN as missing and bin an infinite value as "
                              "an extreme one, so nothing breaks; check that the value still means what the model "
                              "learned")
