@@ -143,3 +143,25 @@ def test_a_ratio_fed_only_to_lightgbm_is_advisory(tmp_path):
 def test_a_ratio_fed_to_a_model_that_refuses_infinity_stays(tmp_path):
     [finding] = _ml508(tmp_path, "from xgboost import XGBRegressor", "XGBRegressor()")
     assert finding.severity.value == "P2"
+
+
+def test_a_pickle_read_from_a_path_written_in_the_code_is_advisory(tmp_path):
+    """`open("model.pkl")` and `Path(__file__).parent / ...` are literal paths: replacing the file takes
+    code access (P3); a path from the environment keeps the P2."""
+    _write(tmp_path, {"serve.py": """
+        import os
+        import pickle
+        from pathlib import Path
+
+        import joblib
+
+        HERE = Path(__file__).resolve().parent
+        model = joblib.load(HERE / "artifacts" / "model.joblib")
+        with open("encoder.pkl", "rb") as handle:
+            encoder = pickle.load(handle)
+        fallback = joblib.load(os.environ["MODEL_PATH"])
+
+        def predict(rows):
+            return model.predict(encoder.transform(rows)), fallback.predict(rows)
+        """})
+    assert {f.line: f.severity.value for f in _ml402(tmp_path)} == {9: "P3", 11: "P3", 12: "P2"}

@@ -7,7 +7,7 @@ import ast
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis import libraries, vocab
 from wicked_data.checks.analysis.evaluation_base import (
     _DUMP_CALLS,
     _PERSIST_CALLS,
@@ -147,9 +147,8 @@ class PracticeFacts:
         for node in ast.walk(self.module.tree):
             if not isinstance(node, ast.ClassDef) or not node.bases:
                 continue
-            bases = {(self.module.imports.resolve(b) or getattr(b, "attr", "") or getattr(b, "id", "")) for b in node.bases}
-            if not any(b.endswith(("Model", "Module", "keras.Model", "nn.Module")) for b in bases):
-                continue
+            if not any((self.module.imports.resolve(b) or "") in libraries.names("network_base") for b in node.bases):
+                continue  # (a network class by its library base, not by a word in its name)
             methods = {m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
             forward = methods.get("call") or methods.get("forward")
             if forward is None:

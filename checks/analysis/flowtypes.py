@@ -332,7 +332,7 @@ def _is_mask(val: Val, depth: int = 4) -> bool:
 def _draws_one_class(call: CallSite) -> bool:
     """Undersampling by hand: a fixed-size draw from the rows of one class (`majority.sample(n=len(minority))`,
     `rng.choice(np.where(y == 0)[0], k, replace=False)`), or one per class (`df.groupby("y").sample(n=k)`)."""
-    if (call.method or call.short) not in ("sample", "choice") or not _takes_fixed_count(call):
+    if (call.method or call.short) not in ("sample", "choice") or call.callee is not None or not _takes_fixed_count(call):
         return False
     if call.method == "sample" and call.receiver is not None and call.receiver.call is not None \
             and call.receiver.call.method == "groupby":

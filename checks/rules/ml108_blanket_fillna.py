@@ -180,7 +180,7 @@ def _built_empty(val) -> bool:
         if val is None or val.call is None:
             return False
         call = val.call
-        if call.method is None and call.short == "DataFrame":
+        if call.is_("pandas.DataFrame", "polars.DataFrame"):
             return not call.node.args and call.kwarg_node("data") is None
         val = call.receiver if call.method is not None else None
     return False

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from wicked_data.checks.analysis.flowtypes import LITERAL
 from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.paths import BUILDERS
 from wicked_data.checks.analysis.production import Inference, inference, INTEGRITY, Load
 from wicked_data.checks.analysis.syntax import FunctionNode
 from wicked_data.checks.models import Severity
@@ -102,9 +103,8 @@ class UnsafeDeserialization(Rule):
         return PurePosixPath(path).name in written
 
 
-# Calls that only build a path from what they are given (a literal, `__file__`): no outside input.
-_PATH_BUILDERS = {"open", "Path", "PurePath", "join", "dirname", "abspath", "realpath", "resolve", "joinpath",
-                  "with_suffix", "with_name", "parent", "expanduser"}
+# Methods and attributes of a path that build another path from it (the functions are `paths.BUILDERS`).
+_PATH_METHODS = {"resolve", "joinpath", "with_suffix", "with_name", "parent", "expanduser", "absolute"}
 
 
 def _fixed_path(module: ModuleAnalysis, call) -> bool:
@@ -119,12 +119,14 @@ def _fixed_path(module: ModuleAnalysis, call) -> bool:
             return False
         node = anc.node
         if anc.call is not None:
-            if anc.call.method is None and anc.call.short in _PATH_BUILDERS or anc.call.method in _PATH_BUILDERS:
+            if anc.call.is_(*BUILDERS, "os.path.dirname") or anc.call.method in _PATH_METHODS \
+                    or anc.call.method is None and anc.call.callee is None and anc.call.spelled == "open":
                 continue
             return False
-        if isinstance(node, ast.Attribute) and node.attr in _PATH_BUILDERS:
+        if isinstance(node, ast.Attribute) and node.attr in _PATH_METHODS:
             continue
-        if isinstance(node, (ast.BinOp, ast.JoinedStr)) or anc.flags & LITERAL:
+        if isinstance(node, (ast.BinOp, ast.JoinedStr)) or anc.flags & LITERAL \
+                or isinstance(node, ast.Name) and node.id == "__file__":
             continue
         return False  # a parameter, a name bound elsewhere, a lookup in a mapping, an unknown value
     return True

@@ -85,7 +85,7 @@ class UnguardedDivision(Rule):
             on_path = id(fn) in serving if fn is not None else module_level
             if not (on_path or feature_module and fn is not None):
                 continue  # (a feature script's own top level runs once over stored files: an offline job)
-            if not on_path and _vectorised(module, denominator) and _run_by_own_program(module, fn):
+            if not on_path and _vectorised(module, denominator) and _run_by_own_program(facts, fn):
                 continue  # a column divided in an offline feature job: no exception, inf/NaN (ML508's finding)
             source = _data_source(module, syn, fn, denominator, depth=3)
             if source is None or _guarded(syn, fn, node, denominator) or serving_facts(module).above_zero(denominator):
@@ -96,16 +96,13 @@ class UnguardedDivision(Rule):
                       "`max(d, 1)`)", node=node, confidence="high" if on_path else "medium", fix=_guard(module, node))
 
 
-def _run_by_own_program(module: ModuleAnalysis, fn) -> bool:
-    """The function is the entry of the file's own program: its top level or `__main__` block calls it
-    (`if __name__ == "__main__": main()`), and no function of the file does."""
+def _run_by_own_program(facts, fn) -> bool:
+    """The function is the entry of the file's own program: its callers are all at the file's top level
+    or in its `__main__` block (`if __name__ == "__main__": main()`), none in a function."""
     if fn is None:
         return False
-    calls = [n for n in ast.walk(module.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-             and n.func.id == fn.name]
-    top = {id(n) for stmt in module.tree.body if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-           for n in ast.walk(stmt)}
-    return bool(calls) and all(id(n) in top for n in calls)
+    callers = facts.callers(fn)
+    return bool(callers) and all(facts.syntax.function_of(c.node) is None for c in callers)
 
 
 def _vectorised(module: ModuleAnalysis, expr: ast.expr) -> bool:

@@ -4,7 +4,7 @@ import ast
 import re
 from typing import Iterator
 
-from wicked_data.checks.analysis import vocab
+from wicked_data.checks.analysis import libraries, vocab
 from wicked_data.checks.analysis.featureprint import number
 from wicked_data.checks.analysis.flowtypes import LITERAL, SCALING_STATS
 from wicked_data.checks.analysis.module import ModuleAnalysis
@@ -381,9 +381,7 @@ def _reads_data(facts: Serving, node: ast.AST) -> bool:
 
 # Classes whose methods are a network's own arithmetic (layers, losses, training modules), not
 # feature code: a division there normalises activations or averages a loss.
-NETWORK_BASES = ("torch.nn.Module", "torch.nn.modules.module.Module", "lightning.LightningModule",
-                 "pytorch_lightning.LightningModule", "tensorflow.keras.layers.Layer", "keras.layers.Layer",
-                 "tensorflow.keras.Model", "keras.Model", "tensorflow.keras.losses.Loss", "keras.losses.Loss")
+NETWORK_BASES = libraries.names("network_base")
 OPTIMISERS = ("scipy.optimize.",)
 
 

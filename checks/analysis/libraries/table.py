@@ -46,6 +46,7 @@ Kind = Literal[
     "label_transformer",  # a transform that learns from the labels it is given (a feature selector, a target encoder)
     "columnwise",       # a transform whose output keeps each input column in place (a scaler, an imputer)
     "vocabulary",       # a transform that learns only which categories exist (an one-hot or ordinal encoder)
+    "network_base",     # a base class of networks, layers and losses (`torch.nn.Module`, `keras.Model`)
 ]
 Modelled = Literal["yes", "partial", "no"]
 
