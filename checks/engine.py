@@ -77,7 +77,10 @@ def _links(facts: dict) -> dict[str, set[str]]:
     artifacts = facts.get("artifacts") or {}
     return {"loads": {a["path"] for a in artifacts.get("loaded", ()) if a.get("path")},
             "writes": {a["path"] for a in artifacts.get("written", ()) if a.get("path")},
-            "imports": set(facts.get("local_imports") or ()),
+            # (each part of a project module's dotted name: `from pkg.pipelines import _03_split` ties
+            # the folder `_03_split` to the file even where `pipelines` is a namespace package)
+            "imports": set(facts.get("local_imports") or ()) | {
+                part for name in facts.get("imported") or () for part in name.lstrip(".").split(".")[:-1] if part},
             "mentions": set((facts.get("config") or {}).get("mentions") or ()),
             "data_writes": set(((facts.get("lineage") or {}).get("files") or {}).get("written") or ()),
             "data_reads": set(((facts.get("lineage") or {}).get("files") or {}).get("read") or ())}

@@ -190,7 +190,11 @@ def _join_trainless(projects: list[Unit], roles: dict[str, str], links: dict[str
         members.setdefault(find(i), []).append(unit)
     units = []
     for group_units in members.values():
-        lead = next((u for u in group_units if any(roles[f] in TRAINING_ROLES for f in u.files)), group_units[0])
+        # (the folder holding the others, when one does: a Kedro project's root over its pipelines)
+        lead = next((u for u in group_units if u.root != "." and all(
+            PurePosixPath(o.root) == PurePosixPath(u.root) or PurePosixPath(u.root) in PurePosixPath(o.root).parents
+            for o in group_units)), None) or next(
+            (u for u in group_units if any(roles[f] in TRAINING_ROLES for f in u.files)), group_units[0])
         units.append(Unit(lead.root, [f for u in group_units for f in u.files]))
     training = [u for u in units if any(roles[f] in TRAINING_ROLES for f in u.files)]
     scripts = [u for u in training if any(roles[f] == "training" for f in u.files)]

@@ -138,6 +138,7 @@ class ServedFeature(_Strict):
     field: str | None = None  # the record field a value laid out by position was read from
     codes: dict[str, int] | None = None  # the codes a hand-written category map gives
     print: Fingerprint | None = None
+    present: bool = False  # the value cannot be missing (an int() of one value, a required form field)
 
 
 class ServingFacts(_Strict):
@@ -161,6 +162,7 @@ class ServingFacts(_Strict):
     evaluates: bool = False  # every prediction reaches a metric: a held-out evaluation, not a service
     fills: dict[str, str] = {}  # whole-frame fillna on the way to predict: the value per column ("*": every column)
     dummies: list[Dummies] = []
+    aligned: bool = False  # the frame is reindexed to the columns the loaded model (or a loaded list) remembers
 
 
 class ArtifactUse(_Strict):
@@ -185,6 +187,7 @@ class ConfigUse(_Strict):
     loads: list[int]
     mentions: list[str]
     literals: list[Literal]
+    folders: list[str] = []  # configuration folders a framework it imports reads by convention (Kedro's conf/)
 
 
 class Place(_Strict):
@@ -236,6 +239,13 @@ class SummaryResample(Place):
 class Summary(_Strict):
     fits: list[SummaryFit]
     resamples: list[SummaryResample]
+    splits: list[Place] = []  # shuffled splits without stratify= in its body
+
+
+class ClassifiedCall(Place):
+    """A call of another file's function whose results a classifier of this file learns from."""
+    target: str
+    balanced: bool = False  # the file shows classes of comparable size
 
 
 class ImportedCall(Place):
@@ -265,6 +275,27 @@ class DataFiles(_Strict):
     via: list[ViaHelper] = []
 
 
+class HandedPaths(_Strict):
+    """A call of a project function: per positional argument, the imported project names a path
+    written in the code is built from ([] when only literals), or None (not such a path)."""
+    target: str
+    args: list[list[str] | None]
+
+
+class PathLoad(_Strict):
+    """An unsafe load whose path is built from its function's parameters or imported project names."""
+    fn: str | None
+    params: list[int]
+    imported: list[str]
+
+
+class PathFacts(_Strict):
+    """Where the paths of unsafe artifact loads come from (`lineage._path_facts`)."""
+    loads: dict[str, PathLoad] = {}  # by the load's shown line
+    handed: list[HandedPaths] = []
+    fixed: list[str] = []  # top-level names bound to a path written in the code
+
+
 class Lineage(_Strict):
     """Data files written and read, functions that fit on their input, calls of other files'
     functions (`analysis/lineage.py`)."""
@@ -275,6 +306,8 @@ class Lineage(_Strict):
     files: DataFiles
     loaders: dict[str, Place] = {}  # functions that load a model every time they run
     reruns: list[RerunCall] = []  # a Streamlit script's calls of other files' functions on every rerun
+    classifies: list[ClassifiedCall] = []
+    paths: PathFacts | None = None
 
 
 class Decisions(_Strict):
@@ -294,6 +327,7 @@ class EntrySpan(_Strict):
     end: int
     called: bool = False  # some code of its own file calls it
     top: bool = False  # the file's own top level calls it: the file is a program that runs it
+    handed: bool = False  # every model it applies is one of its parameters
 
 
 class ModuleFacts(_Strict):
@@ -307,6 +341,7 @@ class ModuleFacts(_Strict):
     local_imports: list[str]
     calls_out: list[str] = []  # project functions called by qualified name (`pkg.mod.func`)
     orchestrated: list[str] = []  # project functions a pipeline orchestrator runs (Kedro node, Airflow task)
+    bounded_ui: bool = False  # a UI script whose every input is a typed, bounded widget
     script: bool = False  # runs as a program (a `__main__` block) and serves nothing
     main: bool = False  # has a `__main__` block at its top level
     imported: list[str] = []  # what it imports from outside the libraries, fully spelled

@@ -165,3 +165,120 @@ def test_a_pickle_read_from_a_path_written_in_the_code_is_advisory(tmp_path):
             return model.predict(encoder.transform(rows)), fallback.predict(rows)
         """})
     assert {f.line: f.severity.value for f in _ml402(tmp_path)} == {9: "P3", 11: "P3", 12: "P2"}
+
+
+HANDED = """
+    import pandas as pd
+
+    def score_rows(model, rows):
+        return model.predict_proba(pd.DataFrame(rows))[:, 1]
+    """
+
+ROUTE = """
+    import joblib
+    from flask import Flask, jsonify, request
+    from scoring import score_rows
+
+    app = Flask(__name__)
+    model = joblib.load("model.joblib")
+
+    @app.post("/score")
+    def score():
+        return jsonify(score_rows(model, request.get_json()["rows"]).tolist())
+    """
+
+
+def test_helper_scoring_a_handed_model_is_not_an_entry_until_something_serves_it(tmp_path):
+    """A function that scores whatever model its caller hands it, and that nothing in the project
+    calls, is a helper (an evaluation utility), not an inference entry; called from a route with
+    the request's rows, its unvalidated input is reported again."""
+    alone = _write(tmp_path / "alone", {"scoring.py": HANDED}) if (tmp_path / "alone").mkdir() is None else None
+    served = _write(tmp_path / "served", {"scoring.py": HANDED, "app.py": ROUTE}) \
+        if (tmp_path / "served").mkdir() is None else None
+    rules = lambda folder: {f.rule for f in review([folder], Config(select=["ML404", "ML406", "ML408"])).findings}  # noqa: E731
+    assert rules(alone) == set()
+    assert "ML404" in rules(served)
+
+
+PIPELINE = """
+    import joblib
+    import pandas as pd
+
+    class Scorer:
+        def __init__(self):
+            self.model = joblib.load("artifacts/model.joblib")
+
+        def score(self, rows):
+            return self.model.predict_proba(rows)[:, 1]
+    """
+
+UI = """
+    import pandas as pd
+    import streamlit as st
+    from scoring import Scorer
+
+    age = st.number_input("Age", min_value=18, max_value=99, value=40)
+    plan = st.selectbox("Plan", ["basic", "plus"])
+    {extra}
+    if st.button("Score"):
+        st.write(Scorer().score(pd.DataFrame([{{"age": age, "plan": plan}}])))
+    """
+
+
+def test_entry_called_only_from_bounded_widgets_is_validated_by_its_caller(tmp_path):
+    """A scoring class of another module whose only caller is a Streamlit script made of typed,
+    bounded widgets gets its input validated there; a free-text box in the script keeps ML404."""
+    bounded, free = tmp_path / "bounded", tmp_path / "free"
+    bounded.mkdir()
+    free.mkdir()
+    _write(bounded, {"scoring.py": PIPELINE, "app.py": UI.format(extra="")})
+    _write(free, {"scoring.py": PIPELINE, "app.py": UI.format(extra='note = st.text_input("Note")')})
+    rules = lambda folder: {f.rule for f in review([folder], Config(select=["ML404"])).findings}  # noqa: E731
+    assert rules(bounded) == set()
+    assert rules(free) == {"ML404"}
+
+
+LOADER = """
+    import pickle
+
+    def load_object(path):
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    """
+
+CONSTS = """
+    import os
+    ARTIFACTS = os.path.join("artifacts", "v3")
+    """
+
+CALLER = """
+    import os
+    import pandas as pd
+    from fastapi import FastAPI
+    from tools.store import load_object
+    from tools import consts
+
+    app = FastAPI()
+    model = load_object({path})
+
+    @app.post("/score")
+    def score(a: float, b: float) -> dict:
+        return {{"p": float(model.predict_proba(pd.DataFrame([{{"a": a, "b": b}}]))[0, 1])}}
+    """
+
+
+def _ml402(folder):
+    return [f for f in review([folder], Config(select=["ML402"])).findings]
+
+
+def test_unsafe_load_through_a_helper_gets_the_callers_paths(tmp_path):
+    """A loader taking its path as a parameter is P3 when every caller hands it a path written in
+    the project's code (its own constants included), P2 when one comes from the environment."""
+    for name, path, expected in (("fixed", 'os.path.join(consts.ARTIFACTS, "model.pkl")', "P3"),
+                                 ("env", 'os.environ["MODEL_FILE"]', "P2")):
+        folder = tmp_path / name
+        (folder / "tools").mkdir(parents=True)
+        (folder / "tools" / "__init__.py").write_text("")
+        _write(folder, {"tools/store.py": LOADER, "tools/consts.py": CONSTS, "app.py": CALLER.format(path=path)})
+        found = _ml402(folder)
+        assert [(f.file, f.severity.value) for f in found] == [("tools/store.py", expected)], found

@@ -52,10 +52,12 @@ TEMPLATES = [
     "{a} = {b}.assign({c}=lambda d: d['{d}'] / d['{e}'])",
     "if {a}:\n    {b} = {c}\nelse:\n    {b} = {d}",
     "class C:\n    def m(self, {a}):\n        self.{b} = {a}\n        return self.{b}.fit({a})",
+    "{a}['{b}'] += 1",
+    "{a}, {b}, {c} = roc_curve({d}, {e})\nprint({c})",
 ]
 HEADER = ("import pandas as pd\nfrom sklearn.model_selection import train_test_split, KFold\n"
           "from sklearn.preprocessing import StandardScaler\nfrom sklearn.pipeline import make_pipeline\n"
-          "from sklearn.linear_model import LogisticRegression\nfrom sklearn.metrics import accuracy_score\n"
+          "from sklearn.linear_model import LogisticRegression\nfrom sklearn.metrics import accuracy_score, roc_curve\n"
           "from imblearn.over_sampling import SMOTE\n")
 
 
@@ -95,3 +97,22 @@ def test_real_third_party_source():
         lines = path.read_text(encoding="utf-8", errors="replace").count("\n") + 1
         for finding in result.get("findings", []):
             assert 1 <= finding["line"] <= lines
+
+
+def test_project_facts_leave_the_syntax_tree_alone():
+    """The project facts normalise expressions on copies: a column updated in place (`df["d"] += 1`)
+    must not come back as a location-less name in the module's tree (it broke later passes)."""
+    from wicked_data.checks.analysis.module import ModuleAnalysis
+    from wicked_data.checks.analysis.project import module_facts
+    from wicked_data.checks.analysis.source import SourceFile
+    from wicked_data.checks.engine import parse
+    from pathlib import PurePath
+
+    text = (HEADER + "rows = pd.read_csv('r.csv')\nrows['weekday'] += 1\nmodel = LogisticRegression()\n"
+            "model.fit(rows[['weekday']], rows['y'])\na, b, cut = roc_curve(rows['y'], model.predict_proba(rows[['weekday']])[:, 1])\n"
+            "print(cut)\n")
+    source = SourceFile(path=PurePath("t.py"), rel="t.py", text=text)
+    module = ModuleAnalysis(source, parse(source))
+    before = ast.dump(module.tree, include_attributes=True)
+    module_facts(module)
+    assert ast.dump(module.tree, include_attributes=True) == before

@@ -446,7 +446,7 @@ class EntryFacts:
                 return False  # a parameter of an enclosing function: its callers are not followed here
             call = cur.call
             if call is not None:
-                kind = self._widget_kind(call)
+                kind = self.widget_kind(call)
                 if kind is not None:
                     if kind in _FREE_FORM_COMPONENTS or kind in _TEXT_COMPONENTS and conv:
                         return False
@@ -458,7 +458,7 @@ class EntryFacts:
             stack += [(p, conv) for p in cur.parents]
         return widget
 
-    def _widget_kind(self, call: CallSite) -> str | None:
+    def widget_kind(self, call: CallSite) -> str | None:
         """`st.slider(...)`, `st.sidebar.selectbox(...)`, `col.number_input(...)`: the widget's kind."""
         method = call.method or last(call.name or "")
         if method not in _STREAMLIT_WIDGETS:
@@ -613,6 +613,8 @@ class EntryFacts:
             if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return False
             if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)):
+                if isinstance(anc, (ast.For, ast.AsyncFor)) and _path_from_item(anc, load.call.node):
+                    return False  # each pass loads another file (`for path in model_paths: load(path)`)
                 inside = {id(n) for n in ast.walk(anc)}
                 return any(id(p.node) in inside for p in self.predictions)
         return False
@@ -731,6 +733,18 @@ def _rejects_bad_input(fn: FunctionNode) -> bool:
 _MODEL_PARAM_TOKENS = {"model", "models", "clf", "classifier", "regressor", "estimator", "pipeline", "pipe", "bundle",
                        "booster", "net", "network", "path", "file", "filename", "filepath", "fname", "dir", "directory",
                        "cfg", "config", "conf", "settings", "threshold", "cutoff", "artifact", "artifacts"}
+
+
+def _path_from_item(loop: ast.For | ast.AsyncFor, load: ast.Call) -> bool:
+    """The loaded path comes from the loop's item: the item itself, or a name the loop body binds
+    from it (`mfile = Path(mpath)`)."""
+    names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+    for stmt in ast.walk(loop):
+        if isinstance(stmt, ast.Assign) and stmt.lineno < load.lineno and {
+                n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)} & names:
+            names |= {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    arg = load.args[0] if load.args else next((k.value for k in load.keywords), None)
+    return arg is not None and bool({n.id for n in ast.walk(arg) if isinstance(n, ast.Name)} & names)
 
 
 def _model_param(arg: ast.AST) -> bool:

@@ -68,6 +68,10 @@ class Evaluation:
         return self.roles == {"train"}
 
 
+# Rows above which one hold-out's score, and each class's share in it, vary little between draws.
+LARGE_SAMPLE = 100_000
+
+
 class EvaluationFacts(PracticeFacts):
     def __init__(self, module: ModuleAnalysis) -> None:
         self.module = module
@@ -265,6 +269,65 @@ class EvaluationFacts(PracticeFacts):
         if self.module.stated.get("positive-rate") is None and self._printed_counts is not None:
             return "a rare class" if self.severe_imbalance else "a minority class"
         return "a rare positive class"
+
+    @cached_property
+    def _printed_sizes(self) -> dict[int, int]:
+        """id of a frame -> the number of rows a notebook printed for it: `df.shape` (a cell's only
+        shape), `len(df)` as a cell's result, `df.info()` ("RangeIndex: 1296675 entries")."""
+        source = self.module.source
+        if not source.is_notebook:
+            return {}
+        by_cell: dict[int, list[tuple[str, Val]]] = {}
+        for node in syntax(self.module).nodes:
+            kind, val = None, None
+            if isinstance(node, ast.Attribute) and node.attr == "shape" and isinstance(node.ctx, ast.Load):
+                kind, val = "shape", self.flow.val_at(node.value)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and node.args:
+                kind, val = "len", self.flow.val_at(node.args[0])
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "info":
+                kind, val = "info", self.flow.val_at(node.func.value)
+            if val is not None and val.shape == "frame":
+                cell = source.cell_of(node.lineno)
+                if cell is not None:
+                    by_cell.setdefault(cell[0], []).append((kind, val))
+        out: dict[int, int] = {}
+        for cell, found in by_cell.items():
+            if len(found) != 1:
+                continue  # several sizes printed in one cell: which number is whose is not known
+            kind, val = found[0]
+            text = source.outputs.get(cell) or ""
+            match = (re.search(r"\((\d+),\s*\d+\)", text) if kind == "shape" else
+                     re.search(r"(?:Range|Int64)Index:\s*(\d+) entries", text) if kind == "info" else
+                     re.fullmatch(r"\s*(\d+)\s*", text))
+            if match:
+                out[id(val)] = max(out.get(id(val), 0), int(match.group(1)))
+        return out
+
+    def reported_support(self, split) -> list[int] | None:
+        """The held-out rows per class a notebook's saved `classification_report` shows for a
+        split's held-out part (its `support` column): the test set's real composition."""
+        source = self.module.source
+        if not source.is_notebook:
+            return None
+        held = [v for v, role in split.outputs if role in ("test", "validation")]
+        for call in self.module.calls_named("sklearn.metrics.classification_report"):
+            truth = call.arg(0, "y_true")
+            if truth is None or not any(self.flow.derives_from(truth, h) for h in held):
+                continue
+            text = source.output_at(call.line) or ""
+            rows = re.findall(r"^\s*(\S+)\s+\d\.\d+\s+\d\.\d+\s+\d\.\d+\s+(\d+)\s*$", text, re.M)
+            support = [int(n) for label, n in rows if label not in ("avg", "accuracy")]
+            if len(support) >= 2:
+                return support
+        return None
+
+    def printed_rows(self, val: Val | None) -> int | None:
+        """The rows a notebook printed for `val` or the frame it was taken from (the largest)."""
+        sizes = self._printed_sizes
+        if not sizes or val is None:
+            return None
+        found = [sizes[id(a)] for a in self.flow.ancestors(val, rows=True) if id(a) in sizes]
+        return max(found) if found else None
 
     @cached_property
     def _balance_inspections(self) -> list:

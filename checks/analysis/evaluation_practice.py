@@ -130,7 +130,9 @@ class PracticeFacts:
         out += [e.value.node for e in self.flow.dict_entries if e.value is not None and id(e.value) in scores
                 and any(w in e.key.lower() for w in BASELINE_WORDS)]
         for ev in self.evaluations:
-            if ev.call.method is None and len(ev.call.args) >= 2 and (
+            # (a call of the module's own function, `accuracy(model, test_loader)`, is not a metric's
+            # `(truth, guess)` pair: the model is scored inside it)
+            if ev.call.method is None and ev.call.callee is None and len(ev.call.args) >= 2 and (
                     self._rule_prediction(ev.call.args[1]) or self._compared_without_model(ev)):
                 out.append(ev.call.node)
             elif ev.call.receiver is not None and any(

@@ -9,6 +9,7 @@ from wicked_data.checks.analysis.flowtypes import (
     _APPLY_METHODS,
     _BUILTINS,
     _FRAME_ATTRS,
+    _COLUMN_FUNCS,
     _FRAME_FUNCS,
     _LIBRARY_ROOTS,
     _MODEL_METHODS,
@@ -78,6 +79,9 @@ class Expressions:
         if all(v.flags & LITERAL for v in present):
             merged.flags |= LITERAL
         merged.ctors = frozenset().union(*(v.ctors for v in present))
+        shapes = {v.shape for v in present}
+        if len(shapes) == 1 and None not in shapes:
+            merged.shape = shapes.pop()  # (a column or a default column: still a column)
         return merged
 
     def _eval_Constant(self, node: ast.Constant) -> Val | None:
@@ -427,6 +431,8 @@ class Expressions:
             val.shape = "frame" if call.method is None or call.receiver.shape == "frame" else "series"
             if call.receiver is not None and call.receiver.colvals:
                 val.colvals = call.receiver.colvals
+        if call.method is None and call.is_in(_COLUMN_FUNCS):
+            val.shape = "series"  # `pd.Series(0, index=df.index)`: one column
         if call.method == "get" and call.receiver is not None and call.receiver.shape == "frame" and call.node.args \
                 and isinstance(call.node.args[0], ast.Constant) and isinstance(call.node.args[0].value, str):
             val.shape = "series"  # `df.get("quantity")`: one column, or None

@@ -406,6 +406,7 @@ _SPLIT_SHORTS = {last(n) for n in (*vocab.SPLIT_FUNCS, *vocab.RANDOM_SPLIT_FUNCS
 # The names every call is checked against as it is made, built once.
 _NOW_CALLS, _NOW_STRING_CALLS = candidates(*vocab.NOW_CALLS), candidates(*vocab.NOW_STRING_CALLS)
 _FRAME_FUNCS, _RESAMPLE = candidates(*FRAME_FUNCS), candidates("sklearn.utils.resample")
+_COLUMN_FUNCS = candidates(*libraries.names("column"))
 _CONCAT = candidates("pandas.concat", "polars.concat")
 TEXT_METHODS = {"strftime", "isoformat", "format", "ctime", "__str__", "date_format"}
 

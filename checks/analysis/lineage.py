@@ -46,7 +46,85 @@ PICKLED = ("joblib.dump", "pickle.dump")
 def lineage(module: ModuleAnalysis) -> dict:
     return {"writes": _writes(module), "reads": _reads(module), "functions": _functions(module),
             "calls": _calls(module), "files": _files(module), "loaders": _loaders(module),
-            "reruns": _reruns(module)}
+            "reruns": _reruns(module), "classifies": _classifies(module), "paths": _path_facts(module)}
+
+
+def _path_facts(module: ModuleAnalysis) -> dict:
+    """Where the paths of unsafe artifact loads come from, for the project stage: the module's
+    functions that load from a path given as a parameter (`def load_object(path)`), loads built from
+    names imported from the project (`values.ARTIFACT_DIR`), the paths this file hands to the
+    project's functions, and its top-level names bound to a path written in the code."""
+    from wicked_data.checks.analysis.paths import path_origin
+    from wicked_data.checks.analysis.project import third_party
+
+    loads = [load for load in inference(module).loads if load.unsafe]
+    by_node = {id(f.node): f for f in module.flow.functions.values()}
+    found: dict[str, dict] = {}
+    for load in loads:
+        call = load.call
+        origin = path_origin(module, call.arg(0, "f") if call.args else None,
+                             call.node.args[0] if call.node.args else None)
+        if origin is None or origin.fixed:
+            continue
+        fn = by_node.get(id(load.function)) if load.function is not None else None
+        entry = {"fn": fn.qualname if fn is not None else None, "params": [], "imported": sorted(set(origin.imported))}
+        if origin.params:
+            names = [p for p in fn.params if p not in ("self", "cls")] if fn is not None else []
+            entry["params"] = sorted({names.index(p) for p in origin.params if p in names})
+            if len(entry["params"]) != len(set(origin.params)):
+                continue  # a parameter of an enclosing function, or `self`: not followed
+        found[str(module.source.shown_line(call.line))] = entry
+    handed = []
+    for call in module.calls:
+        if call.callee is not None or call.method is not None or not call.qualname \
+                or third_party(call.qualname.lstrip(".")) or not call.node.args:
+            continue
+        args = []
+        for arg, val in zip(call.node.args, call.args):
+            origin = path_origin(module, val, arg) if isinstance(arg, (ast.Constant, ast.Name, ast.Attribute,
+                                                                          ast.BinOp, ast.JoinedStr, ast.Call)) else None
+            args.append(None if origin is None or origin.params else origin.imported)
+        if any(a is not None for a in args):
+            handed.append({"target": call.qualname.lstrip("."), "args": args})
+    fixed = []
+    for stmt in module.tree.body:  # (a class body's constants too: `class Paths: MODEL = "..."`)
+        for node in [stmt, *(stmt.body if isinstance(stmt, ast.ClassDef) else ())]:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                origin = path_origin(module, module.flow.val_at(node.value), node.value)
+                if origin is not None and origin.fixed:
+                    prefix = f"{stmt.name}." if node is not stmt else ""
+                    fixed.append(prefix + node.targets[0].id)
+    return {"loads": found, "handed": handed, "fixed": sorted(set(fixed))}
+
+
+def unstratified(split) -> bool:
+    """A shuffled `train_test_split`-style split given no `stratify=` (or `stratify=None`)."""
+    call = split.call
+    if split.kind != "function" or call is None or not split.shuffled:
+        return False
+    stratify = call.kwarg_node("stratify")
+    return stratify is None or (isinstance(stratify, ast.Constant) and stratify.value is None)
+
+
+def _classifies(module: ModuleAnalysis) -> list[dict]:
+    """Calls of other files' functions whose results a classifier of this file learns its labels
+    from (`X_tr, X_te, y_tr, y_te = make_split(df, "fraud")` then `clf.fit(X_tr, y_tr)`), with
+    whether the file shows its classes to be of comparable size."""
+    if not module.model_fits:
+        return []
+    from wicked_data.checks.analysis.evaluation import evaluation  # (evaluation imports this module's users)
+    facts = evaluation(module)
+    labels = [f.y for f in module.model_fits if f.y is not None and facts.own_task(f) == "classification"]
+    if not labels:
+        return []
+    out = []
+    for call in module.calls:
+        if call.callee is not None or call.method is not None or call.val is None or call.qualname is None:
+            continue
+        if any(module.flow.derives_from(y, call.val, rows=False) for y in labels):
+            out.append({"target": call.qualname.lstrip("."), **_place(module, call.line),
+                        "balanced": facts.stated_balanced})
+    return out
 
 
 def _loaders(module: ModuleAnalysis) -> dict[str, dict]:
@@ -197,7 +275,12 @@ def _handle_path(module: ModuleAnalysis, node: ast.AST | None) -> ast.AST | None
         if val is not None and isinstance(val.node, (ast.JoinedStr, ast.BinOp, ast.Call)):
             return val.node
         bound = [v.node for n, v in module.flow.bindings if n == node.id and isinstance(v.node, ast.JoinedStr)]
-        return bound[0] if len(bound) == 1 else node
+        if len(bound) == 1:
+            return bound[0]
+        # the expression assigned, in the function or at the top (`METRICS_PATH = ROOT / "reports" / "metrics.json"`)
+        syn = syntax(module)
+        assigned = syn.assigned_values(syn.function_of(node), node.id) or syn.assigned_values(None, node.id)
+        return assigned[0] if len(assigned) == 1 else node
     return node
 
 
@@ -230,7 +313,9 @@ def _functions(module: ModuleAnalysis) -> dict[str, dict]:
     out: dict[str, dict] = {}
     fits = [f for f in module.fits if f.kind == "transformer" and last(f.ctor) not in LABEL_ENCODERS
             and f.X is not None and f.call.val is not None]
-    if not fits and not any(f.kind == "resampler" for f in module.fits) and not module.calls_named("sklearn.utils.resample"):
+    splits = [sp for sp in module.splits if unstratified(sp)]
+    if not fits and not splits and not any(f.kind == "resampler" for f in module.fits) \
+            and not module.calls_named("sklearn.utils.resample"):
         return out
     for fn in module.flow.functions.values():
         if not fn.params:
@@ -268,8 +353,11 @@ def _functions(module: ModuleAnalysis) -> dict[str, dict]:
                 param -= 1
             if not any(x["line"] == module.source.shown_line(origin.line) for x in resamples):
                 resamples.append({"param": param, **_place(module, origin.line)})
-        if found or resamples:
-            out[fn.qualname] = {"fits": found, "resamples": resamples}
+        # shuffled splits without `stratify=` of what the function is given or reads itself
+        split = [_place(module, sp.line) for sp in splits
+                 if fn.node.lineno <= sp.line <= (fn.node.end_lineno or sp.line)]
+        if found or resamples or split:
+            out[fn.qualname] = {"fits": found, "resamples": resamples, "splits": split}
     return out
 
 

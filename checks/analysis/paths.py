@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from wicked_data.checks.analysis.flowtypes import CallSite
+from wicked_data.checks.analysis.flowtypes import LITERAL, CallSite
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.analysis.names import dotted, last
 from wicked_data.checks.analysis.syntax import CONFIG_SUFFIXES, ENV_GETTERS, PATHISH_NAME, Syntax, chain_name, syntax
@@ -41,6 +41,64 @@ PATH_KWARGS = {"path", "filepath", "filepath_or_buffer", "path_or_buf", "filenam
                "dirpath", "output_dir", "cache_dir", "log_dir", "logdir"}
 BUILDERS = {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "os.path.join", "os.path.expanduser",
             "os.path.abspath", "os.path.normpath", "os.path.realpath", "os.fspath", "str"}
+
+
+# Methods and attributes of a path that build another path from it.
+PATH_METHODS = {"resolve", "joinpath", "with_suffix", "with_name", "parent", "parents", "expanduser", "absolute"}
+
+
+@dataclass
+class PathOrigin:
+    """Where a path value comes from: written in the code (`fixed`), or also from the enclosing
+    function's parameters (`params`, by name) and names imported from the project's own modules
+    (`imported`, dotted); None from `path_origin` when anything else goes into it (the environment,
+    a configuration, a request, an unknown value)."""
+    params: list[str]
+    imported: list[str]
+
+    @property
+    def fixed(self) -> bool:
+        return not self.params and not self.imported
+
+
+def path_origin(module: ModuleAnalysis, val, node: ast.AST | None = None) -> PathOrigin | None:
+    """What goes into a path: literals and `__file__` through `open`, `Path`, `os.path.join` and
+    the like; a parameter or an imported project name is recorded as a leaf for the project stage."""
+    from wicked_data.checks.analysis.project import third_party
+
+    if val is None:
+        return PathOrigin([], []) if isinstance(node, ast.Constant) else None
+    params: list[str] = []
+    imported: list[str] = []
+    for n, anc in enumerate(module.flow.ancestors(val, values=True)):
+        if n > 40:
+            return None
+        cur = anc.node
+        if anc.call is not None:
+            if anc.call.is_(*BUILDERS, "os.path.dirname") or anc.call.method in PATH_METHODS \
+                    or anc.call.method is None and anc.call.callee is None and anc.call.spelled == "open":
+                continue
+            return None
+        if isinstance(cur, ast.Attribute) and cur.attr in PATH_METHODS:
+            continue
+        if isinstance(cur, ast.Subscript) and isinstance(cur.value, ast.Attribute) and cur.value.attr == "parents" \
+                and isinstance(cur.slice, ast.Constant):
+            continue  # `Path(__file__).parents[2]`
+        if isinstance(cur, (ast.BinOp, ast.JoinedStr)) or anc.flags & LITERAL \
+                or isinstance(cur, ast.Name) and cur.id == "__file__":
+            continue
+        if isinstance(cur, (ast.Name, ast.Tuple)) and anc.parents:
+            continue  # a name bound in the code (a loop over literal pairs): its sources are walked too
+        if isinstance(cur, ast.arg):
+            params.append(cur.arg)
+            continue
+        if isinstance(cur, (ast.Name, ast.Attribute)) and not anc.parents:
+            name = (module.imports.resolve(cur) or "").lstrip(".")
+            if name and not third_party(name) and module.imports.is_imported(dotted(cur).split(".")[0]):
+                imported.append(name)  # `values.ARTIFACT_DIR` of the project's own module
+                continue
+        return None  # the environment, a configuration, a request, an unknown value
+    return PathOrigin(params, imported)
 
 
 @dataclass(eq=False)
@@ -78,12 +136,26 @@ def _path_literals(module: ModuleAnalysis) -> list[PathLiteral]:
             if top is unit or not first:
                 continue
             kind = "relative"
+        if kind == "absolute" and _suffix_only(module, syn, unit):
+            continue  # `SUB = "/prices"` only ever appended to another path: a sub-folder, not a root
         how = _path_use(module, syn, unit, depth=2)
         if how is None and isinstance(unit, ast.Call):
             how = "Path.home()"  # a path by construction
         if how is not None:
             out.append(PathLiteral(unit, text, kind, how))
     return out
+
+
+def _suffix_only(module: ModuleAnalysis, syn: Syntax, unit: ast.AST) -> bool:
+    """The literal is bound to a name, and every use of that name comes after another part of a
+    path (`f"{root}{SUB}/{site}.json"`, `base + SUB`): the leading slash joins, it does not root."""
+    parent = syn.parent.get(id(unit))
+    if not (isinstance(parent, ast.Assign) and parent.value is unit and len(parent.targets) == 1
+            and isinstance(parent.targets[0], ast.Name)):
+        return False
+    name = parent.targets[0].id
+    uses = [n for n in syn.nodes if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    return bool(uses) and not any(_climb(module, syn, n)[1] for n in uses)
 
 
 def _docstrings(syn: Syntax) -> set[int]:

@@ -9,6 +9,7 @@ hard-codes. Per config file (YAML, JSON, TOML): its keys with values and lines.
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from functools import cached_property
 import json
@@ -62,7 +63,8 @@ def normalise(node: ast.AST | None) -> str:
 
 
 def _copy(node: ast.AST) -> ast.AST:
-    return ast.parse(ast.unparse(node), mode="eval").body if isinstance(node, ast.expr) else node
+    """A copy the normaliser may rewrite: never the module's own tree (a statement too is copied)."""
+    return ast.parse(ast.unparse(node), mode="eval").body if isinstance(node, ast.expr) else copy.deepcopy(node)
 
 
 class _Normaliser(ast.NodeTransformer):
@@ -134,6 +136,7 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "tracks": module.imports.uses(*TRACKERS),
         "pipeline": {"builders": {}, "lists": {}, "summaries": {}} if module.is_test else pipeline_facts(module),
         "orchestrated": _orchestrated(module),
+        "bounded_ui": _bounded_ui(module),
         "script": _script(module),
         "main": not module.source.is_notebook and any(isinstance(stmt, ast.If) and is_main_test(stmt.test)
                                                       for stmt in module.tree.body),
@@ -161,6 +164,18 @@ def _sorted_codes(val: Val | None) -> bool:
 # `PythonOperator(python_callable=...)`) or that they decorate (Prefect `@task`, Dagster `@op`,
 # ZenML `@step`) runs as a step of a batch pipeline, not behind a request.
 ORCHESTRATORS = ("kedro", "airflow", "prefect", "dagster", "luigi", "zenml", "metaflow", "flytekit")
+
+
+def _bounded_ui(module: ModuleAnalysis) -> bool:
+    """A Streamlit script whose every input is a typed, bounded widget (sliders, choices, number
+    inputs): no free text, no uploaded file or table reaches what it calls."""
+    if not any((c.qualname or "").startswith("streamlit.") for c in module.calls):
+        return False
+    from wicked_data.checks.analysis.production import inference
+
+    facts = inference(module)
+    kinds = [k for c in module.calls if (k := facts.widget_kind(c)) is not None]
+    return bool(kinds) and all(k == "bounded" for k in kinds)
 
 
 def _orchestrated(module: ModuleAnalysis) -> list[str]:
@@ -263,8 +278,18 @@ def _entry_spans(module: ModuleAnalysis) -> list[dict]:
         callers = facts.callers(fn)
         spans[qualname] = {"qualname": qualname, "line": fn.lineno, "end": fn.end_lineno or fn.lineno,
                            "called": bool(callers) or "." in qualname and _method_used(module, fn, qualname),
-                           "top": any(facts.syntax.function_of(c.node) is None for c in callers)}
+                           "top": any(facts.syntax.function_of(c.node) is None for c in callers),
+                           "handed": _model_handed(module, facts, fn)}
     return list(spans.values())
+
+
+def _model_handed(module: ModuleAnalysis, facts, fn) -> bool:
+    """Every model the function applies is one of its own parameters (`def score(model, X): return
+    model.predict_proba(X)`): it scores whatever its caller hands it, a helper rather than a service."""
+    params = {id(a) for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+    preds = [p for p in facts.predictions if p.function is fn]
+    return bool(preds) and all(p.model is not None and any(id(a.node) in params for a in module.flow.ancestors(p.model))
+                               for p in preds)
 
 
 def _decisions(module: ModuleAnalysis) -> dict:
@@ -301,8 +326,8 @@ def _threshold_chosen(module: ModuleAnalysis, facts) -> int:
         if loads is None:
             loads = {}
             for node in ast.walk(module.tree):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                    loads.setdefault(node.id, []).append(node.lineno)
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and hasattr(node, "lineno"):
+                    loads.setdefault(node.id, []).append(node.lineno)  # (names a notebook magic's rewrite made have none)
         name = stmt.targets[0].elts[2].id
         if name != "_" and any(line > call.line for line in loads.get(name, ())):
             lines.append(call.line)
@@ -464,6 +489,7 @@ def _serving(module: ModuleAnalysis) -> dict | None:
         frame["inverted"] = inverted(module, call)
         frame["probabilities"] = _probability_lines(module)
         frame["dummies"] = dummy_encodings(module)
+        frame["aligned"] = _aligned(module)
         frame.update(_use_of(module, call, X))
         return frame
     for call in module.predictions:  # a frame the review cannot name (an array, a DMatrix): no features
@@ -473,6 +499,26 @@ def _serving(module: ModuleAnalysis) -> dict | None:
                     "inverted": inverted(module, call), "probabilities": _probability_lines(module),
                     "dummies": dummy_encodings(module), **_use_of(module, call, call.arg(0, "X"))}
     return None
+
+
+# What a fitted model remembers of the columns it was trained on.
+MODEL_COLUMNS = ("feature_names_in_", "feature_name_", "feature_names", "feature_names_")
+
+
+def _aligned(module: ModuleAnalysis) -> bool:
+    """The serving frame is laid out by the columns the loaded model (or a loaded list) remembers:
+    `frame.reindex(columns=model.feature_names_in_, fill_value=0)`: dummy columns of categories the
+    request lacks become zeros, extra ones are dropped; the encoding needs no saved encoder."""
+    for call in module.method_calls("reindex"):
+        columns = call.kwarg_node("columns")
+        if columns is None:
+            continue
+        val = call.kwargs.get("columns")
+        if any(isinstance(n, ast.Attribute) and n.attr in MODEL_COLUMNS for n in ast.walk(columns)) or any(
+                a.call is not None and (a.call.is_(*LOAD_CALLS) or a.call.is_(*CONFIG_LOADS))
+                for a in module.flow.ancestors(val)):
+            return True
+    return False
 
 
 def _use_of(module: ModuleAnalysis, call, X: Val | None) -> dict:
@@ -489,6 +535,20 @@ def _use_of(module: ModuleAnalysis, call, X: Val | None) -> dict:
     outputs = [p.val for p in module.predictions if p.val is not None]
     evaluates = bool(outputs) and all(any(module.flow.derives_from(m.val, out) for m in metrics) for out in outputs)
     return {"input_loaded": loaded, "evaluates": evaluates}
+
+
+# Request fields that are always strings: a missing one fails the request before any feature is built.
+_FORM_FIELDS = ("flask.request.form", "flask.request.args", "flask.request.values")
+
+
+def _never_missing(module: ModuleAnalysis, node: ast.AST) -> bool:
+    """The served value cannot be missing: an `int()`/`str()`/`bool()` of one value (a missing or
+    empty one raises, none gives NaN), or a required form field (`request.form["rooms"]`, a string
+    or a failed request)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("int", "str", "bool") \
+            and node.func.id not in module.flow.functions and len(node.args) == 1 and not node.keywords:
+        return True
+    return isinstance(node, ast.Subscript) and (module.imports.resolve(node.value) or "") in _FORM_FIELDS
 
 
 def _probability_lines(module: ModuleAnalysis) -> list[int]:
@@ -512,6 +572,8 @@ def _entry(name: str, node: ast.AST, scalar: bool, module: ModuleAnalysis | None
            "divides_by": divisions(node), "scalar": scalar}
     if module is not None:
         out["print"] = printer(module).of(node).to_json()
+        if _never_missing(module, node):
+            out["present"] = True
     codes = _codes(module, node) if module is not None else None
     if codes:
         out["codes"] = codes
@@ -833,7 +895,8 @@ _ARTIFACT_SHORTS = {last(n) for n in (*vocab.MODEL_SAVE_CALLS, *LOAD_CALLS)} | s
 
 
 def _config_use(module: ModuleAnalysis) -> dict:
-    loads = [c.line for c in module.calls if c.is_(*CONFIG_LOADS)]
+    # (an orchestrator's run parameters are settings handed over when a run is triggered)
+    loads = [c.line for c in module.calls if c.is_(*CONFIG_LOADS) or (c.qualname or "").endswith(RUN_PARAMETERS)]
     mentioned = sorted({PurePosixPath(n.value).name for n in _string_constants(module)
                         if n.value.endswith(CONFIG_SUFFIXES) and "\n" not in n.value and len(n.value) < 200})
     literals = []
@@ -858,7 +921,15 @@ def _config_use(module: ModuleAnalysis) -> dict:
             if isinstance(side, ast.Constant) and isinstance(side.value, float) and 0 < side.value < 1 \
                     and isinstance(compare.ops[0], (ast.Gt, ast.GtE, ast.Lt, ast.LtE)):
                 literals.append({"name": "threshold", "value": side.value, "line": side.lineno})
-    return {"loads": loads, "mentions": mentioned, "literals": literals}
+    # a framework that loads its configuration folder by convention (Kedro's `conf/`, given to nodes
+    # as `params:...` inputs)
+    folders = sorted({folder for framework, folder in CONVENTION_FOLDERS.items()
+                      if any(a == framework or a.startswith(framework + ".") for a in module.imports.aliases.values())})
+    return {"loads": loads, "mentions": mentioned, "literals": literals, **({"folders": folders} if folders else {})}
+
+
+# Frameworks that read every configuration file of a folder by convention, not by a name in the code.
+CONVENTION_FOLDERS = {"kedro": "conf"}
 
 
 def _consumer(module: ModuleAnalysis, node: ast.Dict) -> str | None:
@@ -885,6 +956,11 @@ def _consumer(module: ModuleAnalysis, node: ast.Dict) -> str | None:
     return None
 
 
+# Declarations of run-time parameters whose first argument is a default the run may replace.
+RUN_PARAMETERS = ("airflow.models.param.Param", "airflow.models.Param", "airflow.sdk.Param", "prefect.Parameter",
+                  "metaflow.Parameter", "dagster.Field")
+
+
 class _Defaults:
     """Which dict literals hold defaults that other settings replace: in a function, the dict is
     merged with or replaced by one of the function's parameters (`cfg.update(params)`,
@@ -903,6 +979,12 @@ class _Defaults:
         return syntax(self.module)
 
     def __contains__(self, node: ast.Dict) -> bool:
+        parent = self.syn.parent.get(id(node))
+        if isinstance(parent, ast.keyword) and parent.arg == "default":
+            return True  # `add_argument("--params", default={...})`: a value the run may replace
+        call = parent if isinstance(parent, ast.Call) else None
+        if call is not None and (self.module.imports.resolve(call.func) or "").endswith(RUN_PARAMETERS):
+            return True  # an orchestrator's run parameter (`Param({...})`), overridden at trigger time
         fn = self.syn.function_of(node)
         if fn is None:
             return id(node) in self._module_defaults()
@@ -1115,25 +1197,94 @@ class Project:
         called from other files of the project, and only from training code (a file that fits or
         saves a model), notebooks, tests and programs that serve nothing (`_script`): an export check,
         a benchmark, a submission helper, not a service."""
-        from wicked_data.checks.analysis.serving.base import import_prefixes
-
-        entry = next((e for e in (self.facts.get(file) or {}).get("entries") or ()
-                      if e["line"] <= line <= e["end"]), None)
+        entry = self._entry_at(file, line)
         if entry is None:
             return False
+        names = self._entry_names(file, entry)
+        if entry["qualname"] in ((self.facts.get(file) or {}).get("orchestrated") or ()) or any(
+                names & set(f.get("orchestrated") or ()) for rel, f in self.facts.items() if rel != file):
+            return True  # a step of a batch pipeline (a Kedro node, an Airflow task): never behind a request
+        callers = self.entry_callers(file, line)
+        if entry.get("handed") and not entry.get("called") and not callers and not any(
+                names & {n.lstrip(".") for n in f.get("imported") or ()} for rel, f in self.facts.items() if rel != file):
+            return True  # scores the model its caller hands it, and nothing in the project calls it: a helper
+        return bool(callers) and all(self.roles.get(rel) in ("training", "notebook") or self.facts[rel].get("test")
+                                     or (self.facts[rel].get("artifacts") or {}).get("written")  # saves a model
+                                     or self.facts[rel].get("script")  # a program that serves nothing
+                                     for rel in callers)
+
+    def _entry_at(self, file: str, line: int) -> dict | None:
+        return next((e for e in (self.facts.get(file) or {}).get("entries") or () if e["line"] <= line <= e["end"]), None)
+
+    def _entry_names(self, file: str, entry: dict) -> set[str]:
+        from wicked_data.checks.analysis.serving.base import import_prefixes
+
         names = {f"{prefix}.{entry['qualname']}" for prefix in import_prefixes(file)}
         if "." in entry["qualname"] and not (self.facts.get(file) or {}).get("main"):
             # a method: its callers construct the class and call it on the object (unless the file
             # is a program that runs the class itself)
             names |= {f"{prefix}.{entry['qualname'].split('.')[0]}" for prefix in import_prefixes(file)}
-        if entry["qualname"] in ((self.facts.get(file) or {}).get("orchestrated") or ()) or any(
-                names & set(f.get("orchestrated") or ()) for rel, f in self.facts.items() if rel != file):
-            return True  # a step of a batch pipeline (a Kedro node, an Airflow task): never behind a request
-        callers = [rel for rel, f in self.facts.items() if rel != file and names & set(f.get("calls_out") or ())]
-        return bool(callers) and all(self.roles.get(rel) in ("training", "notebook") or self.facts[rel].get("test")
-                                     or (self.facts[rel].get("artifacts") or {}).get("written")  # saves a model
-                                     or self.facts[rel].get("script")  # a program that serves nothing
-                                     for rel in callers)
+        return names
+
+    @cached_property
+    def _fixed_names(self) -> set[str]:
+        """Dotted names, as other files import them, of the project's top-level names bound to a
+        path written in the code (`values.ARTIFACT_DIR = "artifacts"`)."""
+        from wicked_data.checks.analysis.serving.base import import_prefixes
+
+        out = set()
+        for rel, facts in self.facts.items():
+            names = (((facts.get("lineage") or {}).get("paths") or {}).get("fixed")) or ()
+            for prefix in import_prefixes(rel) if names else ():
+                out |= {f"{prefix}.{n}" for n in names}
+        return out
+
+    def fixed_in_code(self, names: list[str]) -> bool:
+        """Every imported project name is bound, in its own module, to a path written in the code."""
+        fixed = self._fixed_names
+        return all(n in fixed or any(n.endswith("." + f) or f.endswith("." + n) for f in fixed if "." in n)
+                   for n in names)
+
+    def load_path_fixed(self, file: str, line: int) -> bool | None:
+        """For an unsafe load of `file` at `line` whose path comes from its function's parameters or
+        from imported project names: True when every path that reaches it is written in the
+        project's code (the project's own constants, or what every caller hands the function);
+        False when one is not; None when the review cannot tell (no caller found)."""
+        from wicked_data.checks.analysis.serving.base import import_prefixes
+
+        paths = ((self.facts.get(file) or {}).get("lineage") or {}).get("paths") or {}
+        load = (paths.get("loads") or {}).get(str(line))
+        if load is None:
+            return None
+        if load["imported"] and not self.fixed_in_code(load["imported"]):
+            return False
+        if not load["params"]:
+            return True
+        if not load["fn"]:
+            return None
+        fn = load["fn"]
+        names = {f"{prefix}.{fn}" for prefix in import_prefixes(file)}
+        if "." in fn:  # a method: its callers hand the path to the class or the method
+            names |= {f"{prefix}.{fn.split('.')[0]}" for prefix in import_prefixes(file)}
+        calls = [c for rel, f in self.facts.items() if rel != file
+                 for c in (((f.get("lineage") or {}).get("paths") or {}).get("handed") or ()) if c["target"] in names]
+        if not calls:
+            return None
+        for c in calls:
+            for index in load["params"]:
+                arg = c["args"][index] if index < len(c["args"]) else None
+                if arg is None or not self.fixed_in_code(arg):
+                    return False
+        return True
+
+    def entry_callers(self, file: str, line: int) -> list[str]:
+        """The other files of the project that call the entry function of `file` holding `line`
+        (by the names it can be imported under; a method's class constructed counts)."""
+        entry = self._entry_at(file, line)
+        if entry is None:
+            return []
+        names = self._entry_names(file, entry)
+        return [rel for rel, f in self.facts.items() if rel != file and names & set(f.get("calls_out") or ())]
 
     @cached_property
     def _importers(self) -> dict[str, set[str]]:
@@ -1431,6 +1582,8 @@ def compare_features(train: dict, serve: dict) -> list[dict]:
         only_train = set(derivation["steps"]) - set(entry["steps"]) - set(s["steps"]) \
             if derivation and ((entry["expr"] != name and not raw) or cleans_raw) else set()
         only_serve = set(entry["steps"]) - (set(derivation["steps"]) if derivation else set())
+        if entry.get("present"):
+            only_train -= _FILL_STEPS  # a value that cannot be missing at serving needs no fill there
         if only_train:
             diffs.append(f"{', '.join(sorted(only_train))} only in training")
         if only_serve:
@@ -1512,6 +1665,9 @@ def _dummies_renamed(t: dict, s: dict) -> list[dict]:
                                     f"'{other['prefix']}<category>' at serving, so none of the columns the model learnt "
                                     "for it exists at serving (a realignment to training's columns fills them all with 0)"]})
     return out
+
+
+_FILL_STEPS = {"fillna", "interpolate", "ffill", "bfill"}
 
 
 def _fill_difference(name: str, derivation: dict | None, entry: dict, t: dict, s: dict) -> str | None:

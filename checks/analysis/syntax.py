@@ -94,6 +94,14 @@ class Syntax:
                 out.append((node.lineno, node.col_offset, node.value))
         return [value for *_, value in sorted(out, key=lambda t: (t[0], t[1]))]
 
+    def called_function(self, node: ast.Call) -> FunctionNode | None:
+        """The function of the module a plain call names when one definition has that name (a
+        function nested in another, `predict_one(game)` inside a route, that the flow does not bind)."""
+        if not isinstance(node.func, ast.Name):
+            return None
+        defs = [f for f in self.functions if f.name == node.func.id]
+        return defs[0] if len(defs) == 1 else None
+
     def function_of(self, node: ast.AST) -> FunctionNode | None:
         """The innermost function whose body holds `node` (a decorator belongs to the outer scope)."""
         child = node

@@ -129,6 +129,8 @@ class TestSetReuse(Rule):
                 continue
             if _discarded(module, fit):
                 continue  # the stopped model only gives its training curve: nothing it predicts is kept
+            if _tuning_trial(module, call, call.kwargs[held[0]]):
+                continue  # a search's trial stops on the rows that rank the trials; nothing else scores them
             if _scored(module, call.kwargs[held[0]]):
                 yield Hit(f"early stopping/checkpoint selection uses the test split ({held[0]}=...); the test "
                           "score then measures a choice made on it. Stop on a validation split",
@@ -184,16 +186,7 @@ class TestSetReuse(Rule):
         """`study.optimize(objective)` (Optuna), `fmin(fn=objective)` (Hyperopt), `gp_minimize(objective)`:
         the optimiser keeps the trial whose objective is best, so an objective that scores the test
         rows (read from the module, or handed to it by a lambda) tunes on them."""
-        studies = set(libraries.names("study"))
-        searches = libraries.names("objective_search")
-        for call in module.calls:
-            if call.method == "optimize" and call.receiver is not None and any(
-                    a.call is not None and a.call.is_(*studies) for a in module.flow.ancestors(call.receiver)):
-                objective = call.arg_node(0, "func")
-            elif call.method is None and call.is_(*searches):
-                objective = call.kwarg_node("fn") or call.kwarg_node("func") or call.kwarg_node("f") or call.arg_node(0)
-            else:
-                continue
+        for call, objective in _searches(module):
             scored = _objective_scores_test(module, objective)
             if scored is not None:
                 metric, fn = scored
@@ -315,6 +308,37 @@ class TestSetReuse(Rule):
 
 USES = {"predict", "predict_proba", "predict_log_proba", "decision_function", "inplace_predict", "score", "evaluate",
         "save_model", "save", "dump_model", "transform"}
+
+
+def _searches(module: ModuleAnalysis) -> list[tuple]:
+    """(call, objective node) for each optimiser run: `study.optimize(objective)` (Optuna),
+    `fmin(fn=objective)` (Hyperopt), `gp_minimize(objective)`."""
+    studies = set(libraries.names("study"))
+    searches = libraries.names("objective_search")
+    out = []
+    for call in module.calls:
+        if call.method == "optimize" and call.receiver is not None and any(
+                a.call is not None and a.call.is_(*studies) for a in module.flow.ancestors(call.receiver)):
+            out.append((call, call.arg_node(0, "func")))
+        elif call.method is None and call.is_(*searches):
+            out.append((call, call.kwarg_node("fn") or call.kwarg_node("func") or call.kwarg_node("f") or call.arg_node(0)))
+    return out
+
+
+def _objective_functions(module: ModuleAnalysis) -> set[int]:
+    """Ids of the module's functions an optimiser runs as its objective (by name or through a lambda)."""
+    out = set()
+    for _, objective in _searches(module):
+        if isinstance(objective, ast.Name) and objective.id in module.flow.functions:
+            out.add(id(module.flow.functions[objective.id].node))
+        elif isinstance(objective, ast.Lambda) and isinstance(objective.body, ast.Call):
+            call = module.flow.call_at(objective.body)
+            if call is not None and call.callee is not None:
+                out.add(id(call.callee.node))
+        elif isinstance(objective, ast.Call) and objective.args and isinstance(objective.args[0], ast.Name) \
+                and objective.args[0].id in module.flow.functions:  # functools.partial(f, ...)
+            out.add(id(module.flow.functions[objective.args[0].id].node))
+    return out
 
 
 def _objective_scores_test(module: ModuleAnalysis, objective: ast.AST | None) -> tuple[str, ast.AST] | None:
@@ -442,6 +466,24 @@ def _scored(module: ModuleAnalysis, val: Val, fit=None, roles: tuple[str, ...] =
         if any(parts & a.roles for a in inputs) and (fit is None or _of_model(module, metric, inputs, fit)):
             return True
     return False
+
+
+def _tuning_trial(module: ModuleAnalysis, call, held: Val) -> bool:
+    """The stopped fit runs inside an optimiser's objective, and the held-out rows are scored only
+    there: they are the validation part that ranks the trials (a tuning notebook), and only the
+    chosen hyperparameters leave it. Scored outside the objective too, the rows report a tuned score
+    (`_objective_searches` says so)."""
+    objectives = _objective_functions(module)
+    syn = syntax(module)
+    fn = syn.function_of(call.node)
+    if fn is None or id(fn) not in objectives:
+        return False
+    parts = {key for key in held.roles if key[1] in ("test", "validation")}
+    for metric in module.evaluation_calls:
+        inputs = [a for a in [*metric.args, *metric.kwargs.values(), metric.receiver] if a is not None]
+        if any(parts & a.roles for a in inputs) and id(syn.function_of(metric.node)) not in objectives:
+            return False
+    return True
 
 
 def _sibling_scored(module: ModuleAnalysis, val: Val) -> bool:

@@ -81,6 +81,9 @@ class FutureWindowFeature(Rule):
             labels = [f for f in module.model_fits if f.y is not None and flow.derives_from(f.y, call.val, rows=False)]
             fed = [f for f in module.model_fits if f.X is not None and flow.derives_from(f.X, call.val, rows=False)]
             listed = [w for w in sinks if w.column in features or _listed(module, w.column) is True]
+            if listed and not [w for w in listed if w.column in features]:
+                excluded = _excluded_columns(module) if excluded is None else excluded
+                listed = [w for w in listed if w.column not in excluded]  # a list of the columns left out
             if not imputes and not listed and (labels or any(
                     w.column in targets or _listed(module, w.column) is False for w in sinks)):
                 continue  # the look-ahead builds the label
@@ -126,6 +129,12 @@ def _excluded_columns(module: ModuleAnalysis) -> set[str]:
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.NotIn):
             out |= named(node.comparators[0])
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert) and isinstance(node.operand, ast.Call) \
+                and isinstance(node.operand.func, ast.Attribute) and node.operand.func.attr == "isin" and node.operand.args:
+            out |= named(node.operand.args[0])  # `df.columns[~df.columns.isin(removed)]`
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "difference" \
+                and node.args:
+            out |= named(node.args[0])  # `df.columns.difference(removed)`
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "drop":
             for kw in node.keywords:
                 if kw.arg == "columns":

@@ -289,6 +289,15 @@ BlanketFillna.invalid = [
 ]
 
 BlanketFillna.valid = [
+    # one flag column, or a default column of zeros when the flag is absent: a per-column choice
+    """
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    games = pd.read_csv("games.csv")
+    flag = games["back_to_back"] if "back_to_back" in games.columns else pd.Series(0, index=games.index)
+    games["b2b"] = flag.fillna(0).astype(int)
+    LogisticRegression().fit(games[["b2b", "rest_days"]], games["won"])
+    """,
     # a table of fold scores made empty and zeroed to accumulate into: no data is imputed
     """
     import pandas as pd

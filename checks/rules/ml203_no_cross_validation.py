@@ -4,7 +4,7 @@ import ast
 from typing import Iterator
 
 from wicked_data.checks.analysis import vocab
-from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.evaluation import LARGE_SAMPLE, evaluation
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.models import Severity
 from wicked_data.checks.rules.base import Hit, Rule
@@ -51,7 +51,9 @@ class NoCrossValidation(Rule):
     In a file that trains or scores models, a split whose parts are only printed (nothing is fitted,
     predicted or scored on them) is left alone, and so is a split whose held-out part is only
     watched during training (an eval set with no early stopping, its loss logged) inside a helper
-    that returns the model, not the parts.
+    that returns the model, not the parts. A notebook that printed 100,000 rows or more for the split's
+    data (`shape`, `len`, `info()`), or whose saved `classification_report` shows 20,000 held-out
+    rows, gets a P3: a hold-out that large varies little.
     """
 
     id = "ML203"
@@ -78,9 +80,15 @@ class NoCrossValidation(Rule):
             confidence = "low"
         else:
             advice = "cross-validate on the training part (cross_val_score with a K-fold splitter)"
+        rows = max((facts.printed_rows(v) or 0 for v in first.inputs), default=0)
+        support = facts.reported_support(first)
+        large = {"severity": Severity.P3} if rows >= LARGE_SAMPLE or support and sum(support) >= LARGE_SAMPLE // 5 else {}
+        shown = f"the notebook printed {rows:,} rows" if rows >= LARGE_SAMPLE else \
+            f"the held-out part has {sum(support or ()):,} rows by the saved report"
+        note = f" ({shown}: a hold-out of that size varies little, so this matters less)" if large else ""
         yield Hit("the model is judged on one hold-out split and nothing cross-validates; the score's variance "
-                  f"is unknown. {advice[0].upper()}{advice[1:]}",
-                  node=first.node, related=related, confidence=confidence)
+                  f"is unknown. {advice[0].upper()}{advice[1:]}{note}",
+                  node=first.node, related=related, confidence=confidence, **large)
 
     def satisfied(self, module: ModuleAnalysis) -> bool:
         return evaluation(module).cross_validates

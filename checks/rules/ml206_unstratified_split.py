@@ -3,12 +3,14 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from wicked_data.checks.analysis.evaluation import evaluation
+from wicked_data.checks.analysis.evaluation import LARGE_SAMPLE, evaluation
 from wicked_data.checks.analysis.flowtypes import REBALANCED, RESAMPLED, CallSite, Val
+from wicked_data.checks.analysis.lineage import by_import_name, unstratified
 from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.project import Project
 from wicked_data.checks.analysis.syntax import syntax
 from wicked_data.checks.models import Severity
-from wicked_data.checks.rules.base import Hit, Rule
+from wicked_data.checks.rules.base import Hit, ProjectHit, Rule
 
 # Splitters that ignore the class labels; their stratified counterparts exist.
 UNSTRATIFIED_SPLITTERS = {"KFold": "StratifiedKFold", "ShuffleSplit": "StratifiedShuffleSplit",
@@ -49,7 +51,12 @@ class UnstratifiedSplit(Rule):
     PyTorch `random_split` (which cannot stratify) are not flagged.
     In a file that trains or scores models, a split whose parts are only printed (nothing is fitted,
     predicted or scored on them) is left alone. A file that trains both a classifier and a
-    regressor asks only the splits its classifiers are trained on to stratify.
+    regressor asks only the splits its classifiers are trained on to stratify. A split helper of one
+    module (`def make_split(frame, target): return train_test_split(...)`) is flagged where another
+    module trains a classifier on its parts. K-fold folds that train nothing (out-of-fold encodings
+    written at each fold's positions, the model fitted after the loop) are not flagged. A notebook
+    that printed 100,000 rows or more for the split's data, or whose saved `classification_report`
+    shows 200+ held-out rows of every class, gets a P3.
     """
 
     id = "ML206"
@@ -68,7 +75,7 @@ class UnstratifiedSplit(Rule):
         mild = {"severity": Severity.P3} if counts and sum(counts) >= 1000 and not facts.severe_imbalance else {}
         for split in module.splits:
             call = split.call
-            if split.kind != "function" or call is None or not split.shuffled:
+            if not unstratified(split):
                 continue
             if not module.split_judged(split, held_out=False):
                 continue  # parts only printed: nothing is trained or scored on them
@@ -78,14 +85,24 @@ class UnstratifiedSplit(Rule):
                 continue  # a classifier and a regressor side by side: this split's own model decides
             if split.inputs and all(_rebalanced(module, v) for v in split.inputs):
                 continue  # the classes were sampled down to even sizes first: there is no rare class to miss
-            stratify = call.kwarg_node("stratify")
-            if stratify is None or (isinstance(stratify, ast.Constant) and stratify.value is None):
-                labels = call.node.args[1] if len(call.node.args) > 1 else None
-                label = module.text(labels) if labels is not None else None
-                fix = (f"Pass `stratify={label}` to `{call.short}`" if label and "\n" not in label
-                       else f"Pass the label as `stratify=` to `{call.short}`")
-                yield Hit("a classification split without stratify=: class proportions can differ between train "
-                          "and test. Pass stratify=y", node=call.node, confidence=confidence, fix=fix + ".", **mild)
+                # (rows oversampled before the split stay flagged: ML103's fix moves the split onto the
+                # imbalanced rows, which then need stratify=)
+            rows = max((facts.printed_rows(v) or 0 for v in split.inputs), default=0)
+            share = min(counts) / sum(counts) if counts and sum(counts) else None
+            held = _test_fraction(call)
+            large = rows >= LARGE_SAMPLE and (share is None or rows * held * share >= 200)
+            support = facts.reported_support(split)
+            if support and min(support) >= 200:  # the saved report shows enough of every class held out
+                large, rows = True, max(rows, sum(support))
+            labels = call.node.args[1] if len(call.node.args) > 1 else None
+            label = module.text(labels) if labels is not None else None
+            fix = (f"Pass `stratify={label}` to `{call.short}`" if label and "\n" not in label
+                   else f"Pass the label as `stratify=` to `{call.short}`")
+            note = (f" (the notebook shows {rows:,} rows: the held-out share of each class varies little, so "
+                    "this matters less)") if large and not mild else ""
+            yield Hit("a classification split without stratify=: class proportions can differ between train "
+                      f"and test. Pass stratify=y{note}", node=call.node, confidence=confidence, fix=fix + ".",
+                      **(mild or ({"severity": Severity.P3} if large else {})))
         for call in module.calls:
             short = call.short
             if len(facts.tasks) > 1:
@@ -99,7 +116,57 @@ class UnstratifiedSplit(Rule):
                           fix=f"Use `{UNSTRATIFIED_SPLITTERS[short]}` instead of `{short}`, with the labels.")
 
 
+    def check_project(self, project: Project) -> Iterator[ProjectHit]:
+        """A split helper of one file (`def make_split(frame, target): return train_test_split(...)`)
+        whose results a classifier of another file learns from: the helper's file shows no
+        classifier, the caller's does."""
+        helpers = by_import_name(project.facts, "functions")
+        seen = set()
+        for rel, f in sorted(project.facts.items()):
+            for call in (f.get("lineage") or {}).get("classifies", ()):
+                found = helpers.get(call["target"])
+                if found is None or found[0] == rel or call.get("balanced"):
+                    continue
+                definer, qualname, summary = found
+                if ((project.facts[definer].get("decisions") or {}).get("task")) == "classification":
+                    continue  # the helper's own file is a classification file: its own check covers the split
+                for split in summary.get("splits") or ():
+                    if (definer, split["line"]) in seen:
+                        continue
+                    seen.add((definer, split["line"]))
+                    yield ProjectHit(definer, split["line"], f"a split without stratify= in {qualname}(), whose parts "
+                                     f"train a classifier in {rel} ({call['where']}): class proportions can differ "
+                                     "between train and test. Pass stratify=y", confidence="medium",
+                                     related=[(rel, call["line"], "a classifier learns from the split's parts here")],
+                                     fix="Pass the label as `stratify=` to the split.")
+
+
 UnstratifiedSplit.invalid = [
+    # KFold folds train a classifier through a helper of the module
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import KFold
+
+    def fit_on(rows, labels, c):
+        return LogisticRegression(C=c, max_iter=500).fit(rows, labels)
+
+    for a, b in KFold(n_splits=5, shuffle=True, random_state=1).split(X):  # ruleid: ML206
+        model = fit_on(X.iloc[a], y.iloc[a], 1.0)
+        print(roc_auc_score(y.iloc[b], model.predict_proba(X.iloc[b])[:, 1]))
+    """,
+    # a split helper of another module; the caller trains a classifier on its parts
+    {"tools/parts.py": """
+    from sklearn.model_selection import train_test_split
+    def cut(table, label):
+        return train_test_split(table.drop(columns=[label]), table[label], test_size=0.25, random_state=3)  # ruleid: ML206
+    """, "fit.py": """
+    import pandas as pd
+    from sklearn.ensemble import RandomForestClassifier
+    from tools.parts import cut
+    a, b, c, d = cut(pd.read_csv("visits.csv"), "returned")
+    RandomForestClassifier().fit(a, c)
+    """},
     """
     from sklearn.model_selection import train_test_split
     from sklearn.ensemble import RandomForestClassifier
@@ -146,6 +213,37 @@ UnstratifiedSplit.invalid = [
 ]
 
 UnstratifiedSplit.valid = [
+    # KFold only places out-of-fold target encodings; the classifier is fitted after the loop
+    """
+    import numpy as np
+    from sklearn.model_selection import KFold, train_test_split
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    enc = np.zeros(len(loans))
+    for fit_rows, fill_rows in KFold(5, shuffle=True, random_state=4).split(loans):
+        means = loans.iloc[fit_rows].groupby("grade")["repaid"].mean()
+        enc[fill_rows] = loans.iloc[fill_rows]["grade"].map(means).to_numpy()
+    loans["grade_enc"] = enc
+    a, b, c, d = train_test_split(loans[["grade_enc", "income"]], loans["repaid"], stratify=loans["repaid"], random_state=4)
+    HistGradientBoostingClassifier().fit(a, c)
+    """,
+    # the split helper's caller learns a balanced benchmark set; another caller fits a regressor
+    {"tools/parts.py": """
+    from sklearn.model_selection import train_test_split
+    def cut(table, label):
+        return train_test_split(table.drop(columns=[label]), table[label], test_size=0.25, random_state=3)
+    """, "fit.py": """
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from tools.parts import cut
+    a, b, c, d = cut(load_iris(as_frame=True).frame, "target")
+    LogisticRegression().fit(a, c)
+    """, "price.py": """
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    from tools.parts import cut
+    a, b, c, d = cut(pd.read_csv("homes.csv"), "price")
+    Ridge().fit(a, c)
+    """},
     """
     from sklearn.model_selection import train_test_split
     from sklearn.ensemble import RandomForestClassifier
@@ -185,6 +283,14 @@ UnstratifiedSplit.valid = [
 ]
 
 
+def _test_fraction(call: CallSite) -> float:
+    """The held-out share a split keeps (`test_size=0.2`; scikit-learn's default 0.25)."""
+    size = call.kwarg_node("test_size")
+    if isinstance(size, ast.Constant) and isinstance(size.value, float) and 0 < size.value < 1:
+        return size.value
+    return 0.25
+
+
 def _split_rows(module: ModuleAnalysis, splitter: CallSite) -> list[Val | None]:
     """The rows a splitter object is used to cut: the `X` of its `.split(X, y)` calls and of the
     calls it is given to as `cv=` (`cross_val_score(model, X, y, cv=kf)`). Empty when nothing uses it."""
@@ -192,13 +298,33 @@ def _split_rows(module: ModuleAnalysis, splitter: CallSite) -> list[Val | None]:
     if obj is None:
         return []
     out: list[Val | None] = []
+    fitted = [v for f in module.model_fits for v in (f.X, f.y) if v is not None]
     for call in module.calls:
         if call.method == "split" and call.receiver is not None and module.flow.derives_from(call.receiver, obj, rows=False):
+            if call.val is not None and not _folds_train(module, call, fitted):
+                continue  # folds that only assign out-of-fold encodings: no model learns from them
             out.append(call.arg(0, "X"))
         cv = call.kwargs.get("cv")
         if cv is not None and module.flow.derives_from(cv, obj, rows=False):
             out.append(call.arg(1, "X"))
     return out
+
+
+def _folds_train(module: ModuleAnalysis, split: CallSite, fitted: list[Val]) -> bool:
+    """A model learns from the folds `split` yields: fitted inside the loop over them, or (folds kept
+    for later) on rows derived from them. Out-of-fold encodings written at each fold's positions
+    (`te[val_idx] = ...`) reach the model too, but are fitted after the loop, not in it."""
+    loops = [node for node in syntax(module).nodes if isinstance(node, (ast.For, ast.AsyncFor))
+             and any(n is split.node for n in ast.walk(node.iter))]
+    if not loops:
+        return any(module.flow.derives_from(v, split.val) for v in fitted)
+    spans = [(loop.lineno, loop.end_lineno or loop.lineno) for loop in loops]
+    # (a fit in a function of the module that the loop calls: `model = train(df.iloc[a], y[a], C)`)
+    for call in module.calls:
+        fn = call.callee.node if call.callee is not None else None
+        if fn is not None and any(a <= call.line <= b for a, b in spans):
+            spans.append((fn.lineno, fn.end_lineno or fn.lineno))
+    return any(a <= f.line <= b for a, b in spans for f in module.model_fits)
 
 
 def _rebalanced(module: ModuleAnalysis, rows: Val | None) -> bool:

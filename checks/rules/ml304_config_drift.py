@@ -50,6 +50,11 @@ class ConfigDrift(ProjectRule):
     compared; general project files (pyproject.toml, package.json, CI files) are not checked. A
     literal in a dict of defaults that the function's settings replace (`cfg.update(params)`,
     `params if params is not None else self.defaults`, `{**defaults, **params}`) contradicts nothing.
+    A project that imports Kedro loads its `conf/` folder by convention; an orchestrator's run
+    parameter (`Param({...})`, Prefect's and Metaflow's `Parameter`) is a default the run may
+    replace, and counts as configuration loaded at run time. A JSON holding two or more scores
+    (`roc_auc`, `recall`, `rmse`...) is a report of a run, not settings. A seed under a section
+    (`baseline_model_params.random_state`) is not compared with another call's seed.
     """
 
     id = "ML304"
@@ -74,7 +79,9 @@ class ConfigDrift(ProjectRule):
                     leaves.setdefault("threshold", (key, entry))
             if name in NOT_ML_CONFIG or not (set(leaves) & ML_KEYS):
                 continue
-            mentioned = any(name in x["config"]["mentions"] for x in python.values())
+            folders = set(PurePosixPath(cfg).parts[:-1])
+            mentioned = any(name in x["config"]["mentions"] or folders & set(x["config"].get("folders") or ())
+                            for x in python.values())
             dynamic = any(x["config"]["loads"] and not x["config"]["mentions"] for x in python.values())
             matching = [(f, lit) for f, lit in literals if lit["name"] in leaves]
             if not mentioned and not dynamic:
@@ -96,6 +103,8 @@ class ConfigDrift(ProjectRule):
                 if lit["name"] == "threshold" and (key.rsplit(".", 1)[-1] != "threshold" or lit.get("owner") is None) \
                         and not (_probability_cut(lit["value"]) and _probability_cut(entry["value"])):
                     continue  # `decision_threshold: 0.35` against an epsilon, a count or a z-score is no contradiction
+                if lit["name"] in ("random_state", "seed") and "." in key and lit.get("owner") != key.rsplit(".", 2)[-2]:
+                    continue  # a section's seed (`baseline_model_params.random_state`) against another call's seed
                 if _families(key) and _families(lit.get("owner") or "") \
                         and not _families(key) & _families(lit.get("owner") or ""):
                     continue  # the config's XGBoost section against the literal of a forest or a LightGBM dict
@@ -127,10 +136,18 @@ def _families(text: str) -> set[str]:
 _UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}|[0-9a-f]{32}", re.I)
 
 
+# Leaf keys that hold a measured score: settings files name the metric to use, never its value.
+_SCORES = {"accuracy", "precision", "recall", "f1", "f1_score", "roc_auc", "auc", "pr_auc", "average_precision",
+           "rmse", "mae", "mse", "mape", "r2", "log_loss", "logloss", "brier", "balanced_accuracy"}
+
+
 def _generated(name: str, keys: dict) -> bool:
-    """A file written by a tool rather than a person: named by a UUID or a hash, or a JSON document
-    with hundreds of values (a report, a snapshot); settings files are short."""
-    return bool(_UUID.search(name)) or (name.endswith(".json") and len(keys) > 300)
+    """A file written by a tool rather than a person: named by a UUID or a hash, a JSON document
+    with hundreds of values (a report, a snapshot; settings files are short), or one holding the
+    scores of a run (`"roc_auc": 0.837`, `"recall": 0.74`): a report of results, not settings."""
+    scores = sum(1 for k, v in keys.items() if k.rsplit(".", 1)[-1].lower() in _SCORES
+                 and isinstance(v["value"], float))
+    return bool(_UUID.search(name)) or (name.endswith(".json") and len(keys) > 300) or scores >= 2
 
 
 def _sides_disagree(project: Project) -> Iterator[ProjectHit]:
@@ -210,6 +227,37 @@ ConfigDrift.invalid = [
 ]
 
 ConfigDrift.valid = [
+    # Kedro hands conf/ to the nodes by convention (`params:forest`), no file name in the code
+    {"conf/base/parameters.yml": """
+        forest:
+          n_estimators: 400
+          max_depth: 8
+        """,
+     "src/fleet/pipelines/fit/pipeline.py": """
+        from kedro.pipeline import Pipeline, node
+        from .nodes import fit_forest
+        def create_pipeline(**kwargs):
+            return Pipeline([node(fit_forest, ["features", "params:forest"], "forest_model")])
+        """,
+     "src/fleet/pipelines/fit/nodes.py": """
+        from sklearn.ensemble import RandomForestRegressor
+        def fit_forest(features, forest):
+            return RandomForestRegressor(**forest).fit(features.drop(columns=["km"]), features["km"])
+        """},
+    # an orchestrator's run parameter: the JSON is the conf a run is triggered with, the dict its default
+    {"runs/fleet_conf.json": '{"hyperparameters": {"n_estimators": 250, "max_depth": 12}}\n',
+     "dags/train_dag.py": """
+        from airflow.models.param import Param
+        from airflow import DAG
+        dag = DAG("train", params={"hyperparameters": Param({"n_estimators": 100, "max_depth": 5}, type="object")})
+        """},
+    # a report of a run's scores, written by a tool outside the reviewed code
+    {"reports/cutoffs.json": '{"roc_auc": 0.84, "best": {"threshold": 0.3, "recall": 0.74, "f1": 0.62}}\n',
+     "score.py": """
+        from sklearn.linear_model import LogisticRegression
+        model = LogisticRegression().fit(X, y)
+        flagged = model.predict_proba(X_new)[:, 1] >= 0.5
+        """},
     # the JSON is what a tuning run wrote (a record of its result), not a setting the code should read
     {"tune.py": """
         import json

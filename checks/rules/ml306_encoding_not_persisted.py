@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+from pathlib import PurePosixPath
 from typing import Iterator
 
 from wicked_data.checks.analysis import vocab
@@ -55,6 +56,22 @@ class EncodingNotPersisted(Rule):
     name = "encoding-not-persisted"
     severity = Severity.P2
 
+    def settled_elsewhere(self, finding, project) -> bool:
+        """`get_dummies` in training, and the serving code lays its frame out by the columns the
+        loaded model remembers (`reindex(columns=model.feature_names_in_, fill_value=0)`): the
+        dummy columns are persisted in the model itself."""
+        if not finding.message.startswith("get_dummies()"):
+            return False
+
+        def names(rel: str, kind: str) -> set[str]:
+            return {PurePosixPath(a["path"]).name for a in ((project.facts[rel].get("artifacts") or {}).get(kind) or ())
+                    if a.get("path")}
+        saved = names(finding.file, "written")
+        # the serving side that loads this file's model (by artifact name, when both sides name it)
+        return any((project.facts[rel].get("serving") or {}).get("aligned")
+                   and (not saved or not names(rel, "loaded") or saved & names(rel, "loaded"))
+                   for rel in project.serving)
+
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
         saves = [c for c in module.calls if c.is_(*vocab.MODEL_SAVE_CALLS) or c.method == "save_model"]
         yield from self._hand_written(module, saves)
@@ -68,6 +85,8 @@ class EncodingNotPersisted(Rule):
             if encoder is not None and any(s is encoder or (s is not None and last(encoder.ctor) in s.ctors)
                                            for s in saved):
                 continue
+            if encoder is not None and id(encoder) in held_by([s for s in saved if s is not None]):
+                continue  # kept in a container that is saved (`self.encoders[col] = le`, then the dict pickled)
             if source is not None and id(source) in held_by([s for s in saved if s is not None]):
                 continue  # the categories are saved (`dict(zip(codes.cat.categories, ...))` pickled beside the model)
             yield Hit(f"{what} encodes categories in training but is not saved with the model; serving cannot "
@@ -213,6 +232,27 @@ EncodingNotPersisted.invalid = [
 ]
 
 EncodingNotPersisted.valid = [
+    # serving lays its dummies out by the columns the model remembers: the encoding lives in the model
+    {"fit.py": """
+    import joblib
+    import pandas as pd
+    from sklearn.ensemble import RandomForestRegressor
+    homes = pd.read_csv("homes.csv")
+    X = pd.get_dummies(homes[["rooms", "district"]])
+    joblib.dump(RandomForestRegressor().fit(X, homes["price"]), "price.joblib")
+    """, "app.py": """
+    import joblib
+    import pandas as pd
+    from flask import Flask, request
+    app = Flask(__name__)
+    model = joblib.load("price.joblib")
+
+    @app.post("/price")
+    def price():
+        row = pd.get_dummies(pd.DataFrame([{"rooms": int(request.form["rooms"]), "district": request.form["district"]}]))
+        row = row.reindex(columns=model.feature_names_in_, fill_value=0)
+        return {"price": float(model.predict(row)[0])}
+    """},
     # codes of a copy kept for a correlation table: no model reads them
     """
     import joblib

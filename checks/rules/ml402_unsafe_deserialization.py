@@ -4,9 +4,8 @@ import ast
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from wicked_data.checks.analysis.flowtypes import LITERAL
 from wicked_data.checks.analysis.module import ModuleAnalysis
-from wicked_data.checks.analysis.paths import BUILDERS
+from wicked_data.checks.analysis.paths import path_origin
 from wicked_data.checks.analysis.production import Inference, inference, INTEGRITY, Load
 from wicked_data.checks.analysis.syntax import FunctionNode
 from wicked_data.checks.models import Severity
@@ -48,7 +47,9 @@ class UnsafeDeserialization(Rule):
     service runs the load. The same load in a service, a scoring job or an inference module is.
     A path written in the code from literals alone (`open("model.pkl", "rb")`, `Path(__file__).parent
     / "model.joblib"`) gives a P3: replacing that file takes the access that changing the code takes.
-    A path from a parameter, the environment or a configuration keeps the P2.
+    A path from a parameter, the environment or a configuration keeps the P2, unless every caller
+    in the project hands the parameter a path written in the code, the project's own constants
+    included (`os.path.join(values.ARTIFACT_DIR, "model.pkl")`): that is a P3 too.
     Any hashing or `verify`/`checksum` call in the loading function or its caller counts as an
     integrity check, without proving that its result guards the load. A check done by another
     module before calling the loader is not seen. `torch.load` defaults to `weights_only=True`
@@ -71,7 +72,9 @@ class UnsafeDeserialization(Rule):
             untrusted = load.placement == "request" or any(
                 o.kind == "request" for e in facts.entries for o in e.origins if o.function is load.function)
             confidence = "high" if untrusted or module.role in ("serving", "inference") else "medium"
-            if not untrusted and _fixed_path(module, call):
+            origin = path_origin(module, call.arg(0, "f") if call.args else None,
+                                 call.node.args[0] if call.node.args else None)
+            if not untrusted and origin is not None and origin.fixed:
                 # the file sits where the code is (a literal path beside it): replacing it takes the same
                 # access as changing the code, so the format is advice, not an open door
                 yield Hit(f"{module.text(call.node.func)}() executes code stored in the artifact; the file is read "
@@ -82,6 +85,15 @@ class UnsafeDeserialization(Rule):
             yield Hit(f"{module.text(call.node.func)}() executes code stored in the artifact and nothing checks the "
                       f"file's integrity before it is loaded; {fix}", node=call.node, confidence=confidence)
 
+
+    def calibrate(self, finding, project):
+        """The path comes from the project's own constants (`values.ARTIFACT_DIR`), or from a
+        parameter that every caller in the project fills with such a path: it is fixed in the code
+        as much as a literal, and gets the literal's P3."""
+        if finding.severity != Severity.P2 or not project.load_path_fixed(finding.file, finding.line):
+            return None
+        return Severity.P3, ("every path that reaches this load is written in the project's code, so replacing "
+                             "the file takes the access that changing the code takes")
 
     def settled_elsewhere(self, finding, project) -> bool:
         """A notebook, training or feature script that loads an artifact the project itself writes (its
@@ -101,35 +113,6 @@ class UnsafeDeserialization(Rule):
                         if a.get("path")}
             written |= {PurePosixPath(p).name for p in ((other.get("lineage") or {}).get("files") or {}).get("written") or ()}
         return PurePosixPath(path).name in written
-
-
-# Methods and attributes of a path that build another path from it (the functions are `paths.BUILDERS`).
-_PATH_METHODS = {"resolve", "joinpath", "with_suffix", "with_name", "parent", "expanduser", "absolute"}
-
-
-def _fixed_path(module: ModuleAnalysis, call) -> bool:
-    """The artifact's path is written in the code: only literals (and `__file__`) go into it, through
-    `open`, `Path`, `os.path.join` and the like; nothing from a parameter, the environment, a
-    configuration or a request."""
-    path = call.arg(0, "f") if call.args else None
-    if path is None:
-        return bool(call.node.args) and isinstance(call.node.args[0], ast.Constant)
-    for n, anc in enumerate(module.flow.ancestors(path, values=True)):
-        if n > 40:
-            return False
-        node = anc.node
-        if anc.call is not None:
-            if anc.call.is_(*BUILDERS, "os.path.dirname") or anc.call.method in _PATH_METHODS \
-                    or anc.call.method is None and anc.call.callee is None and anc.call.spelled == "open":
-                continue
-            return False
-        if isinstance(node, ast.Attribute) and node.attr in _PATH_METHODS:
-            continue
-        if isinstance(node, (ast.BinOp, ast.JoinedStr)) or anc.flags & LITERAL \
-                or isinstance(node, ast.Name) and node.id == "__file__":
-            continue
-        return False  # a parameter, a name bound elsewhere, a lookup in a mapping, an unknown value
-    return True
 
 
 def _integrity_checked(facts: Inference, load: Load) -> bool:

@@ -102,6 +102,16 @@ HardcodedAbsolutePath.invalid = [
 ]
 
 HardcodedAbsolutePath.valid = [
+    # a sub-folder with a leading slash, only ever appended to a configured root
+    """
+    import os
+    import pandas as pd
+    ROOT = os.environ["DATA_ROOT"]
+    TARIFFS = "/tariffs"
+
+    def read_site(site):
+        return pd.read_json(f"{ROOT}{TARIFFS}/{site}.json")
+    """,
     # configuration supplies the locations; absolute defaults of configurable values are fine
     """
     import argparse, os

@@ -59,6 +59,10 @@ class UnvalidatedModelInput(Rule):
     a command line whose model rows are read from a file or a table is a batch job: its own
     arguments (a run date, a cut-off) are not checked, even when they feed a feature.
     Data that reaches the model through an object attribute set in another method is not traced.
+    A function whose every model is one of its parameters (`def score(model, X)`) and that nothing
+    in the project calls is a helper, not an entry; an entry called only from Streamlit scripts
+    whose every input is a typed, bounded widget (sliders, choices, bounded numbers) is validated by
+    its caller, and any free-text or upload widget in the script keeps the finding.
     """
 
     id = "ML404"
@@ -82,6 +86,9 @@ class UnvalidatedModelInput(Rule):
     def settled_elsewhere(self, finding: Finding, project: Project) -> bool:
         """The function is called only from routes of other modules whose request body is a
         validated model (a pydantic schema): the caller validated what reaches this function."""
+        callers = project.entry_callers(finding.file, finding.line)
+        if callers and all(project.facts[rel].get("bounded_ui") for rel in callers):
+            return True  # called only from UI scripts whose every input is a typed, bounded widget
         service = project.service_map
         found = service.cross_file_callers(finding.file, finding.line)
         if found is None:

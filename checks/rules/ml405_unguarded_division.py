@@ -3,11 +3,12 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+from wicked_data.checks.analysis.guards import call_name, zero_guarded
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.analysis.production import inference
 from wicked_data.checks.analysis.serving import serving as serving_facts
 from wicked_data.checks.analysis.syntax import config_valued, FunctionNode, path_valued, Syntax
-from wicked_data.checks.analysis.values import aggregated, filters_rows, positive as _positive, written_column
+from wicked_data.checks.analysis.values import aggregated, positive as _positive, written_column
 from wicked_data.checks.models import Severity
 from wicked_data.checks.rules.base import Hit, Rule
 
@@ -15,7 +16,6 @@ from wicked_data.checks.rules.base import Hit, Rule
 GUARD_CALLS = {"max", "maximum", "fmax", "clip", "clip_lower", "replace", "where", "mask", "nan_to_num"}
 # Calls that keep the value (and its zeros): look through them.
 PASS_CALLS = {"float", "int", "abs", "astype", "to_numpy", "values", "get", "item", "round", "squeeze", "Decimal"}
-EARLY_EXIT = (ast.Raise, ast.Return, ast.Continue, ast.Break)
 
 
 class UnguardedDivision(Rule):
@@ -88,7 +88,7 @@ class UnguardedDivision(Rule):
             if not on_path and _vectorised(module, denominator) and _run_by_own_program(facts, fn):
                 continue  # a column divided in an offline feature job: no exception, inf/NaN (ML508's finding)
             source = _data_source(module, syn, fn, denominator, depth=3)
-            if source is None or _guarded(syn, fn, node, denominator) or serving_facts(module).above_zero(denominator):
+            if source is None or zero_guarded(syn, fn, node, denominator) or serving_facts(module).above_zero(denominator):
                 continue  # (guarded in the code, or by the request schema: `Field(gt=0)`)
             yield Hit(f"the denominator `{module.text(denominator)}` comes from the input data ({source}) and nothing "
                       "guards it against zero; a record with 0 raises ZeroDivisionError or yields inf/NaN that "
@@ -125,7 +125,7 @@ def _data_source(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, e
             return f"field '{key.value}'"
         return None
     if isinstance(expr, ast.Call):
-        name = _call_name(expr)
+        name = call_name(expr)
         if name in GUARD_CALLS:
             return None
         if name == "get" and expr.args and isinstance(expr.args[0], ast.Constant) and isinstance(expr.func, ast.Attribute) \
@@ -156,82 +156,6 @@ def _data_source(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, e
     return None
 
 
-def _guarded(syn: Syntax, fn: FunctionNode | None, node: ast.AST, denominator: ast.expr) -> bool:
-    marks = _identity(syn, fn, denominator)
-    child = node
-    for anc in syn.ancestors(node):
-        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            break
-        if isinstance(anc, (ast.If, ast.IfExp, ast.While)) and child is not anc.test and _mentions(anc.test, marks):
-            return True
-        if isinstance(anc, ast.BoolOp) and isinstance(anc.op, ast.And):
-            earlier = anc.values[:anc.values.index(child)] if child in anc.values else []
-            if any(_mentions(v, marks) for v in earlier):
-                return True
-        if isinstance(anc, ast.Call) and _call_name(anc) in ("where", "select", "mask") and anc.args \
-                and child is not anc.args[0] and _condition_mentions(syn, fn, anc.args[0], marks):
-            return True
-        child = anc
-    if syn.handled(node, ("ZeroDivisionError", "ArithmeticError")):
-        return True
-    scope = fn if fn is not None else syn.tree
-    for stmt in syn.body_nodes(scope):
-        if getattr(stmt, "lineno", 1 << 30) >= getattr(node, "lineno", 0):
-            continue
-        if isinstance(stmt, ast.If) and _mentions(stmt.test, marks) and any(
-                isinstance(n, EARLY_EXIT) for s in stmt.body for n in ast.walk(s)):
-            return True
-        if isinstance(stmt, ast.Assert) and _mentions(stmt.test, marks):
-            return True
-        if isinstance(stmt, ast.Assign) and filters_rows(stmt.value, denominator):
-            return True  # `df = df[df["miles"] > 0]`: the rows with a zero denominator were dropped
-    return False
-
-
-def _condition_mentions(syn: Syntax, fn: FunctionNode | None, cond: ast.expr, marks: set[str]) -> bool:
-    """The mask tests the denominator, directly or through a name bound to the test
-    (`ok = df["visits"].ne(0)`, then `(a / df["visits"]).where(ok, 0)`)."""
-    if _mentions(cond, marks):
-        return True
-    names = {n.id for n in ast.walk(cond) if isinstance(n, ast.Name)}
-    scope = fn if fn is not None else syn.tree
-    for stmt in syn.body_nodes(scope):
-        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in stmt.targets) \
-                and _mentions(stmt.value, marks):
-            return True
-    return False
-
-
-def _identity(syn: Syntax, fn: FunctionNode | None, denominator: ast.expr) -> set[str]:
-    """What a guard would mention: the expression itself, the fields it reads, the variable, and
-    the fields behind that variable."""
-    marks = {ast.dump(denominator)}
-    for sub in ast.walk(denominator):
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-            marks.add("key:" + sub.value)
-        elif isinstance(sub, ast.Name):
-            marks.add("name:" + sub.id)
-            for value in syn.assigned_values(fn, sub.id):
-                marks |= {"key:" + c.value for c in ast.walk(value) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
-    return marks
-
-
-def _mentions(test: ast.AST, marks: set[str]) -> bool:
-    for sub in ast.walk(test):
-        if ast.dump(sub) in marks:
-            return True
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and "key:" + sub.value in marks:
-            return True
-        if isinstance(sub, ast.Name) and "name:" + sub.id in marks:
-            return True
-    return False
-
-
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-
-
 def _path_join(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, node: ast.AST) -> bool:
     """`model_dir / manifest["artifact"]`: pathlib's `/`, not a division."""
     if not isinstance(node, ast.BinOp):
@@ -242,8 +166,8 @@ def _path_join(module: ModuleAnalysis, syn: Syntax, fn: FunctionNode | None, nod
     while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Div):
         left = left.left
     if isinstance(left, ast.Call):
-        return _call_name(left) in ("Path", "PurePath", "home", "cwd", "parent", "resolve", "expanduser")
-    if isinstance(left, ast.Name) and any(isinstance(v, ast.Call) and _call_name(v) in ("Path", "PurePath")
+        return call_name(left) in ("Path", "PurePath", "home", "cwd", "parent", "resolve", "expanduser")
+    if isinstance(left, ast.Name) and any(isinstance(v, ast.Call) and call_name(v) in ("Path", "PurePath")
                                           for v in syn.assigned_values(fn, left.id)):
         return True
     return path_valued(module, left)

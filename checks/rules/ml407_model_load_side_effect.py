@@ -303,6 +303,31 @@ ModelLoadSideEffect.invalid = [
 ]
 
 ModelLoadSideEffect.valid = [
+    # a comparison script loads each model file it is given once, and scores the same rows with it
+    """
+    import argparse
+    import joblib
+    import pandas as pd
+    from sklearn.metrics import mean_absolute_error
+
+    def main():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--model", nargs="+")
+        parser.add_argument("--games")
+        args = parser.parse_args()
+        games = pd.read_csv(args.games)
+        rows = games[["elo_gap", "rest_gap"]].copy()
+        for candidate in args.model:
+            model = joblib.load(candidate)
+            try:
+                guesses = model.predict(rows)
+            except ValueError:
+                guesses = model.predict(rows.to_numpy())
+            print(candidate, mean_absolute_error(games["margin"], guesses))
+
+    if __name__ == "__main__":
+        main()
+    """,
     # a memo: the helper returns the loaded model early once it is set
     """
     import joblib

@@ -121,13 +121,26 @@ def _over_models(facts: Serving, loop: ast.AST, body: list[ast.AST]) -> bool:
             if isinstance(node, ast.Assign) and any(isinstance(n, ast.Name) and n.id in picked for n in ast.walk(node.value)):
                 picked |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     predictions = [n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call)
-                   and isinstance(n.func, ast.Attribute) and n.func.attr in vocab.PREDICT_METHODS]
+                   and isinstance(n.func, ast.Attribute) and n.func.attr in APPLIED]
 
     def mentions(node: ast.AST) -> bool:
         return any(isinstance(n, ast.Name) and n.id in picked for n in ast.walk(node))
 
-    return bool(predictions) and all(mentions(c.func.value) and not any(mentions(a) for a in [*c.args, *(k.value for k in c.keywords)])
+    def picks_data(node: ast.AST) -> bool:
+        """The item is (part of) the data given, not only a column key of a frame the loop does not
+        pick (`encoder.transform(df[col])`: the loop runs over the columns of one record)."""
+        if isinstance(node, ast.Subscript) and not mentions(node.value):
+            return False
+        if isinstance(node, ast.Name):
+            return node.id in picked
+        return any(picks_data(child) for child in ast.iter_child_nodes(node))
+
+    return bool(predictions) and all(mentions(c.func.value) and not any(picks_data(a) for a in [*c.args, *(k.value for k in c.keywords)])
                                      for c in predictions)
+
+
+# A fitted object applied to data: a model's prediction, a transform's output.
+APPLIED = set(vocab.PREDICT_METHODS) | {"transform", "fit_transform", "inverse_transform"}
 
 
 def _counted(loop: ast.AST, iter_node: ast.AST, params: set[str]) -> bool:
@@ -203,8 +216,9 @@ def _unguarded_work(facts: Serving, loop: ast.AST, body: list[ast.AST]) -> ast.C
             call = facts.module.flow.call_at(node)
             if call is None:
                 continue
+            callee = call.callee.node if call.callee is not None else facts.syntax.called_function(node)
             if _is_work(facts, call) and not _handled_inside(facts, node, loop) \
-                    and not (call.callee is not None and _handles_own_errors(facts, call.callee.node)):
+                    and not (callee is not None and _handles_own_errors(facts, callee)):
                 return node
     return None
 
@@ -215,8 +229,9 @@ def _is_work(facts: Serving, call) -> bool:
     if _builds_record(facts, call):
         return False
     name = call.method or (call.callee.node.name if call.callee is not None else "") or ""
+    callee = call.callee.node if call.callee is not None else facts.syntax.called_function(call.node)
     return facts.is_prediction_call(call) or bool(FEATURE_CALL.search(name)) or (
-        call.callee is not None and facts.predicts(call.callee.node))
+        callee is not None and facts.predicts(callee))
 
 
 def _builds_record(facts: Serving, call) -> bool:
@@ -233,9 +248,18 @@ def _builds_record(facts: Serving, call) -> bool:
 
 def _handles_own_errors(facts: Serving, fn: FunctionNode) -> bool:
     """A per-item helper that catches its own failures: every model/feature call in it is inside a
-    `try` with a handler."""
+    `try` with a handler, or its whole body is a `try` that catches any exception (`except
+    Exception: return {..., "prediction": "Error"}`)."""
+    body = [stmt for stmt in fn.body if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
+    if body and all(isinstance(stmt, ast.Try) and any(_catches_all(h) for h in stmt.handlers) for stmt in body):
+        return True
     work = [c for c in facts.calls_in(fn) if _is_work(facts, c)]
     return bool(work) and all(facts.syntax.handled(c.node) for c in work)
+
+
+def _catches_all(handler: ast.ExceptHandler) -> bool:
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return handler.type is None or any(isinstance(k, ast.Name) and k.id in ("Exception", "BaseException") for k in kinds)
 
 
 def _handled_inside(facts: Serving, node: ast.AST, loop: ast.AST) -> bool:
@@ -250,6 +274,26 @@ def _handled_inside(facts: Serving, node: ast.AST, loop: ast.AST) -> bool:
 
 
 BatchFailurePropagation.invalid = [
+    # a nested coroutine scores each game with nothing catching its failure
+    """
+    import asyncio
+    import joblib
+    from fastapi import FastAPI, Request
+    app = FastAPI()
+    model = joblib.load("matchups.joblib")
+
+    def rate(game):
+        return float(model.predict_proba([[game["home_form"], game["away_form"]]])[0, 1])
+
+    @app.post("/rate")
+    async def rate_all(request: Request):
+        games = (await request.json())["games"]
+
+        async def rate_one(game):
+            return {**game, "p_home": rate(game)}
+
+        return {"games": await asyncio.gather(*[rate_one(g) for g in games])}  # ruleid: ML507
+    """,
     # the seed: a per-lead loop inside the batch method
     """
     class Pipeline:
@@ -311,6 +355,47 @@ BatchFailurePropagation.invalid.append(
 )
 
 BatchFailurePropagation.valid = [
+    # each game scored by a nested coroutine that catches its own failure and answers "error"
+    """
+    import asyncio
+    import joblib
+    from fastapi import FastAPI, Request
+    app = FastAPI()
+    model = joblib.load("matchups.joblib")
+
+    def rate(game):
+        return float(model.predict_proba([[game["home_form"], game["away_form"]]])[0, 1])
+
+    @app.post("/rate")
+    async def rate_all(request: Request):
+        games = (await request.json())["games"]
+
+        async def rate_one(game):
+            try:
+                return {**game, "p_home": rate(game)}
+            except Exception as err:
+                return {**game, "p_home": None, "error": str(err)}
+
+        return {"games": await asyncio.gather(*[rate_one(g) for g in games])}
+    """,
+    # one record; the loop applies each column's saved encoder to that record's column
+    """
+    import joblib
+    import pandas as pd
+    from fastapi import FastAPI
+    app = FastAPI()
+    model, encoders = joblib.load("model.joblib"), joblib.load("encoders.joblib")
+
+    def score(record: dict, coders: dict) -> float:
+        row = pd.DataFrame([record])
+        for column, coder in coders.items():
+            row[column] = coder.transform(row[column].astype(str))
+        return float(model.predict_proba(row)[0, 1])
+
+    @app.post("/score")
+    def route(record: dict) -> dict:
+        return {"p": score(record, encoders)}
+    """,
     # the batch is scored once, under a try; the loop only packs each score into a response record
     """
     from fastapi import FastAPI, HTTPException

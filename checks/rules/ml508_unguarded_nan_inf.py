@@ -7,6 +7,7 @@ from typing import Iterator
 from wicked_data.checks.analysis import libraries, vocab
 from wicked_data.checks.analysis.featureprint import number
 from wicked_data.checks.analysis.flowtypes import LITERAL, SCALING_STATS
+from wicked_data.checks.analysis.guards import zero_guarded
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.analysis.names import data_root, last
 from wicked_data.checks.analysis.serving import Serving, applies, serving
@@ -130,6 +131,9 @@ class UnguardedNanInf(Rule):
                 if isinstance(node, ast.BinOp) and isinstance(node.right, ast.Subscript) \
                         and aggregated(module, node.right.value):
                     continue  # a share of a group's total, a report table: statistics, not a record's field
+                if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv)) \
+                        and zero_guarded(facts.syntax, fn, node, node.right):
+                    continue  # (the same guards as ML405's: a test of the denominator, an early exit on it)
                 if _guarded_later(facts, fn, node) or _under_test(facts, node) or _cleaned_around(facts, node) \
                         or _guarded_name(facts, fn, node) or _filtered_before(facts, fn, node):
                     continue
@@ -348,9 +352,19 @@ def _positive_expr(facts: Serving, node: ast.AST, resolve, depth: int = 8) -> bo
         if name in ("max", "maximum", "fmax") and len(node.args) >= 2:
             return any(_positive_expr(facts, a, resolve, depth - 1) for a in node.args)
         if name == "clip" or name == "clip_lower":
-            low = node.args[0] if node.args and name == "clip_lower" else (node.args[1] if len(node.args) > 1 else next(
-                (k.value for k in node.keywords if k.arg in ("lower", "a_min", "min")), None))
+            # `np.clip(x, low, high)` names the array first; `x.clip(low, high)` is a method of it
+            function = (facts.module.imports.resolve(node.func) or "").startswith(("numpy.", "torch."))
+            position = 1 if function and name == "clip" else 0
+            low = node.args[position] if len(node.args) > position else next(
+                (k.value for k in node.keywords if k.arg in ("lower", "a_min", "min")), None)
             return low is not None and _positive_expr(facts, low, resolve, depth - 1)
+        call = facts.module.flow.call_at(node)
+        callee = call.callee.node if call is not None and call.callee is not None else None
+        if callee is None:  # a function nested in the caller's
+            callee = facts.syntax.called_function(node)
+        if callee is not None:  # the module's own function: every value it returns
+            returns = [n.value for n in facts.syntax.body_nodes(callee) if isinstance(n, ast.Return)]
+            return bool(returns) and all(r is not None and _positive_expr(facts, r, resolve, depth - 2) for r in returns)
         return name == "exp"
     written = written_column(facts.module, node)
     if written is not None:
@@ -595,6 +609,25 @@ UnguardedNanInf.invalid = [
 ]
 
 UnguardedNanInf.valid = [
+    # an early exit on the denominator; a log of shares clipped away from zero by a nested helper
+    """
+    import numpy as np
+    import pandas as pd
+
+    def blend(rows):
+        total = rows["weight"].sum()
+        if total == 0:
+            raise ValueError("no weight")
+        rows["share"] = rows["weight"] / total
+        return rows
+
+    def drift(ref, cur, edges):
+        def shares(x):
+            counts, _ = np.histogram(x, bins=edges)
+            return np.clip(counts / counts.sum(), 1e-6, 1.0)
+        a, b = shares(ref["price"]), shares(cur["price"])
+        return pd.DataFrame({"drift": [float(np.sum((b - a) * np.log(b / a)))]})
+    """,
     # a tested denominator with a positive fallback; a period every caller gives as a constant
     """
     import joblib

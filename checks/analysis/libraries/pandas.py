@@ -5,6 +5,7 @@ LIBRARY = Library("pandas", "pandas frames", (
     *rows("frame", "pandas.read_csv", "pandas.read_parquet", "pandas.read_sql", "pandas.read_sql_query",
           "pandas.read_excel", "pandas.read_json", "pandas.DataFrame", "pandas.read_feather", "pandas.read_table",
           "pandas.concat", "pandas.merge"),
+    *rows("column", "pandas.Series"),
     *rows("clock", "pandas.Timestamp.now", "pandas.Timestamp.today", "pandas.Timestamp.utcnow",
           "pandas.datetime.now", "pandas.datetime.today"),
     *rows("clock_string", "pandas.Timestamp", "pandas.to_datetime", "pandas.Timestamp.fromisoformat"),

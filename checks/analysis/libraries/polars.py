@@ -6,6 +6,7 @@ LIBRARY = Library("polars", "polars frames and expressions", (
     *rows("frame", "polars.read_csv", "polars.read_parquet", "polars.read_ipc", "polars.read_json",
           "polars.read_database", "polars.read_excel", "polars.scan_csv", "polars.scan_parquet",
           "polars.scan_ipc", "polars.DataFrame", "polars.LazyFrame", "polars.concat", "polars.from_pandas"),
+    *rows("column", "polars.Series"),
     *rows("write_method", "write_csv", "write_parquet", "write_ipc", "write_json", "write_database",
           "sink_parquet", "sink_csv"),
 ), modelled="partial",

@@ -27,6 +27,7 @@ Kind = Literal[
     "native_train",     # a library function that trains a model from a dataset (`lgb.train`)
     "dataset",          # a library's own data container, holding rows and labels (`xgb.DMatrix`)
     "frame",            # a function that creates a frame (readers, constructors, concat)
+    "column",           # a constructor of one column of values (`pd.Series`)
     "clock",            # a call that reads the wall clock
     "clock_string",     # a call that reads the clock only when given 'now'/'today'
     "save",             # a call that writes a model artifact
