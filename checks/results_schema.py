@@ -308,6 +308,7 @@ class Lineage(_Strict):
     reruns: list[RerunCall] = []  # a Streamlit script's calls of other files' functions on every rerun
     classifies: list[ClassifiedCall] = []
     paths: PathFacts | None = None
+    scorers: list[str] = []  # functions computing a library metric over what they are given
 
 
 class Decisions(_Strict):

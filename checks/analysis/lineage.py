@@ -46,7 +46,25 @@ PICKLED = ("joblib.dump", "pickle.dump")
 def lineage(module: ModuleAnalysis) -> dict:
     return {"writes": _writes(module), "reads": _reads(module), "functions": _functions(module),
             "calls": _calls(module), "files": _files(module), "loaders": _loaders(module),
-            "reruns": _reruns(module), "classifies": _classifies(module), "paths": _path_facts(module)}
+            "reruns": _reruns(module), "classifies": _classifies(module), "paths": _path_facts(module),
+            "scorers": _scorers(module)}
+
+
+def _scorers(module: ModuleAnalysis) -> list[str]:
+    """The module's functions that compute a library metric over what they are given
+    (`def classification_metrics(model, true, predicted, x)` calling `recall_score(true, predicted)`)."""
+    out = []
+    for fn in module.flow.functions.values():
+        params = [v for name, v in fn.params.items() if name not in ("self", "cls")]
+        if not params:
+            continue
+        span = (fn.node.lineno, fn.node.end_lineno or fn.node.lineno)
+        for metric in module.metric_calls:
+            if span[0] <= metric.line <= span[1] and any(
+                    a is not None and module.flow.derives_from(a, p) for a in metric.args for p in params):
+                out.append(fn.qualname)
+                break
+    return sorted(out)
 
 
 def _path_facts(module: ModuleAnalysis) -> dict:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterator
 
 from wicked_data.checks.analysis import libraries
@@ -110,6 +111,16 @@ class TestSetReuse(Rule):
             if hit.lineno not in seen:
                 seen.add(hit.lineno)
                 yield hit
+
+    def settled_elsewhere(self, finding, project) -> bool:
+        """The chosen model's output on the same rows is handed to another module's function that
+        the project stage finds computes no metric: it may save or plot them, not score them."""
+        match = re.search(r"scored on the same rows by (\w+)\(\)", finding.message)
+        if match is None:
+            return False
+        name = match.group(1)
+        return not any(name in {q.rsplit(".", 1)[-1] for q in (f.get("lineage") or {}).get("scorers") or ()}
+                       for f in project.facts.values())
 
     def _early_stopping(self, module: ModuleAnalysis) -> Iterator[Hit]:
         for fit in module.fits:
@@ -263,7 +274,7 @@ class TestSetReuse(Rule):
                      and (c.method in SELECTORS or c.method is None and c.short in SELECTORS)][:MAX_CHOICES]
         helpers = [c for c in module.calls if c.method is None and c.val is not None
                    and (c.callee is not None or c.qualname and not third_party(c.qualname.lstrip(".")))][:MAX_CHOICES]
-        if not selectors or not helpers or not module.evaluation_calls:
+        if not selectors or not helpers or not module.evaluation_calls and not any(c.callee is None for c in helpers):
             return
         facts = evaluation(module)
         fitted = [f.X for f in module.model_fits if f.X is not None]
@@ -274,7 +285,10 @@ class TestSetReuse(Rule):
                 # the rows handed over (not an estimator, a splitter or a grid: constructed objects)
                 handed = [a for a in [*helper.args, *helper.kwargs.values()] if a is not None and not a.ctor
                           and a.shape != "model"]
-                for metric in module.evaluation_calls:
+                # a metric here, or a function of another module given the chosen model's output (whether
+                # it scores is the project stage's to say: `settled_elsewhere`)
+                scorers = [*module.evaluation_calls, *(c for c in helpers if c.callee is None and c is not helper)]
+                for metric in scorers:
                     if metric.line <= sel.line or metric.val is None:
                         continue
                     inputs = [a for a in [*metric.args, *metric.kwargs.values()] if a is not None]
@@ -285,8 +299,9 @@ class TestSetReuse(Rule):
                             and not any(flow.derives_from(x, d, rows=True) for x in fitted)]
                     if rows:
                         name = helper.callee.node.name if helper.callee is not None else last(helper.qualname or "")
+                        by = f" by {last(metric.qualname)}()" if metric in helpers else ""
                         yield Hit(f"the model is chosen by what {name}() returns for these rows (line {helper.line}) "
-                                  "and then scored on the same rows; the score measures a choice made on them. "
+                                  f"and then scored on the same rows{by}; the score measures a choice made on them. "
                                   "Choose on a validation split or by cross-validation on the training rows, and "
                                   "score the chosen model once on rows that played no part",
                                   node=metric.node, confidence="medium",
@@ -616,6 +631,34 @@ def rank_candidates(Xa, ya, Xb, yb, candidates):
 """
 
 TestSetReuse.invalid = [
+    # candidates ranked by a helper of another module; the winner then scored by another helper on those rows
+    {"kit/scores.py": """
+        from sklearn.metrics import recall_score
+
+        def rank_models(candidates, X_a, y_a, X_b, y_b):
+            table = {}
+            for name, model in candidates.items():
+                model.fit(X_a, y_a)
+                table[name] = recall_score(y_b, model.predict(X_b))
+            return table
+
+        def summary(truth, guessed):
+            return {"recall": recall_score(truth, guessed)}
+
+        def keep_rows(guessed, where):
+            guessed.tofile(where)
+        """,
+     "pick.py": """
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import train_test_split
+        from kit.scores import keep_rows, rank_models, summary
+        X_a, X_b, y_a, y_b = train_test_split(X, y, stratify=y, random_state=5)
+        candidates = {"forest": RandomForestClassifier(), "logit": LogisticRegression()}
+        table = rank_models(candidates, X_a, y_a, X_b, y_b)
+        winner = candidates[max(table, key=table.get)]
+        print(summary(y_b, winner.predict(X_b)))  # ruleid: ML106
+        """},
     # "test score" from cross-validation over the test part: copies of the model are fitted on it
     """
     from sklearn.ensemble import RandomForestRegressor
@@ -743,6 +786,34 @@ TestSetReuse.invalid = [
 ]
 
 TestSetReuse.valid = [
+    # the same ranking, but the winner's guesses on those rows are only written out (no metric)
+    {"kit/scores.py": """
+        from sklearn.metrics import recall_score
+
+        def rank_models(candidates, X_a, y_a, X_b, y_b):
+            table = {}
+            for name, model in candidates.items():
+                model.fit(X_a, y_a)
+                table[name] = recall_score(y_b, model.predict(X_b))
+            return table
+
+        def summary(truth, guessed):
+            return {"recall": recall_score(truth, guessed)}
+
+        def keep_rows(guessed, where):
+            guessed.tofile(where)
+        """,
+     "pick.py": """
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import train_test_split
+        from kit.scores import keep_rows, rank_models, summary
+        X_a, X_b, y_a, y_b = train_test_split(X, y, stratify=y, random_state=5)
+        candidates = {"forest": RandomForestClassifier(), "logit": LogisticRegression()}
+        table = rank_models(candidates, X_a, y_a, X_b, y_b)
+        winner = candidates[max(table, key=table.get)]
+        keep_rows(winner.predict(X_b), "guesses.bin")
+        """},
     # the Optuna objective cross-validates the training part; the test part is scored once, at the end
     """
     import optuna

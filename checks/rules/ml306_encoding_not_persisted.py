@@ -169,10 +169,22 @@ def _code_maps(tree: ast.Module) -> Iterator[tuple[str, ast.Dict]]:
 _TRUTH = {"true", "false", "t", "f", "yes", "no", "y", "n", "1", "0", "on", "off", ""}
 
 
+# The calendar's own numbering: month and weekday names to their numbers is a parse, not a choice.
+_CALENDAR = ({m[:3] for m in ("january", "february", "march", "april", "may", "june", "july", "august",
+                              "september", "october", "november", "december")}
+             | {"january", "february", "march", "april", "june", "july", "august", "september", "october",
+                "november", "december", "sept"}
+             | {d[:3] for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+             | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+
+
 def _is_code_map(node: ast.Dict) -> bool:
     """`{"low": 0, "medium": 1, "high": 2}`: categories (strings) to integer codes; not a parse of
-    truth values (`{"true": 1, "false": 0}`)."""
+    truth values (`{"true": 1, "false": 0}`) or of the calendar (`{"Jan": 1, ...}`)."""
     if all(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.strip().lower() in _TRUTH
+           for k in node.keys):
+        return False
+    if all(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.strip().lower().rstrip(".") in _CALENDAR
            for k in node.keys):
         return False
     return len(node.keys) >= 2 and all(
@@ -232,6 +244,17 @@ EncodingNotPersisted.invalid = [
 ]
 
 EncodingNotPersisted.valid = [
+    # month names to their numbers: the calendar's numbering, parsed from news text
+    """
+    import joblib
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
+              "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12}
+    notes = pd.read_csv("injury_notes.csv")
+    notes["back_month"] = notes["back_month_name"].map(MONTHS)
+    joblib.dump(Ridge().fit(notes[["back_month", "age"]], notes["minutes"]), "minutes.joblib")
+    """,
     # serving lays its dummies out by the columns the model remembers: the encoding lives in the model
     {"fit.py": """
     import joblib
