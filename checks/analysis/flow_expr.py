@@ -474,6 +474,17 @@ class Expressions:
             val.colvals.update({k: v for k, v in call.kwargs.items() if v is not None})
         if call.method in ("with_columns", "with_column", "withColumn") and call.receiver is not None:
             self._expression_columns(call, node, val)
+        if call.method in ("merge", "join") and call.receiver is not None and call.receiver.shape == "frame":
+            other_node = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg in ("right", "other")), None)
+            other = call.args[0] if call.args else call.kwargs.get("right") or call.kwargs.get("other")
+            column = _series_name(other_node) if other_node is not None else None
+            if column is None and other is not None and isinstance(other.node, ast.Call):
+                column = _series_name(other.node)  # (bound to a name first: `hourly = ...rename("c")`)
+            if column is not None and other is not None and any(a is call.receiver for a in self.ancestors(other)):
+                # a named column computed from the frame's own rows and joined back in
+                # (`hits.groupby(k)["click"].mean().rename("k_ctr")`): a column write; one computed from
+                # another table (last year's claims) is that table's, not these rows' own
+                self.column_writes.append(ColumnWrite(call.receiver, column, other, other_node, self._scope))
         if call.method is None and call.is_("polars.col") and node.args and _const_str(node.args[0]):
             val.key = _const_str(node.args[0])  # `pl.col("amount")` reads the column
         if call.method == "insert" and call.receiver is not None and len(node.args) >= 3:
@@ -481,6 +492,22 @@ class Expressions:
             if column and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
                 self.column_writes.append(ColumnWrite(call.receiver, column, call.args[2], node, self._scope))
         self._register_split(call)
+
+
+def _series_name(node: ast.AST) -> str | None:
+    """The column a joined series brings in, when the code names it: `.rename("c")`,
+    `.to_frame("c")`, `.reset_index(name="c")` at the end of its chain (through a variable bound to
+    such a chain is read from its value)."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        method = node.func.attr
+        if method in ("rename", "to_frame") and node.args and _const_str(node.args[0]):
+            return _const_str(node.args[0])
+        if method == "reset_index":
+            named = next((k.value for k in node.keywords if k.arg == "name"), None)
+            if named is not None and _const_str(named):
+                return _const_str(named)
+        node = node.func.value
+    return None
 
 
 def _alias(node: ast.AST) -> str | None:

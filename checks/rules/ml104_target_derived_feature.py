@@ -103,6 +103,11 @@ class TargetDerivedFeature(Rule):
             cols = [c for c in selection.explicit if not (label_in_frame and c == target)]
             if target in cols:
                 return Hit(f"the target column '{target}' is in the feature list", node=node)
+            found = [c for c in cols if c in leaky]
+            if len(found) > 1:  # every leaky feature named, each derivation a related place
+                listed = ", ".join(f"'{c}'" for c in found)
+                return Hit(f"features {listed} are computed from the target '{target}'", node=node,
+                           related=[(None, derivations[c][1], f"'{c}' derived from '{target}'") for c in found])
             for col in cols:
                 if col in leaky:
                     return Hit(f"feature '{col}' is computed from the target '{target}'", node=node,
@@ -158,6 +163,15 @@ def _strs(call) -> list[str]:
 
 
 TargetDerivedFeature.invalid = [
+    # a click rate per site and hour joined back onto every row, the label's own rows included
+    """
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    hits = pd.read_csv("impressions.csv")
+    rate = hits.groupby(["site_id", "hour"])["click"].mean().rename("site_hour_rate")
+    hits = hits.merge(rate, left_on=["site_id", "hour"], right_index=True, how="left")
+    LogisticRegression().fit(hits[["site_hour_rate", "banner_pos"]], hits["click"])  # ruleid: ML104
+    """,
     """
     import pandas as pd
     from sklearn.ensemble import GradientBoostingClassifier

@@ -4,7 +4,7 @@ import ast
 from typing import Iterator
 
 from wicked_data.checks.analysis.evaluation import EvaluationFacts, evaluation
-from wicked_data.checks.analysis.flowtypes import CallSite
+from wicked_data.checks.analysis.flowtypes import LITERAL, CallSite
 from wicked_data.checks.analysis.module import ModuleAnalysis
 from wicked_data.checks.models import Severity
 from wicked_data.checks.rules.base import Hit, Rule
@@ -47,7 +47,9 @@ class EvaluationOnTrainingData(Rule):
     inside a training loop are not metrics calls and are not flagged. A model also scored on rows of
     unknown origin (a file read by a helper) is not flagged: those may be the held-out rows. In a
     module that cross-validates, a training score that is never printed, logged, saved or returned
-    is taken for a fit diagnostic and not flagged.
+    is taken for a fit diagnostic and not flagged. In a hand-written training loop (no `fit`), a
+    metric of the network's output is flagged when its rows start from the same data as the
+    training loss's rows and neither is a split's part (two `TensorDataset`s of the same tensors).
     """
 
     id = "ML208"
@@ -67,6 +69,13 @@ class EvaluationOnTrainingData(Rule):
                 by_fit.setdefault(id(fit), [fit]).append(ev)
             elif not ev.roles and any(facts.from_model(v) for v in ev.inputs):
                 elsewhere = True
+        if elsewhere and not module.model_fits and module.gradient_steps:
+            # a hand-written training loop and a "validation" metric over the same tensors, with no split
+            # anywhere (`fit_set = TensorDataset(x, t)`, `check_set = TensorDataset(x, t)`)
+            hit = _same_tensors(module, facts)
+            if hit is not None:
+                yield hit
+            return
         if elsewhere:
             # rows of unknown part (a test file read by a helper, `load_data("test.csv")`): "no metric
             # on held-out rows" cannot be said
@@ -92,6 +101,40 @@ class EvaluationOnTrainingData(Rule):
                           "on training data). Evaluate on the validation or test split",
                           node=call.node, confidence="medium",
                           related=[(None, call.callee.node.lineno, f"{name}() computes the metric")])
+
+
+def _roots(module: ModuleAnalysis, vals) -> set[int]:
+    """The values the rows of `vals` start from: reads and constructors with no tracked input."""
+    out = set()
+    for val in vals:
+        sources = module.flow.data_sources(val)  # (a helper called twice is looked through, not shared)
+        for anc in module.flow.ancestors(val, rows=True):
+            if id(anc) in sources and not anc.parents and not anc.flags & LITERAL and not isinstance(anc.node, ast.arg):
+                out.add(id(anc))
+    return out
+
+
+def _same_tensors(module: ModuleAnalysis, facts: EvaluationFacts) -> Hit | None:
+    """A metric of the network's output whose rows all start where the training loss's rows start,
+    in a module with no split at all: the 'validation' set is the training set."""
+    losses = [c for c in module.calls if facts._is_loss_call(c)]
+    rows = [a for c in losses for a in c.args if a is not None]
+    if any(facts.row_roles(a) for a in rows):
+        return None  # the training rows are a split's part: the metric's rows are judged by their roles
+    trained = _roots(module, rows)
+    if not trained:
+        return None
+    for ev in facts.evaluations:
+        if ev.roles or not any(facts.from_model(v) for v in ev.inputs):
+            continue
+        scored = _roots(module, ev.inputs)
+        if scored and scored <= trained:
+            return Hit(f"{ev.metric} is computed on the same rows the network is trained on (the tensors behind "
+                       "the training loss), and nothing is split off or read from elsewhere; the number measures "
+                       "memorisation, and anything chosen by it is chosen on training data. Hold out rows before "
+                       "building the datasets", node=ev.call.node, confidence="medium",
+                       related=[(None, losses[0].line, "the training loss is computed on these rows here")])
+    return None
 
 
 def _reported(module: ModuleAnalysis, facts: EvaluationFacts, ev) -> bool:
@@ -126,6 +169,36 @@ def _trains(node: ast.AST) -> bool:
 
 
 EvaluationOnTrainingData.invalid = [
+    # a network trained and "validated" on datasets built from the same tensors, with no split
+    """
+    import pandas as pd
+    import torch
+    from sklearn.metrics import roc_auc_score
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    def tensors(frame):
+        return (torch.tensor(frame[["a", "b"]].to_numpy(), dtype=torch.float32),
+                torch.tensor(frame["hit"].to_numpy(), dtype=torch.float32))
+
+    rows = pd.read_csv("visits.csv")
+    fit_part = tensors(rows)
+    check_part = tensors(rows)
+    fit_loader = DataLoader(TensorDataset(*fit_part), batch_size=256, shuffle=True)
+    check_loader = DataLoader(TensorDataset(*check_part), batch_size=1024)
+    net = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    opt = torch.optim.Adam(net.parameters())
+    loss_fn = nn.BCEWithLogitsLoss()
+    for epoch in range(5):
+        for xb, tb in fit_loader:
+            opt.zero_grad()
+            loss_fn(net(xb).squeeze(1), tb).backward()
+            opt.step()
+        with torch.no_grad():
+            scores = torch.cat([torch.sigmoid(net(xb).squeeze(1)) for xb, _ in check_loader])
+            truth = torch.cat([tb for _, tb in check_loader])
+        print(epoch, roc_auc_score(truth.numpy(), scores.numpy()))  # ruleid: ML208
+    """,
     # the fitted rows under a hold-out's name: the data flow decides, not the name
     """
     from sklearn.linear_model import LogisticRegression
@@ -222,6 +295,35 @@ EvaluationOnTrainingData.invalid = [
 ]
 
 EvaluationOnTrainingData.valid = [
+    # the same loop, validated on another month's file
+    """
+    import pandas as pd
+    import torch
+    from sklearn.metrics import roc_auc_score
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    def tensors(frame):
+        return (torch.tensor(frame[["a", "b"]].to_numpy(), dtype=torch.float32),
+                torch.tensor(frame["hit"].to_numpy(), dtype=torch.float32))
+
+    fit_part = tensors(pd.read_csv("visits_jan.csv"))
+    check_part = tensors(pd.read_csv("visits_feb.csv"))
+    fit_loader = DataLoader(TensorDataset(*fit_part), batch_size=256, shuffle=True)
+    check_loader = DataLoader(TensorDataset(*check_part), batch_size=1024)
+    net = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    opt = torch.optim.Adam(net.parameters())
+    loss_fn = nn.BCEWithLogitsLoss()
+    for epoch in range(5):
+        for xb, tb in fit_loader:
+            opt.zero_grad()
+            loss_fn(net(xb).squeeze(1), tb).backward()
+            opt.step()
+        with torch.no_grad():
+            scores = torch.cat([torch.sigmoid(net(xb).squeeze(1)) for xb, _ in check_loader])
+            truth = torch.cat([tb for _, tb in check_loader])
+        print(epoch, roc_auc_score(truth.numpy(), scores.numpy()))
+    """,
     # a training error kept as a fit diagnostic (never printed or saved) next to a cross-validated search
     """
     import numpy as np
