@@ -6,6 +6,7 @@ from typing import Iterator
 from wicked_data.checks.analysis import vocab
 from wicked_data.checks.analysis.evaluation import LARGE_SAMPLE, evaluation
 from wicked_data.checks.analysis.module import ModuleAnalysis
+from wicked_data.checks.analysis.production import inference
 from wicked_data.checks.models import Severity
 from wicked_data.checks.rules.base import Hit, Rule
 
@@ -54,6 +55,8 @@ class NoCrossValidation(Rule):
     that returns the model, not the parts. A notebook that printed 100,000 rows or more for the split's
     data (`shape`, `len`, `info()`), or whose saved `classification_report` shows 20,000 held-out
     rows, gets a P3: a hold-out that large varies little.
+    A file that trains nothing and scores a loaded model on a split it re-creates (an evaluation or
+    threshold script) is left alone: cross-validation belongs to the file that trains.
     """
 
     id = "ML203"
@@ -66,6 +69,9 @@ class NoCrossValidation(Rule):
                           key=lambda s: s.line)  # (a split whose parts are only printed judges nothing)
         if not holdouts:
             return
+        if not (module.model_fits or module.gradient_steps or module.cv_calls or module.tuner_searches) \
+                and inference(module).loads:
+            return  # a loaded model scored on a hold-out: nothing here is trained that could be cross-validated
         facts = evaluation(module)
         if facts.cross_validates:
             return
@@ -190,6 +196,18 @@ NoCrossValidation.invalid = [
 ]
 
 NoCrossValidation.valid = [
+    # an evaluation script: the saved model scored on the training script's split, re-created
+    """
+    import joblib
+    import pandas as pd
+    from sklearn.metrics import precision_recall_curve
+    from sklearn.model_selection import train_test_split
+    rows = pd.read_csv("churn.csv")
+    _, X_test, _, y_test = train_test_split(rows.drop(columns=["churned"]), rows["churned"], test_size=0.2,
+                                            stratify=rows["churned"], random_state=7)
+    model = joblib.load("churn_model.joblib")
+    print(precision_recall_curve(y_test, model.predict_proba(X_test)[:, 1]))
+    """,
     # split, fit and save: nothing is judged on the held-out part here (no evaluation is the problem)
     """
     import joblib
