@@ -119,6 +119,7 @@ class Rebalanced(_Strict):
     line: int
     by: str
     at: int
+    paths: list[str] | None = None  # the files that hold such a model in the end, when all are named
 
 
 class LabelFacts(_Strict):

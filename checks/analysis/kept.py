@@ -55,6 +55,22 @@ class Kept:
     def is_saved(self, fit: Fit) -> bool:
         return not _targets(fit).isdisjoint(self._saved_holds)
 
+    def final_paths(self, fit: Fit) -> list[str | None] | None:
+        """The files that hold the fitted object when the module has run: the paths of the saves
+        holding it, less those a later save writes again with something else (a notebook refits and
+        saves under the same name); None when no save holds it. A path the review cannot name is None."""
+        from wicked_data.checks.analysis.lineage import path_of
+
+        targets = _targets(fit)
+        mine, others = [], []
+        for call in self.saves:
+            values = [a for a in [*call.args, *call.kwargs.values(), call.receiver] if a is not None]
+            path = path_of(self.module, call, 1 if call.method is None else 0)
+            (mine if not targets.isdisjoint(held_by(values)) else others).append((call.line, path))
+        if not mine:
+            return None
+        return [path for at, path in mine if path is None or not any(p == path and line > at for line, p in others)]
+
     def is_kept(self, fit: Fit) -> bool:
         """Saved, or handed to the project's own code."""
         return not _targets(fit).isdisjoint(self._kept_holds)

@@ -11,6 +11,7 @@ training or serving facts from the files it imports.
 from __future__ import annotations
 
 import ast
+from pathlib import PurePosixPath
 import copy
 from typing import TYPE_CHECKING, Iterable
 
@@ -83,16 +84,25 @@ def rebalanced_fit(module: ModuleAnalysis) -> dict | None:
     if any(c.short in ("CalibratedClassifierCV", "IsotonicRegression") for c in module.calls):
         return None
     keeps = kept(module)
+    found, names, known = None, set(), True
     for fit in module.model_fits:
         if fit.X is None or not fit.X.flags & RESAMPLED or not keeps.is_saved(fit):
             continue
-        origin = resample_origin(module, fit.X)
-        what = (origin.method if origin is not None and origin.method not in (None, "fit_resample", "fit_sample")
-                else last(origin.receiver.ctor) if origin is not None and origin.receiver is not None
-                and origin.receiver.ctor else "a resampler")
-        return {"line": module.source.shown_line(fit.line), "by": what or "a resampler",
-                "at": module.source.shown_line(origin.line) if origin is not None else 0}
-    return None
+        paths = keeps.final_paths(fit)
+        if paths is not None and not paths:
+            continue  # saved, then replaced in its file by a model fitted later on other rows: not served
+        names |= {PurePosixPath(p).name for p in paths or () if p}
+        known = known and paths is not None and None not in paths
+        if found is None:
+            origin = resample_origin(module, fit.X)
+            what = (origin.method if origin is not None and origin.method not in (None, "fit_resample", "fit_sample")
+                    else last(origin.receiver.ctor) if origin is not None and origin.receiver is not None
+                    and origin.receiver.ctor else "a resampler")
+            found = {"line": module.source.shown_line(fit.line), "by": what or "a resampler",
+                     "at": module.source.shown_line(origin.line) if origin is not None else 0}
+    if found is not None and known:
+        found["paths"] = sorted(names)  # the files holding a rebalanced model when the module has run
+    return found
 
 
 def label_facts(module: ModuleAnalysis) -> dict:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Iterator
 
 from wicked_data.checks.analysis.module import ModuleAnalysis
@@ -69,6 +70,10 @@ class AdHocProbabilityCalibration(Rule):
             shifted = t.get("rebalanced")
             if not shifted or not s.get("probabilities") or s.get("evaluates") or serve in seen:
                 continue
+            loaded = {PurePosixPath(a["path"]).name for a in (project.facts[serve].get("artifacts") or {}).get("loaded", ())
+                      if a.get("path") and not a["path"].startswith("config:")}
+            if shifted.get("paths") is not None and loaded and not loaded & set(shifted["paths"]):
+                continue  # the service loads other files than the ones holding the rebalanced model
             seen.add(serve)
             yield ProjectHit(serve, s["probabilities"][0],
                              f"the model behind these probabilities was fitted on rows rebalanced by {shifted['by']} "
@@ -146,6 +151,31 @@ AdHocProbabilityCalibration.invalid = [
 ]
 
 AdHocProbabilityCalibration.valid = [
+    # the SMOTE model is saved, then replaced in the same file by one fitted on the real rows
+    {"fit.py": """
+        import pickle
+        import pandas as pd
+        from imblearn.over_sampling import SMOTE
+        from sklearn.ensemble import RandomForestClassifier
+        rows = pd.read_csv("strokes.csv")
+        X, y = rows[["age", "glucose", "bmi"]], rows["stroke"]
+        X_up, y_up = SMOTE(random_state=1).fit_resample(X, y)
+        with open("forest.pkl", "wb") as fh:
+            pickle.dump(RandomForestClassifier(random_state=1).fit(X_up, y_up), fh)
+        with open("forest.pkl", "wb") as fh:
+            pickle.dump(RandomForestClassifier(random_state=1, class_weight="balanced").fit(X, y), fh)
+        """,
+     "app.py": """
+        import pickle
+        from fastapi import FastAPI
+        app = FastAPI()
+        with open("forest.pkl", "rb") as fh:
+            forest = pickle.load(fh)
+
+        @app.post("/risk")
+        def risk(age: float, glucose: float, bmi: float) -> dict:
+            return {"p": float(forest.predict_proba([[age, glucose, bmi]])[0, 1])}
+        """},
     # fitted calibration, and an epsilon clip before a log
     """
     import numpy as np
