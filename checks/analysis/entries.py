@@ -613,11 +613,18 @@ class EntryFacts:
             if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return False
             if isinstance(anc, (ast.For, ast.AsyncFor, ast.While)):
-                if isinstance(anc, (ast.For, ast.AsyncFor)) and _path_from_item(anc, load.call.node):
+                if isinstance(anc, (ast.For, ast.AsyncFor)) and self._path_from_item(anc, load):
                     return False  # each pass loads another file (`for path in model_paths: load(path)`)
                 inside = {id(n) for n in ast.walk(anc)}
                 return any(id(p.node) in inside for p in self.predictions)
         return False
+
+    def _path_from_item(self, loop: ast.For | ast.AsyncFor, load: Load) -> bool:
+        """The loaded path derives from the loop's item (`for path in model_paths: load(Path(path))`):
+        each pass loads another file."""
+        path = load.call.arg(0, "filename") if load.call.args or load.call.kwargs else None
+        targets = {id(n) for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+        return path is not None and any(id(a.node) in targets for a in self.module.flow.ancestors(path, values=True))
 
     def load_for(self, prediction: Prediction) -> Load | None:
         """The load its model comes from, else the module's first load."""
@@ -733,18 +740,6 @@ def _rejects_bad_input(fn: FunctionNode) -> bool:
 _MODEL_PARAM_TOKENS = {"model", "models", "clf", "classifier", "regressor", "estimator", "pipeline", "pipe", "bundle",
                        "booster", "net", "network", "path", "file", "filename", "filepath", "fname", "dir", "directory",
                        "cfg", "config", "conf", "settings", "threshold", "cutoff", "artifact", "artifacts"}
-
-
-def _path_from_item(loop: ast.For | ast.AsyncFor, load: ast.Call) -> bool:
-    """The loaded path comes from the loop's item: the item itself, or a name the loop body binds
-    from it (`mfile = Path(mpath)`)."""
-    names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
-    for stmt in ast.walk(loop):
-        if isinstance(stmt, ast.Assign) and stmt.lineno < load.lineno and {
-                n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)} & names:
-            names |= {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    arg = load.args[0] if load.args else next((k.value for k in load.keywords), None)
-    return arg is not None and bool({n.id for n in ast.walk(arg) if isinstance(n, ast.Name)} & names)
 
 
 def _model_param(arg: ast.AST) -> bool:

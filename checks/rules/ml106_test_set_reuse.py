@@ -620,19 +620,10 @@ def _inside(node: ast.AST, loop: ast.AST) -> bool:
     return loop.lineno < node.lineno <= (loop.end_lineno or loop.lineno)
 
 
-_RANKING = """
-from sklearn.metrics import accuracy_score
-
-def rank_candidates(Xa, ya, Xb, yb, candidates):
-    report = {}
-    for name, model in candidates.items():
-        report[name] = accuracy_score(yb, model.fit(Xa, ya).predict(Xb))
-    return report
-"""
-
-TestSetReuse.invalid = [
-    # candidates ranked by a helper of another module; the winner then scored by another helper on those rows
-    {"kit/scores.py": """
+def _winner_scored_by(last: str) -> dict[str, str]:
+    """A two-module example: candidates ranked on the held-out rows by `kit.scores`, the winner then
+    handed to `last` (a metric helper of that module, or one that only writes the guesses out)."""
+    return {"kit/scores.py": """
         from sklearn.metrics import recall_score
 
         def rank_models(candidates, X_a, y_a, X_b, y_b):
@@ -648,7 +639,7 @@ TestSetReuse.invalid = [
         def keep_rows(guessed, where):
             guessed.tofile(where)
         """,
-     "pick.py": """
+            "pick.py": """
         from sklearn.ensemble import RandomForestClassifier
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import train_test_split
@@ -657,8 +648,23 @@ TestSetReuse.invalid = [
         candidates = {"forest": RandomForestClassifier(), "logit": LogisticRegression()}
         table = rank_models(candidates, X_a, y_a, X_b, y_b)
         winner = candidates[max(table, key=table.get)]
-        print(summary(y_b, winner.predict(X_b)))  # ruleid: ML106
-        """},
+        LAST
+        """.replace("LAST", last)}
+
+
+_RANKING = """
+from sklearn.metrics import accuracy_score
+
+def rank_candidates(Xa, ya, Xb, yb, candidates):
+    report = {}
+    for name, model in candidates.items():
+        report[name] = accuracy_score(yb, model.fit(Xa, ya).predict(Xb))
+    return report
+"""
+
+TestSetReuse.invalid = [
+    # candidates ranked by a helper of another module; the winner then scored by another helper on those rows
+    _winner_scored_by("print(summary(y_b, winner.predict(X_b)))  # ruleid: ML106"),
     # "test score" from cross-validation over the test part: copies of the model are fitted on it
     """
     from sklearn.ensemble import RandomForestRegressor
@@ -787,33 +793,7 @@ TestSetReuse.invalid = [
 
 TestSetReuse.valid = [
     # the same ranking, but the winner's guesses on those rows are only written out (no metric)
-    {"kit/scores.py": """
-        from sklearn.metrics import recall_score
-
-        def rank_models(candidates, X_a, y_a, X_b, y_b):
-            table = {}
-            for name, model in candidates.items():
-                model.fit(X_a, y_a)
-                table[name] = recall_score(y_b, model.predict(X_b))
-            return table
-
-        def summary(truth, guessed):
-            return {"recall": recall_score(truth, guessed)}
-
-        def keep_rows(guessed, where):
-            guessed.tofile(where)
-        """,
-     "pick.py": """
-        from sklearn.ensemble import RandomForestClassifier
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import train_test_split
-        from kit.scores import keep_rows, rank_models, summary
-        X_a, X_b, y_a, y_b = train_test_split(X, y, stratify=y, random_state=5)
-        candidates = {"forest": RandomForestClassifier(), "logit": LogisticRegression()}
-        table = rank_models(candidates, X_a, y_a, X_b, y_b)
-        winner = candidates[max(table, key=table.get)]
-        keep_rows(winner.predict(X_b), "guesses.bin")
-        """},
+    _winner_scored_by('keep_rows(winner.predict(X_b), "guesses.bin")'),
     # the Optuna objective cross-validates the training part; the test part is scored once, at the end
     """
     import optuna

@@ -169,13 +169,28 @@ def _code_maps(tree: ast.Module) -> Iterator[tuple[str, ast.Dict]]:
 _TRUTH = {"true", "false", "t", "f", "yes", "no", "y", "n", "1", "0", "on", "off", ""}
 
 
-# The calendar's own numbering: month and weekday names to their numbers is a parse, not a choice.
-_CALENDAR = ({m[:3] for m in ("january", "february", "march", "april", "may", "june", "july", "august",
-                              "september", "october", "november", "december")}
-             | {"january", "february", "march", "april", "june", "july", "august", "september", "october",
-                "november", "december", "sept"}
-             | {d[:3] for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
-             | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+# The calendar's own numbering: month and weekday names mapped to their positions (from 0 or 1) are
+# a parse of dates written as words, not codes someone chose.
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _calendar_positions(node: ast.Dict) -> bool:
+    """Every key is a month (or weekday) name, full or abbreviated, and every value is its position
+    in the calendar, counted from 0 or from 1 the same way throughout."""
+    offsets = set()
+    for key, value in zip(node.keys, node.values):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, ast.Constant)
+                and type(value.value) is int):
+            return False
+        word = key.value.strip().lower().rstrip(".")
+        names = _MONTHS if any(m.startswith(word) for m in _MONTHS) and len(word) >= 3 else _WEEKDAYS
+        index = next((k for k, m in enumerate(names) if len(word) >= 3 and m.startswith(word)), None)
+        if index is None:
+            return False
+        offsets.add(value.value - index)
+    return len(offsets) == 1 and offsets <= {0, 1}
 
 
 def _is_code_map(node: ast.Dict) -> bool:
@@ -184,8 +199,7 @@ def _is_code_map(node: ast.Dict) -> bool:
     if all(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.strip().lower() in _TRUTH
            for k in node.keys):
         return False
-    if all(isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value.strip().lower().rstrip(".") in _CALENDAR
-           for k in node.keys):
+    if _calendar_positions(node):
         return False
     return len(node.keys) >= 2 and all(
         isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys) and all(

@@ -273,9 +273,10 @@ def _handled_inside(facts: Serving, node: ast.AST, loop: ast.AST) -> bool:
     return False
 
 
-BatchFailurePropagation.invalid = [
-    # a nested coroutine scores each game with nothing catching its failure
-    """
+
+def _games_rated_by(body: str, mark: str = "") -> str:
+    """A FastAPI route scoring each game of the request with a nested coroutine whose body is `body`."""
+    return """
     import asyncio
     import joblib
     from fastapi import FastAPI, Request
@@ -290,10 +291,14 @@ BatchFailurePropagation.invalid = [
         games = (await request.json())["games"]
 
         async def rate_one(game):
-            return {**game, "p_home": rate(game)}
+            BODY
 
-        return {"games": await asyncio.gather(*[rate_one(g) for g in games])}  # ruleid: ML507
-    """,
+        return {"games": await asyncio.gather(*[rate_one(g) for g in games])}MARK
+""".replace("BODY", body).replace("MARK", mark)
+
+BatchFailurePropagation.invalid = [
+    # a nested coroutine scores each game with nothing catching its failure
+    _games_rated_by('return {**game, "p_home": rate(game)}', "  # ruleid: ML507"),
     # the seed: a per-lead loop inside the batch method
     """
     class Pipeline:
@@ -356,28 +361,7 @@ BatchFailurePropagation.invalid.append(
 
 BatchFailurePropagation.valid = [
     # each game scored by a nested coroutine that catches its own failure and answers "error"
-    """
-    import asyncio
-    import joblib
-    from fastapi import FastAPI, Request
-    app = FastAPI()
-    model = joblib.load("matchups.joblib")
-
-    def rate(game):
-        return float(model.predict_proba([[game["home_form"], game["away_form"]]])[0, 1])
-
-    @app.post("/rate")
-    async def rate_all(request: Request):
-        games = (await request.json())["games"]
-
-        async def rate_one(game):
-            try:
-                return {**game, "p_home": rate(game)}
-            except Exception as err:
-                return {**game, "p_home": None, "error": str(err)}
-
-        return {"games": await asyncio.gather(*[rate_one(g) for g in games])}
-    """,
+    _games_rated_by('try:\n                return {**game, "p_home": rate(game)}\n            except Exception as err:\n                return {**game, "p_home": None, "error": str(err)}'),
     # one record; the loop applies each column's saved encoder to that record's column
     """
     import joblib
