@@ -126,3 +126,102 @@ def test_a_project_without_a_model_still_gets_a_valid_card(tmp_path):
     card = model_card([tmp_path], result).text
     assert "no model fit found in the code" in card
     assert validate_model_card(card, result) == []
+
+
+# ---------------------------------------------------------------------- facts per scenario
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+# Written by hand from each scenario's code: the estimator trained (and saved), its target, a few of
+# its hyperparameters (with the configuration value when the code reads one), the number of
+# features it is fitted on (None: the data decides part of it), and what kind of split judges it.
+EXPECTED = {
+    "churn_predictor": dict(model="RandomForestClassifier", target="churned", features=7,
+                            hyper={"n_estimators=100", "max_depth=10"}, split="a random hold-out"),
+    "clean_project": dict(model="LogisticRegression", wrappers={"Pipeline"}, baselines={"DummyClassifier"},
+                          target="cancelled_within_60d", features=9,
+                          hyper={'C=cfg["model"]["C"]': "0.5", 'class_weight="balanced"': ""},
+                          split="an out-of-time split", cv="StratifiedGroupKFold(n_splits=5"),
+    "gradient_boosting": dict(model="XGBClassifier", alternatives={"LGBMClassifier"}, target="defaulted_12m",
+                              features=15, hyper={"n_estimators=3000", 'tree_method="hist"'},
+                              split="train_test_split(test_size=0.2)"),
+    "lead_scoring": dict(model="RandomForestClassifier", wrappers={"Pipeline"}, baselines={"DummyClassifier"},
+                         target="has_application", features=25,
+                         hyper={'n_estimators=cfg["n_estimators"]': "100", "random_state=42": ""},
+                         split="a positional cut of time-ordered rows", cv="TimeSeriesSplit(n_splits=5)"),
+    "multi_service": dict(model="HistGradientBoostingClassifier", baselines={"DummyClassifier"},
+                          target="ordered_next_30d", features=7, hyper={"max_iter=400", "learning_rate=0.05"},
+                          split="an out-of-time split", cv="TimeSeriesSplit(n_splits=4)"),
+    "notebook_fraud": dict(model="LogisticRegression", alternatives={"RandomForestClassifier", "GradientBoostingClassifier"},
+                           target="is_fraud", features=None, named=9,
+                           split="train_test_split(test_size=0.25, random_state=42)"),
+    "pytorch_tabular": dict(model="EtaNet", target="delivery_minutes", features=9,
+                            hyper={'hidden_sizes=train_cfg["hidden_sizes"]': "[128, 64]",
+                                   'AdamW: lr=train_cfg["learning_rate"]': "0.001"},
+                            split="a random hold-out of the dataset"),
+    "time_series_demand": dict(model="LGBMRegressor", target="units_sold", features=15,
+                               hyper={"objective='tweedie'", "num_leaves=63"}, split="KFold(n_splits=5, shuffle=True"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(EXPECTED))
+def scenario(request):
+    workspace = SCENARIOS / request.param / "workspace"
+    return request.param, workspace, model_facts([workspace])
+
+
+def test_the_facts_name_the_trained_model_its_target_features_and_split(scenario):
+    name, _, facts = scenario
+    expected = EXPECTED[name]
+    assert facts.model is not None and facts.model.value == expected["model"]
+    assert {f.value for f in facts.alternatives} == expected.get("alternatives", set())
+    assert {f.value for f in facts.wrappers} == expected.get("wrappers", set())
+    assert {f.value for f in facts.baselines} == expected.get("baselines", set())
+    assert [t.value for t in facts.target] == [expected["target"]]
+    assert facts.feature_count == expected["features"]
+    assert len(facts.features) == (expected["features"] or expected.get("named"))
+    hyper = {h.value: h.note for h in facts.hyperparameters}
+    wanted = expected.get("hyper", {})
+    for value in wanted:
+        assert value in hyper, (value, hyper)
+        if isinstance(wanted, dict) and wanted[value]:
+            assert hyper[value].startswith(wanted[value]), (value, hyper[value])
+    splits = " | ".join(f"{s.value}: {s.note}" for s in facts.splits)
+    assert expected["split"] in splits, splits
+    if "cv" in expected:
+        assert expected["cv"] in splits, splits
+
+
+def test_every_scenario_card_states_its_facts_and_passes_the_validator(scenario):
+    name, workspace, facts = scenario
+    result = review([workspace], Config(cache=False))
+    text = model_card([workspace], result, facts=facts).text
+    details = sections(text)["model details"]
+    assert f"`{facts.model.value}`" in details
+    assert f"`{facts.target[0].value}`" in sections(text)["training data"]
+    assert validate_model_card(text, result, facts) == []
+
+
+WRONG_FACTS = [
+    # the baseline named as the model, as the old card did on lead_scoring
+    pytest.param("lead_scoring", lambda t: t.replace("`RandomForestClassifier`", "`DummyClassifier`"),
+                 "Model Details must name the model", id="baseline-as-model"),
+    pytest.param("lead_scoring", lambda t: t.replace("- **Libraries**", "- **Model**: `GradientBoostingClassifier`\n- **Libraries**"),
+                 "names `GradientBoostingClassifier`, which the code does not train", id="another-model"),
+    pytest.param("lead_scoring", lambda t: t.replace("- **Target**: `has_application`", "- **Target**: `lookback_months`"),
+                 "gives 'lookback_months' as the target", id="another-target"),
+    pytest.param("clean_project", lambda t: t.replace("**Features** (9", "**Features** (12"),
+                 "states 12 features", id="another-feature-count"),
+    pytest.param("churn_predictor", lambda t: t.replace("`churned`", "`customer_id`"),
+                 "must name the target", id="target-missing"),
+]
+
+
+@pytest.mark.parametrize("name, spoil, complaint", WRONG_FACTS)
+def test_a_card_stating_other_facts_than_the_code_fails(name, spoil, complaint):
+    workspace = SCENARIOS / name / "workspace"
+    facts = model_facts([workspace])
+    result = review([workspace], Config(cache=False))
+    text = model_card([workspace], result, facts=facts).text
+    spoiled = spoil(text)
+    assert spoiled != text
+    complaints = validate_model_card(spoiled, result, facts)
+    assert any(complaint in c for c in complaints), complaints

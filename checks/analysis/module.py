@@ -16,7 +16,7 @@ from wicked_data.checks.analysis import vocab
 from wicked_data.checks.analysis.libraries.statsmodels import LABEL_COLUMNS
 from wicked_data.checks.analysis.flow import FlowAnalysis
 from wicked_data.checks.analysis.flowtypes import CallSite, Split, Val, str_list
-from wicked_data.checks.analysis.names import Imports, last
+from wicked_data.checks.analysis.names import Imports, candidates, last
 from wicked_data.checks.analysis.source import SourceFile
 
 T = TypeVar("T")
@@ -474,13 +474,24 @@ class ModuleAnalysis:
         return out
 
     def column_of(self, val: Val | None, depth: int = 6) -> str | None:
-        """The single column a value reads: `df['churned']`, `df.churned.values`, `df['t'].astype(int)`."""
+        """The single column a value reads: `df['churned']`, `df.churned.values`, `df['t'].astype(int)`.
+        Followed through methods of the value and row selections (`y.iloc[:cut]`); not into what a
+        function was given (`build_matrix(loans)` is not a column of `loans`), nor past a column read
+        under a name the analysis cannot resolve (`frame[TARGET]` with TARGET from another file: the
+        frame's own origin, `read_parquet(cfg["data"]["sales"])`, is no column of it)."""
         while val is not None and depth > 0:
             if isinstance(val.key, str):
                 return val.key
             if val.call is not None and val.call.method == "pop":
                 col = str_list(val.call.arg_node(0))
                 return col[0] if col and len(col) == 1 else None
+            if val.call is not None and val.call.method is None and not val.call.is_in(_SAME_VALUE_FUNCTIONS):
+                return None
+            node = val.node
+            if isinstance(node, ast.Subscript) and not isinstance(node.slice, (ast.Slice, ast.Compare)) \
+                    and not (isinstance(node.value, ast.Attribute) and node.value.attr in ("iloc", "loc")) \
+                    and (not val.parents or val.parents[0].shape == "frame"):
+                return None
             if not val.parents:
                 return None
             val = val.parents[0]
@@ -521,6 +532,10 @@ class ModuleAnalysis:
         return isinstance(func, ast.Attribute) and func.attr in ("get", "post", "put", "patch", "delete", "route", "api_route", "websocket")
 
 
+# Functions whose result holds the same values as their first argument (a label read through them
+# is still that column).
+_SAME_VALUE_FUNCTIONS = candidates("numpy.asarray", "numpy.array", "numpy.ravel", "numpy.squeeze", "numpy.asanyarray",
+                                   "torch.tensor", "torch.from_numpy", "torch.as_tensor", "pandas.Series", "list")
 _REDUCERS = {"sum", "mean", "count_nonzero", "average", "item", "nanmean", "nansum"}
 
 

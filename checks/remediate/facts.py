@@ -1,24 +1,42 @@
 """What the code shows about the model, each fact with the file and line it comes from.
 
 The model card and the prompts are written from these facts and the findings, never from the raw
-repository: the model type and its hyperparameters, the features, where the data comes from, how
-it is split, which metrics are computed and where the model is saved. What the code does not show
-(training date, author, metric values, data size) has no field here, so nothing downstream can
-state it as known.
+repository. The facts come from the analysis' data flow and the library tables, across the files of
+the project, never from what things are called:
+
+- **the model** is the estimator the code fits and saves: unwrapped from a `Pipeline` (its last
+  step), a search or calibration wrapper (the estimator it wraps), a project function returning it
+  (`build_pipeline(cfg)`), or the project's own network class a training loop saves; a
+  `DummyClassifier` is a baseline, and models fitted in a loop over a dict of candidates, or in the
+  branches of a flag, are alternatives, one of which is kept;
+- **hyperparameters** are the model's constructor arguments, with values read from a configuration
+  file resolved to the file and line that holds them (`C=cfg["model"]["C"]`, `**cfg["xgboost"]`);
+- **the target** is the column the fitted `y` reads, followed through other files' constants,
+  functions returning `(X, y)`, configuration values and a torch `Dataset`'s label attribute;
+- **the features** are the columns of the matrix the model is fitted on (a literal list, a list
+  another file defines, the columns a builder function keeps, names written in a loop over a list);
+- the split, the metrics computed (and where their values are written), the artifact with what it
+  stores and the version it records.
+
+What the code does not show (training date, author, metric values, data size) has no field here,
+so nothing downstream can state it as known.
 """
 from __future__ import annotations
 
 import ast
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Sequence
 
 from pydantic import BaseModel, Field
 
-from wicked_data.checks.analysis.module import ModuleAnalysis
-from wicked_data.checks.analysis.names import last
+from wicked_data.checks.analysis import libraries, vocab
+from wicked_data.checks.analysis.flowtypes import Val, str_list
+from wicked_data.checks.analysis.module import Fit, ModuleAnalysis
+from wicked_data.checks.analysis.names import dotted, last
 from wicked_data.checks.analysis.source import SourceError, load
 from wicked_data.checks.config import Config
 from wicked_data.checks.engine import _common_root, discover, parse
+from wicked_data.checks.models import place
 
 
 class Fact(BaseModel):
@@ -27,31 +45,56 @@ class Fact(BaseModel):
     value: str
     file: str
     line: int
+    note: str = ""  # how the value was found or what it means ("0.5 in config.yaml:13")
+    cell: int | None = None  # in a notebook: the cell (from 1) and the line within it
+    cell_line: int | None = None
 
     @property
     def where(self) -> str:
-        return f"{self.file}:{self.line}"
+        return place(self.file, self.line, self.cell, self.cell_line)
 
 
 class ModelFacts(BaseModel):
-    model_types: list[Fact] = Field(default_factory=list)  # "RandomForestClassifier"
+    model: Fact | None = None  # the estimator the code trains (and saves): "LogisticRegression"
+    alternatives: list[Fact] = Field(default_factory=list)  # other models trained in its place
+    chosen_by: str = ""  # how one of the alternatives is kept ("the best accuracy_score", "a command-line flag")
+    wrappers: list[Fact] = Field(default_factory=list)  # "Pipeline" (steps ...), "GridSearchCV"
+    baselines: list[Fact] = Field(default_factory=list)  # "DummyClassifier"
+    unnamed: list[Fact] = Field(default_factory=list)  # fits of a model whose class the code does not show
     hyperparameters: list[Fact] = Field(default_factory=list)  # "n_estimators=100"
     features: list[Fact] = Field(default_factory=list)
+    feature_count: int | None = None  # None: the code does not fix the number
+    features_note: str = ""  # "and one column per value of merchant_category"
     derivations: list[Fact] = Field(default_factory=list)  # "tenure_months = (now - signup_date).days / 30"
     preprocessing: list[Fact] = Field(default_factory=list)  # "fillna(0)" over the whole frame
     target: list[Fact] = Field(default_factory=list)
     data_sources: list[Fact] = Field(default_factory=list)  # "customer_data.csv (read_csv)"
-    splits: list[Fact] = Field(default_factory=list)  # "train_test_split(test_size=0.2)"
+    splits: list[Fact] = Field(default_factory=list)  # "train_test_split(test_size=0.2)", note: "random hold-out"
     metrics: list[Fact] = Field(default_factory=list)  # "accuracy_score"
+    metrics_saved: list[Fact] = Field(default_factory=list)  # where the metric values are written
     artifacts: list[Fact] = Field(default_factory=list)  # "churn_model.pkl"
+    artifact_contents: list[Fact] = Field(default_factory=list)  # the keys of a saved bundle
+    version: list[Fact] = Field(default_factory=list)  # bundle keys or file names recording a version
     libraries: list[str] = Field(default_factory=list)  # "sklearn", "pandas"
     task: str | None = None  # "classification" | "regression"
 
+    @property
+    def model_types(self) -> list[Fact]:
+        return ([self.model] if self.model else []) + self.alternatives
+
+    def model_names(self) -> set[str]:
+        """Every class the code fits as a model, wraps it in or scores as a baseline."""
+        return {f.value for f in [*self.model_types, *self.wrappers, *self.baselines]}
+
     def evidence_text(self) -> str:
         """Every value, for the validators: a number the card states must come from here."""
-        groups = (self.model_types, self.hyperparameters, self.features, self.derivations, self.preprocessing,
-                  self.target, self.data_sources, self.splits, self.metrics, self.artifacts)
-        return "\n".join(f.value for group in groups for f in group)
+        groups = (self.model_types, self.wrappers, self.baselines, self.hyperparameters, self.features,
+                  self.derivations, self.preprocessing, self.target, self.data_sources, self.splits, self.metrics,
+                  self.metrics_saved, self.artifacts, self.artifact_contents, self.version)
+        lines = [f"{f.value} {f.note}".strip() for group in groups for f in group]
+        if self.feature_count is not None:
+            lines.append(str(self.feature_count))
+        return "\n".join(lines)
 
 
 def project_name(review) -> str:
@@ -61,47 +104,114 @@ def project_name(review) -> str:
     return (path.parent.name if path.name == "workspace" else path.name) or "model"
 
 
+# ---------------------------------------------------------------------- the project's files
+class _Project:
+    """The parsed Python files of the reviewed project and its configuration files' keys."""
+
+    def __init__(self, modules: dict[str, ModuleAnalysis], configs: dict[str, dict]) -> None:
+        self.modules = modules
+        self.configs = configs
+
+    def module_named(self, dotted_name: str, near: str) -> tuple[str, ModuleAnalysis] | None:
+        """The project file a dotted module name imports (`demand.features`, `features`), the one
+        nearest the importing file when several match."""
+        parts = dotted_name.lstrip(".").split(".")
+        found = []
+        for rel, module in self.modules.items():
+            path = PurePosixPath(rel)
+            stem = [*path.parent.parts, path.stem] if path.stem != "__init__" else list(path.parent.parts)
+            if stem[-len(parts):] == parts:
+                found.append((rel, module))
+        if not found:
+            return None
+        return max(found, key=lambda item: _shared_prefix(item[0], near))
+
+    def definition(self, qualname: str, near: str) -> tuple[str, ModuleAnalysis, str] | None:
+        """(file, module, name) of a project name imported as `qualname` (`prepare.build_matrix`)."""
+        head, _, name = qualname.lstrip(".").rpartition(".")
+        if not head:
+            return None
+        found = self.module_named(head, near)
+        return (found[0], found[1], name) if found else None
+
+    def setting(self, keys: list[str], near: str) -> tuple[object, str, int] | None:
+        """The value a configuration file holds at `keys` (`["model", "C"]`), from the file nearest
+        the code reading it."""
+        dotted_key = ".".join(keys)
+        found = [(rel, data["keys"][dotted_key]) for rel, data in self.configs.items() if dotted_key in data["keys"]]
+        if not found:
+            return None
+        rel, entry = max(found, key=lambda item: _shared_prefix(item[0], near))
+        return entry["value"], rel, entry["line"]
+
+    def section(self, keys: list[str], near: str) -> list[tuple[str, object, str, int]]:
+        """Every (key, value, file, line) under a configuration section (`**cfg["xgboost"]`)."""
+        prefix = ".".join(keys) + "."
+        files = [rel for rel, data in self.configs.items() if any(k.startswith(prefix) for k in data["keys"])]
+        if not files:
+            return []
+        rel = max(files, key=lambda r: _shared_prefix(r, near))
+        return [(k[len(prefix):], e["value"], rel, e["line"]) for k, e in self.configs[rel]["keys"].items()
+                if k.startswith(prefix) and "." not in k[len(prefix):]]
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(PurePosixPath(a).parent.parts, PurePosixPath(b).parent.parts):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def model_facts(paths: Sequence[str | Path], config: Config | None = None,
                 confine: Sequence[Path] | None = None) -> ModelFacts:
-    """Parse the Python files under `paths` (never import them) and collect the model facts. With
+    """Parse the files under `paths` (never import them) and collect the model facts. With
     `confine`, files whose real location lies outside those folders (a link leading out) are not read."""
+    from wicked_data.checks.analysis.project import config_facts
+
     config = config or Config()
     roots = [Path(p) for p in paths] or [Path(".")]
     files, _ = discover(roots, _common_root(roots), config, confine)
-    facts = ModelFacts()
+    modules: dict[str, ModuleAnalysis] = {}
+    configs: dict[str, dict] = {}
     for path, rel in files:
-        if path.suffix not in (".py", ".ipynb"):
-            continue
         try:
-            source = load(path, rel, config.max_file_size)
-            module = ModuleAnalysis(source, parse(source))
-        except (SourceError, RecursionError):
+            if path.suffix in (".py", ".ipynb"):
+                source = load(path, rel, config.max_file_size)
+                modules[rel] = ModuleAnalysis(source, parse(source))
+            elif path.suffix in (".yaml", ".yml", ".json", ".toml"):
+                configs[rel] = config_facts(rel, load(path, rel, config.max_file_size).text)
+        except (SourceError, RecursionError, SyntaxError, ValueError):
             continue
-        _collect(module, rel, facts)
+    project = _Project(modules, configs)
+    facts = ModelFacts()
+    for rel, module in modules.items():
+        _general_facts(module, rel, facts)
+    trained = _training_module(project)
+    if trained is not None:
+        _Collector(project, *trained, facts).collect()
+    _notebook_places(facts, modules)
     return facts
 
 
-def _collect(module: ModuleAnalysis, rel: str, facts: ModelFacts) -> None:
-    for fit in module.model_fits:
-        est = fit.estimator
-        ctor = last(fit.ctor) if fit.ctor else None
-        if not ctor:
-            continue
-        ctor_call = est.call if est is not None and est.call is not None else None
-        line = ctor_call.line if ctor_call is not None else fit.line
-        _add(facts.model_types, ctor, rel, line)
-        if ctor_call is not None:
-            for kw in ctor_call.node.keywords:
-                if kw.arg:
-                    _add(facts.hyperparameters, f"{kw.arg}={module.text(kw.value)}", rel, kw.value.lineno)
-        classifier = module.is_classifier_fit(fit)
-        if classifier is not None and facts.task is None:
-            facts.task = "classification" if classifier else "regression"
-    if module.model_fits:
-        _training_facts(module, rel, facts)
+def _notebook_places(facts: ModelFacts, modules: dict[str, ModuleAnalysis]) -> None:
+    """Facts in a notebook name the cell and the line in it, as the user's editor shows them."""
+    for name in ModelFacts.model_fields:
+        value = getattr(facts, name)
+        for fact in value if isinstance(value, list) else [value]:
+            module = modules.get(fact.file) if isinstance(fact, Fact) else None
+            if module is not None and module.source.is_notebook:
+                cell = module.source.cell_of(fact.line)
+                if cell is not None:
+                    fact.cell, fact.cell_line = cell
+                    fact.line = module.source.shown_line(fact.line)
+
+
+def _general_facts(module: ModuleAnalysis, rel: str, facts: ModelFacts) -> None:
     for call in module.calls:
         name = last(call.method or call.name or "")
-        if name.startswith("read_") and call.node.args:
+        if name.startswith("read_") and call.node.args and (call.method is None or call.qualname):
             _add(facts.data_sources, f"{name}({module.text(call.node.args[0])})", rel, call.line)
     for module_name in sorted(module.imports.modules):
         root = (module_name or "").split(".")[0]
@@ -109,32 +219,670 @@ def _collect(module: ModuleAnalysis, rel: str, facts: ModelFacts) -> None:
             facts.libraries.append(root)
 
 
-def _training_facts(module: ModuleAnalysis, rel: str, facts: ModelFacts) -> None:
-    from wicked_data.checks.analysis.project import module_facts
+# ---------------------------------------------------------------------- which model
+def _training_module(project: _Project) -> tuple[str, ModuleAnalysis] | None:
+    """The file that trains the model: one that fits (or trains a network) and saves what it
+    trained; else the last file that fits a model."""
+    from wicked_data.checks.analysis.kept import kept
 
-    file_facts = module_facts(module)
-    training = file_facts.get("training") or {}
-    for name in training.get("features", []):
-        _add(facts.features, name, rel, training.get("features_line", 0))
-    for column, derivation in training.get("derivations", {}).items():
-        if column in training.get("features", []):
-            _add(facts.derivations, f"{column} = {derivation['expr']}", rel, derivation["line"])
-    for step in training.get("frame_steps", []):
-        _add(facts.preprocessing, step["op"], rel, step["line"])
-    for column in sorted(module.target_columns):
-        _add(facts.target, column, rel, _first_line(module, column))
-    for split in module.splits:
-        if split.call is None:
+    fitting, saving = [], []
+    for rel, module in project.modules.items():
+        if module.is_test:
             continue
-        args = ", ".join(f"{kw.arg}={module.text(kw.value)}" for kw in split.call.node.keywords if kw.arg)
-        _add(facts.splits, f"{last(split.call.name or 'split')}({args})", rel, split.line)
-    for call in module.metric_calls:
-        _add(facts.metrics, last(call.method or call.name or "score"), rel, call.line)
-    for call in module.cv_calls:
-        _add(facts.metrics, last(call.name or "cross_val_score"), rel, call.line)
-    for written in (file_facts.get("artifacts") or {}).get("written", []):
-        if written.get("path"):
-            _add(facts.artifacts, written["path"], rel, written["line"])
+        fits = _model_fits(module)
+        if fits or _saved_network(project, rel, module):
+            fitting.append((rel, module))
+            if _saved_network(project, rel, module) or any(kept(module).is_saved(f) for f in fits):
+                saving.append((rel, module))
+    chosen = saving or fitting
+    return chosen[0] if chosen else None
+
+
+def _model_fits(module: ModuleAnalysis) -> list[Fit]:
+    return [f for f in module.model_fits if f.kind in ("model", "pipeline")]
+
+
+def _baseline(name: str | None) -> bool:
+    return bool(name) and name in libraries.names("baseline")
+
+
+def _saved_network(project: _Project, rel: str, module: ModuleAnalysis) -> tuple[ast.Call, str, ast.ClassDef] | None:
+    """(constructor call, file, class) of the project's own network class whose instance the file
+    saves (`torch.save(model, ...)`, `torch.save(model.state_dict(), ...)`, `model.save(...)`)."""
+    from wicked_data.checks.analysis.kept import kept
+
+    for save in kept(module).saves:
+        for value in [*save.args[:1], save.receiver]:
+            for anc in module.flow.ancestors(value):
+                if anc.call is None or anc.call.method is not None or not isinstance(anc.node, ast.Call):
+                    continue
+                found = _project_class(project, rel, module, anc.node.func)
+                if found is not None and _network_class(found[1], found[2]):
+                    return anc.node, found[0], found[2]
+    return None
+
+
+def _project_class(project: _Project, rel: str, module: ModuleAnalysis, func: ast.AST
+                   ) -> tuple[str, ModuleAnalysis, ast.ClassDef] | None:
+    if isinstance(func, ast.Name):
+        for stmt in module.tree.body:
+            if isinstance(stmt, ast.ClassDef) and stmt.name == func.id:
+                return rel, module, stmt
+    qualname = module.imports.resolve(func)
+    found = project.definition(qualname, rel) if qualname else None
+    if found is None:
+        return None
+    other_rel, other, name = found
+    for stmt in other.tree.body:
+        if isinstance(stmt, ast.ClassDef) and stmt.name == name:
+            return other_rel, other, stmt
+    return None
+
+
+def _network_class(module: ModuleAnalysis, cls: ast.ClassDef) -> bool:
+    bases = libraries.names("network_base")
+    return any((module.imports.resolve(b) or "") in bases for b in cls.bases)
+
+
+class _Collector:
+    def __init__(self, project: _Project, rel: str, module: ModuleAnalysis, facts: ModelFacts) -> None:
+        self.project, self.rel, self.module, self.facts = project, rel, module, facts
+
+    def collect(self) -> None:
+        from wicked_data.checks.analysis.kept import kept
+
+        module, rel, facts = self.module, self.rel, self.facts
+        fits = _model_fits(module)
+        keeps = kept(module)
+        models = [f for f in fits if not _baseline(f.ctor)]
+        for fit in fits:
+            if _baseline(fit.ctor) and fit.estimator is not None and fit.estimator.call is not None:
+                _add(facts.baselines, last(fit.ctor), rel, fit.estimator.call.line)
+        saved = [f for f in models if keeps.is_saved(f)]
+        chosen = saved or models[-1:]
+        finals: list[tuple[ast.Call, str]] = []
+        for fit in chosen:
+            final = self.final_estimator(fit)
+            if final is not None and _class(final[0]) not in {_class(f[0]) for f in finals}:
+                finals.append(final)
+        if finals:
+            call, where = finals[0]
+            facts.model = Fact(value=_class(call), file=where, line=call.lineno)
+            self.hyperparameters(call, where)
+            for call, where in finals[1:]:
+                _add(facts.alternatives, _class(call), where, call.lineno)
+            if len(finals) > 1:
+                facts.chosen_by = "a branch of the training script (each alternative is fitted and saved in its own branch)"
+        elif models:
+            self.loop_candidates(models[-1])
+        network = _saved_network(self.project, rel, module) if not finals and facts.model is None else None
+        if network is not None:
+            call, class_rel, cls = network
+            facts.model = Fact(value=cls.name, file=class_rel, line=cls.lineno,
+                               note="the project's own network class")
+            self.network_hyperparameters(call, cls)
+        if facts.model is None:
+            for fit in models:
+                _add(facts.unnamed, module.text(fit.call.node.func), rel, fit.line)
+        classifier = next((module.is_classifier_fit(f) for f in chosen if module.is_classifier_fit(f) is not None), None)
+        if classifier is None and facts.model is not None:
+            classifier = _task_of(facts.model.value)
+        if classifier is not None:
+            facts.task = "classification" if classifier else "regression"
+        fitted = next((f for f in chosen if f.y is not None), None)
+        y = fitted.y if fitted is not None else None
+        target = self.column(_y_node(fitted), module, rel) if fitted is not None else None
+        if target is None and y is not None:
+            column = module.column_of(y)
+            if column is not None:
+                target = Fact(value=column, file=rel, line=_first_line(module, column))
+        if target is None and network is not None:
+            target = self.dataset_label()
+        if target is not None:
+            facts.target.append(target)
+        self.features(chosen)
+        self.splits()
+        self.metrics()
+        self.artifacts(chosen)
+
+    # ---------------------------------------------------------------- the estimator
+    def final_estimator(self, fit: Fit) -> tuple[ast.Call, str] | None:
+        """The constructor call of the model a fit trains, unwrapped from pipelines and wrappers."""
+        call = _constructor(self.module, fit.estimator, fit.ctor)
+        for _ in range(6):
+            if call is None:
+                return None
+            name = self.module.imports.resolve(call.func) or dotted(call.func) or ""
+            inner = None
+            if name in _COPIES and call.args:  # `clone(est)`: a fresh copy of the estimator handed over
+                call = self.call_of(call.args[0])
+                continue
+            if name in libraries.names("pipeline"):
+                inner = _last_step(call)
+                kind = "Pipeline"
+            elif name in libraries.names("wrapper"):
+                inner = _wrapped(call)
+                kind = last(name)
+            else:
+                return (call, self.rel) if _class(call)[:1].isupper() else None
+            _add(self.facts.wrappers, last(name), self.rel, call.lineno,
+                 note=_steps_note(self.module, call) if kind == "Pipeline" else "")
+            call = self.call_of(inner)
+        return None
+
+    def call_of(self, node: ast.AST | None) -> ast.Call | None:
+        if isinstance(node, ast.Call):
+            return node
+        if isinstance(node, ast.Name):
+            val = self.module.flow.val_at(node)
+            return val.node if val is not None and isinstance(val.node, ast.Call) else None
+        return None
+
+    def loop_candidates(self, fit: Fit) -> bool:
+        """A model fitted in a loop over a dict or list of constructed models: each is an
+        alternative; the kept one is chosen when the code runs."""
+        receiver = fit.call.node.func.value if isinstance(fit.call.node.func, ast.Attribute) else None
+        if not isinstance(receiver, ast.Name):
+            return False
+        loop = _binding_loop(self.module.tree, receiver.id, fit.call.node)
+        if loop is None:
+            return False
+        calls = [c for c in self._container_calls(loop.iter) if isinstance(c, ast.Call)]
+        if not calls:
+            return False
+        for call in calls:
+            target = self.facts.alternatives if self.facts.model is not None else None
+            fact = Fact(value=last(dotted(call.func) or "?"), file=self.rel, line=call.lineno,
+                        note=", ".join(f"{kw.arg}={self.module.text(kw.value)}" for kw in call.keywords if kw.arg))
+            if target is None:
+                self.facts.model = fact
+            else:
+                target.append(fact)
+        scores = {last(c.name or c.method or "") for c in self.module.metric_calls}
+        self.facts.chosen_by = ("the best " + " / ".join(sorted(s for s in scores if s)) + " of the candidates, when the code runs"
+                                if scores else "when the code runs")
+        return True
+
+    def _container_calls(self, node: ast.AST) -> list[ast.AST]:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("items", "values"):
+            node = node.func.value
+        if isinstance(node, ast.Name):
+            val = self.module.flow.val_at(node)
+            node = val.node if val is not None else node
+            if isinstance(node, ast.Name):
+                for stmt in ast.walk(self.module.tree):
+                    if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets):
+                        node = stmt.value
+        if isinstance(node, ast.Dict):
+            return list(node.values)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [e.elts[-1] if isinstance(e, ast.Tuple) and e.elts else e for e in node.elts]
+        return []
+
+    # ---------------------------------------------------------------- hyperparameters
+    def hyperparameters(self, call: ast.Call, where: str) -> None:
+        module = self._module_at(where)
+        for kw in call.keywords:
+            if kw.arg:
+                self._setting_fact(f"{kw.arg}={module.text(kw.value)}", kw.value, module, where)
+            else:  # `**cfg["xgboost"]`, `**params` with params = dict(cfg["xgboost"])
+                keys = _setting_keys(module, kw.value)
+                for key, value, rel, line in (self.project.section(keys, where) if keys else []):
+                    _add(self.facts.hyperparameters, f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}",
+                         rel, line, note=f"from **{module.text(kw.value)}")
+
+    def network_hyperparameters(self, call: ast.Call, cls: ast.ClassDef) -> None:
+        init = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+        params = [a.arg for a in init.args.args[1:]] if init is not None else []
+        for position, arg in enumerate(call.args):
+            name = params[position] if position < len(params) else f"arg{position}"
+            self._setting_fact(f"{name}={self.module.text(arg)}", arg, self.module, self.rel)
+        for kw in call.keywords:
+            if kw.arg:
+                self._setting_fact(f"{kw.arg}={self.module.text(kw.value)}", kw.value, self.module, self.rel)
+        for opt in self.module.calls:  # the optimiser's settings are the training's hyperparameters
+            if (opt.qualname or "").startswith(("torch.optim.", "keras.optimizers.", "tensorflow.keras.optimizers.")) \
+                    and ".lr_scheduler." not in (opt.qualname or "") and opt.method is None and opt.short and opt.short[0].isupper():
+                for kw in opt.node.keywords:
+                    if kw.arg:
+                        self._setting_fact(f"{kw.arg}={self.module.text(kw.value)}", kw.value, self.module, self.rel,
+                                           prefix=f"{opt.short}: ")
+
+    def _setting_fact(self, text: str, value: ast.AST, module: ModuleAnalysis, where: str, prefix: str = "") -> None:
+        keys = _setting_keys(module, value)
+        found = self.project.setting(keys, where) if keys else None
+        note = f"{found[0]!r} in {found[1]}:{found[2]}" if found else ""
+        _add(self.facts.hyperparameters, prefix + text, where, getattr(value, "lineno", 0), note=note)
+
+    def _module_at(self, rel: str) -> ModuleAnalysis:
+        return self.project.modules.get(rel, self.module)
+
+    # ---------------------------------------------------------------- target and features
+    def column(self, node: ast.AST | None, module: ModuleAnalysis, rel: str, depth: int = 0) -> Fact | None:
+        """The column an expression reads (the label), followed through names, constants of this and
+        other files, configuration values and project functions returning it."""
+        if node is None or depth > 8:
+            return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SAME_VALUES:
+            return self.column(node.func.value, module, rel, depth + 1)
+        if isinstance(node, ast.Attribute) and node.attr in ("values", "array"):
+            return self.column(node.value, module, rel, depth + 1)
+        if isinstance(node, ast.Call) and (module.imports.resolve(node.func) or "") in _PASSTHROUGH and node.args:
+            return self.column(node.args[0], module, rel, depth + 1)
+        if isinstance(node, ast.Subscript):
+            base = node.value
+            if isinstance(base, ast.Attribute) and base.attr in ("iloc", "loc"):
+                if isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2:
+                    return self.name_value(node.slice.elts[1], module, rel, depth) \
+                        or self.column(base.value, module, rel, depth + 1)
+                return self.column(base.value, module, rel, depth + 1)
+            if isinstance(node.slice, (ast.Slice, ast.Compare)):
+                return self.column(base, module, rel, depth + 1)
+            return self.name_value(node.slice, module, rel, depth)
+        if isinstance(node, ast.Name):
+            found = self.split_input(node, module, rel, depth)
+            if found is not None:
+                return found
+            origin = self._origin(node, module)
+            if origin is not None and origin is not node and not isinstance(origin, ast.Name):
+                return self.column(origin, module, rel, depth + 1)
+            return self.unpacked(node, module, rel, depth) or self.parameter(node, module, rel, depth)
+        return None
+
+    def split_input(self, node: ast.Name, module: ModuleAnalysis, rel: str, depth: int) -> Fact | None:
+        """`X_train, X_test, y_train, y_test = train_test_split(X, y)`: a part is rows of the input in
+        its place; `X_res, y_res = sampler.fit_resample(X, y)`: the labels of the input's rows."""
+        val = module.flow.val_at(node)
+        if val is None:
+            return None
+        for split in module.splits:
+            if split.call is None or split.kind != "function":
+                continue
+            outputs = [id(v) for v, _ in split.outputs]
+            args = split.call.node.args
+            if id(val) in outputs and len(outputs) == 2 * len(args):
+                return self.column(args[outputs.index(id(val)) // 2], module, rel, depth + 1)
+        resampled = None
+        for stmt in ast.walk(module.tree):
+            value = stmt.value if isinstance(stmt, ast.Assign) else None
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and stmt.lineno <= node.lineno \
+                    and value.func.attr in ("fit_resample", "fit_sample") and len(value.args) == 2 \
+                    and isinstance(stmt.targets[0], ast.Tuple) and len(stmt.targets[0].elts) == 2:
+                names = [e.id if isinstance(e, ast.Name) else None for e in stmt.targets[0].elts]
+                if node.id in names and (resampled is None or stmt.lineno > resampled[0]):
+                    resampled = (stmt.lineno, value.args[names.index(node.id)])
+        return self.column(resampled[1], module, rel, depth + 1) if resampled else None
+
+    def parameter(self, node: ast.Name, module: ModuleAnalysis, rel: str, depth: int) -> Fact | None:
+        """A function's parameter: what every call of the function in this file passes there."""
+        val = module.flow.val_at(node)
+        origin = val.node if val is not None else None
+        if not isinstance(origin, ast.arg):
+            return None
+        fn = next((f for f in module.flow.functions.values()
+                   if origin in getattr(f.node, "args", ast.arguments()).args), None)
+        if fn is None:
+            return None
+        position = fn.node.args.args.index(origin)
+        found = None
+        for call in module.calls:
+            if call.callee is fn and position < len(call.node.args):
+                column = self.column(call.node.args[position], module, rel, depth + 1)
+                if column is None or found is not None and column.value != found.value:
+                    return None
+                found = column
+        return found
+
+    def _origin(self, node: ast.Name, module: ModuleAnalysis) -> ast.AST | None:
+        val = module.flow.val_at(node)
+        if val is None or not isinstance(val.node, ast.expr) or isinstance(val.node, ast.Call) \
+                and (module.imports.resolve(val.node.func) or "").split(".")[0] not in ("numpy", "torch", "pandas") \
+                and not (isinstance(val.node.func, ast.Attribute) and val.node.func.attr in _SAME_VALUES):
+            return None
+        return val.node
+
+    def name_value(self, node: ast.AST, module: ModuleAnalysis, rel: str, depth: int) -> Fact | None:
+        """The string a column key holds: a literal, a constant of this or another file, a setting."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return Fact(value=node.value, file=rel, line=node.lineno)
+        if isinstance(node, ast.Name):
+            for stmt in module.tree.body:
+                if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets) \
+                        and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+                    return Fact(value=stmt.value.value, file=rel, line=stmt.lineno)
+            qualname = module.imports.resolve(node)
+            found = self.project.definition(qualname, rel) if qualname else None
+            if found is not None:
+                other_rel, other, name = found
+                return self.name_value(ast.Name(id=name, lineno=node.lineno), other, other_rel, depth + 1) \
+                    if name else None
+        keys = _setting_keys(module, node)
+        setting = self.project.setting(keys, rel) if keys else None
+        if setting is not None and isinstance(setting[0], str):
+            read = module.flow.val_at(node) if isinstance(node, ast.Name) else None
+            shown = read.node if read is not None and isinstance(read.node, ast.Subscript) else node
+            return Fact(value=setting[0], file=setting[1], line=setting[2],
+                        note=f"read as {module.text(shown)} at {rel}:{getattr(shown, 'lineno', 0)}")
+        if isinstance(node, ast.Name):
+            val = module.flow.val_at(node)
+            if val is not None and isinstance(val.node, ast.expr) and val.node is not node and depth < 8:
+                return self.name_value(val.node, module, rel, depth + 1)
+        return None
+
+    def unpacked(self, node: ast.Name, module: ModuleAnalysis, rel: str, depth: int) -> Fact | None:
+        """`X, y = build_matrix(df)`: the element of a project function's returned tuple."""
+        for stmt in ast.walk(module.tree):
+            if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
+                continue
+            for target in stmt.targets:
+                if isinstance(target, ast.Tuple):
+                    names = [e.id if isinstance(e, ast.Name) else None for e in target.elts]
+                    if node.id in names:
+                        fn = self._function(stmt.value.func, module, rel)
+                        if fn is None:
+                            continue
+                        fn_rel, fn_module, fn_node = fn
+                        for ret in ast.walk(fn_node):
+                            if isinstance(ret, ast.Return) and isinstance(ret.value, ast.Tuple) \
+                                    and len(ret.value.elts) == len(names):
+                                found = self.column(ret.value.elts[names.index(node.id)], fn_module, fn_rel, depth + 1)
+                                if found is not None:
+                                    return found
+        return None
+
+    def _function(self, func: ast.AST, module: ModuleAnalysis, rel: str):
+        if isinstance(func, ast.Name):
+            for stmt in module.tree.body:
+                if isinstance(stmt, ast.FunctionDef) and stmt.name == func.id:
+                    return rel, module, stmt
+        qualname = module.imports.resolve(func)
+        found = self.project.definition(qualname, rel) if qualname else None
+        if found is None:
+            return None
+        other_rel, other, name = found
+        for stmt in other.tree.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
+                return other_rel, other, stmt
+        return None
+
+    def dataset_label(self) -> Fact | None:
+        """A torch `Dataset` of the project, built in the training file: the column its item's
+        label (the second value `__getitem__` returns) is read from."""
+        for call in self.module.calls:
+            if call.method is not None or not isinstance(call.node, ast.Call):
+                continue
+            found = _project_class(self.project, self.rel, self.module, call.node.func)
+            if found is None:
+                continue
+            cls_rel, cls_module, cls = found
+            if not any((cls_module.imports.resolve(b) or "").startswith("torch.utils.data") for b in cls.bases):
+                continue
+            label = _item_label(cls)
+            if label is None:
+                continue
+            for stmt in ast.walk(cls):
+                if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == label for t in stmt.targets):
+                    for sub in ast.walk(stmt.value):
+                        if isinstance(sub, ast.Subscript):
+                            fact = self.name_value(sub.slice, cls_module, cls_rel, 0)
+                            if fact is not None:
+                                self._dataset_features(cls, cls_module, cls_rel, label)
+                                return fact
+        return None
+
+    def _dataset_features(self, cls: ast.ClassDef, module: ModuleAnalysis, rel: str, label: str) -> None:
+        if self.facts.features:
+            return
+        from wicked_data.checks.analysis.pipelines import lists
+        for stmt in ast.walk(cls):
+            if isinstance(stmt, ast.Assign) and not any(isinstance(t, ast.Attribute) and t.attr == label for t in stmt.targets):
+                for sub in ast.walk(stmt.value):
+                    if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Name):
+                        names = lists(module).get(sub.slice.id)
+                        if names:
+                            self._set_features(names, rel, sub.lineno)
+                            return
+
+    def features(self, chosen: list[Fit]) -> None:
+        from wicked_data.checks.analysis.project import module_facts
+        module, rel = self.module, self.rel
+        training = module_facts(module).get("training") or {}
+        if training.get("features"):
+            self._set_features(training["features"], rel, training.get("features_line", 0))
+        elif training.get("features_ref"):
+            resolved = self._list(training["features_ref"])
+            if resolved is not None:
+                self._set_features(resolved[0], resolved[1], resolved[2])
+        elif training.get("built_by"):
+            built = training["built_by"]
+            for call in [built, *(built.get("others") or ())]:
+                found = self._builder_columns(call["target"])
+                if found is not None:
+                    self._set_features(*found)
+                    break
+        if not self.facts.features:
+            self._concatenated(chosen)
+        named = {f.value for f in self.facts.features}
+        for column, derivation in training.get("derivations", {}).items():
+            if column in named:
+                _add(self.facts.derivations, f"{column} = {derivation['expr']}", rel, derivation["line"])
+        for step in training.get("frame_steps", []):
+            _add(self.facts.preprocessing, step["op"], rel, step["line"])
+
+    def _set_features(self, names: list[str], rel: str, line: int) -> None:
+        for name in names:
+            _add(self.facts.features, name, rel, line)
+        self.facts.feature_count = len(self.facts.features)
+
+    def _list(self, qualname: str) -> tuple[list[str], str, int] | None:
+        from wicked_data.checks.analysis.pipelines import lists
+        found = self.project.definition(qualname, self.rel)
+        if found is None:
+            return None
+        other_rel, other, name = found
+        names = lists(other).get(name)
+        if not names:
+            # a package's `__init__` re-exporting the list
+            alias = other.imports.aliases.get(name)
+            return self._list(alias) if alias and alias != qualname else None
+        line = next((s.lineno for s in other.tree.body if isinstance(s, ast.Assign)
+                     and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)), 1)
+        return names, other_rel, line
+
+    def _builder_columns(self, qualname: str) -> tuple[list[str], str, int] | None:
+        """The columns a project function returns: a selection it returns (`df[FEATURES]`,
+        `df[NUMERIC + [...]]`), with the columns it adds in loops over a known list."""
+        from wicked_data.checks.analysis.pipelines import lists
+        fn = self._function_by_name(qualname)
+        if fn is None:
+            return None
+        rel, module, node = fn
+        known = lists(module)
+        for ret in ast.walk(node):
+            if not isinstance(ret, ast.Return) or ret.value is None:
+                continue
+            value = ret.value.elts[0] if isinstance(ret.value, ast.Tuple) and ret.value.elts else ret.value
+            if isinstance(value, ast.Subscript):
+                names = _names(value.slice, known)
+                if names:
+                    return names, rel, value.lineno
+            if isinstance(value, ast.Name):
+                for stmt in ast.walk(node):
+                    if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == value.id for t in stmt.targets):
+                        selected = stmt.value
+                        while isinstance(selected, ast.Call) and isinstance(selected.func, ast.Attribute) \
+                                and selected.func.attr in _SAME_VALUES:
+                            selected = selected.func.value
+                        if isinstance(selected, ast.Subscript):
+                            names = _names(selected.slice, known)
+                            if names:
+                                return names + _loop_columns(node, value.id, known), rel, selected.lineno
+        return None
+
+    def _function_by_name(self, qualname: str):
+        found = self.project.definition(qualname, self.rel)
+        if found is None:
+            return None
+        other_rel, other, name = found
+        for stmt in other.tree.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
+                return other_rel, other, stmt
+        alias = other.imports.aliases.get(name)
+        return self._function_by_name(alias) if alias and alias != qualname else None
+
+    def _concatenated(self, chosen: list[Fit]) -> None:
+        """`X = pd.concat([df[numeric], pd.get_dummies(df["cat"])], axis=1)`: the named columns, and one
+        column per category of each encoded column (a number the data decides)."""
+        from wicked_data.checks.analysis.pipelines import lists
+        module = self.module
+        for fit in chosen or _model_fits(module):
+            for anc in module.flow.ancestors(fit.X, rows=True):
+                node = anc.node
+                if not (isinstance(node, ast.Call) and (module.imports.resolve(node.func) or "").endswith("concat")
+                        and node.args and isinstance(node.args[0], (ast.List, ast.Tuple))):
+                    continue
+                names, encoded = [], []
+                for part in node.args[0].elts:
+                    origin = self._origin(part, module) if isinstance(part, ast.Name) else part
+                    if isinstance(origin, ast.Subscript):
+                        found = _names(origin.slice, lists(module)) or _local_list(module, origin.slice)
+                        names += found or []
+                    elif isinstance(origin, ast.Call) and last(dotted(origin.func) or "") == "get_dummies" and origin.args:
+                        encoded.append(module.text(origin.args[0]))
+                if names:
+                    self._set_features(names, self.rel, node.lineno)
+                    if encoded:
+                        self.facts.feature_count = None
+                        self.facts.features_note = ("and one column per value of " + ", ".join(encoded)
+                                                    + " (their number depends on the data)")
+                    return
+
+    # ---------------------------------------------------------------- split, metrics, artifacts
+    def splits(self) -> None:
+        module, rel = self.module, self.rel
+        seen_lines = set()
+        for split in module.splits:
+            if split.line in seen_lines:
+                continue
+            seen_lines.add(split.line)
+            if split.kind == "function" and split.call is not None:
+                args = ", ".join(self._argument(kw) for kw in split.call.node.keywords if kw.arg)
+                text = f"{last(split.call.name or 'split')}({args})"
+                note = "a random hold-out" if split.shuffled is not False else "a hold-out in row order"
+            elif split.kind in ("splitter", "holdout"):
+                text = self._splitter_text(split) or module.text(split.node)
+                note = "cross-validation folds" if split.kind == "splitter" else "a hold-out drawn by a splitter"
+            elif split.kind == "mask":
+                text = module.text(split.node)
+                note = "an out-of-time split (rows before a date train, rows from it test)" if split.temporal \
+                    else "rows selected by a condition"
+            elif split.kind == "slice":
+                text = module.text(split.node)
+                note = "a positional cut of time-ordered rows (the most recent rows test)" if split.temporal \
+                    else "a positional cut of the rows"
+            elif split.kind == "random_split":
+                text = module.text(split.node)
+                note = "a random hold-out of the dataset"
+            else:
+                text, note = module.text(split.node), split.kind
+            _add(self.facts.splits, text, rel, split.line, note=note)
+        for call in module.cv_calls:
+            cv = call.kwarg_node("cv")
+            if cv is not None:
+                _add(self.facts.splits, f"{last(call.name or 'cross_val_score')}(cv={self._value_text(cv)})", rel,
+                     call.line, note="cross-validation on the training part")
+
+    def _splitter_text(self, split) -> str | None:
+        receiver = split.call.node.func.value if split.call is not None and isinstance(split.call.node.func, ast.Attribute) else None
+        node = self.call_of(receiver)
+        return self._value_text(node) if node is not None else None
+
+    def _value_text(self, node: ast.AST) -> str:
+        call = self.call_of(node)
+        if call is None:
+            return self.module.text(node)
+        args = [self.module.text(a) for a in call.args] + [self._argument(kw) for kw in call.keywords if kw.arg]
+        return f"{last(dotted(call.func) or '?')}({', '.join(args)})"
+
+    def _argument(self, kw: ast.keyword) -> str:
+        text = f"{kw.arg}={self.module.text(kw.value)}"
+        keys = _setting_keys(self.module, kw.value)
+        found = self.project.setting(keys, self.rel) if keys else None
+        return f"{kw.arg}={found[0]!r}" if found is not None else text
+
+    def metrics(self) -> None:
+        module, rel = self.module, self.rel
+        values = []
+        for call in [*module.metric_calls, *module.cv_calls]:
+            _add(self.facts.metrics, last(call.method or call.name or "score"), rel, call.line)
+            if call.val is not None:
+                values.append(call.val)
+        if not values:
+            return
+        computed = module.flow.downstream(values)
+        for call in module.calls:
+            writes = call.is_(*_METRIC_WRITES) or call.method in ("write_text", "log_metrics", "log_metric", "to_json",
+                                                                  "to_csv", "dump")
+            if not writes:
+                continue
+            args = [a for a in [*call.args, *call.kwargs.values()] if a is not None]
+            if any(id(anc) in computed for a in args for anc in module.flow.ancestors(a, values=True)):
+                _add(self.facts.metrics_saved, module.text(call.node.func) + "(...)", rel, call.line)
+
+    def artifacts(self, chosen: list[Fit]) -> None:
+        from wicked_data.checks.analysis.kept import holds, kept
+        from wicked_data.checks.analysis.lineage import path_of
+
+        module, rel = self.module, self.rel
+        keeps = kept(module)
+        network = _saved_network(self.project, rel, module)
+        for save in keeps.saves:
+            values = [a for a in [*save.args, *save.kwargs.values(), save.receiver] if a is not None]
+            if any(keeps.is_saved(fit) for fit in chosen) and network is None \
+                    and not any(holds(module, v, fit) for v in values for fit in chosen):
+                continue
+            path = path_of(module, save, 1 if save.method is None else 0)
+            position = 1 if save.method is None else 0
+            arg = save.node.args[position] if len(save.node.args) > position else save.node
+            bound = module.flow.val_at(arg) if isinstance(arg, ast.Name) else None
+            written = module.text(bound.node if bound is not None and isinstance(bound.node, ast.expr)
+                                  and not isinstance(bound.node, ast.Name) else arg)
+            _add(self.facts.artifacts, path if path and PurePosixPath(path).suffix else written, rel, save.line)
+            bundle = self._bundle(save)
+            if bundle is not None:
+                for key, value in zip(bundle.keys, bundle.values):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        _add(self.facts.artifact_contents, key.value, rel, key.lineno, note=module.text(value))
+                        if key.value.lower() in _VERSION_KEYS:
+                            _add(self.facts.version, key.value, rel, key.lineno, note=module.text(value))
+
+    def _bundle(self, save) -> ast.Dict | None:
+        node = save.node.args[0] if save.method is None and save.node.args else None
+        if isinstance(node, ast.Name):
+            val = self.module.flow.val_at(node)
+            node = val.node if val is not None else None
+        return node if isinstance(node, ast.Dict) else None
+
+
+# ---------------------------------------------------------------------- helpers
+_COPIES = {"sklearn.base.clone", "copy.deepcopy", "copy.copy"}
+_SAME_VALUES = {"astype", "copy", "to_numpy", "ravel", "reshape", "squeeze", "flatten", "values", "to_list", "tolist",
+                "fillna", "map", "eq", "ne", "gt", "lt", "ge", "le", "clip"}
+_PASSTHROUGH = {"numpy.asarray", "numpy.array", "numpy.ravel", "torch.tensor", "torch.from_numpy", "torch.as_tensor"}
+_METRIC_WRITES = ("json.dump", "mlflow.log_metrics", "mlflow.log_metric", "wandb.log", "yaml.safe_dump", "yaml.dump")
+_VERSION_KEYS = {"version", "model_version", "trained_at", "training_date", "timestamp", "created_at", "run_id",
+                 "sklearn_version", "lightgbm_version", "xgboost_version", "git_sha", "commit"}
+
+
+def _y_node(fit: Fit) -> ast.AST | None:
+    """The label expression handed to a fit (`model.fit(X, y)`, `fit(X, y=...)`)."""
+    call = fit.call.node
+    if fit.call.method in ("fit", "fit_transform") and len(call.args) >= 2:
+        return call.args[1]
+    for kw in call.keywords:
+        if kw.arg in ("y", "label", "labels", "target"):
+            return kw.value
+    return fit.y.node if fit.y is not None and isinstance(fit.y.node, ast.expr) else None
 
 
 def _first_line(module: ModuleAnalysis, column: str) -> int:
@@ -144,11 +892,198 @@ def _first_line(module: ModuleAnalysis, column: str) -> int:
     return 1
 
 
-def _add(group: list[Fact], value: str, rel: str, line: int) -> None:
+def _class(call: ast.Call) -> str:
+    return last(dotted(call.func) or "?")
+
+
+def _constructor(module: ModuleAnalysis, est: Val | None, ctor: str | None) -> ast.Call | None:
+    """The call that constructs an estimator value: its own node, or (through a project function
+    returning it) the call of its class inside that function."""
+    if est is None:
+        return None
+    seen, stack = set(), [est]
+    while stack and len(seen) < 200:
+        cur = stack.pop(0)
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        node = cur.node
+        if isinstance(node, ast.Call) and cur.call is not None and cur.call.qualname and ctor \
+                and cur.call.qualname == ctor:
+            return node
+        stack.extend(cur.parents)
+    return est.node if isinstance(est.node, ast.Call) and ctor is None else None
+
+
+def _last_step(call: ast.Call) -> ast.AST | None:
+    """`Pipeline([..., ("model", est)])` -> est; `make_pipeline(a, b, est)` -> est; Spark's
+    `Pipeline(stages=[a, b, est])` -> est."""
+    steps = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg in ("steps", "stages")), None)
+    if isinstance(steps, (ast.List, ast.Tuple)) and steps.elts:
+        step = steps.elts[-1]
+        if isinstance(step, ast.Tuple):
+            return step.elts[1] if len(step.elts) >= 2 else None
+        return step
+    return call.args[-1] if call.args else None
+
+
+def _steps_note(module: ModuleAnalysis, call: ast.Call) -> str:
+    steps = call.args[0] if call.args else None
+    if isinstance(steps, (ast.List, ast.Tuple)):
+        names = [s.elts[0].value for s in steps.elts if isinstance(s, ast.Tuple) and s.elts
+                 and isinstance(s.elts[0], ast.Constant) and isinstance(s.elts[0].value, str)]
+        if names:
+            return "steps " + " -> ".join(names)
+    return ""
+
+
+def _wrapped(call: ast.Call) -> ast.AST | None:
+    for kw in call.keywords:
+        if kw.arg in ("estimator", "base_estimator", "regressor", "classifier"):
+            return kw.value
+    return call.args[0] if call.args else None
+
+
+def _task_of(name: str) -> bool | None:
+    if vocab.is_classifier(name):
+        return True
+    if vocab.is_regressor(name):
+        return False
+    return None
+
+
+def _names(node: ast.AST, known: dict[str, list[str]]) -> list[str] | None:
+    if isinstance(node, ast.Name):
+        return known.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _names(node.left, known), _names(node.right, known)
+        return left + right if left is not None and right is not None else None
+    values = str_list(node)
+    return values if isinstance(node, (ast.List, ast.Tuple)) and values else None
+
+
+def _local_list(module: ModuleAnalysis, node: ast.AST) -> list[str] | None:
+    if isinstance(node, ast.Name):
+        val = module.flow.val_at(node)
+        if val is not None and isinstance(val.node, (ast.List, ast.Tuple)):
+            return str_list(val.node) or None
+        for stmt in ast.walk(module.tree):
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets) \
+                    and isinstance(stmt.value, (ast.List, ast.Tuple)):
+                return str_list(stmt.value) or None
+    return None
+
+
+def _loop_columns(fn: ast.AST, frame: str, known: dict[str, list[str]]) -> list[str]:
+    """Columns a function adds to `frame` in a loop over a known list: `for c in CATEGORICAL:
+    X[f"{c}_te"] = ...` gives one name per item."""
+    out = []
+    for loop in ast.walk(fn):
+        if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Name)):
+            continue
+        items = _names(loop.iter, known)
+        if not items:
+            continue
+        for stmt in ast.walk(loop):
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript) \
+                    and isinstance(stmt.targets[0].value, ast.Name) and stmt.targets[0].value.id == frame \
+                    and isinstance(stmt.targets[0].slice, ast.JoinedStr):
+                for item in items:
+                    out.append(_format(stmt.targets[0].slice, loop.target.id, item))
+    return out
+
+
+def _format(node: ast.JoinedStr, name: str, value: str) -> str:
+    parts = []
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            parts.append(str(part.value))
+        elif isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name) and part.value.id == name:
+            parts.append(value)
+        else:
+            parts.append("?")
+    return "".join(parts)
+
+
+def _binding_loop(tree: ast.AST, name: str, inside: ast.AST) -> ast.For | None:
+    for loop in ast.walk(tree):
+        if isinstance(loop, ast.For) and any(n is inside for n in ast.walk(loop)):
+            targets = [loop.target] if isinstance(loop.target, ast.Name) else list(getattr(loop.target, "elts", []))
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return loop
+    return None
+
+
+def _item_label(cls: ast.ClassDef) -> str | None:
+    """The attribute `__getitem__` returns second: `return self.x[i], self.y[i]` -> "y"."""
+    for fn in cls.body:
+        if isinstance(fn, ast.FunctionDef) and fn.name == "__getitem__":
+            for ret in ast.walk(fn):
+                if isinstance(ret, ast.Return) and isinstance(ret.value, ast.Tuple) and len(ret.value.elts) == 2:
+                    second = ret.value.elts[1]
+                    while isinstance(second, ast.Subscript):
+                        second = second.value
+                    if isinstance(second, ast.Attribute) and isinstance(second.value, ast.Name) \
+                            and second.value.id == "self":
+                        return second.attr
+    return None
+
+
+def _setting_keys(module: ModuleAnalysis, node: ast.AST) -> list[str] | None:
+    """The key path a value reads from a loaded configuration: `cfg["model"]["C"]` -> ["model", "C"],
+    through names (`cfg = settings["training"]`), `dict(...)` copies and a function's parameter
+    when every call in the file passes the same configuration."""
+    return _keys(module, node) or None
+
+
+def _keys(module: ModuleAnalysis, node: ast.AST | None, depth: int = 0) -> list[str] | None:
+    from wicked_data.checks.analysis.project import CONFIG_LOADS
+
+    if depth > 6 or node is None:
+        return None
+    keys: list[str] = []
+    while True:
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            keys.insert(0, node.slice.value)
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            keys.insert(0, node.args[0].value)
+            node = node.func.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and len(node.args) == 1:
+            node = node.args[0]
+        else:
+            break
+    if not isinstance(node, ast.Name):
+        return None
+    val = module.flow.val_at(node)
+    origin = val.node if val is not None else None
+    if isinstance(origin, ast.Call) and (module.imports.resolve(origin.func) or "") in CONFIG_LOADS:
+        return keys
+    if isinstance(origin, (ast.Subscript, ast.Call, ast.Name)) and origin is not node:
+        head = _keys(module, origin, depth + 1)
+        return head + keys if head is not None else None
+    if isinstance(origin, ast.arg):
+        fn = next((f for f in module.flow.functions.values()
+                   if origin in getattr(f.node, "args", ast.arguments()).args), None)
+        if fn is None:
+            return None
+        position = fn.node.args.args.index(origin)
+        found = None
+        for call in module.calls:
+            if call.callee is fn and position < len(call.node.args):
+                head = _keys(module, call.node.args[position], depth + 1)
+                if head is None or found is not None and head != found:
+                    return None
+                found = head
+        return found + keys if found is not None else None
+    return None
+
+
+def _add(group: list[Fact], value: str, rel: str, line: int, note: str = "") -> None:
     if not any(f.value == value and f.file == rel for f in group):
-        group.append(Fact(value=value, file=rel, line=line))
+        group.append(Fact(value=value, file=rel, line=line, note=note))
 
 
 _LIBRARIES = {"sklearn", "xgboost", "lightgbm", "catboost", "torch", "tensorflow", "keras", "statsmodels", "pandas",
               "numpy", "imblearn"}
-

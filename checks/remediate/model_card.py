@@ -103,28 +103,71 @@ def template_body(review: Review, facts: ModelFacts) -> str:
 
 
 def _details(review: Review, facts: ModelFacts) -> str:
-    version = f"{UNKNOWN}: the saved artifact carries no version ({_ids(review, 'ML401')})" \
-        if _ids(review, "ML401") else f"{UNKNOWN}: not shown in the code"
     lines = ["## Model Details\n",
-             f"- **Model type**: {_list(facts.model_types, UNKNOWN + ': no model fit found in the code')}",
+             f"- **Model type**: {_model_line(facts)}",
              f"- **Task**: {facts.task or UNKNOWN}" + (f", inferred from the estimator and the target "
                                                        f"{_list(facts.target, '')}" if facts.task else ""),
-             f"- **Hyperparameters**: {_list(facts.hyperparameters, 'none set')}"
-             + ("; every other one at the library default" if facts.model_types else ""),
+             f"- **Hyperparameters**: {_hyperparameters(facts)}",
              f"- **Libraries**: {', '.join(facts.libraries) or UNKNOWN} (from the imports)",
-             f"- **Artifact**: {_list(facts.artifacts, UNKNOWN + ': nothing is saved')}",
-             f"- **Version**: {version}",
+             f"- **Artifact**: {_list(facts.artifacts, UNKNOWN + ': nothing is saved')}"
+             + (f"; it stores {', '.join(f'`{c.value}`' for c in facts.artifact_contents)} "
+                f"({facts.artifact_contents[0].where})" if facts.artifact_contents else ""),
+             f"- **Version**: {_version(review, facts)}",
              f"- **Training date**: {UNKNOWN}: not recorded in the code",
              f"- **Author**: {UNKNOWN}: not recorded in the code",
              "- **License**: " + UNKNOWN + ": not stated"]
     return "\n".join(lines) + "\n"
 
 
+def _model_line(facts: ModelFacts) -> str:
+    if facts.model is None and facts.unnamed:
+        return (UNKNOWN + ": a model is fitted at " + ", ".join(f"`{f.value}(...)` ({f.where})" for f in facts.unnamed[:3])
+                + ", but the code does not show its class")
+    if facts.model is None:
+        return UNKNOWN + ": no model fit found in the code"
+    if facts.alternatives:
+        models = [facts.model, *facts.alternatives]
+        text = "one of " + ", ".join(_cite(m) + (f" with {m.note}" if m.note else "") for m in models)
+        text += f", chosen by {facts.chosen_by}" if facts.chosen_by else ""
+    else:
+        text = _cite(facts.model) + (f", {facts.model.note}" if facts.model.note else "")
+    for wrapper in facts.wrappers:
+        text += f", inside `{wrapper.value}`" + (f" ({wrapper.note})" if wrapper.note else "") + f" ({wrapper.where})"
+    if facts.baselines:
+        text += "; compared with the baseline " + _list(facts.baselines, "")
+    return text
+
+
+def _hyperparameters(facts: ModelFacts) -> str:
+    if not facts.hyperparameters:
+        return "none set" + ("; every one at the library default" if facts.model and not facts.alternatives else "")
+    shown = [f"`{h.value}`" + (f" = {h.note.split(' in ')[0]}" if " in " in h.note and not h.note.startswith("from")
+                                else "") + f" ({h.where})" for h in facts.hyperparameters]
+    return ", ".join(shown) + ("; every other one at the library default" if facts.model else "")
+
+
+def _version(review: Review, facts: ModelFacts) -> str:
+    if facts.version:
+        return ("recorded in the artifact as " + ", ".join(f"`{v.value}` (`{v.note}`)" for v in facts.version)
+                + f" ({facts.version[0].where}); its value is set when training runs")
+    if _ids(review, "ML401"):
+        return f"{UNKNOWN}: the saved artifact carries no version ({_ids(review, 'ML401')})"
+    return f"{UNKNOWN}: not shown in the code"
+
+
+def _features_phrase(facts: ModelFacts) -> str:
+    if facts.feature_count is not None:
+        return f"{facts.feature_count} features"
+    if facts.features:
+        return f"{len(facts.features)} named features {facts.features_note}".strip()
+    return "features (" + UNKNOWN + ": the feature list is not visible in the code)"
+
+
 def _intended_use(review: Review, facts: ModelFacts) -> str:
     target = facts.target[0].value if facts.target else None
     serving = [f"{f.path} ({f.role})" for f in review.files if f.role in ("inference", "serving")]
     primary = (f"predict `{target}` ({facts.target[0].where}) for one record from its "
-               f"{len(facts.features)} features" if target else UNKNOWN + ": no target found in the code")
+               f"{_features_phrase(facts)}" if target else UNKNOWN + ": no target found in the code")
     p1 = sum(1 for f in review.findings if f.severity is Severity.P1)
     lines = ["## Intended Use\n",
              f"- **Primary use** (inferred from the target): {primary}",
@@ -136,19 +179,23 @@ def _intended_use(review: Review, facts: ModelFacts) -> str:
 
 
 def _training_data(review: Review, facts: ModelFacts) -> str:
+    target = ", ".join(_cite(t) + (f", {t.note}" if t.note else "") for t in facts.target) or UNKNOWN
+    count = str(facts.feature_count) if facts.feature_count is not None else \
+        (f"{len(facts.features)} named, {facts.features_note}" if facts.features else "0")
     lines = ["## Training Data\n",
              f"- **Source**: {_list(facts.data_sources, UNKNOWN + ': no data read found')}",
              f"- **Size**: {UNKNOWN}: the number of rows is not recorded",
              f"- **Time period**: {UNKNOWN}: not recorded",
-             f"- **Target**: {_list(facts.target, UNKNOWN)}",
+             f"- **Target**: {target}",
              f"- **Preprocessing**: {_list(facts.preprocessing, 'none over the whole frame')}",
-             f"- **Features** ({len(facts.features)}"
-             + (f", selected at {facts.features[0].where}" if facts.features else "") + "):"]
+             f"- **Features** ({count}" + (f", selected at {facts.features[0].where}" if facts.features else "") + "):"]
     derived = {d.value.split(" = ")[0]: d for d in facts.derivations}
     for feature in facts.features:
         d = derived.get(feature.value)
         lines.append(f"  - `{feature.value}`" + (f": derived as `{d.value.split(' = ', 1)[1]}` ({d.where})" if d
-                                                  else ": taken from the data as is"))
+                                                  else ""))
+    if facts.features and facts.features_note:
+        lines.append(f"  - {facts.features_note}")
     if not facts.features:
         lines.append(f"  - {UNKNOWN}: the feature list is not visible in the code")
     return "\n".join(lines) + "\n"
@@ -156,11 +203,17 @@ def _training_data(review: Review, facts: ModelFacts) -> str:
 
 def _evaluation(review: Review, facts: ModelFacts) -> str:
     missing = "precision, recall, F1, ROC AUC/PR AUC" if _ids(review, "ML201") else None
+    splits = ", ".join(_cite(s) + (f": {s.note}" if s.note else "") for s in facts.splits)
+    if _ids(review, "ML209"):
+        values = f"the code computes metrics when it runs and does not save them ({_ids(review, 'ML209')})"
+    elif facts.metrics_saved:
+        values = "written when the code runs, by " + _list(facts.metrics_saved, "")
+    else:
+        values = "the code computes metrics when it runs and the values are not in the code"
     lines = ["## Evaluation and Performance\n",
-             f"- **Split**: {_list(facts.splits, UNKNOWN + ': no split found')}",
+             f"- **Split**: {splits or UNKNOWN + ': no split found'}",
              f"- **Metrics computed**: {_list(facts.metrics, 'none')}",
-             f"- **Metric values**: {UNKNOWN}: the code computes metrics when it runs and "
-             + (f"does not save them ({_ids(review, 'ML209')})" if _ids(review, "ML209") else "the values are not in the code"),
+             f"- **Metric values**: {UNKNOWN}: {values}",
              f"- **Class balance**: {UNKNOWN}: not recorded"]
     if missing:
         lines.append(f"- **Missing metrics**: {missing} ({_ids(review, 'ML201')})")
@@ -211,11 +264,16 @@ def _recommendations(review: Review) -> str:
 
 # ---------------------------------------------------------------------- prompt
 def card_prompt(review: Review, facts: ModelFacts) -> str:
-    groups = [("model type", facts.model_types), ("hyperparameters", facts.hyperparameters),
+    groups = [("model type", facts.model_types), ("wrapped in", facts.wrappers), ("baselines", facts.baselines),
+              ("hyperparameters", facts.hyperparameters),
               ("features", facts.features), ("feature derivations", facts.derivations),
               ("preprocessing of the whole frame", facts.preprocessing), ("target", facts.target),
               ("data sources", facts.data_sources), ("splits", facts.splits), ("metrics computed", facts.metrics),
-              ("artifacts written", facts.artifacts)]
+              ("metric values written by", facts.metrics_saved), ("artifacts written", facts.artifacts),
+              ("artifact contents", facts.artifact_contents), ("version recorded", facts.version)]
     findings = sorted(review.findings, key=lambda f: (f.severity.rank, f.file, f.line))
+    count = str(facts.feature_count) if facts.feature_count is not None else \
+        (f"{len(facts.features)} named, {facts.features_note}" if facts.features else "Unknown")
     return render("model_card", name=project_name(review), facts=groups, findings=findings,
+                  model_line=_model_line(facts).replace(UNKNOWN, "Unknown"), feature_count=count,
                   plan=plan(review), p1_ids=[f.id for f in findings if f.severity is Severity.P1])

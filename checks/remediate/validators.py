@@ -236,6 +236,7 @@ def validate_model_card(text: str, review: Review, facts: ModelFacts | None = No
                                     metric_text="\n".join(f"{f.evidence}\n{f.message}" for f in review.findings))
     complaints += _invented_dates_and_people(body, metadata, grounded)
     complaints += check_citations(text, review)
+    complaints += _contradicted_facts(found, facts)
     recommendations = _section(found, CARD_SECTIONS["Recommendations"])
     if recommendations is not None:
         complaints += check_recommendations(recommendations, review)
@@ -380,6 +381,48 @@ def _invented_dates_and_people(body: str, metadata: dict | None, grounded: str) 
         if not UNKNOWN.search(text) and text.lower() not in lowered:
             complaints.append(f"the metadata states {key}: {text!r}, which the code does not show; "
                               "write unknown or leave the key out")
+    return complaints
+
+
+# ---------------------------------------------------------------------- stated facts
+CLASS_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:Classifier|Regressor|Regression|Pipeline|CV|Net|Network|Booster|Model|"
+                        r"Forest|Boosting|SVC|SVR|NB)\b")
+FEATURE_COUNT = re.compile(r"\*\*Features\*\*\s*\((\d+)\b|\b(\d+)\s+features\b", re.I)
+TARGET_LINE = re.compile(r"\*\*Target\*\*\s*[:\-–]\s*(.+)|\bpredicts?\s+`([^`]+)`", re.I)
+
+
+def _contradicted_facts(found: dict[str, str], facts: ModelFacts) -> list[str]:
+    """A card must state the model, target and feature count the code shows, and no other: a card
+    naming another estimator (the baseline as the model), another target column or another number of
+    features fails, whoever wrote it."""
+    complaints: list[str] = []
+    details = _section(found, CARD_SECTIONS["Model Details"]) or ""
+    described = "\n".join(t for t in (details, _section(found, ("intended use",)), _section(found, ("training data",)))
+                          if t)
+    if facts.model is not None:
+        known = facts.model_names()
+        if facts.model.value not in details:
+            complaints.append(f"Model Details must name the model the code trains: `{facts.model.value}` "
+                              f"({facts.model.where})")
+        for name in sorted(set(CLASS_NAME.findall(details)) - known):
+            complaints.append(f"the card names `{name}`, which the code does not train; the model is "
+                              f"`{facts.model.value}` ({facts.model.where})")
+    if facts.target:
+        target = facts.target[0]
+        stated = [m.group(1) or m.group(2) for m in TARGET_LINE.finditer(described)]
+        for text in stated:
+            names = re.findall(r"`([^`]+)`", text) or [text.split()[0].strip("*_,.;:") if text.split() else ""]
+            if not UNKNOWN.search(text) and target.value not in names:
+                complaints.append(f"the card gives {names[0]!r} as the target; the code learns `{target.value}` "
+                                  f"({target.where})")
+        if target.value not in described:
+            complaints.append(f"the card must name the target the code learns: `{target.value}` ({target.where})")
+    if facts.feature_count is not None:
+        for match in FEATURE_COUNT.finditer(described):
+            count = int(match.group(1) or match.group(2))
+            if count != facts.feature_count:
+                complaints.append(f"the card states {count} features; the model is fitted on {facts.feature_count} "
+                                  f"({facts.features[0].where})")
     return complaints
 
 

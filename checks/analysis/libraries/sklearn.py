@@ -44,6 +44,14 @@ LIBRARY = Library("sklearn", "scikit-learn", (
     *rows("functional", *(_PRE + f for f in ("scale", "minmax_scale", "maxabs_scale", "robust_scale",
                                             "quantile_transform", "power_transform"))),
     *rows("pipeline", "sklearn.pipeline.Pipeline", "sklearn.pipeline.make_pipeline"),
+    # the model a wrapper fits is the estimator handed to it (positionally or as estimator=/regressor=)
+    *rows("wrapper", *(_MS + c for c in ("GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV",
+                                        "HalvingRandomSearchCV", "TunedThresholdClassifierCV", "FixedThresholdClassifier")),
+          "sklearn.calibration.CalibratedClassifierCV", "sklearn.compose.TransformedTargetRegressor",
+          "sklearn.multiclass.OneVsRestClassifier", "sklearn.multiclass.OneVsOneClassifier",
+          "sklearn.multioutput.MultiOutputClassifier", "sklearn.multioutput.MultiOutputRegressor",
+          "sklearn.multioutput.ClassifierChain", "sklearn.multioutput.RegressorChain", "skopt.BayesSearchCV"),
+    *rows("baseline", "sklearn.dummy.DummyClassifier", "sklearn.dummy.DummyRegressor"),
     # one output column per input column, in the same order: the features keep their names and places
     *rows("columnwise", *(_PRE + c for c in ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler",
                                              "PowerTransformer", "QuantileTransformer", "Normalizer", "Binarizer")),

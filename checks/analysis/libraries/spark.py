@@ -16,6 +16,8 @@ LIBRARY = Library("pyspark", "Spark DataFrames and pyspark.ml pipelines", (
     *rows("vocabulary", _FEAT + "StringIndexer", _FEAT + "OneHotEncoder"),
     *rows("pipeline", "pyspark.ml.Pipeline"),
     *rows("cv", "pyspark.ml.tuning.CrossValidator"),
+    # the model a tuning run keeps is the `estimator=` it was handed
+    *rows("wrapper", "pyspark.ml.tuning.CrossValidator", "pyspark.ml.tuning.TrainValidationSplit"),
     *rows("classifier", *(f"pyspark.ml.classification.{c}" for c in (
         "LogisticRegression", "RandomForestClassifier", "GBTClassifier", "DecisionTreeClassifier",
         "LinearSVC", "NaiveBayes", "MultilayerPerceptronClassifier"))),

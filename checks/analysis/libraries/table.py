@@ -48,6 +48,8 @@ Kind = Literal[
     "columnwise",       # a transform whose output keeps each input column in place (a scaler, an imputer)
     "vocabulary",       # a transform that learns only which categories exist (an one-hot or ordinal encoder)
     "network_base",     # a base class of networks, layers and losses (`torch.nn.Module`, `keras.Model`)
+    "wrapper",          # a meta-estimator whose fitted model is the estimator it wraps (a search, a calibration)
+    "baseline",         # an estimator that ignores the features (a prior or mean predictor to compare against)
 ]
 Modelled = Literal["yes", "partial", "no"]
 
