@@ -186,6 +186,10 @@ def _review(paths: Sequence[str | Path], config: Config | None, baseline: Path |
 
 
 FAMILIES = ("ML1", "ML2", "ML3", "ML4", "ML5")
+# Production rules about answering requests (input validation, error handling on the predict path,
+# monitoring, the version in responses): they apply where a file serves or runs inference, not to
+# every training script of the ML4 family.
+SERVED_RULES = ("ML404", "ML406", "ML408", "ML409")
 
 
 def _project_rule_applies(rule_id: str, roles: set[str]) -> bool:
@@ -240,7 +244,8 @@ def _coverage(results: list[tuple[str, dict]], findings: list[Finding], errors: 
         elif project_rule:
             statuses[rule_id] = "passed" if _project_rule_applies(rule_id, roles) else "not-applicable"
         else:
-            statuses[rule_id] = "passed" if rule_id[:3] in applies else "not-applicable"
+            family = "served" if rule_id in SERVED_RULES else rule_id[:3]
+            statuses[rule_id] = "passed" if family in applies else "not-applicable"
     return Coverage(rules=statuses, blind_spots=sorted(spots, key=lambda s: (s.file, s.line, s.note)),
                     projects=[ProjectEntry(root=u.root, files=sorted(u.files)) for u in parts if u.files])
 
@@ -649,7 +654,7 @@ def _analyse_file(path: Path, rel: str, data: bytes | None, max_bytes: int, stat
         rule_errors.append(f"internal error in the project facts ({type(exc).__name__}: {exc}); please report this")
     try:
         from wicked_data.checks.analysis import coverage
-        applies = [family for family in FAMILIES if coverage.applies(family, module)]
+        applies = [family for family in (*FAMILIES, "served") if coverage.applies(family, module)]
         blind = [[line, note] for line, note in coverage.blind_spots(module)]
     except Exception as exc:  # coverage is a report on the analysis: losing it must not lose findings
         applies, blind = list(FAMILIES), [[1, f"what the analysis could not see is unknown here "

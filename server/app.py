@@ -199,8 +199,8 @@ def filter_findings(findings: list[Finding], family: str | None = None, severity
 
 
 def checklist(result: Review) -> list[ChecklistItem]:
-    return [ChecklistItem(check=title, status="fail" if hits else "pass", findings=[f.id for f in hits])
-            for title, hits in readiness(result)]
+    return [ChecklistItem(check=title, status=status, findings=[f.id for f in hits])
+            for title, hits, status in readiness(result)]
 
 
 # ---------------------------------------------------------------------- the server

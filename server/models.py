@@ -48,7 +48,8 @@ class ReviewSummary(BaseModel):
 
 class ChecklistItem(BaseModel):
     check: str
-    status: Literal["pass", "fail"]
+    status: Literal["pass", "fail", "not-applicable", "not-run"] = Field(
+        description="pass only when every rule of the check ran where it applies and found nothing")
     findings: list[str] = Field(description="ids of the findings that fail the check")
 
 

@@ -616,3 +616,44 @@ def test_json_keeps_every_finding_and_names_the_others_on_its_line(seed_review):
         for f in here:
             assert sorted(f.get("also", [])) == sorted(o["id"] for o in here if o is not f)
             assert all(by_id[i]["line"] == f["line"] for i in f.get("also", []))
+
+
+def _checklist(result) -> dict[str, str]:
+    markdown = render(result, "markdown")
+    checklist = markdown.split("## Production-readiness checklist", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in checklist.splitlines() if line.startswith("| ") and "---" not in line]
+    return {row[0].lstrip("| "): row[1] for row in rows[1:]} | {"verdict": checklist.split("**Verdict: ", 1)[1].split("**")[0]}
+
+
+def test_a_checklist_never_passes_a_check_that_did_not_run():
+    from wicked_data.checks import review as run_review
+    from wicked_data.checks.config import Config
+    from tests.conftest import REPO
+
+    seed = REPO / "scenarios" / "churn_predictor" / "workspace"
+    only_leakage = _checklist(run_review([seed], Config(cache=False, select=["ML1"])))
+    assert all(status == "⚪ not checked" for name, status in only_leakage.items() if name != "verdict")
+    assert only_leakage["verdict"] == "not production ready."  # the leakage P1 findings are open
+    full = _checklist(run_review([seed], Config(cache=False)))
+    assert all(status == "❌ fail" for name, status in full.items() if name != "verdict")
+    assert full["verdict"] == "not production ready."
+
+
+def test_a_project_without_serving_code_has_no_serving_checks_passed():
+    from wicked_data.checks import review as run_review
+    from wicked_data.checks.config import Config
+    from tests.conftest import REPO
+
+    checks = _checklist(run_review([REPO / "scenarios" / "gradient_boosting" / "workspace"], Config(cache=False)))
+    for name in ("Input validation", "Monitoring of predictions, inputs and latency",
+                 "A/B and version comparison (model version in responses)",
+                 "Training and serving compute features the same way"):
+        assert checks[name] == "➖ not applicable", (name, checks[name])
+
+
+def test_code_without_a_model_gets_no_checklist(tmp_path):
+    from wicked_data.checks import review as run_review
+    from wicked_data.checks.config import Config
+
+    (tmp_path / "util.py").write_text("def add(a, b):\n    return a + b\n")
+    assert "Production-readiness checklist" not in render(run_review([tmp_path], Config(cache=False)), "markdown")

@@ -30,6 +30,8 @@ def applies(family: str, module: "ModuleAnalysis") -> bool:
     serving code. Tests hold nothing any rule checks."""
     if module.is_test:
         return False
+    if family == "served":  # the rules about answering requests: a file that serves or runs inference
+        return module.role in ("inference", "serving")
     family = family[:3]
     if family == "ML1":
         return bool(module.fits or module.splits or module.cv_calls)

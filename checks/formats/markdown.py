@@ -161,23 +161,79 @@ READINESS = (
 )
 
 
-def readiness(review: Review) -> list[tuple[str, list[Finding]]]:
-    """Each production concern this installation checks, with the findings that fail it (none:
-    it passes). The Markdown report and the MCP `production_audit` tool both show this."""
+# How a check reads when no finding fails it, from the coverage of its rules (spec/output.md: a
+# report never shows a check as passed unless its rules ran where they apply).
+STATUS_TEXT = {"fail": "❌ fail", "pass": "✅ pass", "not-applicable": "➖ not applicable",
+               "not-run": "⚪ not checked"}
+
+
+# A check that means nothing without its lead rule's subject: parity needs a training and a serving side
+# to compare (ML301 applies), whatever the training-side rules of the check say.
+GATED = {"Training and serving compute features the same way": "ML301"}
+
+
+def readiness(review: Review) -> list[tuple[str, list[Finding], str]]:
+    """Each production concern this installation checks, with the findings that fail it and its
+    status: `fail` (a finding), `pass` (every rule of it ran where it applies and found nothing),
+    `not-applicable` (nothing it checks exists here: no serving code), `not-run` (a rule of it was
+    deselected, or the review holds no coverage to say it ran). The Markdown report and the MCP
+    `production_audit` tool both show this."""
     from wicked_data.checks.rules.base import registry
 
     known = set(registry())
-    return [(title, [f for f in review.findings if f.rule in rules])
-            for title, rules in READINESS if set(rules) & known]
+    coverage = review.coverage.rules if review.coverage is not None else {}
+    out = []
+    for title, rules in READINESS:
+        rules = tuple(r for r in rules if r in known)
+        if not rules:
+            continue
+        hits = [f for f in review.findings if f.rule in rules]
+        statuses = {coverage.get(r, "not-run") for r in rules}
+        if title in GATED and coverage.get(GATED[title]) == "not-applicable" and not hits:
+            statuses = {"not-applicable"}
+        if hits:
+            status = "fail"
+        elif "not-run" in statuses:
+            status = "not-run"
+        elif statuses == {"not-applicable"}:
+            status = "not-applicable"
+        else:
+            status = "pass"
+        out.append((title, hits, status))
+    return out
+
+
+def verdict(review: Review) -> str:
+    """The production verdict in words: not ready while a check fails or a P1 finding is open; never
+    ready on checks that did not run."""
+    checks = readiness(review)
+    failing = [title for title, _, status in checks if status == "fail"]
+    unchecked = [title for title, _, status in checks if status == "not-run"]
+    p1 = sum(1 for f in review.findings if f.severity.value == "P1")
+    if failing or p1:
+        reasons = []
+        if failing:
+            reasons.append(f"{len(failing)} of {len(checks)} production checks fail")
+        if p1:
+            reasons.append(f"{p1} P1 finding{'s' if p1 != 1 else ''} {'are' if p1 != 1 else 'is'} open")
+        text = " and ".join(reasons)
+        return f"**Verdict: not production ready.** {text[0].upper()}{text[1:]}."
+    if unchecked:
+        return (f"**Verdict: not shown to be production ready.** No check failed, but {len(unchecked)} of "
+                f"{len(checks)} were not checked in this review ({', '.join(unchecked)}).")
+    if all(status == "not-applicable" for _, _, status in checks):
+        return "**Verdict: no production code to judge.** The review found no serving or inference code."
+    return ("**Verdict: no production blocker found** by the checks that apply here; the blind spots below "
+            "say what the review could not see.")
 
 
 def readiness_checklist(review: Review) -> str:
-    """Pass/fail per production concern, each failure citing its findings."""
+    """Status per production concern, each failure citing its findings, then the verdict in words."""
     rows = ["## Production-readiness checklist", "", "| Check | Status | Findings |", "|---|---|---|"]
-    for title, hits in readiness(review):
-        status = "❌ fail" if hits else "✅ pass"
+    for title, hits, status in readiness(review):
         cited = ", ".join(f"`{f.id}` {location(f)}" for f in hits[:4]) + (" ..." if len(hits) > 4 else "")
-        rows.append(table_row(title, status, cited or "none"))
+        rows.append(table_row(title, STATUS_TEXT[status], cited or "none"))
+    rows += ["", verdict(review)]
     return "\n".join(rows)
 
 
