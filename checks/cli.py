@@ -174,8 +174,9 @@ def _review(args) -> int:
     color = args.format == "text" and args.output is None and sys.stdout.isatty()
     if args.report == "audit":
         from wicked_data.checks.formats import audit
+        from wicked_data.checks.remediate.facts import model_facts
 
-        text = audit.render(result, project)
+        text = audit.render(result, project, model_facts(paths, config))
     else:
         text = render(result, args.format, color=color, expand=args.expand)
     if args.output:

@@ -16,6 +16,8 @@ criterion or forbidden finding is a regression.
 """
 from __future__ import annotations
 
+import re
+
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,6 +302,10 @@ def _answer(args, result, project, target, client, tally):
     for family in args.get("families", []):
         if family not in cited_families:
             complaints.append(f"cites no {family} finding")
+    cited_rules = {by_id[i].rule for i in reply.cited_ids if i in by_id}
+    for rule in args.get("rules", []):
+        if rule not in cited_rules and any(f.rule == rule for f in result.findings):
+            complaints.append(f"cites no {rule} finding although the review has one")
     return not complaints, "; ".join(complaints) or f"cites {len(reply.cited_ids)} finding(s)", reply.source
 
 
@@ -309,24 +315,97 @@ def _report(args, result, project, target, client, tally):
     fmt = args.get("format", "markdown")
     if args.get("report") == "audit":
         from wicked_data.checks.formats import audit
+        from wicked_data.checks.remediate.facts import model_facts
 
-        text = audit.render(result, project)
-        wanted = args.get("sections", ["Executive summary", "Data flow", "```mermaid", "Request and response shapes",
-                                       "Calibration and confidence", "Caching strategy", "Risks by priority",
-                                       "Quick wins", "Open questions"])
+        facts = model_facts([target])
+        text = audit.render(result, project, facts)
+        complaints = audit_complaints(text, facts)
     else:
         text = render(result, fmt)
         wanted = args.get("sections", ["Production-readiness checklist"])
-    missing = [s for s in wanted if s.lower() not in text.lower()]
+        complaints = [f"missing section {s!r}" for s in wanted if s.lower() not in text.lower()]
     absent = [f for f in result.findings if f.severity == Severity.P1
               and f.where not in text]
-    complaints = [f"missing section {s!r}" for s in missing]
     complaints += [f"P1 finding {f.id} ({f.file}:{f.line}) not in the report" for f in absent]
     return not complaints, "; ".join(complaints) or f"{fmt} report complete", None
 
 
+def _inventory(args, result, project, target, client, tally):
+    """The feature inventory names the model's target and its features, each with where training
+    computes it, and says which side computes each differently when a serving side is paired."""
+    from wicked_data.checks.remediate.facts import model_facts
+    from wicked_data.checks.remediate.inventory import feature_inventory
+    from wicked_data.checks.skew import skew_diff
+
+    try:
+        reports = skew_diff([target])
+    except ValueError:
+        reports = []
+    inventory = feature_inventory(model_facts([target]), project, reports)
+    complaints = []
+    if "target" in args and inventory.target != args["target"]:
+        complaints.append(f"target {inventory.target!r}, expected {args['target']!r}")
+    if "features" in args and len(inventory.features) != args["features"]:
+        complaints.append(f"{len(inventory.features)} features, expected {args['features']}")
+    if any(not f.training_at for f in inventory.features):
+        complaints.append("a feature without the place training computes it")
+    for name in args.get("different", []):
+        row = next((f for f in inventory.features if f.name == name), None)
+        if row is None or row.parity != "different":
+            complaints.append(f"{name!r} is not marked as computed differently at serving")
+    return not complaints, "; ".join(complaints) or f"{len(inventory.features)} features inventoried", None
+
+
+CITE = re.compile(r"[\w./-]+\.(?:py|ipynb|ya?ml|json|toml|sql):(?:cell \d+:)?\d+")
+
+
+def audit_complaints(text: str, facts) -> list[str]:
+    """Each section of seed 001's audit, in its order, with the content that makes it one (not its
+    heading alone): a verdict in words, a diagram, the model's real target and class, the error
+    responses, the features by group, what is logged of the metrics, the queries, prioritised
+    recommendations; every section but the questions grounded in a `file:line`."""
+    found: dict[str, str] = {}
+    for part in re.split(r"^## ", text, flags=re.M)[1:]:
+        title, _, body = part.partition("\n")
+        found[title.strip().lower()] = body
+    order = list(found)
+    wanted = [
+        ("executive summary", ["**Verdict:"]),
+        ("data flow", ["```mermaid"]),
+        ("target variable and model details", [f"`{t.value}`" for t in facts.target[:1]]
+         + ([f"`{facts.model.value}`"] if facts.model else []) + ["### Model artifacts"]),
+        ("request and response shapes", ["### Error responses"]),
+        ("calibration and confidence", []),
+        ("caching strategy", []),
+        ("risks by priority", ["### High priority"]),
+        ("quick wins", []),
+        ("feature engineering analysis", ["### Current features", "### Feature quality issues"]
+         + [f"`{f.value}`" for f in facts.features[:1]]),
+        ("model performance", ["### Training metrics", "### Prediction performance"]),
+        ("database integration", []),
+        ("open questions", []),
+        ("recommendations", ["### "]),
+    ]
+    complaints, last = [], -1
+    for title, needs in wanted:
+        if title not in found:
+            complaints.append(f"missing section {title!r}")
+            continue
+        body = found[title]
+        position = order.index(title)
+        if position < last:
+            complaints.append(f"section {title!r} is out of seed 001's order")
+        last = max(last, position)
+        for need in needs:
+            if need not in body:
+                complaints.append(f"section {title!r} lacks {need!r}")
+        if title != "open questions" and not CITE.search(body) and not body.strip().startswith("No "):
+            complaints.append(f"section {title!r} cites no file and line")
+    return complaints
+
+
 CHECKS = {"finding": _finding, "no_findings": _no_findings, "remediation": _remediation, "model_card": _model_card,
-          "plan": _plan, "answer": _answer, "report": _report}
+          "plan": _plan, "answer": _answer, "report": _report, "inventory": _inventory}
 
 
 # ---------------------------------------------------------------------- scorecard

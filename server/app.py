@@ -26,9 +26,11 @@ from wicked_data.checks.engine import discover, review as run_review
 from wicked_data.checks.formats.markdown import readiness
 from wicked_data.checks.models import FAMILIES, Finding, Review, Severity, family_of
 from wicked_data.checks.rules.base import registry
+from wicked_data.checks.remediate.inventory import FeatureInventory
 from wicked_data.checks.skew import skew_diff as compute_skew
-from wicked_data.server.models import (CardCheck, ChecklistItem, FindingBrief, FindingDetail, ModelCard, Page,
-                           ProductionAudit, Related, Remediation, ReviewSummary, RuleInfo, SkewDiff, SkewPair)
+from wicked_data.server.models import (AuditReport, CardCheck, ChecklistItem, FindingBrief, FindingDetail, ModelCard,
+                                      Page, PlanResult, ProductionAudit, Related, Remediation, ReviewSummary, RuleInfo,
+                                      SkewDiff, SkewPair)
 from wicked_data.server.store import ReviewStore, content_key, data_dir
 from wicked_data.server.workspace import PathRefused, Workspace
 
@@ -48,7 +50,9 @@ Compose the tools: `review` first (the whole project or a folder: counts and the
 `get_finding` for the evidence, explanation and fix of each finding you present, `list_findings` to
 filter (family, severity, file, rule), the focused scans `leakage_scan`, `metric_audit`,
 `production_audit` and `skew_diff` for follow-up questions on one concern, `explain_rule` for a rule,
-`model_card` / `validate_model_card` for model documentation.
+`model_card` / `validate_model_card` for model documentation, `audit_report` for the full serving
+audit, `feature_inventory` for the features (each one's source columns and how training and serving
+compute it: new features come from the columns read but unused), `plan` for the prioritised fixes.
 Answer only from what the tools return: cite finding ids with file:line; when the tools report nothing
 on a question, say so rather than guess. Results are stored, so ids stay valid across restarts."""
 
@@ -348,6 +352,55 @@ def build_server(service: Service | None = None) -> MCPServer:
                              tokens=(usage.input_tokens + usage.output_tokens) if usage else 0)
 
         return await anyio.to_thread.run_sync(work)
+
+    @tool
+    async def audit_report(path: PathArg = ".", ctx: Context = None) -> AuditReport:
+        """The full audit of a prediction service, in the sections of a senior engineer's audit:
+        executive summary with a verdict, data flow diagram, target and model details, model artifacts,
+        request/response and error shapes, calibration and confidence, caching, risks by priority,
+        quick wins, feature engineering by group, model performance, database queries, open questions
+        and recommendations (immediate, architecture, long term). Every statement cites file:line."""
+        from wicked_data.checks.engine import review_project
+        from wicked_data.checks.formats import audit
+        from wicked_data.checks.formats.markdown import verdict
+        from wicked_data.checks.remediate.facts import model_facts
+
+        await ask_roots(svc, ctx)
+        target = svc.resolve(path)
+
+        def work() -> AuditReport:
+            config = svc.config_for(target)
+            result, project = review_project([target], config, cache_dir=svc.data / "cache",
+                                             confine=svc.workspace.roots)
+            facts = model_facts([target], config, confine=svc.workspace.roots)
+            return AuditReport(root=svc.workspace.display(target), markdown=audit.render(result, project, facts),
+                               verdict=verdict(result).replace("**", ""))
+
+        return await anyio.to_thread.run_sync(work)
+
+    @tool
+    async def feature_inventory(path: PathArg = ".", ctx: Context = None) -> FeatureInventory:
+        """The features the model is fitted on: for each, the data columns it is computed from, how
+        training computes it and where, how serving computes it (when a serving side is paired) and
+        whether the two agree; with every column the feature code reads and those feeding no
+        feature. Use it to review the feature engineering and to propose missing features from
+        the columns the code already reads."""
+        from wicked_data.checks.remediate.inventory import inventory_for
+
+        await ask_roots(svc, ctx)
+        target = svc.resolve(path)
+        return await anyio.to_thread.run_sync(
+            lambda: inventory_for([target], svc.config_for(target), svc.workspace.roots))
+
+    @tool
+    async def plan(path: PathArg = ".", ctx: Context = None) -> PlanResult:
+        """The prioritised plan: one recommendation per problem, most severe first (leakage before
+        evaluation, before features, before production), each starting with an action and naming the
+        finding ids and places it resolves."""
+        from wicked_data.checks.remediate.plan import plan as make_plan
+
+        result, _ = await reviewed(path, ctx)
+        return PlanResult(root=svc.shown(result), recommendations=make_plan(result))
 
     @tool
     async def validate_model_card(markdown: Annotated[str, Field(

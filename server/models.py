@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from wicked_data.checks.models import Finding
+from wicked_data.checks.remediate.plan import Recommendation
 from wicked_data.checks.skew import FeatureComparison
 
 
@@ -134,3 +135,14 @@ class ModelCard(BaseModel):
 class CardCheck(BaseModel):
     valid: bool
     problems: list[str]
+
+
+class AuditReport(BaseModel):
+    root: str
+    markdown: str = Field(description="the serving audit in seed 001's sections, each statement with file:line")
+    verdict: str = Field(description="the production verdict in words")
+
+
+class PlanResult(BaseModel):
+    root: str
+    recommendations: list[Recommendation] = Field(description="most severe first; each names the findings it resolves")

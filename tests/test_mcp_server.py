@@ -59,7 +59,8 @@ def test_tools_are_listed_read_only_with_descriptions_and_schemas(project, tmp_p
     tools, instructions = run(service_for(project, tmp_path / "data"), calls)
     names = {t.name for t in tools.tools}
     assert {"review", "leakage_scan", "metric_audit", "skew_diff", "production_audit", "list_findings",
-            "get_finding", "explain_rule", "model_card", "validate_model_card"} <= names
+            "get_finding", "explain_rule", "model_card", "validate_model_card", "audit_report", "feature_inventory",
+            "plan"} <= names
     for tool in tools.tools:
         assert tool.annotations.read_only_hint is True and tool.annotations.open_world_hint is False
         assert tool.description and not tool.description.startswith(" "), tool.name
@@ -370,3 +371,34 @@ def test_get_finding_falls_back_when_the_model_fails(project, tmp_path, monkeypa
     assert detail["remediation"]["source"] == "template" and detail["remediation"]["notice"]
     assert "now()" not in detail["remediation"]["code"]
     assert "sk-ant-test" not in json.dumps(detail)
+
+
+LEADS = REPO / "scenarios" / "lead_scoring" / "workspace"
+
+
+def test_the_audit_report_is_reachable_with_every_section(tmp_path):
+    from wicked_data.checks.remediate.facts import model_facts
+    from wicked_data.checks.scenario_eval import audit_complaints
+
+    root = tmp_path / "project"
+    shutil.copytree(LEADS, root / "leads")
+    result = call(service_for(root, tmp_path / "data"), "audit_report", path="leads")
+    assert not result.is_error, result.content
+    data = result.structured_content
+    assert data["root"] == "leads" and data["verdict"].startswith("Verdict: not production ready")
+    assert audit_complaints(data["markdown"], model_facts([root / "leads"])) == []
+
+
+def test_the_feature_inventory_says_how_each_side_computes_each_feature(project, tmp_path):
+    data = call(service_for(project, tmp_path / "data"), "feature_inventory", path="models/churn").structured_content
+    assert (data["model"], data["target"], data["feature_count"]) == ("RandomForestClassifier", "churned", 7)
+    rows = {row["name"]: row for row in data["features"]}
+    assert rows["tenure_months"]["sources"] == ["signup_date"] and rows["tenure_months"]["training_at"] == "model.py:12"
+    assert rows["tenure_months"]["parity"] == "different" and rows["order_count"]["parity"] == "same"
+    assert "signup_date" in data["columns_read"]
+
+
+def test_the_plan_tool_orders_by_severity(project, tmp_path):
+    data = call(service_for(project, tmp_path / "data"), "plan", path="models/churn").structured_content
+    ranks = [int(r["severity"][1]) for r in data["recommendations"]]
+    assert ranks == sorted(ranks) and data["recommendations"][0]["finding_ids"]

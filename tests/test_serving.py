@@ -206,3 +206,39 @@ def test_sql_tables_skip_expressions_and_subqueries():
     sql = ("SELECT EXTRACT(EPOCH FROM (NOW() - p.created_at)) FROM people p "
            "LEFT JOIN (SELECT * FROM visits) v ON v.pid = p.id JOIN campuses c ON c.id = p.campus_id")
     assert tables(sql) == ["people", "visits", "campuses"]
+
+
+# ---------------------------------------------------------------------- the seed 001 sections
+def _section(text: str, title: str) -> str:
+    return text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_audit_has_every_seed_001_section_with_its_content(audit_text):
+    from wicked_data.checks.remediate.facts import model_facts
+    from wicked_data.checks.scenario_eval import audit_complaints
+
+    assert audit_complaints(audit_text, model_facts([WORKSPACE])) == []
+
+
+def test_the_audit_content_comes_from_the_code(audit_text):
+    summary = _section(audit_text, "Executive summary")
+    assert "`RandomForestClassifier`" in summary and "`has_application`" in summary
+    assert "**Verdict: not production ready.**" in summary
+    model = _section(audit_text, "Target variable and model details")
+    assert "`has_application` (`train/train_pipeline.py:95`)" in model
+    assert "inside `Pipeline` (steps select -> scale -> model)" in model and "`DummyClassifier`" in model
+    assert "`n_estimators=cfg[\"n_estimators\"]`: 100 in config.yaml:15" in model
+    assert "`trained_at`" in model and "`sklearn_version`" in model  # the version the bundle records
+    shapes = _section(audit_text, "Request and response shapes")
+    assert "- HTTP 400 with `{\"detail\": 'lead_ids is required'}` (`app/routes.py:31`)." in shapes
+    features = _section(audit_text, "Feature engineering analysis")
+    assert "### Current features (25 features" in features
+    ratios = features.split("**Ratios and rates**", 1)[1].split("**", 1)[0]
+    assert "`email_click_rate` = `email_clicks / email_opens` (`app/features.py:59`)" in ratios
+    assert "**Temporal** (5)" in features and "**Categorical encodings** (5)" in features
+    performance = _section(audit_text, "Model performance")
+    assert "in the bundle as `performance`" in performance
+    database = _section(audit_text, "Database integration")
+    assert "`LEAD_FEATURES_SQL` (`app/db.py:12`): reads `people`; bound parameters `lead_ids`" in database
+    recommendations = _section(audit_text, "Recommendations")
+    assert recommendations.index("### Immediate actions") < recommendations.index("### Architecture improvements")

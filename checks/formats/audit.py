@@ -16,8 +16,9 @@ from wicked_data.checks.analysis.project import Project
 from wicked_data.checks.analysis.service_map import FlowGraph, RouteRef, ServiceMap
 from wicked_data.checks.formats.describe import help_line, plural
 from wicked_data.checks.models import Finding, Review, Severity
+from wicked_data.checks.remediate.facts import ModelFacts
 
-STATUS = {"ok": "✅", "warn": "⚠️", "fail": "❌"}
+STATUS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "n/a": "➖", "not checked": "⚪"}
 
 
 @dataclass(frozen=True)
@@ -59,19 +60,26 @@ LATER = "Medium term (a week or more)"
 PRIORITY = {Severity.P1: "High", Severity.P2: "Medium", Severity.P3: "Low"}
 
 
-def render(review: Review, project: Project) -> str:
+def render(review: Review, project: Project, facts: ModelFacts | None = None) -> str:
+    """The audit in seed 001's order. `facts` are the model's facts (`remediate.facts.model_facts`);
+    without them the model sections say they were not read."""
     service = ServiceMap(project)
     sections = [
         f"# ML serving audit: {review.root}",
         scope(review, service),
-        executive_summary(review.findings),
+        executive_summary(review, service, facts),
         data_flow(service),
+        model_details(facts),
         shapes(service),
         calibration(service, review.findings),
         caching(service, review.findings),
         risks(review.findings),
         quick_wins(review.findings),
+        feature_engineering(project, facts, review.findings),
+        model_performance(facts, review),
+        database(project, review.findings),
         open_questions(service, review.findings),
+        recommendations(review),
     ]
     return "\n\n".join(s for s in sections if s)
 
@@ -97,24 +105,111 @@ def scope(review: Review, service: ServiceMap) -> str:
 
 
 # ---------------------------------------------------------------------- executive summary
-def executive_summary(findings: list[Finding]) -> str:
-    lines = ["## Executive summary", "", "| | Area | Status | Evidence |", "|---|---|---|---|"]
+def executive_summary(review: Review, service: ServiceMap, facts: ModelFacts | None) -> str:
+    findings = review.findings
+    lines = ["## Executive summary", "", summary_prose(review, service, facts), "",
+             "| | Area | Status | Evidence |", "|---|---|---|---|"]
+    coverage = review.coverage.rules if review.coverage is not None else {}
     for area in AREAS:
         hits = [f for f in findings if f.rule in area.rules]
+        ran = {coverage.get(rule, "not-run") for rule in area.rules}
         if any(f.severity == Severity.P1 for f in hits):
             status = "fail"
         elif hits:
             status = "warn"
-        else:
+        elif "passed" in ran and "not-run" not in ran:
             status = "ok"
+        elif ran == {"not-applicable"}:
+            status = "n/a"
+        else:
+            status = "not checked"
         if hits:
             names = sorted({f.name for f in hits})
             evidence = f"{plural(len(hits), 'finding')} ({', '.join(names)}): " + ", ".join(
                 spot(f) for f in hits[:4]) + (" ..." if len(hits) > 4 else "")
-        else:
+        elif status == "ok":
             evidence = f"no findings from {', '.join(area.rules)} ({area.clean})"
+        elif status == "n/a":
+            evidence = f"nothing here for {', '.join(area.rules)} to check ({area.clean})"
+        else:
+            evidence = f"{', '.join(r for r in area.rules if coverage.get(r, 'not-run') == 'not-run')} did not run"
         lines.append(f"| {STATUS[status]} | {area.title} | {status} | {evidence} |")
     return "\n".join(lines)
+
+
+def summary_prose(review: Review, service: ServiceMap, facts: ModelFacts | None) -> str:
+    """What the service is, what is most wrong with it, and the verdict, in sentences."""
+    from wicked_data.checks.formats.markdown import verdict
+
+    routes = service.prediction_routes
+    parts = []
+    if routes:
+        parts.append(f"The service answers {plural(len(routes), 'prediction endpoint')} "
+                     f"({', '.join(f'`{r.label}`' for r in routes[:4])}{' ...' if len(routes) > 4 else ''}).")
+    if facts is not None and facts.model is not None:
+        target = f", trained to predict `{facts.target[0].value}` ({facts.target[0].where})" if facts.target else ""
+        parts.append(f"Its model is a `{facts.model.value}` ({facts.model.where}){target}"
+                     + (f", from {_count(facts)}" if facts.features else "") + ".")
+    p1 = [f for f in review.findings if f.severity == Severity.P1]
+    if p1:
+        names = list(dict.fromkeys(f.name for f in p1))
+        parts.append(f"The review found {plural(len(review.findings), 'finding')}, {len(p1)} of them critical: "
+                     + ", ".join(f"{n} ({spot(next(f for f in p1 if f.name == n))})" for n in names[:4])
+                     + (" and more" if len(names) > 4 else "") + ".")
+    elif review.findings:
+        parts.append(f"The review found {plural(len(review.findings), 'finding')}, none critical.")
+    else:
+        parts.append("The review found nothing to report.")
+    return " ".join(parts) + "\n\n" + verdict(review)
+
+
+def _count(facts: ModelFacts) -> str:
+    if facts.feature_count is not None:
+        return plural(facts.feature_count, "feature")
+    return f"{len(facts.features)} named features {facts.features_note}".strip()
+
+
+# ---------------------------------------------------------------------- the model
+def model_details(facts: ModelFacts | None) -> str:
+    lines = ["## Target variable and model details", ""]
+    if facts is None:
+        return "\n".join(lines + ["The model's facts were not read for this report."])
+    target = facts.target[0] if facts.target else None
+    lines += ["### Target variable", "",
+              f"- **Target:** `{target.value}` ({where_fact(target)})" + (f", {target.note}" if target.note else "")
+              if target else "- **Target:** not found in the code.",
+              f"- **Task:** {facts.task or 'not shown in the code'}.", "", "### Model configuration", ""]
+    if facts.model is None:
+        lines.append("- No model fit was found in the code." if not facts.unnamed else
+                     "- A model is fitted (" + ", ".join(where_fact(f) for f in facts.unnamed[:3])
+                     + ") but the code does not show its class.")
+    else:
+        lines.append(f"- **Model:** `{facts.model.value}` ({where_fact(facts.model)})"
+                     + "".join(f", inside `{w.value}`" + (f" ({w.note})" if w.note else "") for w in facts.wrappers)
+                     + (", one of " + ", ".join(f"`{m.value}`" for m in facts.model_types) + f", chosen by {facts.chosen_by}"
+                        if facts.alternatives else "") + ".")
+        for h in facts.hyperparameters:
+            lines.append(f"  - `{h.value}`" + (f": {h.note}" if h.note else "") + f" ({where_fact(h)})")
+        if facts.baselines:
+            lines.append("- **Baseline:** " + ", ".join(f"`{b.value}` ({where_fact(b)})" for b in facts.baselines) + ".")
+    lines += ["", "### Model artifacts", ""]
+    if facts.artifacts:
+        for artifact in facts.artifacts:
+            lines.append(f"- **Written to** `{artifact.value}` ({where_fact(artifact)}).")
+        if facts.artifact_contents:
+            lines.append("- **The bundle holds:** " + ", ".join(
+                f"`{c.value}`" + (f" (`{c.note}`)" if c.note and c.note != c.value else "") for c in facts.artifact_contents)
+                         + f" ({where_fact(facts.artifact_contents[0])}).")
+        lines.append("- **Version:** " + (", ".join(f"`{v.value}` ({where_fact(v)})" for v in facts.version)
+                                          + " recorded with the model." if facts.version
+                                          else "nothing in the artifact records which model it is."))
+    else:
+        lines.append("- The code saves no model artifact.")
+    return "\n".join(lines)
+
+
+def where_fact(fact) -> str:
+    return f"`{fact.where}`"
 
 
 # ---------------------------------------------------------------------- data flow
@@ -172,6 +267,16 @@ def shapes(service: ServiceMap) -> str:
         lines.append(f"- **Request:** {request_text(service, route)}")
         lines.append(f"- **Response:** {response_text(service, route)}")
         lines.append("")
+    errors = [(rel, e) for rel, svc in sorted(service.services.items()) for e in svc.get("errors") or ()]
+    lines += ["### Error responses", ""]
+    if errors:
+        for rel, error in errors:
+            body = f" with `{{\"detail\": {error['body']}}}`" if error["call"] == "HTTPException" and error["body"] \
+                else (f" with `{error['body']}`" if error["body"] else "")
+            lines.append(f"- HTTP {error['status']}{body} ({where(rel, error['line'])}).")
+    else:
+        lines.append("No error response is built in the code: an exception becomes the framework's default "
+                     "answer (a bare 500).")
     return "\n".join(lines).rstrip()
 
 
@@ -331,3 +436,134 @@ def open_questions(service: ServiceMap, findings: list[Finding]) -> str:
     if not questions:
         return ""
     return "## Open questions\n\n" + "\n".join(f"{i}. {q}" for i, q in enumerate(questions, start=1))
+
+
+# ---------------------------------------------------------------------- features, performance, database
+# How a feature is computed, from its fingerprint (`featureprint`): the first group that matches.
+DATE_PARTS = {"year", "month", "day", "hour", "minute", "dayofweek", "weekday", "dayofyear", "week", "quarter",
+              "days", "seconds", "total_seconds", "isocalendar", "date"}
+FEATURE_GROUPS = (
+    ("Temporal", lambda p: p.get("clock") or bool(DATE_PARTS & set(p.get("ops") or ()))),
+    ("Categorical encodings", lambda p: any(op == "map" or op.startswith("map:") or op in ("get_dummies", "transform")
+                                            for op in p.get("ops") or ())),
+    ("Interactions", lambda p: "mult" in (p.get("ops") or ()) and len(p.get("reads") or ()) >= 2),
+    ("Ratios and rates", lambda p: "div" in (p.get("ops") or ()) and len(p.get("reads") or ()) >= 2),
+    ("Transforms (powers, logs)", lambda p: bool({"pow", "log", "log1p", "log2", "log10", "sqrt", "exp"}
+                                                 & set(p.get("ops") or ()))),
+)
+
+
+def feature_engineering(project: Project, facts: ModelFacts | None, findings: list[Finding]) -> str:
+    """The features the model is fitted on, grouped by how they are computed (from the fingerprints of
+    the project's feature builders), then the findings on the lines that compute them."""
+    lines = ["## Feature engineering analysis", ""]
+    names = [f.value for f in facts.features] if facts is not None else []
+    if not names:
+        return "\n".join(lines + ["The feature list the model is fitted on is not visible in the code."])
+    columns: dict[str, tuple[str, dict]] = {}
+    for rel, file_facts in sorted(project.facts.items()):
+        for builder in ((file_facts.get("pipeline") or {}).get("builders") or {}).values():
+            for column, entry in (builder.get("columns") or {}).items():
+                columns.setdefault(column, (rel, entry))
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        found = columns.get(name)
+        if found is None:
+            groups.setdefault("Taken from the data as is", []).append(f"`{name}`")
+            continue
+        rel, entry = found
+        title = next((t for t, test in FEATURE_GROUPS if test(entry.get("print") or {})), "Taken from the data as is")
+        groups.setdefault(title, []).append(f"`{name}` = `{entry['expr']}` ({where(rel, entry['line'])})")
+    lines.append(f"### Current features ({_count(facts)}, listed at {where_fact(facts.features[0])})")
+    for title in [t for t, _ in FEATURE_GROUPS] + ["Taken from the data as is"]:
+        if title in groups:
+            lines += ["", f"**{title}** ({len(groups[title])}):", ""] + [f"- {item}" for item in groups[title]]
+    if facts.features_note:
+        lines += ["", f"Also {facts.features_note}."]
+    places = {(rel, entry["line"]) for rel, entry in columns.values()}
+    issues = [f for f in findings if (f.file, f.line) in places]
+    lines += ["", "### Feature quality issues", ""]
+    lines += [f"- **{f.name}** ({f.rule}, {spot(f)}): {f.message}." for f in issues] or \
+        ["No finding on the lines that compute the features."]
+    return "\n".join(lines)
+
+
+def model_performance(facts: ModelFacts | None, review: Review) -> str:
+    lines = ["## Model performance", "", "### Training metrics", ""]
+    if facts is None or not facts.metrics:
+        lines.append("No metric is computed in the code.")
+    else:
+        lines.append("Computed: " + ", ".join(f"`{m.value}` ({where_fact(m)})" for m in facts.metrics) + ".")
+        unsaved = [f for f in review.findings if f.rule == "ML209"]
+        in_bundle = [c for c in facts.artifact_contents if any(w in c.value.lower() for w in ("metric", "performance", "score"))]
+        if unsaved:
+            lines.append(f"Their values are printed, not saved ({', '.join(spot(f) for f in unsaved)}): the deployed "
+                         "model's quality cannot be looked up.")
+        elif in_bundle or facts.metrics_saved:
+            lines.append("Their values are saved when training runs: "
+                         + ", ".join([f"in the bundle as `{c.value}` ({where_fact(c)})" for c in in_bundle]
+                                     + [f"by `{m.value}` ({where_fact(m)})" for m in facts.metrics_saved]) + ".")
+        lines.append("The values themselves are not in the code: they exist only once training has run.")
+    lines += ["", "### Prediction performance", ""]
+    monitoring = [f for f in review.findings if f.rule in ("ML408", "ML409")]
+    if monitoring:
+        lines += [f"- **{f.name}** ({f.rule}, {spot(f)}): {f.message}." for f in monitoring]
+    elif (review.coverage.rules.get("ML408") if review.coverage is not None else None) == "passed":
+        lines.append("Predictions are logged or measured where they are served (ML408 found nothing).")
+    else:
+        lines.append("Not checked: no serving code was found, or the monitoring rules did not run.")
+    return "\n".join(lines)
+
+
+def database(project: Project, findings: list[Finding]) -> str:
+    queries = [(rel, q) for rel, x in sorted(project.facts.items()) for q in ((x.get("service") or {}).get("queries") or ())]
+    if not queries:
+        return "## Database integration\n\nNo SQL query was found in the code."
+    lines = ["## Database integration", ""]
+    for rel, query in queries:
+        notes = [f"reads {', '.join(f'`{t}`' for t in query['tables'])}" if query["tables"] else "tables not named"]
+        notes.append("bound parameters " + ", ".join(f"`{p}`" for p in query["params"]) if query["params"]
+                     else "no bound parameters")
+        if query["clock"]:
+            notes.append("reads the database clock (NOW() or CURRENT_DATE): its rows change with the time it runs")
+        notes.append("no LIMIT: the result grows with the table" if not query["limit"] else "bounded by LIMIT")
+        lines.append(f"- `{query['name']}` ({where(rel, query['line'])}): " + "; ".join(notes) + ".")
+        for f in findings:
+            if f.file == rel and query["line"] <= f.line <= query["line"] + 60 and f.rule in ("ML101", "ML107", "ML103"):
+                lines.append(f"  - **{f.name}** ({f.rule}, {spot(f)}): {f.message}.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- recommendations
+# Fixes that change how the service is built (one shared feature pipeline, a registry, contracts)
+# rather than a line of it; the rest are immediate (P1) or long-term work.
+ARCHITECTURE = ("ML301", "ML302", "ML303", "ML306", "ML307", "ML503", "ML510", "ML404", "ML505", "ML506", "ML504",
+                "ML407", "ML406", "ML507")
+
+
+def recommendations(review: Review) -> str:
+    from wicked_data.checks.remediate.plan import plan
+
+    items = plan(review)
+    if not items:
+        return "## Recommendations\n\nNothing to fix."
+    by_rule = {f.id: f.rule for f in review.findings}
+    sections = {"Immediate actions": [], "Architecture improvements": [], "Long-term considerations": []}
+    for item in items:
+        rules = {by_rule.get(i) for i in item.finding_ids}
+        severity = min((f.severity.rank for f in review.findings if f.id in item.finding_ids), default=3)
+        text = (f"**{item.action}** ({item.severity.value}, {item.rule} {item.name}: "
+                + ", ".join(f"{i} `{place}`" for i, place in zip(item.finding_ids, item.locations)) + ")")
+        if severity == 1 and not rules & set(ARCHITECTURE):
+            sections["Immediate actions"].append(text)
+        elif rules & set(ARCHITECTURE):
+            sections["Architecture improvements"].append(text)
+        else:
+            sections["Long-term considerations"].append(text)
+    lines = ["## Recommendations"]
+    for title, entries in sections.items():
+        if entries:
+            lines += ["", f"### {title}", ""] + [f"{i}. {e}" for i, e in enumerate(entries, start=1)]
+    lines += ["", "**Next step:** fix the immediate actions, run `wicked-data review` again, and ask for the "
+                  "remaining items one area at a time."]
+    return "\n".join(lines)

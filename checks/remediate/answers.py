@@ -19,9 +19,14 @@ RULE_ID = re.compile(r"\bML\d{3}\b", re.I)
 # (words in the question, what they select, how the answer names it); first match wins.
 TOPICS = [
     (("leak",), ("ML101", "ML102", "ML103", "ML104", "ML105", "ML106", "ML107", "ML208"), "data leakage"),
-    (("data handling", "missing value", "null", "fillna", "scaling"), ("ML1",), "data handling"),
+    # data handling is what happens to the data in training and at serving: the leakage rules, features
+    # computed differently at serving (ML301-ML303), divisions by zero and non-finite values
+    (("data handling", "missing value", "null", "fillna", "scaling"), ("ML1", "ML301", "ML302", "ML303", "ML405",
+                                                                       "ML508"), "data handling"),
     (("evaluat", "metric", "accuracy", "imbalance", "threshold", "baseline", "cross-valid"), ("ML2",), "evaluation"),
-    (("feature", "skew", "inconsisten", "train/serve", "training and inference"), ("ML3",), "feature engineering"),
+    # feature engineering includes knowing which features the model relies on (ML210)
+    (("feature", "skew", "inconsisten", "train/serve", "training and inference"), ("ML3", "ML210"),
+     "feature engineering"),
     (("production", "deploy", "ready", "serving", "monitor", "version", "latency", "api", "endpoint"),
      ("ML4", "ML5"), "production readiness"),
 ]

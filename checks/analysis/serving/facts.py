@@ -39,7 +39,7 @@ def service_facts(module: ModuleAnalysis) -> dict | None:
     facts = serving(module)
     if not full:  # a feature, database or schema module on the request path: its functions and schemas only
         return {"framework": None, "apps": [], "routes": [], "caches": [], "calibration": [], "confidence": [],
-                "schemas": _schemas(facts),
+                "schemas": _schemas(facts), "queries": _queries(facts), "errors": [],
                 "functions": {_qualname(facts, fn): _function_facts(facts, fn) for fn in facts.functions
                               if functions or id(fn) in loaders}}
     return {
@@ -52,7 +52,59 @@ def service_facts(module: ModuleAnalysis) -> dict | None:
                     "versioned": Serving.key_has_version(c)} for c in facts.prediction_caches],
         "calibration": [{**_quote(facts, s), "parts": list(dict.fromkeys(s.parts))} for s in facts.calibration_steps],
         "confidence": [{**_quote(facts, s), "target": s.target} for s in facts.confidence_scores],
+        "queries": _queries(facts),
+        "errors": _error_responses(facts),
     }
+
+
+# SQL that reads the database server's clock: a row's value then depends on when the query runs.
+SQL_CLOCK = re.compile(r"\b(?:NOW\s*\(|CURRENT_DATE\b|CURRENT_TIMESTAMP\b|GETDATE\s*\(|SYSDATE\b|LOCALTIMESTAMP\b)", re.I)
+SQL_BIND = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)|%\(([A-Za-z_]\w*)\)s|(?<![\w$])\$(\d+)|\?")
+
+
+def _queries(facts: Serving) -> list[dict]:
+    """The module's SQL queries held as constants: where, the tables read, whether the text reads the
+    server's clock, its bound parameters, and the clauses that bound the result (LIMIT, ORDER BY)."""
+    out = []
+    for stmt in facts.module.tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        name, value = stmt.targets[0].id, stmt.value
+        if name not in facts.sql_constants or not isinstance(value, ast.Constant):
+            continue
+        text = value.value
+        binds = sorted({next(g for g in m.groups() if g) if any(m.groups()) else "?" for m in SQL_BIND.finditer(text)})
+        out.append({"name": name, "line": stmt.lineno, "tables": tables(text), "clock": bool(SQL_CLOCK.search(text)),
+                    "params": binds, "limit": bool(re.search(r"\bLIMIT\b|\bFETCH\s+FIRST\b|\bTOP\s+\d", text, re.I)),
+                    "order": bool(re.search(r"\bORDER\s+BY\b", text, re.I))})
+    return out
+
+
+# Calls that answer a request with an error status: FastAPI/Starlette, Flask, Django REST.
+ERROR_CALLS = {"HTTPException", "abort", "JSONResponse", "Response", "make_response", "jsonify"}
+
+
+def _error_responses(facts: Serving) -> list[dict]:
+    """The error answers a service gives: `raise HTTPException(status_code=422, detail=...)`,
+    `abort(400, ...)`, `JSONResponse(status_code=500, content=...)`; status and what the body holds."""
+    out = []
+    imports = facts.module.imports
+    for node in ast.walk(facts.module.tree):  # (a `raise`d exception is built in a statement the flow skips)
+        if not isinstance(node, ast.Call) or not imports.resolve(node.func):
+            continue
+        short = last(imports.resolve(node.func) or "")
+        if short not in ERROR_CALLS:
+            continue
+        keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}
+        status = keywords.get("status_code") or keywords.get("status") or \
+            (node.args[0] if short in ("abort", "HTTPException") and node.args else None)
+        if not (isinstance(status, ast.Constant) and isinstance(status.value, int) and status.value >= 400):
+            continue
+        body = keywords.get("detail") or keywords.get("content") or keywords.get("description") or \
+            (node.args[1] if len(node.args) > 1 else None)
+        out.append({"line": node.lineno, "status": status.value, "call": short,
+                    "body": ast.unparse(body)[:160] if body is not None else None})
+    return sorted(out, key=lambda e: e["line"])
 
 
 def _schemas(facts: Serving) -> dict:
