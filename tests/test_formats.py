@@ -657,3 +657,15 @@ def test_code_without_a_model_gets_no_checklist(tmp_path):
 
     (tmp_path / "util.py").write_text("def add(a, b):\n    return a + b\n")
     assert "Production-readiness checklist" not in render(run_review([tmp_path], Config(cache=False)), "markdown")
+
+
+def test_text_and_markdown_say_which_rules_ran():
+    from wicked_data.checks import review as run_review
+    from wicked_data.checks.config import Config
+    from tests.conftest import REPO
+
+    result = run_review([REPO / "scenarios" / "churn_predictor" / "workspace"], Config(cache=False, select=["ML1"]))
+    text = render(result, "text")
+    assert text.splitlines()[-2] == "rules: 4 found something, 5 passed, 39 did not run"
+    coverage = render(result, "markdown").split("## Coverage", 1)[1].split("\n## ", 1)[0]
+    assert "| ML101, ML105, ML108, ML109 | found something |" in coverage and "did not run" in coverage

@@ -74,3 +74,17 @@ def severity_counts(findings: list[Finding]) -> dict[Severity, int]:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+COVERAGE_ORDER = ("found", "passed", "not-applicable", "not-run")
+COVERAGE_WORDS = {"found": "found something", "passed": "passed", "not-applicable": "had nothing to check",
+                  "not-run": "did not run"}
+
+
+def coverage_line(review: Review) -> str | None:
+    """How many rules found something, passed, had nothing to check or did not run: a quiet review
+    is only as clean as the rules that ran."""
+    if review.coverage is None or not review.coverage.rules:
+        return None
+    counts = Counter(review.coverage.rules.values())
+    return "rules: " + ", ".join(f"{counts[s]} {COVERAGE_WORDS[s]}" for s in COVERAGE_ORDER if counts[s])

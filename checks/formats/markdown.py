@@ -33,6 +33,8 @@ def render(review: Review, *, expand: bool = False) -> str:
     sections += [family_section(family, groups) for family in families(review, groups)]
     if any(entry.role in MODEL_ROLES for entry in review.files):
         sections.append(readiness_checklist(review))
+    if review.coverage is not None and review.coverage.rules:
+        sections.append(coverage_section(review))
     sections.append(files_table(review))
     if review.errors:
         sections.append(errors_section(review))
@@ -234,6 +236,28 @@ def readiness_checklist(review: Review) -> str:
         cited = ", ".join(f"`{f.id}` {location(f)}" for f in hits[:4]) + (" ..." if len(hits) > 4 else "")
         rows.append(table_row(title, STATUS_TEXT[status], cited or "none"))
     rows += ["", verdict(review)]
+    return "\n".join(rows)
+
+
+def coverage_section(review: Review) -> str:
+    """Which rules found something, passed, had nothing to check or did not run, and the places the
+    analysis could not follow."""
+    from wicked_data.checks.formats.describe import COVERAGE_ORDER, COVERAGE_WORDS
+
+    coverage = review.coverage
+    rows = ["## Coverage", "", "| Rules | Status |", "|---|---|"]
+    for status in COVERAGE_ORDER:
+        rules = sorted(r for r, s in coverage.rules.items() if s == status)
+        if rules:
+            rows.append(table_row(", ".join(rules), COVERAGE_WORDS[status]))
+    errors = {(e.file, e.message) for e in review.errors}
+    spots = [s for s in coverage.blind_spots if (s.file, s.note) not in errors]
+    if spots:
+        rows += ["", f"Blind spots ({len(spots)}): the analysis could not follow these places, so no finding there "
+                 "does not mean checked and clean.", ""]
+        rows += [f"- `{s.file}:{s.line}` {' '.join(s.note.split())}" for s in spots[:30]]
+        if len(spots) > 30:
+            rows.append(f"- ... and {len(spots) - 30} more (`--format json` lists them all)")
     return "\n".join(rows)
 
 

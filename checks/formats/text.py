@@ -12,7 +12,8 @@
 """
 from __future__ import annotations
 
-from wicked_data.checks.formats.describe import analysed_nothing, help_line, plural, severity_counts, shown_path
+from wicked_data.checks.formats.describe import (analysed_nothing, coverage_line, help_line, plural, severity_counts,
+                                                 shown_path)
 from wicked_data.checks.models import Finding, Review, Severity, by_place, place
 
 SEVERITY_COLOURS = {Severity.P1: "red", Severity.P2: "yellow", Severity.P3: "cyan"}
@@ -44,7 +45,8 @@ def render(review: Review, *, color: bool = False, expand: bool = False) -> str:
     blind = blind_spot_lines(review, paint)
     if blind:
         blocks.append("\n".join(blind) + "\n")
-    blocks.append(summary_line(review))
+    checked = coverage_line(review)
+    blocks.append((f"{checked}\n" if checked else "") + summary_line(review))
     return "\n".join(blocks)
 
 
