@@ -225,3 +225,10 @@ def test_a_card_stating_other_facts_than_the_code_fails(name, spoil, complaint):
     assert spoiled != text
     complaints = validate_model_card(spoiled, result, facts)
     assert any(complaint in c for c in complaints), complaints
+
+
+def test_code_at_the_start_of_a_sentence_keeps_its_case():
+    from wicked_data.checks.remediate.model_card import sentence_start
+    assert sentence_start("get_model() loads the file on every call") == "get_model() loads the file on every call"
+    assert sentence_start("df['x'] is computed") == "df['x'] is computed"
+    assert sentence_start("the model is loaded twice") == "The model is loaded twice"

@@ -93,3 +93,23 @@ def test_the_renamer_renames_bindings_and_keeps_interfaces():
 def test_the_renamer_refuses_what_it_cannot_rename_faithfully():
     with pytest.raises(RenameError):
         rename_project({"broken.py": "def f(:\n"})
+
+
+def _card_facts(folder: Path) -> tuple:
+    from wicked_data.checks.remediate.facts import model_facts
+    facts = model_facts([folder])
+    # a hyperparameter by its line and the configuration value it reads (its code is renamed, and so
+    # are the parameters of the project's own classes)
+    settings = sorted((h.line, "" if h.note.startswith("from") else h.note) for h in facts.hyperparameters)
+    return (facts.model is not None, sorted(f.line for f in facts.model_types), [t.value for t in facts.target],
+            facts.feature_count, [f.value for f in facts.features], [s.note for s in facts.splits],
+            sorted(f.value for f in facts.wrappers), sorted(f.value for f in facts.baselines), settings)
+
+
+@pytest.mark.parametrize("workspace", SCENARIOS, ids=lambda p: p.parent.name)
+def test_model_card_facts_do_not_depend_on_names(workspace, tmp_path):
+    """The model, target, features and split a card states are the same when every identifier of
+    the project is renamed (column names are strings, not identifiers, and stay)."""
+    renamed = tmp_path / "renamed"
+    rename_tree(workspace, renamed)
+    assert _card_facts(workspace) == _card_facts(renamed)

@@ -303,14 +303,14 @@ class _Collector:
         finals: list[tuple[ast.Call, str]] = []
         for fit in chosen:
             final = self.final_estimator(fit)
-            if final is not None and _class(final[0]) not in {_class(f[0]) for f in finals}:
+            if final is not None and _class(module, final[0]) not in {_class(module, f[0]) for f in finals}:
                 finals.append(final)
         if finals:
             call, where = finals[0]
-            facts.model = Fact(value=_class(call), file=where, line=call.lineno)
+            facts.model = Fact(value=_class(module, call), file=where, line=call.lineno)
             self.hyperparameters(call, where)
             for call, where in finals[1:]:
-                _add(facts.alternatives, _class(call), where, call.lineno)
+                _add(facts.alternatives, _class(module, call), where, call.lineno)
             if len(finals) > 1:
                 facts.chosen_by = "a branch of the training script (each alternative is fitted and saved in its own branch)"
         elif models:
@@ -364,7 +364,7 @@ class _Collector:
                 inner = _wrapped(call)
                 kind = last(name)
             else:
-                return (call, self.rel) if _class(call)[:1].isupper() else None
+                return (call, self.rel) if _class(self.module, call)[:1].isupper() else None
             _add(self.facts.wrappers, last(name), self.rel, call.lineno,
                  note=_steps_note(self.module, call) if kind == "Pipeline" else "")
             call = self.call_of(inner)
@@ -392,7 +392,7 @@ class _Collector:
             return False
         for call in calls:
             target = self.facts.alternatives if self.facts.model is not None else None
-            fact = Fact(value=last(dotted(call.func) or "?"), file=self.rel, line=call.lineno,
+            fact = Fact(value=_class(self.module, call), file=self.rel, line=call.lineno,
                         note=", ".join(f"{kw.arg}={self.module.text(kw.value)}" for kw in call.keywords if kw.arg))
             if target is None:
                 self.facts.model = fact
@@ -747,7 +747,8 @@ class _Collector:
                     if isinstance(origin, ast.Subscript):
                         found = _names(origin.slice, lists(module)) or _local_list(module, origin.slice)
                         names += found or []
-                    elif isinstance(origin, ast.Call) and last(dotted(origin.func) or "") == "get_dummies" and origin.args:
+                    elif isinstance(origin, ast.Call) and origin.args \
+                            and last(module.imports.resolve(origin.func) or dotted(origin.func) or "") == "get_dummies":
                         encoded.append(module.text(origin.args[0]))
                 if names:
                     self._set_features(names, self.rel, node.lineno)
@@ -802,7 +803,7 @@ class _Collector:
         if call is None:
             return self.module.text(node)
         args = [self.module.text(a) for a in call.args] + [self._argument(kw) for kw in call.keywords if kw.arg]
-        return f"{last(dotted(call.func) or '?')}({', '.join(args)})"
+        return f"{_class(self.module, call)}({', '.join(args)})"
 
     def _argument(self, kw: ast.keyword) -> str:
         text = f"{kw.arg}={self.module.text(kw.value)}"
@@ -892,8 +893,9 @@ def _first_line(module: ModuleAnalysis, column: str) -> int:
     return 1
 
 
-def _class(call: ast.Call) -> str:
-    return last(dotted(call.func) or "?")
+def _class(module: ModuleAnalysis, call: ast.Call) -> str:
+    """The class a call constructs, by the name it was imported under (an alias is not its name)."""
+    return last(module.imports.resolve(call.func) or dotted(call.func) or "?")
 
 
 def _constructor(module: ModuleAnalysis, est: Val | None, ctor: str | None) -> ast.Call | None:

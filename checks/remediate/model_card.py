@@ -232,7 +232,7 @@ def _limitations(review: Review) -> str:
     for n, findings in enumerate(numbered, start=1):
         where = ", ".join(f"{f.id} ({f.where})" for f in findings)
         message = findings[0].message
-        lines.append(f"{n}. **{findings[0].name}** ({findings[0].rule}, P1): {where}. {message[:1].upper()}{message[1:]}"
+        lines.append(f"{n}. **{findings[0].name}** ({findings[0].rule}, P1): {where}. {sentence_start(message)}"
                      + ("" if message.endswith(".") else "."))
     if not numbered:
         lines.append("No P1 finding.")
@@ -243,6 +243,13 @@ def _limitations(review: Review) -> str:
             ids = ", ".join(f.id for f in findings)
             lines.append(f"- {findings[0].rule} {findings[0].name} ({findings[0].severity.value}): {ids}")
     return "\n".join(lines) + "\n"
+
+
+def sentence_start(text: str) -> str:
+    """`text` as the start of a sentence: a plain first word capitalised; code (`get_model()`,
+    `df['x']`, a snake_case name) kept as written."""
+    first = text.split(" ", 1)[0]
+    return text[:1].upper() + text[1:] if first.isalpha() and first.islower() else text
 
 
 def _ethics(facts: ModelFacts) -> str:
