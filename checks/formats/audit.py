@@ -148,8 +148,9 @@ def summary_prose(review: Review, service: ServiceMap, facts: ModelFacts | None)
                      f"({', '.join(f'`{r.label}`' for r in routes[:4])}{' ...' if len(routes) > 4 else ''}).")
     if facts is not None and facts.model is not None:
         target = f", trained to predict `{facts.target[0].value}` ({facts.target[0].where})" if facts.target else ""
-        parts.append(f"Its model is a `{facts.model.value}` ({facts.model.where}){target}"
-                     + (f", from {_count(facts)}" if facts.features else "") + ".")
+        model = (f"one of {', '.join(f'`{m.value}` ({m.where})' for m in facts.model_types)}, chosen by "
+                 f"{facts.chosen_by}" if facts.alternatives else f"a `{facts.model.value}` ({facts.model.where})")
+        parts.append(f"Its model is {model}{target}" + (f", from {_count(facts)}" if facts.features else "") + ".")
     p1 = [f for f in review.findings if f.severity == Severity.P1]
     if p1:
         names = list(dict.fromkeys(f.name for f in p1))

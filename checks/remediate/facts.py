@@ -399,8 +399,8 @@ class _Collector:
             else:
                 target.append(fact)
         scores = {last(c.name or c.method or "") for c in self.module.metric_calls}
-        self.facts.chosen_by = ("the best " + " / ".join(sorted(s for s in scores if s)) + " of the candidates, when the code runs"
-                                if scores else "when the code runs")
+        self.facts.chosen_by = ("whichever has the best " + " / ".join(sorted(s for s in scores if s)) + " when the code runs"
+                                if scores else "the code when it runs")
         return True
 
     def _container_calls(self, node: ast.AST) -> list[ast.AST]:
