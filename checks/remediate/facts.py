@@ -191,6 +191,14 @@ def model_facts(paths: Sequence[str | Path], config: Config | None = None,
     trained = _training_module(project)
     if trained is not None:
         _Collector(project, *trained, facts).collect()
+        if facts.model is not None:
+            for rel, module in _tied(project, trained):
+                other = ModelFacts()
+                _Collector(project, rel, module, other).collect()
+                if other.model is not None and other.model.value not in {m.value for m in facts.model_types}:
+                    facts.alternatives.append(other.model)
+                    facts.chosen_by = ("nothing in the code: each is trained and saved by its own file and no "
+                                       "file loads one of them")
     _notebook_places(facts, modules)
     return facts
 
@@ -234,8 +242,48 @@ def _training_module(project: _Project) -> tuple[str, ModuleAnalysis] | None:
             fitting.append((rel, module))
             if _saved_network(project, rel, module) or any(kept(module).is_saved(f) for f in fits):
                 saving.append((rel, module))
+    if len(saving) > 1:
+        saving = _served_first(project, saving)
     chosen = saving or fitting
     return chosen[0] if chosen else None
+
+
+def _tied(project: _Project, first: tuple[str, ModuleAnalysis]) -> list[tuple[str, ModuleAnalysis]]:
+    """Other files that save a model of their own and that nothing tells apart from `first` (no
+    other file loads either's artifact, both scripts or both notebooks): the project trains several
+    models and the code does not say which is served."""
+    from wicked_data.checks.analysis.kept import kept
+
+    saving = [(rel, m) for rel, m in project.modules.items() if not m.is_test
+              and (_saved_network(project, rel, m) or any(kept(m).is_saved(f) for f in _model_fits(m)))]
+    if len(saving) < 2 or len(saving) > 6:
+        return []
+    ranked = _served_first(project, saving, ranks=True)
+    top = next(r for (rel, _), r in ranked if rel == first[0])
+    return [(rel, m) for (rel, m), r in ranked if r == top and rel != first[0]]
+
+
+def _served_first(project: _Project, saving: list[tuple[str, ModuleAnalysis]], ranks: bool = False) -> list:
+    """Files saving a model, the one whose artifact another file loads first (the served model), then
+    scripts before notebooks (a notebook that saves a model is more often the exploration that led to
+    the script)."""
+    from wicked_data.checks.analysis.project import module_facts
+
+    loaded: set[str] = set()
+    for rel, module in project.modules.items():
+        if module.is_test:
+            continue
+        for load in (module_facts(module).get("artifacts") or {}).get("loaded") or ():
+            if load.get("path"):
+                loaded.add(PurePosixPath(str(load["path"])).name)
+
+    def rank(item: tuple[str, ModuleAnalysis]) -> tuple[int, int]:
+        written = {PurePosixPath(str(w["path"])).name for w in (module_facts(item[1]).get("artifacts") or {}).get("written") or ()
+                   if w.get("path")}
+        return (0 if written & loaded else 1, 1 if item[1].source.is_notebook else 0)
+
+    ordered = sorted(saving, key=rank)
+    return [(item, rank(item)) for item in ordered] if ranks else ordered
 
 
 def _model_fits(module: ModuleAnalysis) -> list[Fit]:
@@ -305,6 +353,12 @@ class _Collector:
             final = self.final_estimator(fit)
             if final is not None and _class(module, final[0]) not in {_class(module, f[0]) for f in finals}:
                 finals.append(final)
+        factory = None
+        for fit in chosen:
+            for call, name in self.factory_models(fit):
+                if _class(module, call) not in {_class(module, f[0]) for f in finals}:
+                    finals.append((call, self.rel))
+                    factory = name
         if finals:
             call, where = finals[0]
             facts.model = Fact(value=_class(module, call), file=where, line=call.lineno)
@@ -312,7 +366,8 @@ class _Collector:
             for call, where in finals[1:]:
                 _add(facts.alternatives, _class(module, call), where, call.lineno)
             if len(finals) > 1:
-                facts.chosen_by = "a branch of the training script (each alternative is fitted and saved in its own branch)"
+                facts.chosen_by = (f"the settings `{factory}()` is called with (it returns one of them)" if factory else
+                                   "a branch of the training script (each alternative is fitted and saved in its own branch)")
         elif models:
             self.loop_candidates(models[-1])
         network = _saved_network(self.project, rel, module) if not finals and facts.model is None else None
@@ -360,6 +415,7 @@ class _Collector:
             if name in libraries.names("pipeline"):
                 inner = _last_step(call)
                 kind = "Pipeline"
+                self.transformed_columns(call)
             elif name in libraries.names("wrapper"):
                 inner = _wrapped(call)
                 kind = last(name)
@@ -369,6 +425,57 @@ class _Collector:
                  note=_steps_note(self.module, call) if kind == "Pipeline" else "")
             call = self.call_of(inner)
         return None
+
+    def factory_models(self, fit: Fit) -> list[tuple[ast.Call, str]]:
+        """`model = make_model(name)`, a function of this file returning one of several estimators:
+        each class it can return."""
+        node = fit.estimator.node if fit.estimator is not None else None
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            return []
+        fn = self.module.flow.functions.get(node.func.id)
+        if fn is None or len(fn.returns) < 2:
+            return []
+        out = []
+        for returned in fn.returns:
+            call = _constructor(self.module, returned, returned.ctor) if returned.ctor else None
+            if call is not None and (self.module.imports.resolve(call.func) or "") not in libraries.names("pipeline"):
+                out.append((call, node.func.id))
+        return out if len({_class(self.module, c) for c, _ in out}) > 1 else []
+
+    def transformed_columns(self, pipeline: ast.Call) -> None:
+        """The columns a pipeline's first step, a `ColumnTransformer` that drops the rest (its default),
+        hands on: exactly the model's inputs."""
+        from wicked_data.checks.analysis.pipelines import lists
+
+        steps = pipeline.args[0] if pipeline.args else None
+        first = steps.elts[0] if isinstance(steps, (ast.List, ast.Tuple)) and steps.elts else \
+            (pipeline.args[0] if pipeline.args else None)
+        step = first.elts[1] if isinstance(first, ast.Tuple) and len(first.elts) >= 2 else first
+        ct = self.call_of(step)
+        if ct is None or (self.module.imports.resolve(ct.func) or "") not in _COLUMN_TRANSFORMERS:
+            return
+        remainder = next((kw.value for kw in ct.keywords if kw.arg == "remainder"), None)
+        if remainder is not None and not (isinstance(remainder, ast.Constant) and remainder.value == "drop"):
+            return
+        parts = ct.args[0] if ct.args else next((kw.value for kw in ct.keywords if kw.arg == "transformers"), None)
+        if not isinstance(parts, (ast.List, ast.Tuple)):
+            return
+        names: list[str] = []
+        for part in parts.elts:
+            if not (isinstance(part, ast.Tuple) and len(part.elts) >= 3):
+                return
+            found = _names(part.elts[2], lists(self.module)) or _local_list(self.module, part.elts[2]) \
+                or self._imported_list(part.elts[2])
+            if not found:
+                return
+            names += found
+        if names and not self.facts.features:
+            self._set_features(names, self.rel, ct.lineno)
+
+    def _imported_list(self, node: ast.AST) -> list[str] | None:
+        qualname = self.module.imports.resolve(node) if isinstance(node, ast.Name) else None
+        found = self._list(qualname) if qualname else None
+        return found[0] if found else None
 
     def call_of(self, node: ast.AST | None) -> ast.Call | None:
         if isinstance(node, ast.Call):
@@ -465,7 +572,7 @@ class _Collector:
             return None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SAME_VALUES:
             return self.column(node.func.value, module, rel, depth + 1)
-        if isinstance(node, ast.Attribute) and node.attr in ("values", "array"):
+        if isinstance(node, ast.Attribute) and node.attr in ("values", "array", "str", "cat", "T"):
             return self.column(node.value, module, rel, depth + 1)
         if isinstance(node, ast.Call) and (module.imports.resolve(node.func) or "") in _PASSTHROUGH and node.args:
             return self.column(node.args[0], module, rel, depth + 1)
@@ -670,7 +777,10 @@ class _Collector:
             _add(self.facts.preprocessing, step["op"], rel, step["line"])
 
     def _set_features(self, names: list[str], rel: str, line: int) -> None:
-        for name in names:
+        """The model's feature list, once (the first source that names it wins)."""
+        if self.facts.features:
+            return
+        for name in dict.fromkeys(names):
             _add(self.facts.features, name, rel, line)
         self.facts.feature_count = len(self.facts.features)
 
@@ -867,9 +977,13 @@ class _Collector:
 
 # ---------------------------------------------------------------------- helpers
 _COPIES = {"sklearn.base.clone", "copy.deepcopy", "copy.copy"}
+_COLUMN_TRANSFORMERS = {"sklearn.compose.ColumnTransformer"}
 _SAME_VALUES = {"astype", "copy", "to_numpy", "ravel", "reshape", "squeeze", "flatten", "values", "to_list", "tolist",
-                "fillna", "map", "eq", "ne", "gt", "lt", "ge", "le", "clip"}
-_PASSTHROUGH = {"numpy.asarray", "numpy.array", "numpy.ravel", "torch.tensor", "torch.from_numpy", "torch.as_tensor"}
+                "fillna", "map", "eq", "ne", "gt", "lt", "ge", "le", "clip", "to_pandas", "strip", "lower", "upper",
+                "replace", "apply"}
+# Functions whose result is the label's values (on another scale for the logs and roots)
+_PASSTHROUGH = {"numpy.asarray", "numpy.array", "numpy.ravel", "torch.tensor", "torch.from_numpy", "torch.as_tensor",
+                "numpy.log1p", "numpy.log", "numpy.sqrt", "numpy.log10", "numpy.log2"}
 _METRIC_WRITES = ("json.dump", "mlflow.log_metrics", "mlflow.log_metric", "wandb.log", "yaml.safe_dump", "yaml.dump")
 _VERSION_KEYS = {"version", "model_version", "trained_at", "training_date", "timestamp", "created_at", "run_id",
                  "sklearn_version", "lightgbm_version", "xgboost_version", "git_sha", "commit"}
@@ -898,13 +1012,13 @@ def _class(module: ModuleAnalysis, call: ast.Call) -> str:
     return last(module.imports.resolve(call.func) or dotted(call.func) or "?")
 
 
-def _constructor(module: ModuleAnalysis, est: Val | None, ctor: str | None) -> ast.Call | None:
+def _constructor(module: ModuleAnalysis, est: Val | None, ctor: str | None, depth: int = 0) -> ast.Call | None:
     """The call that constructs an estimator value: its own node, or (through a project function
     returning it) the call of its class inside that function."""
     if est is None:
         return None
     seen, stack = set(), [est]
-    while stack and len(seen) < 200:
+    while stack and len(seen) < 400:
         cur = stack.pop(0)
         if id(cur) in seen:
             continue
@@ -914,7 +1028,15 @@ def _constructor(module: ModuleAnalysis, est: Val | None, ctor: str | None) -> a
                 and cur.call.qualname == ctor:
             return node
         stack.extend(cur.parents)
-    return est.node if isinstance(est.node, ast.Call) and ctor is None else None
+    node = est.node
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and ctor and depth < 3:
+        fn = module.flow.functions.get(node.func.id)  # a factory of this file called again: what it returns
+        for returned in (fn.returns if fn is not None else ()):
+            if returned is not est:
+                found = _constructor(module, returned, ctor, depth + 1)
+                if found is not None:
+                    return found
+    return node if isinstance(node, ast.Call) and ctor is None else None
 
 
 def _last_step(call: ast.Call) -> ast.AST | None:
