@@ -5,7 +5,6 @@ are real functions and real calls; a well-made service gets no P1/P2 finding."""
 import ast
 import json
 import re
-from pathlib import Path
 
 import pytest
 
