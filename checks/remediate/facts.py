@@ -134,6 +134,29 @@ class _Project:
         found = self.module_named(head, near)
         return (found[0], found[1], name) if found else None
 
+    def defined(self, module: ModuleAnalysis, rel: str, name: ast.AST | str, kinds: tuple[type, ...]
+                ) -> tuple[str, ModuleAnalysis, ast.stmt] | None:
+        """(file, module, statement) of the class or function `name` denotes in `module`: defined in
+        the file, or imported from another file of the project (through a package's re-export)."""
+        if isinstance(name, ast.Name):
+            for stmt in module.tree.body:
+                if isinstance(stmt, kinds) and stmt.name == name.id:
+                    return rel, module, stmt
+        qualname = name if isinstance(name, str) else module.imports.resolve(name)
+        for _ in range(4):
+            found = self.definition(qualname, rel) if qualname else None
+            if found is None:
+                return None
+            rel, module, short = found
+            for stmt in module.tree.body:
+                if isinstance(stmt, kinds) and stmt.name == short:
+                    return rel, module, stmt
+            alias = module.imports.aliases.get(short)
+            if not alias or alias == qualname:
+                return None
+            qualname = alias
+        return None
+
     def setting(self, keys: list[str], near: str) -> tuple[object, str, int] | None:
         """The value a configuration file holds at `keys` (`["model", "C"]`), from the file nearest
         the code reading it."""
@@ -312,19 +335,7 @@ def _saved_network(project: _Project, rel: str, module: ModuleAnalysis) -> tuple
 
 def _project_class(project: _Project, rel: str, module: ModuleAnalysis, func: ast.AST
                    ) -> tuple[str, ModuleAnalysis, ast.ClassDef] | None:
-    if isinstance(func, ast.Name):
-        for stmt in module.tree.body:
-            if isinstance(stmt, ast.ClassDef) and stmt.name == func.id:
-                return rel, module, stmt
-    qualname = module.imports.resolve(func)
-    found = project.definition(qualname, rel) if qualname else None
-    if found is None:
-        return None
-    other_rel, other, name = found
-    for stmt in other.tree.body:
-        if isinstance(stmt, ast.ClassDef) and stmt.name == name:
-            return other_rel, other, stmt
-    return None
+    return project.defined(module, rel, func, (ast.ClassDef,))
 
 
 def _network_class(module: ModuleAnalysis, cls: ast.ClassDef) -> bool:
@@ -698,19 +709,7 @@ class _Collector:
         return None
 
     def _function(self, func: ast.AST, module: ModuleAnalysis, rel: str):
-        if isinstance(func, ast.Name):
-            for stmt in module.tree.body:
-                if isinstance(stmt, ast.FunctionDef) and stmt.name == func.id:
-                    return rel, module, stmt
-        qualname = module.imports.resolve(func)
-        found = self.project.definition(qualname, rel) if qualname else None
-        if found is None:
-            return None
-        other_rel, other, name = found
-        for stmt in other.tree.body:
-            if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
-                return other_rel, other, stmt
-        return None
+        return self.project.defined(module, rel, func, (ast.FunctionDef,))
 
     def dataset_label(self) -> Fact | None:
         """A torch `Dataset` of the project, built in the training file: the column its item's
@@ -830,15 +829,7 @@ class _Collector:
         return None
 
     def _function_by_name(self, qualname: str):
-        found = self.project.definition(qualname, self.rel)
-        if found is None:
-            return None
-        other_rel, other, name = found
-        for stmt in other.tree.body:
-            if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
-                return other_rel, other, stmt
-        alias = other.imports.aliases.get(name)
-        return self._function_by_name(alias) if alias and alias != qualname else None
+        return self.project.defined(self.module, self.rel, qualname, (ast.FunctionDef,))
 
     def _concatenated(self, chosen: list[Fit]) -> None:
         """`X = pd.concat([df[numeric], pd.get_dummies(df["cat"])], axis=1)`: the named columns, and one
