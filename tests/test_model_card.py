@@ -232,3 +232,17 @@ def test_code_at_the_start_of_a_sentence_keeps_its_case():
     assert sentence_start("get_model() loads the file on every call") == "get_model() loads the file on every call"
     assert sentence_start("df['x'] is computed") == "df['x'] is computed"
     assert sentence_start("the model is loaded twice") == "The model is loaded twice"
+
+
+def test_facts_the_collector_cannot_read_leave_a_valid_card_that_says_so(tmp_path, monkeypatch):
+    from wicked_data.checks.remediate import facts as facts_module
+
+    def broken(self):
+        raise KeyError("unexpected shape")
+
+    monkeypatch.setattr(facts_module._Collector, "collect", broken)
+    result = review([SEED], Config(cache=False))
+    facts = model_facts([SEED])
+    assert "KeyError" in facts.unread
+    card = model_card([SEED], result, facts=facts).text
+    assert "**Not read**" in card and validate_model_card(card, result, facts) == []

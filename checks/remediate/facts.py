@@ -77,6 +77,7 @@ class ModelFacts(BaseModel):
     version: list[Fact] = Field(default_factory=list)  # bundle keys or file names recording a version
     libraries: list[str] = Field(default_factory=list)  # "sklearn", "pandas"
     task: str | None = None  # "classification" | "regression"
+    unread: str = ""  # why part of the facts could not be read (the card says so)
 
     @property
     def model_types(self) -> list[Fact]:
@@ -211,6 +212,17 @@ def model_facts(paths: Sequence[str | Path], config: Config | None = None,
     facts = ModelFacts()
     for rel, module in modules.items():
         _general_facts(module, rel, facts)
+    try:
+        _model_of(project, facts)
+    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        # code written in a way the collector did not expect: what it found so far stays, the rest is
+        # Unknown in the card, and the reason is kept
+        facts.unread = f"part of the model's facts could not be read ({type(exc).__name__}: {exc})"
+    _notebook_places(facts, modules)
+    return facts
+
+
+def _model_of(project: _Project, facts: ModelFacts) -> None:
     trained = _training_module(project)
     if trained is not None:
         _Collector(project, *trained, facts).collect()
@@ -222,8 +234,6 @@ def model_facts(paths: Sequence[str | Path], config: Config | None = None,
                     facts.alternatives.append(other.model)
                     facts.chosen_by = ("nothing in the code: each is trained and saved by its own file and no "
                                        "file loads one of them")
-    _notebook_places(facts, modules)
-    return facts
 
 
 def _notebook_places(facts: ModelFacts, modules: dict[str, ModuleAnalysis]) -> None:

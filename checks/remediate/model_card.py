@@ -116,6 +116,8 @@ def _details(review: Review, facts: ModelFacts) -> str:
              f"- **Training date**: {UNKNOWN}: not recorded in the code",
              f"- **Author**: {UNKNOWN}: not recorded in the code",
              "- **License**: " + UNKNOWN + ": not stated"]
+    if facts.unread:
+        lines.append(f"- **Not read**: {facts.unread}; the fields above that it would have filled say Unknown")
     return "\n".join(lines) + "\n"
 
 
