@@ -40,6 +40,9 @@ class NoModelVersionInOutput(Rule):
     return {"churn_probability": p, "model_version": bundle["version"]}
     ```
 
+    One finding per file, at its first entry; the file's other entries that answer without the
+    version are its related places.
+
     ## Known problems
     Any mention of a version (or a model id/name) in the function counts, even one that does not
     reach the response; a version added by a middleware or a gateway outside the module is not
@@ -54,16 +57,25 @@ class NoModelVersionInOutput(Rule):
         if module.source.is_notebook or module.role == "training" or module.is_test or _version_header(module):
             return
         facts = inference(module)
-        for entry in facts.entries:
-            if not entry.online or entry.function is None or _says_version(facts, entry):
-                continue
-            node = _response(entry) or entry.predictions[0].node
-            yield Hit(f"{entry.name}() returns predictions without the model version that produced them; "
-                      "responses from different models cannot be told apart, so no A/B comparison or tracing. "
-                      "Return the version (e.g. a `model_version` field) with each prediction",
-                      node=node, confidence="medium",
-                      fix=f"Return the model's version from {entry.name}() next to each prediction (a "
-                          "`model_version` field read from the artifact's metadata).")
+        silent = [entry for entry in facts.entries
+                  if entry.online and entry.function is not None and not _says_version(facts, entry)]
+        if not silent:
+            return
+        # one finding per file: the service has no version to report, whichever entry answers
+        first, others = silent[0], silent[1:]
+        node = _response(first) or first.predictions[0].node
+        names = ", ".join(f"{e.name}()" for e in others[:3]) + (", ..." if len(others) > 3 else "")
+        yield Hit(f"{first.name}() returns predictions without the model version that produced them"
+                  + (f" (and {len(others)} more entr{'y' if len(others) == 1 else 'ies'} of this file: {names})"
+                     if others else "")
+                  + "; responses from different models cannot be told apart, so no A/B comparison or tracing. "
+                  "Return the version (e.g. a `model_version` field) with each prediction",
+                  node=node, confidence="medium",
+                  related=[(None, (_response(e) or e.predictions[0].node).lineno,
+                            f"{e.name}() returns predictions without the version too") for e in others[:8]],
+                  fix=f"Return the model's version from {first.name}()"
+                      + (" and the other entries" if others else "")
+                      + " next to each prediction (a `model_version` field read from the artifact's metadata).")
 
 
 def _says_version(facts: Inference, entry: Entry) -> bool:
@@ -152,6 +164,11 @@ NoModelVersionInOutput.invalid = [
         payload = request.get_json()
         probability = model.predict_proba(frame(payload))[0, 1]
         return jsonify({"customer_id": payload.get("customer_id"), "p": float(probability)})  # ruleid: ML409
+
+    @app.post("/churn-label")
+    def churn_label():  # one cause, one finding: this route is a related place of the first
+        payload = request.get_json()
+        return jsonify({"churn": int(model.predict(frame(payload))[0])})
     """,
     # FastAPI with a response model that has no version
     """

@@ -36,6 +36,9 @@ class UnconfigurablePath(Rule):
     MODEL_PATH = Path(os.environ.get("MODEL_PATH", "models/churn_model.pkl"))
     ```
 
+    One finding per file, at its first such path; the others are its related places (one cause:
+    the file takes no locations from configuration).
+
     ## Known problems
     Notebooks are not checked (exploration reads local files by design), nor the names of
     configuration files themselves (`config.yaml`). Paths anchored at the code's own directory
@@ -48,16 +51,29 @@ class UnconfigurablePath(Rule):
     severity = Severity.P3
 
     def check(self, module: ModuleAnalysis) -> Iterator[Hit]:
+        """One finding per file (one cause: the file takes no locations from configuration), at its
+        first relative path, the others as related places."""
         if module.source.is_notebook:
             return
-        for path in path_literals(module):
-            if path.kind != "relative" or is_config_file(path.text):
-                continue
-            yield Hit(f"{path.text!r} is a relative path written into the code ({path.how}); it depends on the "
-                      "working directory and cannot be changed without editing code. Take it from configuration "
-                      "(environment variable, CLI argument, settings)", node=path.node, confidence="medium",
-                      fix=f"Read the location from configuration, with {path.text!r} at most as the documented "
-                          "default (an environment variable, a command-line argument or a settings file).")
+        paths = [p for p in path_literals(module) if p.kind == "relative" and not is_config_file(p.text)]
+        if not paths:
+            return
+        first, others = paths[0], paths[1:]
+        more = ""
+        if others:
+            shown = ", ".join(f"{p.text!r} at line {p.node.lineno}" for p in others[:3])
+            more = f", and {len(others)} more in this file ({shown}{', ...' if len(others) > 3 else ''})"
+        yield Hit(f"{first.text!r} is a relative path written into the code ({first.how}){more}; it depends on "
+                  "the working directory and cannot be changed without editing code. Take it from configuration "
+                  "(environment variable, CLI argument, settings)", node=first.node, confidence="medium",
+                  related=[(None, p.node.lineno, f"{p.text!r} is written into the code too ({p.how})")
+                           for p in others[:MAX_RELATED]],
+                  fix=f"Read the location{'s' if others else ''} from configuration, with {first.text!r}"
+                      f"{' and the others' if others else ''} at most as the documented default (an environment "
+                      "variable, a command-line argument or a settings file).")
+
+
+MAX_RELATED = 8
 
 
 UnconfigurablePath.invalid = [
@@ -66,7 +82,7 @@ UnconfigurablePath.invalid = [
     import pandas as pd
     import pickle
     df = pd.read_csv("customer_data.csv")  # ruleid: ML410
-    with open("churn_model.pkl", "wb") as f:  # ruleid: ML410
+    with open("churn_model.pkl", "wb") as f:  # (the same finding: its related place)
         pickle.dump(model, f)
     """,
     # constants, path building, aliases
@@ -75,19 +91,19 @@ UnconfigurablePath.invalid = [
     import os
     from pathlib import Path
     BUNDLE_PATH = "models/loan_default.joblib"  # ruleid: ML410
-    DATA = Path("data") / "applications.parquet"  # ruleid: ML410
+    DATA = Path("data") / "applications.parquet"
 
     def score(application):
         bundle = jl.load(BUNDLE_PATH)
         return bundle
 
-    out = os.path.join("outputs", "scores.csv")  # ruleid: ML410
+    out = os.path.join("outputs", "scores.csv")
     """,
     # a batch job's output and a torch checkpoint
     """
     import torch
     scored.to_csv("scored_leads.csv", index=False)  # ruleid: ML410
-    torch.save(net.state_dict(), f"checkpoints/net_{epoch}.pt")  # ruleid: ML410
+    torch.save(net.state_dict(), f"checkpoints/net_{epoch}.pt")
     """,
 ]
 
