@@ -527,10 +527,11 @@ def database(project: Project, findings: list[Finding]) -> str:
                      else "no bound parameters")
         if query["clock"]:
             notes.append("reads the database clock (NOW() or CURRENT_DATE): its rows change with the time it runs")
-        notes.append("no LIMIT: the result grows with the table" if not query["limit"] else "bounded by LIMIT")
+        if not query["limit"] and not query.get("where", True):
+            notes.append("no WHERE and no LIMIT: it reads the whole table on every call")
         lines.append(f"- `{query['name']}` ({where(rel, query['line'])}): " + "; ".join(notes) + ".")
         for f in findings:
-            if f.file == rel and query["line"] <= f.line <= query["line"] + 60 and f.rule in ("ML101", "ML107", "ML103"):
+            if f.file == rel and query["line"] <= f.line <= query.get("end_line", query["line"]):
                 lines.append(f"  - **{f.name}** ({f.rule}, {spot(f)}): {f.message}.")
     return "\n".join(lines)
 

@@ -74,9 +74,10 @@ def _queries(facts: Serving) -> list[dict]:
             continue
         text = value.value
         binds = sorted({next(g for g in m.groups() if g) if any(m.groups()) else "?" for m in SQL_BIND.finditer(text)})
-        out.append({"name": name, "line": stmt.lineno, "tables": tables(text), "clock": bool(SQL_CLOCK.search(text)),
+        out.append({"name": name, "line": stmt.lineno, "end_line": stmt.end_lineno or stmt.lineno, "tables": tables(text), "clock": bool(SQL_CLOCK.search(text)),
                     "params": binds, "limit": bool(re.search(r"\bLIMIT\b|\bFETCH\s+FIRST\b|\bTOP\s+\d", text, re.I)),
-                    "order": bool(re.search(r"\bORDER\s+BY\b", text, re.I))})
+                    "order": bool(re.search(r"\bORDER\s+BY\b", text, re.I)),
+                    "where": bool(re.search(r"\bWHERE\b", text, re.I))})
     return out
 
 
