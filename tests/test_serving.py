@@ -236,7 +236,7 @@ def test_the_audit_content_comes_from_the_code(audit_text):
     assert "`email_click_rate` = `email_clicks / email_opens` (`app/features.py:59`)" in ratios
     assert "**Temporal** (5)" in features and "**Categorical encodings** (5)" in features
     performance = _section(audit_text, "Model performance")
-    assert "in the bundle as `performance`" in performance
+    assert "the artifact's `performance`" in performance
     database = _section(audit_text, "Database integration")
     assert "`LEAD_FEATURES_SQL` (`app/db.py:12`): reads `people`; bound parameters `lead_ids`" in database
     recommendations = _section(audit_text, "Recommendations")

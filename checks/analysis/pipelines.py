@@ -167,17 +167,18 @@ def _lists(module: ModuleAnalysis) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for stmt in module.tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            value = _names_list(stmt.value, out)
+            value = names_list(stmt.value, out)
             if value:
                 out[stmt.targets[0].id] = value
     return out
 
 
-def _names_list(node: ast.AST, known: dict[str, list[str]]) -> list[str] | None:
+def names_list(node: ast.AST, known: dict[str, list[str]]) -> list[str] | None:
+    """The column names a list expression holds: a literal, a known list's name, a sum of them."""
     if isinstance(node, ast.Name):
         return known.get(node.id)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _names_list(node.left, known), _names_list(node.right, known)
+        left, right = names_list(node.left, known), names_list(node.right, known)
         return left + right if left is not None and right is not None else None
     values = str_list(node)
     return values if isinstance(node, (ast.List, ast.Tuple)) and values else None

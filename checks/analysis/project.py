@@ -124,7 +124,7 @@ def module_facts(module: ModuleAnalysis) -> dict:
         "training": None if module.is_test else _training(module),
         "serving": None if module.is_test else _serving(module),
         "service": service_facts(module),
-        "artifacts": _artifacts(module),
+        "artifacts": artifacts(module),
         "models": [] if module.is_test else _model_names(module),
         "config": config,
         "local_imports": sorted({m.split(".")[0] for m in module.imports.modules if m and not third_party(m)}),
@@ -868,7 +868,8 @@ def _writes_reaching(module: ModuleAnalysis, ancestors: list[Val]) -> list:
     return out
 
 
-def _artifacts(module: ModuleAnalysis) -> dict:
+def artifacts(module: ModuleAnalysis) -> dict:
+    """The model files a module writes and loads ({"written": [{"path", "line"}], "loaded": [...]})."""
     written, loaded = [], []
     for call in module.calls:
         if call.short not in _ARTIFACT_SHORTS and call.method not in _ARTIFACT_SHORTS:  # neither a save nor a load

@@ -496,14 +496,13 @@ def model_performance(facts: ModelFacts | None, review: Review) -> str:
     else:
         lines.append("Computed: " + ", ".join(f"`{m.value}` ({where_fact(m)})" for m in facts.metrics) + ".")
         unsaved = [f for f in review.findings if f.rule == "ML209"]
-        in_bundle = [c for c in facts.artifact_contents if any(w in c.value.lower() for w in ("metric", "performance", "score"))]
         if unsaved:
             lines.append(f"Their values are printed, not saved ({', '.join(spot(f) for f in unsaved)}): the deployed "
                          "model's quality cannot be looked up.")
-        elif in_bundle or facts.metrics_saved:
+        elif facts.metrics_saved:
             lines.append("Their values are saved when training runs: "
-                         + ", ".join([f"in the bundle as `{c.value}` ({where_fact(c)})" for c in in_bundle]
-                                     + [f"by `{m.value}` ({where_fact(m)})" for m in facts.metrics_saved]) + ".")
+                         + ", ".join(f"{m.value if m.value.startswith('the ') else f'by `{m.value}`'} ({where_fact(m)})"
+                                     for m in facts.metrics_saved) + ".")
         lines.append("The values themselves are not in the code: they exist only once training has run.")
     lines += ["", "### Prediction performance", ""]
     monitoring = [f for f in review.findings if f.rule in ("ML408", "ML409")]

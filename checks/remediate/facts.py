@@ -30,9 +30,10 @@ from typing import Sequence
 from pydantic import BaseModel, Field
 
 from wicked_data.checks.analysis import libraries, vocab
-from wicked_data.checks.analysis.flowtypes import Val, str_list
+from wicked_data.checks.analysis.flowtypes import NOW, Val, str_list
 from wicked_data.checks.analysis.module import Fit, ModuleAnalysis
 from wicked_data.checks.analysis.names import dotted, last
+from wicked_data.checks.analysis.pipelines import names_list
 from wicked_data.checks.analysis.source import SourceError, load
 from wicked_data.checks.config import Config
 from wicked_data.checks.engine import _common_root, discover, parse
@@ -300,19 +301,14 @@ def _served_first(project: _Project, saving: list[tuple[str, ModuleAnalysis]], r
     """Files saving a model, the one whose artifact another file loads first (the served model), then
     scripts before notebooks (a notebook that saves a model is more often the exploration that led to
     the script)."""
-    from wicked_data.checks.analysis.project import module_facts
+    from wicked_data.checks.analysis.project import artifacts
 
-    loaded: set[str] = set()
-    for rel, module in project.modules.items():
-        if module.is_test:
-            continue
-        for load in (module_facts(module).get("artifacts") or {}).get("loaded") or ():
-            if load.get("path"):
-                loaded.add(PurePosixPath(str(load["path"])).name)
+    files = {rel: artifacts(module) for rel, module in project.modules.items() if not module.is_test}
+    loaded = {PurePosixPath(str(load["path"])).name for found in files.values() for load in found["loaded"]
+              if load.get("path")}
 
     def rank(item: tuple[str, ModuleAnalysis]) -> tuple[int, int]:
-        written = {PurePosixPath(str(w["path"])).name for w in (module_facts(item[1]).get("artifacts") or {}).get("written") or ()
-                   if w.get("path")}
+        written = {PurePosixPath(str(w["path"])).name for w in files.get(item[0], {}).get("written", ()) if w.get("path")}
         return (0 if written & loaded else 1, 1 if item[1].source.is_notebook else 0)
 
     ordered = sorted(saving, key=rank)
@@ -356,6 +352,7 @@ def _network_class(module: ModuleAnalysis, cls: ast.ClassDef) -> bool:
 class _Collector:
     def __init__(self, project: _Project, rel: str, module: ModuleAnalysis, facts: ModelFacts) -> None:
         self.project, self.rel, self.module, self.facts = project, rel, module, facts
+        self.computed: set[int] = set()  # ids of the values computed from the metric calls
 
     def collect(self) -> None:
         from wicked_data.checks.analysis.kept import kept
@@ -473,7 +470,7 @@ class _Collector:
             (pipeline.args[0] if pipeline.args else None)
         step = first.elts[1] if isinstance(first, ast.Tuple) and len(first.elts) >= 2 else first
         ct = self.call_of(step)
-        if ct is None or (self.module.imports.resolve(ct.func) or "") not in _COLUMN_TRANSFORMERS:
+        if ct is None or (self.module.imports.resolve(ct.func) or "") not in libraries.names("column_selector"):
             return
         remainder = next((kw.value for kw in ct.keywords if kw.arg == "remainder"), None)
         if remainder is not None and not (isinstance(remainder, ast.Constant) and remainder.value == "drop"):
@@ -485,7 +482,7 @@ class _Collector:
         for part in parts.elts:
             if not (isinstance(part, ast.Tuple) and len(part.elts) >= 3):
                 return
-            found = _names(part.elts[2], lists(self.module)) or _local_list(self.module, part.elts[2]) \
+            found = names_list(part.elts[2], lists(self.module)) or _local_list(self.module, part.elts[2]) \
                 or self._imported_list(part.elts[2])
             if not found:
                 return
@@ -644,21 +641,12 @@ class _Collector:
     def parameter(self, node: ast.Name, module: ModuleAnalysis, rel: str, depth: int) -> Fact | None:
         """A function's parameter: what every call of the function in this file passes there."""
         val = module.flow.val_at(node)
-        origin = val.node if val is not None else None
-        if not isinstance(origin, ast.arg):
-            return None
-        fn = next((f for f in module.flow.functions.values()
-                   if origin in getattr(f.node, "args", ast.arguments()).args), None)
-        if fn is None:
-            return None
-        position = fn.node.args.args.index(origin)
         found = None
-        for call in module.calls:
-            if call.callee is fn and position < len(call.node.args):
-                column = self.column(call.node.args[position], module, rel, depth + 1)
-                if column is None or found is not None and column.value != found.value:
-                    return None
-                found = column
+        for arg in _passed(module, val.node if val is not None else None) or ():
+            column = self.column(arg, module, rel, depth + 1)
+            if column is None or found is not None and column.value != found.value:
+                return None
+            found = column
         return found
 
     def _origin(self, node: ast.Name, module: ModuleAnalysis) -> ast.AST | None:
@@ -822,7 +810,7 @@ class _Collector:
                 continue
             value = ret.value.elts[0] if isinstance(ret.value, ast.Tuple) and ret.value.elts else ret.value
             if isinstance(value, ast.Subscript):
-                names = _names(value.slice, known)
+                names = names_list(value.slice, known)
                 if names:
                     return names, rel, value.lineno
             if isinstance(value, ast.Name):
@@ -833,7 +821,7 @@ class _Collector:
                                 and selected.func.attr in _SAME_VALUES:
                             selected = selected.func.value
                         if isinstance(selected, ast.Subscript):
-                            names = _names(selected.slice, known)
+                            names = names_list(selected.slice, known)
                             if names:
                                 return names + _loop_columns(node, value.id, known), rel, selected.lineno
         return None
@@ -856,7 +844,7 @@ class _Collector:
                 for part in node.args[0].elts:
                     origin = self._origin(part, module) if isinstance(part, ast.Name) else part
                     if isinstance(origin, ast.Subscript):
-                        found = _names(origin.slice, lists(module)) or _local_list(module, origin.slice)
+                        found = names_list(origin.slice, lists(module)) or _local_list(module, origin.slice)
                         names += found or []
                     elif isinstance(origin, ast.Call) and origin.args \
                             and last(module.imports.resolve(origin.func) or dotted(origin.func) or "") == "get_dummies":
@@ -927,11 +915,12 @@ class _Collector:
         values = []
         for call in [*module.metric_calls, *module.cv_calls]:
             _add(self.facts.metrics, last(call.method or call.name or "score"), rel, call.line)
-            if call.val is not None:
+            # what a score is made of: not a curve (it picks a threshold) nor cross_val_predict's predictions
+            if call.val is not None and not (call.short or "").endswith("_curve") and call.short != "cross_val_predict":
                 values.append(call.val)
         if not values:
             return
-        computed = module.flow.downstream(values)
+        computed = self.computed = module.flow.downstream(values)
         for call in module.calls:
             writes = call.is_(*_METRIC_WRITES) or call.method in ("write_text", "log_metrics", "log_metric", "to_json",
                                                                   "to_csv", "dump")
@@ -965,8 +954,28 @@ class _Collector:
                 for key, value in zip(bundle.keys, bundle.values):
                     if isinstance(key, ast.Constant) and isinstance(key.value, str):
                         _add(self.facts.artifact_contents, key.value, rel, key.lineno, note=module.text(value))
-                        if key.value.lower() in _VERSION_KEYS:
+                        made = self._made_of(value)
+                        if made & {"clock", "library version", "digest"}:
                             _add(self.facts.version, key.value, rel, key.lineno, note=module.text(value))
+                        if "metric" in made:
+                            _add(self.facts.metrics_saved, f"the artifact's `{key.value}`", rel, key.lineno)
+
+    def _made_of(self, value: ast.AST) -> set[str]:
+        """What a value saved with the model is computed from, by data flow: the clock (a training
+        time, a run id), a library's `__version__`, a digest, the metric calls' results."""
+        module, out = self.module, set()
+        vals = [module.flow.val_at(n) for n in ast.walk(value) if isinstance(n, (ast.Name, ast.Call, ast.Subscript))]
+        for val in vals:
+            for anc in module.flow.ancestors(val, values=True):
+                if anc.flags & NOW:
+                    out.add("clock")
+                if id(anc) in self.computed:
+                    out.add("metric")
+                if anc.call is not None and (anc.call.qualname or "").startswith(("hashlib.", "uuid.")):
+                    out.add("digest")
+        if any(isinstance(n, ast.Attribute) and n.attr == "__version__" for n in ast.walk(value)):
+            out.add("library version")
+        return out
 
     def _bundle(self, save) -> ast.Dict | None:
         node = save.node.args[0] if save.method is None and save.node.args else None
@@ -978,7 +987,6 @@ class _Collector:
 
 # ---------------------------------------------------------------------- helpers
 _COPIES = {"sklearn.base.clone", "copy.deepcopy", "copy.copy"}
-_COLUMN_TRANSFORMERS = {"sklearn.compose.ColumnTransformer"}
 _SAME_VALUES = {"astype", "copy", "to_numpy", "ravel", "reshape", "squeeze", "flatten", "values", "to_list", "tolist",
                 "fillna", "map", "eq", "ne", "gt", "lt", "ge", "le", "clip", "to_pandas", "strip", "lower", "upper",
                 "replace", "apply"}
@@ -986,9 +994,6 @@ _SAME_VALUES = {"astype", "copy", "to_numpy", "ravel", "reshape", "squeeze", "fl
 _PASSTHROUGH = {"numpy.asarray", "numpy.array", "numpy.ravel", "torch.tensor", "torch.from_numpy", "torch.as_tensor",
                 "numpy.log1p", "numpy.log", "numpy.sqrt", "numpy.log10", "numpy.log2"}
 _METRIC_WRITES = ("json.dump", "mlflow.log_metrics", "mlflow.log_metric", "wandb.log", "yaml.safe_dump", "yaml.dump")
-_VERSION_KEYS = {"version", "model_version", "trained_at", "training_date", "timestamp", "created_at", "run_id",
-                 "sklearn_version", "lightgbm_version", "xgboost_version", "git_sha", "commit"}
-
 
 def _y_node(fit: Fit) -> ast.AST | None:
     """The label expression handed to a fit (`model.fit(X, y)`, `fit(X, y=...)`)."""
@@ -1077,16 +1082,6 @@ def _task_of(name: str) -> bool | None:
     return None
 
 
-def _names(node: ast.AST, known: dict[str, list[str]]) -> list[str] | None:
-    if isinstance(node, ast.Name):
-        return known.get(node.id)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _names(node.left, known), _names(node.right, known)
-        return left + right if left is not None and right is not None else None
-    values = str_list(node)
-    return values if isinstance(node, (ast.List, ast.Tuple)) and values else None
-
-
 def _local_list(module: ModuleAnalysis, node: ast.AST) -> list[str] | None:
     if isinstance(node, ast.Name):
         val = module.flow.val_at(node)
@@ -1106,7 +1101,7 @@ def _loop_columns(fn: ast.AST, frame: str, known: dict[str, list[str]]) -> list[
     for loop in ast.walk(fn):
         if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Name)):
             continue
-        items = _names(loop.iter, known)
+        items = names_list(loop.iter, known)
         if not items:
             continue
         for stmt in ast.walk(loop):
@@ -1189,20 +1184,26 @@ def _keys(module: ModuleAnalysis, node: ast.AST | None, depth: int = 0) -> list[
         head = _keys(module, origin, depth + 1)
         return head + keys if head is not None else None
     if isinstance(origin, ast.arg):
-        fn = next((f for f in module.flow.functions.values()
-                   if origin in getattr(f.node, "args", ast.arguments()).args), None)
-        if fn is None:
-            return None
-        position = fn.node.args.args.index(origin)
         found = None
-        for call in module.calls:
-            if call.callee is fn and position < len(call.node.args):
-                head = _keys(module, call.node.args[position], depth + 1)
-                if head is None or found is not None and head != found:
-                    return None
-                found = head
+        for arg in _passed(module, origin) or ():
+            head = _keys(module, arg, depth + 1)
+            if head is None or found is not None and head != found:
+                return None
+            found = head
         return found + keys if found is not None else None
     return None
+
+
+def _passed(module: ModuleAnalysis, origin: ast.AST | None) -> list[ast.AST] | None:
+    """The arguments every call of this file passes to a function's parameter `origin` (None when
+    `origin` is no parameter of the file's functions)."""
+    if not isinstance(origin, ast.arg):
+        return None
+    fn = next((f for f in module.flow.functions.values() if origin in getattr(f.node, "args", ast.arguments()).args), None)
+    if fn is None:
+        return None
+    position = fn.node.args.args.index(origin)
+    return [call.node.args[position] for call in module.calls if call.callee is fn and position < len(call.node.args)]
 
 
 def _add(group: list[Fact], value: str, rel: str, line: int, note: str = "") -> None:

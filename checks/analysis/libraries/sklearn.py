@@ -52,6 +52,7 @@ LIBRARY = Library("sklearn", "scikit-learn", (
           "sklearn.multioutput.MultiOutputClassifier", "sklearn.multioutput.MultiOutputRegressor",
           "sklearn.multioutput.ClassifierChain", "sklearn.multioutput.RegressorChain", "skopt.BayesSearchCV"),
     *rows("baseline", "sklearn.dummy.DummyClassifier", "sklearn.dummy.DummyRegressor"),
+    *rows("column_selector", "sklearn.compose.ColumnTransformer"),
     # one output column per input column, in the same order: the features keep their names and places
     *rows("columnwise", *(_PRE + c for c in ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler",
                                              "PowerTransformer", "QuantileTransformer", "Normalizer", "Binarizer")),

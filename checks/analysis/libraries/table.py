@@ -50,6 +50,7 @@ Kind = Literal[
     "network_base",     # a base class of networks, layers and losses (`torch.nn.Module`, `keras.Model`)
     "wrapper",          # a meta-estimator whose fitted model is the estimator it wraps (a search, a calibration)
     "baseline",         # an estimator that ignores the features (a prior or mean predictor to compare against)
+    "column_selector",  # a transformer applying transformers to named column lists, dropping the rest by default
 ]
 Modelled = Literal["yes", "partial", "no"]
 

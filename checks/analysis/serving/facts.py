@@ -81,8 +81,14 @@ def _queries(facts: Serving) -> list[dict]:
     return out
 
 
-# Calls that answer a request with an error status: FastAPI/Starlette, Flask, Django REST.
-ERROR_CALLS = {"HTTPException", "abort", "JSONResponse", "Response", "make_response", "jsonify"}
+# Calls that answer a request with an error status (by the name they were imported under):
+# FastAPI/Starlette, Flask/Werkzeug, Django REST framework.
+ERROR_CALLS = {
+    "fastapi.HTTPException", "fastapi.exceptions.HTTPException", "starlette.exceptions.HTTPException",
+    "fastapi.responses.JSONResponse", "starlette.responses.JSONResponse", "fastapi.Response",
+    "fastapi.responses.Response", "starlette.responses.Response", "flask.abort", "werkzeug.exceptions.abort",
+    "flask.make_response", "flask.Response", "rest_framework.response.Response",
+}
 
 
 def _error_responses(facts: Serving) -> list[dict]:
@@ -91,11 +97,10 @@ def _error_responses(facts: Serving) -> list[dict]:
     out = []
     imports = facts.module.imports
     for node in ast.walk(facts.module.tree):  # (a `raise`d exception is built in a statement the flow skips)
-        if not isinstance(node, ast.Call) or not imports.resolve(node.func):
+        resolved = imports.resolve(node.func) if isinstance(node, ast.Call) else None
+        if resolved not in ERROR_CALLS:
             continue
-        short = last(imports.resolve(node.func) or "")
-        if short not in ERROR_CALLS:
-            continue
+        short = last(resolved)
         keywords = {kw.arg: kw.value for kw in node.keywords if kw.arg}
         status = keywords.get("status_code") or keywords.get("status") or \
             (node.args[0] if short in ("abort", "HTTPException") and node.args else None)
